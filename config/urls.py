@@ -1,0 +1,29 @@
+"""URLs: pages at the root, the REST API under /api/v1/, schema and docs under /api/."""
+
+from django.contrib import admin
+from django.contrib.auth import views as auth_views
+from django.urls import include, path, re_path
+from drf_spectacular.views import SpectacularAPIView, SpectacularRedocView, SpectacularSwaggerView
+
+from core.api import api_not_found
+
+api_v1 = [
+    path("", include("core.api_urls")),
+    path("", include("tracking.api_urls")),
+    path("", include("warehouse.api_urls")),
+    path("", include("picking.api_urls")),
+]
+
+urlpatterns = [
+    path("", include("core.urls")),
+    path("login/", auth_views.LoginView.as_view(redirect_authenticated_user=True), name="login"),
+    path("logout/", auth_views.LogoutView.as_view(), name="logout"),
+    path("admin/", admin.site.urls),
+    path("warehouse/", include(("warehouse.urls", "warehouse"), namespace="warehouse")),
+    path("", include(("picking.urls", "picking"), namespace="picking")),
+    path("api/v1/", include(api_v1)),
+    path("api/schema/", SpectacularAPIView.as_view(), name="schema"),
+    path("api/docs/", SpectacularSwaggerView.as_view(url_name="schema"), name="swagger-ui"),
+    path("api/redoc/", SpectacularRedocView.as_view(url_name="schema"), name="redoc"),
+    re_path(r"^api/", api_not_found),
+]

@@ -1,0 +1,214 @@
+"""API conventions shared by every app: problem details, pagination, authentication, idempotency."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import logging
+from collections.abc import Callable
+from typing import Any
+
+from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
+from django.db import IntegrityError, transaction
+from django.http import Http404, HttpRequest, JsonResponse
+from rest_framework import exceptions, status
+from rest_framework.request import Request
+from rest_framework.response import Response
+from rest_framework.views import exception_handler as drf_exception_handler
+
+from core.exceptions import DomainError, IdempotencyKeyReused, InvalidInput
+
+logger = logging.getLogger(__name__)
+
+PROBLEM_CONTENT_TYPE = "application/problem+json"
+
+_DRF_CODES: dict[type[exceptions.APIException], tuple[str, str]] = {
+    exceptions.NotAuthenticated: ("not_authenticated", "Authentication required."),
+    exceptions.AuthenticationFailed: ("authentication_failed", "Authentication failed."),
+    exceptions.PermissionDenied: ("permission_denied", "You are not allowed to do this."),
+    exceptions.NotFound: ("not_found", "Not found."),
+    exceptions.MethodNotAllowed: ("method_not_allowed", "Method not allowed."),
+    exceptions.NotAcceptable: ("not_acceptable", "Not acceptable."),
+    exceptions.UnsupportedMediaType: ("unsupported_media_type", "Unsupported media type."),
+    exceptions.ParseError: ("parse_error", "Malformed request."),
+    exceptions.Throttled: ("throttled", "Too many requests."),
+    exceptions.ValidationError: ("invalid", "Invalid input."),
+}
+
+
+def problem(
+    status_code: int, code: str, title: str, detail: str, errors: list[dict[str, Any]] | None = None
+) -> dict[str, Any]:
+    body: dict[str, Any] = {
+        "type": f"https://lotpick.dev/problems/{code}",
+        "title": title,
+        "status": status_code,
+        "detail": detail,
+        "code": code,
+    }
+    if errors:
+        body["errors"] = errors
+    return body
+
+
+def _flatten_validation(detail: Any, prefix: str = "") -> list[dict[str, Any]]:
+    """Turn DRF's nested validation detail into a flat list of {field, code, detail}."""
+    items: list[dict[str, Any]] = []
+    if isinstance(detail, dict):
+        for key, value in detail.items():
+            name = str(key) if key != "non_field_errors" else ""
+            field = f"{prefix}.{name}" if prefix and name else (prefix or name)
+            items.extend(_flatten_validation(value, field))
+    elif isinstance(detail, list):
+        if all(isinstance(v, exceptions.ErrorDetail | str) for v in detail):
+            for value in detail:
+                items.append(_error_item(prefix, value))
+        else:
+            for index, value in enumerate(detail):
+                items.extend(_flatten_validation(value, f"{prefix}[{index}]"))
+    else:
+        items.append(_error_item(prefix, detail))
+    return items
+
+
+def _error_item(field: str, value: Any) -> dict[str, Any]:
+    code = getattr(value, "code", None) or "invalid"
+    item: dict[str, Any] = {"code": code, "detail": str(value)}
+    if field:
+        item["field"] = field
+    return item
+
+
+def problem_response(body: dict[str, Any], headers: dict[str, str] | None = None) -> Response:
+    response = Response(body, status=body["status"], headers=headers)
+    response.content_type = PROBLEM_CONTENT_TYPE
+    return response
+
+
+def problem_exception_handler(exc: Exception, context: dict[str, Any]) -> Response | None:
+    """DRF exception handler: every error becomes RFC 9457 problem details with a stable `code`."""
+    if isinstance(exc, DomainError):
+        return problem_response(exc.as_problem())
+    if isinstance(exc, Http404):
+        exc = exceptions.NotFound()
+    elif isinstance(exc, DjangoPermissionDenied):
+        exc = exceptions.PermissionDenied()
+
+    response = drf_exception_handler(exc, context)
+    if response is None:
+        logger.exception("Unhandled error in API view", exc_info=exc)
+        return problem_response(
+            problem(
+                500,
+                "server_error",
+                "Server error.",
+                "Something went wrong on the server; nothing was changed. "
+                "Try again, or tell your administrator.",
+            )
+        )
+
+    assert isinstance(exc, exceptions.APIException)
+    code, title = "error", "Error."
+    for klass in type(exc).__mro__:
+        if klass in _DRF_CODES:
+            code, title = _DRF_CODES[klass]
+            break
+    errors: list[dict[str, Any]] = []
+    if isinstance(exc, exceptions.ValidationError):
+        errors = _flatten_validation(exc.detail)
+        detail = (
+            "; ".join(f"{e['field']}: {e['detail']}" if e.get("field") else e["detail"] for e in errors)
+            or "Invalid input."
+        )
+    else:
+        detail = str(exc.detail) if not isinstance(exc.detail, list | dict) else title
+    if isinstance(exc, exceptions.NotAuthenticated):
+        detail = "Log in, or send 'Authorization: Token <key>' with the request."
+    headers = {k: v for k, v in response.items() if k in ("WWW-Authenticate", "Allow", "Retry-After")}
+    return problem_response(problem(response.status_code, code, title, detail, errors), headers=headers)
+
+
+def api_not_found(request: HttpRequest, exception: Exception | None = None) -> JsonResponse:
+    """404 for unknown URLs under /api/: problem details, never an HTML page."""
+    body = problem(404, "not_found", "Not found.", f"There is no API endpoint at {request.path}.")
+    return JsonResponse(body, status=404, content_type=PROBLEM_CONTENT_TYPE)
+
+
+# --- Idempotency keys -------------------------------------------------------------------------
+
+IDEMPOTENCY_HEADER = "Idempotency-Key"
+
+
+def _body_hash(data: Any) -> str:
+    canonical = json.dumps(data, sort_keys=True, separators=(",", ":"), default=str)
+    return hashlib.sha256(canonical.encode()).hexdigest()
+
+
+class _Rollback(Exception):
+    def __init__(self, response: Response) -> None:
+        self.response = response
+
+
+def idempotent(request: Request, create: Callable[[], Response]) -> Response:
+    """Run `create` at most once per (user, Idempotency-Key).
+
+    The key row is inserted in the same transaction as the document, so two concurrent requests with
+    one key serialise on the key's unique index: the second waits, then replays the first response.
+    Only successful (2xx) responses are stored; a refused request stores nothing and may be retried.
+    """
+    from core.models import IdempotencyKey
+
+    key = request.headers.get(IDEMPOTENCY_HEADER)
+    if not key:
+        return create()
+    if len(key) > 255:
+        raise InvalidInput(
+            "The Idempotency-Key header is longer than 255 characters. Use a shorter key.",
+            code="invalid_idempotency_key",
+        )
+    user: Any = request.user
+    body_hash = _body_hash(request.data)
+    path = request.path
+
+    def replay(record: IdempotencyKey) -> Response:
+        if record.request_hash != body_hash or record.path != path:
+            raise IdempotencyKeyReused()
+        headers = {"Idempotency-Replayed": "true"}
+        if record.location:
+            headers["Location"] = record.location
+        return Response(record.response_body, status=record.status_code, headers=headers)
+
+    existing = IdempotencyKey.objects.filter(user=user, key=key).first()
+    if existing is not None:
+        return replay(existing)
+    try:
+        with transaction.atomic():
+            record = IdempotencyKey.objects.create(
+                user=user, key=key, method=request.method or "", path=path, request_hash=body_hash
+            )
+            response = create()
+            if not 200 <= response.status_code < 300:
+                raise _Rollback(response)
+            record.status_code = response.status_code
+            record.response_body = response.data
+            record.location = response.get("Location", "")
+            record.save(update_fields=["status_code", "response_body", "location"])
+            return response
+    except _Rollback as rollback:
+        return rollback.response
+    except IntegrityError:
+        # Another request with the same key committed first: replay it.
+        existing = IdempotencyKey.objects.filter(user=user, key=key).first()
+        if existing is None:
+            raise
+        return replay(existing)
+
+
+__all__ = [
+    "api_not_found",
+    "idempotent",
+    "problem",
+    "problem_exception_handler",
+    "problem_response",
+    "status",
+]

@@ -1,0 +1,9 @@
+"""Demo master data, stock and documents for `make run` (idempotent)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+
+def load_demo_master_data(*, users: dict[str, Any]) -> None:
+    """Master data, stock and source documents; extended as features land."""

@@ -1,0 +1,276 @@
+"""Source documents with item tracking lines, picks and posted picks.
+
+Stored derived quantities (`SourceLine.qty_on_picks`, `qty_shipped`) are kept by the services under row
+locks, so the database itself can check the invariant qty_shipped + qty_on_picks <= quantity.
+"""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+from django.conf import settings
+from django.db import models
+from django.db.models import F, Q
+
+ZERO = Decimal(0)
+
+
+class SourceDocument(models.Model):
+    class Type(models.TextChoices):
+        SALES_ORDER = "sales_order", "Sales order"
+        PURCHASE_RETURN_ORDER = "purchase_return_order", "Purchase return order"
+        OUTBOUND_TRANSFER = "outbound_transfer", "Outbound transfer"
+
+    class Status(models.TextChoices):
+        OPEN = "open", "Open"
+        PARTIALLY_SHIPPED = "partially_shipped", "Partially shipped"
+        SHIPPED = "shipped", "Shipped"
+
+    type = models.CharField(max_length=30, choices=Type.choices)
+    no = models.CharField(max_length=30)
+    location = models.ForeignKey(
+        "warehouse.Location", on_delete=models.PROTECT, related_name="source_documents"
+    )
+    partner = models.CharField(max_length=100, blank=True, default="")
+    shipment_date = models.DateField(null=True, blank=True)
+    status = models.CharField(max_length=20, choices=Status.choices, default=Status.OPEN)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-pk"]
+        constraints = [models.UniqueConstraint(fields=["type", "no"], name="source_document_type_no_unique")]
+
+    def __str__(self) -> str:
+        return f"{self.get_type_display()} {self.no}"
+
+
+class SourceLine(models.Model):
+    document = models.ForeignKey(SourceDocument, on_delete=models.CASCADE, related_name="lines")
+    line_no = models.PositiveIntegerField()
+    item = models.ForeignKey("warehouse.Item", on_delete=models.PROTECT, related_name="+")
+    quantity = models.DecimalField(max_digits=18, decimal_places=5)
+    bin = models.ForeignKey(
+        "warehouse.Bin", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    qty_shipped = models.DecimalField(max_digits=18, decimal_places=5, default=ZERO)
+    qty_on_picks = models.DecimalField(max_digits=18, decimal_places=5, default=ZERO)
+
+    class Meta:
+        ordering = ["document_id", "line_no"]
+        constraints = [
+            models.UniqueConstraint(fields=["document", "line_no"], name="source_line_no_unique"),
+            models.CheckConstraint(condition=Q(quantity__gt=0), name="source_line_quantity_positive"),
+            models.CheckConstraint(
+                condition=Q(qty_shipped__gte=0) & Q(qty_on_picks__gte=0), name="source_line_qtys_not_negative"
+            ),
+            models.CheckConstraint(
+                condition=Q(qty_shipped__lte=F("quantity") - F("qty_on_picks")),
+                name="source_line_shipped_plus_on_picks_within_quantity",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.document_id}/{self.line_no}"
+
+    @property
+    def qty_outstanding(self) -> Decimal:
+        """Not shipped yet (whether on a pick or not)."""
+        return self.quantity - self.qty_shipped
+
+    @property
+    def qty_to_pick(self) -> Decimal:
+        """Neither shipped nor on an open pick: what a new pick may take."""
+        return self.quantity - self.qty_shipped - self.qty_on_picks
+
+
+class ItemTrackingLine(models.Model):
+    """A (serial_no, lot_no, quantity) assignment on a source line: which numbers ship.
+
+    origin `source`: prescribed by the source document (case 4), survives any deletion of picks.
+    origin `pick`: assigned or selected on a pick and written back when it was posted.
+    """
+
+    class Origin(models.TextChoices):
+        SOURCE = "source", "Source document"
+        PICK = "pick", "Pick"
+
+    source_line = models.ForeignKey(SourceLine, on_delete=models.CASCADE, related_name="tracking_lines")
+    serial_no = models.CharField(max_length=50, blank=True, default="")
+    lot_no = models.CharField(max_length=50, blank=True, default="")
+    expiration_date = models.DateField(null=True, blank=True)
+    quantity = models.DecimalField(max_digits=18, decimal_places=5)
+    qty_handled = models.DecimalField(max_digits=18, decimal_places=5, default=ZERO)
+    origin = models.CharField(max_length=10, choices=Origin.choices, default=Origin.SOURCE)
+
+    class Meta:
+        ordering = ["source_line_id", "pk"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["source_line", "lot_no", "serial_no", "origin"], name="item_tracking_line_unique"
+            ),
+            models.CheckConstraint(condition=Q(quantity__gt=0), name="itl_quantity_positive"),
+            models.CheckConstraint(
+                condition=Q(qty_handled__gte=0) & Q(qty_handled__lte=F("quantity")),
+                name="itl_handled_within_quantity",
+            ),
+            models.CheckConstraint(condition=Q(serial_no="") | Q(quantity=1), name="itl_serial_quantity_one"),
+            models.CheckConstraint(condition=~Q(serial_no="", lot_no=""), name="itl_has_a_number"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.source_line_id}: {self.serial_no}/{self.lot_no} x {self.quantity}"
+
+    @property
+    def qty_outstanding(self) -> Decimal:
+        return self.quantity - self.qty_handled
+
+
+class Pick(models.Model):
+    class Type(models.TextChoices):
+        INVENTORY_PICK = "inventory_pick", "Inventory pick"
+        WAREHOUSE_PICK = "warehouse_pick", "Warehouse pick"
+
+    class Status(models.TextChoices):
+        OPEN = "open", "Open"
+        IN_PROGRESS = "in_progress", "In progress"
+        COMPLETED = "completed", "Completed"
+
+    no = models.CharField(max_length=30, unique=True)
+    type = models.CharField(max_length=20, choices=Type.choices, default=Type.INVENTORY_PICK)
+    location = models.ForeignKey("warehouse.Location", on_delete=models.PROTECT, related_name="picks")
+    source_document = models.ForeignKey(
+        SourceDocument, null=True, blank=True, on_delete=models.PROTECT, related_name="picks"
+    )
+    status = models.CharField(max_length=20, choices=Status.choices, default=Status.OPEN)
+    assigned_to = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="assigned_picks",
+    )
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-pk"]
+        permissions = [("post_pick", "Can post picks")]
+        constraints = [
+            # One open inventory pick per source document and location.
+            models.UniqueConstraint(
+                fields=["source_document", "location"],
+                condition=Q(type="inventory_pick") & ~Q(status="completed"),
+                name="one_open_inventory_pick_per_document_location",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.no
+
+
+class PickLine(models.Model):
+    class Action(models.TextChoices):
+        TAKE = "take", "Take"
+        PLACE = "place", "Place"
+
+    pick = models.ForeignKey(Pick, on_delete=models.CASCADE, related_name="lines")
+    line_no = models.PositiveIntegerField()
+    action = models.CharField(max_length=10, choices=Action.choices, default=Action.TAKE)
+    source_line = models.ForeignKey(SourceLine, on_delete=models.PROTECT, related_name="pick_lines")
+    item = models.ForeignKey("warehouse.Item", on_delete=models.PROTECT, related_name="+")
+    bin = models.ForeignKey(
+        "warehouse.Bin", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    quantity = models.DecimalField(max_digits=18, decimal_places=5)
+    qty_handled = models.DecimalField(max_digits=18, decimal_places=5, default=ZERO)
+    qty_to_handle = models.DecimalField(max_digits=18, decimal_places=5, default=ZERO)
+    serial_no = models.CharField(max_length=50, blank=True, default="")
+    lot_no = models.CharField(max_length=50, blank=True, default="")
+    expiration_date = models.DateField(null=True, blank=True)
+    tracking_locked = models.BooleanField(default=False)
+    item_tracking_line = models.ForeignKey(
+        ItemTrackingLine, null=True, blank=True, on_delete=models.PROTECT, related_name="pick_lines"
+    )
+
+    class Meta:
+        ordering = ["pick_id", "line_no"]
+        constraints = [
+            models.UniqueConstraint(fields=["pick", "line_no"], name="pick_line_no_unique"),
+            models.CheckConstraint(condition=Q(quantity__gt=0), name="pick_line_quantity_positive"),
+            models.CheckConstraint(
+                condition=Q(qty_handled__gte=0) & Q(qty_handled__lte=F("quantity")),
+                name="pick_line_handled_within_quantity",
+            ),
+            models.CheckConstraint(
+                condition=Q(qty_to_handle__gte=0) & Q(qty_to_handle__lte=F("quantity") - F("qty_handled")),
+                name="pick_line_qty_to_handle_within_outstanding",
+            ),
+            models.CheckConstraint(
+                condition=Q(serial_no="") | Q(quantity=1), name="pick_line_serial_quantity_one"
+            ),
+            # A serial number is on at most one open pick line.
+            models.UniqueConstraint(
+                fields=["item", "serial_no"],
+                condition=~Q(serial_no="") & Q(action="take") & Q(qty_handled__lt=F("quantity")),
+                name="serial_on_one_open_pick_line",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.pick_id}/{self.line_no}"
+
+    @property
+    def qty_outstanding(self) -> Decimal:
+        return self.quantity - self.qty_handled
+
+
+class PostedPick(models.Model):
+    """The immutable record of one posting."""
+
+    no = models.CharField(max_length=30, unique=True)
+    pick_no = models.CharField(max_length=30)
+    pick = models.ForeignKey(Pick, null=True, blank=True, on_delete=models.SET_NULL, related_name="postings")
+    type = models.CharField(max_length=20, choices=Pick.Type.choices, default=Pick.Type.INVENTORY_PICK)
+    location = models.ForeignKey("warehouse.Location", on_delete=models.PROTECT, related_name="+")
+    source_document = models.ForeignKey(SourceDocument, on_delete=models.PROTECT, related_name="posted_picks")
+    posting_date = models.DateField()
+    posted_at = models.DateTimeField(auto_now_add=True)
+    posted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+
+    class Meta:
+        ordering = ["-pk"]
+
+    def __str__(self) -> str:
+        return self.no
+
+
+class PostedPickLine(models.Model):
+    posted_pick = models.ForeignKey(PostedPick, on_delete=models.CASCADE, related_name="lines")
+    line_no = models.PositiveIntegerField()
+    pick_line_no = models.PositiveIntegerField()
+    action = models.CharField(max_length=10, choices=PickLine.Action.choices, default=PickLine.Action.TAKE)
+    source_line = models.ForeignKey(SourceLine, on_delete=models.PROTECT, related_name="+")
+    item = models.ForeignKey("warehouse.Item", on_delete=models.PROTECT, related_name="+")
+    bin = models.ForeignKey(
+        "warehouse.Bin", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    quantity = models.DecimalField(max_digits=18, decimal_places=5)
+    serial_no = models.CharField(max_length=50, blank=True, default="")
+    lot_no = models.CharField(max_length=50, blank=True, default="")
+    expiration_date = models.DateField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["posted_pick_id", "line_no"]
+        constraints = [
+            models.CheckConstraint(condition=Q(quantity__gt=0), name="posted_pick_line_quantity_positive"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.posted_pick_id}/{self.line_no}"
