@@ -1,1 +1,8 @@
-urlpatterns: list = []
+"""Pages of the picking app; each area owns its own module under picking/views/."""
+
+from django.urls import include, path
+
+urlpatterns = [
+    path("", include("picking.views.source_documents")),
+    path("", include("picking.views.picks")),
+]
