@@ -1,0 +1,47 @@
+"""Row locks of the picking app: the only `select_for_update` calls on picking rows.
+
+Each function locks a whole set of rows in ONE query, `order_by("pk")`, `of=("self",)`. Lock order
+(docs/architecture.md): number series, PICK, PICK LINE, SOURCE LINE (then item tracking line), bin content,
+open receipts. A service that needs a later kind never goes back to lock an earlier kind.
+On SQLite `select_for_update` is a no-op; writers are serialised by the database lock.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+from picking.models import ItemTrackingLine, Pick, PickLine, SourceLine
+
+
+def lock_pick(*, pick_id: int) -> Pick | None:
+    """Lock one pick row (None when it does not exist)."""
+    return Pick.objects.select_for_update(of=("self",)).filter(pk=pick_id).order_by("pk").first()
+
+
+def lock_pick_lines(*, pick_id: int) -> list[PickLine]:
+    """Lock every line of a pick (after the pick), in pk order."""
+    return list(PickLine.objects.select_for_update(of=("self",)).filter(pick_id=pick_id).order_by("pk"))
+
+
+def lock_source_lines(source_line_ids: Iterable[int]) -> list[SourceLine]:
+    """Lock source lines by id, in pk order."""
+    ids = sorted(set(source_line_ids))
+    if not ids:
+        return []
+    return list(SourceLine.objects.select_for_update(of=("self",)).filter(pk__in=ids).order_by("pk"))
+
+
+def lock_document_source_lines(*, document_id: int) -> list[SourceLine]:
+    """Lock every line of a source document, in pk order (a fixed number of parameters for any size)."""
+    return list(
+        SourceLine.objects.select_for_update(of=("self",)).filter(document_id=document_id).order_by("pk")
+    )
+
+
+def lock_document_tracking_lines(*, document_id: int) -> list[ItemTrackingLine]:
+    """Lock the item tracking lines of a source document (after its source lines), in pk order."""
+    return list(
+        ItemTrackingLine.objects.select_for_update(of=("self",))
+        .filter(source_line__document_id=document_id)
+        .order_by("pk")
+    )
