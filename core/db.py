@@ -1,0 +1,187 @@
+"""Set-based SQL helpers: one statement for any number of rows, on PostgreSQL and on SQLite.
+
+Django's `bulk_create` / `bulk_update` split their work into batches of at most 999 parameters on SQLite
+and build a `CASE WHEN` per row for updates, so the number of queries grows with the number of rows. The
+helpers here pass all rows as a fixed number of parameters instead:
+
+- PostgreSQL: one array per column, unpacked with `unnest(...)` (`INSERT ... SELECT FROM unnest`,
+  `UPDATE ... FROM unnest`, `(a, b) IN (SELECT * FROM unnest(...))`).
+- SQLite: one JSON document holding every row, unpacked with `json_each` (JSON1 is built in).
+
+Values go through each field's `get_db_prep_save`, exactly as the ORM would store them.
+"""
+
+from __future__ import annotations
+
+import datetime
+import json
+from collections.abc import Iterable, Sequence
+from decimal import Decimal
+from typing import Any, TypeVar
+
+from django.db import connection, models
+from django.db.models.expressions import RawSQL
+
+M = TypeVar("M", bound=models.Model)
+
+
+def is_postgresql() -> bool:
+    return connection.vendor == "postgresql"
+
+
+def _qn(name: str) -> str:
+    return connection.ops.quote_name(name)
+
+
+def _field(model: type[models.Model], name: str) -> models.Field[Any, Any]:
+    field = model._meta.get_field(name)
+    assert isinstance(field, models.Field)
+    return field
+
+
+def _array_type(field: models.Field[Any, Any]) -> str:
+    db_type = field.db_type(connection) or "text"
+    if isinstance(field, models.ForeignKey | models.BigAutoField):
+        db_type = "bigint"
+    elif isinstance(field, models.AutoField):
+        db_type = "integer"
+    elif isinstance(field, models.CharField | models.TextField):
+        db_type = "text"
+    return f"{db_type}[]"
+
+
+def _json_value(value: Any) -> Any:
+    if isinstance(value, Decimal):
+        return format(value, "f")
+    if isinstance(value, datetime.datetime | datetime.date):
+        return value.isoformat(sep=" ") if isinstance(value, datetime.datetime) else value.isoformat()
+    if isinstance(value, bool):
+        return int(value)
+    return value
+
+
+def _columns_source(
+    model: type[models.Model], names: Sequence[str], rows: Sequence[Sequence[Any]]
+) -> tuple[str, list[Any]]:
+    """A `SELECT` producing `rows` as columns named like the fields' columns, and its parameters."""
+    fields = [_field(model, name) for name in names]
+    prepared = [
+        [field.get_db_prep_save(row[i], connection) for i, field in enumerate(fields)] for row in rows
+    ]
+    columns = [field.column for field in fields]
+    if is_postgresql():
+        unnest = ", ".join(f"%s::{_array_type(field)}" for field in fields)
+        sql = f"SELECT * FROM unnest({unnest}) AS v({', '.join(_qn(c) for c in columns)})"
+        params: list[Any] = [[row[i] for row in prepared] for i in range(len(fields))]
+        return sql, params
+    extracts = ", ".join(
+        f"json_extract(value, '$[{i}]') AS {_qn(column)}" for i, column in enumerate(columns)
+    )
+    document = json.dumps([[_json_value(v) for v in row] for row in prepared])
+    # `WHERE true` lets SQLite parse an `ON CONFLICT` clause after this `SELECT`.
+    return f"SELECT {extracts} FROM json_each(%s) WHERE true", [document]
+
+
+def insert_rows(
+    model: type[models.Model],
+    fields: Sequence[str],
+    rows: Sequence[Sequence[Any]],
+    *,
+    returning_ids: bool = True,
+    on_conflict: str = "",
+) -> list[int]:
+    """Insert `rows` (values in the order of `fields`) in ONE statement; return their ids in row order.
+
+    `on_conflict` is appended as is (e.g. `ON CONFLICT DO NOTHING`, or an upsert).
+    Ids are sequence values taken in row order within the statement, so sorting them gives row order.
+    """
+    if not rows:
+        return []
+    table = _qn(model._meta.db_table)
+    source, params = _columns_source(model, fields, rows)
+    columns = ", ".join(_qn(_field(model, name).column) for name in fields)
+    pk_column = _qn(model._meta.pk.column)
+    sql = f"INSERT INTO {table} ({columns}) {source} {on_conflict}"
+    if returning_ids:
+        sql += f" RETURNING {pk_column}"
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        if not returning_ids:
+            return []
+        ids = sorted(int(row[0]) for row in cursor.fetchall())
+    return ids
+
+
+def bulk_insert(objs: Sequence[M], *, exclude: Iterable[str] = ()) -> list[M]:
+    """Insert unsaved model instances in one statement and set their primary keys.
+
+    `auto_now_add` / `default` values are applied as `Model.save()` would (via `pre_save`).
+    """
+    if not objs:
+        return list(objs)
+    model = type(objs[0])
+    skip = set(exclude)
+    fields = [
+        f
+        for f in model._meta.concrete_fields
+        if not f.primary_key and f.name not in skip and not getattr(f, "generated", False)
+    ]
+    rows = [[f.pre_save(obj, True) for f in fields] for obj in objs]
+    ids = insert_rows(model, [f.name for f in fields], rows)
+    for obj, pk in zip(objs, ids, strict=True):
+        obj.pk = pk
+        obj._state.adding = False
+        obj._state.db = connection.alias
+    return list(objs)
+
+
+def update_rows(
+    model: type[models.Model],
+    rows: Sequence[Sequence[Any]],
+    *,
+    set_fields: Sequence[str] = (),
+    add_fields: Sequence[str] = (),
+    key: str = "id",
+) -> int:
+    """One `UPDATE ... FROM (rows)`: each row is `(key, *set_values, *add_values)`.
+
+    `set_fields` take the row's value, `add_fields` are incremented by it (`quantity = quantity + v`).
+    Returns the number of rows updated.
+    """
+    if not rows:
+        return 0
+    table = _qn(model._meta.db_table)
+    names = [key, *set_fields, *add_fields]
+    source, params = _columns_source(model, names, rows)
+    assignments = [f"{_qn(_field(model, n).column)} = v.{_qn(_field(model, n).column)}" for n in set_fields]
+    for name in add_fields:
+        column = _qn(_field(model, name).column)
+        if is_postgresql():
+            assignments.append(f"{column} = {table}.{column} + v.{column}")
+        else:
+            assignments.append(f"{column} = {table}.{column} + CAST(v.{column} AS NUMERIC)")
+    key_column = _qn(_field(model, key).column)
+    sql = (
+        f"UPDATE {table} SET {', '.join(assignments)} FROM ({source}) AS v "
+        f"WHERE {table}.{key_column} = v.{key_column}"
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        return int(cursor.rowcount)
+
+
+def keys_subquery(model: type[models.Model], fields: Sequence[str], keys: Iterable[Sequence[Any]]) -> RawSQL:
+    """`SELECT pk FROM table WHERE (fields) IN (keys)` as an expression for `filter(pk__in=...)`.
+
+    A fixed number of parameters whatever the number of keys, and an exact match on the tuple (not the
+    cross product of each column's values).
+    """
+    key_rows = [list(k) for k in keys]
+    table = _qn(model._meta.db_table)
+    pk_column = _qn(model._meta.pk.column)
+    columns = ", ".join(_qn(_field(model, name).column) for name in fields)
+    if not key_rows:
+        return RawSQL(f"SELECT {pk_column} FROM {table} WHERE 1 = 0", [])
+    source, params = _columns_source(model, fields, key_rows)
+    sql = f"SELECT {pk_column} FROM {table} WHERE ({columns}) IN (SELECT * FROM ({source}) AS k)"
+    return RawSQL(sql, params)

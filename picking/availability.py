@@ -1,0 +1,247 @@
+"""Availability: stock minus what open pick lines already reserve (what a new pick may take).
+
+An OPEN pick line is a `take` line with qty_handled < quantity; it reserves its outstanding quantity
+(quantity - qty_handled) in its bin, under its STOCK key (tracking.rules.stock_key of its item's code):
+
+- a line whose stock key names the numbers of a stock row reserves that row (`qty_on_picks`);
+- a line whose stock key is blank in a kind the item warehouse-tracks (e.g. a case-3 line whose serial
+  number is not selected yet) reserves "some units of the bin": an unassigned reservation, subtracted from
+  the bin's total (`unassigned_on_picks`, `bin_available`).
+
+Blocked rows (number or bin) and expired rows of items with strict expiration posting are not available.
+Everything is computed in a constant number of queries (two).
+"""
+
+from __future__ import annotations
+
+import datetime
+from collections import defaultdict
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from decimal import Decimal
+from typing import Any
+
+from django.db.models import F
+
+from picking.models import PickLine
+from tracking.rules import KindRequirement, Requirement, stock_key
+from warehouse.selectors import StockRow, stock_rows
+
+ZERO = Decimal(0)
+
+BinItem = tuple[int, int]  # (bin_id, item_id)
+RowKey = tuple[int, int, str, str]  # (bin_id, item_id, lot_no, serial_no)
+
+
+@dataclass
+class AvailableRow:
+    stock: StockRow
+    qty_on_picks: Decimal = ZERO
+
+    @property
+    def available(self) -> Decimal:
+        return self.stock.quantity - self.qty_on_picks
+
+    @property
+    def usable(self) -> bool:
+        """May be proposed or taken: not blocked, and not expired under strict expiration posting."""
+        return not self.stock.blocked and not (self.stock.expired and self.stock.strict_expiration)
+
+    @property
+    def key(self) -> RowKey:
+        s = self.stock
+        return (s.bin_id, s.item_id, s.lot_no, s.serial_no)
+
+    @property
+    def location_id(self) -> int:
+        return self.stock.location_id
+
+    @property
+    def location_code(self) -> str:
+        return self.stock.location_code
+
+    @property
+    def bin_id(self) -> int:
+        return self.stock.bin_id
+
+    @property
+    def bin_code(self) -> str:
+        return self.stock.bin_code
+
+    @property
+    def item_id(self) -> int:
+        return self.stock.item_id
+
+    @property
+    def item_no(self) -> str:
+        return self.stock.item_no
+
+    @property
+    def lot_no(self) -> str:
+        return self.stock.lot_no
+
+    @property
+    def serial_no(self) -> str:
+        return self.stock.serial_no
+
+    @property
+    def expiration_date(self) -> datetime.date | None:
+        return self.stock.expiration_date
+
+    @property
+    def quantity(self) -> Decimal:
+        return self.stock.quantity
+
+    @property
+    def blocked(self) -> bool:
+        return self.stock.blocked
+
+    @property
+    def expired(self) -> bool:
+        return self.stock.expired
+
+
+@dataclass
+class AvailableStock:
+    rows: list[AvailableRow] = field(default_factory=list)
+    unassigned_on_picks: dict[BinItem, Decimal] = field(default_factory=dict)
+
+    def rows_in(self, bin_id: int, item_id: int) -> list[AvailableRow]:
+        return [r for r in self.rows if r.stock.bin_id == bin_id and r.stock.item_id == item_id]
+
+    def row(self, bin_id: int, item_id: int, lot_no: str, serial_no: str) -> AvailableRow | None:
+        for r in self.rows:
+            if r.key == (bin_id, item_id, lot_no, serial_no):
+                return r
+        return None
+
+    def bin_available(self, bin_id: int, item_id: int) -> Decimal:
+        """Usable available quantity of the item in the bin, minus unassigned reservations."""
+        total = sum((r.available for r in self.rows_in(bin_id, item_id) if r.usable), ZERO)
+        return max(total - self.unassigned_on_picks.get((bin_id, item_id), ZERO), ZERO)
+
+    @property
+    def bins(self) -> list[BinItem]:
+        seen: dict[BinItem, None] = {}
+        for r in self.rows:
+            seen.setdefault((r.stock.bin_id, r.stock.item_id), None)
+        return list(seen)
+
+
+def _requirement_from_values(values: dict[str, Any]) -> Requirement:
+    def kind(prefix: str) -> KindRequirement:
+        specific = bool(values[f"item__tracking_code__{prefix}_specific_tracking"])
+        warehouse = bool(values[f"item__tracking_code__{prefix}_warehouse_tracking"]) or specific
+        outbound = bool(values[f"item__tracking_code__{prefix}_outbound_tracking"])
+        return KindRequirement(
+            tracked=specific or warehouse or outbound,
+            warehouse=warehouse,
+            specific=specific,
+            outbound=outbound,
+        )
+
+    return Requirement(serial=kind("sn"), lot=kind("lot"))
+
+
+def open_pick_reservations(
+    *,
+    item_ids: Iterable[int] | None,
+    location_ids: Iterable[int] | None,
+    bin_id: int | None = None,
+    exclude_pick_line_ids: Iterable[int] = (),
+) -> tuple[dict[RowKey, Decimal], dict[BinItem, Decimal]]:
+    """(named reservations per stock row key, unassigned reservations per bin and item): one query."""
+    lines = PickLine.objects.filter(
+        action=PickLine.Action.TAKE, qty_handled__lt=F("quantity"), bin__isnull=False
+    )
+    if item_ids is not None:
+        lines = lines.filter(item_id__in=list(item_ids))
+    if location_ids is not None:
+        lines = lines.filter(pick__location_id__in=list(location_ids))
+    if bin_id is not None:
+        lines = lines.filter(bin_id=bin_id)
+    excluded = list(exclude_pick_line_ids)
+    if excluded:
+        lines = lines.exclude(pk__in=excluded)
+    named: dict[RowKey, Decimal] = defaultdict(lambda: ZERO)
+    unassigned: dict[BinItem, Decimal] = defaultdict(lambda: ZERO)
+    flags = [
+        f"item__tracking_code__{p}_{k}_tracking"
+        for p in ("sn", "lot")
+        for k in ("specific", "warehouse", "outbound")
+    ]
+    for values in lines.values("bin_id", "item_id", "lot_no", "serial_no", "quantity", "qty_handled", *flags):
+        req = _requirement_from_values(values)
+        outstanding = values["quantity"] - values["qty_handled"]
+        lot_key, serial_key = stock_key(req, values["lot_no"], values["serial_no"])
+        if (req.lot.warehouse and not lot_key) or (req.serial.warehouse and not serial_key):
+            unassigned[(values["bin_id"], values["item_id"])] += outstanding
+        else:
+            named[(values["bin_id"], values["item_id"], lot_key, serial_key)] += outstanding
+    return dict(named), dict(unassigned)
+
+
+def available_stock(
+    *,
+    item_ids: Iterable[int] | None,
+    location_id: int | None,
+    bin_id: int | None = None,
+    on_date: datetime.date | None = None,
+    exclude_pick_line_ids: Iterable[int] = (),
+    location_ids: Iterable[int] | None = None,
+    lot_no: str | None = None,
+    serial_no: str | None = None,
+) -> AvailableStock:
+    """Stock rows with `qty_on_picks` and `available`, and unassigned reservations per bin and item.
+
+    `exclude_pick_line_ids`: lines whose reservation does not count (e.g. the line being re-proposed).
+    """
+    ids = list(item_ids) if item_ids is not None else None
+    locs = (
+        [location_id]
+        if location_id is not None
+        else (list(location_ids) if location_ids is not None else None)
+    )
+    rows = stock_rows(
+        item_ids=ids,
+        location_id=location_id,
+        location_ids=location_ids if location_id is None else None,
+        bin_id=bin_id,
+        lot_no=lot_no,
+        serial_no=serial_no,
+        on_date=on_date,
+    )
+    named, unassigned = open_pick_reservations(
+        item_ids=ids, location_ids=locs, bin_id=bin_id, exclude_pick_line_ids=exclude_pick_line_ids
+    )
+    result = AvailableStock(
+        rows=[
+            AvailableRow(stock=r, qty_on_picks=named.get((r.bin_id, r.item_id, r.lot_no, r.serial_no), ZERO))
+            for r in rows
+        ],
+        unassigned_on_picks=unassigned,
+    )
+    return result
+
+
+def availability_rows(
+    *,
+    location_ids: Iterable[int] | None,
+    item_id: int | None = None,
+    location_id: int | None = None,
+    bin_id: int | None = None,
+    lot_no: str | None = None,
+    serial_no: str | None = None,
+    on_date: datetime.date | None = None,
+) -> list[AvailableRow]:
+    """Rows for the availability API and the stock page (`location_ids` None: all locations)."""
+    stock = available_stock(
+        item_ids=[item_id] if item_id is not None else None,
+        location_id=location_id,
+        location_ids=location_ids,
+        bin_id=bin_id,
+        lot_no=lot_no,
+        serial_no=serial_no,
+        on_date=on_date,
+    )
+    return stock.rows

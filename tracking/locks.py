@@ -1,0 +1,10 @@
+"""Row locks of the tracking app (the only `select_for_update` here)."""
+
+from __future__ import annotations
+
+from tracking.models import NoSeries
+
+
+def lock_no_series(*, code: str) -> NoSeries | None:
+    """Lock one number series row (first in the project's lock order); None when the code is unknown."""
+    return NoSeries.objects.select_for_update(of=("self",)).filter(code=code).order_by("pk").first()

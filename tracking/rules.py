@@ -1,0 +1,310 @@
+"""Pure item tracking rules (no database): what an outbound line of an item must carry, which numbers its
+stock carries, and whether a set of (serial_no, lot_no, quantity) is complete and consistent.
+
+Every function takes an item tracking code (or anything with its attributes, or None for an untracked
+item) and plain values, and is unit-tested without a database.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from decimal import Decimal
+from typing import Any, Protocol
+
+
+class TrackingCodeLike(Protocol):
+    sn_specific_tracking: bool
+    sn_warehouse_tracking: bool
+    sn_outbound_tracking: bool
+    lot_specific_tracking: bool
+    lot_warehouse_tracking: bool
+    lot_outbound_tracking: bool
+    use_expiration_dates: bool
+    require_expiration_date_entry: bool
+    strict_expiration_posting: bool
+
+
+@dataclass(frozen=True)
+class KindRequirement:
+    """What the item's tracking code says about one kind of number (serial or lot)."""
+
+    tracked: bool = False
+    warehouse: bool = False  # stock carries numbers of this kind (per bin)
+    specific: bool = False  # outbound numbers must exist in inventory
+    outbound: bool = False  # outbound documents must carry numbers
+
+    @property
+    def outbound_only(self) -> bool:
+        """Outbound tracking without warehouse tracking: numbers are new, assigned while shipping."""
+        return self.tracked and not self.warehouse
+
+    @property
+    def required(self) -> bool:
+        """A handled outbound line must carry a number of this kind."""
+        return self.tracked
+
+
+UNTRACKED = KindRequirement()
+
+
+@dataclass(frozen=True)
+class Requirement:
+    """What an outbound line of an item must carry (DESIGN.md, "Item tracking code")."""
+
+    serial: KindRequirement = UNTRACKED
+    lot: KindRequirement = UNTRACKED
+    use_expiration_dates: bool = False
+    require_expiration_date_entry: bool = False
+    strict_expiration_posting: bool = False
+
+    @property
+    def needs_serial(self) -> bool:
+        return self.serial.required
+
+    @property
+    def needs_lot(self) -> bool:
+        return self.lot.required
+
+    @property
+    def tracked(self) -> bool:
+        return self.serial.tracked or self.lot.tracked
+
+
+def requirement(code: TrackingCodeLike | None) -> Requirement:
+    """The requirement of an item's tracking code (None: the item is not tracked)."""
+    if code is None:
+        return Requirement()
+
+    def kind(prefix: str) -> KindRequirement:
+        specific = bool(getattr(code, f"{prefix}_specific_tracking"))
+        warehouse = bool(getattr(code, f"{prefix}_warehouse_tracking")) or specific
+        outbound = bool(getattr(code, f"{prefix}_outbound_tracking"))
+        return KindRequirement(
+            tracked=specific or warehouse or outbound,
+            warehouse=warehouse,
+            specific=specific,
+            outbound=outbound,
+        )
+
+    return Requirement(
+        serial=kind("sn"),
+        lot=kind("lot"),
+        use_expiration_dates=bool(code.use_expiration_dates),
+        require_expiration_date_entry=bool(code.require_expiration_date_entry),
+        strict_expiration_posting=bool(code.strict_expiration_posting),
+    )
+
+
+def _req(code: TrackingCodeLike | Requirement | None) -> Requirement:
+    return code if isinstance(code, Requirement) else requirement(code)
+
+
+def stock_key(code: TrackingCodeLike | Requirement | None, lot_no: str, serial_no: str) -> tuple[str, str]:
+    """(lot_key, serial_key): the numbers stock carries for these numbers.
+
+    A kind that is not warehouse-tracked is stored as "" in bin content, warehouse entries and receipt
+    entries ("Without it, stock carries no number of that kind").
+    """
+    req = _req(code)
+    return (lot_no if req.lot.warehouse else "", serial_no if req.serial.warehouse else "")
+
+
+@dataclass(frozen=True)
+class TrackingEntry:
+    serial_no: str = ""
+    lot_no: str = ""
+    quantity: Decimal = Decimal(1)
+
+
+@dataclass(frozen=True)
+class Problem:
+    """One problem of one entry (`index` into the entries given; None: the set as a whole)."""
+
+    index: int | None
+    code: str
+    detail: str
+    field: str = ""
+
+    def as_error(self, line: Any = None) -> dict[str, Any]:
+        error: dict[str, Any] = {"code": self.code, "detail": self.detail}
+        if line is not None:
+            error["line"] = line
+        elif self.index is not None:
+            error["line"] = self.index
+        if self.field:
+            error["field"] = self.field
+        return error
+
+
+def _entries(entries: Iterable[Any]) -> list[TrackingEntry]:
+    result = []
+    for entry in entries:
+        if isinstance(entry, TrackingEntry):
+            result.append(entry)
+        elif isinstance(entry, dict):
+            result.append(
+                TrackingEntry(
+                    serial_no=entry.get("serial_no") or "",
+                    lot_no=entry.get("lot_no") or "",
+                    quantity=Decimal(entry.get("quantity", 1)),
+                )
+            )
+        else:
+            serial_no, lot_no, quantity = entry
+            result.append(TrackingEntry(serial_no or "", lot_no or "", Decimal(quantity)))
+    return result
+
+
+def tracking_problems(
+    code: TrackingCodeLike | Requirement | None,
+    entries: Sequence[Any],
+    *,
+    line_quantity: Decimal | None = None,
+    require_numbers: bool = True,
+    require_complete: bool = False,
+    allow_negative: bool = False,
+) -> list[Problem]:
+    """Per-entry problems of a set of `(serial_no, lot_no, quantity)` against a tracking code.
+
+    - quantity must be positive (or non-zero with `allow_negative`), a serial's quantity exactly 1;
+    - no serial number twice;
+    - a number of a kind the item does not track is refused;
+    - with `require_numbers`, a number the item tracks must be given (serial / lot missing);
+    - the quantities add up to at most `line_quantity` (exactly, with `require_complete`).
+    """
+    req = _req(code)
+    items = _entries(entries)
+    problems: list[Problem] = []
+    seen_serials: dict[str, int] = {}
+    total = Decimal(0)
+    for index, entry in enumerate(items):
+        quantity = entry.quantity
+        if quantity == 0 or (quantity < 0 and not allow_negative):
+            problems.append(
+                Problem(
+                    index,
+                    "quantity_not_positive",
+                    f"The quantity must be greater than zero (got {quantity}).",
+                    "quantity",
+                )
+            )
+        if entry.serial_no and not req.serial.tracked:
+            problems.append(
+                Problem(
+                    index,
+                    "serial_not_tracked",
+                    f"This item is not tracked by serial number; remove serial number {entry.serial_no}.",
+                    "serial_no",
+                )
+            )
+        if entry.lot_no and not req.lot.tracked:
+            problems.append(
+                Problem(
+                    index,
+                    "lot_not_tracked",
+                    f"This item is not tracked by lot number; remove lot number {entry.lot_no}.",
+                    "lot_no",
+                )
+            )
+        if require_numbers and req.serial.required and not entry.serial_no:
+            problems.append(
+                Problem(
+                    index, "serial_missing", "This item needs a serial number: enter or scan it.", "serial_no"
+                )
+            )
+        if require_numbers and req.lot.required and not entry.lot_no:
+            problems.append(
+                Problem(index, "lot_missing", "This item needs a lot number: enter or scan it.", "lot_no")
+            )
+        if entry.serial_no:
+            if abs(quantity) != 1:
+                problems.append(
+                    Problem(
+                        index,
+                        "serial_quantity_not_one",
+                        f"Serial number {entry.serial_no} identifies one unit: its quantity must be 1 "
+                        f"(got {abs(quantity)}).",
+                        "quantity",
+                    )
+                )
+            if entry.serial_no in seen_serials:
+                problems.append(
+                    Problem(
+                        index,
+                        "duplicate_serial",
+                        f"Serial number {entry.serial_no} is given twice (also on line "
+                        f"{seen_serials[entry.serial_no]}).",
+                        "serial_no",
+                    )
+                )
+            else:
+                seen_serials[entry.serial_no] = index
+        total += quantity
+    if line_quantity is not None:
+        if total > line_quantity:
+            problems.append(
+                Problem(
+                    None,
+                    "tracking_exceeds_quantity",
+                    f"The numbers add up to {total}, more than the line's quantity {line_quantity}.",
+                    "quantity",
+                )
+            )
+        elif require_complete and total < line_quantity:
+            problems.append(
+                Problem(
+                    None,
+                    "tracking_incomplete",
+                    f"Numbers are given for {total} of {line_quantity} units; give numbers for the rest.",
+                    "quantity",
+                )
+            )
+    return problems
+
+
+def tracking_is_complete(
+    code: TrackingCodeLike | Requirement | None, entries: Sequence[Any], *, line_quantity: Decimal
+) -> bool:
+    """Numbers are consistent and cover exactly `line_quantity` (an untracked item needs none)."""
+    if not _req(code).tracked:
+        return True
+    return not tracking_problems(code, entries, line_quantity=line_quantity, require_complete=True)
+
+
+def expiration_problem(
+    code: TrackingCodeLike | Requirement | None, *, has_number: bool, expiration_date: Any
+) -> Problem | None:
+    """Problem of an expiration date given (or not) on a receipt of a number."""
+    req = _req(code)
+    if expiration_date and not req.use_expiration_dates:
+        return Problem(
+            None,
+            "expiration_not_used",
+            "This item does not use expiration dates: leave the expiration date empty.",
+            "expiration_date",
+        )
+    if req.require_expiration_date_entry and has_number and not expiration_date:
+        return Problem(
+            None,
+            "expiration_date_required",
+            "This item needs an expiration date for each number received: enter it.",
+            "expiration_date",
+        )
+    return None
+
+
+def is_expired(
+    code: TrackingCodeLike | Requirement | None,
+    expiration_date: Any,
+    on_date: Any,
+    *,
+    strict_only: bool = False,
+) -> bool:
+    """Expired: the item uses expiration dates (strict posting, with `strict_only`) and date < on_date."""
+    req = _req(code)
+    if not req.use_expiration_dates or expiration_date is None or on_date is None:
+        return False
+    if strict_only and not req.strict_expiration_posting:
+        return False
+    return bool(expiration_date < on_date)

@@ -1,0 +1,208 @@
+"""Inventory adjustments: receive stock with numbers into a bin, or remove given numbers from it."""
+
+from __future__ import annotations
+
+import datetime
+from decimal import Decimal, InvalidOperation
+from typing import Any
+
+from django.db import transaction
+from django.utils import timezone
+
+from core.exceptions import InvalidInput, NotFoundError
+from tracking.models import NoSeries
+from tracking.rules import requirement, tracking_problems
+from tracking.services import no_series_take
+from warehouse.exceptions import InboundRefused, OutboundRefused
+from warehouse.models import Bin, EntryType, Item, ItemLedgerEntry
+from warehouse.scoping import get_visible_location
+from warehouse.services.posting import (
+    InboundMovement,
+    OutboundMovement,
+    inventory_post_inbound,
+    inventory_post_outbound,
+)
+
+ADJUSTMENT_SERIES = "ADJ"
+DOCUMENT_TYPE = "adjustment"
+
+
+class AdjustmentRefused(OutboundRefused):
+    code = "adjustment_refused"
+    title = "The adjustment cannot be posted."
+
+
+def _parse_entry(index: int, raw: dict[str, Any], errors: list[dict[str, Any]]) -> dict[str, Any] | None:
+    def err(field: str, code: str, detail: str) -> None:
+        errors.append({"line": index, "field": f"entries[{index}].{field}", "code": code, "detail": detail})
+
+    try:
+        quantity = Decimal(str(raw.get("quantity")))
+    except (InvalidOperation, ValueError):
+        err("quantity", "invalid", f"'{raw.get('quantity')}' is not a quantity.")
+        return None
+    if not quantity.is_finite() or quantity == 0:
+        err("quantity", "quantity_zero", "Give a quantity: positive to receive, negative to remove.")
+        return None
+    date = raw.get("expiration_date")
+    if isinstance(date, str) and date:
+        try:
+            date = datetime.date.fromisoformat(date)
+        except ValueError:
+            err("expiration_date", "invalid", f"'{date}' is not a date (use YYYY-MM-DD).")
+            return None
+    if date and quantity < 0:
+        err(
+            "expiration_date",
+            "expiration_date_not_allowed",
+            "An expiration date is set when receiving stock; leave it empty when removing stock.",
+        )
+        return None
+    return {
+        "quantity": quantity,
+        "serial_no": (raw.get("serial_no") or "").strip(),
+        "lot_no": (raw.get("lot_no") or "").strip(),
+        "expiration_date": date or None,
+    }
+
+
+def _adjustment_document_no() -> str:
+    NoSeries.objects.get_or_create(
+        code=ADJUSTMENT_SERIES,
+        defaults={"description": "Inventory adjustments", "starting_no": "ADJ000001"},
+    )
+    return no_series_take(code=ADJUSTMENT_SERIES)[0]
+
+
+def inventory_adjust(
+    *,
+    location_code: str,
+    bin_code: str,
+    item_no: str,
+    entries: list[dict[str, Any]],
+    user: Any,
+    posting_date: datetime.date | None = None,
+) -> list[ItemLedgerEntry]:
+    """Receive (positive quantities) and remove (negative) stock of one item in one bin, in one go.
+
+    Every rule of the item's tracking code is checked for every entry; a refused adjustment writes
+    nothing at all. Removing expired stock is allowed (that is how it leaves the warehouse).
+    """
+    location = get_visible_location(user, code=location_code)
+    bin_ = Bin.objects.filter(location=location, code=bin_code).first()
+    if bin_ is None:
+        raise NotFoundError(
+            f"There is no bin {bin_code} at location {location.code}.",
+            errors=[{"field": "bin", "code": "not_found", "detail": f"Unknown bin {bin_code}."}],
+        )
+    item = Item.objects.select_related("tracking_code").filter(no=item_no).first()
+    if item is None:
+        raise NotFoundError(
+            f"There is no item {item_no}.",
+            errors=[{"field": "item", "code": "not_found", "detail": f"Unknown item {item_no}."}],
+        )
+    if not entries:
+        raise InvalidInput(
+            "Give at least one entry (quantity, and the serial or lot number if the item needs one).",
+            errors=[{"field": "entries", "code": "required", "detail": "At least one entry is needed."}],
+        )
+    errors: list[dict[str, Any]] = []
+    parsed = [_parse_entry(i, raw, errors) for i, raw in enumerate(entries)]
+    req = requirement(item.tracking_code)
+    for index, entry in enumerate(parsed):
+        if entry is None:
+            continue
+        problems = tracking_problems(
+            req,
+            [(entry["serial_no"], entry["lot_no"], entry["quantity"])],
+            allow_negative=True,
+            require_numbers=False,
+        )
+        for p in problems:
+            errors.append(
+                {
+                    "line": index,
+                    "field": f"entries[{index}].{p.field or 'quantity'}",
+                    "code": p.code,
+                    "detail": f"Entry {index + 1}: {p.detail}",
+                }
+            )
+    if errors:
+        raise InvalidInput(
+            f"The adjustment has {len(errors)} problem(s); nothing was posted. {errors[0]['detail']}",
+            code=errors[0]["code"],
+            errors=errors,
+        )
+    if bin_.blocked:
+        raise AdjustmentRefused(
+            f"Bin {bin_.code} is blocked: no stock can be put in or taken out. Ask a supervisor.",
+            code="bin_blocked",
+            errors=[{"field": "bin", "code": "bin_blocked", "detail": f"Bin {bin_.code} is blocked."}],
+        )
+    date = posting_date or timezone.localdate()
+    outbound = [
+        OutboundMovement(
+            ref=i,
+            location_id=location.pk,
+            bin_id=bin_.pk,
+            item_id=item.pk,
+            quantity=-e["quantity"],
+            lot_no=e["lot_no"],
+            serial_no=e["serial_no"],
+        )
+        for i, e in enumerate(parsed)
+        if e is not None and e["quantity"] < 0
+    ]
+    inbound = [
+        InboundMovement(
+            ref=i,
+            location_id=location.pk,
+            bin_id=bin_.pk,
+            item_id=item.pk,
+            quantity=e["quantity"],
+            lot_no=e["lot_no"],
+            serial_no=e["serial_no"],
+            expiration_date=e["expiration_date"],
+        )
+        for i, e in enumerate(parsed)
+        if e is not None and e["quantity"] > 0
+    ]
+    with transaction.atomic():
+        document_no = _adjustment_document_no()
+        written: list[ItemLedgerEntry] = []
+        refused: list[dict[str, Any]] = []
+        try:
+            written += inventory_post_outbound(
+                movements=outbound,
+                entry_type=EntryType.NEGATIVE_ADJUSTMENT,
+                document_type=DOCUMENT_TYPE,
+                document_no=document_no,
+                posting_date=date,
+                user=user,
+                refuse_expired=False,
+            )
+        except OutboundRefused as exc:
+            refused += exc.errors
+        try:
+            written += inventory_post_inbound(
+                movements=inbound,
+                entry_type=EntryType.POSITIVE_ADJUSTMENT,
+                document_type=DOCUMENT_TYPE,
+                document_no=document_no,
+                posting_date=date,
+                user=user,
+            )
+        except InboundRefused as exc:
+            refused += exc.errors or [{"line": None, "code": exc.code, "detail": exc.detail}]
+        if refused:
+            refused.sort(key=lambda e: (e.get("line") is None, e.get("line") or 0))
+            for e in refused:
+                if isinstance(e.get("line"), int):
+                    e["detail"] = f"Entry {e['line'] + 1}: {e['detail']}"
+            raise AdjustmentRefused(
+                f"The adjustment has {len(refused)} problem(s); nothing was posted. {refused[0]['detail']}",
+                code=refused[0]["code"],
+                errors=refused,
+            )
+    written.sort(key=lambda e: e.pk)
+    return written

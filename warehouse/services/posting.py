@@ -1,0 +1,642 @@
+"""The ledger posting primitive: stock out of bins and into bins.
+
+Used by inventory adjustments and by pick posting. Each call locks what it needs (bin content, then open
+receipts; lock order in docs/architecture.md), checks EVERY movement and reports every problem at once,
+then writes item ledger entries, warehouse entries and bin content with a number of queries that does not
+depend on the number of movements. A refused call writes nothing.
+"""
+
+from __future__ import annotations
+
+import datetime
+from collections import defaultdict
+from collections.abc import Sequence
+from dataclasses import dataclass
+from decimal import Decimal
+from typing import Any
+
+from django.db import IntegrityError, transaction
+
+from core.db import bulk_insert, insert_rows, is_postgresql, keys_subquery, update_rows
+from core.fields import format_quantity
+from tracking.rules import Requirement, is_expired, requirement, stock_key, tracking_problems
+from warehouse.exceptions import InboundRefused, OutboundRefused
+from warehouse.locks import lock_bin_contents, lock_open_receipts
+from warehouse.models import (
+    Bin,
+    BinContent,
+    Item,
+    ItemLedgerEntry,
+    LotNoInformation,
+    SerialNoInformation,
+    WarehouseEntry,
+)
+
+ZERO = Decimal(0)
+
+
+@dataclass(frozen=True)
+class OutboundMovement:
+    """Take `quantity` (> 0) of an item with these numbers out of a bin. `ref` is the caller's line."""
+
+    ref: object
+    location_id: int
+    bin_id: int
+    item_id: int
+    quantity: Decimal
+    lot_no: str = ""
+    serial_no: str = ""
+
+
+@dataclass(frozen=True)
+class InboundMovement:
+    """Put `quantity` (> 0) of an item with these numbers into a bin. `ref` is the caller's line."""
+
+    ref: object
+    location_id: int
+    bin_id: int
+    item_id: int
+    quantity: Decimal
+    lot_no: str = ""
+    serial_no: str = ""
+    expiration_date: datetime.date | None = None
+
+
+def _q(quantity: Decimal) -> str:
+    return format_quantity(quantity) or "0"
+
+
+def _user_id(user: Any) -> int | None:
+    if user is not None and getattr(user, "is_authenticated", False):
+        return int(user.pk)
+    return None
+
+
+def _load(item_ids: set[int], bin_ids: set[int]) -> tuple[dict[int, Item], dict[int, Bin]]:
+    items = {i.pk: i for i in Item.objects.select_related("tracking_code").filter(pk__in=item_ids)}
+    bins = {b.pk: b for b in Bin.objects.filter(pk__in=bin_ids)}
+    return items, bins
+
+
+def _blocked_numbers(
+    lot_keys: set[tuple[int, str]], serial_keys: set[tuple[int, str]]
+) -> tuple[set[tuple[int, str]], set[tuple[int, str]]]:
+    lots: set[tuple[int, str]] = set()
+    serials: set[tuple[int, str]] = set()
+    if lot_keys:
+        lots = set(
+            LotNoInformation.objects.filter(
+                pk__in=keys_subquery(LotNoInformation, ["item", "lot_no"], lot_keys), blocked=True
+            ).values_list("item_id", "lot_no")
+        )
+    if serial_keys:
+        serials = set(
+            SerialNoInformation.objects.filter(
+                pk__in=keys_subquery(SerialNoInformation, ["item", "serial_no"], serial_keys), blocked=True
+            ).values_list("item_id", "serial_no")
+        )
+    return lots, serials
+
+
+def _refusal(
+    cls: type[OutboundRefused] | type[InboundRefused], errors: list[dict[str, Any]], what: str
+) -> Any:
+    lines = {str(e.get("line")) for e in errors}
+    first = errors[0]["detail"]
+    more = f" ({len(errors) - 1} more problem(s) listed below)" if len(errors) > 1 else ""
+    return cls(
+        f"Nothing was {what}: {len(lines)} line(s) have problems. {first}{more}",
+        code=errors[0]["code"],
+        errors=errors,
+    )
+
+
+def _static_problems(
+    m: OutboundMovement | InboundMovement,
+    items: dict[int, Item],
+    bins: dict[int, Bin],
+    *,
+    inbound: bool,
+) -> list[dict[str, Any]]:
+    errors: list[dict[str, Any]] = []
+
+    def err(code: str, detail: str) -> None:
+        errors.append({"line": m.ref, "code": code, "detail": detail})
+
+    item = items.get(m.item_id)
+    bin_ = bins.get(m.bin_id)
+    if item is None:
+        err("not_found", f"Item #{m.item_id} does not exist.")
+        return errors
+    if bin_ is None or bin_.location_id != m.location_id:
+        err("bin_not_found", f"Bin #{m.bin_id} is not a bin of this location.")
+    elif bin_.blocked:
+        err(
+            "bin_blocked",
+            f"Bin {bin_.code} is blocked: choose another bin or ask a supervisor to unblock it.",
+        )
+    req = requirement(item.tracking_code)
+    problems = tracking_problems(req, [(m.serial_no, m.lot_no, m.quantity)], require_numbers=not inbound)
+    for p in problems:
+        err(p.code, f"Item {item.no}: {p.detail}")
+    if inbound:
+        for kind, number, label in ((req.lot, m.lot_no, "lot"), (req.serial, m.serial_no, "serial")):
+            if kind.warehouse and not number:
+                err(
+                    f"{label}_missing",
+                    f"Item {item.no}: stock of this item carries {label} numbers; enter one.",
+                )
+            if kind.tracked and not kind.warehouse and number:
+                err(
+                    f"{label}_not_stocked",
+                    f"Item {item.no}: stock of this item carries no {label} numbers ({label} warehouse "
+                    f"tracking is off); leave the {label} number empty. {label.capitalize()} numbers are "
+                    "assigned when shipping.",
+                )
+    return errors
+
+
+def inventory_post_outbound(
+    *,
+    movements: Sequence[OutboundMovement],
+    entry_type: str,
+    document_type: str,
+    document_no: str,
+    posting_date: datetime.date,
+    user: Any = None,
+    source_document_type: str = "",
+    source_document_no: str = "",
+    source_line_nos: dict[Any, int] | None = None,
+    new_numbers_allowed: bool = True,
+    refuse_expired: bool = True,
+) -> list[ItemLedgerEntry]:
+    """Take stock out of bins: lock, check every movement, write in bulk (or raise OutboundRefused).
+
+    Call inside the caller's `transaction.atomic()`. `source_line_nos` maps a movement's `ref` to the
+    source line no. written on its entries. `refuse_expired=False` lets an adjustment remove expired stock.
+    """
+    movements = list(movements)
+    if not movements:
+        return []
+    with transaction.atomic():
+        items, bins = _load({m.item_id for m in movements}, {m.bin_id for m in movements})
+        errors: list[dict[str, Any]] = []
+        reqs: dict[int, Requirement] = {i.pk: requirement(i.tracking_code) for i in items.values()}
+        valid: list[OutboundMovement] = []
+        seen_serials: dict[tuple[int, str], object] = {}
+        for m in movements:
+            problems = _static_problems(m, items, bins, inbound=False)
+            if m.serial_no:
+                serial_key = (m.item_id, m.serial_no)
+                if serial_key in seen_serials:
+                    problems.append(
+                        {
+                            "line": m.ref,
+                            "code": "duplicate_serial",
+                            "detail": f"Serial number {m.serial_no} is taken twice "
+                            f"(also on line {seen_serials[serial_key]}).",
+                        }
+                    )
+                else:
+                    seen_serials[serial_key] = m.ref
+            req = reqs.get(m.item_id)
+            if not new_numbers_allowed and req is not None:
+                for kind, number, label in ((req.lot, m.lot_no, "lot"), (req.serial, m.serial_no, "serial")):
+                    if number and not kind.warehouse:
+                        problems.append(
+                            {
+                                "line": m.ref,
+                                "code": "new_number_not_allowed",
+                                "detail": f"{label.capitalize()} number {number} is not in stock, and new "
+                                "numbers are not allowed here.",
+                            }
+                        )
+            errors.extend(problems)
+            if not problems:
+                valid.append(m)
+
+        def bin_key(m: OutboundMovement) -> tuple[int, int, str, str]:
+            lot_key, serial_key = stock_key(reqs[m.item_id], m.lot_no, m.serial_no)
+            return (m.bin_id, m.item_id, lot_key, serial_key)
+
+        def receipt_key(m: OutboundMovement) -> tuple[int, int, str, str]:
+            lot_key, serial_key = stock_key(reqs[m.item_id], m.lot_no, m.serial_no)
+            return (m.location_id, m.item_id, lot_key, serial_key)
+
+        bin_rows = lock_bin_contents(bin_key(m) for m in valid)
+        receipts = lock_open_receipts(receipt_key(m) for m in valid)
+        blocked_lots, blocked_serials = _blocked_numbers(
+            {(m.item_id, m.lot_no) for m in valid if m.lot_no},
+            {(m.item_id, m.serial_no) for m in valid if m.serial_no},
+        )
+        new_serials = {
+            (m.item_id, m.serial_no) for m in valid if m.serial_no and not reqs[m.item_id].serial.warehouse
+        }
+        used_serials: set[tuple[int, str]] = set()
+        if new_serials:
+            used_serials = set(
+                ItemLedgerEntry.objects.filter(
+                    pk__in=keys_subquery(ItemLedgerEntry, ["item", "serial_no"], new_serials)
+                ).values_list("item_id", "serial_no")
+            )
+
+        needed_bin: dict[tuple[int, int, str, str], Decimal] = defaultdict(lambda: ZERO)
+        needed_receipts: dict[tuple[int, int, str, str], Decimal] = defaultdict(lambda: ZERO)
+        for m in valid:
+            needed_bin[bin_key(m)] += m.quantity
+            needed_receipts[receipt_key(m)] += m.quantity
+        for m in valid:
+            item, bin_, req = items[m.item_id], bins[m.bin_id], reqs[m.item_id]
+            key = bin_key(m)
+            row = bin_rows.get(key)
+            have = row.quantity if row is not None else ZERO
+            numbers = " ".join(
+                p for p in (f"lot {key[2]}" if key[2] else "", f"serial {key[3]}" if key[3] else "") if p
+            )
+            what = f"item {item.no}" + (f" {numbers}" if numbers else "")
+
+            def err(code: str, detail: str, m: OutboundMovement = m) -> None:
+                errors.append({"line": m.ref, "code": code, "detail": detail})
+
+            if key[3] and have <= 0:
+                err(
+                    "serial_not_available",
+                    f"Serial number {key[3]} of item {item.no} is not in bin {bin_.code}.",
+                )
+            elif needed_bin[key] > have:
+                err(
+                    "insufficient_quantity",
+                    f"Bin {bin_.code} holds {_q(have)} of {what}, but {_q(needed_bin[key])} are to be "
+                    "taken out.",
+                )
+            else:
+                open_qty = sum((r.remaining_quantity for r in receipts.get(receipt_key(m), [])), ZERO)
+                if needed_receipts[receipt_key(m)] > open_qty:
+                    err(
+                        "insufficient_quantity",
+                        f"The item ledger holds only {_q(open_qty)} of {what} at this location.",
+                    )
+            if m.lot_no and (m.item_id, m.lot_no) in blocked_lots:
+                err("lot_blocked", f"Lot {m.lot_no} of item {item.no} is blocked and cannot be taken out.")
+            if m.serial_no and (m.item_id, m.serial_no) in blocked_serials:
+                err("serial_blocked", f"Serial number {m.serial_no} of item {item.no} is blocked.")
+            if (m.item_id, m.serial_no) in used_serials:
+                err(
+                    "serial_used_before",
+                    f"Serial number {m.serial_no} was already used for item {item.no}; a new serial number "
+                    "must never have been used before. Assign another one.",
+                )
+            if (
+                refuse_expired
+                and row is not None
+                and is_expired(req, row.expiration_date, posting_date, strict_only=True)
+            ):
+                err(
+                    "expired",
+                    f"{what.capitalize()} expired on {row.expiration_date}; expired stock cannot be shipped.",
+                )
+        if errors:
+            raise _refusal(OutboundRefused, errors, "taken out")
+
+        # Write: outbound entries applied FIFO to the exact receipts.
+        remaining = {r.pk: r.remaining_quantity for rows in receipts.values() for r in rows}
+        user_id = _user_id(user)
+        entries: list[ItemLedgerEntry] = []
+        bins_of_entries: list[tuple[OutboundMovement, BinContent]] = []
+        for m in valid:
+            row = bin_rows[bin_key(m)]
+            left = m.quantity
+            for receipt in receipts[receipt_key(m)]:
+                if left <= 0:
+                    break
+                take = min(left, remaining[receipt.pk])
+                if take <= 0:
+                    continue
+                remaining[receipt.pk] -= take
+                left -= take
+                entries.append(
+                    ItemLedgerEntry(
+                        entry_type=entry_type,
+                        document_type=document_type,
+                        document_no=document_no,
+                        posting_date=posting_date,
+                        item_id=m.item_id,
+                        location_id=m.location_id,
+                        serial_no=m.serial_no,
+                        lot_no=m.lot_no,
+                        expiration_date=row.expiration_date,
+                        quantity=-take,
+                        remaining_quantity=ZERO,
+                        open=False,
+                        applies_to_entry_id=receipt.pk,
+                        source_document_type=source_document_type,
+                        source_document_no=source_document_no,
+                        source_line_no=(source_line_nos or {}).get(m.ref),
+                        created_by_id=user_id,
+                    )
+                )
+                bins_of_entries.append((m, row))
+        bulk_insert(entries)
+        warehouse_entries = [
+            WarehouseEntry(
+                entry_type=entry_type,
+                document_type=document_type,
+                document_no=document_no,
+                posting_date=posting_date,
+                item_id=m.item_id,
+                location_id=m.location_id,
+                bin_id=m.bin_id,
+                lot_no=row.lot_no,
+                serial_no=row.serial_no,
+                expiration_date=row.expiration_date,
+                quantity=entry.quantity,
+                item_ledger_entry_id=entry.pk,
+                created_by_id=user_id,
+            )
+            for entry, (m, row) in zip(entries, bins_of_entries, strict=True)
+        ]
+        bulk_insert(warehouse_entries)
+        changed = [r for rows in receipts.values() for r in rows if remaining[r.pk] != r.remaining_quantity]
+        update_rows(
+            ItemLedgerEntry,
+            [(r.pk, remaining[r.pk], remaining[r.pk] > 0) for r in changed],
+            set_fields=["remaining_quantity", "open"],
+        )
+        update_rows(
+            BinContent,
+            [(bin_rows[key].pk, -quantity) for key, quantity in needed_bin.items()],
+            add_fields=["quantity"],
+        )
+        for r in changed:
+            r.remaining_quantity = remaining[r.pk]
+            r.open = remaining[r.pk] > 0
+        for key, quantity in needed_bin.items():
+            bin_rows[key].quantity -= quantity
+    return entries
+
+
+def inventory_post_inbound(
+    *,
+    movements: Sequence[InboundMovement],
+    entry_type: str,
+    document_type: str,
+    document_no: str,
+    posting_date: datetime.date,
+    user: Any = None,
+    source_document_type: str = "",
+    source_document_no: str = "",
+    source_line_nos: dict[Any, int] | None = None,
+) -> list[ItemLedgerEntry]:
+    """Receive stock into bins: check every movement, then write receipts (open, remaining = quantity),
+    warehouse entries, bin content (created or incremented) and missing lot/serial information, in bulk.
+
+    Numbers of a kind the item's stock does not carry (no warehouse tracking) are refused. The expiration
+    date of a number already known comes from its information card when not given.
+    """
+    movements = list(movements)
+    if not movements:
+        return []
+    with transaction.atomic():
+        items, bins = _load({m.item_id for m in movements}, {m.bin_id for m in movements})
+        reqs: dict[int, Requirement] = {i.pk: requirement(i.tracking_code) for i in items.values()}
+        errors: list[dict[str, Any]] = []
+        valid: list[InboundMovement] = []
+        seen_serials: dict[tuple[int, str], object] = {}
+        for m in movements:
+            problems = _static_problems(m, items, bins, inbound=True)
+            if m.serial_no:
+                serial_key = (m.item_id, m.serial_no)
+                if serial_key in seen_serials:
+                    problems.append(
+                        {
+                            "line": m.ref,
+                            "code": "duplicate_serial",
+                            "detail": f"Serial number {m.serial_no} is received twice (also on line "
+                            f"{seen_serials[serial_key]}).",
+                        }
+                    )
+                else:
+                    seen_serials[serial_key] = m.ref
+            errors.extend(problems)
+            if not problems:
+                valid.append(m)
+
+        lot_keys = {(m.item_id, m.lot_no) for m in valid if m.lot_no}
+        serial_keys = {(m.item_id, m.serial_no) for m in valid if m.serial_no}
+        lot_infos: dict[tuple[int, str], LotNoInformation] = {}
+        serial_infos: dict[tuple[int, str], SerialNoInformation] = {}
+        if lot_keys:
+            lot_infos = {
+                (i.item_id, i.lot_no): i
+                for i in LotNoInformation.objects.filter(
+                    pk__in=keys_subquery(LotNoInformation, ["item", "lot_no"], lot_keys)
+                )
+            }
+        if serial_keys:
+            serial_infos = {
+                (i.item_id, i.serial_no): i
+                for i in SerialNoInformation.objects.filter(
+                    pk__in=keys_subquery(SerialNoInformation, ["item", "serial_no"], serial_keys)
+                )
+            }
+        in_stock: set[tuple[int, str]] = set()
+        if serial_keys:
+            in_stock = set(
+                ItemLedgerEntry.objects.filter(
+                    pk__in=keys_subquery(ItemLedgerEntry, ["item", "serial_no"], serial_keys), open=True
+                ).values_list("item_id", "serial_no")
+            )
+
+        expiration: dict[int, datetime.date | None] = {}
+        lot_dates: dict[tuple[int, str], tuple[datetime.date | None, object]] = {}
+        for index, m in enumerate(valid):
+            item, req = items[m.item_id], reqs[m.item_id]
+
+            def err(code: str, detail: str, m: InboundMovement = m) -> None:
+                errors.append({"line": m.ref, "code": code, "detail": detail})
+
+            lot_info = lot_infos.get((m.item_id, m.lot_no)) if m.lot_no else None
+            serial_info = serial_infos.get((m.item_id, m.serial_no)) if m.serial_no else None
+            known = (serial_info.expiration_date if serial_info else None) or (
+                lot_info.expiration_date if lot_info else None
+            )
+            date = m.expiration_date or known
+            if m.expiration_date and not req.use_expiration_dates:
+                err(
+                    "expiration_not_used",
+                    f"Item {item.no} does not use expiration dates: leave the expiration date empty.",
+                )
+            elif req.require_expiration_date_entry and (m.lot_no or m.serial_no) and not date:
+                err(
+                    "expiration_date_required",
+                    f"Item {item.no} needs an expiration date for each number received: enter it.",
+                )
+            by_serial = serial_info is not None and serial_info.expiration_date is not None
+            number_label = f"Serial number {m.serial_no}" if by_serial else f"Lot {m.lot_no}"
+            if m.expiration_date and known and m.expiration_date != known:
+                err(
+                    "expiration_date_mismatch",
+                    f"{number_label} of item {item.no} expires on {known}, not {m.expiration_date}. "
+                    f"Use {known} or leave it empty.",
+                )
+            if m.lot_no and not (serial_info and serial_info.expiration_date):
+                earlier = lot_dates.get((m.item_id, m.lot_no))
+                if earlier is not None and date and earlier[0] and earlier[0] != date:
+                    err(
+                        "expiration_date_mismatch",
+                        f"Lot {m.lot_no} is received with two expiration dates ({earlier[0]} on line "
+                        f"{earlier[1]}, {date} here). A lot has one expiration date.",
+                    )
+                elif earlier is None or not earlier[0]:
+                    lot_dates[(m.item_id, m.lot_no)] = (date, m.ref)
+            if m.serial_no and (m.item_id, m.serial_no) in in_stock:
+                err(
+                    "serial_already_in_stock",
+                    f"Serial number {m.serial_no} of item {item.no} is already in stock; a serial number "
+                    "identifies one unit. Check the number.",
+                )
+            if lot_info is not None and lot_info.blocked:
+                err("lot_blocked", f"Lot {m.lot_no} of item {item.no} is blocked.")
+            if serial_info is not None and serial_info.blocked:
+                err("serial_blocked", f"Serial number {m.serial_no} of item {item.no} is blocked.")
+            expiration[index] = date
+        if errors:
+            raise _refusal(InboundRefused, errors, "received")
+
+        user_id = _user_id(user)
+        receipts = [
+            ItemLedgerEntry(
+                entry_type=entry_type,
+                document_type=document_type,
+                document_no=document_no,
+                posting_date=posting_date,
+                item_id=m.item_id,
+                location_id=m.location_id,
+                serial_no=m.serial_no,
+                lot_no=m.lot_no,
+                expiration_date=expiration[index],
+                quantity=m.quantity,
+                remaining_quantity=m.quantity,
+                open=True,
+                source_document_type=source_document_type,
+                source_document_no=source_document_no,
+                source_line_no=(source_line_nos or {}).get(m.ref),
+                created_by_id=user_id,
+            )
+            for index, m in enumerate(valid)
+        ]
+        try:
+            with transaction.atomic():
+                bulk_insert(receipts)
+                bulk_insert(
+                    [
+                        WarehouseEntry(
+                            entry_type=entry_type,
+                            document_type=document_type,
+                            document_no=document_no,
+                            posting_date=posting_date,
+                            item_id=m.item_id,
+                            location_id=m.location_id,
+                            bin_id=m.bin_id,
+                            lot_no=m.lot_no,
+                            serial_no=m.serial_no,
+                            expiration_date=expiration[index],
+                            quantity=m.quantity,
+                            item_ledger_entry_id=receipt.pk,
+                            created_by_id=user_id,
+                        )
+                        for index, (m, receipt) in enumerate(zip(valid, receipts, strict=True))
+                    ]
+                )
+                contents: dict[tuple[int, int, str, str], list[Any]] = {}
+                for index, m in enumerate(valid):
+                    key = (m.bin_id, m.item_id, m.lot_no, m.serial_no)
+                    if key in contents:
+                        contents[key][6] += m.quantity
+                    else:
+                        contents[key] = [
+                            m.location_id,
+                            m.bin_id,
+                            m.item_id,
+                            m.lot_no,
+                            m.serial_no,
+                            expiration[index],
+                            m.quantity,
+                        ]
+                table = BinContent._meta.db_table
+                insert_rows(
+                    BinContent,
+                    ["location", "bin", "item", "lot_no", "serial_no", "expiration_date", "quantity"],
+                    list(contents.values()),
+                    returning_ids=False,
+                    on_conflict=(
+                        "ON CONFLICT (bin_id, item_id, lot_no, serial_no) DO UPDATE SET "
+                        f'quantity = "{table}".quantity + excluded.quantity, '
+                        f'expiration_date = COALESCE(excluded.expiration_date, "{table}".expiration_date)'
+                    ),
+                )
+                new_lots = {
+                    (m.item_id, m.lot_no): expiration[i]
+                    for i, m in enumerate(valid)
+                    if m.lot_no and (m.item_id, m.lot_no) not in lot_infos
+                }
+                new_serials = {
+                    (m.item_id, m.serial_no): expiration[i]
+                    for i, m in enumerate(valid)
+                    if m.serial_no and (m.item_id, m.serial_no) not in serial_infos
+                }
+                insert_rows(
+                    LotNoInformation,
+                    ["item", "lot_no", "expiration_date", "description", "certificate", "blocked"],
+                    [(k[0], k[1], d, "", "", False) for k, d in new_lots.items()],
+                    returning_ids=False,
+                    on_conflict="ON CONFLICT (item_id, lot_no) DO NOTHING",
+                )
+                insert_rows(
+                    SerialNoInformation,
+                    ["item", "serial_no", "expiration_date", "description", "certificate", "blocked"],
+                    [(k[0], k[1], d, "", "", False) for k, d in new_serials.items()],
+                    returning_ids=False,
+                    on_conflict="ON CONFLICT (item_id, serial_no) DO NOTHING",
+                )
+                _fill_missing_info_dates(lot_infos, serial_infos, valid, expiration)
+        except IntegrityError as exc:
+            # Only a concurrent receipt of the same serial number gets here (checked above otherwise).
+            raise InboundRefused(
+                "Nothing was received: a serial number was received by someone else at the same moment. "
+                "Check the numbers and try again.",
+                code="serial_already_in_stock",
+            ) from exc
+    return receipts
+
+
+def _fill_missing_info_dates(
+    lot_infos: dict[tuple[int, str], LotNoInformation],
+    serial_infos: dict[tuple[int, str], SerialNoInformation],
+    valid: list[InboundMovement],
+    expiration: dict[int, datetime.date | None],
+) -> None:
+    """Information cards without an expiration date take the one received (one update per kind)."""
+    lot_rows: dict[int, datetime.date] = {}
+    serial_rows: dict[int, datetime.date] = {}
+    for index, m in enumerate(valid):
+        date = expiration[index]
+        if not date:
+            continue
+        lot = lot_infos.get((m.item_id, m.lot_no)) if m.lot_no else None
+        if lot is not None and lot.expiration_date is None:
+            lot_rows[lot.pk] = date
+        serial = serial_infos.get((m.item_id, m.serial_no)) if m.serial_no else None
+        if serial is not None and serial.expiration_date is None:
+            serial_rows[serial.pk] = date
+    update_rows(LotNoInformation, list(lot_rows.items()), set_fields=["expiration_date"])
+    update_rows(SerialNoInformation, list(serial_rows.items()), set_fields=["expiration_date"])
+
+
+__all__ = [
+    "InboundMovement",
+    "OutboundMovement",
+    "inventory_post_inbound",
+    "inventory_post_outbound",
+    "is_postgresql",
+]
