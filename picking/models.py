@@ -265,6 +265,10 @@ class PostedPickLine(models.Model):
     serial_no = models.CharField(max_length=50, blank=True, default="")
     lot_no = models.CharField(max_length=50, blank=True, default="")
     expiration_date = models.DateField(null=True, blank=True)
+    # The prescribed item tracking line this line shipped (case 4), for tracing; None otherwise.
+    item_tracking_line = models.ForeignKey(
+        ItemTrackingLine, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
 
     class Meta:
         ordering = ["posted_pick_id", "line_no"]

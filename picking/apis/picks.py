@@ -1,3 +1,590 @@
-from django.urls import URLPattern
+"""REST API for picks and posted picks (API.md, "Picks").
 
-urlpatterns: list[URLPattern] = []
+Views parse input, call one service or selector, and render. Services check everything (visibility,
+permissions, quantities, numbers) and raise DomainErrors, which core.api renders as problem details.
+Permissions per method: reading needs `view_pick`; handling lines `change_pickline` (workers); creating
+`add_pick`; posting `post_pick`; deleting picks or lines and post-and-delete-rest are for supervisors.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.db.models import QuerySet
+from django.urls import path, reverse
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
+from rest_framework import serializers, status
+from rest_framework.generics import ListAPIView
+from rest_framework.request import Request
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from core.api import idempotent
+from core.apis import JobSerializer
+from core.exceptions import NotFoundError
+from core.fields import QuantityField
+from core.permissions import ModelPermsForMethod, require_perms
+from picking.models import Pick, PickLine, PostedPick, PostedPickLine
+from picking.selectors.picks import pick_detail, pick_list, posted_pick_detail, posted_pick_list
+from picking.services import picks as services
+from picking.services.posting import pick_post, pick_post_and_delete_rest
+
+# --- Output -------------------------------------------------------------------------------------
+
+
+class PickLineSerializer(serializers.ModelSerializer[PickLine]):
+    item: serializers.SlugRelatedField[Any] = serializers.SlugRelatedField(slug_field="no", read_only=True)
+    bin: serializers.SlugRelatedField[Any] = serializers.SlugRelatedField(
+        slug_field="code", read_only=True, allow_null=True
+    )
+    quantity = QuantityField(read_only=True)
+    qty_handled = QuantityField(read_only=True)
+    qty_outstanding = QuantityField(read_only=True)
+    qty_to_handle = QuantityField(read_only=True)
+    source_line_no = serializers.IntegerField(source="source_line.line_no", read_only=True)
+
+    class Meta:
+        model = PickLine
+        fields = [
+            "id",
+            "line_no",
+            "action",
+            "item",
+            "bin",
+            "quantity",
+            "qty_handled",
+            "qty_outstanding",
+            "qty_to_handle",
+            "serial_no",
+            "lot_no",
+            "expiration_date",
+            "tracking_locked",
+            "source_line_no",
+        ]
+        read_only_fields = fields
+
+
+class PickSummarySerializer(serializers.ModelSerializer[Pick]):
+    location: serializers.SlugRelatedField[Any] = serializers.SlugRelatedField(
+        slug_field="code", read_only=True
+    )
+    assigned_to: serializers.SlugRelatedField[Any] = serializers.SlugRelatedField(
+        slug_field="username", read_only=True, allow_null=True
+    )
+    source_document_no = serializers.CharField(source="source_document.no", read_only=True, allow_null=True)
+
+    class Meta:
+        model = Pick
+        fields = [
+            "id",
+            "no",
+            "type",
+            "location",
+            "source_document",
+            "source_document_no",
+            "status",
+            "assigned_to",
+            "created_at",
+        ]
+        read_only_fields = fields
+
+
+class PickSerializer(PickSummarySerializer):
+    lines = PickLineSerializer(many=True, read_only=True)
+
+    class Meta(PickSummarySerializer.Meta):
+        fields = [*PickSummarySerializer.Meta.fields, "lines"]
+        read_only_fields = fields
+
+
+class NotPickedSerializer(serializers.Serializer[Any]):
+    line_no = serializers.IntegerField()
+    item = serializers.CharField(source="item_no")
+    quantity = QuantityField()
+    reason = serializers.CharField()
+
+
+class PickCreatedSerializer(PickSerializer):
+    not_picked = serializers.SerializerMethodField()
+
+    class Meta(PickSerializer.Meta):
+        fields = [*PickSerializer.Meta.fields, "not_picked"]
+        read_only_fields = fields
+
+    @extend_schema(responses=NotPickedSerializer(many=True))
+    def get_not_picked(self, pick: Pick) -> list[dict[str, Any]]:
+        return list(NotPickedSerializer(self.context.get("not_picked", []), many=True).data)
+
+
+class PostedPickLineSerializer(serializers.ModelSerializer[PostedPickLine]):
+    item: serializers.SlugRelatedField[Any] = serializers.SlugRelatedField(slug_field="no", read_only=True)
+    bin: serializers.SlugRelatedField[Any] = serializers.SlugRelatedField(
+        slug_field="code", read_only=True, allow_null=True
+    )
+    quantity = QuantityField(read_only=True)
+    source_line_no = serializers.IntegerField(source="source_line.line_no", read_only=True)
+
+    class Meta:
+        model = PostedPickLine
+        fields = [
+            "line_no",
+            "pick_line_no",
+            "item",
+            "bin",
+            "quantity",
+            "serial_no",
+            "lot_no",
+            "expiration_date",
+            "source_line_no",
+        ]
+        read_only_fields = fields
+
+
+class PostedPickSerializer(serializers.ModelSerializer[PostedPick]):
+    location: serializers.SlugRelatedField[Any] = serializers.SlugRelatedField(
+        slug_field="code", read_only=True
+    )
+    posted_by: serializers.SlugRelatedField[Any] = serializers.SlugRelatedField(
+        slug_field="username", read_only=True, allow_null=True
+    )
+    lines = PostedPickLineSerializer(many=True, read_only=True)
+
+    class Meta:
+        model = PostedPick
+        fields = [
+            "id",
+            "no",
+            "pick_no",
+            "location",
+            "source_document",
+            "posting_date",
+            "posted_at",
+            "posted_by",
+            "lines",
+        ]
+        read_only_fields = fields
+
+
+class PostedPickSummarySerializer(PostedPickSerializer):
+    class Meta(PostedPickSerializer.Meta):
+        fields = [f for f in PostedPickSerializer.Meta.fields if f != "lines"]
+        read_only_fields = fields
+
+
+class AvailableNumberSerializer(serializers.Serializer[Any]):
+    lot_no = serializers.CharField()
+    serial_no = serializers.CharField()
+    expiration_date = serializers.DateField(allow_null=True)
+    quantity = QuantityField()
+
+
+# --- Input --------------------------------------------------------------------------------------
+
+
+class PickCreateInputSerializer(serializers.Serializer[Any]):
+    source_document = serializers.IntegerField(min_value=1, help_text="Source document id.")
+
+
+class PickBatchInputSerializer(serializers.Serializer[Any]):
+    location = serializers.CharField(help_text="Location code.")
+    document_type = serializers.CharField(required=False, allow_blank=True)
+    no_from = serializers.CharField(required=False, allow_blank=True)
+    no_to = serializers.CharField(required=False, allow_blank=True)
+
+
+class PickUpdateInputSerializer(serializers.Serializer[Any]):
+    assigned_to = serializers.CharField(allow_blank=True, allow_null=True, help_text="Username, or empty.")
+
+
+class PickLineUpdateInputSerializer(serializers.Serializer[Any]):
+    qty_to_handle = QuantityField(required=False)
+    serial_no = serializers.CharField(required=False, allow_blank=True, max_length=50)
+    lot_no = serializers.CharField(required=False, allow_blank=True, max_length=50)
+    bin = serializers.CharField(required=False, allow_blank=True, max_length=20, help_text="Bin code.")
+
+
+class QuantityInputSerializer(serializers.Serializer[Any]):
+    quantity = QuantityField()
+
+
+class OptionalQuantityInputSerializer(serializers.Serializer[Any]):
+    quantity = QuantityField(required=False, allow_null=True)
+
+
+PROBLEM = OpenApiResponse(OpenApiTypes.OBJECT, description="Problem details (application/problem+json).")
+
+
+def _valid(serializer_class: type[serializers.Serializer[Any]], data: Any) -> dict[str, Any]:
+    serializer = serializer_class(data=data)
+    serializer.is_valid(raise_exception=True)
+    return dict(serializer.validated_data)
+
+
+def _pick_response(pick_id: int, user: Any, status_code: int = 200, **context: Any) -> Response:
+    pick = pick_detail(pick_id=pick_id, user=user)
+    headers = {}
+    serializer_class: type[PickSerializer] = PickSerializer
+    if status_code == status.HTTP_201_CREATED or "not_picked" in context:
+        headers["Location"] = reverse("api-pick-detail", args=[pick.pk])
+        serializer_class = PickCreatedSerializer
+    return Response(serializer_class(pick, context=context).data, status=status_code, headers=headers)
+
+
+def _posted_response(posted_pick_id: int, user: Any) -> Response:
+    posted = posted_pick_detail(posted_pick_id=posted_pick_id, user=user)
+    return Response(
+        PostedPickSerializer(posted).data,
+        status=status.HTTP_201_CREATED,
+        headers={"Location": reverse("api-posted-pick-detail", args=[posted.pk])},
+    )
+
+
+def _check_line_of_pick(pk: int, line_id: int, user: Any) -> None:
+    """404 unless the line belongs to the pick (visibility is checked by the service)."""
+    if not PickLine.objects.filter(pk=line_id, pick_id=pk).exists():
+        raise NotFoundError(f"Pick #{pk} has no line #{line_id}.")
+
+
+# --- Picks --------------------------------------------------------------------------------------
+
+LIST_PARAMETERS = [
+    OpenApiParameter("location", str, description="Location code."),
+    OpenApiParameter("status", str, enum=Pick.Status.values),
+    OpenApiParameter("source_document", int, description="Source document id."),
+    OpenApiParameter("assigned_to", str, description="Username; `me` for yourself, `none` for unassigned."),
+]
+
+
+class PickListCreateApi(ListAPIView[Pick]):
+    """List picks at your locations, or create the inventory pick of a source document."""
+
+    permission_classes = [ModelPermsForMethod]
+    perm_model = "picking.pick"
+    serializer_class = PickSummarySerializer
+    filter_backends: list[Any] = []
+
+    def get_queryset(self) -> QuerySet[Pick]:
+        params = self.request.query_params
+        return pick_list(
+            user=self.request.user,
+            location=params.get("location") or None,
+            status=params.get("status") or None,
+            assigned_to=params.get("assigned_to") or None,
+            source_document=params.get("source_document") or None,
+        )
+
+    @extend_schema(parameters=LIST_PARAMETERS)
+    def get(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        return super().get(request, *args, **kwargs)
+
+    @extend_schema(
+        request=PickCreateInputSerializer,
+        parameters=[
+            OpenApiParameter(
+                "Idempotency-Key",
+                str,
+                OpenApiParameter.HEADER,
+                description="Repeat a request safely: same key and body return the first response.",
+            )
+        ],
+        responses={
+            201: PickCreatedSerializer,
+            200: OpenApiResponse(PickCreatedSerializer, description="Lines added to the open pick."),
+            400: PROBLEM,
+            404: PROBLEM,
+            409: PROBLEM,
+            422: PROBLEM,
+        },
+    )
+    def post(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        def create() -> Response:
+            data = _valid(PickCreateInputSerializer, request.data)
+            result = services.pick_create_from_source(
+                source_document_id=data["source_document"], user=request.user
+            )
+            assert result.pick is not None
+            return _pick_response(
+                result.pick.pk,
+                request.user,
+                status.HTTP_201_CREATED if result.created else status.HTTP_200_OK,
+                not_picked=result.not_picked,
+            )
+
+        return idempotent(request, create)
+
+
+class PickBatchApi(APIView):
+    """ "Create Inventory Picks" for many source documents, as a background job (202 + the job)."""
+
+    permission_classes = [require_perms("picking.add_pick")]
+
+    @extend_schema(
+        request=PickBatchInputSerializer, responses={202: JobSerializer, 400: PROBLEM, 404: PROBLEM}
+    )
+    def post(self, request: Request) -> Response:
+        data = _valid(PickBatchInputSerializer, request.data)
+        job = services.picks_create_batch(
+            location_code=data["location"],
+            document_type=data.get("document_type") or None,
+            no_from=data.get("no_from") or None,
+            no_to=data.get("no_to") or None,
+            user=request.user,
+        )
+        job.refresh_from_db()
+        return Response(
+            JobSerializer(job).data,
+            status=status.HTTP_202_ACCEPTED,
+            headers={"Location": reverse("api-job-detail", args=[job.pk])},
+        )
+
+
+class PickDetailApi(APIView):
+    """One pick with its lines; PATCH assigns it; DELETE (supervisors) deletes it."""
+
+    permission_classes = [ModelPermsForMethod]
+    perm_model = "picking.pick"
+
+    @extend_schema(responses={200: PickSerializer, 404: PROBLEM})
+    def get(self, request: Request, pk: int) -> Response:
+        return _pick_response(pk, request.user)
+
+    @extend_schema(
+        request=PickUpdateInputSerializer, responses={200: PickSerializer, 400: PROBLEM, 404: PROBLEM}
+    )
+    def patch(self, request: Request, pk: int) -> Response:
+        data = _valid(PickUpdateInputSerializer, request.data)
+        services.pick_assign(
+            pick_id=pk, assigned_to_username=data.get("assigned_to") or None, user=request.user
+        )
+        return _pick_response(pk, request.user)
+
+    @extend_schema(responses={204: None, 403: PROBLEM, 404: PROBLEM})
+    def delete(self, request: Request, pk: int) -> Response:
+        services.pick_delete(pick_id=pk, user=request.user)
+        return Response(status=status.HTTP_204_NO_CONTENT)
+
+
+class PickLineApi(APIView):
+    """PATCH: Qty. to Handle, serial or lot number, bin (409 `tracking_locked` on locked lines); DELETE
+    (supervisors): the outstanding quantity returns to the source line."""
+
+    permission_classes = [ModelPermsForMethod]
+    perm_model = "picking.pickline"
+
+    @extend_schema(
+        request=PickLineUpdateInputSerializer,
+        responses={200: PickSerializer, 400: PROBLEM, 404: PROBLEM, 409: PROBLEM},
+    )
+    def patch(self, request: Request, pk: int, line_id: int) -> Response:
+        _check_line_of_pick(pk, line_id, request.user)
+        data = _valid(PickLineUpdateInputSerializer, request.data)
+        services.pick_line_update(
+            pick_line_id=line_id,
+            user=request.user,
+            serial_no=data.get("serial_no", services.UNSET),
+            lot_no=data.get("lot_no", services.UNSET),
+            bin_code=data.get("bin", services.UNSET),
+            qty_to_handle=data.get("qty_to_handle", services.UNSET),
+        )
+        return _pick_response(pk, request.user)
+
+    @extend_schema(responses={204: None, 403: PROBLEM, 404: PROBLEM, 409: PROBLEM})
+    def delete(self, request: Request, pk: int, line_id: int) -> Response:
+        _check_line_of_pick(pk, line_id, request.user)
+        services.pick_line_delete(pick_line_id=line_id, user=request.user)
+        return Response(status=status.HTTP_204_NO_CONTENT)
+
+
+class PickLineSplitApi(APIView):
+    """Split Line: a new line takes `quantity` of the outstanding quantity. Answers the new line."""
+
+    permission_classes = [require_perms("picking.change_pickline")]
+
+    @extend_schema(
+        request=QuantityInputSerializer,
+        responses={201: PickLineSerializer, 400: PROBLEM, 404: PROBLEM, 409: PROBLEM},
+    )
+    def post(self, request: Request, pk: int, line_id: int) -> Response:
+        _check_line_of_pick(pk, line_id, request.user)
+        data = _valid(QuantityInputSerializer, request.data)
+        new = services.pick_line_split(pick_line_id=line_id, quantity=data["quantity"], user=request.user)
+        line = PickLine.objects.select_related("item", "bin", "source_line").get(pk=new.pk)
+        return Response(
+            PickLineSerializer(line).data,
+            status=status.HTTP_201_CREATED,
+            headers={"Location": reverse("api-pick-detail", args=[pk])},
+        )
+
+
+class PickLineAssignSerialNosApi(APIView):
+    """Case 2: new serial numbers from the item's series; the line becomes one-unit lines."""
+
+    permission_classes = [require_perms("picking.change_pickline")]
+
+    @extend_schema(
+        request=OptionalQuantityInputSerializer,
+        responses={200: PickSerializer, 400: PROBLEM, 404: PROBLEM, 409: PROBLEM},
+    )
+    def post(self, request: Request, pk: int, line_id: int) -> Response:
+        _check_line_of_pick(pk, line_id, request.user)
+        data = _valid(OptionalQuantityInputSerializer, request.data)
+        services.pick_line_assign_serial_nos(
+            pick_line_id=line_id, quantity=data.get("quantity"), user=request.user
+        )
+        return _pick_response(pk, request.user)
+
+
+class PickLineAssignLotNoApi(APIView):
+    """Case 2: a new lot number from the item's series for the line (or `quantity` of it)."""
+
+    permission_classes = [require_perms("picking.change_pickline")]
+
+    @extend_schema(
+        request=OptionalQuantityInputSerializer,
+        responses={200: PickSerializer, 400: PROBLEM, 404: PROBLEM, 409: PROBLEM},
+    )
+    def post(self, request: Request, pk: int, line_id: int) -> Response:
+        _check_line_of_pick(pk, line_id, request.user)
+        data = _valid(OptionalQuantityInputSerializer, request.data)
+        services.pick_line_assign_lot_no(
+            pick_line_id=line_id, quantity=data.get("quantity"), user=request.user
+        )
+        return _pick_response(pk, request.user)
+
+
+class PickLineAvailableTrackingApi(APIView):
+    """Case 3: the numbers available in the line's bin, with quantity and expiration date."""
+
+    permission_classes = [require_perms("picking.view_pickline")]
+
+    @extend_schema(responses={200: AvailableNumberSerializer(many=True), 404: PROBLEM})
+    def get(self, request: Request, pk: int, line_id: int) -> Response:
+        _check_line_of_pick(pk, line_id, request.user)
+        numbers = services.pick_line_available_tracking(pick_line_id=line_id, user=request.user)
+        return Response(AvailableNumberSerializer(numbers, many=True).data)
+
+
+class PickAutofillApi(APIView):
+    """Autofill Qty. to Handle on every line."""
+
+    permission_classes = [require_perms("picking.change_pickline")]
+
+    @extend_schema(request=None, responses={200: PickSerializer, 404: PROBLEM})
+    def post(self, request: Request, pk: int) -> Response:
+        services.pick_autofill_qty_to_handle(pick_id=pk, user=request.user)
+        return _pick_response(pk, request.user)
+
+
+class PickDeleteQtyToHandleApi(APIView):
+    """Delete Qty. to Handle on every line."""
+
+    permission_classes = [require_perms("picking.change_pickline")]
+
+    @extend_schema(request=None, responses={200: PickSerializer, 404: PROBLEM})
+    def post(self, request: Request, pk: int) -> Response:
+        services.pick_delete_qty_to_handle(pick_id=pk, user=request.user)
+        return _pick_response(pk, request.user)
+
+
+class PickPostApi(APIView):
+    """Post the lines with Qty. to Handle: 201 the posted pick; 409 with per-line errors, nothing posted."""
+
+    permission_classes = [require_perms("picking.post_pick")]
+
+    @extend_schema(
+        request=None, responses={201: PostedPickSerializer, 403: PROBLEM, 404: PROBLEM, 409: PROBLEM}
+    )
+    def post(self, request: Request, pk: int) -> Response:
+        posted = pick_post(pick_id=pk, user=request.user)
+        return _posted_response(posted.pk, request.user)
+
+
+class PickPostAndDeleteRestApi(APIView):
+    """Supervisors: post what was handled, then delete the rest of the pick (201 the posted pick, or 204
+    when nothing had a Qty. to Handle and the pick was only deleted)."""
+
+    permission_classes = [require_perms("picking.post_pick", "picking.delete_pick")]
+
+    @extend_schema(
+        request=None,
+        responses={201: PostedPickSerializer, 204: None, 403: PROBLEM, 404: PROBLEM, 409: PROBLEM},
+    )
+    def post(self, request: Request, pk: int) -> Response:
+        posted = pick_post_and_delete_rest(pick_id=pk, user=request.user)
+        if posted is None:
+            return Response(status=status.HTTP_204_NO_CONTENT)
+        return _posted_response(posted.pk, request.user)
+
+
+# --- Posted picks -------------------------------------------------------------------------------
+
+
+class PostedPickListApi(ListAPIView[PostedPick]):
+    permission_classes = [require_perms("picking.view_postedpick")]
+    serializer_class = PostedPickSummarySerializer
+    filter_backends: list[Any] = []
+
+    def get_queryset(self) -> QuerySet[PostedPick]:
+        params = self.request.query_params
+        return posted_pick_list(
+            user=self.request.user,
+            source_document=params.get("source_document") or None,
+            pick_no=params.get("pick_no") or None,
+        )
+
+    @extend_schema(
+        parameters=[
+            OpenApiParameter("source_document", int, description="Source document id."),
+            OpenApiParameter("pick_no", str, description="Number of the pick that was posted."),
+        ]
+    )
+    def get(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        return super().get(request, *args, **kwargs)
+
+
+class PostedPickDetailApi(APIView):
+    permission_classes = [require_perms("picking.view_postedpick")]
+
+    @extend_schema(responses={200: PostedPickSerializer, 404: PROBLEM})
+    def get(self, request: Request, pk: int) -> Response:
+        posted = posted_pick_detail(posted_pick_id=pk, user=request.user)
+        return Response(PostedPickSerializer(posted).data)
+
+
+urlpatterns = [
+    path("picks/", PickListCreateApi.as_view(), name="api-pick-list"),
+    path("picks/batch/", PickBatchApi.as_view(), name="api-pick-batch"),
+    path("picks/<int:pk>/", PickDetailApi.as_view(), name="api-pick-detail"),
+    path("picks/<int:pk>/autofill-qty-to-handle/", PickAutofillApi.as_view(), name="api-pick-autofill"),
+    path(
+        "picks/<int:pk>/delete-qty-to-handle/",
+        PickDeleteQtyToHandleApi.as_view(),
+        name="api-pick-delete-qty-to-handle",
+    ),
+    path("picks/<int:pk>/post/", PickPostApi.as_view(), name="api-pick-post"),
+    path(
+        "picks/<int:pk>/post-and-delete-rest/",
+        PickPostAndDeleteRestApi.as_view(),
+        name="api-pick-post-and-delete-rest",
+    ),
+    path("picks/<int:pk>/lines/<int:line_id>/", PickLineApi.as_view(), name="api-pick-line"),
+    path("picks/<int:pk>/lines/<int:line_id>/split/", PickLineSplitApi.as_view(), name="api-pick-line-split"),
+    path(
+        "picks/<int:pk>/lines/<int:line_id>/assign-serial-nos/",
+        PickLineAssignSerialNosApi.as_view(),
+        name="api-pick-line-assign-serial-nos",
+    ),
+    path(
+        "picks/<int:pk>/lines/<int:line_id>/assign-lot-no/",
+        PickLineAssignLotNoApi.as_view(),
+        name="api-pick-line-assign-lot-no",
+    ),
+    path(
+        "picks/<int:pk>/lines/<int:line_id>/available-tracking/",
+        PickLineAvailableTrackingApi.as_view(),
+        name="api-pick-line-available-tracking",
+    ),
+    path("posted-picks/", PostedPickListApi.as_view(), name="api-posted-pick-list"),
+    path("posted-picks/<int:pk>/", PostedPickDetailApi.as_view(), name="api-posted-pick-detail"),
+]

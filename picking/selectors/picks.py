@@ -1,0 +1,113 @@
+"""Reads of picks and posted picks for pages and the API, with the prefetching that keeps query counts
+constant whatever the number of lines. Every selector shows only picks at locations the user may see."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.db.models import Prefetch, Q, QuerySet
+
+from core.exceptions import NotFoundError
+from picking.models import Pick, PickLine, PostedPick, PostedPickLine
+from warehouse.scoping import visible_location_ids
+
+
+def _visible(user: Any, prefix: str = "location") -> Q:
+    ids = visible_location_ids(user)
+    if ids is None:
+        return Q()
+    return Q(**{f"{prefix}_id__in": sorted(ids)})
+
+
+def _lines() -> Prefetch[Any]:
+    return Prefetch(
+        "lines",
+        queryset=PickLine.objects.select_related("item__tracking_code", "bin", "source_line").order_by(
+            "line_no"
+        ),
+    )
+
+
+def pick_list(
+    *,
+    user: Any,
+    location: str | None = None,
+    status: str | None = None,
+    assigned_to: str | None = None,
+    source_document: int | str | None = None,
+) -> QuerySet[Pick]:
+    """Picks the user may see, newest first. `location` is a location code, `assigned_to` a username
+    (`"me"`: the user; `"none"`: unassigned), `source_document` a source document id."""
+    picks = (
+        Pick.objects.filter(_visible(user))
+        .select_related("location", "source_document", "assigned_to")
+        .order_by("-pk")
+    )
+    if location:
+        picks = picks.filter(location__code=location)
+    if status:
+        picks = picks.filter(status=status)
+    if assigned_to == "me":
+        picks = picks.filter(assigned_to_id=user.pk)
+    elif assigned_to == "none":
+        picks = picks.filter(assigned_to__isnull=True)
+    elif assigned_to:
+        picks = picks.filter(assigned_to__username=assigned_to)
+    if source_document not in (None, ""):
+        try:
+            picks = picks.filter(source_document_id=int(source_document))  # type: ignore[arg-type]
+        except (TypeError, ValueError):
+            picks = picks.none()
+    return picks
+
+
+def pick_detail(*, pick_id: int, user: Any) -> Pick:
+    """One pick with its lines (item, tracking code, bin, source line), in a constant number of queries."""
+    pick = (
+        Pick.objects.filter(_visible(user), pk=pick_id)
+        .select_related("location", "source_document", "assigned_to")
+        .prefetch_related(_lines())
+        .first()
+    )
+    if pick is None:
+        raise NotFoundError(f"There is no pick #{pick_id}, or it is not at a location you work at.")
+    return pick
+
+
+def posted_pick_list(
+    *, user: Any, source_document: int | str | None = None, pick_no: str | None = None
+) -> QuerySet[PostedPick]:
+    posted = (
+        PostedPick.objects.filter(_visible(user))
+        .select_related("location", "source_document", "posted_by")
+        .order_by("-pk")
+    )
+    if source_document not in (None, ""):
+        try:
+            posted = posted.filter(source_document_id=int(source_document))  # type: ignore[arg-type]
+        except (TypeError, ValueError):
+            posted = posted.none()
+    if pick_no:
+        posted = posted.filter(pick_no=pick_no)
+    return posted
+
+
+def posted_pick_detail(*, posted_pick_id: int, user: Any) -> PostedPick:
+    posted = (
+        PostedPick.objects.filter(_visible(user), pk=posted_pick_id)
+        .select_related("location", "source_document", "posted_by")
+        .prefetch_related(
+            Prefetch(
+                "lines",
+                queryset=PostedPickLine.objects.select_related("item", "bin", "source_line").order_by(
+                    "line_no"
+                ),
+            )
+        )
+        .first()
+    )
+    if posted is None:
+        raise NotFoundError(
+            f"There is no posted pick #{posted_pick_id}, or it is not at a location you work at."
+        )
+    return posted

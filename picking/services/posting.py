@@ -1,0 +1,360 @@
+"""Posting inventory picks: all or nothing, in ONE transaction, rows locked in the fixed order.
+
+Lock order (docs/architecture.md): number series (the posted pick's number), pick, pick lines, source
+lines, then bin content and open receipts (inside `warehouse.services.inventory_post_outbound`).
+
+A posting handles only lines with qty_to_handle > 0. It checks EVERY such line and refuses with one error
+listing each line's problem (tracking incomplete, blocked or expired number, not in the bin any more,
+serial number used before); nothing is written then. Otherwise it writes, with a number of queries that
+does not grow with the number of lines or serial numbers:
+
+- item ledger entries applied to the exact receipts, warehouse entries and bin content
+  (`inventory_post_outbound`);
+- the pick lines' qty_handled, the source lines' qty_shipped and qty_on_picks, the prescribed item
+  tracking lines' qty_handled, and the numbers assigned or selected on the pick written back to the source
+  lines as item tracking lines with origin `pick`;
+- the source document's status, the pick's status (open -> in_progress -> completed) and a posted pick.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections import defaultdict
+from decimal import Decimal
+from typing import Any
+
+from django.db import transaction
+from django.db.models import Case, CharField, Exists, F, OuterRef, Q, Value, When
+from django.utils import timezone
+
+from core.db import bulk_insert, keys_subquery, update_rows
+from core.exceptions import Conflict, DomainError
+from picking import rules
+from picking.locks import lock_document_source_lines, lock_pick, lock_pick_lines
+from picking.models import (
+    ItemTrackingLine,
+    Pick,
+    PickLine,
+    PostedPick,
+    PostedPickLine,
+    SourceDocument,
+    SourceLine,
+)
+from picking.rules import fmt_qty
+from picking.services.picks import (
+    get_visible_pick,
+    pick_delete_rest_locked,
+    require_perm,
+)
+from tracking.services import no_series_take
+from warehouse.exceptions import OutboundRefused
+from warehouse.models import EntryType, Item
+from warehouse.services.posting import OutboundMovement, inventory_post_outbound
+
+logger = logging.getLogger(__name__)
+
+ZERO = Decimal(0)
+POSTED_PICK_SERIES = "PPI"
+DOCUMENT_TYPE = "posted_pick"
+
+ENTRY_TYPES = {
+    SourceDocument.Type.SALES_ORDER: EntryType.SALE,
+    SourceDocument.Type.PURCHASE_RETURN_ORDER: EntryType.PURCHASE_RETURN,
+    SourceDocument.Type.OUTBOUND_TRANSFER: EntryType.TRANSFER,
+}
+
+# Codes of the ledger primitive that mean "the line's numbers are incomplete".
+_INCOMPLETE_CODES = {"serial_missing", "lot_missing"}
+
+
+class PickPostRefused(Conflict):
+    """The pick cannot be posted; `errors` lists every line's problem. Nothing was posted."""
+
+    code = "pick_post_refused"
+    title = "The pick cannot be posted."
+
+
+def _line_errors(lines: list[PickLine], items: dict[int, Item]) -> list[dict[str, Any]]:
+    """Problems the pick itself can see, per line: numbers missing."""
+    errors: list[dict[str, Any]] = []
+    for line in lines:
+        item = items[line.item_id]
+        missing = rules.missing_numbers(item.tracking_code, lot_no=line.lot_no, serial_no=line.serial_no)
+        if missing:
+            what = " and ".join(f"a {kind} number" for kind in missing)
+            errors.append(
+                {
+                    "line": line.line_no,
+                    "pick_line_id": line.pk,
+                    "code": "tracking_incomplete",
+                    "detail": f"Line {line.line_no} (item {item.no}) needs {what} before it can be posted: "
+                    "scan, select or assign it, or set Qty. to Handle to 0.",
+                }
+            )
+        if line.bin_id is None:
+            errors.append(
+                {
+                    "line": line.line_no,
+                    "pick_line_id": line.pk,
+                    "code": "bin_required",
+                    "detail": f"Line {line.line_no} (item {item.no}) has no bin: choose the bin to take "
+                    "from.",
+                }
+            )
+    return errors
+
+
+def _refusal(errors: list[dict[str, Any]], pick: Pick) -> PickPostRefused:
+    lines = sorted({e["line"] for e in errors if e.get("line") is not None})
+    first = errors[0]["detail"]
+    more = f" ({len(errors) - 1} more problem(s) listed per line)" if len(errors) > 1 else ""
+    return PickPostRefused(
+        f"Pick {pick.no} was not posted; nothing was changed. {len(lines)} line(s) have problems: "
+        f"{first}{more}",
+        code=errors[0]["code"] if len({e["code"] for e in errors}) == 1 else PickPostRefused.code,
+        errors=errors,
+    )
+
+
+def _post_locked(*, pick: Pick, user: Any, posted_no: str) -> PostedPick | None:
+    """With the series number taken and the pick locked: lock, check, write. None when nothing to handle."""
+    lines = lock_pick_lines(pick_id=pick.pk)
+    to_post = [line for line in lines if line.action == PickLine.Action.TAKE and line.qty_to_handle > 0]
+    if not to_post:
+        return None
+    document = pick.source_document
+    assert document is not None
+    lock_document_source_lines(document_id=document.pk)
+    items = {
+        i.pk: i
+        for i in Item.objects.select_related("tracking_code").filter(pk__in={ln.item_id for ln in to_post})
+    }
+    errors = _line_errors(to_post, items)
+    reported = {(e["line"], e["code"]) for e in errors}
+
+    by_ref = {line.line_no: line for line in to_post}
+    movements = [
+        OutboundMovement(
+            ref=line.line_no,
+            location_id=pick.location_id,
+            bin_id=line.bin_id,
+            item_id=line.item_id,
+            quantity=line.qty_to_handle,
+            lot_no=line.lot_no,
+            serial_no=line.serial_no,
+        )
+        for line in to_post
+        if line.bin_id is not None
+    ]
+    posting_date = timezone.localdate()
+    source_line_nos = dict(
+        SourceLine.objects.filter(pk__in={ln.source_line_id for ln in to_post}).values_list("pk", "line_no")
+    )
+    try:
+        entries = inventory_post_outbound(
+            movements=movements,
+            entry_type=ENTRY_TYPES.get(SourceDocument.Type(document.type), EntryType.SALE),
+            document_type=DOCUMENT_TYPE,
+            document_no=posted_no,
+            posting_date=posting_date,
+            user=user,
+            source_document_type=document.type,
+            source_document_no=document.no,
+            source_line_nos={line.line_no: source_line_nos[line.source_line_id] for line in to_post},
+        )
+    except OutboundRefused as exc:
+        entries = []
+        for error in exc.errors:
+            code = "tracking_incomplete" if error.get("code") in _INCOMPLETE_CODES else error.get("code")
+            ref = error.get("line")
+            if (ref, code) in reported:
+                continue
+            line = by_ref.get(ref) if isinstance(ref, int) else None
+            prefix = f"Line {ref}: " if line is not None else ""
+            errors.append(
+                {
+                    "line": ref,
+                    "pick_line_id": line.pk if line is not None else None,
+                    "code": code,
+                    "detail": prefix + str(error.get("detail", "")),
+                }
+            )
+    if errors:
+        errors.sort(key=lambda e: (e.get("line") is None, e.get("line") or 0))
+        raise _refusal(errors, pick)
+
+    expiration = {(e.item_id, e.lot_no, e.serial_no): e.expiration_date for e in entries}
+    posted = PostedPick.objects.create(
+        no=posted_no,
+        pick_no=pick.no,
+        pick=pick,
+        type=pick.type,
+        location_id=pick.location_id,
+        source_document_id=document.pk,
+        posting_date=posting_date,
+        posted_by=user if getattr(user, "is_authenticated", False) else None,
+    )
+    bulk_insert(
+        [
+            PostedPickLine(
+                posted_pick_id=posted.pk,
+                line_no=index + 1,
+                pick_line_no=line.line_no,
+                action=line.action,
+                source_line_id=line.source_line_id,
+                item_id=line.item_id,
+                bin_id=line.bin_id,
+                quantity=line.qty_to_handle,
+                serial_no=line.serial_no,
+                lot_no=line.lot_no,
+                expiration_date=line.expiration_date
+                or expiration.get((line.item_id, line.lot_no, line.serial_no)),
+                item_tracking_line_id=line.item_tracking_line_id,
+            )
+            for index, line in enumerate(to_post)
+        ]
+    )
+
+    # Prescribed item tracking lines: qty_handled.
+    handled_by_tracking: dict[int, Decimal] = defaultdict(lambda: ZERO)
+    # Numbers assigned or selected on the pick: written back with origin `pick`.
+    written_back: dict[tuple[int, str, str], Decimal] = defaultdict(lambda: ZERO)
+    expiration_back: dict[tuple[int, str, str], Any] = {}
+    shipped: dict[int, Decimal] = defaultdict(lambda: ZERO)
+    for line in to_post:
+        shipped[line.source_line_id] += line.qty_to_handle
+        if line.item_tracking_line_id:
+            handled_by_tracking[line.item_tracking_line_id] += line.qty_to_handle
+        elif line.serial_no or line.lot_no:
+            key = (line.source_line_id, line.lot_no, line.serial_no)
+            written_back[key] += line.qty_to_handle
+            expiration_back[key] = line.expiration_date or expiration.get(
+                (line.item_id, line.lot_no, line.serial_no)
+            )
+    update_rows(
+        ItemTrackingLine,
+        [(pk, qty) for pk, qty in handled_by_tracking.items()],
+        add_fields=["qty_handled"],
+    )
+    _write_back_tracking(written_back, expiration_back)
+
+    PickLine.objects.filter(pk__in=[line.pk for line in to_post]).update(
+        qty_handled=F("qty_handled") + F("qty_to_handle"), qty_to_handle=ZERO
+    )
+    update_rows(
+        SourceLine,
+        [(pk, qty, -qty) for pk, qty in shipped.items()],
+        add_fields=["qty_shipped", "qty_on_picks"],
+    )
+    _update_document_status(document.pk)
+    done = not PickLine.objects.filter(pick_id=pick.pk).filter(qty_handled__lt=F("quantity")).exists()
+    Pick.objects.filter(pk=pick.pk).update(status=Pick.Status.COMPLETED if done else Pick.Status.IN_PROGRESS)
+    pick.status = Pick.Status.COMPLETED if done else Pick.Status.IN_PROGRESS
+    return posted
+
+
+def _write_back_tracking(
+    quantities: dict[tuple[int, str, str], Decimal], expirations: dict[tuple[int, str, str], Any]
+) -> None:
+    """Add the posted numbers to the source lines' item tracking lines of origin `pick` (create or add)."""
+    if not quantities:
+        return
+    keys = [(sl, lot, serial, ItemTrackingLine.Origin.PICK.value) for (sl, lot, serial) in quantities]
+    existing = {
+        (t.source_line_id, t.lot_no, t.serial_no): t.pk
+        for t in ItemTrackingLine.objects.filter(
+            pk__in=keys_subquery(ItemTrackingLine, ["source_line", "lot_no", "serial_no", "origin"], keys)
+        )
+    }
+    update_rows(
+        ItemTrackingLine,
+        [(existing[key], qty, qty) for key, qty in quantities.items() if key in existing],
+        add_fields=["quantity", "qty_handled"],
+    )
+    bulk_insert(
+        [
+            ItemTrackingLine(
+                source_line_id=key[0],
+                lot_no=key[1],
+                serial_no=key[2],
+                expiration_date=expirations.get(key),
+                quantity=qty,
+                qty_handled=qty,
+                origin=ItemTrackingLine.Origin.PICK,
+            )
+            for key, qty in quantities.items()
+            if key not in existing
+        ]
+    )
+
+
+def _update_document_status(document_id: int) -> None:
+    lines = SourceLine.objects.filter(document_id=OuterRef("pk"))
+    SourceDocument.objects.filter(pk=document_id).update(
+        status=_status_case(
+            any_open=Exists(lines.filter(qty_shipped__lt=F("quantity"))),
+            any_shipped=Exists(lines.filter(qty_shipped__gt=0)),
+        )
+    )
+
+
+def _status_case(*, any_open: Any, any_shipped: Any) -> Any:
+    return Case(
+        When(~Q(any_open), then=Value(SourceDocument.Status.SHIPPED.value)),
+        When(Q(any_shipped), then=Value(SourceDocument.Status.PARTIALLY_SHIPPED.value)),
+        default=Value(SourceDocument.Status.OPEN.value),
+        output_field=CharField(),
+    )
+
+
+def _post(*, pick_id: int, user: Any, delete_rest: bool) -> PostedPick | None:
+    visible = get_visible_pick(pick_id=pick_id, user=user)
+    # The posted pick's number is taken first (the series is first in the lock order). When only the rest
+    # is to be deleted, no number is taken, so the series has no gap.
+    anything = PickLine.objects.filter(pick_id=pick_id, qty_to_handle__gt=0).exists()
+    with transaction.atomic():
+        posted_no = no_series_take(code=POSTED_PICK_SERIES)[0] if anything or not delete_rest else ""
+        pick = lock_pick(pick_id=pick_id)
+        if pick is None:
+            raise Conflict(
+                f"Pick {visible.no} was deleted meanwhile; nothing was posted.", code="pick_deleted"
+            )
+        pick.location = visible.location
+        pick.source_document = visible.source_document
+        if pick.source_document is None:
+            raise Conflict(f"Pick {pick.no} has no source document to ship.", code="no_source_document")
+        posted = _post_locked(pick=pick, user=user, posted_no=posted_no) if posted_no else None
+        if posted is None and not delete_rest:
+            raise Conflict(
+                f"Nothing to post on pick {pick.no}: no line has a Qty. to Handle. Set Qty. to Handle on the "
+                "lines you picked (or use Autofill Qty. to Handle), then post.",
+                code="nothing_to_handle",
+            )
+        if delete_rest:
+            pick_delete_rest_locked(pick=pick)
+        pick_no, posted_pick_no = pick.no, posted.no if posted else ""
+        transaction.on_commit(
+            lambda: logger.info("pick %s posted as %s by %s", pick_no, posted_pick_no or "(nothing)", user)
+        )
+    return posted
+
+
+def pick_post(*, pick_id: int, user: Any) -> PostedPick:
+    """Post the lines with qty_to_handle > 0 (needs `picking.post_pick`); all or nothing."""
+    require_perm(user, "picking.post_pick", "You are not allowed to post picks. Ask a supervisor.")
+    posted = _post(pick_id=pick_id, user=user, delete_rest=False)
+    assert posted is not None
+    return posted
+
+
+def pick_post_and_delete_rest(*, pick_id: int, user: Any) -> PostedPick | None:
+    """Supervisors, the recommended procedure for unavailable items in one step: post what was handled,
+    then delete the rest of the pick (its outstanding quantity returns to the source lines; the source
+    document's item tracking lines stay as they are). Returns the posted pick, or None when nothing had a
+    Qty. to Handle (then the pick is only deleted)."""
+    require_perm(user, "picking.post_pick", "You are not allowed to post picks. Ask a supervisor.")
+    require_perm(user, "picking.delete_pick", "Deleting picks is for supervisors. Ask a supervisor.")
+    return _post(pick_id=pick_id, user=user, delete_rest=True)
+
+
+__all__ = ["DomainError", "PickPostRefused", "fmt_qty", "pick_post", "pick_post_and_delete_rest"]
