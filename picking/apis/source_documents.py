@@ -1,3 +1,249 @@
-from django.urls import URLPattern
+"""REST API for source documents (API.md, "Source documents"): create (idempotent), list, read, replace a
+line's item tracking lines, and bulk import as a background job.
 
-urlpatterns: list[URLPattern] = []
+Views only parse, call one service or selector, and render. The services check everything and raise
+DomainErrors, which core.api renders as problem details.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.db.models import QuerySet
+from django.urls import path, reverse
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema, inline_serializer
+from rest_framework import serializers, status
+from rest_framework.generics import ListAPIView
+from rest_framework.request import Request
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from core.api import idempotent
+from core.apis import JobSerializer
+from core.fields import QuantityField
+from core.permissions import ModelPermsForMethod
+from picking.models import ItemTrackingLine, SourceDocument, SourceLine
+from picking.selectors.source_documents import source_document_get, source_document_list, source_line_get
+from picking.services.source_document_import import source_document_import_start
+from picking.services.source_documents import item_tracking_lines_replace, source_document_create
+
+# --- Output ------------------------------------------------------------------------------------
+
+
+class ItemTrackingLineSerializer(serializers.ModelSerializer[ItemTrackingLine]):
+    quantity = QuantityField(read_only=True)
+    qty_handled = QuantityField(read_only=True)
+
+    class Meta:
+        model = ItemTrackingLine
+        fields = ["serial_no", "lot_no", "expiration_date", "quantity", "qty_handled", "origin"]
+        read_only_fields = fields
+
+
+class SourceLineSerializer(serializers.ModelSerializer[SourceLine]):
+    item: serializers.SlugRelatedField[Any] = serializers.SlugRelatedField(slug_field="no", read_only=True)
+    bin: serializers.SlugRelatedField[Any] = serializers.SlugRelatedField(
+        slug_field="code", read_only=True, allow_null=True
+    )
+    quantity = QuantityField(read_only=True)
+    qty_shipped = QuantityField(read_only=True)
+    qty_on_picks = QuantityField(read_only=True)
+    qty_outstanding = QuantityField(read_only=True)
+    qty_tracked = serializers.SerializerMethodField()
+    tracking = ItemTrackingLineSerializer(source="tracking_lines", many=True, read_only=True)
+
+    class Meta:
+        model = SourceLine
+        fields = [
+            "line_no",
+            "item",
+            "quantity",
+            "bin",
+            "qty_shipped",
+            "qty_on_picks",
+            "qty_outstanding",
+            "qty_tracked",
+            "tracking",
+        ]
+        read_only_fields = fields
+
+    def get_qty_tracked(self, line: SourceLine) -> str:
+        """Quantity with serial or lot numbers (from the prefetched tracking lines)."""
+        total = sum((t.quantity for t in line.tracking_lines.all()), line.quantity * 0)
+        return QuantityField().to_representation(total)
+
+
+class SourceDocumentSerializer(serializers.ModelSerializer[SourceDocument]):
+    location: serializers.SlugRelatedField[Any] = serializers.SlugRelatedField(
+        slug_field="code", read_only=True
+    )
+    lines = SourceLineSerializer(many=True, read_only=True)
+
+    class Meta:
+        model = SourceDocument
+        fields = ["id", "type", "no", "location", "partner", "shipment_date", "status", "created_at", "lines"]
+        read_only_fields = fields
+
+
+# --- Input (for the schema; the services check the input themselves and report every problem) ----
+
+
+class TrackingInputSerializer(serializers.Serializer[Any]):
+    serial_no = serializers.CharField(required=False, allow_blank=True, max_length=50)
+    lot_no = serializers.CharField(required=False, allow_blank=True, max_length=50)
+    quantity = QuantityField()
+
+
+class SourceLineInputSerializer(serializers.Serializer[Any]):
+    line_no = serializers.IntegerField(min_value=1)
+    item = serializers.CharField(help_text="Item no.")
+    quantity = QuantityField()
+    bin = serializers.CharField(required=False, allow_blank=True, help_text="Bin code at the location.")
+    tracking = TrackingInputSerializer(many=True, required=False)
+
+
+class SourceDocumentInputSerializer(serializers.Serializer[Any]):
+    type = serializers.ChoiceField(choices=SourceDocument.Type.choices)
+    no = serializers.CharField(max_length=30)
+    location = serializers.CharField(help_text="Location code.")
+    partner = serializers.CharField(required=False, allow_blank=True, max_length=100)
+    shipment_date = serializers.DateField(required=False, allow_null=True)
+    lines = SourceLineInputSerializer(many=True)
+
+
+class TrackingReplaceSerializer(serializers.Serializer[Any]):
+    tracking = TrackingInputSerializer(many=True)
+
+
+PROBLEM = OpenApiResponse(OpenApiTypes.OBJECT, description="Problem details (application/problem+json).")
+
+LIST_PARAMETERS = [
+    OpenApiParameter("type", str, enum=SourceDocument.Type.values, description="Document type."),
+    OpenApiParameter("no", str, description="Document number (exact)."),
+    OpenApiParameter("location", str, description="Location code."),
+    OpenApiParameter("status", str, enum=SourceDocument.Status.values),
+    OpenApiParameter("search", str, description="Part of the document number or the partner."),
+]
+
+
+def _document_response(document_id: int, user: Any, status_code: int = 200) -> Response:
+    document = source_document_get(user=user, pk=document_id)
+    headers = {}
+    if status_code == status.HTTP_201_CREATED:
+        headers["Location"] = reverse("api-source-document-detail", args=[document.pk])
+    return Response(SourceDocumentSerializer(document).data, status=status_code, headers=headers)
+
+
+class SourceDocumentListCreateApi(ListAPIView[SourceDocument]):
+    """List source documents at your locations, or create one (ERP integrations, supervisors)."""
+
+    permission_classes = [ModelPermsForMethod]
+    perm_model = "picking.sourcedocument"
+    serializer_class = SourceDocumentSerializer
+    filter_backends: list[Any] = []
+
+    def get_queryset(self) -> QuerySet[SourceDocument]:
+        params = self.request.query_params
+        return source_document_list(
+            user=self.request.user,
+            type=params.get("type", ""),
+            no=params.get("no", ""),
+            location=params.get("location", ""),
+            status=params.get("status", ""),
+            search=params.get("search", ""),
+            with_lines=True,
+        )
+
+    @extend_schema(parameters=LIST_PARAMETERS)
+    def get(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        return super().get(request, *args, **kwargs)
+
+    @extend_schema(
+        request=SourceDocumentInputSerializer,
+        parameters=[
+            OpenApiParameter(
+                "Idempotency-Key",
+                str,
+                OpenApiParameter.HEADER,
+                description="Repeat a request safely: same key and body return the first response.",
+            )
+        ],
+        responses={201: SourceDocumentSerializer, 400: PROBLEM, 409: PROBLEM, 422: PROBLEM},
+    )
+    def post(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        def create() -> Response:
+            document = source_document_create(data=request.data, user=request.user)
+            return _document_response(document.pk, request.user, status.HTTP_201_CREATED)
+
+        return idempotent(request, create)
+
+
+class SourceDocumentDetailApi(APIView):
+    """One source document with its lines and item tracking lines."""
+
+    permission_classes = [ModelPermsForMethod]
+    perm_model = "picking.sourcedocument"
+
+    @extend_schema(responses={200: SourceDocumentSerializer, 404: PROBLEM})
+    def get(self, request: Request, pk: int) -> Response:
+        return _document_response(pk, request.user)
+
+
+class SourceLineTrackingApi(APIView):
+    """Replace the serial and lot numbers a source line prescribes (409 `tracking_locked` on a pick)."""
+
+    permission_classes = [ModelPermsForMethod]
+    perm_model = "picking.itemtrackingline"
+
+    @extend_schema(
+        request=TrackingReplaceSerializer,
+        responses={200: SourceLineSerializer, 400: PROBLEM, 404: PROBLEM, 409: PROBLEM},
+    )
+    def put(self, request: Request, pk: int, line_no: int) -> Response:
+        line = source_line_get(user=request.user, document_id=pk, line_no=line_no)
+        body = request.data if isinstance(request.data, dict) else {}
+        item_tracking_lines_replace(
+            source_line_id=line.pk, tracking=body.get("tracking", []), user=request.user
+        )
+        document = source_document_get(user=request.user, pk=pk)
+        fresh = next(x for x in document.lines.all() if x.line_no == line_no)
+        return Response(SourceLineSerializer(fresh).data)
+
+
+class SourceDocumentImportApi(APIView):
+    """Import many source documents at once as a background job; follow `Location` for its progress."""
+
+    permission_classes = [ModelPermsForMethod]
+    perm_model = "picking.sourcedocument"
+
+    @extend_schema(
+        request=SourceDocumentInputSerializer(many=True),
+        responses={
+            202: inline_serializer(
+                "SourceDocumentImportAccepted", fields={"job": JobSerializer(), "url": serializers.URLField()}
+            ),
+            400: PROBLEM,
+        },
+    )
+    def post(self, request: Request) -> Response:
+        job = source_document_import_start(documents=request.data, user=request.user)
+        job.refresh_from_db()
+        location = reverse("api-job-detail", args=[job.pk])
+        return Response(
+            {"job": JobSerializer(job).data, "url": request.build_absolute_uri(location)},
+            status=status.HTTP_202_ACCEPTED,
+            headers={"Location": location},
+        )
+
+
+urlpatterns = [
+    path("source-documents/", SourceDocumentListCreateApi.as_view(), name="api-source-document-list"),
+    path("source-documents/import/", SourceDocumentImportApi.as_view(), name="api-source-document-import"),
+    path("source-documents/<int:pk>/", SourceDocumentDetailApi.as_view(), name="api-source-document-detail"),
+    path(
+        "source-documents/<int:pk>/lines/<int:line_no>/tracking/",
+        SourceLineTrackingApi.as_view(),
+        name="api-source-line-tracking",
+    ),
+]

@@ -1,3 +1,266 @@
-from django.urls import URLPattern
+"""Pages for supervisors: source documents, their lines, the Item Tracking Lines page, and the import.
 
-urlpatterns: list[URLPattern] = []
+Each POST calls one service; DomainErrors are shown as a message, with per-line problems next to the line.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from decimal import Decimal
+from typing import Any
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required, permission_required
+from django.core.exceptions import PermissionDenied
+from django.core.paginator import Paginator
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import path, reverse
+
+from core.exceptions import DomainError, NotFoundError
+from picking.forms.source_documents import (
+    QuantityForm,
+    SourceDocumentFilterForm,
+    SourceDocumentImportForm,
+    TrackingLineAddForm,
+)
+from picking.models import ItemTrackingLine
+from picking.selectors.source_documents import (
+    TrackingOverview,
+    item_tracking_overview,
+    source_document_get,
+    source_document_list,
+)
+from picking.services.source_document_import import source_document_import_start
+from picking.services.source_documents import (
+    item_tracking_assign_lot_no,
+    item_tracking_assign_serial_nos,
+    item_tracking_lines_replace,
+    item_tracking_select_entries,
+    source_line_set_quantity,
+)
+from warehouse.scoping import visible_locations
+
+VIEW_PERM = "picking.view_sourcedocument"
+CHANGE_TRACKING_PERM = "picking.change_itemtrackingline"
+IMPORT_PERM = "picking.add_sourcedocument"
+
+
+@login_required
+@permission_required(VIEW_PERM, raise_exception=True)
+def source_document_list_view(request: HttpRequest) -> HttpResponse:
+    codes = list(visible_locations(request.user).order_by("code").values_list("code", flat=True))
+    form = SourceDocumentFilterForm(request.GET or None, location_codes=codes)
+    filters: dict[str, Any] = {}
+    if form.is_valid():
+        data = form.cleaned_data
+        filters = {
+            "search": data["q"],
+            "type": data["type"],
+            "location": data["location"],
+            "status": data["status"],
+        }
+    documents = source_document_list(user=request.user, **filters)
+    page = Paginator(documents, 50).get_page(request.GET.get("page"))
+    query = request.GET.copy()
+    query.pop("page", None)
+    return render(
+        request,
+        "picking/source_documents/list.html",
+        {"form": form, "page": page, "query": query.urlencode()},
+    )
+
+
+def _not_found(exc: NotFoundError) -> Http404:
+    return Http404(exc.detail)
+
+
+@login_required
+@permission_required(VIEW_PERM, raise_exception=True)
+def source_document_detail_view(request: HttpRequest, pk: int) -> HttpResponse:
+    try:
+        document = source_document_get(user=request.user, pk=pk)
+    except NotFoundError as exc:
+        raise _not_found(exc) from exc
+    lines = []
+    for line in document.lines.all():
+        tracked = sum((t.quantity for t in line.tracking_lines.all()), Decimal(0))
+        lines.append({"line": line, "tracked": tracked, "undefined": line.quantity - tracked})
+    return render(request, "picking/source_documents/detail.html", {"document": document, "lines": lines})
+
+
+def _entries(lines: list[ItemTrackingLine]) -> list[dict[str, Any]]:
+    return [
+        {"serial_no": t.serial_no, "lot_no": t.lot_no, "quantity": str(t.quantity)}
+        for t in lines
+        if t.origin == ItemTrackingLine.Origin.SOURCE
+    ]
+
+
+def _tracking_action(request: HttpRequest, overview: TrackingOverview) -> dict[str, Any] | None:
+    """Run the POSTed action (one service call). Returns form errors to show, or None on success."""
+    line = overview.line
+    action = request.POST.get("action", "")
+    user = request.user
+    source_lines = [t for t in overview.tracking_lines if t.origin == ItemTrackingLine.Origin.SOURCE]
+    if action in ("assign_serial", "assign_lot", "line_quantity"):
+        form = QuantityForm(request.POST)
+        if not form.is_valid():
+            return {"action": action, "form_errors": form.errors}
+        quantity = form.cleaned_data["quantity"]
+        if action == "assign_serial":
+            created = item_tracking_assign_serial_nos(source_line_id=line.pk, quantity=quantity, user=user)
+            messages.success(request, f"Serial numbers assigned; the line has {len(created)} tracking lines.")
+        elif action == "assign_lot":
+            item_tracking_assign_lot_no(source_line_id=line.pk, quantity=quantity, user=user)
+            messages.success(request, "A new lot number was assigned.")
+        else:
+            if quantity is None:
+                return {"action": action, "form_errors": {"quantity": ["Enter the new quantity."]}}
+            source_line_set_quantity(source_line_id=line.pk, quantity=quantity, user=user)
+            messages.success(request, f"The quantity of line {line.line_no} is now {quantity.normalize():f}.")
+        return None
+    if action == "select":
+        selections = []
+        for index in request.POST.getlist("sel"):
+            selections.append(
+                {
+                    "serial_no": request.POST.get(f"sel_serial_{index}", ""),
+                    "lot_no": request.POST.get(f"sel_lot_{index}", ""),
+                    "quantity": request.POST.get(f"sel_qty_{index}", ""),
+                }
+            )
+        item_tracking_select_entries(source_line_id=line.pk, selections=selections, user=user)
+        messages.success(request, f"{len(selections)} number(s) selected.")
+        return None
+    if action == "add":
+        add_form = TrackingLineAddForm(request.POST)
+        if not add_form.is_valid():
+            return {"action": action, "add_form": add_form}
+        new = {k: str(v) for k, v in add_form.cleaned_data.items()}
+        item_tracking_lines_replace(
+            source_line_id=line.pk, tracking=[*_entries(source_lines), new], user=user
+        )
+        messages.success(request, "The number was added.")
+        return None
+    if action in ("update", "delete"):
+        try:
+            target = int(request.POST.get("tracking_line", ""))
+        except ValueError:
+            target = 0
+        if target not in {t.pk for t in source_lines}:
+            messages.error(request, "That tracking line no longer exists. The page shows the current lines.")
+            return None
+        entries = []
+        for t in source_lines:
+            if t.pk != target:
+                entries.append({"serial_no": t.serial_no, "lot_no": t.lot_no, "quantity": str(t.quantity)})
+            elif action == "update":
+                entries.append(
+                    {
+                        "serial_no": t.serial_no,
+                        "lot_no": t.lot_no,
+                        "quantity": request.POST.get("quantity", ""),
+                    }
+                )
+        item_tracking_lines_replace(source_line_id=line.pk, tracking=entries, user=user)
+        messages.success(
+            request, "The tracking line was deleted." if action == "delete" else "Quantity changed."
+        )
+        return None
+    messages.error(request, "Unknown action. Use the buttons on the page.")
+    return None
+
+
+def _rows_with_errors(overview: TrackingOverview, problem: DomainError | None) -> dict[str, Any]:
+    """Tracking lines with the problems of each next to it; the rest belong to the form that was used."""
+    source_index = {
+        t.pk: i
+        for i, t in enumerate(
+            t for t in overview.tracking_lines if t.origin == ItemTrackingLine.Origin.SOURCE
+        )
+    }
+    by_index: dict[int, list[str]] = {}
+    other: list[str] = []
+    for error in problem.errors if problem is not None else []:
+        match = re.match(r"^tracking\[(\d+)\]", str(error.get("field", "")))
+        index = int(match.group(1)) if match else -1
+        if 0 <= index < len(source_index):
+            by_index.setdefault(index, []).append(error["detail"])
+        else:
+            other.append(error["detail"])
+    rows = [{"t": t, "errors": by_index.get(source_index.get(t.pk, -1), [])} for t in overview.tracking_lines]
+    return {"rows": rows, "action_errors": other}
+
+
+@login_required
+@permission_required(VIEW_PERM, raise_exception=True)
+def item_tracking_lines_view(request: HttpRequest, pk: int, line_no: int) -> HttpResponse:
+    try:
+        overview = item_tracking_overview(user=request.user, document_id=pk, line_no=line_no)
+    except NotFoundError as exc:
+        raise _not_found(exc) from exc
+    can_change = request.user.has_perm(CHANGE_TRACKING_PERM)
+    context: dict[str, Any] = {"add_form": TrackingLineAddForm()}
+    status = 200
+    if request.method == "POST":
+        if not can_change:
+            raise PermissionDenied("Only supervisors change item tracking lines.")
+        try:
+            problem = _tracking_action(request, overview)
+        except DomainError as exc:
+            status = 409 if exc.status == 409 else 400
+            context["problem"] = exc
+            messages.error(request, exc.detail)
+        else:
+            if problem is None:
+                return redirect(request.path)
+            context.update(problem)
+            status = 400
+        overview = item_tracking_overview(user=request.user, document_id=pk, line_no=line_no)
+    context.update(
+        {
+            "o": overview,
+            "line": overview.line,
+            "can_change": can_change and not overview.locked,
+            **_rows_with_errors(overview, context.get("problem")),
+        }
+    )
+    return render(request, "picking/source_documents/tracking.html", context, status=status)
+
+
+@login_required
+@permission_required(IMPORT_PERM, raise_exception=True)
+def source_document_import_view(request: HttpRequest) -> HttpResponse:
+    form = SourceDocumentImportForm(request.POST or None, request.FILES or None)
+    if request.method == "POST" and form.is_valid():
+        upload = form.cleaned_data["file"]
+        try:
+            documents = json.loads(upload.read().decode("utf-8"))
+        except (UnicodeDecodeError, json.JSONDecodeError) as exc:
+            form.add_error("file", f"This file is not valid JSON ({exc}). Export it again as UTF-8 JSON.")
+        else:
+            try:
+                job = source_document_import_start(
+                    documents=documents, user=request.user, description=f"Import of {upload.name}"
+                )
+            except DomainError as exc:
+                form.add_error("file", exc.detail)
+            else:
+                messages.success(request, "The import has started; this page shows its progress.")
+                return redirect(reverse("job-detail", args=[job.pk]))
+    status = 400 if request.method == "POST" else 200
+    return render(request, "picking/source_documents/import.html", {"form": form}, status=status)
+
+
+urlpatterns = [
+    path("source-documents/", source_document_list_view, name="source-document-list"),
+    path("source-documents/import/", source_document_import_view, name="source-document-import"),
+    path("source-documents/<int:pk>/", source_document_detail_view, name="source-document-detail"),
+    path(
+        "source-documents/<int:pk>/lines/<int:line_no>/tracking/",
+        item_tracking_lines_view,
+        name="item-tracking-lines",
+    ),
+]

@@ -1,0 +1,1 @@
+"""Forms of the picking pages; each area owns its own module."""

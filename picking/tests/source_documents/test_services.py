@@ -1,0 +1,404 @@
+"""Source document services: create, replace, assign, select, quantity change, locks; query counts."""
+
+from __future__ import annotations
+
+import datetime
+from decimal import Decimal
+from typing import Any
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+
+from core.exceptions import (
+    Conflict,
+    DuplicateDocument,
+    InsufficientQuantity,
+    InvalidInput,
+    NotFoundError,
+    SerialNotAvailable,
+    TrackingLocked,
+)
+from picking.models import ItemTrackingLine, SourceDocument, SourceLine
+from picking.services.source_documents import (
+    item_tracking_assign_lot_no,
+    item_tracking_assign_serial_nos,
+    item_tracking_lines_replace,
+    item_tracking_select_entries,
+    source_document_create,
+    source_line_set_quantity,
+)
+from picking.tests.source_documents.world import EXP_1, World, build_world, order, put_on_pick
+from tests.factories import UserFactory
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def world(db: Any) -> World:
+    return build_world()
+
+
+def codes(exc: Any) -> list[tuple[str, str]]:
+    return [(e.get("field", ""), e["code"]) for e in exc.value.errors]
+
+
+def line(no: int, item: str, quantity: str, tracking: list[dict[str, Any]] | None = None, **kw: Any) -> dict:
+    data: dict[str, Any] = {"line_no": no, "item": item, "quantity": quantity, **kw}
+    if tracking is not None:
+        data["tracking"] = tracking
+    return data
+
+
+def test_create_with_prescribed_serials_and_lots_takes_expiration_from_stock(world: World) -> None:
+    # given an order that prescribes two serial numbers and a lot
+    data = order(
+        "SO-1",
+        line(10000, "SN-SPEC", "2", [{"serial_no": "SN-001", "quantity": 1}, {"serial_no": "SN-002"}]),
+        line(20000, "LOT-SPEC", "12", [{"lot_no": "L-A", "quantity": "12"}]),
+        line(30000, "PLAIN", "3"),
+    )
+    # when it is created
+    document = source_document_create(data=data, user=world.supervisor)
+    # then the lines and tracking lines exist with the expiration dates of stock
+    lines = list(document.lines.order_by("line_no"))
+    assert [(x.line_no, x.item.no, x.quantity) for x in lines] == [
+        (10000, "SN-SPEC", 2),
+        (20000, "LOT-SPEC", 12),
+        (30000, "PLAIN", 3),
+    ]
+    tracking = list(ItemTrackingLine.objects.filter(source_line__document=document).order_by("pk"))
+    assert [(t.serial_no, t.lot_no, t.quantity, t.expiration_date, t.origin) for t in tracking] == [
+        ("SN-001", "", 1, EXP_1, "source"),
+        ("SN-002", "", 1, EXP_1, "source"),
+        ("", "L-A", 12, EXP_1, "source"),  # 10 in A1 + 4 in B1 = 14 available at the location
+    ]
+    assert document.status == SourceDocument.Status.OPEN and document.created_by == world.supervisor
+
+
+def test_every_problem_is_reported_at_once_and_nothing_is_created(world: World) -> None:
+    # given an order with many different mistakes
+    data = order(
+        "SO-2",
+        line(10000, "SN-SPEC", "1", [{"serial_no": "SN-001"}, {"serial_no": "SN-002"}]),  # 2 > 1
+        line(20000, "PLAIN", "1", [{"lot_no": "X"}]),  # untracked item with a lot, no quantity
+        line(30000, "NOPE", "1"),  # unknown item
+        line(40000, "SN-OUT", "2", [{"serial_no": "N1", "quantity": 2}]),  # serial quantity 2
+        line(50000, "LOT-SPEC", "1", bin="Z9"),  # unknown bin
+        line(60000, "LOT-OUT", "-1"),
+    )
+    # when it is created
+    with pytest.raises(InvalidInput) as exc:
+        source_document_create(data=data, user=world.supervisor)
+    # then every problem is named with its field
+    found = codes(exc)
+    assert ("lines[1].tracking[0].quantity", "required") in found
+    assert ("lines[3].tracking[0].quantity", "serial_quantity_not_one") in found
+    assert ("lines[5].quantity", "quantity_not_positive") in found
+    assert not SourceDocument.objects.exists()
+
+
+def test_reference_problems_are_all_reported(world: World) -> None:
+    data = order(
+        "SO-3",
+        line(10000, "SN-SPEC", "1", [{"serial_no": "SN-001"}, {"serial_no": "SN-002"}]),
+        line(20000, "PLAIN", "1", [{"lot_no": "X", "quantity": 1}]),
+        line(30000, "NOPE", "1"),
+        line(40000, "LOT-SPEC", "1", bin="Z9"),
+        line(50000, "SN-OUT", "1", [{"serial_no": "SN-001", "lot_no": "L1"}]),
+    )
+    with pytest.raises(InvalidInput) as exc:
+        source_document_create(data=data, user=world.supervisor)
+    found = codes(exc)
+    assert ("lines[2].item", "unknown_item") in found
+    assert ("lines[3].bin", "unknown_bin") in found
+    # when the references are fixed, the tracking rules speak
+    data["lines"] = [x for x in data["lines"] if x["item"] not in ("NOPE",) and x.get("bin") != "Z9"]
+    with pytest.raises(InvalidInput) as exc:
+        source_document_create(data=data, user=world.supervisor)
+    found = codes(exc)
+    assert ("lines[0].tracking", "tracking_exceeds_quantity") in found
+    assert ("lines[1].tracking[0].lot_no", "lot_not_tracked") in found
+    assert ("lines[2].tracking[0].lot_no", "lot_not_tracked") in found
+    assert not SourceDocument.objects.exists()
+
+
+def test_a_serial_not_in_stock_is_refused_with_409_and_nothing_is_created(world: World) -> None:
+    data = order("SO-4", line(10000, "SN-SPEC", "2", [{"serial_no": "SN-001"}, {"serial_no": "SN-999"}]))
+    with pytest.raises(SerialNotAvailable) as exc:
+        source_document_create(data=data, user=world.supervisor)
+    assert codes(exc) == [("lines[0].tracking[1].serial_no", "serial_not_available")]
+    assert "SN-999" in exc.value.detail and "not in stock" in exc.value.detail
+    assert not SourceDocument.objects.exists() and not SourceLine.objects.exists()
+
+
+def test_a_serial_twice_in_a_document_is_refused(world: World) -> None:
+    data = order(
+        "SO-5",
+        line(10000, "SN-SPEC", "1", [{"serial_no": "SN-001"}]),
+        line(20000, "SN-SPEC", "1", [{"serial_no": "SN-001"}]),
+    )
+    with pytest.raises(InvalidInput) as exc:
+        source_document_create(data=data, user=world.supervisor)
+    assert codes(exc) == [("lines[1].tracking[0].serial_no", "duplicate_serial")]
+    assert "line 10000" in exc.value.errors[0]["detail"]
+
+
+def test_lot_rules_blocked_insufficient_and_bin(world: World) -> None:
+    data = order(
+        "SO-6",
+        line(10000, "LOT-SPEC", "5", [{"lot_no": "L-B", "quantity": 5}]),  # blocked
+        line(20000, "LOT-SPEC", "4", [{"lot_no": "L-C", "quantity": 4}]),  # only 3
+        line(30000, "LOT-SPEC", "5", [{"lot_no": "L-A", "quantity": 5}], bin="B1"),  # only 4 in B1
+        line(40000, "LOT-SPEC", "1", [{"lot_no": "L-Z", "quantity": 1}]),  # unknown lot
+    )
+    with pytest.raises(InsufficientQuantity) as exc:
+        source_document_create(data=data, user=world.supervisor)
+    assert codes(exc) == [
+        ("lines[0].tracking[0].lot_no", "lot_blocked"),
+        ("lines[1].tracking[0].quantity", "insufficient_quantity"),
+        ("lines[2].tracking[0].quantity", "insufficient_quantity"),
+        ("lines[3].tracking[0].lot_no", "lot_not_available"),
+    ]
+    assert "Only 3 of lot L-C" in exc.value.errors[1]["detail"]
+
+
+def test_lot_quantity_over_several_lines_counts_together(world: World) -> None:
+    data = order(
+        "SO-7",
+        line(10000, "LOT-SPEC", "10", [{"lot_no": "L-A", "quantity": 10}]),
+        line(20000, "LOT-SPEC", "5", [{"lot_no": "L-A", "quantity": 5}]),  # 15 > 14 at MAIN
+    )
+    with pytest.raises(InsufficientQuantity) as exc:
+        source_document_create(data=data, user=world.supervisor)
+    assert "Only 14 of lot L-A" in exc.value.errors[0]["detail"]
+
+
+def test_serial_on_another_open_pick_is_not_available(world: World) -> None:
+    first = source_document_create(
+        data=order("SO-8", line(10000, "SN-SPEC", "1", [{"serial_no": "SN-003"}])), user=world.supervisor
+    )
+    put_on_pick(first.lines.get(), serial_no="SN-003")
+    with pytest.raises(SerialNotAvailable) as exc:
+        source_document_create(
+            data=order("SO-9", line(10000, "SN-SPEC", "1", [{"serial_no": "SN-003"}])), user=world.supervisor
+        )
+    assert "already on another open pick" in exc.value.errors[0]["detail"]
+
+
+def test_outbound_only_serial_already_used_is_refused(world: World) -> None:
+    # given SN-OUT has had serial X-1 in the ledger (received and shipped once)
+    from warehouse.services.adjustments import inventory_adjust
+
+    inventory_adjust(
+        location_code="MAIN", bin_code="A1", item_no="SN-OUT", entries=[{"quantity": "1"}], user=world.admin
+    )
+    data = order("SO-10", line(10000, "SN-OUT", "2", [{"serial_no": "NEW-1"}, {"serial_no": "NEW-2"}]))
+    document = source_document_create(data=data, user=world.supervisor)
+    assert document.lines.get().tracking_lines.count() == 2
+
+
+def test_duplicate_type_and_no(world: World) -> None:
+    source_document_create(data=order("SO-11", line(10000, "PLAIN", "1")), user=world.supervisor)
+    with pytest.raises(DuplicateDocument) as exc:
+        source_document_create(data=order("SO-11", line(10000, "PLAIN", "2")), user=world.supervisor)
+    assert exc.value.code == "duplicate_document" and "SO-11" in exc.value.detail
+    # another type with the same number is a different document
+    other = order("SO-11", line(10000, "PLAIN", "1"))
+    other["type"] = "outbound_transfer"
+    source_document_create(data=other, user=world.supervisor)
+    assert SourceDocument.objects.count() == 2
+
+
+def test_location_must_be_one_the_user_works_at(world: World) -> None:
+    data = order("SO-12", line(10000, "PLAIN", "1"), location="EAST")
+    with pytest.raises(InvalidInput) as exc:
+        source_document_create(data=data, user=world.supervisor)
+    assert codes(exc) == [("location", "unknown_location")]
+
+
+def test_create_query_count_does_not_grow_with_lines(world: World) -> None:
+    def body(no: str, n: int) -> dict[str, Any]:
+        lines = [line(10000 + i, "LOT-SPEC", "1", [{"lot_no": "L-A", "quantity": "0.01"}]) for i in range(n)]
+        lines += [line(50000 + i, "PLAIN", "1") for i in range(n)]
+        return order(no, *lines)
+
+    source_document_create(data=body("Q-0", 1), user=world.supervisor)  # warm up (the user's roles)
+    with CaptureQueriesContext(connection) as small:
+        source_document_create(data=body("Q-1", 2), user=world.supervisor)
+    with CaptureQueriesContext(connection) as large:
+        source_document_create(data=body("Q-2", 200), user=world.supervisor)
+    assert len(large) == len(small)
+    assert ItemTrackingLine.objects.filter(source_line__document__no="Q-2").count() == 200
+
+
+# --- item tracking lines of a line ---------------------------------------------------------------
+
+
+def make(world: World, *lines: dict[str, Any], no: str = "SO-20") -> SourceDocument:
+    return source_document_create(data=order(no, *lines), user=world.supervisor)
+
+
+def test_replace_tracking(world: World) -> None:
+    document = make(world, line(10000, "SN-SPEC", "3", [{"serial_no": "SN-001"}]))
+    source_line = document.lines.get()
+    result = item_tracking_lines_replace(
+        source_line_id=source_line.pk,
+        tracking=[{"serial_no": "SN-004"}, {"serial_no": "SN-005"}],
+        user=world.supervisor,
+    )
+    assert sorted(t.serial_no for t in result) == ["SN-004", "SN-005"]
+    assert all(t.expiration_date == EXP_1 for t in result)
+
+
+def test_replace_refuses_bad_numbers_and_keeps_the_old_ones(world: World) -> None:
+    document = make(
+        world, line(10000, "SN-SPEC", "1", [{"serial_no": "SN-001"}]), line(20000, "SN-SPEC", "2")
+    )
+    second = document.lines.get(line_no=20000)
+    with pytest.raises(InvalidInput) as exc:
+        item_tracking_lines_replace(
+            source_line_id=second.pk,
+            tracking=[{"serial_no": "SN-001"}, {"serial_no": "SN-002"}, {"serial_no": "SN-003"}],
+            user=world.supervisor,
+        )
+    assert ("tracking[0].serial_no", "duplicate_serial") in codes(exc)
+    assert ("tracking", "tracking_exceeds_quantity") in codes(exc)
+    assert not second.tracking_lines.exists()
+
+
+def test_tracking_is_locked_while_a_pick_is_open(world: World) -> None:
+    document = make(world, line(10000, "SN-SPEC", "1", [{"serial_no": "SN-001"}]))
+    source_line = document.lines.get()
+    put_on_pick(source_line, pick_no="IPI000042", serial_no="SN-001")
+    with pytest.raises(TrackingLocked) as exc:
+        item_tracking_lines_replace(
+            source_line_id=source_line.pk, tracking=[{"serial_no": "SN-002"}], user=world.supervisor
+        )
+    assert exc.value.code == "tracking_locked" and "IPI000042" in exc.value.detail
+    assert "Post the pick" in exc.value.detail
+    assert list(source_line.tracking_lines.values_list("serial_no", flat=True)) == ["SN-001"]
+    with pytest.raises(TrackingLocked):
+        item_tracking_select_entries(
+            source_line_id=source_line.pk, selections=[{"serial_no": "SN-002"}], user=world.supervisor
+        )
+
+
+def test_tracking_unlocks_when_the_pick_line_is_handled(world: World) -> None:
+    from picking.models import PickLine
+
+    document = make(world, line(10000, "SN-SPEC", "2", [{"serial_no": "SN-001"}]))
+    source_line = document.lines.get()
+    put_on_pick(source_line, serial_no="SN-001")
+    PickLine.objects.filter(source_line=source_line).update(qty_handled=1)
+    item_tracking_lines_replace(
+        source_line_id=source_line.pk,
+        tracking=[{"serial_no": "SN-001"}, {"serial_no": "SN-002"}],
+        user=world.supervisor,
+    )
+    assert source_line.tracking_lines.count() == 2
+
+
+def test_assign_serial_nos_from_the_series(world: World) -> None:
+    document = make(world, line(10000, "SN-OUT", "3"))
+    source_line = document.lines.get()
+    item_tracking_assign_serial_nos(source_line_id=source_line.pk, quantity=2, user=world.supervisor)
+    result = item_tracking_assign_serial_nos(
+        source_line_id=source_line.pk, quantity=None, user=world.supervisor
+    )
+    assert sorted(t.serial_no for t in result) == ["SO-0001", "SO-0002", "SO-0003"]
+    with pytest.raises(InvalidInput) as exc:
+        item_tracking_assign_serial_nos(source_line_id=source_line.pk, quantity=1, user=world.supervisor)
+    assert exc.value.code == "quantity_exceeds_undefined"
+
+
+def test_assign_lot_no(world: World) -> None:
+    document = make(world, line(10000, "LOT-OUT", "7.5"))
+    source_line = document.lines.get()
+    result = item_tracking_assign_lot_no(source_line_id=source_line.pk, quantity="5", user=world.supervisor)
+    assert [(t.lot_no, t.quantity) for t in result] == [("LO-2026-001", Decimal(5))]
+    result = item_tracking_assign_lot_no(source_line_id=source_line.pk, user=world.supervisor)
+    assert [(t.lot_no, t.quantity) for t in result] == [("LO-2026-001", 5), ("LO-2026-002", Decimal("2.5"))]
+
+
+def test_assign_is_refused_for_items_whose_stock_carries_numbers(world: World) -> None:
+    document = make(world, line(10000, "SN-SPEC", "1"), line(20000, "PLAIN", "1"))
+    with pytest.raises(InvalidInput) as exc:
+        item_tracking_assign_serial_nos(
+            source_line_id=document.lines.get(line_no=10000).pk, quantity=1, user=world.supervisor
+        )
+    assert exc.value.code == "assign_not_allowed" and "Select Entries" in exc.value.detail
+    with pytest.raises(InvalidInput) as exc:
+        item_tracking_assign_lot_no(
+            source_line_id=document.lines.get(line_no=20000).pk, user=world.supervisor
+        )
+    assert exc.value.code == "lot_not_tracked"
+
+
+def test_select_entries_adds_available_numbers(world: World) -> None:
+    document = make(world, line(10000, "LOT-SPEC", "10"), line(20000, "SN-SPEC", "2"), no="SO-30")
+    lots = document.lines.get(line_no=10000)
+    result = item_tracking_select_entries(
+        source_line_id=lots.pk, selections=[{"lot_no": "L-C", "quantity": 2}], user=world.supervisor
+    )
+    result = item_tracking_select_entries(
+        source_line_id=lots.pk,
+        selections=[{"lot_no": "L-C", "quantity": 1}, {"lot_no": "L-A", "quantity": 3}],
+        user=world.supervisor,
+    )
+    assert sorted((t.lot_no, t.quantity) for t in result) == [("L-A", 3), ("L-C", 3)]
+    with pytest.raises(InsufficientQuantity):
+        item_tracking_select_entries(
+            source_line_id=lots.pk, selections=[{"lot_no": "L-C", "quantity": 0.5}], user=world.supervisor
+        )
+    serials = document.lines.get(line_no=20000)
+    with pytest.raises(SerialNotAvailable):
+        item_tracking_select_entries(
+            source_line_id=serials.pk, selections=[{"serial_no": "SN-404"}], user=world.supervisor
+        )
+
+
+def test_line_quantity_cannot_go_below_tracked(world: World) -> None:
+    document = make(world, line(10000, "LOT-SPEC", "6", [{"lot_no": "L-A", "quantity": 4}]))
+    source_line = document.lines.get()
+    with pytest.raises(Conflict) as exc:
+        source_line_set_quantity(source_line_id=source_line.pk, quantity="3", user=world.supervisor)
+    assert exc.value.code == "quantity_below_tracked" and "below 4" in exc.value.detail
+    assert (
+        source_line_set_quantity(source_line_id=source_line.pk, quantity="4", user=world.supervisor).quantity
+        == 4
+    )
+    source_line.refresh_from_db()
+    assert source_line.quantity == 4
+
+
+def test_lines_at_other_locations_are_not_found(world: World) -> None:
+    document = make(world, line(10000, "SN-OUT", "1"))
+    stranger = UserFactory(username="sup-east", roles=["supervisor"])
+    with pytest.raises(NotFoundError):
+        item_tracking_lines_replace(source_line_id=document.lines.get().pk, tracking=[], user=stranger)
+
+
+def test_replace_query_count_does_not_grow_with_numbers(world: World) -> None:
+    document = make(world, line(10000, "SN-OUT", "1200"), line(20000, "SN-OUT", "1200"), no="SO-40")
+    first, second = document.lines.order_by("line_no")
+
+    def replace(source_line: SourceLine, prefix: str, n: int) -> int:
+        with CaptureQueriesContext(connection) as queries:
+            item_tracking_lines_replace(
+                source_line_id=source_line.pk,
+                tracking=[{"serial_no": f"{prefix}{i}"} for i in range(n)],
+                user=world.supervisor,
+            )
+        return len(queries)
+
+    # creating, then replacing (delete all, create all) 2 numbers and 1 200 numbers
+    small = [replace(first, "A", 2), replace(first, "B", 2)]
+    large = [replace(second, "C", 1200), replace(second, "D", 1200)]
+    assert large == small
+    assert second.tracking_lines.count() == 1200 and not second.tracking_lines.filter(serial_no="C1").exists()
+
+
+def test_shipment_date_is_parsed(world: World) -> None:
+    document = make(world, line(10000, "PLAIN", "1"), no="SO-50")
+    assert document.shipment_date == datetime.date(2026, 12, 1)
