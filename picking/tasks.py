@@ -26,14 +26,3 @@ def picks_create_batch_task(job_id: int) -> None:
     from picking.services.picks import picks_create_batch_run
 
     picks_create_batch_run(job_id=job_id)
-
-# --- Source documents: bulk import (issue 4) ----------------------------------------------------
-from celery import shared_task
-
-
-@shared_task(name="picking.source_documents_import")
-def source_documents_import_task(job_id: int) -> None:
-    """Run the source document import job `job_id` (continues after its last committed chunk)."""
-    from picking.services.source_document_import import source_document_import_run
-
-    source_document_import_run(job_id=job_id)
