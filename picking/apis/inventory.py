@@ -1,3 +1,261 @@
-from django.urls import URLPattern
+"""REST API for inventory (API.md, "Inventory"): adjustments, availability, the item ledger.
 
-urlpatterns: list[URLPattern] = []
+Availability is stock minus what open picks reserve (picking.availability); everything is scoped to the
+locations you are a warehouse employee of (404 for others).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+from urllib.parse import urlencode
+
+from django.db.models import Prefetch, QuerySet
+from django.urls import path, reverse
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema, inline_serializer
+from rest_framework import serializers, status
+from rest_framework.generics import ListAPIView
+from rest_framework.request import Request
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from core.api import idempotent
+from core.exceptions import InvalidInput, NotFoundError
+from core.fields import QuantityField
+from core.pagination import Pagination
+from core.permissions import ModelPermsForMethod
+from picking.availability import AvailableRow, availability_rows
+from warehouse.models import Bin, Item, ItemLedgerEntry, WarehouseEntry
+from warehouse.scoping import get_visible_location, visible_location_ids
+from warehouse.services import inventory_adjust
+
+PROBLEM = OpenApiResponse(OpenApiTypes.OBJECT, description="Problem details (application/problem+json).")
+
+
+class ItemLedgerEntrySerializer(serializers.ModelSerializer[ItemLedgerEntry]):
+    item: serializers.SlugRelatedField[Any] = serializers.SlugRelatedField(slug_field="no", read_only=True)
+    location: serializers.SlugRelatedField[Any] = serializers.SlugRelatedField(
+        slug_field="code", read_only=True
+    )
+    bin = serializers.SerializerMethodField()
+    quantity = QuantityField(read_only=True)
+    remaining_quantity = QuantityField(read_only=True)
+    applies_to_entry: serializers.PrimaryKeyRelatedField[Any] = serializers.PrimaryKeyRelatedField(
+        read_only=True
+    )
+
+    class Meta:
+        model = ItemLedgerEntry
+        fields = [
+            "id",
+            "entry_type",
+            "document_type",
+            "document_no",
+            "posting_date",
+            "item",
+            "location",
+            "bin",
+            "serial_no",
+            "lot_no",
+            "expiration_date",
+            "quantity",
+            "remaining_quantity",
+            "open",
+            "applies_to_entry",
+            "source_document_type",
+            "source_document_no",
+            "source_line_no",
+            "created_at",
+        ]
+        read_only_fields = fields
+
+    def get_bin(self, entry: ItemLedgerEntry) -> str | None:
+        """Code of the bin its warehouse entry moved (from the prefetched warehouse entries)."""
+        for we in entry.warehouse_entries.all():
+            return we.bin.code
+        return None
+
+
+class AdjustmentEntrySerializer(serializers.Serializer[Any]):
+    quantity = QuantityField(help_text="Positive: receive into the bin; negative: remove from it.")
+    serial_no = serializers.CharField(max_length=50, required=False, allow_blank=True, default="")
+    lot_no = serializers.CharField(max_length=50, required=False, allow_blank=True, default="")
+    expiration_date = serializers.DateField(required=False, allow_null=True, default=None)
+
+
+class AdjustmentInputSerializer(serializers.Serializer[Any]):
+    location = serializers.CharField(max_length=10, help_text="Location code.")
+    bin = serializers.CharField(max_length=20, help_text="Bin code at the location.")
+    item = serializers.CharField(max_length=20, help_text="Item no.")
+    entries = AdjustmentEntrySerializer(many=True, allow_empty=False)
+
+
+AdjustmentOutput = inline_serializer(
+    "AdjustmentResult",
+    {
+        "document_no": serializers.CharField(),
+        "entries": ItemLedgerEntrySerializer(many=True),
+    },
+)
+
+
+def _ledger() -> QuerySet[ItemLedgerEntry]:
+    return ItemLedgerEntry.objects.select_related("item", "location").prefetch_related(
+        Prefetch("warehouse_entries", queryset=WarehouseEntry.objects.select_related("bin").order_by("pk"))
+    )
+
+
+class AdjustmentApi(APIView):
+    """Receive stock with numbers into a bin (positive quantities) or remove given numbers (negative)."""
+
+    permission_classes = [ModelPermsForMethod]
+    perm_model = "warehouse.itemledgerentry"
+
+    @extend_schema(
+        request=AdjustmentInputSerializer,
+        parameters=[
+            OpenApiParameter(
+                "Idempotency-Key",
+                str,
+                OpenApiParameter.HEADER,
+                description="Repeat a request safely: same key and body return the first response.",
+            )
+        ],
+        responses={201: AdjustmentOutput, 400: PROBLEM, 404: PROBLEM, 409: PROBLEM, 422: PROBLEM},
+    )
+    def post(self, request: Request) -> Response:
+        def create() -> Response:
+            data = AdjustmentInputSerializer(data=request.data)
+            data.is_valid(raise_exception=True)
+            values = data.validated_data
+            written = inventory_adjust(
+                location_code=values["location"],
+                bin_code=values["bin"],
+                item_no=values["item"],
+                entries=[dict(e) for e in values["entries"]],
+                user=request.user,
+            )
+            document_no = written[0].document_no
+            entries = _ledger().filter(pk__in=[e.pk for e in written]).order_by("pk")
+            url = reverse("api-item-ledger-entry-list") + "?" + urlencode({"document_no": document_no})
+            return Response(
+                {"document_no": document_no, "entries": ItemLedgerEntrySerializer(entries, many=True).data},
+                status=status.HTTP_201_CREATED,
+                headers={"Location": url},
+            )
+
+        return idempotent(request, create)
+
+
+class AvailabilityRowSerializer(serializers.Serializer[Any]):
+    location = serializers.CharField(source="location_code")
+    bin = serializers.CharField(source="bin_code")
+    item = serializers.CharField(source="item_no")
+    lot_no = serializers.CharField()
+    serial_no = serializers.CharField()
+    expiration_date = serializers.DateField(allow_null=True)
+    quantity = QuantityField()
+    qty_on_picks = QuantityField()
+    available = QuantityField()
+    blocked = serializers.BooleanField()
+    expired = serializers.BooleanField()
+
+
+def _filters(request: Request) -> dict[str, Any]:
+    """Resolve the natural-key filters; unknown or invisible location -> 404, unknown item -> 404."""
+    params = request.query_params
+    filters: dict[str, Any] = {"location_ids": visible_location_ids(request.user)}
+    if params.get("location"):
+        filters["location_id"] = get_visible_location(request.user, code=params["location"]).pk
+    if params.get("bin"):
+        if "location_id" not in filters:
+            raise InvalidInput(
+                "A bin code is only unique within a location: give the location too (?location=...&bin=...).",
+                errors=[{"field": "location", "code": "required", "detail": "Needed with bin."}],
+            )
+        bin_ = Bin.objects.filter(location_id=filters["location_id"], code=params["bin"]).first()
+        if bin_ is None:
+            raise NotFoundError(f"There is no bin {params['bin']} at location {params['location']}.")
+        filters["bin_id"] = bin_.pk
+    if params.get("item"):
+        item = Item.objects.filter(no=params["item"]).first()
+        if item is None:
+            raise NotFoundError(f"There is no item {params['item']}.")
+        filters["item_id"] = item.pk
+    for name in ("lot_no", "serial_no"):
+        if params.get(name):
+            filters[name] = params[name]
+    return filters
+
+
+FILTERS = [
+    OpenApiParameter("item", str, description="Item no."),
+    OpenApiParameter("location", str, description="Location code."),
+    OpenApiParameter("bin", str, description="Bin code (with location)."),
+    OpenApiParameter("lot_no", str),
+    OpenApiParameter("serial_no", str),
+]
+
+
+class AvailabilityApi(APIView):
+    """Stock per location, bin, item, lot and serial: quantity, quantity on open picks, available."""
+
+    permission_classes = [ModelPermsForMethod]
+    perm_model = "warehouse.bincontent"
+
+    @extend_schema(
+        parameters=FILTERS, responses={200: AvailabilityRowSerializer(many=True), 400: PROBLEM, 404: PROBLEM}
+    )
+    def get(self, request: Request) -> Response:
+        rows = availability_rows(**_filters(request))
+        paginator = Pagination()
+        page: list[AvailableRow] | None = paginator.paginate_queryset(rows, request, view=self)  # type: ignore[arg-type]
+        return paginator.get_paginated_response(AvailabilityRowSerializer(page, many=True).data)
+
+
+class ItemLedgerEntryListApi(ListAPIView[ItemLedgerEntry]):
+    """The item ledger at your locations, newest last (`?item=&lot_no=&serial_no=&document_no=&location=`)."""
+
+    permission_classes = [ModelPermsForMethod]
+    perm_model = "warehouse.itemledgerentry"
+    serializer_class = ItemLedgerEntrySerializer
+    filter_backends: list[Any] = []
+
+    def get_queryset(self) -> QuerySet[ItemLedgerEntry]:
+        params = self.request.query_params
+        entries = _ledger().order_by("pk")
+        ids = visible_location_ids(self.request.user)
+        if ids is not None:
+            entries = entries.filter(location_id__in=ids)
+        if params.get("location"):
+            entries = entries.filter(
+                location=get_visible_location(self.request.user, code=params["location"])
+            )
+        if params.get("item"):
+            entries = entries.filter(item__no=params["item"])
+        for name in ("lot_no", "serial_no", "document_no", "entry_type"):
+            if params.get(name):
+                entries = entries.filter(**{name: params[name]})
+        return entries
+
+    @extend_schema(
+        parameters=[
+            OpenApiParameter("item", str, description="Item no."),
+            OpenApiParameter("location", str, description="Location code."),
+            OpenApiParameter("lot_no", str),
+            OpenApiParameter("serial_no", str),
+            OpenApiParameter("document_no", str),
+            OpenApiParameter("entry_type", str),
+        ]
+    )
+    def get(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        return super().get(request, *args, **kwargs)
+
+
+urlpatterns = [
+    path("inventory/adjustments/", AdjustmentApi.as_view(), name="api-inventory-adjustment"),
+    path("inventory/availability/", AvailabilityApi.as_view(), name="api-inventory-availability"),
+    path(
+        "inventory/item-ledger-entries/", ItemLedgerEntryListApi.as_view(), name="api-item-ledger-entry-list"
+    ),
+]

@@ -1,6 +1,17 @@
-"""Writes of the warehouse app: the ledger posting primitive and inventory adjustments."""
+"""Writes of the warehouse app: the ledger posting primitive, inventory adjustments, master data."""
 
 from warehouse.services.adjustments import AdjustmentRefused, inventory_adjust
+from warehouse.services.master_data import (
+    bin_create,
+    bin_update,
+    get_bin,
+    item_create,
+    item_update,
+    location_create,
+    location_update,
+    lot_info_set,
+    serial_info_set,
+)
 from warehouse.services.posting import (
     InboundMovement,
     OutboundMovement,
@@ -12,7 +23,16 @@ __all__ = [
     "AdjustmentRefused",
     "InboundMovement",
     "OutboundMovement",
+    "bin_create",
+    "bin_update",
+    "get_bin",
     "inventory_adjust",
     "inventory_post_inbound",
     "inventory_post_outbound",
+    "item_create",
+    "item_update",
+    "location_create",
+    "location_update",
+    "lot_info_set",
+    "serial_info_set",
 ]

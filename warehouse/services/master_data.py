@@ -1,0 +1,298 @@
+"""Master data writes: items, locations, bins, lot and serial information cards."""
+
+from __future__ import annotations
+
+import datetime
+from typing import Any
+
+from django.db import IntegrityError, transaction
+
+from core.exceptions import Conflict, InvalidInput, NotFoundError
+from core.roles import sees_all_locations
+from tracking.models import ItemTrackingCode, NoSeries
+from tracking.rules import requirement
+from warehouse.models import (
+    Bin,
+    BinContent,
+    Item,
+    Location,
+    LotNoInformation,
+    SerialNoInformation,
+    WarehouseEmployee,
+)
+from warehouse.scoping import get_visible_location
+
+ITEM_FIELDS = ("description", "base_unit_of_measure", "tracking_code", "serial_nos", "lot_nos")
+LOCATION_FIELDS = (
+    "name",
+    "require_pick",
+    "require_shipment",
+    "bin_mandatory",
+    "pick_according_to_fefo",
+    "shipment_bin",
+)
+
+
+def _field_error(
+    field: str, code: str, detail: str, *, cls: type[InvalidInput] = InvalidInput
+) -> InvalidInput:
+    return cls(detail, code=code, errors=[{"field": field, "code": code, "detail": detail}])
+
+
+def _already_exists(what: str, field: str, value: str) -> Conflict:
+    return Conflict(
+        f"{what} {value} already exists. Use another {field}.",
+        code="already_exists",
+        errors=[{"field": field, "code": "already_exists", "detail": f"{value} is taken."}],
+    )
+
+
+# --- Items --------------------------------------------------------------------------------------
+
+
+def _resolve_item_refs(data: dict[str, Any]) -> dict[str, Any]:
+    """Natural keys (tracking code, no. series codes) -> objects; unknown codes are field errors."""
+    values: dict[str, Any] = {}
+    errors: list[dict[str, Any]] = []
+    if "tracking_code" in data:
+        code = data["tracking_code"] or ""
+        values["tracking_code"] = None
+        if code:
+            values["tracking_code"] = ItemTrackingCode.objects.filter(code=code).first()
+            if values["tracking_code"] is None:
+                errors.append(
+                    {
+                        "field": "tracking_code",
+                        "code": "not_found",
+                        "detail": f"There is no tracking code {code}.",
+                    }
+                )
+    for name in ("serial_nos", "lot_nos"):
+        if name in data:
+            code = data[name] or ""
+            values[name] = None
+            if code:
+                values[name] = NoSeries.objects.filter(code=code).first()
+                if values[name] is None:
+                    errors.append(
+                        {"field": name, "code": "not_found", "detail": f"There is no number series {code}."}
+                    )
+    for name in ("description", "base_unit_of_measure"):
+        if name in data:
+            values[name] = data[name] or ""
+    if "base_unit_of_measure" in values and not values["base_unit_of_measure"]:
+        errors.append(
+            {
+                "field": "base_unit_of_measure",
+                "code": "required",
+                "detail": "Give a base unit of measure, e.g. PCS.",
+            }
+        )
+    if errors:
+        raise InvalidInput("; ".join(e["detail"] for e in errors), code=errors[0]["code"], errors=errors)
+    return values
+
+
+def _check_item_tracking_change(item: Item, new_code: ItemTrackingCode | None) -> None:
+    """A new tracking code must not contradict the item's stock (numbers carried or not)."""
+    before, after = requirement(item.tracking_code), requirement(new_code)
+    stock = BinContent.objects.filter(item=item, quantity__gt=0)
+    errors: list[dict[str, Any]] = []
+    for label, field, b, a in (
+        ("lot", "lot_no", before.lot.warehouse, after.lot.warehouse),
+        ("serial", "serial_no", before.serial.warehouse, after.serial.warehouse),
+    ):
+        if b and not a and stock.exclude(**{field: ""}).exists():
+            errors.append(
+                {
+                    "field": "tracking_code",
+                    "code": "stock_carries_numbers",
+                    "detail": f"Stock of item {item.no} carries {label} numbers; the new tracking code has "
+                    f"no {label} warehouse tracking. Remove that stock first.",
+                }
+            )
+        if a and not b and stock.filter(**{field: ""}).exists():
+            errors.append(
+                {
+                    "field": "tracking_code",
+                    "code": "stock_without_numbers",
+                    "detail": f"Item {item.no} has stock without {label} numbers; the new tracking code "
+                    f"needs {label} numbers in stock. Remove that stock first, then receive it with numbers.",
+                }
+            )
+    if errors:
+        raise Conflict("; ".join(e["detail"] for e in errors), code="tracking_code_in_use", errors=errors)
+
+
+def item_create(*, no: str, **data: Any) -> Item:
+    if not (no or "").strip():
+        raise _field_error("no", "required", "Give the item a number.")
+    values = _resolve_item_refs(data)
+    try:
+        with transaction.atomic():
+            return Item.objects.create(no=no, **values)
+    except IntegrityError as exc:
+        raise _already_exists("Item", "no", no) from exc
+
+
+def item_update(*, item: Item, **data: Any) -> Item:
+    unknown = set(data) - set(ITEM_FIELDS)
+    if unknown:
+        raise InvalidInput(f"These fields cannot be changed: {', '.join(sorted(unknown))}.")
+    values = _resolve_item_refs(data)
+    with transaction.atomic():
+        if "tracking_code" in values and values["tracking_code"] != item.tracking_code:
+            _check_item_tracking_change(item, values["tracking_code"])
+        for name, value in values.items():
+            setattr(item, name, value)
+        item.save()
+    return item
+
+
+# --- Locations and bins ---------------------------------------------------------------------------
+
+
+def _check_location(location: Location) -> None:
+    if location.require_shipment and not location.require_pick:
+        raise _field_error(
+            "require_pick", "shipment_requires_pick", "A location that requires shipments requires picks too."
+        )
+    if location.require_shipment and location.shipment_bin_id is None:
+        raise _field_error(
+            "shipment_bin",
+            "shipment_bin_required",
+            "A location that requires shipments needs a shipment bin: create the bin, then set shipment_bin.",
+        )
+
+
+def _shipment_bin(location: Location, code: str | None) -> Bin | None:
+    if not code:
+        return None
+    bin_ = Bin.objects.filter(location=location, code=code).first() if location.pk else None
+    if bin_ is None:
+        raise _field_error(
+            "shipment_bin", "not_found", f"There is no bin {code} at location {location.code}."
+        )
+    return bin_
+
+
+def location_create(*, code: str, user: Any = None, **data: Any) -> Location:
+    """Create a location; a creator who does not see all locations becomes its warehouse employee."""
+    if not (code or "").strip():
+        raise _field_error("code", "required", "Give the location a code.")
+    unknown = set(data) - set(LOCATION_FIELDS)
+    if unknown:
+        raise InvalidInput(f"Unknown field(s): {', '.join(sorted(unknown))}.")
+    if data.get("shipment_bin"):
+        raise _field_error(
+            "shipment_bin",
+            "not_found",
+            "A new location has no bins yet: create the bins, then set shipment_bin.",
+        )
+    location = Location(code=code, **{k: v for k, v in data.items() if k != "shipment_bin"})
+    _check_location(location)
+    try:
+        with transaction.atomic():
+            location.save()
+            if user is not None and getattr(user, "is_authenticated", False) and not sees_all_locations(user):
+                WarehouseEmployee.objects.create(user=user, location=location)
+    except IntegrityError as exc:
+        raise _already_exists("Location", "code", code) from exc
+    return location
+
+
+def location_update(*, location: Location, **data: Any) -> Location:
+    unknown = set(data) - set(LOCATION_FIELDS)
+    if unknown:
+        raise InvalidInput(f"These fields cannot be changed: {', '.join(sorted(unknown))}.")
+    with transaction.atomic():
+        for name, value in data.items():
+            if name == "shipment_bin":
+                location.shipment_bin = _shipment_bin(location, value)
+            else:
+                setattr(location, name, value)
+        _check_location(location)
+        location.save()
+    return location
+
+
+def bin_create(*, location: Location, code: str, description: str = "", blocked: bool = False) -> Bin:
+    if not (code or "").strip():
+        raise _field_error("code", "required", "Give the bin a code.")
+    try:
+        with transaction.atomic():
+            return Bin.objects.create(location=location, code=code, description=description, blocked=blocked)
+    except IntegrityError as exc:
+        raise _already_exists(f"Bin at location {location.code}:", "code", code) from exc
+
+
+def bin_update(*, bin: Bin, **data: Any) -> Bin:
+    unknown = set(data) - {"description", "blocked"}
+    if unknown:
+        raise InvalidInput(f"These fields cannot be changed: {', '.join(sorted(unknown))}.")
+    for name, value in data.items():
+        setattr(bin, name, value)
+    bin.save()
+    return bin
+
+
+def get_bin(*, user: Any, location_code: str, bin_code: str) -> Bin:
+    location = get_visible_location(user, code=location_code)
+    bin_ = Bin.objects.filter(location=location, code=bin_code).select_related("location").first()
+    if bin_ is None:
+        raise NotFoundError(f"There is no bin {bin_code} at location {location.code}.")
+    return bin_
+
+
+# --- Lot and serial information --------------------------------------------------------------------
+
+
+INFO_FIELDS = ("blocked", "description", "certificate", "expiration_date")
+
+
+def _info_set(
+    model: type[LotNoInformation] | type[SerialNoInformation],
+    *,
+    item: Item,
+    number_field: str,
+    number: str,
+    data: Any,
+) -> Any:
+    unknown = set(data) - set(INFO_FIELDS)
+    if unknown:
+        raise InvalidInput(f"These fields cannot be changed: {', '.join(sorted(unknown))}.")
+    if not (number or "").strip():
+        raise _field_error(number_field, "required", "Give the number.")
+    date: datetime.date | None = data.get("expiration_date")
+    if date is not None and not requirement(item.tracking_code).use_expiration_dates:
+        raise _field_error(
+            "expiration_date",
+            "expiration_not_used",
+            f"Item {item.no} does not use expiration dates: leave the expiration date empty.",
+        )
+    with transaction.atomic():
+        lookup: dict[str, Any] = {number_field: number}
+        info, _ = model.objects.get_or_create(item=item, **lookup)
+        for name, value in data.items():
+            setattr(info, name, "" if value is None and name in ("description", "certificate") else value)
+        info.save()
+        if "expiration_date" in data:
+            # Stock of this number expires on the new date too (the ledger keeps its history).
+            BinContent.objects.filter(item=item, **{number_field: number}).update(expiration_date=date)
+    return info
+
+
+def lot_info_set(*, item: Item, lot_no: str, **data: Any) -> LotNoInformation:
+    """Create or change the information card of a lot (PATCH creates it when missing)."""
+    result: LotNoInformation = _info_set(
+        LotNoInformation, item=item, number_field="lot_no", number=lot_no, data=data
+    )
+    return result
+
+
+def serial_info_set(*, item: Item, serial_no: str, **data: Any) -> SerialNoInformation:
+    """Create or change the information card of a serial number (PATCH creates it when missing)."""
+    result: SerialNoInformation = _info_set(
+        SerialNoInformation, item=item, number_field="serial_no", number=serial_no, data=data
+    )
+    return result
