@@ -1,0 +1,144 @@
+"""A small warehouse for the pick tests: one location (MAIN) with bins A1, B1, one item per tracking case.
+
+Items (DESIGN.md, "The four outbound cases"):
+- `SN-WH`: serial warehouse tracking (not specific): case 1, proposed first received first.
+- `LOT-WH`: lot warehouse tracking with expiration dates: case 1 (FEFO when the location picks by FEFO).
+- `SN-SPEC` / `LOT-SPEC`: specific tracking: case 3, blank numbers the worker selects.
+- `SN-OUT` / `LOT-OUT`: outbound tracking only, with number series: case 2, numbers assigned.
+- `PLAIN`: not tracked.
+Case 4 is any of them with numbers prescribed on the source line (`document(...)` with `tracking`).
+"""
+
+from __future__ import annotations
+
+import datetime
+from dataclasses import dataclass
+from decimal import Decimal
+from typing import Any
+
+from picking.models import ItemTrackingLine, SourceDocument, SourceLine
+from tests.factories import (
+    BinFactory,
+    ItemFactory,
+    ItemTrackingCodeFactory,
+    LocationFactory,
+    NoSeriesFactory,
+    SourceDocumentFactory,
+    SourceLineFactory,
+    UserFactory,
+    WarehouseEmployeeFactory,
+)
+from warehouse.models import Bin, BinContent, Item, Location
+from warehouse.services.adjustments import inventory_adjust
+
+EXP_EARLY = datetime.date(2030, 1, 31)
+EXP_LATE = datetime.date(2030, 6, 30)
+
+
+@dataclass
+class World:
+    location: Location
+    east: Location
+    a1: Bin
+    b1: Bin
+    sn_wh: Item
+    lot_wh: Item
+    sn_spec: Item
+    lot_spec: Item
+    sn_out: Item
+    lot_out: Item
+    plain: Item
+    admin: Any
+    worker: Any
+    supervisor: Any
+    outsider: Any
+
+    def receive(self, item: Item, bin_code: str, *entries: dict[str, Any]) -> None:
+        inventory_adjust(
+            location_code=self.location.code,
+            bin_code=bin_code,
+            item_no=item.no,
+            entries=[{k: str(v) for k, v in e.items()} for e in entries],
+            user=self.admin,
+        )
+
+    def stock(self, item: Item, bin_: Bin | None = None, **numbers: str) -> Decimal:
+        rows = BinContent.objects.filter(item=item, **numbers)
+        if bin_ is not None:
+            rows = rows.filter(bin=bin_)
+        return sum((r.quantity for r in rows), Decimal(0))
+
+
+def build_world() -> World:
+    location = LocationFactory(code="MAIN", name="Main warehouse")
+    east = LocationFactory(code="EAST", name="East warehouse")
+    a1 = BinFactory(location=location, code="A1")
+    b1 = BinFactory(location=location, code="B1")
+    BinFactory(location=east, code="E1")
+    codes = {
+        "SNWH": {"sn_warehouse_tracking": True},
+        "LOTWH": {"lot_warehouse_tracking": True, "use_expiration_dates": True},
+        "SNSPEC": {"sn_specific_tracking": True, "sn_warehouse_tracking": True},
+        "LOTSPEC": {
+            "lot_specific_tracking": True,
+            "lot_warehouse_tracking": True,
+            "use_expiration_dates": True,
+        },
+        "SNOUT": {"sn_outbound_tracking": True},
+        "LOTOUT": {"lot_outbound_tracking": True},
+    }
+    tc = {code: ItemTrackingCodeFactory(code=code, **flags) for code, flags in codes.items()}
+    sn_series = NoSeriesFactory(code="SNOUT", starting_no="SO-0001")
+    lot_series = NoSeriesFactory(code="LOTOUT", starting_no="LO-2026-001")
+    admin = UserFactory(username="stock-admin", is_superuser=True)
+    worker = UserFactory(username="worker-main", roles=["worker"])
+    supervisor = UserFactory(username="sup-main", roles=["supervisor"])
+    outsider = UserFactory(username="sup-east", roles=["supervisor"])
+    WarehouseEmployeeFactory(user=worker, location=location)
+    WarehouseEmployeeFactory(user=supervisor, location=location)
+    WarehouseEmployeeFactory(user=outsider, location=east)
+    return World(
+        location=location,
+        east=east,
+        a1=a1,
+        b1=b1,
+        sn_wh=ItemFactory(no="SN-WH", tracking_code=tc["SNWH"]),
+        lot_wh=ItemFactory(no="LOT-WH", tracking_code=tc["LOTWH"]),
+        sn_spec=ItemFactory(no="SN-SPEC", tracking_code=tc["SNSPEC"]),
+        lot_spec=ItemFactory(no="LOT-SPEC", tracking_code=tc["LOTSPEC"]),
+        sn_out=ItemFactory(no="SN-OUT", tracking_code=tc["SNOUT"], serial_nos=sn_series),
+        lot_out=ItemFactory(no="LOT-OUT", tracking_code=tc["LOTOUT"], lot_nos=lot_series),
+        plain=ItemFactory(no="PLAIN"),
+        admin=admin,
+        worker=worker,
+        supervisor=supervisor,
+        outsider=outsider,
+    )
+
+
+def document(
+    world: World, *lines: tuple[Item, Any] | tuple[Item, Any, dict[str, Any]], no: str | None = None
+) -> SourceDocument:
+    """A sales order at MAIN.
+
+    Each line is (item, quantity[, {"bin": Bin, "tracking": [(serial, lot, qty)]}]).
+    """
+    kwargs: dict[str, Any] = {"location": world.location}
+    if no:
+        kwargs["no"] = no
+    doc = SourceDocumentFactory(**kwargs)
+    for index, spec in enumerate(lines):
+        item, quantity = spec[0], Decimal(str(spec[1]))
+        extra: dict[str, Any] = spec[2] if len(spec) > 2 else {}  # type: ignore[misc]
+        line = SourceLineFactory(
+            document=doc, line_no=(index + 1) * 10000, item=item, quantity=quantity, bin=extra.get("bin")
+        )
+        for serial_no, lot_no, qty in extra.get("tracking", []):
+            ItemTrackingLine.objects.create(
+                source_line=line, serial_no=serial_no, lot_no=lot_no, quantity=Decimal(str(qty))
+            )
+    return doc
+
+
+def source_line(doc: SourceDocument, line_no: int = 10000) -> SourceLine:
+    return SourceLine.objects.get(document=doc, line_no=line_no)
