@@ -1,0 +1,244 @@
+"""REST API of source documents: list, filters, scoping, permissions, tracking PUT, import job."""
+
+from __future__ import annotations
+
+import threading
+from typing import Any
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from rest_framework.test import APIClient
+
+from core.models import Job
+from picking.models import SourceDocument
+from picking.services.source_documents import source_document_create
+from picking.tests.source_documents.world import World, build_world, order, put_on_pick
+from tests.conftest import api_client_for
+from tests.factories import UserFactory, WarehouseEmployeeFactory
+
+URL = "/api/v1/source-documents/"
+
+
+@pytest.fixture
+def world(db: Any) -> World:
+    return build_world()
+
+
+def plain(no: str, quantity: int = 1, location: str = "MAIN", **extra: Any) -> dict[str, Any]:
+    body = order(no, {"line_no": 10000, "item": "PLAIN", "quantity": quantity}, location=location)
+    body.update(extra)
+    return body
+
+
+@pytest.mark.django_db
+def test_list_filters_search_and_scoping(world: World) -> None:
+    # given documents at MAIN and at EAST
+    for body in (
+        plain("SO-1", partner="Adatum"),
+        plain("SO-2", partner="Fabrikam"),
+        {**plain("TR-1", partner="East hub"), "type": "outbound_transfer"},
+        plain("SO-3", location="EAST"),
+    ):
+        source_document_create(data=body, user=world.admin)
+    supervisor = api_client_for(world.supervisor)
+    # when the MAIN supervisor lists them, EAST is not there
+    data = supervisor.get(URL).json()
+    assert data["count"] == 3 and {d["no"] for d in data["results"]} == {"SO-1", "SO-2", "TR-1"}
+    assert set(data) == {"count", "next", "previous", "results"}
+    # filters and search
+    assert [d["no"] for d in supervisor.get(URL, {"type": "outbound_transfer"}).json()["results"]] == ["TR-1"]
+    assert [d["no"] for d in supervisor.get(URL, {"no": "SO-2"}).json()["results"]] == ["SO-2"]
+    assert [d["no"] for d in supervisor.get(URL, {"search": "fabri"}).json()["results"]] == ["SO-2"]
+    assert supervisor.get(URL, {"location": "EAST"}).json()["count"] == 0
+    assert supervisor.get(URL, {"status": "shipped"}).json()["count"] == 0
+    assert supervisor.get(URL, {"status": "open"}).json()["count"] == 3
+    # and a document at EAST answers 404
+    east = SourceDocument.objects.get(no="SO-3")
+    response = supervisor.get(f"{URL}{east.pk}/")
+    assert response.status_code == 404 and response.json()["code"] == "not_found"
+
+
+@pytest.mark.django_db
+def test_list_query_count_does_not_grow_with_documents_and_lines(world: World) -> None:
+    erp = api_client_for(world.admin)
+
+    def many(prefix: str, count: int, lines: int) -> None:
+        for i in range(count):
+            body = order(
+                f"{prefix}-{i}",
+                *[
+                    {
+                        "line_no": n + 1,
+                        "item": "SN-OUT",
+                        "quantity": 2,
+                        "tracking": [{"serial_no": f"{prefix}{i}-{n}"}],
+                    }
+                    for n in range(lines)
+                ],
+            )
+            source_document_create(data=body, user=world.admin)
+
+    many("A", 2, 1)
+    with CaptureQueriesContext(connection) as small:
+        assert erp.get(URL).status_code == 200
+    many("B", 10, 5)
+    with CaptureQueriesContext(connection) as large:
+        assert erp.get(URL).json()["count"] == 12
+    assert len(large) == len(small)
+
+
+@pytest.mark.django_db
+def test_permissions(world: World) -> None:
+    worker = UserFactory(username="w-main", roles=["worker"])
+    WarehouseEmployeeFactory(user=worker, location=world.location)
+    document = source_document_create(data=plain("SO-1"), user=world.admin)
+    client = api_client_for(worker)
+    assert client.get(URL).json()["count"] == 1
+    assert client.get(f"{URL}{document.pk}/").status_code == 200
+    response = client.post(URL, plain("SO-2"), format="json")
+    assert response.status_code == 403 and response.json()["code"] == "permission_denied"
+    response = client.put(f"{URL}{document.pk}/lines/10000/tracking/", {"tracking": []}, format="json")
+    assert response.status_code == 403
+    assert client.post(f"{URL}import/", [plain("SO-3")], format="json").status_code == 403
+    assert APIClient().get(URL).status_code == 401
+    # a supervisor may create at their location
+    assert api_client_for(world.supervisor).post(URL, plain("SO-4"), format="json").status_code == 201
+
+
+@pytest.mark.django_db
+def test_put_tracking_replaces_numbers_and_is_locked_by_a_pick(world: World) -> None:
+    document = source_document_create(
+        data=order(
+            "SO-1",
+            {"line_no": 10000, "item": "SN-SPEC", "quantity": 2, "tracking": [{"serial_no": "SN-001"}]},
+        ),
+        user=world.admin,
+    )
+    client = api_client_for(world.supervisor)
+    url = f"{URL}{document.pk}/lines/10000/tracking/"
+    response = client.put(
+        url, {"tracking": [{"serial_no": "SN-002"}, {"serial_no": "SN-003"}]}, format="json"
+    )
+    assert response.status_code == 200, response.json()
+    assert [t["serial_no"] for t in response.json()["tracking"]] == ["SN-002", "SN-003"]
+    # bad numbers: 409 with the field, nothing changed
+    response = client.put(url, {"tracking": [{"serial_no": "SN-404"}]}, format="json")
+    assert response.status_code == 409 and response.json()["errors"][0]["field"] == "tracking[0].serial_no"
+    response = client.put(url, {"tracking": [{"serial_no": "SN-002", "quantity": 2}]}, format="json")
+    assert response.status_code == 400 and response.json()["errors"][0]["code"] == "serial_quantity_not_one"
+    # unknown line: 404
+    assert (
+        client.put(f"{URL}{document.pk}/lines/99/tracking/", {"tracking": []}, format="json").status_code
+        == 404
+    )
+    # while a pick is open: 409 tracking_locked naming the pick
+    put_on_pick(document.lines.get(), pick_no="IPI000007", serial_no="SN-002")
+    response = client.put(url, {"tracking": [{"serial_no": "SN-004"}]}, format="json")
+    assert response.status_code == 409
+    assert response.json()["code"] == "tracking_locked" and "IPI000007" in response.json()["detail"]
+    detail = client.get(f"{URL}{document.pk}/").json()
+    assert [t["serial_no"] for t in detail["lines"][0]["tracking"]] == ["SN-002", "SN-003"]
+    assert detail["lines"][0]["qty_on_picks"] == "1"
+
+
+@pytest.mark.django_db
+def test_import_creates_a_job_reports_bad_documents_and_continues(
+    world: World, django_capture_on_commit_callbacks: Any
+) -> None:
+    client = api_client_for(world.supervisor)
+    documents = [
+        plain("IM-1"),
+        order(
+            "IM-2",
+            {"line_no": 10000, "item": "SN-SPEC", "quantity": 1, "tracking": [{"serial_no": "SN-999"}]},
+        ),
+        plain("IM-3"),
+        plain("IM-1"),  # repeated in the file
+        "not a document",
+        plain("IM-4", location="EAST"),  # not a location of this supervisor
+    ]
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(f"{URL}import/", documents, format="json")
+    assert response.status_code == 202, response.json()
+    job_id = response.json()["job"]["id"]
+    assert response["Location"] == f"/api/v1/jobs/{job_id}/"
+    job = client.get(response["Location"]).json()
+    assert job["status"] == "succeeded" and job["percent"] == 100
+    assert (job["total"], job["processed"], job["succeeded"], job["failed"]) == (6, 6, 2, 4)
+    assert [e["ref"] for e in job["errors"]] == [
+        "sales_order IM-2",
+        "sales_order IM-1",
+        "#5",
+        "sales_order IM-4",
+    ]
+    assert "SN-999" in job["errors"][0]["detail"]
+    assert job["result"]["summary"] == "2 source documents created, 4 refused."
+    assert sorted(SourceDocument.objects.values_list("no", flat=True)) == ["IM-1", "IM-3"]
+
+
+@pytest.mark.django_db
+def test_import_refuses_a_body_that_is_not_a_list(world: World) -> None:
+    client = api_client_for(world.supervisor)
+    response = client.post(f"{URL}import/", {"type": "sales_order"}, format="json")
+    assert response.status_code == 400 and response.json()["code"] == "invalid_import"
+    assert client.post(f"{URL}import/", [], format="json").status_code == 400
+    assert not Job.objects.exists()
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+def test_two_concurrent_requests_with_one_key_create_one_document(world: World) -> None:
+    # given two clients of the same ERP user sending the same request with one key at the same time
+    user = world.admin
+    body = order(
+        "SO-RACE", {"line_no": 10000, "item": "SN-SPEC", "quantity": 1, "tracking": [{"serial_no": "SN-001"}]}
+    )
+    barrier = threading.Barrier(2)
+    results: list[Any] = []
+
+    def send() -> None:
+        from django.db import connection as thread_connection
+
+        client = api_client_for(user)
+        barrier.wait()
+        try:
+            results.append(client.post(URL, body, format="json", HTTP_IDEMPOTENCY_KEY="race-1"))
+        finally:
+            thread_connection.close()
+
+    threads = [threading.Thread(target=send) for _ in range(2)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    # then both get the same 201 answer and exactly one document exists
+    assert sorted(r.status_code for r in results) == [201, 201]
+    assert results[0].json() == results[1].json()
+    assert SourceDocument.objects.filter(no="SO-RACE").count() == 1
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+def test_two_concurrent_requests_with_one_type_and_no_create_one_document(world: World) -> None:
+    barrier = threading.Barrier(2)
+    results: list[Any] = []
+
+    def send(key: str) -> None:
+        from django.db import connection as thread_connection
+
+        client = api_client_for(world.admin)
+        barrier.wait()
+        try:
+            results.append(client.post(URL, plain("SO-TWICE"), format="json", HTTP_IDEMPOTENCY_KEY=key))
+        finally:
+            thread_connection.close()
+
+    threads = [threading.Thread(target=send, args=(f"k{i}",)) for i in range(2)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert sorted(r.status_code for r in results) == [201, 409]
+    assert [r.json()["code"] for r in results if r.status_code == 409] == ["duplicate_document"]
+    assert SourceDocument.objects.filter(no="SO-TWICE").count() == 1
