@@ -165,7 +165,7 @@ def test_outbound_only_serial_used_before_is_refused_at_posting(world: World) ->
 def test_post_and_delete_rest(world: World) -> None:
     world.receive(world.plain, "A1", {"quantity": 10})
     pick = create(world, (world.plain, 5), (world.plain, 3))
-    first, second = pick.lines.order_by("line_no")
+    first, _second = pick.lines.order_by("line_no")
     pick_line_set_qty_to_handle(pick_line_id=first.pk, qty_to_handle="2", user=world.worker)
     with pytest.raises(PermissionDeniedError):
         pick_post_and_delete_rest(pick_id=pick.pk, user=world.worker)
