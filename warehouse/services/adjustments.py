@@ -34,7 +34,14 @@ class AdjustmentRefused(OutboundRefused):
 
 def _parse_entry(index: int, raw: dict[str, Any], errors: list[dict[str, Any]]) -> dict[str, Any] | None:
     def err(field: str, code: str, detail: str) -> None:
-        errors.append({"line": index, "field": f"entries[{index}].{field}", "code": code, "detail": detail})
+        errors.append(
+            {
+                "line": index,
+                "field": f"entries[{index}].{field}",
+                "code": code,
+                "detail": f"Entry {index + 1}: {detail}",
+            }
+        )
 
     try:
         quantity = Decimal(str(raw.get("quantity")))
@@ -128,6 +135,7 @@ def inventory_adjust(
                 }
             )
     if errors:
+        errors.sort(key=lambda e: e["line"])
         raise InvalidInput(
             f"The adjustment has {len(errors)} problem(s); nothing was posted. {errors[0]['detail']}",
             code=errors[0]["code"],
