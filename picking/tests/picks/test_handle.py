@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from decimal import Decimal
+from typing import Any
 
 import pytest
 
@@ -38,7 +39,7 @@ def world() -> World:
     return build_world()
 
 
-def create(world: World, *lines: tuple) -> Pick:  # type: ignore[type-arg]
+def create(world: World, *lines: Any) -> Pick:
     doc = document(world, *lines)
     result = pick_create_from_source(source_document_id=doc.pk, user=world.supervisor)
     assert result.pick is not None
@@ -95,7 +96,7 @@ def test_locked_line_refuses_everything_but_qty_to_handle(world: World) -> None:
     # when the worker tries to change the lot or the bin, or split, or assign
     for change in ({"lot_no": "L2"}, {"bin_code": "B1"}, {"lot_no": "", "qty_to_handle": "1"}):
         with pytest.raises(TrackingLocked) as refused:
-            pick_line_update(pick_line_id=line.pk, user=world.worker, **change)  # type: ignore[arg-type]
+            pick_line_update(pick_line_id=line.pk, user=world.worker, **change)
         assert refused.value.code == "tracking_locked" and "prescribed" in refused.value.detail
     # then nothing changed, not even the Qty. to Handle sent along with a locked field
     line.refresh_from_db()

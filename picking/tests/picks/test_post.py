@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from decimal import Decimal
+from typing import Any
 
 import pytest
 
@@ -28,7 +29,7 @@ def world() -> World:
     return build_world()
 
 
-def create(world: World, *lines: tuple) -> Pick:  # type: ignore[type-arg]
+def create(world: World, *lines: Any) -> Pick:
     doc = document(world, *lines)
     result = pick_create_from_source(source_document_id=doc.pk, user=world.supervisor)
     assert result.pick is not None

@@ -17,19 +17,20 @@ from decimal import Decimal
 from typing import Any
 
 from picking.models import ItemTrackingLine, SourceDocument, SourceLine
-from tests.factories import (
-    BinFactory,
-    ItemFactory,
-    ItemTrackingCodeFactory,
-    LocationFactory,
-    NoSeriesFactory,
-    SourceDocumentFactory,
-    SourceLineFactory,
-    UserFactory,
-    WarehouseEmployeeFactory,
-)
+from tests import factories
 from warehouse.models import Bin, BinContent, Item, Location
 from warehouse.services.adjustments import inventory_adjust
+
+# factory_boy factories return model instances; typed as Any for mypy.
+BinFactory: Any = factories.BinFactory
+ItemFactory: Any = factories.ItemFactory
+ItemTrackingCodeFactory: Any = factories.ItemTrackingCodeFactory
+LocationFactory: Any = factories.LocationFactory
+NoSeriesFactory: Any = factories.NoSeriesFactory
+SourceDocumentFactory: Any = factories.SourceDocumentFactory
+SourceLineFactory: Any = factories.SourceLineFactory
+UserFactory: Any = factories.UserFactory
+WarehouseEmployeeFactory: Any = factories.WarehouseEmployeeFactory
 
 EXP_EARLY = datetime.date(2030, 1, 31)
 EXP_LATE = datetime.date(2030, 6, 30)
@@ -129,7 +130,7 @@ def document(
     doc = SourceDocumentFactory(**kwargs)
     for index, spec in enumerate(lines):
         item, quantity = spec[0], Decimal(str(spec[1]))
-        extra: dict[str, Any] = spec[2] if len(spec) > 2 else {}  # type: ignore[misc]
+        extra: dict[str, Any] = spec[2] if len(spec) > 2 else {}
         line = SourceLineFactory(
             document=doc, line_no=(index + 1) * 10000, item=item, quantity=quantity, bin=extra.get("bin")
         )
