@@ -25,8 +25,13 @@ CHUNK_SIZE = 200
 MAX_DOCUMENTS = 20_000
 
 
-def source_document_import_start(*, documents: Any, user: Any, description: str = "") -> Job:
-    """Create the import job for a JSON list of source documents and enqueue it (after commit)."""
+def source_document_import_start(
+    *, documents: Any, user: Any, description: str = "", enqueue: bool = True
+) -> Job:
+    """Create the import job for a JSON list of source documents and enqueue it (after commit).
+
+    `enqueue=False`: the caller runs it (the management command, when no Celery broker is configured).
+    """
     if isinstance(documents, dict) and isinstance(documents.get("documents"), list):
         documents = documents["documents"]
     if not isinstance(documents, list):
@@ -51,10 +56,11 @@ def source_document_import_start(*, documents: Any, user: Any, description: str 
         payload={"documents": documents, "user_id": user.pk if authenticated else None},
         user=user,
     )
-    from picking.tasks import source_documents_import_task
+    if enqueue:
+        from picking.tasks import source_documents_import_task
 
-    job_id = job.pk
-    transaction.on_commit(lambda: source_documents_import_task.delay(job_id))
+        job_id = job.pk
+        transaction.on_commit(lambda: source_documents_import_task.delay(job_id))
     return job
 
 
