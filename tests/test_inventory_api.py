@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from decimal import Decimal
-from typing import Any
+from typing import Any, cast
 
 import pytest
 
@@ -97,12 +97,12 @@ def test_availability_rows(erp_api: Any, wh: Warehouse) -> None:
     receive(wh, wh.lot_item, [{"quantity": 2, "lot_no": "OLD", "expiration_date": "2027-01-01"}])
     receive(wh, wh.serial_item, serials(2))
     LotNoInformation.objects.filter(lot_no="OLD").update(blocked=True)
-    document = SourceDocumentFactory(location=wh.location)
+    document: Any = SourceDocumentFactory(location=wh.location)
     pick = Pick.objects.create(no="IPI-T1", location=wh.location, source_document=document)
     PickLine.objects.create(
         pick=pick,
         line_no=1,
-        source_line=SourceLineFactory(document=document, item=wh.lot_item, quantity=4),
+        source_line=cast(Any, SourceLineFactory(document=document, item=wh.lot_item, quantity=4)),
         item=wh.lot_item,
         bin=wh.a01,
         quantity=Decimal(4),

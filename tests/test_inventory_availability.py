@@ -32,8 +32,8 @@ _picks = iter(range(1, 10_000))
 def pick_line(
     wh: Warehouse, item: Any, quantity: Any, *, qty_handled: Any = 0, bin: Any = None, **numbers: Any
 ) -> PickLine:
-    document = SourceDocumentFactory(location=wh.location)
-    source_line = SourceLineFactory(document=document, item=item, quantity=Decimal(quantity))
+    document: Any = SourceDocumentFactory(location=wh.location)
+    source_line: Any = SourceLineFactory(document=document, item=item, quantity=Decimal(quantity))
     pick = Pick.objects.create(no=f"TST{next(_picks):05d}", location=wh.location, source_document=document)
     return PickLine.objects.create(
         pick=pick,

@@ -241,6 +241,29 @@ def _check_against_stock(code: ItemTrackingCode, new: dict[str, Any]) -> None:
         raise TrackingCodeInUse("; ".join(e["detail"] for e in errors), errors=errors)
 
 
+def item_tracking_code_validate(*, current: ItemTrackingCode | None, values: dict[str, Any]) -> None:
+    """Raise TrackingCodeInvalid / TrackingCodeInUse for flags that are inconsistent or contradict stock.
+
+    `values` holds every flag of TRACKING_CODE_FLAGS (used by the admin form as well as the services).
+    """
+    _validate_flags(values)
+    if current is not None and current.pk is not None:
+        _check_against_stock(current, values)
+
+
+def no_series_validate(
+    *, code: str, starting_no: str, ending_no: str, increment: int, last_no_used: str
+) -> None:
+    """Raise NoSeriesInvalid with field errors for an inconsistent series (services and admin)."""
+    _validate_no_series(
+        code=code,
+        starting_no=starting_no,
+        ending_no=ending_no,
+        increment=increment,
+        last_no_used=last_no_used,
+    )
+
+
 def item_tracking_code_create(*, code: str, description: str = "", **flags: bool) -> ItemTrackingCode:
     unknown = set(flags) - set(TRACKING_CODE_FLAGS)
     if unknown:

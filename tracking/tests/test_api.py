@@ -27,7 +27,9 @@ def test_create_read_and_patch_a_tracking_code(erp_api: Any) -> None:
     response = erp_api.post("/api/v1/tracking-codes/", SPECIFIC, format="json")
     assert response.status_code == 201
     assert response["Location"] == "/api/v1/tracking-codes/SNSPEC/"
-    assert response.json()["sn_specific_tracking"] is True and response.json()["lot_warehouse_tracking"] is False
+    assert (
+        response.json()["sn_specific_tracking"] is True and response.json()["lot_warehouse_tracking"] is False
+    )
     response = erp_api.patch("/api/v1/tracking-codes/SNSPEC/", {"description": "Serials"}, format="json")
     assert response.status_code == 200 and response.json()["description"] == "Serials"
     listing = erp_api.get("/api/v1/tracking-codes/").json()
@@ -59,12 +61,16 @@ def test_duplicate_unknown_and_malformed(erp_api: Any) -> None:
     problem(erp_api.post("/api/v1/tracking-codes/", SPECIFIC, format="json"), 409, "already_exists")
     problem(erp_api.get("/api/v1/tracking-codes/NOPE/"), 404, "not_found")
     body = problem(
-        erp_api.post("/api/v1/tracking-codes/", {"code": "", "sn_warehouse_tracking": "maybe"}, format="json"),
+        erp_api.post(
+            "/api/v1/tracking-codes/", {"code": "", "sn_warehouse_tracking": "maybe"}, format="json"
+        ),
         400,
         "invalid",
     )
     assert {e["field"] for e in body["errors"]} == {"code", "sn_warehouse_tracking"}
-    body = problem(erp_api.patch("/api/v1/tracking-codes/SNSPEC/", {"code": "NEW"}, format="json"), 400, "invalid")
+    body = problem(
+        erp_api.patch("/api/v1/tracking-codes/SNSPEC/", {"code": "NEW"}, format="json"), 400, "invalid"
+    )
     assert body["errors"][0]["field"] == "code"
 
 
@@ -116,7 +122,11 @@ def test_workers_read_but_do_not_change_master_data(worker: Any) -> None:
     api = api_client_for(worker)
     assert api.get("/api/v1/tracking-codes/").status_code == 200
     problem(api.post("/api/v1/tracking-codes/", SPECIFIC, format="json"), 403, "permission_denied")
-    problem(api.post("/api/v1/no-series/", {"code": "S", "starting_no": "S1"}, format="json"), 403, "permission_denied")
+    problem(
+        api.post("/api/v1/no-series/", {"code": "S", "starting_no": "S1"}, format="json"),
+        403,
+        "permission_denied",
+    )
 
 
 def test_anonymous_is_refused() -> None:

@@ -21,7 +21,9 @@ def test_specific_tracking_needs_warehouse_tracking() -> None:
 
 def test_expiration_flags_need_use_expiration_dates() -> None:
     with pytest.raises(TrackingCodeInvalid) as refused:
-        item_tracking_code_create(code="X", require_expiration_date_entry=True, strict_expiration_posting=True)
+        item_tracking_code_create(
+            code="X", require_expiration_date_entry=True, strict_expiration_posting=True
+        )
     assert [e["field"] for e in refused.value.errors] == [
         "require_expiration_date_entry",
         "strict_expiration_posting",
@@ -47,7 +49,9 @@ def test_lot_warehouse_tracking_cannot_be_turned_off_while_stock_carries_lots() 
     assert code.lot_warehouse_tracking
     # once the stock is gone, it may
     receive(wh, wh.lot_item, [{"quantity": -2, "lot_no": "L1"}])
-    assert not item_tracking_code_update(tracking_code=code, lot_warehouse_tracking=False).lot_warehouse_tracking
+    assert not item_tracking_code_update(
+        tracking_code=code, lot_warehouse_tracking=False
+    ).lot_warehouse_tracking
 
 
 def test_warehouse_tracking_cannot_be_turned_on_while_stock_has_no_numbers() -> None:
@@ -66,5 +70,7 @@ def test_unrelated_changes_are_fine_with_stock() -> None:
     receive(wh, wh.serial_item, serials(2))
     code = wh.serial_item.tracking_code
     assert code is not None
-    updated = item_tracking_code_update(tracking_code=code, description="Serials", strict_expiration_posting=True)
+    updated = item_tracking_code_update(
+        tracking_code=code, description="Serials", strict_expiration_posting=True
+    )
     assert updated.description == "Serials" and updated.strict_expiration_posting

@@ -93,7 +93,7 @@ def _resolve_item_refs(data: dict[str, Any]) -> dict[str, Any]:
     return values
 
 
-def _check_item_tracking_change(item: Item, new_code: ItemTrackingCode | None) -> None:
+def item_tracking_change_check(item: Item, new_code: ItemTrackingCode | None) -> None:
     """A new tracking code must not contradict the item's stock (numbers carried or not)."""
     before, after = requirement(item.tracking_code), requirement(new_code)
     stock = BinContent.objects.filter(item=item, quantity__gt=0)
@@ -142,7 +142,7 @@ def item_update(*, item: Item, **data: Any) -> Item:
     values = _resolve_item_refs(data)
     with transaction.atomic():
         if "tracking_code" in values and values["tracking_code"] != item.tracking_code:
-            _check_item_tracking_change(item, values["tracking_code"])
+            item_tracking_change_check(item, values["tracking_code"])
         for name, value in values.items():
             setattr(item, name, value)
         item.save()

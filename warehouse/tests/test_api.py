@@ -121,7 +121,7 @@ def test_workers_see_only_their_locations() -> None:
 def test_supervisors_change_only_their_locations_and_own_what_they_create() -> None:
     main = make_warehouse()
     make_warehouse("EAST")
-    supervisor = UserFactory(username="boss", roles=["supervisor"])
+    supervisor: Any = UserFactory(username="boss", roles=["supervisor"])
     WarehouseEmployee.objects.create(user=supervisor, location=main.location)
     api = api_client_for(supervisor)
     problem(api.patch("/api/v1/locations/EAST/", {"name": "x"}, format="json"), 404, "not_found")

@@ -147,7 +147,7 @@ def test_lots_without_warehouse_tracking_ship_from_stock_without_lots(wh: Wareho
 
 
 def test_inbound_primitive_refuses_and_writes_nothing(wh: Warehouse) -> None:
-    def movement(ref: str, **numbers: str) -> InboundMovement:
+    def movement(ref: str, **numbers: Any) -> InboundMovement:
         return InboundMovement(
             ref=ref,
             location_id=wh.location.pk,
