@@ -1,0 +1,196 @@
+"""Pages for supervisors: list, document, Item Tracking Lines (actions and the locked, read-only page)."""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+import pytest
+from django.test import Client
+
+from picking.models import ItemTrackingLine, SourceDocument
+from picking.services.source_documents import source_document_create
+from picking.tests.source_documents.world import World, build_world, order, put_on_pick
+from tests.factories import UserFactory, WarehouseEmployeeFactory
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def world(db: Any) -> World:
+    return build_world()
+
+
+@pytest.fixture
+def client(world: World) -> Client:
+    c = Client()
+    c.force_login(world.supervisor)
+    return c
+
+
+def make(world: World, no: str, *lines: dict[str, Any], location: str = "MAIN") -> SourceDocument:
+    return source_document_create(data=order(no, *lines, location=location), user=world.admin)
+
+
+def tracking_url(document: SourceDocument, line_no: int = 10000) -> str:
+    return f"/source-documents/{document.pk}/lines/{line_no}/tracking/"
+
+
+def post_forms(html: str) -> list[str]:
+    """The POST forms of the page, except logging out."""
+    forms = re.findall(r"<form[^>]*method=\"post\"[^>]*>.*?</form>", html, flags=re.S)
+    return [f for f in forms if "logout" not in f]
+
+
+def test_list_with_filters_and_search(world: World, client: Client) -> None:
+    make(world, "SO-100", {"line_no": 1, "item": "PLAIN", "quantity": 1})
+    make(world, "SO-200", {"line_no": 1, "item": "PLAIN", "quantity": 1})
+    make(world, "SO-300", {"line_no": 1, "item": "PLAIN", "quantity": 1}, location="EAST")
+    page = client.get("/source-documents/")
+    assert page.status_code == 200
+    html = page.content.decode()
+    assert "SO-100" in html and "SO-200" in html and "SO-300" not in html
+    html = client.get("/source-documents/", {"q": "200"}).content.decode()
+    assert "SO-200" in html and "SO-100" not in html
+    html = client.get("/source-documents/", {"type": "outbound_transfer"}).content.decode()
+    assert "No source documents match" in html
+    assert 'href="/source-documents/import/"' in html
+
+
+def test_document_page_shows_lines_and_links_to_item_tracking(world: World, client: Client) -> None:
+    document = make(
+        world,
+        "SO-1",
+        {"line_no": 10000, "item": "SN-SPEC", "quantity": 2, "tracking": [{"serial_no": "SN-001"}]},
+        {"line_no": 20000, "item": "PLAIN", "quantity": 5},
+    )
+    html = client.get(f"/source-documents/{document.pk}/").content.decode()
+    assert "Sales order SO-1" in html and "SN-SPEC" in html and "PLAIN" in html
+    assert tracking_url(document, 10000) in html and tracking_url(document, 20000) in html
+    east = make(world, "SO-2", {"line_no": 1, "item": "PLAIN", "quantity": 1}, location="EAST")
+    assert client.get(f"/source-documents/{east.pk}/").status_code == 404
+    assert client.get(tracking_url(east, 1)).status_code == 404
+
+
+def test_item_tracking_page_header_totals_and_select_entries(world: World, client: Client) -> None:
+    document = make(
+        world,
+        "SO-1",
+        {"line_no": 10000, "item": "SN-SPEC", "quantity": 3, "tracking": [{"serial_no": "SN-001"}]},
+    )
+    html = client.get(tracking_url(document)).content.decode()
+    assert re.search(r'id="source-quantity">3<', html)
+    assert re.search(r'id="tracked-quantity">1<', html)
+    assert re.search(r'id="undefined-quantity">2<', html)
+    # the available numbers are offered, without the one already on the line
+    assert "Select Entries" in html and "SN-002" in html and "2030-01-31" in html
+    assert 'value="SN-001"' not in html
+    # when the supervisor selects two of them
+    rows = dict(re.findall(r'name="sel_serial_(\d+)" value="([^"]*)"', html))
+    chosen = [i for i, serial in rows.items() if serial in ("SN-002", "SN-004")]
+    data: dict[str, Any] = {"action": "select", "sel": chosen}
+    for i in chosen:
+        data.update({f"sel_serial_{i}": rows[i], f"sel_lot_{i}": "", f"sel_qty_{i}": "1"})
+    response = client.post(tracking_url(document), data)
+    assert response.status_code == 302
+    line = document.lines.get()
+    assert sorted(line.tracking_lines.values_list("serial_no", flat=True)) == ["SN-001", "SN-002", "SN-004"]
+
+
+def test_assign_serial_and_lot_numbers_and_errors_next_to_the_form(world: World, client: Client) -> None:
+    document = make(
+        world,
+        "SO-1",
+        {"line_no": 10000, "item": "SN-OUT", "quantity": 2},
+        {"line_no": 20000, "item": "LOT-OUT", "quantity": 4},
+    )
+    html = client.get(tracking_url(document)).content.decode()
+    assert "Assign Serial No." in html and "Assign Lot No." not in html and "Select Entries" not in html
+    assert (
+        client.post(tracking_url(document), {"action": "assign_serial", "quantity": "2"}).status_code == 302
+    )
+    assert sorted(document.lines.get(line_no=10000).tracking_lines.values_list("serial_no", flat=True)) == [
+        "SO-0001",
+        "SO-0002",
+    ]
+    # too many: the page answers with the reason, nothing changes
+    response = client.post(tracking_url(document), {"action": "assign_serial", "quantity": "1"})
+    assert response.status_code == 400 and "are without numbers" in response.content.decode()
+    assert (
+        client.post(tracking_url(document, 20000), {"action": "assign_lot", "quantity": ""}).status_code
+        == 302
+    )
+    assert list(document.lines.get(line_no=20000).tracking_lines.values_list("lot_no", "quantity")) == [
+        ("LO-2026-001", 4)
+    ]
+
+
+def test_add_change_and_delete_tracking_lines(world: World, client: Client) -> None:
+    document = make(world, "SO-1", {"line_no": 10000, "item": "LOT-SPEC", "quantity": 6})
+    url = tracking_url(document)
+    assert client.post(url, {"action": "add", "lot_no": "L-A", "quantity": "4"}).status_code == 302
+    tracking = ItemTrackingLine.objects.get()
+    assert (tracking.lot_no, tracking.quantity) == ("L-A", 4)
+    # a lot that is blocked is refused, the reason is shown
+    response = client.post(url, {"action": "add", "lot_no": "L-B", "quantity": "1"})
+    assert response.status_code == 409 and "blocked" in response.content.decode()
+    # change the quantity above the line quantity: refused next to the line
+    response = client.post(url, {"action": "update", "tracking_line": tracking.pk, "quantity": "7"})
+    assert response.status_code == 400 and "more than the quantity 6" in response.content.decode()
+    assert (
+        client.post(url, {"action": "update", "tracking_line": tracking.pk, "quantity": "5"}).status_code
+        == 302
+    )
+    assert ItemTrackingLine.objects.get().quantity == 5
+    # the line quantity cannot go below the tracked quantity
+    response = client.post(url, {"action": "line_quantity", "quantity": "4"})
+    assert response.status_code == 409 and "cannot go below 5" in response.content.decode()
+    assert client.post(url, {"action": "delete", "tracking_line": tracking.pk}).status_code == 302
+    assert not ItemTrackingLine.objects.exists()
+
+
+def test_locked_page_is_read_only_and_says_which_pick(world: World, client: Client) -> None:
+    # given an order with prescribed numbers on a pick
+    document = make(
+        world,
+        "SO-1",
+        {
+            "line_no": 10000,
+            "item": "SN-SPEC",
+            "quantity": 2,
+            "tracking": [{"serial_no": "SN-001"}, {"serial_no": "SN-002"}],
+        },
+    )
+    line = document.lines.get()
+    before = client.get(tracking_url(document)).content.decode()
+    assert post_forms(before)  # unlocked: there are forms (proves the check below can fail)
+    put_on_pick(line, pick_no="IPI000099", serial_no="SN-001")
+    # when the supervisor opens the Item Tracking Lines page
+    response = client.get(tracking_url(document))
+    html = response.content.decode()
+    # then it is read-only, says why, and offers no form or button that could change a number
+    assert response.status_code == 200
+    assert "Read-only" in html and "IPI000099" in html
+    assert post_forms(html) == []
+    assert 'name="action"' not in html and "Assign Serial No." not in html and "Delete</button>" not in html
+    assert "SN-001" in html and "SN-002" in html
+    # and a crafted POST changes nothing
+    tracking = ItemTrackingLine.objects.filter(source_line=line).first()
+    assert tracking is not None
+    response = client.post(tracking_url(document), {"action": "delete", "tracking_line": tracking.pk})
+    assert response.status_code == 409 and "IPI000099" in response.content.decode()
+    assert ItemTrackingLine.objects.filter(source_line=line).count() == 2
+
+
+def test_workers_see_but_cannot_change(world: World) -> None:
+    worker = UserFactory(username="w-main", roles=["worker"])
+    WarehouseEmployeeFactory(user=worker, location=world.location)
+    document = make(world, "SO-1", {"line_no": 10000, "item": "SN-OUT", "quantity": 1})
+    client = Client()
+    client.force_login(worker)
+    html = client.get(tracking_url(document)).content.decode()
+    assert "Read-only" in html and post_forms(html) == []
+    assert (
+        client.post(tracking_url(document), {"action": "assign_serial", "quantity": "1"}).status_code == 403
+    )
+    assert client.get("/source-documents/import/").status_code == 403
