@@ -16,9 +16,13 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
+import pytest
+from rest_framework.authtoken.models import Token
+from rest_framework.test import APIClient
+
 from picking.models import ItemTrackingLine, SourceDocument, SourceLine
 from tests import factories
-from warehouse.models import Bin, BinContent, Item, Location
+from warehouse.models import Bin, BinContent, Item, ItemLedgerEntry, Location, WarehouseEntry
 from warehouse.services.adjustments import inventory_adjust
 
 # factory_boy factories return model instances; typed as Any for mypy.
@@ -143,3 +147,62 @@ def document(
 
 def source_line(doc: SourceDocument, line_no: int = 10000) -> SourceLine:
     return SourceLine.objects.get(document=doc, line_no=line_no)
+
+
+# --- API helpers ----------------------------------------------------------------------------------
+
+
+@pytest.fixture
+def fast_password_hashing(settings: Any) -> None:
+    """Test users get passwords; a fast hasher keeps the world cheap to build."""
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+def api(user: Any) -> APIClient:
+    client = APIClient()
+    token, _ = Token.objects.get_or_create(user=user)
+    client.credentials(HTTP_AUTHORIZATION=f"Token {token.key}")
+    return client
+
+
+def ok(response: Any, status_code: int = 200) -> Any:
+    """The JSON body, after checking the status (the body is shown when it differs)."""
+    body = response.json() if response.content else None
+    assert response.status_code == status_code, body
+    return body
+
+
+def ledger(item: Item) -> list[tuple[str, str, str, Decimal, int | None]]:
+    """(entry type, lot, serial, quantity, receipt it applies to) of the item's entries, in pk order."""
+    return [
+        (e.entry_type, e.lot_no, e.serial_no, e.quantity, e.applies_to_entry_id)
+        for e in ItemLedgerEntry.objects.filter(item=item).order_by("pk")
+    ]
+
+
+def receipts(item: Item) -> dict[tuple[str, str], int]:
+    """Receipt entry id per (lot, serial) of the item (one receipt per number in these tests)."""
+    return {(e.lot_no, e.serial_no): e.pk for e in ItemLedgerEntry.objects.filter(item=item, quantity__gt=0)}
+
+
+def warehouse_out(item: Item) -> list[tuple[str, str, str, Decimal]]:
+    return [
+        (e.bin.code, e.lot_no, e.serial_no, e.quantity)
+        for e in WarehouseEntry.objects.filter(item=item, quantity__lt=0).select_related("bin").order_by("pk")
+    ]
+
+
+def bin_content(item: Item) -> list[tuple[str, str, str, Decimal]]:
+    return [
+        (c.bin.code, c.lot_no, c.serial_no, c.quantity)
+        for c in BinContent.objects.filter(item=item)
+        .select_related("bin")
+        .order_by("bin__code", "lot_no", "serial_no")
+    ]
+
+
+def tracking(line: SourceLine) -> list[tuple[str, str, Decimal, Decimal, str]]:
+    return [
+        (t.lot_no, t.serial_no, t.quantity, t.qty_handled, t.origin)
+        for t in ItemTrackingLine.objects.filter(source_line=line).order_by("origin", "lot_no", "serial_no")
+    ]

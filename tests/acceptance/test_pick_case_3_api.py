@@ -1,0 +1,112 @@
+"""Case 3 through the API: select existing numbers (specific tracking).
+
+The pick's lines are blank; the worker lists the numbers available in the line's bin and scans serials
+(a scan on a line of 2 splits off a one-unit line) and selects a lot; the ledgers ship exactly those.
+"""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+import pytest
+
+from picking.tests.picks.world import (
+    EXP_EARLY,
+    EXP_LATE,
+    api,
+    bin_content,
+    build_world,
+    document,
+    fast_password_hashing,  # noqa: F401  (fixture)
+    ledger,
+    ok,
+    receipts,
+    source_line,
+    tracking,
+    warehouse_out,
+)
+
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("fast_password_hashing")]
+
+
+def test_case_3_worker_selects_existing_numbers() -> None:
+    # given specific serials X1..X3 in A1 and specific lots in B1
+    world = build_world()
+    world.receive(
+        world.sn_spec,
+        "A1",
+        {"quantity": 1, "serial_no": "X1"},
+        {"quantity": 1, "serial_no": "X2"},
+        {"quantity": 1, "serial_no": "X3"},
+    )
+    world.receive(
+        world.lot_spec,
+        "B1",
+        {"quantity": 5, "lot_no": "L1", "expiration_date": EXP_LATE},
+        {"quantity": 5, "lot_no": "L2", "expiration_date": EXP_EARLY},
+    )
+    serial_receipts, lot_receipts = receipts(world.sn_spec), receipts(world.lot_spec)
+    doc = document(world, (world.sn_spec, 2), (world.lot_spec, 3))
+    supervisor, worker = api(world.supervisor), api(world.worker)
+    pick = ok(supervisor.post("/api/v1/picks/", {"source_document": doc.pk}, format="json"), 201)
+    url = f"/api/v1/picks/{pick['id']}/"
+    serial_line, lot_line = pick["lines"]
+    assert (serial_line["serial_no"], serial_line["quantity"], lot_line["lot_no"], lot_line["quantity"]) == (
+        "",
+        "2",
+        "",
+        "3",
+    )
+
+    # when the worker lists the numbers available in each line's bin
+    serials = ok(worker.get(f"{url}lines/{serial_line['id']}/available-tracking/"))
+    lots = ok(worker.get(f"{url}lines/{lot_line['id']}/available-tracking/"))
+    # then they see quantities and expiration dates, earliest expiration first
+    assert [(n["serial_no"], n["quantity"]) for n in serials] == [("X1", "1"), ("X2", "1"), ("X3", "1")]
+    assert [(n["lot_no"], n["quantity"], n["expiration_date"]) for n in lots] == [
+        ("L2", "5", EXP_EARLY.isoformat()),
+        ("L1", "5", EXP_LATE.isoformat()),
+    ]
+
+    # when the worker scans X3 on the line of 2: a one-unit line splits off
+    pick = ok(
+        worker.patch(
+            f"{url}lines/{serial_line['id']}/", {"serial_no": "X3", "qty_to_handle": "1"}, format="json"
+        )
+    )
+    assert [(ln["serial_no"], ln["quantity"]) for ln in pick["lines"] if ln["item"] == "SN-SPEC"] == [
+        ("", "1"),
+        ("X3", "1"),
+    ]
+    # a serial not in the bin is refused with a clear message
+    missing = ok(worker.patch(f"{url}lines/{serial_line['id']}/", {"serial_no": "X7"}, format="json"), 409)
+    assert missing["code"] == "serial_not_available" and "not in bin A1" in missing["detail"]
+    # then the second serial and the lot
+    ok(
+        worker.patch(
+            f"{url}lines/{serial_line['id']}/", {"serial_no": "X1", "qty_to_handle": "1"}, format="json"
+        )
+    )
+    ok(worker.patch(f"{url}lines/{lot_line['id']}/", {"lot_no": "L1", "qty_to_handle": "3"}, format="json"))
+    pick = ok(worker.get(url))
+    assert sorted((ln["serial_no"], ln["lot_no"], ln["qty_to_handle"]) for ln in pick["lines"]) == [
+        ("", "L1", "3"),
+        ("X1", "", "1"),
+        ("X3", "", "1"),
+    ]
+    posted = ok(supervisor.post(f"{url}post/"), 201)
+    assert len(posted["lines"]) == 3
+
+    # then exactly the selected numbers left the warehouse
+    assert ledger(world.sn_spec)[3:] == [
+        ("sale", "", "X1", Decimal(-1), serial_receipts[("", "X1")]),
+        ("sale", "", "X3", Decimal(-1), serial_receipts[("", "X3")]),
+    ]
+    assert ledger(world.lot_spec)[2:] == [("sale", "L1", "", Decimal(-3), lot_receipts[("L1", "")])]
+    assert warehouse_out(world.sn_spec) == [("A1", "", "X1", -1), ("A1", "", "X3", -1)]
+    assert warehouse_out(world.lot_spec) == [("B1", "L1", "", -3)]
+    assert bin_content(world.sn_spec) == [("A1", "", "X1", 0), ("A1", "", "X2", 1), ("A1", "", "X3", 0)]
+    assert bin_content(world.lot_spec) == [("B1", "L1", "", 2), ("B1", "L2", "", 5)]
+    assert tracking(source_line(doc, 10000)) == [("", "X1", 1, 1, "pick"), ("", "X3", 1, 1, "pick")]
+    assert tracking(source_line(doc, 20000)) == [("L1", "", 3, 3, "pick")]
+    assert ok(supervisor.get(url))["status"] == "completed"
