@@ -173,6 +173,14 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
     "COMPONENT_SPLIT_REQUEST": True,
+    # Several models have a `type` or `status` field: name their enums after the model.
+    "ENUM_NAME_OVERRIDES": {
+        "SourceDocumentTypeEnum": "picking.models.SourceDocument.Type",
+        "SourceDocumentStatusEnum": "picking.models.SourceDocument.Status",
+        "PickTypeEnum": "picking.models.Pick.Type",
+        "PickStatusEnum": "picking.models.Pick.Status",
+        "JobStatusEnum": "core.models.Job.Status",
+    },
 }
 
 # Celery: eager unless a broker is configured.
