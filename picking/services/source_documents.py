@@ -1065,7 +1065,7 @@ def _store_tracking(line: SourceLine, tracking: list[TrackingInput]) -> list[Ite
         doomed = ItemTrackingLine.objects.filter(
             pk__in=keys_subquery(ItemTrackingLine, ["id"], [[pk] for pk in to_delete])
         )
-        doomed._raw_delete(doomed.db)  # type: ignore[attr-defined]
+        doomed._raw_delete(doomed.db)
     if to_update:
         update_rows(
             ItemTrackingLine,

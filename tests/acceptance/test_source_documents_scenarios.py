@@ -104,8 +104,8 @@ def test_an_order_with_a_serial_not_in_stock_is_refused_and_nothing_is_created(e
         {
             "field": "lines[0].tracking[1].serial_no",
             "code": "serial_not_available",
-            "detail": "Serial number SN-777 of item SN-SPEC is not in stock at location MAIN. Check the number, "
-            "or choose one that is in stock.",
+            "detail": "Serial number SN-777 of item SN-SPEC is not in stock at location MAIN. Check the "
+            "number, or choose one that is in stock.",
         }
     ]
     assert "Nothing was saved" in problem["detail"]

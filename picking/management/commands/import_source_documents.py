@@ -14,7 +14,6 @@ from core.exceptions import DomainError
 from core.models import Job
 from picking.services.source_document_import import source_document_import_start
 from picking.tasks import source_documents_import_task
-from picking.tasks import source_documents_import_task
 
 
 class Command(BaseCommand):

@@ -90,7 +90,7 @@ def test_list_query_count_does_not_grow_with_documents_and_lines(world: World) -
 
 @pytest.mark.django_db
 def test_permissions(world: World) -> None:
-    worker = UserFactory(username="w-main", roles=["worker"])
+    worker: Any = UserFactory(username="w-main", roles=["worker"])
     WarehouseEmployeeFactory(user=worker, location=world.location)
     document = source_document_create(data=plain("SO-1"), user=world.admin)
     client = api_client_for(worker)

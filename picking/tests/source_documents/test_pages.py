@@ -183,7 +183,7 @@ def test_locked_page_is_read_only_and_says_which_pick(world: World, client: Clie
 
 
 def test_workers_see_but_cannot_change(world: World) -> None:
-    worker = UserFactory(username="w-main", roles=["worker"])
+    worker: Any = UserFactory(username="w-main", roles=["worker"])
     WarehouseEmployeeFactory(user=worker, location=world.location)
     document = make(world, "SO-1", {"line_no": 10000, "item": "SN-OUT", "quantity": 1})
     client = Client()

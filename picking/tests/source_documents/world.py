@@ -50,26 +50,26 @@ class World:
 
 
 def build_world() -> World:
-    location = LocationFactory(code="MAIN", name="Main warehouse")
-    other = LocationFactory(code="EAST", name="East warehouse")
-    a1 = BinFactory(location=location, code="A1")
-    b1 = BinFactory(location=location, code="B1")
+    location: Any = LocationFactory(code="MAIN", name="Main warehouse")
+    other: Any = LocationFactory(code="EAST", name="East warehouse")
+    a1: Any = BinFactory(location=location, code="A1")
+    b1: Any = BinFactory(location=location, code="B1")
     BinFactory(location=other, code="E1")
-    sn_spec_code = ItemTrackingCodeFactory(
+    sn_spec_code: Any = ItemTrackingCodeFactory(
         code="SNSPEC", sn_specific_tracking=True, sn_warehouse_tracking=True, use_expiration_dates=True
     )
-    lot_spec_code = ItemTrackingCodeFactory(
+    lot_spec_code: Any = ItemTrackingCodeFactory(
         code="LOTSPEC", lot_specific_tracking=True, lot_warehouse_tracking=True, use_expiration_dates=True
     )
-    sn_out_code = ItemTrackingCodeFactory(code="SNOUT", sn_outbound_tracking=True)
-    lot_out_code = ItemTrackingCodeFactory(code="LOTOUT", lot_outbound_tracking=True)
-    sn_series = NoSeriesFactory(code="SNOUT", starting_no="SO-0001")
-    lot_series = NoSeriesFactory(code="LOTOUT", starting_no="LO-2026-001")
-    sn_spec = ItemFactory(no="SN-SPEC", tracking_code=sn_spec_code)
-    lot_spec = ItemFactory(no="LOT-SPEC", tracking_code=lot_spec_code)
-    sn_out = ItemFactory(no="SN-OUT", tracking_code=sn_out_code, serial_nos=sn_series)
-    lot_out = ItemFactory(no="LOT-OUT", tracking_code=lot_out_code, lot_nos=lot_series)
-    plain = ItemFactory(no="PLAIN")
+    sn_out_code: Any = ItemTrackingCodeFactory(code="SNOUT", sn_outbound_tracking=True)
+    lot_out_code: Any = ItemTrackingCodeFactory(code="LOTOUT", lot_outbound_tracking=True)
+    sn_series: Any = NoSeriesFactory(code="SNOUT", starting_no="SO-0001")
+    lot_series: Any = NoSeriesFactory(code="LOTOUT", starting_no="LO-2026-001")
+    sn_spec: Any = ItemFactory(no="SN-SPEC", tracking_code=sn_spec_code)
+    lot_spec: Any = ItemFactory(no="LOT-SPEC", tracking_code=lot_spec_code)
+    sn_out: Any = ItemFactory(no="SN-OUT", tracking_code=sn_out_code, serial_nos=sn_series)
+    lot_out: Any = ItemFactory(no="LOT-OUT", tracking_code=lot_out_code, lot_nos=lot_series)
+    plain: Any = ItemFactory(no="PLAIN")
     admin = UserFactory(username="stock-admin", is_superuser=True)
     supervisor = UserFactory(username="sup-main", roles=["supervisor"])
     WarehouseEmployeeFactory(user=supervisor, location=location)
