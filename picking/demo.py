@@ -11,3 +11,92 @@ def load_demo_master_data(*, users: dict[str, Any]) -> None:
     from warehouse.demo import load_demo_inventory
 
     load_demo_inventory(users=users)
+    # Source documents (issue 4): one sales order per outbound case, one with prescribed lots and serials.
+    load_demo_source_documents(users=users)
+
+
+# --- Source documents (issue 4) ------------------------------------------------------------------
+
+DEMO_SOURCE_DOCUMENTS: list[dict[str, Any]] = [
+    {
+        "type": "sales_order",
+        "no": "SO-DEMO-1",
+        "location": "MAIN",
+        "partner": "Case 1: numbers flow through (lots proposed by the pick)",
+        "lines": [
+            {"line_no": 10000, "item": "2000", "quantity": 12},
+            {"line_no": 20000, "item": "5000", "quantity": 10},
+        ],
+    },
+    {
+        "type": "sales_order",
+        "no": "SO-DEMO-2",
+        "location": "MAIN",
+        "partner": "Case 2: new numbers assigned while shipping",
+        "lines": [
+            {"line_no": 10000, "item": "3000", "quantity": 3},
+            {"line_no": 20000, "item": "4000", "quantity": 5},
+        ],
+    },
+    {
+        "type": "sales_order",
+        "no": "SO-DEMO-3",
+        "location": "MAIN",
+        "partner": "Case 3: the worker selects existing numbers",
+        "lines": [
+            {"line_no": 10000, "item": "1000", "quantity": 2},
+            {"line_no": 20000, "item": "2100", "quantity": 4},
+        ],
+    },
+    {
+        "type": "sales_order",
+        "no": "SO-DEMO-4",
+        "location": "MAIN",
+        "partner": "Case 4: the customer asked for these numbers",
+        "lines": [
+            {
+                "line_no": 10000,
+                "item": "1000",
+                "quantity": 2,
+                "tracking": [{"serial_no": "DF-0001"}, {"serial_no": "DF-0007"}],
+            },
+            {
+                "line_no": 20000,
+                "item": "2100",
+                "quantity": 3,
+                "tracking": [{"lot_no": "VAC-100", "quantity": 3}],
+            },
+            {
+                "line_no": 30000,
+                "item": "4000",
+                "quantity": 2,
+                "tracking": [{"lot_no": "PAINT-A7", "quantity": 2}],
+            },
+        ],
+    },
+    {
+        "type": "sales_order",
+        "no": "SO-DEMO-5",
+        "location": "FEFO",
+        "partner": "Case 1 by FEFO: earliest expiration first",
+        "lines": [{"line_no": 10000, "item": "2000", "quantity": 15}],
+    },
+    {
+        "type": "outbound_transfer",
+        "no": "TO-DEMO-1",
+        "location": "MAIN",
+        "partner": "Transfer to the FEFO cold store",
+        "lines": [{"line_no": 10000, "item": "2000", "quantity": 5}],
+    },
+]
+
+
+def load_demo_source_documents(*, users: dict[str, Any]) -> None:
+    """The demo source documents (idempotent: documents that exist are left alone)."""
+    from picking.models import SourceDocument
+    from picking.services.source_documents import source_document_create
+
+    existing = set(SourceDocument.objects.values_list("type", "no"))
+    for data in DEMO_SOURCE_DOCUMENTS:
+        if (data["type"], data["no"]) not in existing:
+            source_document_create(data=data, user=users.get("integration"))
