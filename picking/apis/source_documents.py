@@ -21,6 +21,7 @@ from rest_framework.views import APIView
 
 from core.api import idempotent
 from core.apis import JobSerializer
+from core.exceptions import InvalidInput
 from core.fields import QuantityField
 from core.permissions import ModelPermsForMethod
 from picking.models import ItemTrackingLine, SourceDocument, SourceLine
@@ -202,10 +203,14 @@ class SourceLineTrackingApi(APIView):
     )
     def put(self, request: Request, pk: int, line_no: int) -> Response:
         line = source_line_get(user=request.user, document_id=pk, line_no=line_no)
-        body = request.data if isinstance(request.data, dict) else {}
-        item_tracking_lines_replace(
-            source_line_id=line.pk, tracking=body.get("tracking", []), user=request.user
-        )
+        body = request.data
+        if not isinstance(body, dict) or not isinstance(body.get("tracking"), list):
+            raise InvalidInput(
+                'Send {"tracking": [{"serial_no", "lot_no", "quantity"}, ...]}; an empty list removes every '
+                "number of the line.",
+                errors=[{"field": "tracking", "code": "required", "detail": "A list is required."}],
+            )
+        item_tracking_lines_replace(source_line_id=line.pk, tracking=body["tracking"], user=request.user)
         document = source_document_get(user=request.user, pk=pk)
         fresh = next(x for x in document.lines.all() if x.line_no == line_no)
         return Response(SourceLineSerializer(fresh).data)

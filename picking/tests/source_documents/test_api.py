@@ -127,6 +127,11 @@ def test_put_tracking_replaces_numbers_and_is_locked_by_a_pick(world: World) -> 
     assert response.status_code == 409 and response.json()["errors"][0]["field"] == "tracking[0].serial_no"
     response = client.put(url, {"tracking": [{"serial_no": "SN-002", "quantity": 2}]}, format="json")
     assert response.status_code == 400 and response.json()["errors"][0]["code"] == "serial_quantity_not_one"
+    # a body without the list is refused, nothing is removed
+    for bad in ([{"serial_no": "SN-002"}], {"numbers": []}):
+        response = client.put(url, bad, format="json")
+        assert response.status_code == 400 and response.json()["errors"][0]["field"] == "tracking"
+    assert document.lines.get().tracking_lines.count() == 2
     # unknown line: 404
     assert (
         client.put(f"{URL}{document.pk}/lines/99/tracking/", {"tracking": []}, format="json").status_code
