@@ -1,0 +1,157 @@
+"""The benchmark harness cannot silently rot: it imports, runs a tiny grid on the test database and
+measures every scenario against its baseline. No timing is asserted (figures: docs/performance.md);
+query counts are, because they must not grow with lines or serial numbers.
+"""
+
+from __future__ import annotations
+
+import json
+from decimal import Decimal
+from typing import Any
+
+import pytest
+from django.db import models
+
+from benchmarks import data
+from benchmarks.harness import FAILED, NOT_AVAILABLE, OK, SKIPPED, Result, markdown_table, records, table
+from benchmarks.run import admin_conninfo, bench_database_url, parse_args
+from benchmarks.scenarios import OPERATIONS, Config, run_suite
+from warehouse.models import (
+    BinContent,
+    ItemLedgerEntry,
+    LotNoInformation,
+    SerialNoInformation,
+    WarehouseEntry,
+)
+
+TINY = Config(
+    serial_lines=(1, 3),
+    serials_per_line=(2,),
+    lot_lines=(2,),
+    big_pick=None,
+    availability_serials=12,
+    runs=1,
+    warmup=0,
+)
+
+
+def _by_scenario(results: list[Result]) -> dict[tuple[str, int], Result]:
+    return {(r.scenario, r.lines): r for r in results}
+
+
+@pytest.mark.django_db
+def test_tiny_grid_runs_every_scenario_with_its_baseline() -> None:
+    # Given the tiny grid (serial documents of 1 and 3 lines, a lot document, a small availability item)
+    # When it runs on the test database
+    results = run_suite(TINY)
+
+    # Then every scenario is reported, none failed, and what exists was measured against its baseline
+    expected = {(f"{op} serial", lines) for op in OPERATIONS for lines in (1, 3)}
+    expected |= {(f"{op} lot", 2) for op in OPERATIONS}
+    expected |= {("availability api", 0), ("availability selector", 0)}
+    assert set(_by_scenario(results)) == expected
+    problems = [
+        f"{r.scenario} ({r.lines} lines): {r.status}: {r.detail}" for r in results if r.status == FAILED
+    ]
+    assert problems == []
+    assert all(r.status in (OK, NOT_AVAILABLE, SKIPPED) for r in results)
+    measured = [r for r in results if r.status == OK]
+    # The source documents API and the availability selector exist: these always run.
+    assert {"ingest serial", "ingest lot", "availability selector"} <= {r.scenario for r in measured}
+    for r in measured:
+        assert r.runs == 1
+        assert r.median_s is not None and r.median_s > 0
+        assert r.min_s is not None and r.max_s is not None and r.min_s <= r.median_s <= r.max_s
+        assert r.queries is not None and r.queries > 0
+        assert r.baseline_median_s is not None and r.baseline_median_s > 0, r.scenario
+        assert r.baseline_rows is not None and r.baseline_rows > 0, r.scenario
+        assert r.ratio is not None and r.ratio > 0
+
+    # And the query count of each operation does not grow with the number of lines
+    by = _by_scenario(results)
+    for op in OPERATIONS:
+        small, large = by[(f"{op} serial", 1)], by[(f"{op} serial", 3)]
+        if small.status == OK and large.status == OK:
+            assert small.queries == large.queries, f"{op}: {small.queries} vs {large.queries} queries"
+
+    # And the results can be printed and written as JSON records with the database and machine
+    printed = table(results)
+    assert "ingest serial" in printed and "availability selector" in printed
+    assert "| ingest serial |" in markdown_table(results)
+    written = json.loads(json.dumps(records(results, database={"vendor": "test"}, machine={"cpu_count": 1})))
+    assert {"scenario", "lines", "serials", "queries", "median_s", "baseline_median_s", "ratio"} <= set(
+        written[0]
+    )
+    assert written[0]["database"] == {"vendor": "test"}
+
+
+def _normalised(model: type[models.Model], item_ids: dict[int, str]) -> list[dict[str, Any]]:
+    """Rows of the items without ids, timestamps and document numbers; numbers without the item no."""
+    skip = {"id", "created_at", "document_no", "item_ledger_entry", "applies_to_entry"}
+    rows = []
+    for obj in model.objects.filter(item_id__in=item_ids).order_by("pk"):  # type: ignore[attr-defined]
+        row: dict[str, Any] = {}
+        for f in model._meta.concrete_fields:
+            if f.name in skip:
+                continue
+            value = getattr(obj, f.attname)
+            if f.name == "item":
+                value = "item"
+            elif f.name in ("serial_no", "lot_no"):
+                value = value.replace(item_ids[obj.item_id], "X")  # type: ignore[attr-defined]
+            elif isinstance(value, Decimal):
+                value = value.normalize()
+            row[f.name] = value
+        rows.append(row)
+    return sorted(rows, key=lambda r: sorted((k, str(v)) for k, v in r.items()))
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("kind", ["serial", "lot"])
+def test_seeded_stock_is_what_the_receipt_service_writes(kind: str) -> None:
+    # Given two items with the same tracking code
+    master = data.create_master_data()
+    code = master.serial_code if kind == "serial" else master.lot_code
+    by_service, seeded = (
+        data.create_items(f"RS{kind[0]}", 2, code),
+        data.create_items(f"RC{kind[0]}", 2, code),
+    )
+
+    def stock(items: list[Any]) -> list[data.StockEntry]:
+        if kind == "serial":
+            return data.serial_stock(master, items, runs=2, per_run=3)
+        return data.lot_stock(master, items, lots=3)
+
+    # When one receives its stock through warehouse.services and the other through the benchmark's COPY
+    data.receive(master, stock(by_service), label="SVC", through_service=True)
+    data.receive(master, stock(seeded), label="SEED")
+
+    # Then both wrote the same ledger, warehouse entries, bin content and lot/serial information
+    service_items = {i.pk: i.no for i in by_service}
+    seeded_items = {i.pk: i.no for i in seeded}
+    for model in (ItemLedgerEntry, WarehouseEntry, BinContent, LotNoInformation, SerialNoInformation):
+        assert _normalised(model, seeded_items) == _normalised(model, service_items), model.__name__
+    assert ItemLedgerEntry.objects.filter(item_id__in=seeded_items, open=True).count() == len(stock(seeded))
+
+
+def test_the_benchmark_database_is_its_own() -> None:
+    # Given a PostgreSQL URL, the benchmark uses database lotpick_bench on the same server
+    url = "postgres://postgres:secret@db.example:5433/lotpick?sslmode=require"
+    assert (
+        bench_database_url(url) == "postgres://postgres:secret@db.example:5433/lotpick_bench?sslmode=require"
+    )
+    # and creates it from the given database, or from `postgres` when given lotpick_bench itself
+    assert admin_conninfo(url) == "postgresql://postgres:secret@db.example:5433/lotpick?sslmode=require"
+    assert admin_conninfo(bench_database_url(url)).startswith(
+        "postgresql://postgres:secret@db.example:5433/postgres"
+    )
+    # and refuses anything that is not PostgreSQL
+    with pytest.raises(ValueError, match="not a PostgreSQL URL"):
+        bench_database_url("sqlite:///tmp/x.sqlite3")
+
+
+def test_command_line_options() -> None:
+    args = parse_args(["--quick", "--scenarios", "post,serial-big", "--runs", "3", "--profile"])
+    assert args.quick and args.runs == 3 and args.scenarios == "post,serial-big"
+    assert args.profile.endswith("profiles")
+    assert parse_args([]).profile is None
