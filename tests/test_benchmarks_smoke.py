@@ -98,7 +98,7 @@ def _normalised(model: type[models.Model], item_ids: dict[int, str]) -> list[dic
             if f.name == "item":
                 value = "item"
             elif f.name in ("serial_no", "lot_no"):
-                value = value.replace(item_ids[obj.item_id], "X")  # type: ignore[attr-defined]
+                value = value.replace(item_ids[obj.item_id], "X")
             elif isinstance(value, Decimal):
                 value = value.normalize()
             row[f.name] = value
