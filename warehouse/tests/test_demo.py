@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import pytest
 from django.utils import timezone
 
@@ -15,7 +17,7 @@ pytestmark = pytest.mark.django_db
 
 
 def test_demo_inventory_is_idempotent_and_covers_every_case() -> None:
-    users = {
+    users: dict[str, Any] = {
         "worker": UserFactory(username="worker", roles=["worker"]),
         "supervisor": UserFactory(username="supervisor", roles=["supervisor"]),
         "admin": UserFactory(username="admin", is_superuser=True),
