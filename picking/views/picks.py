@@ -1,3 +1,838 @@
-from django.urls import URLPattern
+"""Pages of picks for warehouse workers (phone or handheld scanner) and supervisors.
 
-urlpatterns: list[URLPattern] = []
+Every form is a plain POST that calls one service and redirects with a message (back to the line it
+changed). When a service refuses, the pick page is rendered again (status 400/409) with the service's
+message at the top and next to the line concerned, and nothing is changed. htmx is not needed: a scanner
+types the code and sends Enter, which submits the form the cursor is in.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from decimal import Decimal
+from typing import Any
+
+from django.contrib import messages
+from django.contrib.auth import get_user_model
+from django.contrib.auth.decorators import login_required, permission_required
+from django.core.exceptions import PermissionDenied
+from django.core.paginator import Paginator
+from django.db.models import Count, F, Q
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import path, reverse
+from django.utils.html import format_html
+from django.views.decorators.http import require_POST
+
+from core.exceptions import DomainError, InvalidInput, NotFoundError, PermissionDeniedError
+from core.roles import is_supervisor
+from picking import rules
+from picking.forms.picks import (
+    PickAssignForm,
+    PickBatchCreateForm,
+    PickFilterForm,
+    PickLineForm,
+    PostedPickFilterForm,
+    QuantityForm,
+    ScanForm,
+)
+from picking.models import Pick, PickLine, PostedPick
+from picking.rules import fmt_qty
+from picking.selectors.picks import pick_detail, pick_list, posted_pick_detail, posted_pick_list
+from picking.services.picks import (
+    pick_assign,
+    pick_autofill_qty_to_handle,
+    pick_create_from_source,
+    pick_delete,
+    pick_delete_qty_to_handle,
+    pick_line_assign_lot_no,
+    pick_line_assign_serial_nos,
+    pick_line_available_tracking,
+    pick_line_delete,
+    pick_line_split,
+    pick_line_update,
+    picks_create_batch,
+)
+from picking.services.posting import pick_post, pick_post_and_delete_rest
+from warehouse.models import BinContent
+from warehouse.scoping import visible_locations
+
+VIEW_PICK = "picking.view_pick"
+VIEW_POSTED_PICK = "picking.view_postedpick"
+HANDLE = "picking.change_pickline"
+POST = "picking.post_pick"
+DELETE_PICK = "picking.delete_pick"
+DELETE_LINE = "picking.delete_pickline"
+ASSIGN = "picking.change_pick"
+CREATE = "picking.add_pick"
+
+
+# --- Helpers ------------------------------------------------------------------------------------
+
+
+def _get_pick(user: Any, pk: int) -> Pick:
+    try:
+        return pick_detail(pick_id=pk, user=user)
+    except NotFoundError as exc:
+        raise Http404(exc.detail) from exc
+
+
+def _pick_url(pk: int, line_id: int | None = None) -> str:
+    url = reverse("picking:pick-detail", args=[pk])
+    return f"{url}#line-{line_id}" if line_id else url
+
+
+def _check_line_of_pick(user: Any, pk: int, line_id: int) -> None:
+    """The line must belong to the pick in the URL (the services check the location)."""
+    if not PickLine.objects.filter(pk=line_id, pick_id=pk).exists():
+        raise Http404(f"Pick #{pk} has no line #{line_id}.")
+
+
+def _employees(location_ids: list[int]) -> list[str]:
+    """Usernames of the warehouse employees of these locations (one query)."""
+    return list(
+        get_user_model()
+        .objects.filter(is_active=True, warehouse_employees__location_id__in=location_ids)
+        .order_by("username")
+        .values_list("username", flat=True)
+        .distinct()
+    )
+
+
+def _numbers(line: PickLine) -> str:
+    parts = [
+        f"lot {line.lot_no}" if line.lot_no else "",
+        f"serial no. {line.serial_no}" if line.serial_no else "",
+    ]
+    return ", ".join(p for p in parts if p)
+
+
+@dataclass
+class LineView:
+    """What the pick page shows and offers for one line (no queries: the line is prefetched)."""
+
+    line: PickLine
+    errors: list[str] = field(default_factory=list)
+    values: dict[str, str] = field(default_factory=dict)
+    can_handle: bool = False
+    can_delete: bool = False
+
+    @property
+    def open(self) -> bool:
+        return self.line.action == PickLine.Action.TAKE and self.line.qty_handled < self.line.quantity
+
+    @property
+    def locked(self) -> bool:
+        return self.line.tracking_locked
+
+    @property
+    def code(self) -> Any:
+        return self.line.item.tracking_code
+
+    @property
+    def tracks_serial(self) -> bool:
+        return rules.tracks_serial(self.code)
+
+    @property
+    def tracks_lot(self) -> bool:
+        return rules.tracks_lot(self.code)
+
+    @property
+    def editable(self) -> bool:
+        """The line's numbers may be changed here (never on a tracking_locked line)."""
+        return self.can_handle and self.open and not self.locked
+
+    @property
+    def can_assign_serial(self) -> bool:
+        return (
+            self.editable
+            and self.tracks_serial
+            and not rules.serial_in_stock(self.code)
+            and not self.line.serial_no
+            and self.line.item.serial_nos_id is not None
+        )
+
+    @property
+    def can_assign_lot(self) -> bool:
+        return (
+            self.editable
+            and self.tracks_lot
+            and not rules.lot_in_stock(self.code)
+            and not self.line.lot_no
+            and self.line.item.lot_nos_id is not None
+        )
+
+    @property
+    def can_select(self) -> bool:
+        return (
+            self.editable
+            and self.line.bin_id is not None
+            and (rules.serial_in_stock(self.code) or rules.lot_in_stock(self.code))
+        )
+
+    @property
+    def can_split(self) -> bool:
+        return self.editable and not self.line.serial_no and self.line.qty_outstanding > 1
+
+    @property
+    def missing(self) -> list[str]:
+        return rules.missing_numbers(self.code, lot_no=self.line.lot_no, serial_no=self.line.serial_no)
+
+    @property
+    def qty_value(self) -> str:
+        return self.values.get("qty_to_handle", fmt_qty(self.line.qty_to_handle))
+
+    @property
+    def lock_reason(self) -> str:
+        return (
+            f"Prescribed by {self.line.pick.source_document or 'the source document'}"
+            f" ({_numbers(self.line) or 'numbers'}): only Qty. to Handle can be changed. A supervisor "
+            "changes prescribed numbers on the source document's Item Tracking Lines."
+        )
+
+
+def _line_views(
+    request: HttpRequest,
+    pick: Pick,
+    *,
+    problem: DomainError | None = None,
+    line_id: int | None = None,
+    values: dict[str, str] | None = None,
+) -> list[LineView]:
+    user = request.user
+    can_handle = user.has_perm(HANDLE)
+    can_delete = user.has_perm(DELETE_LINE)
+    views = []
+    by_id: dict[int, LineView] = {}
+    by_no: dict[int, LineView] = {}
+    for line in pick.lines.all():
+        line.pick = pick
+        view = LineView(line=line, can_handle=can_handle, can_delete=can_delete)
+        views.append(view)
+        by_id[line.pk] = view
+        by_no[line.line_no] = view
+    if problem is not None:
+        target = by_id.get(line_id) if line_id is not None else None
+        if target is not None:
+            target.errors.append(problem.detail)
+            target.values = values or {}
+        for error in problem.errors:
+            concerned = by_id.get(error.get("pick_line_id", -1)) or by_no.get(error.get("line", -1))
+            if concerned is not None and concerned is not target:
+                concerned.errors.append(error["detail"])
+    return views
+
+
+def _render_pick(
+    request: HttpRequest,
+    pk: int,
+    *,
+    problem: DomainError | None = None,
+    line_id: int | None = None,
+    values: dict[str, str] | None = None,
+    scan_form: ScanForm | None = None,
+    status: int = 200,
+) -> HttpResponse:
+    pick = _get_pick(request.user, pk)
+    user = request.user
+    lines = _line_views(request, pick, problem=problem, line_id=line_id, values=values)
+    can_assign = user.has_perm(ASSIGN)
+    outstanding_locked = [v for v in lines if v.locked and v.open]
+    context = {
+        "pick": pick,
+        "lines": lines,
+        "problem": problem,
+        "scan_form": scan_form or ScanForm(),
+        "can_handle": user.has_perm(HANDLE),
+        "can_post": user.has_perm(POST),
+        "can_delete": user.has_perm(DELETE_PICK),
+        "can_assign": can_assign,
+        "assign_form": PickAssignForm(
+            initial={"assigned_to": pick.assigned_to.username if pick.assigned_to else ""},
+            usernames=_employees([pick.location_id]),
+        )
+        if can_assign
+        else None,
+        "any_open": any(v.open for v in lines),
+        "to_post": [v for v in lines if v.line.qty_to_handle > 0],
+        "prescribed": outstanding_locked,
+        "postings": list(PostedPick.objects.filter(pick_id=pick.pk).order_by("pk").values("pk", "no")),
+    }
+    return render(request, "picking/picks/detail.html", context, status=status)
+
+
+def _refused(
+    request: HttpRequest,
+    pk: int,
+    exc: DomainError,
+    *,
+    line_id: int | None = None,
+    values: dict[str, str] | None = None,
+) -> HttpResponse:
+    """The pick page again, with the service's message at the top and next to the line; nothing changed."""
+    if isinstance(exc, PermissionDeniedError):
+        raise PermissionDenied(exc.detail)
+    if isinstance(exc, NotFoundError):
+        raise Http404(exc.detail)
+    messages.error(request, exc.detail)
+    return _render_pick(
+        request, pk, problem=exc, line_id=line_id, values=values, status=409 if exc.status == 409 else 400
+    )
+
+
+# --- Lists --------------------------------------------------------------------------------------
+
+
+@login_required
+@permission_required(VIEW_PICK, raise_exception=True)
+def pick_list_view(request: HttpRequest) -> HttpResponse:
+    user = request.user
+    locations = list(visible_locations(user).order_by("code").values_list("pk", "code"))
+    data = request.GET.copy()
+    if "assigned_to" not in data:
+        # Workers see their own picks first; supervisors every pick.
+        data["assigned_to"] = "all" if is_supervisor(user) else "me"
+    form = PickFilterForm(
+        data, location_codes=[c for _, c in locations], usernames=_employees([pk for pk, _ in locations])
+    )
+    filters: dict[str, Any] = {"assigned_to": None}
+    document_no = ""
+    if form.is_valid():
+        cleaned = form.cleaned_data
+        assigned = cleaned["assigned_to"]
+        filters = {
+            "location": cleaned["location"] or None,
+            "status": cleaned["status"] or None,
+            "assigned_to": None if assigned == "all" else assigned,
+            "source_document": cleaned["source_document"],
+        }
+        document_no = cleaned["document_no"].strip()
+    picks = pick_list(user=user, **filters)
+    if document_no:
+        picks = picks.filter(source_document__no__icontains=document_no)
+    picks = picks.annotate(
+        line_count=Count("lines"),
+        open_count=Count("lines", filter=Q(lines__qty_handled__lt=F("lines__quantity"))),
+    )
+    page = Paginator(picks, 50).get_page(request.GET.get("page"))
+    query = request.GET.copy()
+    query.pop("page", None)
+    return render(
+        request, "picking/picks/list.html", {"form": form, "page": page, "query": query.urlencode()}
+    )
+
+
+@login_required
+@permission_required(VIEW_POSTED_PICK, raise_exception=True)
+def posted_pick_list_view(request: HttpRequest) -> HttpResponse:
+    form = PostedPickFilterForm(request.GET or None)
+    filters: dict[str, Any] = {}
+    if form.is_valid():
+        filters = {
+            "pick_no": form.cleaned_data["pick_no"].strip() or None,
+            "source_document": form.cleaned_data["source_document"],
+        }
+    posted = posted_pick_list(user=request.user, **filters).annotate(line_count=Count("lines"))
+    page = Paginator(posted, 50).get_page(request.GET.get("page"))
+    query = request.GET.copy()
+    query.pop("page", None)
+    return render(
+        request, "picking/posted_picks/list.html", {"form": form, "page": page, "query": query.urlencode()}
+    )
+
+
+@login_required
+@permission_required(VIEW_POSTED_PICK, raise_exception=True)
+def posted_pick_detail_view(request: HttpRequest, pk: int) -> HttpResponse:
+    try:
+        posted = posted_pick_detail(posted_pick_id=pk, user=request.user)
+    except NotFoundError as exc:
+        raise Http404(exc.detail) from exc
+    return render(request, "picking/posted_picks/detail.html", {"posted": posted})
+
+
+# --- Creating -----------------------------------------------------------------------------------
+
+
+@login_required
+@require_POST
+def pick_create_view(request: HttpRequest, document_pk: int) -> HttpResponse:
+    """ "Create Inventory Pick" on the source document page."""
+    document_url = reverse("picking:source-document-detail", args=[document_pk])
+    try:
+        result = pick_create_from_source(source_document_id=document_pk, user=request.user)
+    except PermissionDeniedError as exc:
+        raise PermissionDenied(exc.detail) from exc
+    except NotFoundError as exc:
+        raise Http404(exc.detail) from exc
+    except DomainError as exc:
+        messages.error(request, exc.detail)
+        return redirect(document_url)
+    pick = result.pick
+    assert pick is not None
+    if result.created:
+        messages.success(request, f"Pick {pick.no} was created with {result.lines_added} line(s).")
+    else:
+        messages.success(request, f"{result.lines_added} line(s) were added to the open pick {pick.no}.")
+    for n in result.not_picked:
+        messages.warning(
+            request,
+            f"Line {n.line_no}, item {n.item_no}: {fmt_qty(n.quantity)} could not be picked: {n.reason}",
+        )
+    return redirect(_pick_url(pick.pk))
+
+
+@login_required
+@permission_required(CREATE, raise_exception=True)
+def pick_batch_create_view(request: HttpRequest) -> HttpResponse:
+    """ "Create Inventory Picks" for many source documents, as a job with a progress page."""
+    codes = list(visible_locations(request.user).order_by("code").values_list("code", flat=True))
+    form = PickBatchCreateForm(request.POST or None, location_codes=codes)
+    status = 200
+    if request.method == "POST":
+        status = 400
+        if form.is_valid():
+            data = form.cleaned_data
+            try:
+                job = picks_create_batch(
+                    location_code=data["location"],
+                    document_type=data["document_type"] or None,
+                    no_from=data["no_from"].strip() or None,
+                    no_to=data["no_to"].strip() or None,
+                    user=request.user,
+                )
+            except PermissionDeniedError as exc:
+                raise PermissionDenied(exc.detail) from exc
+            except DomainError as exc:
+                fields = [e["field"] for e in exc.errors if e.get("field") in form.fields]
+                if fields:
+                    for name in fields:
+                        form.add_error(name, exc.detail)
+                else:
+                    form.add_error(None, exc.detail)
+            else:
+                messages.success(request, "Creating the picks has started; this page shows its progress.")
+                return redirect(reverse("job-detail", args=[job.pk]))
+    return render(request, "picking/picks/batch_create.html", {"form": form}, status=status)
+
+
+# --- The pick page and its actions ---------------------------------------------------------------
+
+
+@login_required
+@permission_required(VIEW_PICK, raise_exception=True)
+def pick_detail_view(request: HttpRequest, pk: int) -> HttpResponse:
+    return _render_pick(request, pk)
+
+
+@login_required
+@permission_required(VIEW_PICK, raise_exception=True)
+@require_POST
+def pick_line_update_view(request: HttpRequest, pk: int, line_id: int) -> HttpResponse:
+    """Qty. to Handle, or a serial/lot number typed or scanned on the line."""
+    _check_line_of_pick(request.user, pk, line_id)
+    form = PickLineForm(request.POST)
+    form.is_valid()  # every field is optional text; the service checks the values
+    changes = form.changes(request.POST)
+    values = {k: str(v) for k, v in changes.items()}
+    if "qty_to_handle" in changes and changes["qty_to_handle"] == "":
+        exc: DomainError = InvalidInput(
+            "Enter the Qty. to Handle: 0 up to the outstanding quantity.",
+            errors=[{"field": "qty_to_handle", "code": "required", "detail": "Enter a quantity."}],
+        )
+        return _refused(request, pk, exc, line_id=line_id, values=values)
+    if not changes:
+        messages.info(request, "Nothing was changed.")
+        return redirect(_pick_url(pk, line_id))
+    try:
+        line = pick_line_update(pick_line_id=line_id, user=request.user, **changes)
+    except DomainError as exc:
+        return _refused(request, pk, exc, line_id=line_id, values=values)
+    if line.pk != line_id:
+        messages.success(
+            request,
+            f"Serial number {line.serial_no} was split off to a new line {line.line_no} of one unit.",
+        )
+    else:
+        what = []
+        if "serial_no" in changes or "lot_no" in changes:
+            what.append(_numbers(line) or "numbers cleared")
+        if "qty_to_handle" in changes:
+            what.append(f"Qty. to Handle {fmt_qty(line.qty_to_handle)}")
+        messages.success(request, f"Line {line.line_no}: {', '.join(what)}.")
+    return redirect(_pick_url(pk, line.pk))
+
+
+@login_required
+@permission_required(VIEW_PICK, raise_exception=True)
+@require_POST
+def pick_line_split_view(request: HttpRequest, pk: int, line_id: int) -> HttpResponse:
+    _check_line_of_pick(request.user, pk, line_id)
+    form = QuantityForm(request.POST)
+    form.is_valid()
+    quantity = form.cleaned_data.get("quantity", "").strip()
+    values = {"split_quantity": quantity}
+    if not quantity:
+        exc: DomainError = InvalidInput("Enter the quantity to split off to a new line.")
+        return _refused(request, pk, exc, line_id=line_id, values=values)
+    try:
+        new = pick_line_split(pick_line_id=line_id, quantity=quantity, user=request.user)
+    except DomainError as exc:
+        return _refused(request, pk, exc, line_id=line_id, values=values)
+    messages.success(request, f"{fmt_qty(new.quantity)} was split off to the new line {new.line_no}.")
+    return redirect(_pick_url(pk, new.pk))
+
+
+@login_required
+@permission_required(VIEW_PICK, raise_exception=True)
+@require_POST
+def pick_line_assign_view(request: HttpRequest, pk: int, line_id: int, kind: str) -> HttpResponse:
+    """Case 2: Assign Serial Nos. / Assign Lot No. from the item's number series."""
+    _check_line_of_pick(request.user, pk, line_id)
+    form = QuantityForm(request.POST)
+    form.is_valid()
+    quantity = form.cleaned_data.get("quantity", "").strip() or None
+    service = pick_line_assign_serial_nos if kind == "serial" else pick_line_assign_lot_no
+    try:
+        service(pick_line_id=line_id, quantity=quantity, user=request.user)
+    except DomainError as exc:
+        return _refused(request, pk, exc, line_id=line_id, values={"assign_quantity": quantity or ""})
+    messages.success(
+        request, "New serial numbers were assigned." if kind == "serial" else "A new lot number was assigned."
+    )
+    return redirect(_pick_url(pk, line_id))
+
+
+@login_required
+@permission_required(VIEW_PICK, raise_exception=True)
+def pick_line_select_view(request: HttpRequest, pk: int, line_id: int) -> HttpResponse:
+    """Case 3: the numbers available in the line's bin; one tap picks one (GET lists, POST chooses)."""
+    _check_line_of_pick(request.user, pk, line_id)
+    if request.method == "POST":
+        serial_no = request.POST.get("serial_no", "").strip()
+        lot_no = request.POST.get("lot_no", "").strip()
+        changes: dict[str, Any] = {}
+        if serial_no:
+            changes = {"serial_no": serial_no, "qty_to_handle": "1"}
+        elif lot_no:
+            changes = {"lot_no": lot_no}
+        else:
+            messages.error(request, "Choose a number from the list.")
+            return redirect(reverse("picking:pick-line-select", args=[pk, line_id]))
+        try:
+            line = pick_line_update(pick_line_id=line_id, user=request.user, **changes)
+        except DomainError as exc:
+            return _refused(request, pk, exc, line_id=line_id)
+        messages.success(request, f"Line {line.line_no}: {_numbers(line)} selected.")
+        return redirect(_pick_url(pk, line.pk))
+    pick = _get_pick(request.user, pk)
+    line = next(ln for ln in pick.lines.all() if ln.pk == line_id)
+    try:
+        numbers = pick_line_available_tracking(pick_line_id=line_id, user=request.user)
+    except DomainError as exc:
+        raise Http404(exc.detail) from exc
+    return render(
+        request,
+        "picking/picks/select.html",
+        {"pick": pick, "line": line, "numbers": numbers, "locked": line.tracking_locked},
+    )
+
+
+def _scan_quantity(text: str) -> Decimal:
+    try:
+        quantity = Decimal(text) if text else Decimal(1)
+    except ArithmeticError:
+        quantity = Decimal("NaN")
+    if not quantity.is_finite() or quantity <= 0:
+        raise InvalidInput(
+            f"'{text}' is not a quantity. Enter a number above 0, or leave it empty for 1.",
+            errors=[{"field": "quantity", "code": "invalid", "detail": "Enter a number above 0."}],
+        )
+    return quantity
+
+
+def _scan(pick: Pick, code: str, quantity_text: str, user: Any) -> tuple[PickLine, str]:
+    """Find the line a scanned serial or lot number belongs on, and update it with one service call.
+
+    1. an open line carrying the number: a serial line gets Qty. to Handle 1, a lot line one more unit
+       (or the quantity typed) — locked lines too, since only Qty. to Handle changes;
+    2. the number is in stock in the bin of an open line of the item whose numbers may change: the number
+       goes on that line (a serial on a line of several units splits off a one-unit line);
+    3. a new number for an item whose stock carries none (case 2): on the first open line lacking it.
+    """
+    step = _scan_quantity(quantity_text)
+    lines = [
+        ln for ln in pick.lines.all() if ln.action == PickLine.Action.TAKE and ln.qty_handled < ln.quantity
+    ]
+    for ln in lines:
+        if ln.serial_no == code:
+            line = pick_line_update(pick_line_id=ln.pk, qty_to_handle="1", user=user)
+            return line, f"Serial number {code}: line {line.line_no}, Qty. to Handle 1."
+    lot_lines = [ln for ln in lines if ln.lot_no == code and not ln.serial_no]
+    if lot_lines:
+        target = next((ln for ln in lot_lines if ln.qty_to_handle < ln.qty_outstanding), lot_lines[0])
+        line = pick_line_update(
+            pick_line_id=target.pk, qty_to_handle=str(target.qty_to_handle + step), user=user
+        )
+        return line, f"Lot {code}: line {line.line_no}, Qty. to Handle {fmt_qty(line.qty_to_handle)}."
+    changeable = [ln for ln in lines if not ln.tracking_locked]
+    bins = {ln.bin_id for ln in changeable if ln.bin_id is not None}
+    stock = list(
+        BinContent.objects.filter(
+            Q(serial_no=code) | Q(lot_no=code),
+            item_id__in={ln.item_id for ln in changeable},
+            bin_id__in=bins,
+            quantity__gt=0,
+        )
+        .order_by("pk")
+        .values_list("item_id", "bin_id", "serial_no", "lot_no")
+    )
+    for item_id, bin_id, serial_no, _lot_no in stock:
+        kind = "serial_no" if serial_no == code else "lot_no"
+        candidates = [ln for ln in changeable if ln.item_id == item_id and ln.bin_id == bin_id]
+        # a line still without a number of that kind first, then one whose proposed number may change
+        candidates.sort(key=lambda ln: (bool(getattr(ln, kind)), ln.line_no))
+        if not candidates:
+            continue
+        target = candidates[0]
+        if kind == "serial_no":
+            line = pick_line_update(pick_line_id=target.pk, serial_no=code, qty_to_handle="1", user=user)
+            return line, f"Serial number {code} is on line {line.line_no}, Qty. to Handle 1."
+        qty = min(step, target.qty_outstanding)
+        line = pick_line_update(pick_line_id=target.pk, lot_no=code, qty_to_handle=str(qty), user=user)
+        return line, f"Lot {code} is on line {line.line_no}, Qty. to Handle {fmt_qty(line.qty_to_handle)}."
+    for kind, tracks, in_stock in (
+        ("serial_no", rules.tracks_serial, rules.serial_in_stock),
+        ("lot_no", rules.tracks_lot, rules.lot_in_stock),
+    ):
+        new_number_lines = [
+            ln
+            for ln in changeable
+            if tracks(ln.item.tracking_code) and not in_stock(ln.item.tracking_code) and not getattr(ln, kind)
+        ]
+        if len({ln.item_id for ln in new_number_lines}) > 1:
+            raise InvalidInput(
+                f"Several items of this pick take new {kind.replace('_no', '')} numbers, so {code} cannot be "
+                "placed by scanning alone. Type it into the line it belongs to.",
+                code="scan_ambiguous",
+            )
+        if new_number_lines:
+            target = new_number_lines[0]
+            if kind == "serial_no":
+                line = pick_line_update(pick_line_id=target.pk, serial_no=code, qty_to_handle="1", user=user)
+                return line, f"New serial number {code} is on line {line.line_no}, Qty. to Handle 1."
+            qty = min(step, target.qty_outstanding)
+            line = pick_line_update(pick_line_id=target.pk, lot_no=code, qty_to_handle=str(qty), user=user)
+            return (
+                line,
+                f"New lot {code} is on line {line.line_no}, Qty. to Handle {fmt_qty(line.qty_to_handle)}.",
+            )
+    raise InvalidInput(
+        f"No open line of pick {pick.no} can take {code}: it is not on the pick and not in the bins of its "
+        "lines. Check the label and scan again, or choose the number on the line.",
+        code="scan_no_match",
+        errors=[{"field": "code", "code": "scan_no_match", "detail": "No line takes this number."}],
+    )
+
+
+@login_required
+@permission_required(VIEW_PICK, raise_exception=True)
+@require_POST
+def pick_scan_view(request: HttpRequest, pk: int) -> HttpResponse:
+    pick = _get_pick(request.user, pk)
+    form = ScanForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, "Scan or type a serial or lot number.")
+        return _render_pick(request, pk, scan_form=form, status=400)
+    code = form.cleaned_data["code"]
+    try:
+        line, text = _scan(pick, code, form.cleaned_data["quantity"].strip(), request.user)
+    except DomainError as exc:
+        if isinstance(exc, PermissionDeniedError):
+            raise PermissionDenied(exc.detail) from exc
+        messages.error(request, exc.detail)
+        form.add_error("code", exc.detail)
+        return _render_pick(request, pk, scan_form=form, status=409 if exc.status == 409 else 400)
+    messages.success(request, text)
+    return redirect(_pick_url(pk, line.pk))
+
+
+@login_required
+@permission_required(VIEW_PICK, raise_exception=True)
+@require_POST
+def pick_autofill_view(request: HttpRequest, pk: int) -> HttpResponse:
+    try:
+        pick_autofill_qty_to_handle(pick_id=pk, user=request.user)
+    except DomainError as exc:
+        return _refused(request, pk, exc)
+    messages.success(request, "Qty. to Handle is now the outstanding quantity on every line.")
+    return redirect(_pick_url(pk))
+
+
+@login_required
+@permission_required(VIEW_PICK, raise_exception=True)
+@require_POST
+def pick_delete_qty_to_handle_view(request: HttpRequest, pk: int) -> HttpResponse:
+    try:
+        pick_delete_qty_to_handle(pick_id=pk, user=request.user)
+    except DomainError as exc:
+        return _refused(request, pk, exc)
+    messages.success(request, "Qty. to Handle is now 0 on every line.")
+    return redirect(_pick_url(pk))
+
+
+@login_required
+@permission_required(VIEW_PICK, raise_exception=True)
+@require_POST
+def pick_assign_view(request: HttpRequest, pk: int) -> HttpResponse:
+    username = request.POST.get("assigned_to", "").strip()
+    try:
+        pick = pick_assign(pick_id=pk, assigned_to_username=username or None, user=request.user)
+    except DomainError as exc:
+        return _refused(request, pk, exc)
+    messages.success(
+        request,
+        f"Pick {pick.no} is assigned to {username}." if username else f"Pick {pick.no} is unassigned.",
+    )
+    return redirect(_pick_url(pk))
+
+
+def _confirm(request: HttpRequest, pk: int, action: str, line: PickLine | None = None) -> HttpResponse:
+    pick = _get_pick(request.user, pk)
+    lines = list(pick.lines.all())
+    return render(
+        request,
+        "picking/picks/confirm.html",
+        {
+            "pick": pick,
+            "action": action,
+            "line": line,
+            "to_post": [ln for ln in lines if ln.qty_to_handle > 0],
+            "to_delete": [line] if line else [ln for ln in lines if ln.qty_handled < ln.quantity],
+            "prescribed": [
+                ln
+                for ln in ([line] if line else lines)
+                if ln.tracking_locked and ln.qty_handled < ln.quantity
+            ],
+        },
+    )
+
+
+@login_required
+@permission_required(VIEW_PICK, raise_exception=True)
+def pick_post_view(request: HttpRequest, pk: int) -> HttpResponse:
+    """GET: what will be posted, with a Post button (the confirmation). POST: post."""
+    if request.method != "POST":
+        if not request.user.has_perm(POST):
+            raise PermissionDenied("You are not allowed to post picks. Ask a supervisor.")
+        return _confirm(request, pk, "post")
+    try:
+        posted = pick_post(pick_id=pk, user=request.user)
+    except DomainError as exc:
+        return _refused(request, pk, exc)
+    messages.success(
+        request,
+        format_html(
+            'Posted as <a href="{}">{}</a>: {} line(s) shipped.',
+            reverse("picking:posted-pick-detail", args=[posted.pk]),
+            posted.no,
+            posted.lines.count(),
+        ),
+    )
+    return redirect(_pick_url(pk))
+
+
+@login_required
+@permission_required(VIEW_PICK, raise_exception=True)
+def pick_post_and_delete_rest_view(request: HttpRequest, pk: int) -> HttpResponse:
+    if request.method != "POST":
+        if not (request.user.has_perm(POST) and request.user.has_perm(DELETE_PICK)):
+            raise PermissionDenied("Posting and deleting the rest is for supervisors.")
+        return _confirm(request, pk, "post_and_delete_rest")
+    try:
+        posted = pick_post_and_delete_rest(pick_id=pk, user=request.user)
+    except DomainError as exc:
+        return _refused(request, pk, exc)
+    text = f"Posted as {posted.no}; " if posted else "Nothing had a Qty. to Handle; "
+    messages.success(request, text + "the rest of the pick was deleted and returned to the source document.")
+    if Pick.objects.filter(pk=pk).exists():
+        return redirect(_pick_url(pk))
+    return redirect(reverse("picking:pick-list"))
+
+
+@login_required
+@permission_required(VIEW_PICK, raise_exception=True)
+def pick_delete_view(request: HttpRequest, pk: int) -> HttpResponse:
+    if request.method != "POST":
+        if not request.user.has_perm(DELETE_PICK):
+            raise PermissionDenied("Deleting picks is for supervisors. Ask a supervisor.")
+        return _confirm(request, pk, "delete")
+    pick = _get_pick(request.user, pk)
+    try:
+        pick_delete(pick_id=pk, user=request.user)
+    except DomainError as exc:
+        return _refused(request, pk, exc)
+    messages.success(
+        request, f"Pick {pick.no} was deleted; its outstanding quantity is back on the source document."
+    )
+    return redirect(reverse("picking:pick-list"))
+
+
+@login_required
+@permission_required(VIEW_PICK, raise_exception=True)
+def pick_line_delete_view(request: HttpRequest, pk: int, line_id: int) -> HttpResponse:
+    _check_line_of_pick(request.user, pk, line_id)
+    if request.method != "POST":
+        if not request.user.has_perm(DELETE_LINE):
+            raise PermissionDenied("Deleting pick lines is for supervisors. Ask a supervisor.")
+        pick = _get_pick(request.user, pk)
+        line = next(ln for ln in pick.lines.all() if ln.pk == line_id)
+        return _confirm(request, pk, "delete_line", line)
+    line_no = PickLine.objects.filter(pk=line_id).values_list("line_no", flat=True).first()
+    try:
+        pick_line_delete(pick_line_id=line_id, user=request.user)
+    except DomainError as exc:
+        return _refused(request, pk, exc, line_id=line_id)
+    messages.success(
+        request, f"Line {line_no} was deleted; its outstanding quantity is back on the source line."
+    )
+    if Pick.objects.filter(pk=pk).exists():
+        return redirect(_pick_url(pk))
+    return redirect(reverse("picking:pick-list"))
+
+
+urlpatterns = [
+    path("picks/", pick_list_view, name="pick-list"),
+    path("picks/create/", pick_batch_create_view, name="pick-batch-create"),
+    path("source-documents/<int:document_pk>/create-pick/", pick_create_view, name="pick-create"),
+    path("picks/<int:pk>/", pick_detail_view, name="pick-detail"),
+    path("picks/<int:pk>/scan/", pick_scan_view, name="pick-scan"),
+    path("picks/<int:pk>/autofill-qty-to-handle/", pick_autofill_view, name="pick-autofill"),
+    path("picks/<int:pk>/delete-qty-to-handle/", pick_delete_qty_to_handle_view, name="pick-delete-qty"),
+    path("picks/<int:pk>/assign/", pick_assign_view, name="pick-assign"),
+    path("picks/<int:pk>/post/", pick_post_view, name="pick-post"),
+    path(
+        "picks/<int:pk>/post-and-delete-rest/",
+        pick_post_and_delete_rest_view,
+        name="pick-post-and-delete-rest",
+    ),
+    path("picks/<int:pk>/delete/", pick_delete_view, name="pick-delete"),
+    path("picks/<int:pk>/lines/<int:line_id>/", pick_line_update_view, name="pick-line-update"),
+    path("picks/<int:pk>/lines/<int:line_id>/split/", pick_line_split_view, name="pick-line-split"),
+    path(
+        "picks/<int:pk>/lines/<int:line_id>/assign-serial-nos/",
+        pick_line_assign_view,
+        {"kind": "serial"},
+        name="pick-line-assign-serial-nos",
+    ),
+    path(
+        "picks/<int:pk>/lines/<int:line_id>/assign-lot-no/",
+        pick_line_assign_view,
+        {"kind": "lot"},
+        name="pick-line-assign-lot-no",
+    ),
+    path("picks/<int:pk>/lines/<int:line_id>/select/", pick_line_select_view, name="pick-line-select"),
+    path("picks/<int:pk>/lines/<int:line_id>/delete/", pick_line_delete_view, name="pick-line-delete"),
+    path("posted-picks/", posted_pick_list_view, name="posted-pick-list"),
+    path("posted-picks/<int:pk>/", posted_pick_detail_view, name="posted-pick-detail"),
+]

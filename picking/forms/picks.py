@@ -1,0 +1,95 @@
+"""Forms of the pick pages. They only parse what was typed or scanned; the services check the rules
+(quantities, numbers, locks) and their messages are shown next to the line."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django import forms
+
+from picking.models import Pick, SourceDocument
+
+
+class PickFilterForm(forms.Form):
+    location = forms.ChoiceField(label="Location", required=False)
+    status = forms.ChoiceField(
+        label="Status", required=False, choices=[("", "All statuses"), *Pick.Status.choices]
+    )
+    assigned_to = forms.ChoiceField(label="Assigned to", required=False)
+    document_no = forms.CharField(label="Source document no.", required=False, max_length=30)
+    source_document = forms.IntegerField(required=False, widget=forms.HiddenInput)
+
+    def __init__(self, *args: Any, location_codes: list[str], usernames: list[str], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["location"].choices = [("", "All locations"), *[(c, c) for c in location_codes]]  # type: ignore[attr-defined]
+        self.fields["assigned_to"].choices = [  # type: ignore[attr-defined]
+            ("me", "My picks"),
+            ("all", "Everyone"),
+            ("none", "Not assigned"),
+            *[(u, u) for u in usernames],
+        ]
+
+
+class PostedPickFilterForm(forms.Form):
+    pick_no = forms.CharField(label="Pick no.", required=False, max_length=30)
+    source_document = forms.IntegerField(required=False, widget=forms.HiddenInput)
+
+
+class PickLineForm(forms.Form):
+    """Qty. to Handle and, on lines whose numbers may change, the serial or lot number (typed or scanned).
+    Absent fields are left unchanged."""
+
+    qty_to_handle = forms.CharField(label="Qty. to Handle", required=False, max_length=30)
+    serial_no = forms.CharField(label="Serial No.", required=False, max_length=50)
+    lot_no = forms.CharField(label="Lot No.", required=False, max_length=50)
+
+    def changes(self, data: Any) -> dict[str, Any]:
+        """The fields present in the POST (cleaned), as keyword arguments of `pick_line_update`."""
+        result: dict[str, Any] = {}
+        if "qty_to_handle" in data:
+            result["qty_to_handle"] = self.cleaned_data["qty_to_handle"].strip()
+        for name in ("serial_no", "lot_no"):
+            # an empty number field changes nothing (a scan field starts empty)
+            if self.cleaned_data.get(name, "").strip():
+                result[name] = self.cleaned_data[name].strip()
+        return result
+
+
+class QuantityForm(forms.Form):
+    """Split Line (quantity required) and Assign Serial Nos./Lot No. (empty: the outstanding quantity)."""
+
+    quantity = forms.CharField(label="Quantity", required=False, max_length=30)
+
+
+class ScanForm(forms.Form):
+    code = forms.CharField(label="Scan or type a serial or lot number", max_length=50)
+    quantity = forms.CharField(label="Quantity", required=False, max_length=30)
+
+    def clean_code(self) -> str:
+        code: str = self.cleaned_data["code"].strip()
+        if not code:
+            raise forms.ValidationError("Scan or type a serial or lot number.")
+        return code
+
+
+class PickAssignForm(forms.Form):
+    assigned_to = forms.ChoiceField(label="Assign to", required=False)
+
+    def __init__(self, *args: Any, usernames: list[str], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["assigned_to"].choices = [("", "Nobody"), *[(u, u) for u in usernames]]  # type: ignore[attr-defined]
+
+
+class PickBatchCreateForm(forms.Form):
+    location = forms.ChoiceField(label="Location")
+    document_type = forms.ChoiceField(
+        label="Source document type",
+        required=False,
+        choices=[("", "All types"), *SourceDocument.Type.choices],
+    )
+    no_from = forms.CharField(label="Document no. from", required=False, max_length=30)
+    no_to = forms.CharField(label="Document no. to", required=False, max_length=30)
+
+    def __init__(self, *args: Any, location_codes: list[str], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["location"].choices = [(c, c) for c in location_codes]  # type: ignore[attr-defined]

@@ -1,0 +1,124 @@
+"""Case 3 through the pages: the worker selects existing numbers (specific tracking).
+
+Lines are created blank. The worker opens "Select" on a line (the numbers available in its bin, with
+quantity and expiration, earliest expiration first) and taps one; tapping a serial on a line of two
+splits off a one-unit line. An unknown serial is refused next to the line; scanning a serial at the top
+of the page finds the line it belongs on. The ledgers show exactly the selected numbers left.
+"""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+import pytest
+
+from picking.models import Pick
+from picking.tests.picks.world import (
+    EXP_EARLY,
+    EXP_LATE,
+    bin_content,
+    build_world,
+    document,
+    fast_password_hashing,  # noqa: F401  (fixture)
+    ledger,
+    receipts,
+    source_line,
+    tracking,
+    warehouse_out,
+)
+from picking.tests.picks_pages.pages import (
+    browser_for,
+    card,
+    create_pick,
+    follow,
+    line_url,
+    lines_of,
+    post_pick,
+    set_qty,
+    text,
+)
+
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("fast_password_hashing")]
+
+
+def test_case_3_worker_selects_numbers_on_the_pages() -> None:
+    # given specific serials X1..X3 in A1 and specific lots in B1
+    world = build_world()
+    world.receive(
+        world.sn_spec,
+        "A1",
+        {"quantity": 1, "serial_no": "X1"},
+        {"quantity": 1, "serial_no": "X2"},
+        {"quantity": 1, "serial_no": "X3"},
+    )
+    world.receive(
+        world.lot_spec,
+        "B1",
+        {"quantity": 5, "lot_no": "L1", "expiration_date": EXP_LATE},
+        {"quantity": 5, "lot_no": "L2", "expiration_date": EXP_EARLY},
+    )
+    serial_receipts, lot_receipts = receipts(world.sn_spec), receipts(world.lot_spec)
+    doc = document(world, (world.sn_spec, 2), (world.lot_spec, 3))
+    supervisor, worker = browser_for(world.supervisor), browser_for(world.worker)
+    pick, page = create_pick(supervisor, doc)
+    serial_line, lot_line = lines_of(pick)
+    assert (serial_line.serial_no, serial_line.quantity, lot_line.lot_no, lot_line.quantity) == ("", 2, "", 3)
+    page = text(worker.get(f"/picks/{pick.pk}/"))
+    assert "Needs a serial number before posting." in card(page, serial_line)
+    assert "Assign Serial Nos." not in page  # stock carries the numbers: select, do not assign
+
+    # when the worker opens Select on each line
+    serials = text(worker.get(line_url(serial_line, "select")))
+    lots = text(worker.get(line_url(lot_line, "select")))
+    # then the numbers in the bin are listed with quantity and expiration, earliest expiration first
+    assert [n for n in ("X1", "X2", "X3") if f"Serial {n}" in serials] == ["X1", "X2", "X3"]
+    assert lots.index("Lot L2") < lots.index("Lot L1")
+    assert "qty 5 · expires 2030-01-31" in lots and "qty 5 · expires 2030-06-30" in lots
+
+    # when the worker taps X3 on the line of two: a one-unit line splits off with Qty. to Handle 1
+    page = follow(worker, worker.post(line_url(serial_line, "select"), {"serial_no": "X3"}))
+    assert [
+        (ln.serial_no, ln.quantity, ln.qty_to_handle) for ln in lines_of(pick) if ln.item == world.sn_spec
+    ] == [
+        ("", 1, 0),
+        ("X3", 1, 1),
+    ]
+    # and types X7, which is not in the bin: refused next to the line, nothing changes
+    missing = worker.post(line_url(serial_line), {"serial_no": "X7"})
+    assert missing.status_code == 409
+    assert "Serial number X7 of item SN-SPEC is not in bin A1" in card(text(missing), serial_line)
+    assert 'value="X7"' in card(text(missing), serial_line)  # what was typed stays in the field
+    # and X3 again, which is on the other line now
+    taken = worker.post(line_url(serial_line), {"serial_no": "X3"})
+    assert taken.status_code == 409 and "already on pick" in card(text(taken), serial_line)
+    serial_line.refresh_from_db()
+    assert serial_line.serial_no == ""
+    # when the worker scans X1 at the top of the page: it goes on the line still without a serial
+    page = follow(worker, worker.post(f"/picks/{pick.pk}/scan/", {"code": "X1"}))
+    assert f"Serial number X1 is on line {serial_line.line_no}, Qty. to Handle 1." in page
+    # and taps lot L1 for the lot line, then sets its Qty. to Handle
+    follow(worker, worker.post(line_url(lot_line, "select"), {"lot_no": "L1"}))
+    page = follow(worker, set_qty(worker, lot_line, 3))
+    assert "Line 20000: Qty. to Handle 3." in page
+    assert sorted((ln.serial_no, ln.lot_no, ln.qty_to_handle) for ln in lines_of(pick)) == [
+        ("", "L1", 3),
+        ("X1", "", 1),
+        ("X3", "", 1),
+    ]
+    page = post_pick(supervisor, pick)
+    assert "3 line(s) shipped" in page
+
+    # then exactly the selected numbers left the warehouse
+    assert ledger(world.sn_spec)[3:] == [
+        ("sale", "", "X1", Decimal(-1), serial_receipts[("", "X1")]),
+        ("sale", "", "X3", Decimal(-1), serial_receipts[("", "X3")]),
+    ]
+    assert ledger(world.lot_spec)[2:] == [("sale", "L1", "", Decimal(-3), lot_receipts[("L1", "")])]
+    assert warehouse_out(world.sn_spec) == [("A1", "", "X1", -1), ("A1", "", "X3", -1)]
+    assert warehouse_out(world.lot_spec) == [("B1", "L1", "", -3)]
+    assert bin_content(world.sn_spec) == [("A1", "", "X1", 0), ("A1", "", "X2", 1), ("A1", "", "X3", 0)]
+    assert bin_content(world.lot_spec) == [("B1", "L1", "", 2), ("B1", "L2", "", 5)]
+    assert tracking(source_line(doc, 10000)) == [("", "X1", 1, 1, "pick"), ("", "X3", 1, 1, "pick")]
+    assert tracking(source_line(doc, 20000)) == [("L1", "", 3, 3, "pick")]
+    assert source_line(doc, 10000).qty_shipped == 2 and source_line(doc, 20000).qty_shipped == 3
+    assert Pick.objects.get(pk=pick.pk).status == "completed"
