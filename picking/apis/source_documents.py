@@ -7,6 +7,7 @@ DomainErrors, which core.api renders as problem details.
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
 from django.db.models import QuerySet
@@ -216,6 +217,34 @@ class SourceLineTrackingApi(APIView):
         return Response(SourceLineSerializer(fresh).data)
 
 
+IMPORT_MAX_BYTES = 100 * 1024 * 1024
+
+
+def _read_import_body(request: Request) -> Any:
+    """The JSON body of an import, read from the stream.
+
+    Imports are large on purpose ("thousands at once"): they are not held to the 2.5 MB limit that
+    Django sets for ordinary request bodies (DATA_UPLOAD_MAX_MEMORY_SIZE), but to IMPORT_MAX_BYTES.
+    """
+    try:
+        length = int(request.META.get("CONTENT_LENGTH") or 0)
+    except ValueError:
+        length = 0
+    if length > IMPORT_MAX_BYTES:
+        raise InvalidInput(
+            f"The import is {length // (1024 * 1024)} MB; at most {IMPORT_MAX_BYTES // (1024 * 1024)} MB are "
+            "accepted at once. Split the file into several imports.",
+            code="import_too_large",
+        )
+    if "json" not in (request.content_type or ""):
+        raise InvalidInput("Send the import as JSON (Content-Type: application/json).", code="parse_error")
+    raw = request._request.read(IMPORT_MAX_BYTES + 1)
+    try:
+        return json.loads(raw.decode("utf-8")) if raw else None
+    except (UnicodeDecodeError, json.JSONDecodeError) as exc:
+        raise InvalidInput(f"The body is not valid UTF-8 JSON: {exc}.", code="parse_error") from exc
+
+
 class SourceDocumentImportApi(APIView):
     """Import many source documents at once as a background job; follow `Location` for its progress."""
 
@@ -232,7 +261,7 @@ class SourceDocumentImportApi(APIView):
         },
     )
     def post(self, request: Request) -> Response:
-        job = source_document_import_start(documents=request.data, user=request.user)
+        job = source_document_import_start(documents=_read_import_body(request), user=request.user)
         job.refresh_from_db()
         location = reverse("api-job-detail", args=[job.pk])
         return Response(

@@ -247,3 +247,21 @@ def test_two_concurrent_requests_with_one_type_and_no_create_one_document(world:
     assert sorted(r.status_code for r in results) == [201, 409]
     assert [r.json()["code"] for r in results if r.status_code == 409] == ["duplicate_document"]
     assert SourceDocument.objects.filter(no="SO-TWICE").count() == 1
+
+
+@pytest.mark.django_db
+def test_import_accepts_a_body_larger_than_ordinary_requests(
+    world: World, django_capture_on_commit_callbacks: Any
+) -> None:
+    # given an ERP file drop of 5 000 orders of 10 lines (3 MB: more than Django's 2.5 MB for ordinary bodies)
+    lines = [{"line_no": n + 1, "item": "PLAIN", "quantity": 1} for n in range(10)]
+    documents = [order(f"BIG-{i}", *lines) for i in range(5000)]
+    client = api_client_for(world.admin)
+    with django_capture_on_commit_callbacks(execute=False) as callbacks:
+        response = client.post(f"{URL}import/", documents, format="json")
+    # then the job is accepted with every document (the task is queued after commit)
+    assert response.status_code == 202, response.content[:300]
+    assert response.json()["job"]["total"] == 5000 and len(callbacks) == 1
+    # and a body that is not JSON is refused clearly
+    response = client.post(f"{URL}import/", "[{", content_type="application/json")
+    assert response.status_code == 400 and response.json()["code"] == "parse_error"
