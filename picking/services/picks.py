@@ -205,45 +205,6 @@ def _integrity_conflict(exc: IntegrityError) -> Conflict:
 # --- Creation -------------------------------------------------------------------------------------
 
 
-@dataclass
-class _Budget:
-    """Stock a new pick may still take: per stock row and per (bin, item), decremented as lines are made."""
-
-    rows_by_item: dict[int, list[AvailableRow]]
-    row_left: dict[tuple[int, int, str, str], Decimal]
-    bin_left: dict[tuple[int, int], Decimal]
-
-    @classmethod
-    def of(cls, stock: AvailableStock) -> _Budget:
-        rows_by_item: dict[int, list[AvailableRow]] = defaultdict(list)
-        row_left: dict[tuple[int, int, str, str], Decimal] = {}
-        bin_total: dict[tuple[int, int], Decimal] = defaultdict(lambda: ZERO)
-        for row in stock.rows:
-            rows_by_item[row.stock.item_id].append(row)
-            left = max(row.available, ZERO) if row.usable else ZERO
-            row_left[row.key] = left
-            bin_total[(row.stock.bin_id, row.stock.item_id)] += left
-        bin_left = {
-            key: max(total - stock.unassigned_on_picks.get(key, ZERO), ZERO)
-            for key, total in bin_total.items()
-        }
-        return cls(rows_by_item=dict(rows_by_item), row_left=row_left, bin_left=bin_left)
-
-    def take_row(self, row: AvailableRow, wanted: Decimal) -> Decimal:
-        bin_key = (row.stock.bin_id, row.stock.item_id)
-        take = min(wanted, self.row_left.get(row.key, ZERO), self.bin_left.get(bin_key, ZERO))
-        if take > 0:
-            self.row_left[row.key] -= take
-            self.bin_left[bin_key] -= take
-        return max(take, ZERO)
-
-    def take_bin(self, bin_key: tuple[int, int], wanted: Decimal) -> Decimal:
-        take = min(wanted, self.bin_left.get(bin_key, ZERO))
-        if take > 0:
-            self.bin_left[bin_key] -= take
-        return max(take, ZERO)
-
-
 def _ordered_rows(rows: Iterable[AvailableRow], *, fefo: bool) -> list[AvailableRow]:
     """FEFO: earliest expiration first; otherwise (and among equal dates) first received first."""
     if fefo:
@@ -256,6 +217,113 @@ def _ordered_rows(rows: Iterable[AvailableRow], *, fefo: bool) -> list[Available
             ),
         )
     return sorted(rows, key=lambda r: r.stock.bin_content_id)
+
+
+RowKey = tuple[int, int, str, str]
+BinItem = tuple[int, int]
+
+
+@dataclass
+class _Budget:
+    """Stock a new pick may still take: per stock row and per (bin, item), decremented as lines are made.
+
+    Rows are sorted once per item (FEFO or first received first) and indexed by number, so planning a
+    pick of thousands of lines stays linear.
+    """
+
+    fefo: bool
+    rows_by_item: dict[int, list[AvailableRow]]
+    row_left: dict[RowKey, Decimal]
+    bin_left: dict[BinItem, Decimal]
+    _ordered: dict[tuple[int, int | None], list[AvailableRow]] = field(default_factory=dict)
+    _start: dict[tuple[int, int | None], int] = field(default_factory=dict)
+    _by_serial: dict[tuple[int, str], list[AvailableRow]] = field(default_factory=dict)
+    _by_lot: dict[tuple[int, str], list[AvailableRow]] = field(default_factory=dict)
+    _indexed: set[int] = field(default_factory=set)
+    _bins: dict[tuple[int, int | None], list[BinItem]] = field(default_factory=dict)
+
+    @classmethod
+    def of(cls, stock: AvailableStock, *, fefo: bool = False) -> _Budget:
+        rows_by_item: dict[int, list[AvailableRow]] = defaultdict(list)
+        row_left: dict[RowKey, Decimal] = {}
+        bin_total: dict[BinItem, Decimal] = defaultdict(lambda: ZERO)
+        for row in stock.rows:
+            rows_by_item[row.stock.item_id].append(row)
+            left = max(row.available, ZERO) if row.usable else ZERO
+            row_left[row.key] = left
+            bin_total[(row.stock.bin_id, row.stock.item_id)] += left
+        bin_left = {
+            key: max(total - stock.unassigned_on_picks.get(key, ZERO), ZERO)
+            for key, total in bin_total.items()
+        }
+        return cls(fefo=fefo, rows_by_item=dict(rows_by_item), row_left=row_left, bin_left=bin_left)
+
+    def ordered(self, item_id: int, bin_id: int | None) -> list[AvailableRow]:
+        """The item's rows (in one bin, or all), in picking order."""
+        key = (item_id, bin_id)
+        if key not in self._ordered:
+            rows = self.rows_by_item.get(item_id, [])
+            if bin_id is not None:
+                rows = [r for r in rows if r.stock.bin_id == bin_id]
+            self._ordered[key] = _ordered_rows(rows, fefo=self.fefo)
+        return self._ordered[key]
+
+    def open_rows(self, item_id: int, bin_id: int | None) -> Iterable[AvailableRow]:
+        """Rows with something left, in picking order (exhausted leading rows are skipped for good)."""
+        rows = self.ordered(item_id, bin_id)
+        key = (item_id, bin_id)
+        start = self._start.get(key, 0)
+        while start < len(rows) and self.row_left.get(rows[start].key, ZERO) <= 0:
+            start += 1
+        self._start[key] = start
+        return (rows[i] for i in range(start, len(rows)))
+
+    def with_numbers(
+        self, item_id: int, bin_id: int | None, lot_key: str, serial_key: str
+    ) -> list[AvailableRow]:
+        """The item's rows carrying these numbers ("" matches any), in picking order."""
+        if item_id not in self._indexed:
+            self._indexed.add(item_id)
+            for row in self.ordered(item_id, None):
+                self._by_serial.setdefault((item_id, row.stock.serial_no), []).append(row)
+                self._by_lot.setdefault((item_id, row.stock.lot_no), []).append(row)
+        if serial_key:
+            rows = self._by_serial.get((item_id, serial_key), [])
+        elif lot_key:
+            rows = self._by_lot.get((item_id, lot_key), [])
+        else:
+            rows = self.ordered(item_id, None)
+        return [
+            r
+            for r in rows
+            if (bin_id is None or r.stock.bin_id == bin_id)
+            and (not lot_key or r.stock.lot_no == lot_key)
+            and (not serial_key or r.stock.serial_no == serial_key)
+        ]
+
+    def bins(self, item_id: int, bin_id: int | None) -> list[BinItem]:
+        """The bins holding the item, in picking order of their first row."""
+        key = (item_id, bin_id)
+        if key not in self._bins:
+            seen: dict[BinItem, None] = {}
+            for r in self.ordered(item_id, bin_id):
+                seen.setdefault((r.stock.bin_id, r.stock.item_id), None)
+            self._bins[key] = list(seen)
+        return self._bins[key]
+
+    def take_row(self, row: AvailableRow, wanted: Decimal) -> Decimal:
+        bin_key = (row.stock.bin_id, row.stock.item_id)
+        take = min(wanted, self.row_left.get(row.key, ZERO), self.bin_left.get(bin_key, ZERO))
+        if take > 0:
+            self.row_left[row.key] -= take
+            self.bin_left[bin_key] -= take
+        return max(take, ZERO)
+
+    def take_bin(self, bin_key: BinItem, wanted: Decimal) -> Decimal:
+        take = min(wanted, self.bin_left.get(bin_key, ZERO))
+        if take > 0:
+            self.bin_left[bin_key] -= take
+        return max(take, ZERO)
 
 
 @dataclass
@@ -315,12 +383,7 @@ def _plan_line(
     fefo = location.pick_according_to_fefo
     lot_carried, serial_carried = rules.lot_in_stock(code), rules.serial_in_stock(code)
     carried = lot_carried or serial_carried
-    rows = [
-        r
-        for r in budget.rows_by_item.get(item.pk, [])
-        if line.bin_id is None or r.stock.bin_id == line.bin_id
-    ]
-    rows = _ordered_rows(rows, fefo=fefo)
+    rows = budget.ordered(item.pk, line.bin_id)
     bin_code = bin_codes.get(line.bin_id) if line.bin_id else None
     new: list[_NewLine] = []
     to_pick = line.quantity - line.qty_shipped - line.qty_on_picks
@@ -367,12 +430,7 @@ def _plan_line(
             if p
         )
         what = f"item {item.no} {label}"
-        matching = [
-            r
-            for r in rows
-            if (not lot_key or r.stock.lot_no == lot_key)
-            and (not serial_key or r.stock.serial_no == serial_key)
-        ]
+        matching = budget.with_numbers(item.pk, line.bin_id, lot_key, serial_key)
         got = ZERO
         if carried:
             for row in matching:
@@ -423,7 +481,7 @@ def _plan_line(
     got = ZERO
     if carried and rules.proposes_numbers(code, fefo=fefo):
         # Case 1: propose stock rows, earliest expiration (FEFO) or first received first.
-        for row in rows:
+        for row in budget.open_rows(item.pk, line.bin_id):
             take = budget.take_row(row, wanted - got)
             if take <= 0:
                 continue
@@ -442,7 +500,7 @@ def _plan_line(
                 break
     else:
         # Case 3 (select from the bin), case 2 (assign new numbers) and untracked: blank numbers per bin.
-        for bin_key in bins_in_order(rows):
+        for bin_key in budget.bins(item.pk, line.bin_id):
             take = budget.take_bin(bin_key, wanted - got)
             if take <= 0:
                 continue
@@ -533,7 +591,7 @@ def _create_for_document(*, document: SourceDocument, user: Any) -> PickCreateRe
         for i in Item.objects.select_related("tracking_code").filter(pk__in={sl.item_id for sl in open_lines})
     }
     stock = available_stock(item_ids=sorted(items), location_id=location.pk, on_date=timezone.localdate())
-    budget = _Budget.of(stock)
+    budget = _Budget.of(stock, fefo=location.pick_according_to_fefo)
     bin_codes = {r.stock.bin_id: r.stock.bin_code for r in stock.rows}
     missing_bins = {sl.bin_id for sl in open_lines if sl.bin_id and sl.bin_id not in bin_codes}
     if missing_bins:
@@ -884,9 +942,8 @@ def _check_numbers(
     exc_code = "serial_not_available" if serial_key else "lot_not_available"
     if not matching:
         raise exc_class(
-            f"{label.capitalize()} of item {item_no} is not in bin {bin_code}. Scan the label again, or "
-            "choose "
-            "one of the numbers available in the bin.",
+            f"{label[:1].upper()}{label[1:]} of item {item_no} is not in bin {bin_code}. Scan the label "
+            "again, or choose one of the numbers available in the bin.",
             code=exc_code,
             errors=[{"field": field_name, "code": exc_code, "detail": f"Not in bin {bin_code}."}],
         )
@@ -894,7 +951,8 @@ def _check_numbers(
     if unusable and len(unusable) == len(matching):
         why = "blocked" if unusable[0].stock.blocked else f"expired on {unusable[0].stock.expiration_date}"
         raise exc_class(
-            f"{label.capitalize()} of item {item_no} is {why} and cannot be picked. Choose another one.",
+            f"{label[:1].upper()}{label[1:]} of item {item_no} is {why} and cannot be picked. Choose "
+            "another one.",
             code=exc_code,
             errors=[{"field": field_name, "code": exc_code, "detail": why.capitalize() + "."}],
         )
@@ -1106,6 +1164,11 @@ def pick_line_split(*, pick_line_id: int, quantity: Any, user: Any) -> PickLine:
     with transaction.atomic():
         pick, line = _lock_line(pick_line_id=pick_line_id, user=user)
         _check_line_open(line)
+        if line.tracking_locked:
+            raise TrackingLocked(
+                f"{_describe(line)} picks numbers prescribed by the source document ({_numbers(line)}): only "
+                "Qty. to Handle can be changed, the line cannot be split."
+            )
         problem = rules.split_problem(
             quantity=line.quantity, qty_handled=line.qty_handled, split_qty=split_qty
         )

@@ -23,11 +23,21 @@ from collections import defaultdict
 from decimal import Decimal
 from typing import Any
 
-from django.db import transaction
-from django.db.models import Case, CharField, Exists, F, OuterRef, Q, Value, When
+from django.db import connection, transaction
+from django.db.models import (
+    Case,
+    CharField,
+    Exists,
+    F,
+    Model,
+    OuterRef,
+    Q,
+    Value,
+    When,
+)
 from django.utils import timezone
 
-from core.db import bulk_insert, keys_subquery, update_rows
+from core.db import keys_subquery, update_rows
 from core.exceptions import Conflict, DomainError
 from picking import rules
 from picking.locks import lock_document_source_lines, lock_pick, lock_pick_lines
@@ -183,7 +193,7 @@ def _post_locked(*, pick: Pick, user: Any, posted_no: str) -> PostedPick | None:
         errors.sort(key=lambda e: (e.get("line") is None, e.get("line") or 0))
         raise _refusal(errors, pick)
 
-    expiration = {(e.item_id, e.lot_no, e.serial_no): e.expiration_date for e in entries}
+    del entries  # the ledger is written; everything below is derived from the pick lines in SQL
     posted = PostedPick.objects.create(
         no=posted_no,
         pick_no=pick.no,
@@ -194,58 +204,7 @@ def _post_locked(*, pick: Pick, user: Any, posted_no: str) -> PostedPick | None:
         posting_date=posting_date,
         posted_by=user if getattr(user, "is_authenticated", False) else None,
     )
-    bulk_insert(
-        [
-            PostedPickLine(
-                posted_pick_id=posted.pk,
-                line_no=index + 1,
-                pick_line_no=line.line_no,
-                action=line.action,
-                source_line_id=line.source_line_id,
-                item_id=line.item_id,
-                bin_id=line.bin_id,
-                quantity=line.qty_to_handle,
-                serial_no=line.serial_no,
-                lot_no=line.lot_no,
-                expiration_date=line.expiration_date
-                or expiration.get((line.item_id, line.lot_no, line.serial_no)),
-                item_tracking_line_id=line.item_tracking_line_id,
-            )
-            for index, line in enumerate(to_post)
-        ]
-    )
-
-    # Prescribed item tracking lines: qty_handled.
-    handled_by_tracking: dict[int, Decimal] = defaultdict(lambda: ZERO)
-    # Numbers assigned or selected on the pick: written back with origin `pick`.
-    written_back: dict[tuple[int, str, str], Decimal] = defaultdict(lambda: ZERO)
-    expiration_back: dict[tuple[int, str, str], Any] = {}
-    shipped: dict[int, Decimal] = defaultdict(lambda: ZERO)
-    for line in to_post:
-        shipped[line.source_line_id] += line.qty_to_handle
-        if line.item_tracking_line_id:
-            handled_by_tracking[line.item_tracking_line_id] += line.qty_to_handle
-        elif line.serial_no or line.lot_no:
-            key = (line.source_line_id, line.lot_no, line.serial_no)
-            written_back[key] += line.qty_to_handle
-            expiration_back[key] = line.expiration_date or expiration.get(
-                (line.item_id, line.lot_no, line.serial_no)
-            )
-    update_rows(
-        ItemTrackingLine,
-        [(pk, qty) for pk, qty in handled_by_tracking.items()],
-        add_fields=["qty_handled"],
-    )
-    _write_back_tracking(written_back, expiration_back)
-
-    PickLine.objects.filter(pk__in=[line.pk for line in to_post]).update(
-        qty_handled=F("qty_handled") + F("qty_to_handle"), qty_to_handle=ZERO
-    )
-    update_rows(
-        SourceLine,
-        [(pk, qty, -qty) for pk, qty in shipped.items()],
-        add_fields=["qty_shipped", "qty_on_picks"],
-    )
+    _write_from_pick_lines(pick_id=pick.pk, posted_pick_id=posted.pk, lines=to_post)
     _update_document_status(document.pk)
     done = not PickLine.objects.filter(pick_id=pick.pk).filter(qty_handled__lt=F("quantity")).exists()
     Pick.objects.filter(pk=pick.pk).update(status=Pick.Status.COMPLETED if done else Pick.Status.IN_PROGRESS)
@@ -253,39 +212,77 @@ def _post_locked(*, pick: Pick, user: Any, posted_no: str) -> PostedPick | None:
     return posted
 
 
-def _write_back_tracking(
-    quantities: dict[tuple[int, str, str], Decimal], expirations: dict[tuple[int, str, str], Any]
-) -> None:
-    """Add the posted numbers to the source lines' item tracking lines of origin `pick` (create or add)."""
-    if not quantities:
-        return
-    keys = [(sl, lot, serial, ItemTrackingLine.Origin.PICK.value) for (sl, lot, serial) in quantities]
-    existing = {
-        (t.source_line_id, t.lot_no, t.serial_no): t.pk
-        for t in ItemTrackingLine.objects.filter(
-            pk__in=keys_subquery(ItemTrackingLine, ["source_line", "lot_no", "serial_no", "origin"], keys)
+def _table(model: type[Model]) -> str:
+    return connection.ops.quote_name(model._meta.db_table)
+
+
+def _write_from_pick_lines(*, pick_id: int, posted_pick_id: int, lines: list[PickLine]) -> None:
+    """Everything a posting writes besides the ledger, from the pick lines being posted (qty_to_handle
+    > 0), in set-based statements: posted pick lines, prescribed tracking lines' qty_handled, numbers
+    written back to the source lines (origin `pick`), source lines, and finally the pick lines."""
+    handled = PickLine.objects.filter(pick_id=pick_id, action=PickLine.Action.TAKE, qty_to_handle__gt=0)
+    pick_line, tracking_line = _table(PickLine), _table(ItemTrackingLine)
+    take = PickLine.Action.TAKE.value
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"INSERT INTO {_table(PostedPickLine)} (posted_pick_id, line_no, pick_line_no, action, "
+            "source_line_id, item_id, bin_id, quantity, serial_no, lot_no, expiration_date, "
+            "item_tracking_line_id) "
+            "SELECT %s, ROW_NUMBER() OVER (ORDER BY line_no), line_no, action, source_line_id, item_id, "
+            "bin_id, qty_to_handle, serial_no, lot_no, expiration_date, item_tracking_line_id "
+            f"FROM {pick_line} WHERE pick_id = %s AND action = %s AND qty_to_handle > 0",
+            [posted_pick_id, pick_id, take],
         )
-    }
+
+    # Prescribed item tracking lines (case 4): qty_handled.
+    handled_by_tracking: dict[int, Decimal] = defaultdict(lambda: ZERO)
+    # Numbers assigned or selected on the pick: added to the source line's tracking line of origin
+    # `pick` for the same numbers (below), or written as a new one (the INSERT after).
+    written_back: dict[tuple[int, str, str], Decimal] = defaultdict(lambda: ZERO)
+    shipped: dict[int, Decimal] = defaultdict(lambda: ZERO)
+    for line in lines:
+        shipped[line.source_line_id] += line.qty_to_handle
+        if line.item_tracking_line_id:
+            handled_by_tracking[line.item_tracking_line_id] += line.qty_to_handle
+        elif line.serial_no or line.lot_no:
+            written_back[(line.source_line_id, line.lot_no, line.serial_no)] += line.qty_to_handle
+    update_rows(ItemTrackingLine, list(handled_by_tracking.items()), add_fields=["qty_handled"])
+    origin = ItemTrackingLine.Origin.PICK.value
+    if written_back:
+        keys = [(sl, lot, serial, origin) for (sl, lot, serial) in written_back]
+        existing = ItemTrackingLine.objects.filter(
+            pk__in=keys_subquery(ItemTrackingLine, ["source_line", "lot_no", "serial_no", "origin"], keys)
+        ).values_list("pk", "source_line_id", "lot_no", "serial_no")
+        update_rows(
+            ItemTrackingLine,
+            [
+                (pk, written_back[(sl, lot, serial)], written_back[(sl, lot, serial)])
+                for pk, sl, lot, serial in existing
+            ],
+            add_fields=["quantity", "qty_handled"],
+        )
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"INSERT INTO {tracking_line} (source_line_id, serial_no, lot_no, expiration_date, quantity, "
+            "qty_handled, origin) "
+            "SELECT pl.source_line_id, pl.serial_no, pl.lot_no, MIN(pl.expiration_date), "
+            "SUM(pl.qty_to_handle), SUM(pl.qty_to_handle), %s "
+            f"FROM {pick_line} pl WHERE pl.pick_id = %s AND pl.action = %s AND pl.qty_to_handle > 0 "
+            "AND pl.item_tracking_line_id IS NULL AND (pl.serial_no <> '' OR pl.lot_no <> '') "
+            f"AND NOT EXISTS (SELECT 1 FROM {tracking_line} t WHERE t.source_line_id = pl.source_line_id "
+            "AND t.lot_no = pl.lot_no AND t.serial_no = pl.serial_no AND t.origin = %s) "
+            "GROUP BY pl.source_line_id, pl.serial_no, pl.lot_no",
+            [origin, pick_id, take, origin],
+        )
+
+    # Source lines: shipped up, on picks down, in one statement (the check constraint holds throughout).
     update_rows(
-        ItemTrackingLine,
-        [(existing[key], qty, qty) for key, qty in quantities.items() if key in existing],
-        add_fields=["quantity", "qty_handled"],
+        SourceLine,
+        [(pk, qty, -qty) for pk, qty in shipped.items()],
+        add_fields=["qty_shipped", "qty_on_picks"],
     )
-    bulk_insert(
-        [
-            ItemTrackingLine(
-                source_line_id=key[0],
-                lot_no=key[1],
-                serial_no=key[2],
-                expiration_date=expirations.get(key),
-                quantity=qty,
-                qty_handled=qty,
-                origin=ItemTrackingLine.Origin.PICK,
-            )
-            for key, qty in quantities.items()
-            if key not in existing
-        ]
-    )
+    # Last: the pick lines themselves.
+    handled.update(qty_handled=F("qty_handled") + F("qty_to_handle"), qty_to_handle=ZERO)
 
 
 def _update_document_status(document_id: int) -> None:
