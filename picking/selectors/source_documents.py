@@ -118,6 +118,12 @@ class TrackingOverview:
     def locked(self) -> bool:
         return bool(self.locked_by)
 
+    @property
+    def selectable(self) -> list[tuple[StockRow, Decimal]]:
+        """Available rows with the quantity proposed for selection (at most the undefined quantity)."""
+        undefined = max(self.undefined_quantity, ZERO)
+        return [(row, min(max(row.available, ZERO), undefined)) for row in self.available]
+
 
 def item_tracking_overview(*, user: Any, document_id: int, line_no: int) -> TrackingOverview:
     line = source_line_get(user=user, document_id=document_id, line_no=line_no)

@@ -194,3 +194,34 @@ def test_workers_see_but_cannot_change(world: World) -> None:
         client.post(tracking_url(document), {"action": "assign_serial", "quantity": "1"}).status_code == 403
     )
     assert client.get("/source-documents/import/").status_code == 403
+
+
+def test_select_entries_of_lots_proposes_at_most_the_undefined_quantity(world: World, client: Client) -> None:
+    # given a line of 6 without numbers; lot L-A has 10 in A1 and 4 in B1, L-C 3, L-B is blocked
+    document = make(world, "SO-1", {"line_no": 10000, "item": "LOT-SPEC", "quantity": 6})
+    html = client.get(tracking_url(document)).content.decode()
+    rows = {
+        index: (lot, qty)
+        for index, lot, qty in re.findall(
+            r'name="sel_lot_(\d+)" value="([^"]*)">.*?(?:name="sel_qty_\1"[^>]*value="([^"]*)"|\u2013)',
+            html,
+            flags=re.S,
+        )
+    }
+    # then each available lot is proposed with at most 6, the blocked lot cannot be selected
+    assert sorted(rows.values()) == [("L-A", "4"), ("L-A", "6"), ("L-B", ""), ("L-C", "3")]
+    blocked = next(i for i, (lot, _) in rows.items() if lot == "L-B")
+    assert f'name="sel" value="{blocked}"' not in html
+    # when the supervisor selects L-A from both bins, 4 and 2
+    a1, b1 = (i for i, (lot, _) in sorted(rows.items()) if lot == "L-A")
+    data = {
+        "action": "select",
+        "sel": [a1, b1],
+        f"sel_lot_{a1}": "L-A",
+        f"sel_qty_{a1}": "4",
+        f"sel_lot_{b1}": "L-A",
+        f"sel_qty_{b1}": "2",
+    }
+    assert client.post(tracking_url(document), data).status_code == 302
+    # then the line has one tracking line of lot L-A for 6
+    assert list(ItemTrackingLine.objects.values_list("lot_no", "quantity")) == [("L-A", 6)]
