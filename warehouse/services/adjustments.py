@@ -74,11 +74,15 @@ def _parse_entry(index: int, raw: dict[str, Any], errors: list[dict[str, Any]]) 
 
 
 def _adjustment_document_no() -> str:
-    NoSeries.objects.get_or_create(
-        code=ADJUSTMENT_SERIES,
-        defaults={"description": "Inventory adjustments", "starting_no": "ADJ000001"},
-    )
-    return no_series_take(code=ADJUSTMENT_SERIES)[0]
+    """The next number of the `ADJ` series (created by a migration; recreated here if someone deleted it)."""
+    try:
+        return no_series_take(code=ADJUSTMENT_SERIES)[0]
+    except NotFoundError:
+        NoSeries.objects.get_or_create(
+            code=ADJUSTMENT_SERIES,
+            defaults={"description": "Inventory adjustments", "starting_no": "ADJ000001"},
+        )
+        return no_series_take(code=ADJUSTMENT_SERIES)[0]
 
 
 def inventory_adjust(

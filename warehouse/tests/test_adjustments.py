@@ -272,7 +272,7 @@ def test_workers_adjust_only_where_they_work(wh: Warehouse) -> None:
 
 
 def test_receiving_10000_serials_takes_as_many_queries_as_10(wh: Warehouse) -> None:
-    receive(wh, wh.serial_item, serials(1, prefix="W"))  # the first adjustment creates the ADJ series
+    receive(wh, wh.serial_item, serials(1, prefix="W"))
     with CaptureQueriesContext(connection) as few:
         receive(wh, wh.serial_item, serials(10, prefix="F"))
     with CaptureQueriesContext(connection) as many:
