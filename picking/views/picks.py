@@ -308,6 +308,8 @@ def pick_list_view(request: HttpRequest) -> HttpResponse:
         }
         document_no = cleaned["document_no"].strip()
     picks = pick_list(user=user, **filters)
+    if not form.is_valid():
+        picks = picks.none()  # the errors are shown at the filters
     if document_no:
         picks = picks.filter(source_document__no__icontains=document_no)
     picks = picks.annotate(
@@ -435,6 +437,8 @@ def pick_line_update_view(request: HttpRequest, pk: int, line_id: int) -> HttpRe
     form.is_valid()  # every field is optional text; the service checks the values
     changes = form.changes(request.POST)
     values = {k: str(v) for k, v in changes.items()}
+    if changes.get("serial_no") and "qty_to_handle" not in changes:
+        changes["qty_to_handle"] = "1"  # a scanned serial number is one unit in the worker's hand
     if "qty_to_handle" in changes and changes["qty_to_handle"] == "":
         exc: DomainError = InvalidInput(
             "Enter the Qty. to Handle: 0 up to the outstanding quantity.",
