@@ -128,7 +128,8 @@ def test_put_tracking_replaces_numbers_and_is_locked_by_a_pick(world: World) -> 
     response = client.put(url, {"tracking": [{"serial_no": "SN-002", "quantity": 2}]}, format="json")
     assert response.status_code == 400 and response.json()["errors"][0]["code"] == "serial_quantity_not_one"
     # a body without the list is refused, nothing is removed
-    for bad in ([{"serial_no": "SN-002"}], {"numbers": []}):
+    bodies: list[Any] = [[{"serial_no": "SN-002"}], {"numbers": []}]
+    for bad in bodies:
         response = client.put(url, bad, format="json")
         assert response.status_code == 400 and response.json()["errors"][0]["field"] == "tracking"
     assert document.lines.get().tracking_lines.count() == 2
