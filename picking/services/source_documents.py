@@ -981,11 +981,12 @@ def _get_line(*, source_line_id: int, user: Any, lock: bool) -> SourceLine:
     query = SourceLine.objects.filter(
         pk=source_line_id, document__location__in=visible_locations(user)
     ).select_related("document__location", "item__tracking_code", "bin")
+    if lock:
+        # Lock first, then read: the quantities checked are the ones no one else can change meanwhile.
+        lock_source_lines([source_line_id])
     line = query.first()
     if line is None:
         raise NotFoundError("This source line does not exist, or is not at a location you work at.")
-    if lock:
-        lock_source_lines([line.pk])
     return line
 
 
