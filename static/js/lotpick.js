@@ -11,3 +11,14 @@ document.addEventListener("DOMContentLoaded", () => {
   const scan = document.querySelector("[data-autofocus-scan]");
   if (scan instanceof HTMLInputElement) scan.focus();
 });
+
+// Picks (issue 5): after a refused action, bring the first line with a problem into view and put the
+// cursor in its field, so a worker with a scanner can correct it at once.
+document.addEventListener("DOMContentLoaded", () => {
+  const problem = document.querySelector(".line.has-error");
+  if (problem instanceof HTMLElement) {
+    problem.scrollIntoView({ block: "center" });
+    const field = problem.querySelector("input[aria-invalid=true], input[type=text], input[type=number]");
+    if (field instanceof HTMLInputElement) field.focus();
+  }
+});

@@ -70,3 +70,7 @@ def post_pick(client: Client, pick: Pick) -> str:
 def inputs(fragment: str) -> list[str]:
     """Names of the inputs in an HTML fragment."""
     return re.findall(r'<input[^>]*name="([^"]+)"', fragment)
+
+
+def bin_code(line: PickLine) -> str:
+    return line.bin.code if line.bin else ""

@@ -83,7 +83,7 @@ def test_bad_quantities_are_refused_next_to_the_line(world: World) -> None:
         assert message in fragment, (data, fragment)
         assert 'role="alert"' in fragment and 'class="messages"' in page
         # and the value typed stays in the field so the worker can correct it
-        if "qty_to_handle" in data and data["qty_to_handle"]:
+        if data.get("qty_to_handle"):
             assert f'value="{data["qty_to_handle"]}"' in fragment
     # and nothing changed
     assert state(pick) == before
@@ -155,11 +155,8 @@ def test_locked_line_offers_only_qty_to_handle_and_refuses_forged_changes(world:
     assert "serial_no" in inputs(card(page, free)) and "/select/" in card(page, free)
     # and the Select page of the locked line lists nothing to choose
     select = text(worker.get(line_url(locked, "select")))
-    assert (
-        "prescribed by the source document and cannot be changed" in select
-        and "<button" not in select.split("<main", 1)[1].split("Log out")[0]
-        or "number-choice" not in select
-    )
+    assert "prescribed by the source document and cannot be changed" in select
+    assert "number-choice" not in select and 'name="serial_no"' not in select
     before = state(pick)
     # when a forged POST tries to change the prescribed serial, together with Qty. to Handle
     response = worker.post(line_url(locked), {"serial_no": "X2", "qty_to_handle": "1"})
@@ -229,7 +226,7 @@ def test_pick_list_shows_my_picks_first_and_filters(world: World) -> None:
     not_mine = text(supervisor.get("/picks/", {"location": "EAST"}))  # not a location of theirs
     assert "Select a valid choice" in not_mine and mine.no not in not_mine
     by_doc = text(
-        supervisor.get("/picks/", {"source_document": other.source_document_id, "assigned_to": "all"})
+        supervisor.get("/picks/", {"source_document": str(other.source_document_id), "assigned_to": "all"})
     )
     assert other.no in by_doc and mine.no not in by_doc
     assert other.source_document is not None

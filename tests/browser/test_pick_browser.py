@@ -1,0 +1,225 @@
+"""A real browser on a phone-sized screen: a worker opens a pick, sets Qty. to Handle (a bad value first),
+then a supervisor confirms and posts it. Also writes the user guide's screenshots when asked
+(LOTPICK_SCREENSHOTS=1; see docs/picks.md)."""
+
+from __future__ import annotations
+
+import os
+import re
+from pathlib import Path
+from typing import Any
+
+import pytest
+from django.contrib.auth.models import Group, Permission
+
+from core.roles import ROLE_PERMISSIONS
+from picking.models import PostedPick
+from picking.services.picks import pick_assign, pick_create_from_source
+from picking.tests.picks.world import EXP_EARLY, EXP_LATE, World, build_world, document, source_line
+from tracking.models import NoSeries
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+PASSWORD = "secret-pass-123"  # tests.factories.UserFactory's password
+IMG = Path(__file__).resolve().parents[2] / "docs" / "user-guide" / "img"
+
+
+def ensure_roles() -> None:
+    """The role groups and pick number series come from a data migration; a transactional test that ran
+    before may have flushed them, so they are rebuilt here (as picking/migrations/0002 does)."""
+    for code in ("IPI", "WPI", "PPI"):
+        NoSeries.objects.get_or_create(
+            code=code, defaults={"description": code, "starting_no": f"{code}000001"}
+        )
+    for role, names in ROLE_PERMISSIONS.items():
+        group, _ = Group.objects.get_or_create(name=role)
+        perms = [
+            Permission.objects.get(content_type__app_label=name.split(".")[0], codename=name.split(".")[1])
+            for name in names
+        ]
+        group.permissions.set(perms)
+
+
+def log_in(page: Any, live_server: Any, username: str) -> None:
+    page.goto(live_server.url + "/login/")
+    page.fill("#id_username", username)
+    page.fill("#id_password", PASSWORD)
+    page.click("button[type=submit]")
+    page.wait_for_selector("[data-testid=username]")
+
+
+def test_worker_sets_qty_to_handle_on_a_phone_and_the_supervisor_posts(
+    live_server: Any, page: Any, browser: Any
+) -> None:
+    # given a pick of 3 units of lot L1 (case 1), assigned to the worker
+    ensure_roles()
+    world = build_world()
+    world.receive(world.lot_wh, "A1", {"quantity": 5, "lot_no": "L1", "expiration_date": EXP_LATE})
+    doc = document(world, (world.lot_wh, 3), no="SO-PHONE")
+    result = pick_create_from_source(source_document_id=doc.pk, user=world.supervisor)
+    assert result.pick is not None
+    pick = result.pick
+    pick_assign(pick_id=pick.pk, assigned_to_username=world.worker.username, user=world.supervisor)
+    line = pick.lines.get()
+
+    # when the worker logs in on a phone and opens My picks, then the pick
+    log_in(page, live_server, world.worker.username)
+    page.click("text=Picks")
+    page.click(f"text={pick.no}")
+    card = page.locator(f"#line-{line.pk}")
+    # then the line shows its bin, item, lot and quantities, and the scan box has the cursor
+    assert "A1" in card.inner_text() and "LOT-WH" in card.inner_text() and "L1" in card.inner_text()
+    assert page.evaluate("document.activeElement.id") == "id_code"
+    assert page.evaluate("document.documentElement.scrollWidth") <= 390  # no sideways scrolling
+    qty = card.locator("input[name=qty_to_handle]")
+    assert qty.get_attribute("inputmode") == "decimal"
+    box = qty.bounding_box()
+    assert box is not None and box["height"] >= 44  # a large target
+
+    # when the worker types more than is outstanding and presses Enter (as a scanner would)
+    qty.fill("7")
+    qty.press("Enter")
+    page.wait_for_selector(f"#line-{line.pk} [data-testid=line-error]")
+    # then the message is next to the line and nothing changed
+    card = page.locator(f"#line-{line.pk}")
+    assert "Qty. to Handle 7 is more than the 3 still outstanding" in card.inner_text()
+    line.refresh_from_db()
+    assert line.qty_to_handle == 0
+    # when the worker corrects it to 2
+    qty = card.locator("input[name=qty_to_handle]")
+    qty.fill("2")
+    qty.press("Enter")
+    page.wait_for_selector("text=Line 10000: Qty. to Handle 2.")
+    assert page.locator(f"#line-{line.pk} input[name=qty_to_handle]").input_value() == "2"
+    # then the worker is told a supervisor posts
+    assert page.locator("[data-testid=post-link]").count() == 0
+    assert "a supervisor posts the pick" in page.inner_text("main")
+
+    # when the supervisor, on their phone, opens the pick and presses Post, then confirms
+    context = browser.new_context(viewport={"width": 390, "height": 844})
+    sup_page = context.new_page()
+    sup_page.set_default_timeout(15000)
+    try:
+        log_in(sup_page, live_server, world.supervisor.username)
+        sup_page.goto(f"{live_server.url}/picks/{pick.pk}/")
+        sup_page.click("[data-testid=post-link]")
+        assert "Line 10000: 2 \u00d7 LOT-WH from bin A1 · lot L1" in sup_page.inner_text(
+            "[data-testid=to-post]"
+        )
+        sup_page.click("button:has-text('Post 1 line(s)')")
+        sup_page.wait_for_selector("text=1 line(s) shipped")
+        # then the pick is in progress with 1 outstanding, and the posted pick is linked
+        assert sup_page.inner_text("[data-testid=pick-status]") == "In progress"
+        card_text = sup_page.inner_text(f"#line-{line.pk}")
+        assert re.search(r"Handled\s+2", card_text) and re.search(r"Outstanding\s+1", card_text)
+        posted = PostedPick.objects.get()
+        sup_page.click(f"main a:has-text('{posted.no}')")
+        sup_page.wait_for_selector(f"h1:has-text('Posted pick {posted.no}')")
+        assert "L1" in sup_page.inner_text(".posted-lines")
+    finally:
+        context.close()
+    assert source_line(doc).qty_shipped == 2
+
+
+# --- Screenshots of the user guide (run on demand) -------------------------------------------------
+
+
+def _shot(page: Any, name: str) -> None:
+    IMG.mkdir(parents=True, exist_ok=True)
+    path = IMG / f"{name}.png"
+    page.screenshot(path=str(path), full_page=False)
+    assert path.stat().st_size < 150_000, f"{name}.png is too large"
+
+
+def _screenshot_world() -> tuple[World, dict[int, Any]]:
+    ensure_roles()
+    world = build_world()
+    world.receive(world.lot_wh, "A1", {"quantity": 5, "lot_no": "LOT-2026-07", "expiration_date": EXP_LATE})
+    world.receive(world.lot_wh, "B1", {"quantity": 2, "lot_no": "LOT-2026-03", "expiration_date": EXP_EARLY})
+    world.receive(world.sn_wh, "A1", *({"quantity": 1, "serial_no": f"SN-10{i}"} for i in range(1, 4)))
+    world.receive(world.sn_out, "A1", {"quantity": 5})
+    world.receive(world.lot_out, "B1", {"quantity": 10})
+    world.receive(world.sn_spec, "A1", *({"quantity": 1, "serial_no": f"X-20{i}"} for i in range(1, 4)))
+    world.receive(
+        world.lot_spec,
+        "B1",
+        {"quantity": 5, "lot_no": "B-0412", "expiration_date": EXP_LATE},
+        {"quantity": 5, "lot_no": "B-0398", "expiration_date": EXP_EARLY},
+    )
+    world.location.pick_according_to_fefo = True
+    world.location.save()
+    docs = {
+        1: document(world, (world.lot_wh, 4), (world.sn_wh, 2), no="SO-1001"),
+        2: document(world, (world.sn_out, 2), (world.lot_out, 4), no="SO-1002"),
+        4: document(
+            world,
+            (world.lot_spec, 3, {"tracking": [("", "B-0412", 3)]}),
+            (world.sn_spec, 1, {"tracking": [("X-202", "", 1)]}),
+            no="SO-1004",
+        ),
+    }
+    picks = {}
+    for case, doc in docs.items():
+        result = pick_create_from_source(source_document_id=doc.pk, user=world.supervisor)
+        assert result.pick is not None
+        pick_assign(pick_id=result.pick.pk, assigned_to_username=world.worker.username, user=world.supervisor)
+        picks[case] = result.pick
+    # case 3: a location that does not pick by FEFO leaves specific numbers blank
+    world.location.pick_according_to_fefo = False
+    world.location.save()
+    doc3 = document(world, (world.sn_spec, 2), (world.lot_spec, 3), no="SO-1003")
+    result = pick_create_from_source(source_document_id=doc3.pk, user=world.supervisor)
+    assert result.pick is not None
+    pick_assign(pick_id=result.pick.pk, assigned_to_username=world.worker.username, user=world.supervisor)
+    picks[3] = result.pick
+    return world, picks
+
+
+@pytest.mark.skipif(os.environ.get("LOTPICK_SCREENSHOTS") != "1", reason="set LOTPICK_SCREENSHOTS=1")
+def test_user_guide_screenshots(live_server: Any, page: Any, browser: Any) -> None:
+    world, picks = _screenshot_world()
+    log_in(page, live_server, world.worker.username)
+    page.goto(live_server.url + "/picks/")
+    _shot(page, "pick-list")
+    # case 1: proposed numbers; change one
+    page.goto(f"{live_server.url}/picks/{picks[1].pk}/")
+    _shot(page, "case-1-pick")
+    lines = list(picks[1].lines.order_by("line_no"))
+    page.goto(f"{live_server.url}/picks/{picks[1].pk}/#line-{lines[3].pk}")
+    page.locator(f"#line-{lines[3].pk}").scroll_into_view_if_needed()
+    _shot(page, "case-1-change-serial")
+    # case 2: assign new numbers
+    lines = list(picks[2].lines.order_by("line_no"))
+    page.goto(f"{live_server.url}/picks/{picks[2].pk}/")
+    page.locator(f"#line-{lines[0].pk}").scroll_into_view_if_needed()
+    _shot(page, "case-2-pick")
+    page.locator(f"#line-{lines[0].pk} button:has-text('Assign Serial Nos.')").click()
+    page.wait_for_selector("text=New serial numbers were assigned.")
+    _shot(page, "case-2-assigned")
+    # case 3: select
+    lines = list(picks[3].lines.order_by("line_no"))
+    page.goto(f"{live_server.url}/picks/{picks[3].pk}/")
+    _shot(page, "case-3-pick")
+    page.goto(f"{live_server.url}/picks/{picks[3].pk}/lines/{lines[1].pk}/select/")
+    _shot(page, "case-3-select")
+    # case 4: locked lines, and a refused forged change
+    lines = list(picks[4].lines.order_by("line_no"))
+    page.goto(f"{live_server.url}/picks/{picks[4].pk}/")
+    page.locator(f"#line-{lines[0].pk}").scroll_into_view_if_needed()
+    _shot(page, "case-4-locked")
+    qty = page.locator(f"#line-{lines[0].pk} input[name=qty_to_handle]")
+    qty.fill("9")
+    qty.press("Enter")
+    page.wait_for_selector(f"#line-{lines[0].pk} [data-testid=line-error]")
+    _shot(page, "error-next-to-line")
+    # supervisor: post confirmation and the caution when deleting
+    page.context.clear_cookies()
+    log_in(page, live_server, world.supervisor.username)
+    page.goto(f"{live_server.url}/picks/{picks[1].pk}/")
+    page.click("button:has-text('Autofill Qty. to Handle')")
+    page.goto(f"{live_server.url}/picks/{picks[1].pk}/post/")
+    _shot(page, "post-confirm")
+    page.goto(f"{live_server.url}/picks/{picks[4].pk}/delete/")
+    _shot(page, "case-4-delete-caution")
+    page.goto(f"{live_server.url}/picks/create/")
+    _shot(page, "create-picks")
