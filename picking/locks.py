@@ -45,3 +45,14 @@ def lock_document_tracking_lines(*, document_id: int) -> list[ItemTrackingLine]:
         .filter(source_line__document_id=document_id)
         .order_by("pk")
     )
+
+
+def lock_pick_line(*, pick_line_id: int) -> PickLine | None:
+    """Lock one pick line (after its pick), with its item, tracking code, bin and source line."""
+    return (
+        PickLine.objects.select_for_update(of=("self",))
+        .select_related("item__tracking_code", "bin", "source_line")
+        .filter(pk=pick_line_id)
+        .order_by("pk")
+        .first()
+    )

@@ -38,7 +38,7 @@ from core.jobs import job_create
 from core.models import Job
 from picking import rules
 from picking.availability import AvailableRow, AvailableStock, available_stock
-from picking.locks import lock_document_source_lines, lock_pick, lock_pick_lines
+from picking.locks import lock_document_source_lines, lock_pick, lock_pick_line, lock_pick_lines
 from picking.models import ItemTrackingLine, Pick, PickLine, SourceDocument, SourceLine
 from picking.rules import fmt_qty
 from tracking.rules import stock_key
@@ -125,13 +125,7 @@ def _lock_line(*, pick_line_id: int, user: Any) -> tuple[Pick, PickLine]:
     pick = lock_pick(pick_id=line.pick_id)
     if pick is None:
         raise NotFoundError(f"Pick line #{pick_line_id} no longer exists: its pick was deleted.")
-    locked = (
-        PickLine.objects.select_for_update(of=("self",))
-        .select_related("item__tracking_code", "bin", "source_line")
-        .filter(pk=pick_line_id)
-        .order_by("pk")
-        .first()
-    )
+    locked = lock_pick_line(pick_line_id=pick_line_id)
     if locked is None:
         raise NotFoundError(f"Pick line #{pick_line_id} no longer exists: it was deleted.")
     pick.location = line.pick.location
