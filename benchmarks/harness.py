@@ -93,49 +93,30 @@ class Result:
         return self
 
 
-def timed(
-    op: Callable[[int], object],
-    *,
-    runs: int,
-    warmup: int,
-    into: Measurement,
-    profile: Path | None = None,
-) -> None:
-    """Call `op(r)` for r in 0..warmup+runs-1; keep time and query count of the runs after the warm-up.
-
-    With `profile`, the first warm-up run (never a measured one) runs under cProfile, saved to
-    `<profile>.prof` with the top functions in `<profile>.txt`.
-    """
+def measure_once(op: Callable[[], object], *, profile: Path | None = None) -> tuple[float, int]:
+    """Call `op()` once: (seconds, queries). With `profile`, under cProfile, saved to `<profile>.prof`
+    with the top functions in `<profile>.txt` (only ever used on warm-up runs)."""
     connection.ensure_connection()
-    for r in range(warmup + runs):
-        gc.collect()
-        counter = QueryCounter()
-        profiler = cProfile.Profile() if profile is not None and r == 0 and warmup > 0 else None
-        with connection.execute_wrapper(counter):
-            if profiler is not None:
-                profiler.enable()
-            start = time.perf_counter()
-            op(r)
-            elapsed = time.perf_counter() - start
-            if profiler is not None:
-                profiler.disable()
-        if profiler is not None and profile is not None:
-            save_profile(profiler, profile, elapsed, counter.count)
-        if r >= warmup:
-            into.times.append(elapsed)
-            into.queries.append(counter.count)
+    gc.collect()
+    counter = QueryCounter()
+    profiler = cProfile.Profile() if profile is not None else None
+    with connection.execute_wrapper(counter):
+        if profiler is not None:
+            profiler.enable()
+        start = time.perf_counter()
+        op()
+        elapsed = time.perf_counter() - start
+        if profiler is not None:
+            profiler.disable()
+    if profiler is not None and profile is not None:
+        save_profile(profiler, profile, elapsed, counter.count)
+    return elapsed, counter.count
 
 
-def timed_baseline(
-    fn: Callable[[int], tuple[float, int]], *, runs: int, warmup: int, into: Measurement
-) -> None:
-    """`fn(r)` times its own database work and returns (seconds, rows); same warm-up rule."""
-    for r in range(warmup + runs):
-        gc.collect()
-        seconds, rows = fn(r)
-        if r >= warmup:
-            into.baseline_times.append(seconds)
-            into.baseline_rows = rows
+def baseline_once(fn: Callable[[], tuple[float, int]]) -> tuple[float, int]:
+    """`fn()` times its own database work and returns (seconds, rows)."""
+    gc.collect()
+    return fn()
 
 
 def save_profile(profiler: cProfile.Profile, path: Path, elapsed: float, queries: int) -> None:
@@ -221,6 +202,7 @@ def table(results: list[Result]) -> str:
         "scenario",
         "lines",
         "serials",
+        "runs",
         "queries",
         "median",
         "min",
@@ -236,17 +218,18 @@ def table(results: list[Result]) -> str:
                 r.scenario,
                 str(r.lines),
                 str(r.serials),
+                str(r.runs) if r.runs else "-",
                 "-" if r.queries is None else str(r.queries),
                 _seconds(r.median_s),
                 _seconds(r.min_s),
                 _seconds(r.max_s),
                 _seconds(r.baseline_median_s),
                 "-" if r.ratio is None else f"{r.ratio:.1f}x",
-                r.status if r.status == OK else f"{r.status}: {r.detail}"[:90],
+                (r.status if r.status == OK and not r.detail else f"{r.status}: {r.detail}")[:90],
             ]
         )
     widths = [max(len(h), *(len(row[i]) for row in rows)) if rows else len(h) for i, h in enumerate(headers)]
-    right = {1, 2, 3, 4, 5, 6, 7, 8}
+    right = {1, 2, 3, 4, 5, 6, 7, 8, 9}
 
     def fmt(row: list[str]) -> str:
         cells = [c.rjust(widths[i]) if i in right else c.ljust(widths[i]) for i, c in enumerate(row)]
@@ -259,16 +242,16 @@ def table(results: list[Result]) -> str:
 
 def markdown_table(results: list[Result]) -> str:
     out = [
-        "| scenario | lines | serials | queries | median | min | max | baseline | ratio |",
-        "| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |",
+        "| scenario | lines | serials | runs | queries | median | min | max | baseline | ratio |",
+        "| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |",
     ]
     for r in results:
         if r.status != OK:
-            out.append(f"| {r.scenario} | {r.lines} | {r.serials} | {r.status}: {r.detail} | | | | | |")
+            out.append(f"| {r.scenario} | {r.lines} | {r.serials} | {r.status}: {r.detail} | | | | | | |")
             continue
         ratio = "-" if r.ratio is None else f"{r.ratio:.1f}x"
         out.append(
-            f"| {r.scenario} | {r.lines} | {r.serials} | {r.queries} | {_seconds(r.median_s)} | "
+            f"| {r.scenario} | {r.lines} | {r.serials} | {r.runs} | {r.queries} | {_seconds(r.median_s)} | "
             f"{_seconds(r.min_s)} | {_seconds(r.max_s)} | {_seconds(r.baseline_median_s)} | {ratio} |"
         )
     return "\n".join(out)

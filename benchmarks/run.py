@@ -9,8 +9,9 @@ prints a table and writes `benchmarks/results/latest.json`.
 - Otherwise SQLite: a database file in a temporary directory, removed at the end.
 
 Options: `--quick` (smaller grid, 3 runs), `--scenarios post,serial-big` (run the scenarios whose name
-contains one of the words; what they need still runs, untimed), `--runs`, `--profile` (cProfile of the
-warm-up run of each scenario into benchmarks/results/profiles/), `--keep-db`, `--output`.
+contains one of the words; what they need still runs, untimed), `--runs`, `--budget SECONDS` (the suite
+reduces measured runs of the largest scenarios to stay within it; 0: no budget), `--profile` (cProfile of
+the warm-up run of each scenario into benchmarks/results/profiles/), `--keep-db`, `--output`.
 Only a full run writes latest.json by default; others write partial.json.
 """
 
@@ -21,6 +22,7 @@ import os
 import shutil
 import sys
 import tempfile
+import warnings
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import replace
@@ -113,6 +115,12 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
         default=None,
         help="cProfile the warm-up run of each scenario into this folder",
     )
+    parser.add_argument(
+        "--budget",
+        type=float,
+        default=None,
+        help="seconds the suite may take (default 450 for the full grid, 150 for --quick; 0: unlimited)",
+    )
     parser.add_argument("--keep-db", action="store_true", help="keep the benchmark database afterwards")
     parser.add_argument("--output", default=None, help="JSON file to write (default: results/latest.json)")
     return parser.parse_args(argv)
@@ -123,6 +131,8 @@ def main(argv: list[str] | None = None) -> int:
     with bench_database(os.environ.get("DATABASE_URL", ""), keep=args.keep_db) as url:
         os.environ["DATABASE_URL"] = url
         os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
+        os.environ.setdefault("DJANGO_LOG_LEVEL", "WARNING")  # no "pick ... posted" line per posting
+        warnings.filterwarnings("ignore", message="No directory at")  # whitenoise: no collectstatic here
         import django
 
         django.setup()
@@ -139,6 +149,8 @@ def main(argv: list[str] | None = None) -> int:
         config = replace(config, scenarios=tokens)
         if args.runs is not None:
             config = replace(config, runs=max(1, args.runs))
+        if args.budget is not None:
+            config = replace(config, budget_s=args.budget or None)
         if args.profile:
             config = replace(config, profile_dir=Path(args.profile))
         full = config == FULL

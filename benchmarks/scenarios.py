@@ -1,9 +1,13 @@
 """The scenario grid, wired to the services as they exist.
 
-A document family is one grid cell: a sales order shape (lines x serial numbers per line, or lot lines).
-For each family the chain ingest -> create -> render -> autofill -> post runs `warmup + runs` times, each
-operation over all documents before the next one starts, so every run of an operation sees the same
-amount of stock and open picks. Each operation is followed by its baseline (benchmarks/baseline.py).
+A document family is one grid cell: a sales order shape (lines x serial numbers per line, or lot lines)
+with its own items and stock for `warmup + runs` documents. The chain is ingest -> create -> render ->
+autofill -> post:
+
+1. warm-up: document 0 goes through the whole chain (and each operation's baseline once); not recorded.
+   Its cost tells how many measured runs the time budget affords (see `Suite.affordable_runs`).
+2. measured runs: each operation runs over all measured documents before the next operation starts, then
+   its baseline runs as often, so every run of an operation sees the same stock and open picks.
 
 A service, page or endpoint that does not exist yet makes its scenario (and those that need it) report
 "not available yet"; an error in one scenario is reported as "failed" and the others still run.
@@ -11,6 +15,7 @@ A service, page or endpoint that does not exist yet makes its scenario (and thos
 
 from __future__ import annotations
 
+import gc
 import importlib
 import json
 import time
@@ -34,21 +39,22 @@ from benchmarks.harness import (
     Measurement,
     Result,
     Unavailable,
+    baseline_once,
     log,
-    timed,
-    timed_baseline,
+    measure_once,
 )
 from picking.models import PickLine, PostedPickLine
 
 OPERATIONS = ("ingest", "create", "render", "autofill", "post")
 # What each operation needs to have run before it (on the same documents).
-NEEDS = {
+NEEDS: dict[str, tuple[str, ...]] = {
     "ingest": (),
     "create": ("ingest",),
     "render": ("create",),
     "autofill": ("create",),
     "post": ("autofill",),
 }
+VARIANTS = ("serial", "lot", "serial-big", "api", "selector")
 
 
 @dataclass(frozen=True)
@@ -61,6 +67,8 @@ class Config:
     availability_serials: int = 100_000
     runs: int = 5
     warmup: int = 1
+    # Seconds the whole suite may take; measured runs are reduced (never below one) to stay within it.
+    budget_s: float | None = None
     scenarios: tuple[str, ...] = ()  # substrings of scenario names; empty: all
     profile_dir: Path | None = None
 
@@ -68,7 +76,7 @@ class Config:
         return not self.scenarios or any(token in scenario for token in self.scenarios)
 
 
-FULL = Config()
+FULL = Config(budget_s=450.0)
 QUICK = Config(
     serial_lines=(10, 100),
     serials_per_line=(1, 10),
@@ -76,6 +84,7 @@ QUICK = Config(
     big_pick=(10, 300),
     availability_serials=10_000,
     runs=3,
+    budget_s=150.0,
 )
 
 
@@ -97,6 +106,11 @@ class Family:
     @property
     def pick_lines(self) -> int:
         return self.lines * (self.per_line if self.kind == "serial" else -(-self.per_line // data.LOT_SIZE))
+
+    @property
+    def units(self) -> int:
+        """What the cost grows with: source lines plus pick lines."""
+        return self.lines + self.pick_lines
 
 
 def families(config: Config) -> list[Family]:
@@ -155,6 +169,17 @@ def _check_status(response: Any, expected: int, what: str) -> None:
         raise BenchFailure(f"{what} answered HTTP {response.status_code}: {body}")
 
 
+@dataclass
+class Step:
+    """One operation of the chain: `call(r)` is timed, `check(r, value)` verifies it (untimed),
+    `baseline(r)` returns (seconds, rows) of the same rows written or read the fastest way."""
+
+    call: Callable[[int], object]
+    check: Callable[[int, object], None]
+    baseline: Callable[[int], tuple[float, int]]
+    baseline_label: str
+
+
 # --- Running -----------------------------------------------------------------------------------------
 
 
@@ -164,9 +189,13 @@ class Suite:
     master: data.Master
     started: float = field(default_factory=time.perf_counter)
     results: list[Result] = field(default_factory=list)
+    pending: list[Family] = field(default_factory=list)  # families still to run after the current one
+
+    def spent(self) -> float:
+        return time.perf_counter() - self.started
 
     def elapsed(self) -> str:
-        return f"[{time.perf_counter() - self.started:6.1f}s]"
+        return f"[{self.spent():6.1f}s]"
 
     def api(self) -> APIClient:
         client = APIClient()
@@ -189,16 +218,31 @@ class Suite:
             ratio = "-" if result.ratio is None else f"{result.ratio:.1f}x"
             log(
                 f"{self.elapsed()} {result.scenario} lines={result.lines} serials={result.serials}: "
-                f"median {result.median_s:.4f} s, {result.queries} queries, "
+                f"median {result.median_s:.4f} s of {result.runs}, {result.queries} queries, "
                 f"baseline {result.baseline_median_s or 0:.4f} s, ratio {ratio}"
             )
         else:
             log(f"{self.elapsed()} {result.scenario} lines={result.lines}: {result.status}: {result.detail}")
 
+    def affordable_runs(self, fam: Family, cost_per_run: float) -> tuple[int, str]:
+        """Measured runs for the family: `config.runs`, fewer when the budget (minus what the families
+        still to come need for a warm-up and one run, estimated at this family's cost per unit) is short."""
+        cfg = self.config
+        if cfg.budget_s is None or cost_per_run <= 0:
+            return cfg.runs, ""
+        per_unit = cost_per_run / max(fam.units, 1)
+        reserve = sum(2 * per_unit * later.units for later in self.pending)
+        left = cfg.budget_s - self.spent() - reserve
+        runs = max(1, min(cfg.runs, int(left // cost_per_run)))
+        if runs < cfg.runs:
+            return runs, f"{runs} of {cfg.runs} runs: time budget ({cfg.budget_s:.0f} s)"
+        return runs, ""
+
     # -- document families --
 
     def run_family(self, fam: Family) -> None:
-        wanted = [op for op in OPERATIONS if self.config.selected(f"{op} {fam.variant}")]
+        cfg = self.config
+        wanted = [op for op in OPERATIONS if cfg.selected(f"{op} {fam.variant}")]
         if not wanted:
             return
         needed: set[str] = set()
@@ -208,7 +252,7 @@ class Suite:
             if op not in needed:
                 needed.add(op)
                 stack.extend(NEEDS[op])
-        cfg = self.config
+        chain = [op for op in OPERATIONS if op in needed]
         total = cfg.warmup + cfg.runs
 
         def result(op: str) -> Result:
@@ -220,6 +264,12 @@ class Suite:
                 serials=fam.serials,
                 serials_per_line=fam.per_line if fam.kind == "serial" else 0,
             )
+
+        if cfg.budget_s is not None and self.spent() > cfg.budget_s:
+            for op in wanted:
+                detail = f"the time budget ({cfg.budget_s:.0f} s) was used up"
+                self.report(replace(result(op), status=SKIPPED, detail=detail))
+            return
 
         # Set-up: the family's items and their stock, mirror items for the baseline, the documents.
         log(f"{self.elapsed()} setting up {fam.variant} {fam.lines} lines x {fam.per_line}")
@@ -238,6 +288,7 @@ class Suite:
             for op in wanted:
                 self.report(replace(result(op), status=FAILED, detail=f"set-up: {type(exc).__name__}: {exc}"))
             return
+        _freeze()
         shape = baseline.Shape(kind=fam.kind, items=mirror, per_line=fam.per_line, prefix=f"B{fam.prefix}")
         bodies = [
             data.encode(
@@ -247,139 +298,150 @@ class Suite:
             )
             for r in range(total)
         ]
-        doc_ids: list[int] = []
-        pick_ids: list[int] = []
-        blocked: dict[str, str] = {}  # op -> why it cannot run
+        doc_ids: dict[int, int] = {}
+        pick_ids: dict[int, int] = {}
+        master = self.master
 
-        def attempt(op: str, steps: Callable[[Measurement, bool], None], base: str) -> None:
-            """Run `steps` (timed when the op is wanted) and report; record why later ops cannot run."""
+        def build(op: str) -> Step:
+            if op == "ingest":
+                url = api_path("api-source-document-list")
+                client = self.api()
+
+                def ingest_check(r: int, response: object) -> None:
+                    _check_status(response, 201, "POST /api/v1/source-documents/")
+                    doc_ids[r] = int(json.loads(response.content)["id"])  # type: ignore[attr-defined]
+
+                return Step(
+                    call=lambda r: client.post(url, data=bodies[r], content_type="application/json"),
+                    check=ingest_check,
+                    baseline=lambda r: baseline.ingest(master, shape, r),
+                    baseline_label=baseline.describe(),
+                )
+            if op == "create":
+                create = service("picking.services.picks", "pick_create_from_source")
+
+                def create_check(r: int, res: object) -> None:
+                    pick = getattr(res, "pick", None)
+                    if pick is None:
+                        raise BenchFailure("pick_create_from_source returned no pick")
+                    not_picked = getattr(res, "not_picked", None)
+                    if not_picked:
+                        raise BenchFailure(f"stock not picked: {list(not_picked)[:3]}")
+                    pick_ids[r] = pick.pk
+                    lines = PickLine.objects.filter(pick_id=pick.pk).count()
+                    if lines != fam.pick_lines:
+                        raise BenchFailure(f"expected {fam.pick_lines} pick lines, found {lines}")
+
+                return Step(
+                    call=lambda r: create(source_document_id=doc_ids[r], user=master.supervisor),
+                    check=create_check,
+                    baseline=lambda r: baseline.create(master, shape, r),
+                    baseline_label=baseline.describe(),
+                )
+            if op == "render":
+                page_path("picking:pick-detail", 0)
+                client_page = self.page_client()
+
+                def render_check(r: int, response: object) -> None:
+                    _check_status(response, 200, "the pick page")
+
+                return Step(
+                    call=lambda r: client_page.get(page_path("picking:pick-detail", pick_ids[r])),
+                    check=render_check,
+                    baseline=lambda r: baseline.render(pick_ids[r]),
+                    baseline_label="one SELECT of the pick, one of all its lines (with item, bin)",
+                )
+            if op == "autofill":
+                autofill = service("picking.services.picks", "pick_autofill_qty_to_handle")
+                return Step(
+                    call=lambda r: autofill(pick_id=pick_ids[r], user=master.supervisor),
+                    check=lambda r, value: None,
+                    baseline=lambda r: baseline.autofill(pick_ids[r]),
+                    baseline_label="one UPDATE ... WHERE pick_id = %s",
+                )
+            post = service("picking.services.posting", "pick_post")
+
+            def post_check(r: int, posted: object) -> None:
+                lines = PostedPickLine.objects.filter(posted_pick_id=getattr(posted, "pk", None)).count()
+                if lines != fam.pick_lines:
+                    raise BenchFailure(f"expected {fam.pick_lines} posted pick lines, found {lines}")
+
+            return Step(
+                call=lambda r: post(pick_id=pick_ids[r], user=master.supervisor),
+                check=post_check,
+                baseline=lambda r: baseline.post(master, shape, r),
+                baseline_label=baseline.describe(),
+            )
+
+        steps: dict[str, Step] = {}
+        blocked: dict[str, tuple[str, str]] = {}  # op -> (status, why)
+        measured = {op: Measurement() for op in chain}
+
+        def run_op(op: str, r: int, *, record: bool, profile: bool = False) -> None:
+            if op in blocked:
+                return
             for need in NEEDS[op]:
                 if need in blocked:
-                    if op in wanted:
-                        status = NOT_AVAILABLE if blocked[need].startswith(NOT_AVAILABLE) else SKIPPED
-                        self.report(
-                            replace(result(op), status=status, detail=f"needs {need}: {blocked[need]}")
-                        )
-                    blocked[op] = blocked[need]
+                    status, why = blocked[need]
+                    blocked[op] = (
+                        NOT_AVAILABLE if status == NOT_AVAILABLE else SKIPPED,
+                        f"needs {need}: {why}",
+                    )
                     return
-            m = Measurement()
             try:
-                steps(m, op in wanted)
+                if op not in steps:
+                    steps[op] = build(op)
+                step = steps[op]
+                value: list[object] = []
+                path = self.profile_path(f"{op} {fam.variant}", fam.lines, fam.per_line) if profile else None
+                elapsed, queries = measure_once(lambda: value.append(step.call(r)), profile=path)
+                step.check(r, value[0])
             except Unavailable as exc:
-                blocked[op] = f"{NOT_AVAILABLE} ({exc})"
-                if op in wanted:
-                    self.report(replace(result(op), status=NOT_AVAILABLE, detail=str(exc)))
+                blocked[op] = (NOT_AVAILABLE, str(exc))
                 return
             except Exception as exc:
                 traceback.print_exc()
-                blocked[op] = f"{op} failed"
-                if op in wanted:
-                    self.report(replace(result(op), status=FAILED, detail=f"{type(exc).__name__}: {exc}"))
+                blocked[op] = (FAILED, f"{type(exc).__name__}: {exc}")
                 return
-            if op in wanted:
-                self.report(result(op).fill(m, base))
+            if record:
+                measured[op].times.append(elapsed)
+                measured[op].queries.append(queries)
 
-        def run(op: str, fn: Callable[[int], object], m: Measurement, measure: bool) -> None:
-            if measure:
-                profile = self.profile_path(f"{op} {fam.variant}", fam.lines, fam.per_line)
-                timed(fn, runs=cfg.runs, warmup=cfg.warmup, into=m, profile=profile)
+        def run_baseline(op: str, r: int, *, record: bool) -> None:
+            if op in blocked or op not in wanted:
+                return
+            try:
+                seconds, rows = baseline_once(lambda: steps[op].baseline(r))
+            except Exception as exc:
+                traceback.print_exc()
+                blocked[op] = (FAILED, f"baseline: {type(exc).__name__}: {exc}")
+                return
+            if record:
+                measured[op].baseline_times.append(seconds)
+                measured[op].baseline_rows = rows
+
+        cost = 0.0
+        for r in range(cfg.warmup):
+            start = time.perf_counter()
+            for op in chain:
+                run_op(op, r, record=False, profile=r == 0)
+                run_baseline(op, r, record=False)
+            cost = time.perf_counter() - start
+        runs, note = self.affordable_runs(fam, cost)
+        indexes = range(cfg.warmup, cfg.warmup + runs)
+        for op in chain:
+            for r in indexes:
+                run_op(op, r, record=op in wanted)
+            for r in indexes:
+                run_baseline(op, r, record=True)
+        for op in wanted:
+            if op in blocked:
+                status, why = blocked[op]
+                self.report(replace(result(op), status=status, detail=why))
             else:
-                for r in range(total):
-                    fn(r)
-
-        # (a) ingest through the REST API
-        def ingest(m: Measurement, measure: bool) -> None:
-            url = api_path("api-source-document-list")
-            client = self.api()
-            responses: list[Any] = [None] * total
-
-            def op(r: int) -> None:
-                responses[r] = client.post(url, data=bodies[r], content_type="application/json")
-
-            run("ingest", op, m, measure)
-            for response in responses:
-                _check_status(response, 201, "POST /api/v1/source-documents/")
-                doc_ids.append(int(json.loads(response.content)["id"]))
-            if measure:
-                timed_baseline(
-                    lambda r: baseline.ingest(self.master, shape, r), runs=cfg.runs, warmup=cfg.warmup, into=m
-                )
-
-        attempt("ingest", ingest, baseline.describe())
-        if "create" not in needed:
-            return
-
-        # (b) create the pick
-        def create(m: Measurement, measure: bool) -> None:
-            create_fn = service("picking.services.picks", "pick_create_from_source")
-            results: list[Any] = [None] * total
-
-            def op(r: int) -> None:
-                results[r] = create_fn(source_document_id=doc_ids[r], user=self.master.supervisor)
-
-            run("create", op, m, measure)
-            for res in results:
-                pick = res.pick
-                if pick is None:
-                    raise BenchFailure("pick_create_from_source returned no pick")
-                not_picked = getattr(res, "not_picked", None)
-                if not_picked:
-                    raise BenchFailure(f"stock not picked: {not_picked[:3]}")
-                pick_ids.append(pick.pk)
-            lines = PickLine.objects.filter(pick_id__in=pick_ids).count()
-            if lines != fam.pick_lines * total:
-                raise BenchFailure(f"expected {fam.pick_lines * total} pick lines, found {lines}")
-            if measure:
-                timed_baseline(
-                    lambda r: baseline.create(self.master, shape, r), runs=cfg.runs, warmup=cfg.warmup, into=m
-                )
-
-        attempt("create", create, baseline.describe())
-
-        # (d) render the pick page
-        def render(m: Measurement, measure: bool) -> None:
-            page_path("picking:pick-detail", pick_ids[0])
-            client = self.page_client()
-
-            def op(r: int) -> None:
-                response = client.get(page_path("picking:pick-detail", pick_ids[r]))
-                _check_status(response, 200, "the pick page")
-
-            run("render", op, m, measure)
-            if measure:
-                timed_baseline(
-                    lambda r: baseline.render(pick_ids[r]), runs=cfg.runs, warmup=cfg.warmup, into=m
-                )
-
-        if "render" in needed:
-            attempt("render", render, "one SELECT of the pick and one of its lines (with item, bin)")
-
-        # Autofill Qty. to Handle (measured too: posting needs it)
-        def autofill(m: Measurement, measure: bool) -> None:
-            fn = service("picking.services.picks", "pick_autofill_qty_to_handle")
-            run("autofill", lambda r: fn(pick_id=pick_ids[r], user=self.master.supervisor), m, measure)
-            if measure:
-                timed_baseline(
-                    lambda r: baseline.autofill(pick_ids[r]), runs=cfg.runs, warmup=cfg.warmup, into=m
-                )
-
-        if "autofill" in needed:
-            attempt("autofill", autofill, "one UPDATE ... WHERE pick_id = %s")
-
-        # (c) post the pick
-        def post(m: Measurement, measure: bool) -> None:
-            fn = service("picking.services.posting", "pick_post")
-            run("post", lambda r: fn(pick_id=pick_ids[r], user=self.master.supervisor), m, measure)
-            posted = PostedPickLine.objects.filter(posted_pick__pick_id__in=pick_ids).count()
-            if posted != fam.pick_lines * total:
-                raise BenchFailure(f"expected {fam.pick_lines * total} posted pick lines, found {posted}")
-            if measure:
-                timed_baseline(
-                    lambda r: baseline.post(self.master, shape, r), runs=cfg.runs, warmup=cfg.warmup, into=m
-                )
-
-        if "post" in needed:
-            attempt("post", post, baseline.describe())
+                done = result(op).fill(measured[op], steps[op].baseline_label)
+                done.detail = note
+                self.report(done)
 
     # -- availability --
 
@@ -423,8 +485,8 @@ class Suite:
                     client = self.api()
                     query = {"item": item.no, "location": data.LOCATION}
 
-                    def api_op(
-                        r: int, url: str = url, client: APIClient = client, query: dict[str, str] = query
+                    def call(
+                        url: str = url, client: APIClient = client, query: dict[str, str] = query
                     ) -> None:
                         response = client.get(url, query)
                         _check_status(response, 200, "GET /api/v1/inventory/availability/")
@@ -432,30 +494,43 @@ class Suite:
                         if body.get("count") != count:
                             raise BenchFailure(f"expected {count} rows, the API counts {body.get('count')}")
 
-                    timed(api_op, runs=cfg.runs, warmup=cfg.warmup, into=m, profile=profile)
-                    timed_baseline(
-                        lambda r: baseline.availability(item.pk, location_id, page_size=page_size),
-                        runs=cfg.runs,
-                        warmup=cfg.warmup,
-                        into=m,
-                    )
+                    def base() -> tuple[float, int]:
+                        return baseline.availability(item.pk, location_id, page_size=page_size)
+
                     description = f"one COUNT and one SELECT of the first {page_size} rows"
                 else:
                     available_stock = service("picking.availability", "available_stock")
 
-                    def selector_op(r: int, fn: Callable[..., Any] = available_stock) -> None:
+                    def call(  # type: ignore[misc]
+                        fn: Callable[..., Any] = available_stock,
+                    ) -> None:
                         stock = fn(item_ids=[item.pk], location_id=location_id)
                         if len(stock.rows) != count:
                             raise BenchFailure(f"expected {count} rows, got {len(stock.rows)}")
 
-                    timed(selector_op, runs=cfg.runs, warmup=cfg.warmup, into=m, profile=profile)
-                    timed_baseline(
-                        lambda r: baseline.availability(item.pk, location_id, page_size=None),
-                        runs=cfg.runs,
-                        warmup=cfg.warmup,
-                        into=m,
-                    )
+                    def base() -> tuple[float, int]:
+                        return baseline.availability(item.pk, location_id, page_size=None)
+
                     description = "one SELECT of all rows"
+                start = time.perf_counter()
+                for _ in range(cfg.warmup):
+                    measure_once(call, profile=profile)
+                    baseline_once(base)
+                runs, note = cfg.runs, ""
+                if cfg.warmup and cfg.budget_s is not None:
+                    # Each availability variant may use a tenth of the budget.
+                    per_run = (time.perf_counter() - start) / cfg.warmup
+                    runs = max(1, min(cfg.runs, int(cfg.budget_s * 0.1 // per_run)))
+                    if runs < cfg.runs:
+                        note = f"{runs} of {cfg.runs} runs: time budget ({cfg.budget_s:.0f} s)"
+                for _ in range(runs):
+                    elapsed, queries = measure_once(call)
+                    m.times.append(elapsed)
+                    m.queries.append(queries)
+                for _ in range(runs):
+                    seconds, rows = baseline_once(base)
+                    m.baseline_times.append(seconds)
+                    m.baseline_rows = rows
             except Unavailable as exc:
                 self.report(replace(result(variant), status=NOT_AVAILABLE, detail=str(exc)))
                 continue
@@ -463,13 +538,38 @@ class Suite:
                 traceback.print_exc()
                 self.report(replace(result(variant), status=FAILED, detail=f"{type(exc).__name__}: {exc}"))
                 continue
-            self.report(result(variant).fill(m, description))
+            done = result(variant).fill(m, description)
+            done.detail = note
+            self.report(done)
+
+
+def _order(r: Result) -> tuple[int, int, int, int]:
+    op = OPERATIONS.index(r.operation) if r.operation in OPERATIONS else len(OPERATIONS)
+    return (VARIANTS.index(r.variant), r.serials_per_line, r.lines, op)
 
 
 def run_suite(config: Config) -> list[Result]:
-    """Create the master data and run every selected scenario on the current database."""
+    """Create the master data and run every selected scenario on the current database.
+
+    Availability first (fixed cost), then the families from the smallest to the largest, so the time
+    budget is spent on what it can afford; the results come back in grid order.
+    """
     suite = Suite(config=config, master=data.create_master_data())
-    for fam in families(config):
-        suite.run_family(fam)
+    _freeze()
     suite.run_availability()
-    return suite.results
+    order = sorted(families(config), key=lambda f: f.units)
+    for i, fam in enumerate(order):
+        suite.pending = [
+            f for f in order[i + 1 :] if any(config.selected(f"{op} {f.variant}") for op in OPERATIONS)
+        ]
+        suite.run_family(fam)
+    gc.unfreeze()
+    return sorted(suite.results, key=_order)
+
+
+def _freeze() -> None:
+    """Move what exists now out of the garbage collector's sight: the `gc.collect()` before each timed
+    call then only looks at what the benchmark created since (a full collection of a Django process
+    takes about 0.1 s). Objects are still freed as soon as nothing refers to them."""
+    gc.collect()
+    gc.freeze()

@@ -31,7 +31,7 @@ TINY = Config(
     big_pick=None,
     availability_serials=12,
     runs=1,
-    warmup=0,
+    warmup=1,  # the first call of a service may set up things once (a number series, caches)
 )
 
 
