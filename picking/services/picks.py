@@ -44,7 +44,7 @@ from picking.rules import fmt_qty
 from tracking.rules import stock_key
 from tracking.services import no_series_take
 from warehouse.locks import lock_bin_contents
-from warehouse.models import Bin, Item, ItemLedgerEntry, Location
+from warehouse.models import Bin, BinContent, Item, ItemLedgerEntry, Location
 from warehouse.scoping import visible_location_ids
 
 ZERO = Decimal(0)
@@ -584,6 +584,9 @@ def _create_for_document(*, document: SourceDocument, user: Any) -> PickCreateRe
         i.pk: i
         for i in Item.objects.select_related("tracking_code").filter(pk__in={sl.item_id for sl in open_lines})
     }
+    # Lock the items' stock rows at the location before reading availability, so two picks being made at
+    # the same moment (e.g. lines added to two open picks) cannot both count the same units.
+    _lock_stock_of_items(location_id=location.pk, item_ids=items)
     stock = available_stock(item_ids=sorted(items), location_id=location.pk, on_date=timezone.localdate())
     budget = _Budget.of(stock, fefo=location.pick_according_to_fefo)
     bin_codes = {r.stock.bin_id: r.stock.bin_code for r in stock.rows}
@@ -661,6 +664,14 @@ def _create_for_document(*, document: SourceDocument, user: Any) -> PickCreateRe
         raise _integrity_conflict(exc) from exc
     refresh_qty_on_picks(document_id=document.pk)
     return PickCreateResult(pick=pick, not_picked=not_picked, created=existing is None, lines_added=len(objs))
+
+
+def _lock_stock_of_items(*, location_id: int, item_ids: Iterable[int]) -> None:
+    """Lock the bin content rows (with stock) of the items at the location: two queries for any number."""
+    keys = BinContent.objects.filter(
+        location_id=location_id, item_id__in=sorted(item_ids), quantity__gt=0
+    ).values_list("bin_id", "item_id", "lot_no", "serial_no")
+    lock_bin_contents(list(keys))
 
 
 def _not_picked_dict(n: NotPicked) -> dict[str, Any]:
@@ -845,8 +856,6 @@ def _availability_for_line(line: PickLine, *, bin_id: int) -> AvailableStock:
 
 def _lock_stock(line: PickLine, *, bin_id: int) -> None:
     """Lock the bin content rows of the item in the bin, so two workers cannot choose the same units."""
-    from warehouse.models import BinContent
-
     keys = BinContent.objects.filter(bin_id=bin_id, item_id=line.item_id).values_list(
         "bin_id", "item_id", "lot_no", "serial_no"
     )
@@ -1127,8 +1136,6 @@ def _lot_of_serial(line: PickLine, *, bin_id: int, serial_no: str, lot_no: str) 
     """The lot a serial number is stored with in the bin (when stock carries lots), else `lot_no`."""
     if not rules.lot_in_stock(line.item.tracking_code):
         return lot_no
-    from warehouse.models import BinContent
-
     lots = list(
         BinContent.objects.filter(
             bin_id=bin_id, item_id=line.item_id, serial_no=serial_no, quantity__gt=0
