@@ -13,6 +13,8 @@ def load_demo_master_data(*, users: dict[str, Any]) -> None:
     load_demo_inventory(users=users)
     # Source documents (issue 4): one sales order per outbound case, one with prescribed lots and serials.
     load_demo_source_documents(users=users)
+    # Picks (issue 5): one inventory pick per outbound case, assigned to the demo worker.
+    load_demo_picks(users=users)
 
 
 # --- Source documents (issue 4) ------------------------------------------------------------------
@@ -100,3 +102,26 @@ def load_demo_source_documents(*, users: dict[str, Any]) -> None:
     for data in DEMO_SOURCE_DOCUMENTS:
         if (data["type"], data["no"]) not in existing:
             source_document_create(data=data, user=users.get("integration"))
+
+
+# --- Picks (issue 5) ----------------------------------------------------------------------------------
+
+DEMO_PICK_DOCUMENTS = ["SO-DEMO-1", "SO-DEMO-2", "SO-DEMO-3", "SO-DEMO-4"]
+
+
+def load_demo_picks(*, users: dict[str, Any]) -> None:
+    """One inventory pick per outbound case (SO-DEMO-1 to 4), assigned to `worker` (idempotent: a document
+    that has a pick or a posted pick already is left alone)."""
+    from picking.models import SourceDocument
+    from picking.services.picks import pick_assign, pick_create_from_source
+
+    supervisor, worker = users.get("supervisor"), users.get("worker")
+    if supervisor is None:
+        return
+    documents = SourceDocument.objects.filter(type="sales_order", no__in=DEMO_PICK_DOCUMENTS).exclude(
+        picks__isnull=False
+    )
+    for document in documents.exclude(posted_picks__isnull=False).order_by("no"):
+        result = pick_create_from_source(source_document_id=document.pk, user=supervisor)
+        if result.pick is not None and worker is not None:
+            pick_assign(pick_id=result.pick.pk, assigned_to_username=worker.username, user=supervisor)
