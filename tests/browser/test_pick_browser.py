@@ -4,6 +4,7 @@ then a supervisor confirms and posts it. Also writes the user guide's screenshot
 
 from __future__ import annotations
 
+import io
 import os
 import re
 from pathlib import Path
@@ -11,11 +12,12 @@ from typing import Any
 
 import pytest
 from django.contrib.auth.models import Group, Permission
+from django.core.management import call_command
 
 from core.roles import ROLE_PERMISSIONS
-from picking.models import PostedPick
+from picking.models import Pick, PostedPick
 from picking.services.picks import pick_assign, pick_create_from_source
-from picking.tests.picks.world import EXP_EARLY, EXP_LATE, World, build_world, document, source_line
+from picking.tests.picks.world import EXP_LATE, build_world, document, source_line
 from tracking.models import NoSeries
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -131,62 +133,35 @@ def _shot(page: Any, name: str) -> None:
     assert path.stat().st_size < 150_000, f"{name}.png is too large"
 
 
-def _screenshot_world() -> tuple[World, dict[int, Any]]:
+def _demo_picks() -> dict[int, Any]:
+    """The demo data of `make run` (users worker/worker and supervisor/supervisor): pick per case."""
     ensure_roles()
-    world = build_world()
-    world.receive(world.lot_wh, "A1", {"quantity": 5, "lot_no": "LOT-2026-07", "expiration_date": EXP_LATE})
-    world.receive(world.lot_wh, "B1", {"quantity": 2, "lot_no": "LOT-2026-03", "expiration_date": EXP_EARLY})
-    world.receive(world.sn_wh, "A1", *({"quantity": 1, "serial_no": f"SN-10{i}"} for i in range(1, 4)))
-    world.receive(world.sn_out, "A1", {"quantity": 5})
-    world.receive(world.lot_out, "B1", {"quantity": 10})
-    world.receive(world.sn_spec, "A1", *({"quantity": 1, "serial_no": f"X-20{i}"} for i in range(1, 4)))
-    world.receive(
-        world.lot_spec,
-        "B1",
-        {"quantity": 5, "lot_no": "B-0412", "expiration_date": EXP_LATE},
-        {"quantity": 5, "lot_no": "B-0398", "expiration_date": EXP_EARLY},
-    )
-    world.location.pick_according_to_fefo = True
-    world.location.save()
-    docs = {
-        1: document(world, (world.lot_wh, 4), (world.sn_wh, 2), no="SO-1001"),
-        2: document(world, (world.sn_out, 2), (world.lot_out, 4), no="SO-1002"),
-        4: document(
-            world,
-            (world.lot_spec, 3, {"tracking": [("", "B-0412", 3)]}),
-            (world.sn_spec, 1, {"tracking": [("X-202", "", 1)]}),
-            no="SO-1004",
-        ),
+    call_command("load_demo_data", stdout=io.StringIO())
+    picks = {
+        p.source_document.no: p for p in Pick.objects.select_related("source_document") if p.source_document
     }
-    picks = {}
-    for case, doc in docs.items():
-        result = pick_create_from_source(source_document_id=doc.pk, user=world.supervisor)
-        assert result.pick is not None
-        pick_assign(pick_id=result.pick.pk, assigned_to_username=world.worker.username, user=world.supervisor)
-        picks[case] = result.pick
-    # case 3: a location that does not pick by FEFO leaves specific numbers blank
-    world.location.pick_according_to_fefo = False
-    world.location.save()
-    doc3 = document(world, (world.sn_spec, 2), (world.lot_spec, 3), no="SO-1003")
-    result = pick_create_from_source(source_document_id=doc3.pk, user=world.supervisor)
-    assert result.pick is not None
-    pick_assign(pick_id=result.pick.pk, assigned_to_username=world.worker.username, user=world.supervisor)
-    picks[3] = result.pick
-    return world, picks
+    return {case: picks[f"SO-DEMO-{case}"] for case in (1, 2, 3, 4)}
+
+
+def _demo_log_in(page: Any, live_server: Any, username: str) -> None:
+    page.goto(live_server.url + "/login/")
+    page.fill("#id_username", username)
+    page.fill("#id_password", username)  # the demo passwords are the usernames
+    page.click("button[type=submit]")
+    page.wait_for_selector("[data-testid=username]")
 
 
 @pytest.mark.skipif(os.environ.get("LOTPICK_SCREENSHOTS") != "1", reason="set LOTPICK_SCREENSHOTS=1")
 def test_user_guide_screenshots(live_server: Any, page: Any, browser: Any) -> None:
-    world, picks = _screenshot_world()
-    log_in(page, live_server, world.worker.username)
+    picks = _demo_picks()
+    _demo_log_in(page, live_server, "worker")
     page.goto(live_server.url + "/picks/")
     _shot(page, "pick-list")
-    # case 1: proposed numbers; change one
+    # case 1: proposed numbers, changeable
+    lines = list(picks[1].lines.order_by("line_no"))
     page.goto(f"{live_server.url}/picks/{picks[1].pk}/")
     _shot(page, "case-1-pick")
-    lines = list(picks[1].lines.order_by("line_no"))
-    page.goto(f"{live_server.url}/picks/{picks[1].pk}/#line-{lines[3].pk}")
-    page.locator(f"#line-{lines[3].pk}").scroll_into_view_if_needed()
+    page.locator(f"#line-{lines[0].pk} .number-form").scroll_into_view_if_needed()
     _shot(page, "case-1-change-serial")
     # case 2: assign new numbers
     lines = list(picks[2].lines.order_by("line_no"))
@@ -199,27 +174,29 @@ def test_user_guide_screenshots(live_server: Any, page: Any, browser: Any) -> No
     # case 3: select
     lines = list(picks[3].lines.order_by("line_no"))
     page.goto(f"{live_server.url}/picks/{picks[3].pk}/")
+    page.locator(f"#line-{lines[0].pk}").scroll_into_view_if_needed()
     _shot(page, "case-3-pick")
     page.goto(f"{live_server.url}/picks/{picks[3].pk}/lines/{lines[1].pk}/select/")
     _shot(page, "case-3-select")
-    # case 4: locked lines, and a refused forged change
+    # case 4: locked lines, and a refused quantity next to its line
     lines = list(picks[4].lines.order_by("line_no"))
     page.goto(f"{live_server.url}/picks/{picks[4].pk}/")
     page.locator(f"#line-{lines[0].pk}").scroll_into_view_if_needed()
     _shot(page, "case-4-locked")
-    qty = page.locator(f"#line-{lines[0].pk} input[name=qty_to_handle]")
+    qty = page.locator(f"#line-{lines[2].pk} input[name=qty_to_handle]")
     qty.fill("9")
     qty.press("Enter")
-    page.wait_for_selector(f"#line-{lines[0].pk} [data-testid=line-error]")
+    page.wait_for_selector(f"#line-{lines[2].pk} [data-testid=line-error]")
     _shot(page, "error-next-to-line")
-    # supervisor: post confirmation and the caution when deleting
+    # supervisor: post confirmation, the caution when deleting, Create Inventory Picks
     page.context.clear_cookies()
-    log_in(page, live_server, world.supervisor.username)
+    _demo_log_in(page, live_server, "supervisor")
     page.goto(f"{live_server.url}/picks/{picks[1].pk}/")
     page.click("button:has-text('Autofill Qty. to Handle')")
     page.goto(f"{live_server.url}/picks/{picks[1].pk}/post/")
     _shot(page, "post-confirm")
     page.goto(f"{live_server.url}/picks/{picks[4].pk}/delete/")
+    page.locator("[data-testid=caution]").scroll_into_view_if_needed()
     _shot(page, "case-4-delete-caution")
     page.goto(f"{live_server.url}/picks/create/")
     _shot(page, "create-picks")
