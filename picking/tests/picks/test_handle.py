@@ -247,3 +247,38 @@ def test_assign_pick_to_an_employee(world: World) -> None:
         pick_assign(pick_id=pick.pk, assigned_to_username="sup-east", user=world.supervisor)
     with pytest.raises(PermissionDeniedError):
         pick_assign(pick_id=pick.pk, assigned_to_username="worker-main", user=world.worker)
+
+
+def test_changing_the_bin_needs_the_numbers_there(world: World) -> None:
+    world.receive(world.lot_wh, "A1", {"quantity": 5, "lot_no": "L1"})
+    world.receive(world.lot_wh, "B1", {"quantity": 2, "lot_no": "L1"}, {"quantity": 5, "lot_no": "L2"})
+    line = create(world, (world.lot_wh, 3)).lines.get()
+    assert (line.bin_id, line.lot_no) == (world.a1.pk, "L1")
+    with pytest.raises(Conflict) as refused:
+        pick_line_update(pick_line_id=line.pk, user=world.worker, bin_code="B1")  # only 2 of L1 in B1
+    assert "Only 2" in refused.value.detail
+    with pytest.raises(InvalidInput):
+        pick_line_update(pick_line_id=line.pk, user=world.worker, bin_code="E1")  # a bin of EAST
+    pick_line_update(pick_line_id=line.pk, user=world.worker, bin_code="B1", lot_no="L2")
+    line.refresh_from_db()
+    assert (line.bin_id, line.lot_no) == (world.b1.pk, "L2")
+
+
+def test_partly_handled_line_deleted_keeps_its_handled_quantity(world: World) -> None:
+    from picking.services.picks import pick_line_delete
+    from picking.services.posting import pick_post
+
+    world.receive(world.plain, "A1", {"quantity": 10})
+    pick = create(world, (world.plain, 5))
+    line = pick.lines.get()
+    pick_line_set_qty_to_handle(pick_line_id=line.pk, qty_to_handle="2", user=world.worker)
+    pick_post(pick_id=pick.pk, user=world.supervisor)
+    with pytest.raises(PermissionDeniedError):
+        pick_line_delete(pick_line_id=line.pk, user=world.worker)
+    pick_line_delete(pick_line_id=line.pk, user=world.supervisor)
+    line.refresh_from_db()
+    pick.refresh_from_db()
+    assert (line.quantity, line.qty_handled, pick.status) == (2, 2, Pick.Status.COMPLETED)
+    assert (line.source_line.qty_shipped, line.source_line.qty_on_picks) == (2, 0)
+    with pytest.raises(Conflict):
+        pick_line_delete(pick_line_id=line.pk, user=world.supervisor)  # nothing outstanding any more
