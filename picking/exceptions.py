@@ -9,3 +9,15 @@ from __future__ import annotations
 from core.exceptions import Conflict, InvalidInput
 
 __all__ = ["Conflict", "InvalidInput"]
+
+
+# --- Picks (issue 5) ----------------------------------------------------------------------------
+
+
+class PickPostRefused(Conflict):
+    """The pick cannot be posted; `errors` lists every line's problem (`line` = pick line no.,
+    `pick_line_id`, `code`, `detail`). Nothing was posted. When every problem has the same code, the
+    error carries that code (e.g. `tracking_incomplete`); otherwise `pick_post_refused`."""
+
+    code = "pick_post_refused"
+    title = "The pick cannot be posted."

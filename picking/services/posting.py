@@ -40,6 +40,7 @@ from django.utils import timezone
 from core.db import keys_subquery, update_rows
 from core.exceptions import Conflict, DomainError
 from picking import rules
+from picking.exceptions import PickPostRefused
 from picking.locks import lock_document_source_lines, lock_pick, lock_pick_lines
 from picking.models import (
     ItemTrackingLine,
@@ -75,13 +76,6 @@ ENTRY_TYPES = {
 
 # Codes of the ledger primitive that mean "the line's numbers are incomplete".
 _INCOMPLETE_CODES = {"serial_missing", "lot_missing"}
-
-
-class PickPostRefused(Conflict):
-    """The pick cannot be posted; `errors` lists every line's problem. Nothing was posted."""
-
-    code = "pick_post_refused"
-    title = "The pick cannot be posted."
 
 
 def _line_errors(lines: list[PickLine], items: dict[int, Item]) -> list[dict[str, Any]]:
