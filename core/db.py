@@ -19,7 +19,7 @@ from collections.abc import Iterable, Sequence
 from decimal import Decimal
 from typing import Any, TypeVar
 
-from django.db import connection, models
+from django.db import DEFAULT_DB_ALIAS, connection, connections, models
 from django.db.models.expressions import RawSQL
 
 M = TypeVar("M", bound=models.Model)
@@ -51,33 +51,57 @@ def _array_type(field: models.Field[Any, Any]) -> str:
 
 
 def _json_value(value: Any) -> Any:
+    """JSON for the values `json` cannot encode itself (as Django stores them on SQLite)."""
     if isinstance(value, Decimal):
         return format(value, "f")
-    if isinstance(value, datetime.datetime | datetime.date):
-        return value.isoformat(sep=" ") if isinstance(value, datetime.datetime) else value.isoformat()
-    if isinstance(value, bool):
-        return int(value)
-    return value
+    if isinstance(value, datetime.datetime):
+        return value.isoformat(sep=" ")
+    if isinstance(value, datetime.date):
+        return value.isoformat()
+    raise TypeError(f"Cannot store {value!r} in a set-based statement.")
+
+
+_PLAIN_FIELDS = (
+    models.CharField,
+    models.TextField,
+    models.IntegerField,
+    models.AutoField,
+    models.BigAutoField,
+    models.BooleanField,
+    models.DecimalField,
+    models.ForeignKey,
+)
+
+
+def _preparer(field: models.Field[Any, Any], conn: Any) -> Any:
+    """How to prepare a value of `field` for the database (plain values pass through unchanged)."""
+    if isinstance(field, models.DateTimeField):
+        return lambda value: field.get_db_prep_save(value, conn)
+    if isinstance(field, _PLAIN_FIELDS) or type(field) is models.DateField:
+        return None
+    return lambda value: field.get_db_prep_save(value, conn)
 
 
 def _columns_source(
     model: type[models.Model], names: Sequence[str], rows: Sequence[Sequence[Any]]
 ) -> tuple[str, list[Any]]:
     """A `SELECT` producing `rows` as columns named like the fields' columns, and its parameters."""
+    conn = connections[DEFAULT_DB_ALIAS]
     fields = [_field(model, name) for name in names]
-    prepared = [
-        [field.get_db_prep_save(row[i], connection) for i, field in enumerate(fields)] for row in rows
-    ]
-    columns = [field.column for field in fields]
-    if is_postgresql():
+    preparers = [_preparer(field, conn) for field in fields]
+    columns: list[list[Any]] = []
+    for i, prepare in enumerate(preparers):
+        values = [row[i] for row in rows]
+        columns.append([prepare(v) for v in values] if prepare is not None else values)
+    names_sql = [field.column for field in fields]
+    if conn.vendor == "postgresql":
         unnest = ", ".join(f"%s::{_array_type(field)}" for field in fields)
-        sql = f"SELECT * FROM unnest({unnest}) AS v({', '.join(_qn(c) for c in columns)})"
-        params: list[Any] = [[row[i] for row in prepared] for i in range(len(fields))]
-        return sql, params
+        sql = f"SELECT * FROM unnest({unnest}) AS v({', '.join(_qn(c) for c in names_sql)})"
+        return sql, columns
     extracts = ", ".join(
-        f"json_extract(value, '$[{i}]') AS {_qn(column)}" for i, column in enumerate(columns)
+        f"json_extract(value, '$[{i}]') AS {_qn(column)}" for i, column in enumerate(names_sql)
     )
-    document = json.dumps([[_json_value(v) for v in row] for row in prepared])
+    document = json.dumps(list(zip(*columns, strict=True)), default=_json_value)
     # `WHERE true` lets SQLite parse an `ON CONFLICT` clause after this `SELECT`.
     return f"SELECT {extracts} FROM json_each(%s) WHERE true", [document]
 

@@ -245,6 +245,7 @@ def inventory_post_outbound(
         for m in valid:
             needed_bin[bin_key(m)] += m.quantity
             needed_receipts[receipt_key(m)] += m.quantity
+        open_by_key = {key: sum((r.remaining_quantity for r in rows), ZERO) for key, rows in receipts.items()}
         for m in valid:
             item, bin_, req = items[m.item_id], bins[m.bin_id], reqs[m.item_id]
             key = bin_key(m)
@@ -270,7 +271,7 @@ def inventory_post_outbound(
                     "taken out.",
                 )
             else:
-                open_qty = sum((r.remaining_quantity for r in receipts.get(receipt_key(m), [])), ZERO)
+                open_qty = open_by_key.get(receipt_key(m), ZERO)
                 if needed_receipts[receipt_key(m)] > open_qty:
                     err(
                         "insufficient_quantity",
@@ -303,14 +304,17 @@ def inventory_post_outbound(
         user_id = _user_id(user)
         entries: list[ItemLedgerEntry] = []
         bins_of_entries: list[tuple[OutboundMovement, BinContent]] = []
+        cursor: dict[tuple[int, int, str, str], int] = defaultdict(int)  # first receipt with quantity left
         for m in valid:
             row = bin_rows[bin_key(m)]
             left = m.quantity
-            for receipt in receipts[receipt_key(m)]:
-                if left <= 0:
-                    break
+            rkey = receipt_key(m)
+            open_receipts = receipts[rkey]
+            while left > 0:
+                receipt = open_receipts[cursor[rkey]]
                 take = min(left, remaining[receipt.pk])
                 if take <= 0:
+                    cursor[rkey] += 1
                     continue
                 remaining[receipt.pk] -= take
                 left -= take
