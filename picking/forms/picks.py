@@ -47,7 +47,8 @@ class PickLineForm(forms.Form):
         """The fields present in the POST (cleaned), as keyword arguments of `pick_line_update`."""
         result: dict[str, Any] = {}
         if "qty_to_handle" in data:
-            result["qty_to_handle"] = self.cleaned_data["qty_to_handle"].strip()
+            # a decimal comma (2,5) is read as 2.5
+            result["qty_to_handle"] = self.cleaned_data["qty_to_handle"].strip().replace(",", ".")
         for name in ("serial_no", "lot_no"):
             # an empty number field changes nothing (a scan field starts empty)
             if self.cleaned_data.get(name, "").strip():

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from decimal import Decimal
 from typing import Any
 
 import pytest
@@ -87,6 +88,10 @@ def test_bad_quantities_are_refused_next_to_the_line(world: World) -> None:
             assert f'value="{data["qty_to_handle"]}"' in fragment
     # and nothing changed
     assert state(pick) == before
+    # but a decimal comma is understood
+    follow(worker, set_qty(worker, lot_line, "2,5"))
+    lot_line.refresh_from_db()
+    assert lot_line.qty_to_handle == Decimal("2.5")
 
 
 def test_bad_split_scan_and_post_are_refused_with_clear_messages(world: World) -> None:
@@ -171,6 +176,25 @@ def test_locked_line_offers_only_qty_to_handle_and_refuses_forged_changes(world:
 
 
 # --- Scanning -------------------------------------------------------------------------------------
+
+
+def test_scanning_never_puts_another_number_on_a_locked_line(world: World) -> None:
+    # given a pick whose only line is the prescribed serial X1; X2 is in the same bin
+    world.receive(world.sn_spec, "A1", {"quantity": 1, "serial_no": "X1"}, {"quantity": 1, "serial_no": "X2"})
+    pick = make_pick(world, (world.sn_spec, 1, {"tracking": [("X1", "", 1)]}))
+    (locked,) = lines_of(pick)
+    worker = browser_for(world.worker)
+    before = state(pick)
+    # when the worker scans X2
+    response = worker.post(f"/picks/{pick.pk}/scan/", {"code": "X2"})
+    # then no line takes it, and the locked line keeps X1
+    assert response.status_code == 400
+    assert f"No open line of pick {pick.no} can take X2" in text(response)
+    assert state(pick) == before
+    # when the worker scans the prescribed X1: Qty. to Handle 1 on the locked line
+    follow(worker, worker.post(f"/picks/{pick.pk}/scan/", {"code": "X1"}))
+    locked.refresh_from_db()
+    assert (locked.serial_no, locked.qty_to_handle) == ("X1", 1)
 
 
 def test_scanning_a_serial_on_a_line_of_several_splits_off_one_unit(world: World) -> None:
