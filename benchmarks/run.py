@@ -2,7 +2,7 @@
 """`make bench`: picking cost against the database's own speed (docs/performance.md).
 
 Creates a FRESH benchmark database, migrates it, creates master data and stock, runs the scenario grid,
-prints a table and writes `benchmarks/results/latest.json`.
+prints a table and writes `benchmarks/results/latest.json` (and the table as Markdown in `latest.md`).
 
 - PostgreSQL (`DATABASE_URL=postgres://...`): the script drops and creates the database `lotpick_bench`
   on that server (and drops it at the end unless `--keep-db`); no other database is touched.
@@ -139,7 +139,16 @@ def main(argv: list[str] | None = None) -> int:
         from django.conf import settings
         from django.core.management import call_command
 
-        from benchmarks.harness import FAILED, database_info, log, machine_info, records, table, write_json
+        from benchmarks.harness import (
+            FAILED,
+            database_info,
+            log,
+            machine_info,
+            markdown_table,
+            records,
+            table,
+            write_json,
+        )
         from benchmarks.scenarios import FULL, QUICK, run_suite
 
         # Production-like: no SQL log, no template debug information.
@@ -166,6 +175,8 @@ def main(argv: list[str] | None = None) -> int:
         print(f"{database['version']} | {cpus} | Python {machine['python']}")
         print(table(results))
         write_json(output, records(results, database=database, machine=machine))
+        header = f"{database['version']}; {cpus}; Python {machine['python']}\n\n"
+        output.with_suffix(".md").write_text(header + markdown_table(results) + "\n")
         print(f"\nwritten to {output.relative_to(ROOT) if output.is_relative_to(ROOT) else output}")
     return 1 if any(r.status == FAILED for r in results) else 0
 

@@ -190,6 +190,8 @@ class Suite:
     started: float = field(default_factory=time.perf_counter)
     results: list[Result] = field(default_factory=list)
     pending: list[Family] = field(default_factory=list)  # families still to run after the current one
+    fixed_cost: float | None = None  # seconds per run of the smallest family (the budget's estimate)
+    per_unit: float | None = None  # seconds per run and unit beyond it, of the largest family so far
 
     def spent(self) -> float:
         return time.perf_counter() - self.started
@@ -224,16 +226,42 @@ class Suite:
         else:
             log(f"{self.elapsed()} {result.scenario} lines={result.lines}: {result.status}: {result.detail}")
 
-    def affordable_runs(self, fam: Family, cost_per_run: float) -> tuple[int, str]:
-        """Measured runs for the family: `config.runs`, fewer when the budget (minus what the families
-        still to come need for a warm-up and one run, estimated at this family's cost per unit) is short."""
+    def estimate(self, fam: Family) -> float | None:
+        """Seconds one run of the family's chain (with baselines) should take, from what ran before: the
+        fixed cost of the smallest family plus the cost per unit of the largest one so far."""
+        if self.fixed_cost is None or self.per_unit is None:
+            return None
+        return self.fixed_cost + self.per_unit * fam.units
+
+    def learn(self, fam: Family, cost_per_run: float) -> None:
+        if cost_per_run <= 0:
+            return
+        if self.fixed_cost is None:
+            self.fixed_cost = cost_per_run
+        self.per_unit = max(cost_per_run - self.fixed_cost, 0.0) / max(fam.units, 1)
+
+    def left_for(self, fam: Family) -> float:
+        """Budget left for this family after reserving one run for each family still to come."""
+        assert self.config.budget_s is not None
+        reserve = sum(self.estimate(later) or 0.0 for later in self.pending)
+        return self.config.budget_s - self.spent() - reserve
+
+    def plan_warmup(self, fam: Family) -> tuple[int, str]:
+        """The configured warm-up, or none when the budget cannot afford it and a measured run."""
         cfg = self.config
-        if cfg.budget_s is None or cost_per_run <= 0:
+        est = self.estimate(fam)
+        if cfg.budget_s is None or est is None or cfg.warmup == 0:
+            return cfg.warmup, ""
+        if self.left_for(fam) < (cfg.warmup + 1) * est:
+            return 0, f"no warm-up: time budget ({cfg.budget_s:.0f} s)"
+        return cfg.warmup, ""
+
+    def affordable_runs(self, fam: Family, cost_per_run: float | None) -> tuple[int, str]:
+        """Measured runs: `config.runs`, fewer (never none) when the budget is short."""
+        cfg = self.config
+        if cfg.budget_s is None or not cost_per_run:
             return cfg.runs, ""
-        per_unit = cost_per_run / max(fam.units, 1)
-        reserve = sum(2 * per_unit * later.units for later in self.pending)
-        left = cfg.budget_s - self.spent() - reserve
-        runs = max(1, min(cfg.runs, int(left // cost_per_run)))
+        runs = max(1, min(cfg.runs, int(self.left_for(fam) // cost_per_run)))
         if runs < cfg.runs:
             return runs, f"{runs} of {cfg.runs} runs: time budget ({cfg.budget_s:.0f} s)"
         return runs, ""
@@ -420,27 +448,31 @@ class Suite:
                 measured[op].baseline_times.append(seconds)
                 measured[op].baseline_rows = rows
 
-        cost = 0.0
-        for r in range(cfg.warmup):
+        warmup, notes = self.plan_warmup(fam)
+        cost: float | None = None
+        for r in range(warmup):
             start = time.perf_counter()
             for op in chain:
                 run_op(op, r, record=False, profile=r == 0)
                 run_baseline(op, r, record=False)
             cost = time.perf_counter() - start
-        runs, note = self.affordable_runs(fam, cost)
-        indexes = range(cfg.warmup, cfg.warmup + runs)
+        runs, note = self.affordable_runs(fam, cost if warmup else self.estimate(fam))
+        notes = "; ".join(n for n in (notes, note) if n)
+        indexes = range(warmup, warmup + runs)
+        start = time.perf_counter()
         for op in chain:
             for r in indexes:
                 run_op(op, r, record=op in wanted)
             for r in indexes:
                 run_baseline(op, r, record=True)
+        self.learn(fam, cost if cost is not None else (time.perf_counter() - start) / max(runs, 1))
         for op in wanted:
             if op in blocked:
                 status, why = blocked[op]
                 self.report(replace(result(op), status=status, detail=why))
             else:
                 done = result(op).fill(measured[op], steps[op].baseline_label)
-                done.detail = note
+                done.detail = notes
                 self.report(done)
 
     # -- availability --
