@@ -200,3 +200,31 @@ def test_user_guide_screenshots(live_server: Any, page: Any, browser: Any) -> No
     _shot(page, "case-4-delete-caution")
     page.goto(f"{live_server.url}/picks/create/")
     _shot(page, "create-picks")
+
+
+def test_select_list_opens_inside_the_line_and_one_tap_picks(live_server: Any, page: Any) -> None:
+    # given a case 3 pick: a blank line of 2 units of a specific serial item, X1..X3 in bin A1
+    ensure_roles()
+    world = build_world()
+    world.receive(world.sn_spec, "A1", *({"quantity": 1, "serial_no": f"X{i}"} for i in (1, 2, 3)))
+    result = pick_create_from_source(
+        source_document_id=document(world, (world.sn_spec, 2)).pk, user=world.supervisor
+    )
+    assert result.pick is not None
+    pick = result.pick
+    line = pick.lines.get()
+    log_in(page, live_server, world.worker.username)
+    page.goto(f"{live_server.url}/picks/{pick.pk}/")
+    # when the worker taps Select: the list opens inside the line card (htmx), the page stays
+    page.click(f"#line-{line.pk} a:has-text('Select')")
+    page.wait_for_selector(f"#select-{line.pk} .number-choice")
+    assert page.url.endswith(f"/picks/{pick.pk}/")
+    choices = page.locator(f"#select-{line.pk} .number-choice").all_inner_texts()
+    assert [c.split("\n")[0].strip() for c in choices] == ["Serial X1", "Serial X2", "Serial X3"]
+    # and taps X2: a one-unit line carrying X2 is split off, to handle 1
+    page.click(f"#select-{line.pk} button:has-text('Serial X2')")
+    page.wait_for_selector("text=X2 selected.")
+    assert sorted(pick.lines.values_list("serial_no", "quantity", "qty_to_handle")) == [
+        ("", 1, 0),
+        ("X2", 1, 1),
+    ]
