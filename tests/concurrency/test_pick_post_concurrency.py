@@ -10,6 +10,7 @@ IntegrityError); nothing is shipped twice, stock never goes below zero, and no p
 from __future__ import annotations
 
 import threading
+from concurrent.futures import ThreadPoolExecutor
 from decimal import Decimal
 from typing import Any
 
@@ -68,36 +69,77 @@ def prepare_round(world: World, round_no: int) -> list[int]:
 
 
 def post_concurrently(
-    pick_ids: list[int], *, user_id: int, unexpected: list[BaseException]
+    pool: ThreadPoolExecutor, pick_ids: list[int], *, user_id: int, unexpected: list[BaseException]
 ) -> list[tuple[int, str]]:
-    """THREADS threads, two per pick, post at the same moment; (pick id, "posted" or refusal code) each."""
-    barrier = threading.Barrier(THREADS)
-    results: list[tuple[int, str]] = []
-    lock = threading.Lock()
+    """THREADS threads, two per pick, post at the same moment; (pick id, "posted" or refusal code) each.
 
-    def post(index: int) -> None:
+    The pool's threads keep their database connections from round to round.
+    """
+    barrier = threading.Barrier(THREADS)
+
+    def post(index: int) -> tuple[int, str]:
         pick_id = pick_ids[index % PICKS]
-        outcome = "not run"
         try:
             user = get_user_model().objects.get(pk=user_id)
             barrier.wait(timeout=30)
             pick_post(pick_id=pick_id, user=user)
-            outcome = "posted"
+            return pick_id, "posted"
         except DomainError as exc:
-            outcome = exc.code
+            return pick_id, exc.code
         except BaseException as exc:  # an IntegrityError, a deadlock: the test fails
             unexpected.append(exc)
-            outcome = f"unexpected: {exc!r}"
-        finally:
-            connections.close_all()
-            with lock:
-                results.append((pick_id, outcome))
+            return pick_id, f"unexpected: {exc!r}"
 
-    threads = [threading.Thread(target=post, args=(i,)) for i in range(THREADS)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=60)
+    return list(pool.map(post, range(THREADS), timeout=60))
+
+
+def close_connections(pool: ThreadPoolExecutor) -> None:
+    barrier = threading.Barrier(THREADS)
+
+    def close(_: int) -> None:
+        barrier.wait(timeout=30)  # one task per thread
+        connections.close_all()
+
+    list(pool.map(close, range(THREADS), timeout=60))
+
+
+def run_round(
+    world: World, pool: ThreadPoolExecutor, round_no: int, *, user_id: int, unexpected: list[BaseException]
+) -> list[tuple[int, str]]:
+    # given four picks competing for one lot, two of them also holding a serial number each
+    pick_ids = prepare_round(world, round_no)
+    # when two threads per pick post it at the same moment
+    results = post_concurrently(pool, pick_ids, user_id=user_id, unexpected=unexpected)
+    assert not unexpected, unexpected
+    # then exactly three postings succeed, each pick at most once; the rest are clear refusals
+    posted = [pick_id for pick_id, outcome in results if outcome == "posted"]
+    assert len(results) == THREADS
+    assert len(posted) == 3 and len(set(posted)) == 3, results
+    refusals = {outcome for _, outcome in results if outcome != "posted"}
+    assert refusals <= {"nothing_to_handle", "insufficient_quantity", "pick_post_refused"}, results
+
+    # and nothing was shipped twice, no stock went below zero, no partial rows remain
+    lot = f"L{round_no}"
+    lot_stock = BinContent.objects.get(item=world.lot_wh, lot_no=lot).quantity
+    assert lot_stock == Decimal(1)
+    shipped = ItemLedgerEntry.objects.filter(item=world.lot_wh, lot_no=lot, quantity__lt=0, entry_type="sale")
+    assert shipped.aggregate(total=Sum("quantity"))["total"] == Decimal(-9)
+    for k in range(2):
+        serial = f"S{round_no}-{k}"
+        sales = ItemLedgerEntry.objects.filter(item=world.sn_wh, serial_no=serial, entry_type="sale").count()
+        assert sales == (1 if pick_ids[k] in posted else 0)
+        assert BinContent.objects.get(item=world.sn_wh, serial_no=serial).quantity == (
+            0 if pick_ids[k] in posted else 1
+        )
+    for pick_id in pick_ids:
+        lines = list(PickLine.objects.filter(pick_id=pick_id))
+        done = pick_id in posted
+        assert all(line.qty_handled == (line.quantity if done else 0) for line in lines)
+        assert PostedPick.objects.filter(pick_id=pick_id).count() == (1 if done else 0)
+        assert Pick.objects.get(pk=pick_id).status == ("completed" if done else "open")
+        for line in SourceLine.objects.filter(document__picks__pk=pick_id):
+            assert line.qty_shipped == (line.quantity if done else 0)
+            assert line.qty_shipped + line.qty_on_picks == line.quantity
     return results
 
 
@@ -106,46 +148,12 @@ def test_eight_threads_posting_competing_picks_never_ship_twice() -> None:
     user_id = world.supervisor.pk
     outcomes: list[tuple[int, str]] = []  # (pick id, "posted" or the refusal's code)
     unexpected: list[BaseException] = []
-    for round_no in range(ROUNDS):
-        # given four picks competing for one lot, two of them also holding a serial number each
-        pick_ids = prepare_round(world, round_no)
-        # when two threads per pick post it at the same moment
-        results = post_concurrently(pick_ids, user_id=user_id, unexpected=unexpected)
-        assert not unexpected, unexpected
-        # then exactly three postings succeed, each pick at most once; the rest are clear refusals
-        posted = [pick_id for pick_id, outcome in results if outcome == "posted"]
-        assert len(results) == THREADS
-        assert len(posted) == 3 and len(set(posted)) == 3, results
-        refusals = {outcome for _, outcome in results if outcome != "posted"}
-        assert refusals <= {"nothing_to_handle", "insufficient_quantity", "pick_post_refused"}, results
-        outcomes.extend(results)
-
-        # and nothing was shipped twice, no stock went below zero, no partial rows remain
-        lot = f"L{round_no}"
-        lot_stock = BinContent.objects.get(item=world.lot_wh, lot_no=lot).quantity
-        assert lot_stock == Decimal(1)
-        shipped = ItemLedgerEntry.objects.filter(
-            item=world.lot_wh, lot_no=lot, quantity__lt=0, entry_type="sale"
-        )
-        assert shipped.aggregate(total=Sum("quantity"))["total"] == Decimal(-9)
-        for k in range(2):
-            serial = f"S{round_no}-{k}"
-            sales = ItemLedgerEntry.objects.filter(
-                item=world.sn_wh, serial_no=serial, entry_type="sale"
-            ).count()
-            assert sales == (1 if pick_ids[k] in posted else 0)
-            assert BinContent.objects.get(item=world.sn_wh, serial_no=serial).quantity == (
-                0 if pick_ids[k] in posted else 1
-            )
-        for pick_id in pick_ids:
-            lines = list(PickLine.objects.filter(pick_id=pick_id))
-            done = pick_id in posted
-            assert all(line.qty_handled == (line.quantity if done else 0) for line in lines)
-            assert PostedPick.objects.filter(pick_id=pick_id).count() == (1 if done else 0)
-            assert Pick.objects.get(pk=pick_id).status == ("completed" if done else "open")
-            for line in SourceLine.objects.filter(document__picks__pk=pick_id):
-                assert line.qty_shipped == (line.quantity if done else 0)
-                assert line.qty_shipped + line.qty_on_picks == line.quantity
+    with ThreadPoolExecutor(max_workers=THREADS) as pool:
+        try:
+            for round_no in range(ROUNDS):
+                outcomes.extend(run_round(world, pool, round_no, user_id=user_id, unexpected=unexpected))
+        finally:
+            close_connections(pool)
     assert not BinContent.objects.filter(quantity__lt=0).exists()
     assert PostedPickLine.objects.filter(posted_pick__pick__isnull=True).count() == 0
     assert connection.vendor == "postgresql"
