@@ -19,7 +19,7 @@ urlpatterns = [
     path("login/", auth_views.LoginView.as_view(redirect_authenticated_user=True), name="login"),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("admin/", admin.site.urls),
-    path("warehouse/", include(("warehouse.urls", "warehouse"), namespace="warehouse")),
+    path("warehouse/", include(("picking.views.stock", "warehouse"), namespace="warehouse")),
     path("", include(("picking.urls", "picking"), namespace="picking")),
     path("api/v1/", include(api_v1)),
     path("api/schema/", SpectacularAPIView.as_view(), name="schema"),

@@ -56,8 +56,11 @@ def _flatten_validation(detail: Any, prefix: str = "") -> list[dict[str, Any]]:
     items: list[dict[str, Any]] = []
     if isinstance(detail, dict):
         for key, value in detail.items():
-            name = str(key) if key != "non_field_errors" else ""
-            field = f"{prefix}.{name}" if prefix and name else (prefix or name)
+            if isinstance(key, int) or (isinstance(key, str) and key.isdigit()):
+                field = f"{prefix}[{key}]"  # ListField / ListSerializer errors are keyed by index
+            else:
+                name = str(key) if key != "non_field_errors" else ""
+                field = f"{prefix}.{name}" if prefix and name else (prefix or name)
             items.extend(_flatten_validation(value, field))
     elif isinstance(detail, list):
         if all(isinstance(v, exceptions.ErrorDetail | str) for v in detail):

@@ -47,6 +47,14 @@ def test_nested_validation_errors_name_their_field() -> None:
     assert {"field": "no", "code": "invalid", "detail": "This field is required."} in items
 
 
+def test_index_keyed_errors_use_brackets() -> None:
+    error = {"entries": {0: {"quantity": ["A valid number is required."]}}}
+    detail = exceptions.ValidationError(error).detail
+    assert _flatten_validation(detail) == [
+        {"field": "entries[0].quantity", "code": "invalid", "detail": "A valid number is required."}
+    ]
+
+
 def test_domain_errors_render_as_problem_details_with_their_data() -> None:
     error = TrackingLocked(
         "Pick IPI000001 holds these numbers.",

@@ -1,4 +1,7 @@
-"""Pages of the warehouse app: the Stock page (availability per bin, lot and serial number)."""
+"""The Stock page (availability per bin, lot and serial number), URL name `warehouse:availability`.
+
+It lives in the picking layer because it shows what open picks reserve (picking.availability).
+"""
 
 from __future__ import annotations
 
@@ -9,8 +12,10 @@ from django.contrib.auth.decorators import login_required, permission_required
 from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
+from django.urls import path
 from django.utils import timezone
 
+from picking.availability import availability_rows
 from warehouse.models import Bin, Item
 from warehouse.scoping import visible_location_ids, visible_locations
 
@@ -22,9 +27,6 @@ PAGE_SIZE = 100
 def availability(request: HttpRequest) -> HttpResponse:
     """Stock at the locations you work at: quantity, quantity on open picks, available, expiration,
     blocked and expired flags; filters item, location, bin, lot and serial number."""
-    # The page shows what open picks reserve, so it reads the picking layer's availability.
-    from picking.availability import availability_rows
-
     params = {
         name: request.GET.get(name, "").strip() for name in ("item", "location", "bin", "lot_no", "serial_no")
     }
@@ -73,3 +75,8 @@ def availability(request: HttpRequest) -> HttpResponse:
             "today": timezone.localdate(),
         },
     )
+
+
+urlpatterns = [
+    path("stock/", availability, name="availability"),
+]
