@@ -166,12 +166,6 @@ class PostedPickSerializer(serializers.ModelSerializer[PostedPick]):
         read_only_fields = fields
 
 
-class PostedPickSummarySerializer(PostedPickSerializer):
-    class Meta(PostedPickSerializer.Meta):
-        fields = [f for f in PostedPickSerializer.Meta.fields if f != "lines"]
-        read_only_fields = fields
-
-
 class AvailableNumberSerializer(serializers.Serializer[Any]):
     lot_no = serializers.CharField()
     serial_no = serializers.CharField()
@@ -522,7 +516,7 @@ class PickPostAndDeleteRestApi(APIView):
 
 class PostedPickListApi(ListAPIView[PostedPick]):
     permission_classes = [require_perms("picking.view_postedpick")]
-    serializer_class = PostedPickSummarySerializer
+    serializer_class = PostedPickSerializer
     filter_backends: list[Any] = []
 
     def get_queryset(self) -> QuerySet[PostedPick]:

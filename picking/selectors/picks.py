@@ -74,12 +74,20 @@ def pick_detail(*, pick_id: int, user: Any) -> Pick:
     return pick
 
 
+def _posted_lines() -> Prefetch[Any]:
+    return Prefetch(
+        "lines",
+        queryset=PostedPickLine.objects.select_related("item", "bin", "source_line").order_by("line_no"),
+    )
+
+
 def posted_pick_list(
     *, user: Any, source_document: int | str | None = None, pick_no: str | None = None
 ) -> QuerySet[PostedPick]:
     posted = (
         PostedPick.objects.filter(_visible(user))
         .select_related("location", "source_document", "posted_by")
+        .prefetch_related(_posted_lines())
         .order_by("-pk")
     )
     if source_document not in (None, ""):
@@ -96,14 +104,7 @@ def posted_pick_detail(*, posted_pick_id: int, user: Any) -> PostedPick:
     posted = (
         PostedPick.objects.filter(_visible(user), pk=posted_pick_id)
         .select_related("location", "source_document", "posted_by")
-        .prefetch_related(
-            Prefetch(
-                "lines",
-                queryset=PostedPickLine.objects.select_related("item", "bin", "source_line").order_by(
-                    "line_no"
-                ),
-            )
-        )
+        .prefetch_related(_posted_lines())
         .first()
     )
     if posted is None:

@@ -102,6 +102,7 @@ def test_case_1_numbers_flow_through() -> None:
     assert ok(supervisor.get(url))["status"] == "completed"
     listed = ok(supervisor.get("/api/v1/posted-picks/", {"pick_no": pick["no"]}))
     assert [p["no"] for p in listed["results"]] == [posted["no"]]
+    assert len(listed["results"][0]["lines"]) == 4
     detail = ok(supervisor.get(f"/api/v1/posted-picks/{posted['id']}/"))
     assert sorted(
         (ln["serial_no"], ln["lot_no"], ln["quantity"], ln["source_line_no"]) for ln in detail["lines"]
