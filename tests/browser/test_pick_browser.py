@@ -11,35 +11,16 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from django.contrib.auth.models import Group, Permission
 from django.core.management import call_command
 
-from core.roles import ROLE_PERMISSIONS
 from picking.models import Pick, PostedPick
 from picking.services.picks import pick_assign, pick_create_from_source
 from picking.tests.picks.world import EXP_LATE, build_world, document, source_line
-from tracking.models import NoSeries
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 PASSWORD = "secret-pass-123"  # tests.factories.UserFactory's password
 IMG = Path(__file__).resolve().parents[2] / "docs" / "user-guide" / "img"
-
-
-def ensure_roles() -> None:
-    """The role groups and pick number series come from a data migration; a transactional test that ran
-    before may have flushed them, so they are rebuilt here (as picking/migrations/0002 does)."""
-    for code in ("IPI", "WPI", "PPI"):
-        NoSeries.objects.get_or_create(
-            code=code, defaults={"description": code, "starting_no": f"{code}000001"}
-        )
-    for role, names in ROLE_PERMISSIONS.items():
-        group, _ = Group.objects.get_or_create(name=role)
-        perms = [
-            Permission.objects.get(content_type__app_label=name.split(".")[0], codename=name.split(".")[1])
-            for name in names
-        ]
-        group.permissions.set(perms)
 
 
 def log_in(page: Any, live_server: Any, username: str) -> None:
@@ -54,7 +35,6 @@ def test_worker_sets_qty_to_handle_on_a_phone_and_the_supervisor_posts(
     live_server: Any, page: Any, browser: Any
 ) -> None:
     # given a pick of 3 units of lot L1 (case 1), assigned to the worker
-    ensure_roles()
     world = build_world()
     world.receive(world.lot_wh, "A1", {"quantity": 5, "lot_no": "L1", "expiration_date": EXP_LATE})
     doc = document(world, (world.lot_wh, 3), no="SO-PHONE")
@@ -135,7 +115,6 @@ def _shot(page: Any, name: str) -> None:
 
 def _demo_picks() -> dict[int, Any]:
     """The demo data of `make run` (users worker/worker and supervisor/supervisor): pick per case."""
-    ensure_roles()
     call_command("load_demo_data", stdout=io.StringIO())
     picks = {
         p.source_document.no: p for p in Pick.objects.select_related("source_document") if p.source_document
@@ -204,7 +183,6 @@ def test_user_guide_screenshots(live_server: Any, page: Any, browser: Any) -> No
 
 def test_select_list_opens_inside_the_line_and_one_tap_picks(live_server: Any, page: Any) -> None:
     # given a case 3 pick: a blank line of 2 units of a specific serial item, X1..X3 in bin A1
-    ensure_roles()
     world = build_world()
     world.receive(world.sn_spec, "A1", *({"quantity": 1, "serial_no": f"X{i}"} for i in (1, 2, 3)))
     result = pick_create_from_source(
