@@ -25,7 +25,7 @@ from django.db.models import DecimalField, F, OuterRef, Q, Subquery, Sum, Value
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
-from core.db import bulk_insert
+from core.db import bulk_insert, insert_rows
 from core.exceptions import (
     Conflict,
     InvalidInput,
@@ -638,32 +638,49 @@ def _create_for_document(*, document: SourceDocument, user: Any) -> PickCreateRe
     pick.location = location
     pick.source_document = document
 
-    objs = [
-        PickLine(
-            pick_id=pick.pk,
-            line_no=line_no,
-            action=PickLine.Action.TAKE,
-            source_line_id=n.source_line.pk,
-            item_id=n.source_line.item_id,
-            bin_id=n.bin_id,
-            quantity=n.quantity,
-            qty_handled=ZERO,
-            qty_to_handle=ZERO,
-            serial_no=n.serial_no,
-            lot_no=n.lot_no,
-            expiration_date=n.expiration_date,
-            tracking_locked=n.tracking_locked,
-            item_tracking_line_id=n.item_tracking_line_id,
+    fields = [
+        "pick",
+        "line_no",
+        "action",
+        "source_line",
+        "item",
+        "bin",
+        "quantity",
+        "qty_handled",
+        "qty_to_handle",
+        "serial_no",
+        "lot_no",
+        "expiration_date",
+        "tracking_locked",
+        "item_tracking_line",
+    ]
+    take = PickLine.Action.TAKE.value
+    rows = [
+        (
+            pick.pk,
+            line_no,
+            take,
+            n.source_line.pk,
+            n.source_line.item_id,
+            n.bin_id,
+            n.quantity,
+            ZERO,
+            ZERO,
+            n.serial_no,
+            n.lot_no,
+            n.expiration_date,
+            n.tracking_locked,
+            n.item_tracking_line_id,
         )
         for line_no, n in zip(line_nos, planned, strict=True)
     ]
     try:
         with transaction.atomic():
-            bulk_insert(objs)
+            insert_rows(PickLine, fields, rows, returning_ids=False)
     except IntegrityError as exc:
         raise _integrity_conflict(exc) from exc
     refresh_qty_on_picks(document_id=document.pk)
-    return PickCreateResult(pick=pick, not_picked=not_picked, created=existing is None, lines_added=len(objs))
+    return PickCreateResult(pick=pick, not_picked=not_picked, created=existing is None, lines_added=len(rows))
 
 
 def _lock_stock_of_items(*, location_id: int, item_ids: Iterable[int]) -> None:
