@@ -21,7 +21,7 @@ from django.db.models import Sum
 
 from core.exceptions import DomainError
 from picking.models import Pick, PickLine, PostedPick, PostedPickLine, SourceLine
-from picking.services.picks import pick_autofill_qty_to_handle, pick_create_from_source
+from picking.services.picks import pick_autofill_qty_to_handle, pick_create_from_source, pick_line_update
 from picking.services.posting import pick_post
 from picking.tests.picks.world import (
     World,
@@ -158,3 +158,71 @@ def test_eight_threads_posting_competing_picks_never_ship_twice() -> None:
     assert PostedPickLine.objects.filter(posted_pick__pick__isnull=True).count() == 0
     assert connection.vendor == "postgresql"
     assert len([o for _, o in outcomes if o == "posted"]) == 3 * ROUNDS
+
+
+def test_concurrent_creation_and_selection_never_hand_out_a_unit_twice() -> None:
+    """8 threads create picks for the same lot at once (never more than the bin holds), then 8 workers
+    select the same serial number on blank case-3 lines at once (exactly one gets it)."""
+    world = build_world()
+    user_id = world.supervisor.pk
+    with ThreadPoolExecutor(max_workers=THREADS) as pool:
+        try:
+            for round_no in range(10):
+                # given 10 units of a lot and 8 orders for 3 each
+                lot = f"C{round_no}"
+                world.receive(world.lot_wh, "A1", {"quantity": 10, "lot_no": lot})
+                docs = [document(world, (world.lot_wh, 3), no=f"C{round_no:03d}-{k}") for k in range(THREADS)]
+                barrier = threading.Barrier(THREADS)
+
+                def create(index: int, docs: list[Any] = docs, barrier: threading.Barrier = barrier) -> str:
+                    user = get_user_model().objects.get(pk=user_id)
+                    barrier.wait(timeout=30)
+                    try:
+                        result = pick_create_from_source(source_document_id=docs[index].pk, user=user)
+                    except DomainError as exc:
+                        return exc.code
+                    return "short" if result.not_picked else "created"
+
+                # when the 8 picks are created at the same moment
+                outcomes = list(pool.map(create, range(THREADS), timeout=60))
+                # then the lot is never on picks for more than the bin holds
+                on_picks = PickLine.objects.filter(item=world.lot_wh, lot_no=lot).aggregate(
+                    total=Sum("quantity")
+                )
+                assert on_picks["total"] == Decimal(10), outcomes
+                assert outcomes.count("created") == 3 and outcomes.count("short") == 1, outcomes
+                assert outcomes.count("nothing_to_pick") == 4, outcomes
+
+            # given 8 picks of a specific-tracked item with blank lines, and one serial number in the bin
+            world.receive(world.sn_spec, "A1", {"quantity": 1, "serial_no": "ONLY-1"})
+            world.receive(
+                world.sn_spec, "B1", *({"quantity": 1, "serial_no": f"B-{k}"} for k in range(THREADS))
+            )
+            lines = []
+            for k in range(THREADS):
+                doc = document(world, (world.sn_spec, 1), no=f"SEL-{k}")
+                result = pick_create_from_source(source_document_id=doc.pk, user=world.supervisor)
+                assert result.pick is not None
+                lines.append(result.pick.lines.get())
+            barrier = threading.Barrier(THREADS)
+
+            def select(index: int) -> str:
+                user = get_user_model().objects.get(pk=world.worker.pk)
+                line = lines[index]
+                barrier.wait(timeout=30)
+                try:
+                    pick_line_update(pick_line_id=line.pk, user=user, bin_code="A1", serial_no="ONLY-1")
+                except DomainError as exc:
+                    return exc.code
+                return "selected"
+
+            # when 8 workers scan the same serial number at the same moment
+            selections = list(pool.map(select, range(THREADS), timeout=60))
+            # then exactly one line carries it; the others got a clear refusal
+            assert selections.count("selected") == 1, selections
+            assert set(selections) - {"selected"} <= {"serial_not_available", "insufficient_quantity"}, (
+                selections
+            )
+            assert PickLine.objects.filter(serial_no="ONLY-1").count() == 1
+        finally:
+            close_connections(pool)
