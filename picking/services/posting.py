@@ -38,7 +38,7 @@ from django.db.models import (
 from django.utils import timezone
 
 from core.db import keys_subquery, update_rows
-from core.exceptions import Conflict, DomainError
+from core.exceptions import Conflict
 from picking import rules
 from picking.exceptions import PickPostRefused
 from picking.locks import lock_document_source_lines, lock_pick, lock_pick_lines
@@ -51,7 +51,6 @@ from picking.models import (
     SourceDocument,
     SourceLine,
 )
-from picking.rules import fmt_qty
 from picking.services.picks import (
     get_visible_pick,
     pick_delete_rest_locked,
@@ -348,4 +347,4 @@ def pick_post_and_delete_rest(*, pick_id: int, user: Any) -> PostedPick | None:
     return _post(pick_id=pick_id, user=user, delete_rest=True)
 
 
-__all__ = ["DomainError", "PickPostRefused", "fmt_qty", "pick_post", "pick_post_and_delete_rest"]
+__all__ = ["PickPostRefused", "pick_post", "pick_post_and_delete_rest"]
