@@ -7,15 +7,9 @@ from typing import Any
 
 from rest_framework import serializers
 
+from core.quantities import format_quantity
 
-def format_quantity(value: Decimal | None) -> str | None:
-    """`Decimal("12.00000")` -> `"12"`, `Decimal("2.50000")` -> `"2.5"` (never exponent notation)."""
-    if value is None:
-        return None
-    text = format(value, "f")
-    if "." in text:
-        text = text.rstrip("0").rstrip(".")
-    return text or "0"
+__all__ = ["QuantityField", "format_quantity"]
 
 
 class QuantityField(serializers.DecimalField):
