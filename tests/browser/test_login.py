@@ -23,4 +23,4 @@ def test_worker_logs_in_and_sees_the_home_page(live_server: Any, page: Any) -> N
     # then the home page greets them by name, with working styles (served locally, no CDN)
     page.wait_for_selector("[data-testid=username]")
     assert page.inner_text("[data-testid=username]") == "worker"
-    assert page.evaluate("getComputedStyle(document.querySelector('.topbar')).display") == "flex"
+    assert page.evaluate("getComputedStyle(document.querySelector('.topbar')).display") == "grid"
