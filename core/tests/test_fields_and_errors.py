@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from decimal import Decimal
+from typing import Any
 
 import pytest
 from rest_framework import exceptions
@@ -48,7 +49,7 @@ def test_nested_validation_errors_name_their_field() -> None:
 
 
 def test_index_keyed_errors_use_brackets() -> None:
-    error = {"entries": {0: {"quantity": ["A valid number is required."]}}}
+    error: Any = {"entries": {0: {"quantity": ["A valid number is required."]}}}
     detail = exceptions.ValidationError(error).detail
     assert _flatten_validation(detail) == [
         {"field": "entries[0].quantity", "code": "invalid", "detail": "A valid number is required."}
