@@ -242,17 +242,18 @@ def table(results: list[Result]) -> str:
 
 def markdown_table(results: list[Result]) -> str:
     out = [
-        "| scenario | lines | serials | runs | queries | median | min | max | baseline | ratio |",
-        "| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |",
+        "| scenario | lines | serials | runs | queries | median | min | max | baseline | ratio | note |",
+        "| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | --- |",
     ]
     for r in results:
         if r.status != OK:
-            out.append(f"| {r.scenario} | {r.lines} | {r.serials} | {r.status}: {r.detail} | | | | | | |")
+            out.append(f"| {r.scenario} | {r.lines} | {r.serials} | | | | | | | | {r.status}: {r.detail} |")
             continue
         ratio = "-" if r.ratio is None else f"{r.ratio:.1f}x"
         out.append(
             f"| {r.scenario} | {r.lines} | {r.serials} | {r.runs} | {r.queries} | {_seconds(r.median_s)} | "
-            f"{_seconds(r.min_s)} | {_seconds(r.max_s)} | {_seconds(r.baseline_median_s)} | {ratio} |"
+            f"{_seconds(r.min_s)} | {_seconds(r.max_s)} | {_seconds(r.baseline_median_s)} | {ratio} | "
+            f"{r.detail} |"
         )
     return "\n".join(out)
 
