@@ -550,9 +550,10 @@ class Suite:
                     baseline_once(base)
                 runs, note = cfg.runs, ""
                 if cfg.warmup and cfg.budget_s is not None:
-                    # Each availability variant may use a tenth of the budget.
-                    per_run = (time.perf_counter() - start) / cfg.warmup
-                    runs = max(1, min(cfg.runs, int(cfg.budget_s * 0.1 // per_run)))
+                    # Each availability variant may use a tenth of the budget, its warm-up included.
+                    spent = time.perf_counter() - start
+                    per_run = spent / cfg.warmup
+                    runs = max(1, min(cfg.runs, int((cfg.budget_s * 0.1 - spent) // per_run)))
                     if runs < cfg.runs:
                         note = f"{runs} of {cfg.runs} runs: time budget ({cfg.budget_s:.0f} s)"
                 for _ in range(runs):
