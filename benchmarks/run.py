@@ -119,7 +119,7 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
         "--budget",
         type=float,
         default=None,
-        help="seconds the suite may take (default 450 for the full grid, 150 for --quick; 0: unlimited)",
+        help="seconds the suite may take (default 400 for the full grid, 150 for --quick; 0: unlimited)",
     )
     parser.add_argument("--keep-db", action="store_true", help="keep the benchmark database afterwards")
     parser.add_argument("--output", default=None, help="JSON file to write (default: results/latest.json)")

@@ -76,7 +76,7 @@ class Config:
         return not self.scenarios or any(token in scenario for token in self.scenarios)
 
 
-FULL = Config(budget_s=450.0)
+FULL = Config(budget_s=400.0)
 QUICK = Config(
     serial_lines=(10, 100),
     serials_per_line=(1, 10),
