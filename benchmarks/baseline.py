@@ -26,6 +26,7 @@ from django.utils import timezone
 from benchmarks.data import LOT_SIZE, Master
 from benchmarks.sql import (
     Part,
+    Row,
     Rows,
     Statement,
     Update,
@@ -126,7 +127,7 @@ def _document(master: Master, shape: Shape, tag: str, *, qty_on_picks: bool) -> 
         created_by_id=master.erp.pk,
     )
     source_lines = [
-        SourceLine(
+        Row(
             id=line_ids[i],
             document_id=doc_id,
             line_no=(i + 1) * 10000,
@@ -137,7 +138,7 @@ def _document(master: Master, shape: Shape, tag: str, *, qty_on_picks: bool) -> 
         for i, item in enumerate(shape.items)
     ]
     tracking = [
-        ItemTrackingLine(
+        Row(
             id=tracking_ids[i][k],
             source_line_id=line_ids[i],
             serial_no=shape.serial(tag, i, k),
@@ -149,8 +150,8 @@ def _document(master: Master, shape: Shape, tag: str, *, qty_on_picks: bool) -> 
     ]
     parts: list[Part] = [
         Rows.of(SourceDocument, [document]),
-        Rows.of(SourceLine, source_lines),
-        Rows.of(ItemTrackingLine, tracking),
+        Rows.of_dicts(SourceLine, source_lines),
+        Rows.of_dicts(ItemTrackingLine, tracking),
     ]
     return _Doc(doc_id, tag, line_ids, tracking_ids), parts
 
@@ -166,7 +167,7 @@ class _Pick:
     pick_id: int
     no: str
     line_ids: list[int]
-    lines: list[PickLine]
+    lines: list[Row]
 
 
 def _pick(
@@ -191,7 +192,7 @@ def _pick(
             n = i * per + j
             quantity = shape.take_quantity(j)
             lines.append(
-                PickLine(
+                Row(
                     id=line_ids[n],
                     pick_id=pick_id,
                     line_no=(n + 1) * 10000,
@@ -207,7 +208,7 @@ def _pick(
                     item_tracking_line_id=doc.tracking_ids[i][j] if shape.kind == "serial" else None,
                 )
             )
-    return _Pick(pick_id, pick.no, line_ids, lines), [Rows.of(Pick, [pick]), Rows.of(PickLine, lines)]
+    return _Pick(pick_id, pick.no, line_ids, lines), [Rows.of(Pick, [pick]), Rows.of_dicts(PickLine, lines)]
 
 
 def ingest(master: Master, shape: Shape, run: int) -> tuple[float, int]:
@@ -244,7 +245,7 @@ def post(master: Master, shape: Shape, run: int) -> tuple[float, int]:
     receipt_ids = next_ids(ItemLedgerEntry, len(pick.lines))
     content_ids = next_ids(BinContent, len(pick.lines))
     receipts = [
-        ItemLedgerEntry(
+        Row(
             id=receipt_ids[n],
             entry_type=EntryType.POSITIVE_ADJUSTMENT,
             document_type="adjustment",
@@ -262,7 +263,7 @@ def post(master: Master, shape: Shape, run: int) -> tuple[float, int]:
         for n, line in enumerate(pick.lines)
     ]
     contents = [
-        BinContent(
+        Row(
             id=content_ids[n],
             location_id=master.location.pk,
             bin_id=line.bin_id or master.bins[0].pk,
@@ -273,7 +274,7 @@ def post(master: Master, shape: Shape, run: int) -> tuple[float, int]:
         )
         for n, line in enumerate(pick.lines)
     ]
-    write([Rows.of(ItemLedgerEntry, receipts), Rows.of(BinContent, contents)])
+    write([Rows.of_dicts(ItemLedgerEntry, receipts), Rows.of_dicts(BinContent, contents)])
 
     posted_id = next_ids(PostedPick, 1)[0]
     entry_ids = next_ids(ItemLedgerEntry, len(pick.lines))
@@ -292,7 +293,7 @@ def post(master: Master, shape: Shape, run: int) -> tuple[float, int]:
         posted_by_id=master.supervisor.pk,
     )
     entries = [
-        ItemLedgerEntry(
+        Row(
             id=entry_ids[n],
             entry_type=EntryType.SALE,
             document_type="pick",
@@ -314,7 +315,7 @@ def post(master: Master, shape: Shape, run: int) -> tuple[float, int]:
         for n, line in enumerate(pick.lines)
     ]
     warehouse_entries = [
-        WarehouseEntry(
+        Row(
             id=warehouse_ids[n],
             entry_type=EntryType.SALE,
             document_type="pick",
@@ -332,7 +333,7 @@ def post(master: Master, shape: Shape, run: int) -> tuple[float, int]:
         for n, line in enumerate(pick.lines)
     ]
     posted_lines = [
-        PostedPickLine(
+        Row(
             id=posted_line_ids[n],
             posted_pick_id=posted_id,
             line_no=(n + 1) * 10000,
@@ -353,9 +354,9 @@ def post(master: Master, shape: Shape, run: int) -> tuple[float, int]:
     pick_lines = table(PickLine)
     parts: list[Part] = [
         Rows.of(PostedPick, [posted]),
-        Rows.of(ItemLedgerEntry, entries),
-        Rows.of(WarehouseEntry, warehouse_entries),
-        Rows.of(PostedPickLine, posted_lines),
+        Rows.of_dicts(ItemLedgerEntry, entries),
+        Rows.of_dicts(WarehouseEntry, warehouse_entries),
+        Rows.of_dicts(PostedPickLine, posted_lines),
         Update(
             ItemLedgerEntry,
             receipt_ids,

@@ -107,6 +107,10 @@ class Rows:
         ]
         converters = [_converter(f, conn) for f in fields]
         names = [f.attname for f in fields]
+        if rows:
+            unknown = set(rows[0]) - set(names)
+            if unknown:
+                raise ValueError(f"{model.__name__} has no column(s) {sorted(unknown)}")
         values = [
             tuple(
                 row.get(name, default) if c is None else c(row.get(name, default))
@@ -115,6 +119,16 @@ class Rows:
             for row in rows
         ]
         return cls(model, [f.column for f in fields], values)
+
+
+class Row(dict[str, Any]):
+    """A row for `Rows.of_dicts` whose values can also be read as attributes (`row.item_id`)."""
+
+    def __getattr__(self, name: str) -> Any:
+        try:
+            return self[name]
+        except KeyError as exc:
+            raise AttributeError(name) from exc
 
 
 @dataclass
