@@ -23,6 +23,8 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import Protocol
 
+from core.quantities import format_quantity
+
 ZERO = Decimal(0)
 ONE = Decimal(1)
 
@@ -147,8 +149,8 @@ def qty_to_handle_problem(
         return f"Serial number {serial_no} is one unit: Qty. to Handle is 0 or 1."
     if value > outstanding:
         return (
-            f"Qty. to Handle {_fmt(value)} is more than the {_fmt(outstanding)} still outstanding on "
-            f"this line. Enter at most {_fmt(outstanding)}."
+            f"Qty. to Handle {fmt_qty(value)} is more than the {fmt_qty(outstanding)} still outstanding on "
+            f"this line. Enter at most {fmt_qty(outstanding)}."
         )
     return None
 
@@ -160,7 +162,7 @@ def split_problem(*, quantity: Decimal, qty_handled: Decimal, split_qty: Decimal
         return "Enter a quantity above 0 to split off."
     if split_qty >= outstanding:
         return (
-            f"Split off less than the {_fmt(outstanding)} outstanding on the line, so that both lines "
+            f"Split off less than the {fmt_qty(outstanding)} outstanding on the line, so that both lines "
             "keep a quantity."
         )
     return None
@@ -186,13 +188,6 @@ def split_quantities(
     return SplitQuantities(kept_quantity, kept_to_handle, split_qty, moved_to_handle)
 
 
-def _fmt(value: Decimal) -> str:
-    text = format(value, "f")
-    if "." in text:
-        text = text.rstrip("0").rstrip(".")
-    return text or "0"
-
-
 def fmt_qty(value: Decimal) -> str:
     """A quantity as a worker reads it: 3, 2.5."""
-    return _fmt(value)
+    return format_quantity(value) or "0"

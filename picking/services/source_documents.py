@@ -39,6 +39,7 @@ from core.exceptions import (
 )
 from picking.locks import lock_source_lines
 from picking.models import ItemTrackingLine, PickLine, SourceDocument, SourceLine
+from picking.rules import fmt_qty as _fmt
 from tracking.models import ItemTrackingCode
 from warehouse.models import Bin, Item, ItemLedgerEntry, Location
 
@@ -125,13 +126,6 @@ class ImportResult:
 
 def _err(field_name: str, code: str, detail: str) -> Error:
     return {"field": field_name, "code": code, "detail": detail}
-
-
-def _fmt(value: Decimal) -> str:
-    text = format(value, "f")
-    if "." in text:
-        text = text.rstrip("0").rstrip(".")
-    return text or "0"
 
 
 def _text(
