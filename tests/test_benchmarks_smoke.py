@@ -6,6 +6,8 @@ query counts are, because they must not grow with lines or serial numbers.
 from __future__ import annotations
 
 import json
+import time
+from dataclasses import replace
 from decimal import Decimal
 from typing import Any
 
@@ -15,7 +17,7 @@ from django.db import models
 from benchmarks import data
 from benchmarks.harness import FAILED, NOT_AVAILABLE, OK, SKIPPED, Result, markdown_table, records, table
 from benchmarks.run import admin_conninfo, bench_database_url, parse_args
-from benchmarks.scenarios import OPERATIONS, Config, run_suite
+from benchmarks.scenarios import OPERATIONS, Config, Family, Suite, run_suite
 from warehouse.models import (
     BinContent,
     ItemLedgerEntry,
@@ -83,6 +85,40 @@ def test_tiny_grid_runs_every_scenario_with_its_baseline() -> None:
         written[0]
     )
     assert written[0]["database"] == {"vendor": "test"}
+
+
+@pytest.mark.django_db
+def test_a_filtered_run_reports_only_the_chosen_scenarios_but_runs_what_they_need() -> None:
+    # Given only "post lot" is asked for
+    results = run_suite(replace(TINY, scenarios=("post lot",)))
+
+    # Then only it is reported, measured against its baseline (ingest, create, autofill ran untimed first)
+    assert [(r.scenario, r.status) for r in results] == [("post lot", OK)]
+    assert results[0].runs == 1 and results[0].baseline_median_s is not None
+
+
+@pytest.mark.parametrize(
+    ("budget", "expected_warmup", "expected_runs"),
+    [
+        (100.0, (0, "no warm-up: time budget (100 s)"), (1, "1 of 5 runs: time budget (100 s)")),
+        (1000.0, (1, ""), (5, "")),
+    ],
+)
+def test_the_time_budget_cuts_runs_of_large_families_but_always_measures_one(
+    budget: float, expected_warmup: tuple[int, str], expected_runs: tuple[int, str]
+) -> None:
+    # Given 60 s spent, a run costing 1 s plus 1 ms per unit, a family of 11 000 units (12 s per run) to plan
+    # and one of 30 030 units (31 s per run) still to come after it
+    large, big = Family("serial", 1000, 10, "L"), Family("serial-big", 30, 1000, "B")
+    suite = Suite(config=Config(runs=5, warmup=1, budget_s=budget), master=None)  # type: ignore[arg-type]
+    suite.started = time.perf_counter() - 60
+    suite.fixed_cost, suite.per_unit = 1.0, 0.001
+    suite.pending = [big]
+
+    # When the large family plans its warm-up and measured runs (one run of the big one is reserved first)
+    # Then a short budget drops the warm-up and measures once, saying so; a long one changes nothing
+    assert suite.plan_warmup(large) == expected_warmup
+    assert suite.affordable_runs(large, 12.0) == expected_runs
 
 
 def _normalised(model: type[models.Model], item_ids: dict[int, str]) -> list[dict[str, Any]]:
