@@ -10,12 +10,13 @@ from __future__ import annotations
 
 import datetime
 from collections import defaultdict
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
-from typing import Any
+from typing import Any, TypeVar
 
 from django.db import IntegrityError, transaction
+from django.db.models import QuerySet
 
 from core.db import bulk_insert, insert_rows, is_postgresql, keys_subquery, update_rows
 from core.fields import format_quantity
@@ -72,10 +73,31 @@ def _user_id(user: Any) -> int | None:
     return None
 
 
-def _load(item_ids: set[int], bin_ids: set[int]) -> tuple[dict[int, Item], dict[int, Bin]]:
+_Movement = TypeVar("_Movement", OutboundMovement, InboundMovement)
+
+
+def _load(
+    movements: Sequence[OutboundMovement | InboundMovement],
+) -> tuple[dict[int, Item], dict[int, Bin], dict[int, Requirement]]:
+    """The movements' items (with tracking codes), bins and each item's tracking requirement."""
+    item_ids = {m.item_id for m in movements}
+    bin_ids = {m.bin_id for m in movements}
     items = {i.pk: i for i in Item.objects.select_related("tracking_code").filter(pk__in=item_ids)}
     bins = {b.pk: b for b in Bin.objects.filter(pk__in=bin_ids)}
-    return items, bins
+    reqs = {i.pk: requirement(i.tracking_code) for i in items.values()}
+    return items, bins, reqs
+
+
+def _lot_infos(keys: set[tuple[int, str]]) -> QuerySet[LotNoInformation]:
+    """Lot information cards of these (item id, lot no.) pairs (a query set, one query when read)."""
+    return LotNoInformation.objects.filter(pk__in=keys_subquery(LotNoInformation, ["item", "lot_no"], keys))
+
+
+def _serial_infos(keys: set[tuple[int, str]]) -> QuerySet[SerialNoInformation]:
+    """Serial information cards of these (item id, serial no.) pairs (a query set, one query when read)."""
+    return SerialNoInformation.objects.filter(
+        pk__in=keys_subquery(SerialNoInformation, ["item", "serial_no"], keys)
+    )
 
 
 def _blocked_numbers(
@@ -84,18 +106,82 @@ def _blocked_numbers(
     lots: set[tuple[int, str]] = set()
     serials: set[tuple[int, str]] = set()
     if lot_keys:
-        lots = set(
-            LotNoInformation.objects.filter(
-                pk__in=keys_subquery(LotNoInformation, ["item", "lot_no"], lot_keys), blocked=True
-            ).values_list("item_id", "lot_no")
-        )
+        lots = set(_lot_infos(lot_keys).filter(blocked=True).values_list("item_id", "lot_no"))
     if serial_keys:
-        serials = set(
-            SerialNoInformation.objects.filter(
-                pk__in=keys_subquery(SerialNoInformation, ["item", "serial_no"], serial_keys), blocked=True
-            ).values_list("item_id", "serial_no")
-        )
+        serials = set(_serial_infos(serial_keys).filter(blocked=True).values_list("item_id", "serial_no"))
     return lots, serials
+
+
+def _problem(m: OutboundMovement | InboundMovement, code: str, detail: str) -> dict[str, Any]:
+    return {"line": m.ref, "code": code, "detail": detail}
+
+
+@dataclass(frozen=True)
+class _Document:
+    """What every entry of one posting carries: the document, its date, the user and the source."""
+
+    entry_type: str
+    document_type: str
+    document_no: str
+    posting_date: datetime.date
+    user_id: int | None
+    source_document_type: str
+    source_document_no: str
+    source_line_nos: dict[Any, int]
+
+    def _common(self, m: OutboundMovement | InboundMovement) -> dict[str, Any]:
+        return {
+            "entry_type": self.entry_type,
+            "document_type": self.document_type,
+            "document_no": self.document_no,
+            "posting_date": self.posting_date,
+            "item_id": m.item_id,
+            "location_id": m.location_id,
+            "created_by_id": self.user_id,
+        }
+
+    def ledger_entry(
+        self,
+        m: OutboundMovement | InboundMovement,
+        *,
+        expiration_date: datetime.date | None,
+        quantity: Decimal,
+        remaining_quantity: Decimal,
+        open: bool,
+        applies_to_entry_id: int | None = None,
+    ) -> ItemLedgerEntry:
+        return ItemLedgerEntry(
+            **self._common(m),
+            serial_no=m.serial_no,
+            lot_no=m.lot_no,
+            expiration_date=expiration_date,
+            quantity=quantity,
+            remaining_quantity=remaining_quantity,
+            open=open,
+            applies_to_entry_id=applies_to_entry_id,
+            source_document_type=self.source_document_type,
+            source_document_no=self.source_document_no,
+            source_line_no=self.source_line_nos.get(m.ref),
+        )
+
+    def warehouse_entry(
+        self,
+        m: OutboundMovement | InboundMovement,
+        entry: ItemLedgerEntry,
+        *,
+        lot_no: str,
+        serial_no: str,
+        expiration_date: datetime.date | None,
+    ) -> WarehouseEntry:
+        return WarehouseEntry(
+            **self._common(m),
+            bin_id=m.bin_id,
+            lot_no=lot_no,
+            serial_no=serial_no,
+            expiration_date=expiration_date,
+            quantity=entry.quantity,
+            item_ledger_entry_id=entry.pk,
+        )
 
 
 def _refusal(
@@ -156,6 +242,60 @@ def _static_problems(
     return errors
 
 
+def _check_each(
+    movements: list[_Movement],
+    items: dict[int, Item],
+    bins: dict[int, Bin],
+    *,
+    inbound: bool,
+    more_problems: Callable[[_Movement], list[dict[str, Any]]] | None = None,
+) -> tuple[list[dict[str, Any]], list[_Movement]]:
+    """Check each movement on its own and against the others (a serial number once per call).
+
+    Returns every problem found and the movements without any, in the order given.
+    """
+    errors: list[dict[str, Any]] = []
+    valid: list[_Movement] = []
+    seen_serials: dict[tuple[int, str], object] = {}
+    verb = "received" if inbound else "taken"
+    for m in movements:
+        problems = _static_problems(m, items, bins, inbound=inbound)
+        if m.serial_no:
+            serial_key = (m.item_id, m.serial_no)
+            if serial_key in seen_serials:
+                problems.append(
+                    _problem(
+                        m,
+                        "duplicate_serial",
+                        f"Serial number {m.serial_no} is {verb} twice "
+                        f"(also on line {seen_serials[serial_key]}).",
+                    )
+                )
+            else:
+                seen_serials[serial_key] = m.ref
+        if more_problems is not None:
+            problems.extend(more_problems(m))
+        errors.extend(problems)
+        if not problems:
+            valid.append(m)
+    return errors, valid
+
+
+def _new_number_problems(m: OutboundMovement, req: Requirement | None) -> list[dict[str, Any]]:
+    """A number the item's stock does not carry would be new: refused where new numbers are not allowed."""
+    if req is None:
+        return []
+    return [
+        _problem(
+            m,
+            "new_number_not_allowed",
+            f"{label.capitalize()} number {number} is not in stock, and new numbers are not allowed here.",
+        )
+        for kind, number, label in ((req.lot, m.lot_no, "lot"), (req.serial, m.serial_no, "serial"))
+        if number and not kind.warehouse
+    ]
+
+
 def inventory_post_outbound(
     *,
     movements: Sequence[OutboundMovement],
@@ -179,41 +319,16 @@ def inventory_post_outbound(
     if not movements:
         return []
     with transaction.atomic():
-        items, bins = _load({m.item_id for m in movements}, {m.bin_id for m in movements})
-        errors: list[dict[str, Any]] = []
-        reqs: dict[int, Requirement] = {i.pk: requirement(i.tracking_code) for i in items.values()}
-        valid: list[OutboundMovement] = []
-        seen_serials: dict[tuple[int, str], object] = {}
-        for m in movements:
-            problems = _static_problems(m, items, bins, inbound=False)
-            if m.serial_no:
-                serial_key = (m.item_id, m.serial_no)
-                if serial_key in seen_serials:
-                    problems.append(
-                        {
-                            "line": m.ref,
-                            "code": "duplicate_serial",
-                            "detail": f"Serial number {m.serial_no} is taken twice "
-                            f"(also on line {seen_serials[serial_key]}).",
-                        }
-                    )
-                else:
-                    seen_serials[serial_key] = m.ref
-            req = reqs.get(m.item_id)
-            if not new_numbers_allowed and req is not None:
-                for kind, number, label in ((req.lot, m.lot_no, "lot"), (req.serial, m.serial_no, "serial")):
-                    if number and not kind.warehouse:
-                        problems.append(
-                            {
-                                "line": m.ref,
-                                "code": "new_number_not_allowed",
-                                "detail": f"{label.capitalize()} number {number} is not in stock, and new "
-                                "numbers are not allowed here.",
-                            }
-                        )
-            errors.extend(problems)
-            if not problems:
-                valid.append(m)
+        items, bins, reqs = _load(movements)
+        errors, valid = _check_each(
+            movements,
+            items,
+            bins,
+            inbound=False,
+            more_problems=None
+            if new_numbers_allowed
+            else lambda m: _new_number_problems(m, reqs.get(m.item_id)),
+        )
 
         def bin_key(m: OutboundMovement) -> tuple[int, int, str, str]:
             lot_key, serial_key = stock_key(reqs[m.item_id], m.lot_no, m.serial_no)
@@ -257,7 +372,7 @@ def inventory_post_outbound(
             what = f"item {item.no}" + (f" {numbers}" if numbers else "")
 
             def err(code: str, detail: str, m: OutboundMovement = m) -> None:
-                errors.append({"line": m.ref, "code": code, "detail": detail})
+                errors.append(_problem(m, code, detail))
 
             if key[3] and have <= 0:
                 err(
@@ -301,7 +416,16 @@ def inventory_post_outbound(
 
         # Write: outbound entries applied FIFO to the exact receipts.
         remaining = {r.pk: r.remaining_quantity for rows in receipts.values() for r in rows}
-        user_id = _user_id(user)
+        document = _Document(
+            entry_type,
+            document_type,
+            document_no,
+            posting_date,
+            _user_id(user),
+            source_document_type,
+            source_document_no,
+            source_line_nos or {},
+        )
         entries: list[ItemLedgerEntry] = []
         bins_of_entries: list[tuple[OutboundMovement, BinContent]] = []
         cursor: dict[tuple[int, int, str, str], int] = defaultdict(int)  # first receipt with quantity left
@@ -319,43 +443,20 @@ def inventory_post_outbound(
                 remaining[receipt.pk] -= take
                 left -= take
                 entries.append(
-                    ItemLedgerEntry(
-                        entry_type=entry_type,
-                        document_type=document_type,
-                        document_no=document_no,
-                        posting_date=posting_date,
-                        item_id=m.item_id,
-                        location_id=m.location_id,
-                        serial_no=m.serial_no,
-                        lot_no=m.lot_no,
+                    document.ledger_entry(
+                        m,
                         expiration_date=row.expiration_date,
                         quantity=-take,
                         remaining_quantity=ZERO,
                         open=False,
                         applies_to_entry_id=receipt.pk,
-                        source_document_type=source_document_type,
-                        source_document_no=source_document_no,
-                        source_line_no=(source_line_nos or {}).get(m.ref),
-                        created_by_id=user_id,
                     )
                 )
                 bins_of_entries.append((m, row))
         bulk_insert(entries)
         warehouse_entries = [
-            WarehouseEntry(
-                entry_type=entry_type,
-                document_type=document_type,
-                document_no=document_no,
-                posting_date=posting_date,
-                item_id=m.item_id,
-                location_id=m.location_id,
-                bin_id=m.bin_id,
-                lot_no=row.lot_no,
-                serial_no=row.serial_no,
-                expiration_date=row.expiration_date,
-                quantity=entry.quantity,
-                item_ledger_entry_id=entry.pk,
-                created_by_id=user_id,
+            document.warehouse_entry(
+                m, entry, lot_no=row.lot_no, serial_no=row.serial_no, expiration_date=row.expiration_date
             )
             for entry, (m, row) in zip(entries, bins_of_entries, strict=True)
         ]
@@ -401,48 +502,17 @@ def inventory_post_inbound(
     if not movements:
         return []
     with transaction.atomic():
-        items, bins = _load({m.item_id for m in movements}, {m.bin_id for m in movements})
-        reqs: dict[int, Requirement] = {i.pk: requirement(i.tracking_code) for i in items.values()}
-        errors: list[dict[str, Any]] = []
-        valid: list[InboundMovement] = []
-        seen_serials: dict[tuple[int, str], object] = {}
-        for m in movements:
-            problems = _static_problems(m, items, bins, inbound=True)
-            if m.serial_no:
-                serial_key = (m.item_id, m.serial_no)
-                if serial_key in seen_serials:
-                    problems.append(
-                        {
-                            "line": m.ref,
-                            "code": "duplicate_serial",
-                            "detail": f"Serial number {m.serial_no} is received twice (also on line "
-                            f"{seen_serials[serial_key]}).",
-                        }
-                    )
-                else:
-                    seen_serials[serial_key] = m.ref
-            errors.extend(problems)
-            if not problems:
-                valid.append(m)
+        items, bins, reqs = _load(movements)
+        errors, valid = _check_each(movements, items, bins, inbound=True)
 
         lot_keys = {(m.item_id, m.lot_no) for m in valid if m.lot_no}
         serial_keys = {(m.item_id, m.serial_no) for m in valid if m.serial_no}
         lot_infos: dict[tuple[int, str], LotNoInformation] = {}
         serial_infos: dict[tuple[int, str], SerialNoInformation] = {}
         if lot_keys:
-            lot_infos = {
-                (i.item_id, i.lot_no): i
-                for i in LotNoInformation.objects.filter(
-                    pk__in=keys_subquery(LotNoInformation, ["item", "lot_no"], lot_keys)
-                )
-            }
+            lot_infos = {(i.item_id, i.lot_no): i for i in _lot_infos(lot_keys)}
         if serial_keys:
-            serial_infos = {
-                (i.item_id, i.serial_no): i
-                for i in SerialNoInformation.objects.filter(
-                    pk__in=keys_subquery(SerialNoInformation, ["item", "serial_no"], serial_keys)
-                )
-            }
+            serial_infos = {(i.item_id, i.serial_no): i for i in _serial_infos(serial_keys)}
         in_stock: set[tuple[int, str]] = set()
         if serial_keys:
             in_stock = set(
@@ -457,7 +527,7 @@ def inventory_post_inbound(
             item, req = items[m.item_id], reqs[m.item_id]
 
             def err(code: str, detail: str, m: InboundMovement = m) -> None:
-                errors.append({"line": m.ref, "code": code, "detail": detail})
+                errors.append(_problem(m, code, detail))
 
             lot_info = lot_infos.get((m.item_id, m.lot_no)) if m.lot_no else None
             serial_info = serial_infos.get((m.item_id, m.serial_no)) if m.serial_no else None
@@ -507,25 +577,23 @@ def inventory_post_inbound(
         if errors:
             raise _refusal(InboundRefused, errors, "received")
 
-        user_id = _user_id(user)
+        document = _Document(
+            entry_type,
+            document_type,
+            document_no,
+            posting_date,
+            _user_id(user),
+            source_document_type,
+            source_document_no,
+            source_line_nos or {},
+        )
         receipts = [
-            ItemLedgerEntry(
-                entry_type=entry_type,
-                document_type=document_type,
-                document_no=document_no,
-                posting_date=posting_date,
-                item_id=m.item_id,
-                location_id=m.location_id,
-                serial_no=m.serial_no,
-                lot_no=m.lot_no,
+            document.ledger_entry(
+                m,
                 expiration_date=expiration[index],
                 quantity=m.quantity,
                 remaining_quantity=m.quantity,
                 open=True,
-                source_document_type=source_document_type,
-                source_document_no=source_document_no,
-                source_line_no=(source_line_nos or {}).get(m.ref),
-                created_by_id=user_id,
             )
             for index, m in enumerate(valid)
         ]
@@ -534,20 +602,12 @@ def inventory_post_inbound(
                 bulk_insert(receipts)
                 bulk_insert(
                     [
-                        WarehouseEntry(
-                            entry_type=entry_type,
-                            document_type=document_type,
-                            document_no=document_no,
-                            posting_date=posting_date,
-                            item_id=m.item_id,
-                            location_id=m.location_id,
-                            bin_id=m.bin_id,
+                        document.warehouse_entry(
+                            m,
+                            receipt,
                             lot_no=m.lot_no,
                             serial_no=m.serial_no,
                             expiration_date=expiration[index],
-                            quantity=m.quantity,
-                            item_ledger_entry_id=receipt.pk,
-                            created_by_id=user_id,
                         )
                         for index, (m, receipt) in enumerate(zip(valid, receipts, strict=True))
                     ]
