@@ -6,41 +6,24 @@ available one and handles the lines, the supervisor posts; the ledgers are check
 
 from __future__ import annotations
 
-from decimal import Decimal
-
 import pytest
 
-from picking.models import Pick, SourceDocument
+from picking.models import Pick
 from picking.tests.picks.world import (
     EXP_EARLY,
-    EXP_LATE,
     api,
-    bin_content,
-    build_world,
-    document,
     fast_password_hashing,  # noqa: F401  (fixture)
-    ledger,
     ok,
-    receipts,
-    source_line,
-    tracking,
-    warehouse_out,
 )
+from tests.acceptance.world import case_1_given, then_case_1_ledgers
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("fast_password_hashing")]
 
 
 def test_case_1_numbers_flow_through() -> None:
     # given a location picking by FEFO, lots of LOT-WH in two bins and serials of SN-WH
-    world = build_world()
-    world.location.pick_according_to_fefo = True
-    world.location.save()
-    world.receive(world.lot_wh, "A1", {"quantity": 5, "lot_no": "LATE", "expiration_date": EXP_LATE})
-    world.receive(world.lot_wh, "B1", {"quantity": 2, "lot_no": "EARLY", "expiration_date": EXP_EARLY})
-    world.receive(world.sn_wh, "A1", {"quantity": 1, "serial_no": "S1"}, {"quantity": 1, "serial_no": "S2"})
-    world.receive(world.sn_wh, "A1", {"quantity": 1, "serial_no": "S3"})
-    lot_receipts, serial_receipts = receipts(world.lot_wh), receipts(world.sn_wh)
-    doc = document(world, (world.lot_wh, 4), (world.sn_wh, 2))
+    given = case_1_given()
+    world, doc = given.world, given.doc
     supervisor, worker = api(world.supervisor), api(world.worker)
 
     # when the supervisor creates the pick, twice with the same Idempotency-Key
@@ -82,23 +65,7 @@ def test_case_1_numbers_flow_through() -> None:
     assert posted["pick_no"] == pick["no"] and posted["posted_by"] == "sup-main"
 
     # then the ledgers, number by number
-    assert ledger(world.lot_wh)[2:] == [
-        ("sale", "EARLY", "", Decimal(-2), lot_receipts[("EARLY", "")]),
-        ("sale", "LATE", "", Decimal(-2), lot_receipts[("LATE", "")]),
-    ]
-    assert ledger(world.sn_wh)[3:] == [
-        ("sale", "", "S1", Decimal(-1), serial_receipts[("", "S1")]),
-        ("sale", "", "S3", Decimal(-1), serial_receipts[("", "S3")]),
-    ]
-    assert warehouse_out(world.lot_wh) == [("B1", "EARLY", "", -2), ("A1", "LATE", "", -2)]
-    assert warehouse_out(world.sn_wh) == [("A1", "", "S1", -1), ("A1", "", "S3", -1)]
-    assert bin_content(world.lot_wh) == [("A1", "LATE", "", 3), ("B1", "EARLY", "", 0)]
-    assert bin_content(world.sn_wh) == [("A1", "", "S1", 0), ("A1", "", "S2", 1), ("A1", "", "S3", 0)]
-    lot_line, serial_line = source_line(doc, 10000), source_line(doc, 20000)
-    assert (lot_line.qty_shipped, lot_line.qty_on_picks, serial_line.qty_shipped) == (4, 0, 2)
-    assert tracking(lot_line) == [("EARLY", "", 2, 2, "pick"), ("LATE", "", 2, 2, "pick")]
-    assert tracking(serial_line) == [("", "S1", 1, 1, "pick"), ("", "S3", 1, 1, "pick")]
-    assert SourceDocument.objects.get().status == "shipped"
+    then_case_1_ledgers(given)
     assert ok(supervisor.get(url))["status"] == "completed"
     listed = ok(supervisor.get("/api/v1/posted-picks/", {"pick_no": pick["no"]}))
     assert [p["no"] for p in listed["results"]] == [posted["no"]]

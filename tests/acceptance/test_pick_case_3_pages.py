@@ -8,23 +8,12 @@ of the page finds the line it belongs on. The ledgers show exactly the selected 
 
 from __future__ import annotations
 
-from decimal import Decimal
-
 import pytest
 
 from picking.models import Pick
 from picking.tests.picks.world import (
-    EXP_EARLY,
-    EXP_LATE,
-    bin_content,
-    build_world,
-    document,
     fast_password_hashing,  # noqa: F401  (fixture)
-    ledger,
-    receipts,
     source_line,
-    tracking,
-    warehouse_out,
 )
 from picking.tests.picks_pages.pages import (
     browser_for,
@@ -37,28 +26,15 @@ from picking.tests.picks_pages.pages import (
     set_qty,
     text,
 )
+from tests.acceptance.world import case_3_given, then_case_3_ledgers
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("fast_password_hashing")]
 
 
 def test_case_3_worker_selects_numbers_on_the_pages() -> None:
     # given specific serials X1..X3 in A1 and specific lots in B1
-    world = build_world()
-    world.receive(
-        world.sn_spec,
-        "A1",
-        {"quantity": 1, "serial_no": "X1"},
-        {"quantity": 1, "serial_no": "X2"},
-        {"quantity": 1, "serial_no": "X3"},
-    )
-    world.receive(
-        world.lot_spec,
-        "B1",
-        {"quantity": 5, "lot_no": "L1", "expiration_date": EXP_LATE},
-        {"quantity": 5, "lot_no": "L2", "expiration_date": EXP_EARLY},
-    )
-    serial_receipts, lot_receipts = receipts(world.sn_spec), receipts(world.lot_spec)
-    doc = document(world, (world.sn_spec, 2), (world.lot_spec, 3))
+    given = case_3_given()
+    world, doc = given.world, given.doc
     supervisor, worker = browser_for(world.supervisor), browser_for(world.worker)
     pick, page = create_pick(supervisor, doc)
     serial_line, lot_line = lines_of(pick)
@@ -109,16 +85,6 @@ def test_case_3_worker_selects_numbers_on_the_pages() -> None:
     assert "3 line(s) shipped" in page
 
     # then exactly the selected numbers left the warehouse
-    assert ledger(world.sn_spec)[3:] == [
-        ("sale", "", "X1", Decimal(-1), serial_receipts[("", "X1")]),
-        ("sale", "", "X3", Decimal(-1), serial_receipts[("", "X3")]),
-    ]
-    assert ledger(world.lot_spec)[2:] == [("sale", "L1", "", Decimal(-3), lot_receipts[("L1", "")])]
-    assert warehouse_out(world.sn_spec) == [("A1", "", "X1", -1), ("A1", "", "X3", -1)]
-    assert warehouse_out(world.lot_spec) == [("B1", "L1", "", -3)]
-    assert bin_content(world.sn_spec) == [("A1", "", "X1", 0), ("A1", "", "X2", 1), ("A1", "", "X3", 0)]
-    assert bin_content(world.lot_spec) == [("B1", "L1", "", 2), ("B1", "L2", "", 5)]
-    assert tracking(source_line(doc, 10000)) == [("", "X1", 1, 1, "pick"), ("", "X3", 1, 1, "pick")]
-    assert tracking(source_line(doc, 20000)) == [("L1", "", 3, 3, "pick")]
+    then_case_3_ledgers(given)
     assert source_line(doc, 10000).qty_shipped == 2 and source_line(doc, 20000).qty_shipped == 3
     assert Pick.objects.get(pk=pick.pk).status == "completed"

@@ -9,21 +9,12 @@ recreates exactly the line still outstanding, locked.
 
 from __future__ import annotations
 
-from decimal import Decimal
-
 import pytest
 
 from picking.models import ItemTrackingLine, Pick, PickLine
 from picking.tests.picks.world import (
-    bin_content,
-    build_world,
-    document,
     fast_password_hashing,  # noqa: F401  (fixture)
-    ledger,
-    receipts,
     source_line,
-    tracking,
-    warehouse_out,
 )
 from picking.tests.picks_pages.pages import (
     bin_code,
@@ -38,7 +29,7 @@ from picking.tests.picks_pages.pages import (
     set_qty,
     text,
 )
-from warehouse.models import ItemLedgerEntry
+from tests.acceptance.world import case_4_given, then_case_4_ledgers
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("fast_password_hashing")]
 
@@ -47,16 +38,8 @@ LOCK_MESSAGE = "picks numbers prescribed by the source document"
 
 def test_case_4_prescribed_numbers_are_locked_on_the_pages() -> None:
     # given lot L1 in A1 (2) and B1 (3), lot L2, serials X1, X2; an order prescribing L1 x 4 and X2
-    world = build_world()
-    world.receive(world.lot_spec, "A1", {"quantity": 2, "lot_no": "L1"}, {"quantity": 9, "lot_no": "L2"})
-    world.receive(world.lot_spec, "B1", {"quantity": 3, "lot_no": "L1"})
-    world.receive(world.sn_spec, "A1", {"quantity": 1, "serial_no": "X1"}, {"quantity": 1, "serial_no": "X2"})
-    serial_receipts = receipts(world.sn_spec)
-    doc = document(
-        world,
-        (world.lot_spec, 4, {"tracking": [("", "L1", 4)]}),
-        (world.sn_spec, 1, {"tracking": [("X2", "", 1)]}),
-    )
+    given = case_4_given()
+    world, doc = given.world, given.doc
     prescribed_before = list(
         ItemTrackingLine.objects.order_by("pk").values_list("serial_no", "lot_no", "quantity")
     )
@@ -113,21 +96,7 @@ def test_case_4_prescribed_numbers_are_locked_on_the_pages() -> None:
     assert "3 line(s) shipped" in page and 'data-testid="pick-status">In progress<' in page
 
     # then the ledgers, number by number
-    l1_first, l1_second = ItemLedgerEntry.objects.filter(
-        item=world.lot_spec, lot_no="L1", quantity__gt=0
-    ).order_by("pk")
-    assert ledger(world.lot_spec)[3:] == [
-        ("sale", "L1", "", Decimal(-2), l1_first.pk),
-        ("sale", "L1", "", Decimal(-1), l1_second.pk),
-    ]
-    assert ledger(world.sn_spec)[2:] == [("sale", "", "X2", Decimal(-1), serial_receipts[("", "X2")])]
-    assert warehouse_out(world.lot_spec) == [("A1", "L1", "", -2), ("B1", "L1", "", -1)]
-    assert bin_content(world.lot_spec) == [("A1", "L1", "", 0), ("A1", "L2", "", 9), ("B1", "L1", "", 2)]
-    assert bin_content(world.sn_spec) == [("A1", "", "X1", 1), ("A1", "", "X2", 0)]
-    lot_line, sn_line = source_line(doc, 10000), source_line(doc, 20000)
-    assert (lot_line.qty_shipped, lot_line.qty_on_picks, sn_line.qty_shipped) == (3, 1, 1)
-    assert tracking(lot_line) == [("L1", "", 4, 3, "source")]
-    assert tracking(sn_line) == [("", "X2", 1, 1, "source")]
+    then_case_4_ledgers(given)
 
     # when the supervisor deletes the rest of the pick: the confirmation shows the CAUTION
     confirm = text(supervisor.get(f"/picks/{pick.pk}/delete/"))

@@ -18,6 +18,7 @@ from picking.tests.picks.world import (
     ok,
     source_line,
 )
+from tests.acceptance.world import api_create_pick
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("fast_password_hashing")]
 
@@ -37,7 +38,7 @@ def test_prescribed_lots_partly_posted_then_deleted_are_recreated_exactly() -> N
     world.receive(world.lot_spec, "B1", {"quantity": 6, "lot_no": "L1"})
     doc = document(world, (world.lot_spec, 7, {"tracking": [("", "L1", 5), ("", "L2", 2)]}))
     supervisor, worker = api(world.supervisor), api(world.worker)
-    pick = ok(supervisor.post("/api/v1/picks/", {"source_document": doc.pk}, format="json"), 201)
+    pick = api_create_pick(supervisor, doc)
     assert [(ln["bin"], ln["lot_no"], ln["quantity"], ln["tracking_locked"]) for ln in pick["lines"]] == [
         ("A1", "L1", "3", True),
         ("B1", "L1", "2", True),
@@ -66,7 +67,7 @@ def test_prescribed_lots_partly_posted_then_deleted_are_recreated_exactly() -> N
     assert ok(supervisor.get(url), 404)["code"] == "not_found"
 
     # when a new pick is created
-    again = ok(supervisor.post("/api/v1/picks/", {"source_document": doc.pk}, format="json"), 201)
+    again = api_create_pick(supervisor, doc)
     # then it holds exactly the prescribed numbers still outstanding, locked (3 of L1, 1 of L2)
     assert again["no"] != pick["no"] and again["not_picked"] == []
     assert sorted((ln["lot_no"], ln["quantity"], ln["tracking_locked"]) for ln in again["lines"]) == [
@@ -84,7 +85,7 @@ def test_deleting_one_line_returns_its_quantity_and_keeps_tracking() -> None:
     world.receive(world.lot_spec, "A1", {"quantity": 5, "lot_no": "L1"}, {"quantity": 5, "lot_no": "L2"})
     doc = document(world, (world.lot_spec, 4, {"tracking": [("", "L1", 2), ("", "L2", 2)]}))
     supervisor, worker = api(world.supervisor), api(world.worker)
-    pick = ok(supervisor.post("/api/v1/picks/", {"source_document": doc.pk}, format="json"), 201)
+    pick = api_create_pick(supervisor, doc)
     l1, l2 = pick["lines"]
     before = tracking_rows()
     line_url = f"/api/v1/picks/{pick['id']}/lines/{l2['id']}/"
@@ -96,7 +97,7 @@ def test_deleting_one_line_returns_its_quantity_and_keeps_tracking() -> None:
     remaining = ok(supervisor.get(f"/api/v1/picks/{pick['id']}/"))
     assert [ln["lot_no"] for ln in remaining["lines"]] == ["L1"] and l1["lot_no"] == "L1"
     # adding to the open pick recreates the deleted prescribed line, locked
-    again = ok(supervisor.post("/api/v1/picks/", {"source_document": doc.pk}, format="json"), 200)
+    again = api_create_pick(supervisor, doc, 200)
     assert again["id"] == pick["id"]
     assert [(ln["lot_no"], ln["quantity"], ln["tracking_locked"]) for ln in again["lines"]] == [
         ("L1", "2", True),
