@@ -8,9 +8,10 @@ types the code and sends Enter, which submits the form the cursor is in.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from decimal import Decimal
-from typing import Any
+from typing import Any, TypeVar
 
 from django.contrib import messages
 from django.contrib.auth import get_user_model
@@ -280,6 +281,36 @@ def _refused(
     )
 
 
+_Result = TypeVar("_Result")
+
+
+def _act(
+    request: HttpRequest,
+    pk: int,
+    call: Callable[[], _Result],
+    message: str | Callable[[_Result], str],
+    *,
+    url: Callable[[_Result], str] | None = None,
+    line_id: int | None = None,
+    values: dict[str, str] | None = None,
+) -> HttpResponse:
+    """Run one service call: refused, the pick page again (`_refused`); done, `message` (or `message` of
+    the call's result) and a redirect to `url` of the result (by default the pick page at the line)."""
+    try:
+        result = call()
+    except DomainError as exc:
+        return _refused(request, pk, exc, line_id=line_id, values=values)
+    messages.success(request, message if isinstance(message, str) else message(result))
+    return redirect(url(result) if url is not None else _pick_url(pk, line_id))
+
+
+def _pick_or_list_url(pk: int) -> str:
+    """The pick page, or the list of picks when the pick is gone (its last line was deleted)."""
+    if Pick.objects.filter(pk=pk).exists():
+        return _pick_url(pk)
+    return reverse("picking:pick-list")
+
+
 # --- Lists --------------------------------------------------------------------------------------
 
 
@@ -479,12 +510,15 @@ def pick_line_split_view(request: HttpRequest, pk: int, line_id: int) -> HttpRes
     if not quantity:
         exc: DomainError = InvalidInput("Enter the quantity to split off to a new line.")
         return _refused(request, pk, exc, line_id=line_id, values=values)
-    try:
-        new = pick_line_split(pick_line_id=line_id, quantity=quantity, user=request.user)
-    except DomainError as exc:
-        return _refused(request, pk, exc, line_id=line_id, values=values)
-    messages.success(request, f"{fmt_qty(new.quantity)} was split off to the new line {new.line_no}.")
-    return redirect(_pick_url(pk, new.pk))
+    return _act(
+        request,
+        pk,
+        lambda: pick_line_split(pick_line_id=line_id, quantity=quantity, user=request.user),
+        lambda new: f"{fmt_qty(new.quantity)} was split off to the new line {new.line_no}.",
+        url=lambda new: _pick_url(pk, new.pk),
+        line_id=line_id,
+        values=values,
+    )
 
 
 @login_required
@@ -497,14 +531,15 @@ def pick_line_assign_view(request: HttpRequest, pk: int, line_id: int, kind: str
     form.is_valid()
     quantity = form.cleaned_data.get("quantity", "").strip() or None
     service = pick_line_assign_serial_nos if kind == "serial" else pick_line_assign_lot_no
-    try:
-        service(pick_line_id=line_id, quantity=quantity, user=request.user)
-    except DomainError as exc:
-        return _refused(request, pk, exc, line_id=line_id, values={"assign_quantity": quantity or ""})
-    messages.success(
-        request, "New serial numbers were assigned." if kind == "serial" else "A new lot number was assigned."
+    done = "New serial numbers were assigned." if kind == "serial" else "A new lot number was assigned."
+    return _act(
+        request,
+        pk,
+        lambda: service(pick_line_id=line_id, quantity=quantity, user=request.user),
+        done,
+        line_id=line_id,
+        values={"assign_quantity": quantity or ""},
     )
-    return redirect(_pick_url(pk, line_id))
 
 
 @login_required
@@ -665,24 +700,24 @@ def pick_scan_view(request: HttpRequest, pk: int) -> HttpResponse:
 @permission_required(VIEW_PICK, raise_exception=True)
 @require_POST
 def pick_autofill_view(request: HttpRequest, pk: int) -> HttpResponse:
-    try:
-        pick_autofill_qty_to_handle(pick_id=pk, user=request.user)
-    except DomainError as exc:
-        return _refused(request, pk, exc)
-    messages.success(request, "Qty. to Handle is now the outstanding quantity on every line.")
-    return redirect(_pick_url(pk))
+    return _act(
+        request,
+        pk,
+        lambda: pick_autofill_qty_to_handle(pick_id=pk, user=request.user),
+        "Qty. to Handle is now the outstanding quantity on every line.",
+    )
 
 
 @login_required
 @permission_required(VIEW_PICK, raise_exception=True)
 @require_POST
 def pick_delete_qty_to_handle_view(request: HttpRequest, pk: int) -> HttpResponse:
-    try:
-        pick_delete_qty_to_handle(pick_id=pk, user=request.user)
-    except DomainError as exc:
-        return _refused(request, pk, exc)
-    messages.success(request, "Qty. to Handle is now 0 on every line.")
-    return redirect(_pick_url(pk))
+    return _act(
+        request,
+        pk,
+        lambda: pick_delete_qty_to_handle(pick_id=pk, user=request.user),
+        "Qty. to Handle is now 0 on every line.",
+    )
 
 
 @login_required
@@ -690,20 +725,31 @@ def pick_delete_qty_to_handle_view(request: HttpRequest, pk: int) -> HttpRespons
 @require_POST
 def pick_assign_view(request: HttpRequest, pk: int) -> HttpResponse:
     username = request.POST.get("assigned_to", "").strip()
-    try:
-        pick = pick_assign(pick_id=pk, assigned_to_username=username or None, user=request.user)
-    except DomainError as exc:
-        return _refused(request, pk, exc)
-    messages.success(
+    return _act(
         request,
-        f"Pick {pick.no} is assigned to {username}." if username else f"Pick {pick.no} is unassigned.",
+        pk,
+        lambda: pick_assign(pick_id=pk, assigned_to_username=username or None, user=request.user),
+        lambda pick: (
+            f"Pick {pick.no} is assigned to {username}." if username else f"Pick {pick.no} is unassigned."
+        ),
     )
-    return redirect(_pick_url(pk))
 
 
-def _confirm(request: HttpRequest, pk: int, action: str, line: PickLine | None = None) -> HttpResponse:
+def _confirm(
+    request: HttpRequest,
+    pk: int,
+    action: str,
+    *,
+    perms: tuple[str, ...],
+    refusal: str,
+    line_id: int | None = None,
+) -> HttpResponse:
+    """The confirmation page of `action` (a GET), for users with all of `perms`; others get `refusal`."""
+    if not all(request.user.has_perm(perm) for perm in perms):
+        raise PermissionDenied(refusal)
     pick = _get_pick(request.user, pk)
     lines = list(pick.lines.all())
+    line = next(ln for ln in lines if ln.pk == line_id) if line_id is not None else None
     return render(
         request,
         "picking/picks/confirm.html",
@@ -727,59 +773,64 @@ def _confirm(request: HttpRequest, pk: int, action: str, line: PickLine | None =
 def pick_post_view(request: HttpRequest, pk: int) -> HttpResponse:
     """GET: what will be posted, with a Post button (the confirmation). POST: post."""
     if request.method != "POST":
-        if not request.user.has_perm(POST):
-            raise PermissionDenied("You are not allowed to post picks. Ask a supervisor.")
-        return _confirm(request, pk, "post")
-    try:
-        posted = pick_post(pick_id=pk, user=request.user)
-    except DomainError as exc:
-        return _refused(request, pk, exc)
-    messages.success(
+        return _confirm(
+            request, pk, "post", perms=(POST,), refusal="You are not allowed to post picks. Ask a supervisor."
+        )
+    return _act(
         request,
-        format_html(
+        pk,
+        lambda: pick_post(pick_id=pk, user=request.user),
+        lambda posted: format_html(
             'Posted as <a href="{}">{}</a>: {} line(s) shipped.',
             reverse("picking:posted-pick-detail", args=[posted.pk]),
             posted.no,
             posted.lines.count(),
         ),
     )
-    return redirect(_pick_url(pk))
 
 
 @login_required
 @permission_required(VIEW_PICK, raise_exception=True)
 def pick_post_and_delete_rest_view(request: HttpRequest, pk: int) -> HttpResponse:
     if request.method != "POST":
-        if not (request.user.has_perm(POST) and request.user.has_perm(DELETE_PICK)):
-            raise PermissionDenied("Posting and deleting the rest is for supervisors.")
-        return _confirm(request, pk, "post_and_delete_rest")
-    try:
-        posted = pick_post_and_delete_rest(pick_id=pk, user=request.user)
-    except DomainError as exc:
-        return _refused(request, pk, exc)
-    text = f"Posted as {posted.no}; " if posted else "Nothing had a Qty. to Handle; "
-    messages.success(request, text + "the rest of the pick was deleted and returned to the source document.")
-    if Pick.objects.filter(pk=pk).exists():
-        return redirect(_pick_url(pk))
-    return redirect(reverse("picking:pick-list"))
+        return _confirm(
+            request,
+            pk,
+            "post_and_delete_rest",
+            perms=(POST, DELETE_PICK),
+            refusal="Posting and deleting the rest is for supervisors.",
+        )
+    return _act(
+        request,
+        pk,
+        lambda: pick_post_and_delete_rest(pick_id=pk, user=request.user),
+        lambda posted: (
+            (f"Posted as {posted.no}; " if posted else "Nothing had a Qty. to Handle; ")
+            + "the rest of the pick was deleted and returned to the source document."
+        ),
+        url=lambda _: _pick_or_list_url(pk),
+    )
 
 
 @login_required
 @permission_required(VIEW_PICK, raise_exception=True)
 def pick_delete_view(request: HttpRequest, pk: int) -> HttpResponse:
     if request.method != "POST":
-        if not request.user.has_perm(DELETE_PICK):
-            raise PermissionDenied("Deleting picks is for supervisors. Ask a supervisor.")
-        return _confirm(request, pk, "delete")
+        return _confirm(
+            request,
+            pk,
+            "delete",
+            perms=(DELETE_PICK,),
+            refusal="Deleting picks is for supervisors. Ask a supervisor.",
+        )
     pick = _get_pick(request.user, pk)
-    try:
-        pick_delete(pick_id=pk, user=request.user)
-    except DomainError as exc:
-        return _refused(request, pk, exc)
-    messages.success(
-        request, f"Pick {pick.no} was deleted; its outstanding quantity is back on the source document."
+    return _act(
+        request,
+        pk,
+        lambda: pick_delete(pick_id=pk, user=request.user),
+        f"Pick {pick.no} was deleted; its outstanding quantity is back on the source document.",
+        url=lambda _: reverse("picking:pick-list"),
     )
-    return redirect(reverse("picking:pick-list"))
 
 
 @login_required
@@ -787,22 +838,23 @@ def pick_delete_view(request: HttpRequest, pk: int) -> HttpResponse:
 def pick_line_delete_view(request: HttpRequest, pk: int, line_id: int) -> HttpResponse:
     _check_line_of_pick(request.user, pk, line_id)
     if request.method != "POST":
-        if not request.user.has_perm(DELETE_LINE):
-            raise PermissionDenied("Deleting pick lines is for supervisors. Ask a supervisor.")
-        pick = _get_pick(request.user, pk)
-        line = next(ln for ln in pick.lines.all() if ln.pk == line_id)
-        return _confirm(request, pk, "delete_line", line)
+        return _confirm(
+            request,
+            pk,
+            "delete_line",
+            perms=(DELETE_LINE,),
+            refusal="Deleting pick lines is for supervisors. Ask a supervisor.",
+            line_id=line_id,
+        )
     line_no = PickLine.objects.filter(pk=line_id).values_list("line_no", flat=True).first()
-    try:
-        pick_line_delete(pick_line_id=line_id, user=request.user)
-    except DomainError as exc:
-        return _refused(request, pk, exc, line_id=line_id)
-    messages.success(
-        request, f"Line {line_no} was deleted; its outstanding quantity is back on the source line."
+    return _act(
+        request,
+        pk,
+        lambda: pick_line_delete(pick_line_id=line_id, user=request.user),
+        f"Line {line_no} was deleted; its outstanding quantity is back on the source line.",
+        url=lambda _: _pick_or_list_url(pk),
+        line_id=line_id,
     )
-    if Pick.objects.filter(pk=pk).exists():
-        return redirect(_pick_url(pk))
-    return redirect(reverse("picking:pick-list"))
 
 
 urlpatterns = [
