@@ -11,8 +11,7 @@ from urllib.parse import urlencode
 
 from django.db.models import Prefetch, QuerySet
 from django.urls import path, reverse
-from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema, inline_serializer
+from drf_spectacular.utils import OpenApiParameter, extend_schema, inline_serializer
 from rest_framework import serializers, status
 from rest_framework.generics import ListAPIView
 from rest_framework.request import Request
@@ -22,14 +21,13 @@ from rest_framework.views import APIView
 from core.api import idempotent
 from core.exceptions import InvalidInput, NotFoundError
 from core.fields import QuantityField
+from core.openapi import IDEMPOTENCY_KEY, PROBLEM
 from core.pagination import Pagination
 from core.permissions import ModelPermsForMethod
 from picking.availability import AvailableRow, availability_rows
 from warehouse.models import Bin, Item, ItemLedgerEntry, WarehouseEntry
 from warehouse.scoping import get_visible_location, visible_location_ids
 from warehouse.services import inventory_adjust
-
-PROBLEM = OpenApiResponse(OpenApiTypes.OBJECT, description="Problem details (application/problem+json).")
 
 
 class ItemLedgerEntrySerializer(serializers.ModelSerializer[ItemLedgerEntry]):
@@ -113,14 +111,7 @@ class AdjustmentApi(APIView):
 
     @extend_schema(
         request=AdjustmentInputSerializer,
-        parameters=[
-            OpenApiParameter(
-                "Idempotency-Key",
-                str,
-                OpenApiParameter.HEADER,
-                description="Repeat a request safely: same key and body return the first response.",
-            )
-        ],
+        parameters=[IDEMPOTENCY_KEY],
         responses={201: AdjustmentOutput, 400: PROBLEM, 404: PROBLEM, 409: PROBLEM, 422: PROBLEM},
     )
     def post(self, request: Request) -> Response:

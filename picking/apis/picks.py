@@ -8,11 +8,11 @@ Permissions per method: reading needs `view_pick`; handling lines `change_pickli
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from django.db.models import QuerySet
 from django.urls import path, reverse
-from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
 from rest_framework import serializers, status
 from rest_framework.generics import ListAPIView
@@ -24,6 +24,7 @@ from core.api import idempotent
 from core.apis import JobSerializer
 from core.exceptions import NotFoundError
 from core.fields import QuantityField
+from core.openapi import IDEMPOTENCY_KEY, PROBLEM
 from core.permissions import ModelPermsForMethod, require_perms
 from picking.models import Pick, PickLine, PostedPick, PostedPickLine
 from picking.selectors.picks import pick_detail, pick_list, posted_pick_detail, posted_pick_list
@@ -206,9 +207,6 @@ class OptionalQuantityInputSerializer(serializers.Serializer[Any]):
     quantity = QuantityField(required=False, allow_null=True)
 
 
-PROBLEM = OpenApiResponse(OpenApiTypes.OBJECT, description="Problem details (application/problem+json).")
-
-
 def _valid(serializer_class: type[serializers.Serializer[Any]], data: Any) -> dict[str, Any]:
     serializer = serializer_class(data=data)
     serializer.is_valid(raise_exception=True)
@@ -274,14 +272,7 @@ class PickListCreateApi(ListAPIView[Pick]):
 
     @extend_schema(
         request=PickCreateInputSerializer,
-        parameters=[
-            OpenApiParameter(
-                "Idempotency-Key",
-                str,
-                OpenApiParameter.HEADER,
-                description="Repeat a request safely: same key and body return the first response.",
-            )
-        ],
+        parameters=[IDEMPOTENCY_KEY],
         responses={
             201: PickCreatedSerializer,
             200: OpenApiResponse(PickCreatedSerializer, description="Lines added to the open pick."),
@@ -411,40 +402,33 @@ class PickLineSplitApi(APIView):
         )
 
 
-class PickLineAssignSerialNosApi(APIView):
+class _PickLineAssignApi(APIView):
+    """Case 2: `service` assigns new numbers from the item's series to the line; answers the pick."""
+
+    permission_classes = [require_perms("picking.change_pickline")]
+    service: Callable[..., object]
+
+    @extend_schema(
+        request=OptionalQuantityInputSerializer,
+        responses={200: PickSerializer, 400: PROBLEM, 404: PROBLEM, 409: PROBLEM},
+    )
+    def post(self, request: Request, pk: int, line_id: int) -> Response:
+        _check_line_of_pick(pk, line_id, request.user)
+        data = _valid(OptionalQuantityInputSerializer, request.data)
+        type(self).service(pick_line_id=line_id, quantity=data.get("quantity"), user=request.user)
+        return _pick_response(pk, request.user)
+
+
+class PickLineAssignSerialNosApi(_PickLineAssignApi):
     """Case 2: new serial numbers from the item's series; the line becomes one-unit lines."""
 
-    permission_classes = [require_perms("picking.change_pickline")]
-
-    @extend_schema(
-        request=OptionalQuantityInputSerializer,
-        responses={200: PickSerializer, 400: PROBLEM, 404: PROBLEM, 409: PROBLEM},
-    )
-    def post(self, request: Request, pk: int, line_id: int) -> Response:
-        _check_line_of_pick(pk, line_id, request.user)
-        data = _valid(OptionalQuantityInputSerializer, request.data)
-        services.pick_line_assign_serial_nos(
-            pick_line_id=line_id, quantity=data.get("quantity"), user=request.user
-        )
-        return _pick_response(pk, request.user)
+    service = staticmethod(services.pick_line_assign_serial_nos)
 
 
-class PickLineAssignLotNoApi(APIView):
+class PickLineAssignLotNoApi(_PickLineAssignApi):
     """Case 2: a new lot number from the item's series for the line (or `quantity` of it)."""
 
-    permission_classes = [require_perms("picking.change_pickline")]
-
-    @extend_schema(
-        request=OptionalQuantityInputSerializer,
-        responses={200: PickSerializer, 400: PROBLEM, 404: PROBLEM, 409: PROBLEM},
-    )
-    def post(self, request: Request, pk: int, line_id: int) -> Response:
-        _check_line_of_pick(pk, line_id, request.user)
-        data = _valid(OptionalQuantityInputSerializer, request.data)
-        services.pick_line_assign_lot_no(
-            pick_line_id=line_id, quantity=data.get("quantity"), user=request.user
-        )
-        return _pick_response(pk, request.user)
+    service = staticmethod(services.pick_line_assign_lot_no)
 
 
 class PickLineAvailableTrackingApi(APIView):
@@ -459,26 +443,28 @@ class PickLineAvailableTrackingApi(APIView):
         return Response(AvailableNumberSerializer(numbers, many=True).data)
 
 
-class PickAutofillApi(APIView):
+class _PickQtyToHandleApi(APIView):
+    """Set Qty. to Handle on every line with `service`; answers the pick."""
+
+    permission_classes = [require_perms("picking.change_pickline")]
+    service: Callable[..., object]
+
+    @extend_schema(request=None, responses={200: PickSerializer, 404: PROBLEM})
+    def post(self, request: Request, pk: int) -> Response:
+        type(self).service(pick_id=pk, user=request.user)
+        return _pick_response(pk, request.user)
+
+
+class PickAutofillApi(_PickQtyToHandleApi):
     """Autofill Qty. to Handle on every line."""
 
-    permission_classes = [require_perms("picking.change_pickline")]
-
-    @extend_schema(request=None, responses={200: PickSerializer, 404: PROBLEM})
-    def post(self, request: Request, pk: int) -> Response:
-        services.pick_autofill_qty_to_handle(pick_id=pk, user=request.user)
-        return _pick_response(pk, request.user)
+    service = staticmethod(services.pick_autofill_qty_to_handle)
 
 
-class PickDeleteQtyToHandleApi(APIView):
+class PickDeleteQtyToHandleApi(_PickQtyToHandleApi):
     """Delete Qty. to Handle on every line."""
 
-    permission_classes = [require_perms("picking.change_pickline")]
-
-    @extend_schema(request=None, responses={200: PickSerializer, 404: PROBLEM})
-    def post(self, request: Request, pk: int) -> Response:
-        services.pick_delete_qty_to_handle(pick_id=pk, user=request.user)
-        return _pick_response(pk, request.user)
+    service = staticmethod(services.pick_delete_qty_to_handle)
 
 
 class PickPostApi(APIView):

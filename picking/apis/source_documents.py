@@ -12,8 +12,7 @@ from typing import Any
 
 from django.db.models import QuerySet
 from django.urls import path, reverse
-from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema, inline_serializer
+from drf_spectacular.utils import OpenApiParameter, extend_schema, inline_serializer
 from rest_framework import serializers, status
 from rest_framework.generics import ListAPIView
 from rest_framework.request import Request
@@ -24,6 +23,7 @@ from core.api import idempotent
 from core.apis import JobSerializer
 from core.exceptions import InvalidInput
 from core.fields import QuantityField
+from core.openapi import IDEMPOTENCY_KEY, PROBLEM
 from core.permissions import ModelPermsForMethod
 from picking.models import ItemTrackingLine, SourceDocument, SourceLine
 from picking.selectors.source_documents import source_document_get, source_document_list, source_line_get
@@ -118,8 +118,6 @@ class TrackingReplaceSerializer(serializers.Serializer[Any]):
     tracking = TrackingInputSerializer(many=True)
 
 
-PROBLEM = OpenApiResponse(OpenApiTypes.OBJECT, description="Problem details (application/problem+json).")
-
 LIST_PARAMETERS = [
     OpenApiParameter("type", str, enum=SourceDocument.Type.values, description="Document type."),
     OpenApiParameter("no", str, description="Document number (exact)."),
@@ -163,14 +161,7 @@ class SourceDocumentListCreateApi(ListAPIView[SourceDocument]):
 
     @extend_schema(
         request=SourceDocumentInputSerializer,
-        parameters=[
-            OpenApiParameter(
-                "Idempotency-Key",
-                str,
-                OpenApiParameter.HEADER,
-                description="Repeat a request safely: same key and body return the first response.",
-            )
-        ],
+        parameters=[IDEMPOTENCY_KEY],
         responses={201: SourceDocumentSerializer, 400: PROBLEM, 409: PROBLEM, 422: PROBLEM},
     )
     def post(self, request: Request, *args: Any, **kwargs: Any) -> Response:
