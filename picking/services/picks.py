@@ -14,10 +14,10 @@ from __future__ import annotations
 import datetime
 import enum
 from collections import defaultdict
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
-from typing import Any
+from typing import Any, TypeVar
 
 from django.contrib.auth import get_user_model
 from django.db import IntegrityError, transaction
@@ -425,85 +425,85 @@ def _plan_line(
         )
         what = f"item {item.no} {label}"
         matching = budget.with_numbers(item.pk, line.bin_id, lot_key, serial_key)
-        got = ZERO
         if carried:
-            for row in matching:
-                take = budget.take_row(row, wanted - got)
-                if take <= 0:
-                    continue
-                got += take
-                new.append(
-                    _NewLine(
-                        source_line=line,
-                        bin_id=row.stock.bin_id,
-                        quantity=take,
-                        lot_no=tracking_line.lot_no or (row.stock.lot_no if lot_carried else ""),
-                        serial_no=tracking_line.serial_no or (row.stock.serial_no if serial_carried else ""),
-                        expiration_date=row.stock.expiration_date or tracking_line.expiration_date,
-                        tracking_locked=True,
-                        item_tracking_line_id=tracking_line.pk,
-                    )
+            taken_rows, got = _allot(matching, budget.take_row, wanted)
+            new.extend(
+                _NewLine(
+                    source_line=line,
+                    bin_id=row.stock.bin_id,
+                    quantity=take,
+                    lot_no=tracking_line.lot_no or (row.stock.lot_no if lot_carried else ""),
+                    serial_no=tracking_line.serial_no or (row.stock.serial_no if serial_carried else ""),
+                    expiration_date=row.stock.expiration_date or tracking_line.expiration_date,
+                    tracking_locked=True,
+                    item_tracking_line_id=tracking_line.pk,
                 )
-                if got >= wanted:
-                    break
+                for row, take in taken_rows
+            )
         else:
-            for bin_key in bins_in_order(matching):
-                take = budget.take_bin(bin_key, wanted - got)
-                if take <= 0:
-                    continue
-                got += take
-                new.append(
-                    _NewLine(
-                        source_line=line,
-                        bin_id=bin_key[0],
-                        quantity=take,
-                        lot_no=tracking_line.lot_no,
-                        serial_no=tracking_line.serial_no,
-                        expiration_date=tracking_line.expiration_date,
-                        tracking_locked=True,
-                        item_tracking_line_id=tracking_line.pk,
-                    )
+            taken_bins, got = _allot(bins_in_order(matching), budget.take_bin, wanted)
+            new.extend(
+                _NewLine(
+                    source_line=line,
+                    bin_id=bin_key[0],
+                    quantity=take,
+                    lot_no=tracking_line.lot_no,
+                    serial_no=tracking_line.serial_no,
+                    expiration_date=tracking_line.expiration_date,
+                    tracking_locked=True,
+                    item_tracking_line_id=tracking_line.pk,
                 )
-                if got >= wanted:
-                    break
+                for bin_key, take in taken_bins
+            )
         short(wanted, got, what, matching)
 
     # Cases 1, 2, 3 (and untracked items): the quantity not prescribed.
     wanted = to_pick - prescribed_total
     if wanted <= 0:
         return new
-    got = ZERO
     if carried and rules.proposes_numbers(code, fefo=fefo):
         # Case 1: propose stock rows, earliest expiration (FEFO) or first received first.
-        for row in budget.open_rows(item.pk, line.bin_id):
-            take = budget.take_row(row, wanted - got)
-            if take <= 0:
-                continue
-            got += take
-            new.append(
-                _NewLine(
-                    source_line=line,
-                    bin_id=row.stock.bin_id,
-                    quantity=take,
-                    lot_no=row.stock.lot_no,
-                    serial_no=row.stock.serial_no,
-                    expiration_date=row.stock.expiration_date,
-                )
+        taken_rows, got = _allot(budget.open_rows(item.pk, line.bin_id), budget.take_row, wanted)
+        new.extend(
+            _NewLine(
+                source_line=line,
+                bin_id=row.stock.bin_id,
+                quantity=take,
+                lot_no=row.stock.lot_no,
+                serial_no=row.stock.serial_no,
+                expiration_date=row.stock.expiration_date,
             )
-            if got >= wanted:
-                break
+            for row, take in taken_rows
+        )
     else:
         # Case 3 (select from the bin), case 2 (assign new numbers) and untracked: blank numbers per bin.
-        for bin_key in budget.bins(item.pk, line.bin_id):
-            take = budget.take_bin(bin_key, wanted - got)
-            if take <= 0:
-                continue
-            got += take
-            new.append(_NewLine(source_line=line, bin_id=bin_key[0], quantity=take))
-            if got >= wanted:
-                break
+        taken_bins, got = _allot(budget.bins(item.pk, line.bin_id), budget.take_bin, wanted)
+        new.extend(
+            _NewLine(source_line=line, bin_id=bin_key[0], quantity=take) for bin_key, take in taken_bins
+        )
     short(wanted, got, f"item {item.no}", rows)
     return new
+
+
+_Source = TypeVar("_Source")
+
+
+def _allot(
+    sources: Iterable[_Source], take: Callable[[_Source, Decimal], Decimal], wanted: Decimal
+) -> tuple[list[tuple[_Source, Decimal]], Decimal]:
+    """Take from the sources in order (`take` books what it can of what is still wanted) until `wanted`
+    is reached: each source taken from with its quantity, and the total taken."""
+    taken: list[tuple[_Source, Decimal]] = []
+    got = ZERO
+    for source in sources:
+        quantity = take(source, wanted - got)
+        if quantity <= 0:
+            continue
+        got += quantity
+        taken.append((source, quantity))
+        if got >= wanted:
+            break
+    return taken, got
 
 
 def _prescribed_outstanding(document_id: int) -> dict[int, list[tuple[ItemTrackingLine, Decimal]]]:
