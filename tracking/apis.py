@@ -9,8 +9,7 @@ from typing import Any
 
 from django.db.models import QuerySet
 from django.urls import path, reverse
-from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import OpenApiResponse, extend_schema
+from drf_spectacular.utils import extend_schema
 from rest_framework import serializers, status
 from rest_framework.generics import ListAPIView
 from rest_framework.request import Request
@@ -19,6 +18,7 @@ from rest_framework.views import APIView
 
 from core.api import idempotent
 from core.exceptions import NotFoundError
+from core.openapi import PROBLEM
 from core.permissions import ModelPermsForMethod
 from tracking.models import ItemTrackingCode, NoSeries
 from tracking.services import (
@@ -27,8 +27,6 @@ from tracking.services import (
     item_tracking_code_update,
     no_series_create,
 )
-
-PROBLEM = OpenApiResponse(OpenApiTypes.OBJECT, description="Problem details (application/problem+json).")
 
 
 class TrackingCodeSerializer(serializers.ModelSerializer[ItemTrackingCode]):

@@ -8,8 +8,7 @@ from typing import Any
 
 from django.db.models import QuerySet
 from django.urls import path, reverse
-from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import OpenApiResponse, extend_schema
+from drf_spectacular.utils import extend_schema
 from rest_framework import serializers, status
 from rest_framework.generics import ListAPIView
 from rest_framework.request import Request
@@ -18,6 +17,7 @@ from rest_framework.views import APIView
 
 from core.api import idempotent
 from core.exceptions import NotFoundError
+from core.openapi import PROBLEM
 from core.permissions import ModelPermsForMethod
 from warehouse.models import Bin, Item, Location, LotNoInformation, SerialNoInformation
 from warehouse.scoping import get_visible_location, visible_locations
@@ -32,8 +32,6 @@ from warehouse.services import (
     lot_info_set,
     serial_info_set,
 )
-
-PROBLEM = OpenApiResponse(OpenApiTypes.OBJECT, description="Problem details (application/problem+json).")
 
 
 def _created(data: Any, url: str) -> Response:
