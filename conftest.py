@@ -76,26 +76,22 @@ MIGRATION_NO_SERIES = [
 
 
 def restore_migration_data() -> None:
-    """Recreate what the data migrations create (role groups with their permissions, the pick and
-    adjustment number series). A transactional test (live server, browser) flushes every table when it
-    ends, so the tests after it would otherwise find no groups and no series, depending on test order."""
-    from django.contrib.auth.models import Group, Permission
+    """Recreate what the data migrations create (content types, permissions, role groups with exactly
+    their permissions, the pick and adjustment number series). A transactional test (live server,
+    browser, threads) flushes every table when it ends, so the tests after it would otherwise find no
+    groups and no series, depending on test order."""
+    from django.apps import apps
+    from django.contrib.contenttypes.models import ContentType
 
-    from core.roles import ROLE_PERMISSIONS
+    from core.roles import sync_roles
     from tracking.models import NoSeries
 
+    ContentType.objects.clear_cache()
+    sync_roles(apps)
     for code, description, starting_no in MIGRATION_NO_SERIES:
         NoSeries.objects.get_or_create(
             code=code, defaults={"description": description, "starting_no": starting_no}
         )
-    for role, names in ROLE_PERMISSIONS.items():
-        group, created = Group.objects.get_or_create(name=role)
-        if created or not group.permissions.exists():
-            wanted = [name.split(".", 1) for name in names]
-            perms = Permission.objects.select_related("content_type").filter(
-                content_type__app_label__in={a for a, _ in wanted}
-            )
-            group.permissions.set([p for p in perms if [p.content_type.app_label, p.codename] in wanted])
 
 
 @pytest.fixture(autouse=True)

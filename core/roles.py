@@ -94,9 +94,13 @@ def sync_roles(apps: Any) -> None:
     from django.contrib.auth.management import create_permissions
 
     for app_config in apps.get_app_configs():
-        app_config.models_module = True
-        create_permissions(app_config, apps=apps, verbosity=0)
-        app_config.models_module = None
+        # Historical (migration) app configs have no models module; create_permissions skips those.
+        stub = getattr(app_config, "models_module", None) is None
+        if stub:
+            app_config.models_module = True
+        create_permissions(app_config, apps=apps, verbosity=0)  # creates missing content types too
+        if stub:
+            app_config.models_module = None
 
     group_model = apps.get_model("auth", "Group")
     permission_model = apps.get_model("auth", "Permission")

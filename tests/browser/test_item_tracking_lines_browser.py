@@ -5,7 +5,6 @@ user guide's screenshots when asked (LOTPICK_SCREENSHOTS=1; see docs/source-docu
 from __future__ import annotations
 
 import os
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -14,30 +13,11 @@ import pytest
 from picking.services.source_documents import source_document_create
 from picking.tests.source_documents.world import build_world, order, put_on_pick
 
-pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True, serialized_rollback=True)]
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
-os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")  # Playwright's sync API runs an event loop
 IMG = Path(__file__).resolve().parents[2] / "docs" / "user-guide" / "img"
 PASSWORD = "secret-pass-123"  # tests.factories.UserFactory's password
 SHOTS = os.environ.get("LOTPICK_SCREENSHOTS") == "1"
-
-
-@pytest.fixture
-def page() -> Iterator[Any]:
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(
-            executable_path="/usr/bin/chromium",
-            headless=True,
-            args=["--headless=new", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage"],
-        )
-        context = browser.new_context(viewport={"width": 390, "height": 844})
-        tab = context.new_page()
-        tab.set_default_timeout(15000)
-        yield tab
-        context.close()
-        browser.close()
 
 
 def shot(page: Any, name: str) -> None:

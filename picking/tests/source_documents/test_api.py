@@ -193,7 +193,7 @@ def test_import_refuses_a_body_that_is_not_a_list(world: World) -> None:
 
 
 @pytest.mark.postgres
-@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+@pytest.mark.django_db(transaction=True)
 def test_two_concurrent_requests_with_one_key_create_one_document(world: World) -> None:
     # given two clients of the same ERP user sending the same request with one key at the same time
     user = world.admin
@@ -225,7 +225,7 @@ def test_two_concurrent_requests_with_one_key_create_one_document(world: World) 
 
 
 @pytest.mark.postgres
-@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+@pytest.mark.django_db(transaction=True)
 def test_two_concurrent_requests_with_one_type_and_no_create_one_document(world: World) -> None:
     barrier = threading.Barrier(2)
     results: list[Any] = []
