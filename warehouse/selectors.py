@@ -6,12 +6,14 @@ import datetime
 from collections.abc import Iterable
 from dataclasses import dataclass
 from decimal import Decimal
+from types import SimpleNamespace
+from typing import Any
 
 from django.db.models import Exists, OuterRef
 from django.utils import timezone
 
 from core.db import keys_subquery
-from tracking.rules import is_expired, requirement
+from tracking.rules import Requirement, is_expired, requirement
 from warehouse.models import BinContent, LotNoInformation, SerialNoInformation
 
 
@@ -51,7 +53,7 @@ def stock_rows(
     `location_ids` (optional) restricts to a set of locations, e.g. those a user may see.
     """
     on = on_date or timezone.localdate()
-    rows = BinContent.objects.select_related("location", "bin", "item__tracking_code")
+    rows = BinContent.objects.all()
     if item_ids is not None:
         rows = rows.filter(item_id__in=list(item_ids))
     if location_id is not None:
@@ -78,31 +80,88 @@ def stock_rows(
             )
         ),
     ).order_by("location__code", "bin__code", "item__no", "expiration_date", "lot_no", "serial_no", "pk")
+    # Plain tuples, not model instances: this read returns every stock row of the items (100 000s).
+    code_fields = [f"item__tracking_code__{name}" for name in _CODE_FIELDS]
+    values = rows.values_list(*_ROW_FIELDS, "lot_blocked", "serial_blocked", *code_fields)
+    requirements: dict[tuple[Any, ...], Requirement] = {}
     result = []
-    for row in rows:
-        req = requirement(row.item.tracking_code)
-        number_blocked = bool((row.lot_no and row.lot_blocked) or (row.serial_no and row.serial_blocked))
+    n = len(_ROW_FIELDS)
+    for value in values:
+        (
+            pk,
+            loc_id,
+            loc_code,
+            bin_pk,
+            bin_code,
+            bin_blocked,
+            item_pk,
+            item_no,
+            lot,
+            serial,
+            expiration,
+            qty,
+        ) = value[:n]
+        lot_blocked, serial_blocked = value[n], value[n + 1]
+        code_values = value[n + 2 :]
+        req = requirements.get(code_values)
+        if req is None:
+            code = (
+                None
+                if code_values[0] is None
+                else SimpleNamespace(**dict(zip(_CODE_FIELDS, code_values, strict=True)))
+            )
+            req = requirements[code_values] = requirement(code)
+        number_blocked = bool((lot and lot_blocked) or (serial and serial_blocked))
         result.append(
             StockRow(
-                bin_content_id=row.pk,
-                location_id=row.location_id,
-                location_code=row.location.code,
-                bin_id=row.bin_id,
-                bin_code=row.bin.code,
-                item_id=row.item_id,
-                item_no=row.item.no,
-                lot_no=row.lot_no,
-                serial_no=row.serial_no,
-                expiration_date=row.expiration_date,
-                quantity=row.quantity,
-                blocked=number_blocked or row.bin.blocked,
-                expired=is_expired(req, row.expiration_date, on),
+                bin_content_id=pk,
+                location_id=loc_id,
+                location_code=loc_code,
+                bin_id=bin_pk,
+                bin_code=bin_code,
+                item_id=item_pk,
+                item_no=item_no,
+                lot_no=lot,
+                serial_no=serial,
+                expiration_date=expiration,
+                quantity=qty,
+                blocked=number_blocked or bin_blocked,
+                expired=is_expired(req, expiration, on),
                 number_blocked=number_blocked,
-                bin_blocked=row.bin.blocked,
+                bin_blocked=bin_blocked,
                 strict_expiration=req.strict_expiration_posting,
             )
         )
     return result
+
+
+_ROW_FIELDS = (
+    "pk",
+    "location_id",
+    "location__code",
+    "bin_id",
+    "bin__code",
+    "bin__blocked",
+    "item_id",
+    "item__no",
+    "lot_no",
+    "serial_no",
+    "expiration_date",
+    "quantity",
+)
+# The tracking code's fields that tracking.rules.requirement() reads ("id" first: None = not tracked).
+_CODE_FIELDS = (
+    "id",
+    "sn_specific_tracking",
+    "sn_warehouse_tracking",
+    "sn_outbound_tracking",
+    "lot_specific_tracking",
+    "lot_warehouse_tracking",
+    "lot_outbound_tracking",
+    "use_expiration_dates",
+    "require_expiration_date_entry",
+    "strict_expiration_posting",
+)
 
 
 def bin_contents_by_keys(
