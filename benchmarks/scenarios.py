@@ -346,7 +346,7 @@ class Suite:
                     baseline_label=baseline.describe(),
                 )
             if op == "create":
-                create = service("picking.services.picks", "pick_create_from_source")
+                create = service("picking.services.pick_create", "pick_create_from_source")
 
                 def create_check(r: int, res: object) -> None:
                     pick = getattr(res, "pick", None)
@@ -380,14 +380,14 @@ class Suite:
                     baseline_label="one SELECT of the pick, one of all its lines (with item, bin)",
                 )
             if op == "autofill":
-                autofill = service("picking.services.picks", "pick_autofill_qty_to_handle")
+                autofill = service("picking.services.pick_qty_to_handle", "pick_autofill_qty_to_handle")
                 return Step(
                     call=lambda r: autofill(pick_id=pick_ids[r], user=master.supervisor),
                     check=lambda r, value: None,
                     baseline=lambda r: baseline.autofill(pick_ids[r]),
                     baseline_label="one UPDATE ... WHERE pick_id = %s",
                 )
-            post = service("picking.services.posting", "pick_post")
+            post = service("picking.services.pick_post", "pick_post")
 
             def post_check(r: int, posted: object) -> None:
                 lines = PostedPickLine.objects.filter(posted_pick_id=getattr(posted, "pk", None)).count()

@@ -8,6 +8,9 @@ helpers here pass all rows as a fixed number of parameters instead:
   `UPDATE ... FROM unnest`, `(a, b) IN (SELECT * FROM unnest(...))`).
 - SQLite: one JSON document holding every row, unpacked with `json_each` (JSON1 is built in).
 
+`insert_select` copies rows the database already has (an ORM query) into another table without reading
+them into Python. This module is the only place that writes SQL by hand.
+
 Values go through each field's `get_db_prep_save`, exactly as the ORM would store them.
 """
 
@@ -15,7 +18,7 @@ from __future__ import annotations
 
 import datetime
 import json
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from decimal import Decimal
 from typing import Any, TypeVar
 
@@ -134,6 +137,22 @@ def insert_rows(
             return []
         ids = sorted(int(row[0]) for row in cursor.fetchall())
     return ids
+
+
+def insert_select(model: type[models.Model], query: models.QuerySet[Any], columns: Mapping[str, str]) -> int:
+    """`INSERT INTO <model> (...) SELECT ... FROM (<query>)`: ONE statement; the rows stay in the database.
+
+    `query` is an ORM query (usually `.values(...)`, grouped or annotated as needed); `columns` maps each
+    field of `model` to fill to the name `query` selects its value under: the column name for a field
+    (`source_line_id`), the alias for an annotation. Returns the number of rows inserted.
+    """
+    inner, params = query.query.sql_with_params()
+    table = _qn(model._meta.db_table)
+    targets = ", ".join(_qn(_field(model, name).column) for name in columns)
+    values = ", ".join(f"src.{_qn(name)}" for name in columns.values())
+    with connection.cursor() as cursor:
+        cursor.execute(f"INSERT INTO {table} ({targets}) SELECT {values} FROM ({inner}) AS src", params)
+        return int(cursor.rowcount)
 
 
 def bulk_insert(objs: Sequence[M], *, exclude: Iterable[str] = ()) -> list[M]:

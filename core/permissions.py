@@ -1,4 +1,5 @@
-"""DRF permission classes built from Django permissions (roles are groups, see core.roles)."""
+"""Permission checks built from Django permissions (roles are groups, see core.roles): `require_perm` for
+services, DRF permission classes for the API."""
 
 from __future__ import annotations
 
@@ -6,6 +7,15 @@ from typing import Any
 
 from rest_framework.permissions import BasePermission
 from rest_framework.request import Request
+
+from core.exceptions import PermissionDeniedError
+
+
+def require_perm(user: Any, perm: str, detail: str) -> None:
+    """In a service: refuse with PermissionDeniedError (`detail` says who may do it) unless `user` is
+    authenticated and has `perm`. Services repeat the check the page or API already made."""
+    if not (user is not None and getattr(user, "is_authenticated", False) and user.has_perm(perm)):
+        raise PermissionDeniedError(detail, permission=perm)
 
 
 def require_perms(*perms: str) -> type[BasePermission]:

@@ -1,9 +1,20 @@
-"""Quantities as people read them (pure, no Django)."""
+"""Quantities as people read them (pure, no Django), and the quantity constants every app shares."""
 
 from __future__ import annotations
 
 from decimal import Decimal
-from typing import Any
+from typing import Any, overload
+
+ZERO = Decimal(0)
+ONE = Decimal(1)
+
+
+@overload
+def format_quantity(value: Decimal) -> str: ...
+
+
+@overload
+def format_quantity(value: Decimal | None) -> str | None: ...
 
 
 def format_quantity(value: Decimal | None) -> str | None:

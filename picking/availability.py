@@ -1,14 +1,16 @@
 """Availability: stock minus what open pick lines already reserve (what a new pick may take).
 
-An OPEN pick line is a `take` line with qty_handled < quantity; it reserves its outstanding quantity
-(quantity - qty_handled) in its bin, under its STOCK key (tracking.rules.stock_key of its item's code):
+A stock row is `warehouse.selectors.StockRow` (bin content with its flags); this module only adds what
+open picks hold of it. An OPEN pick line is a `take` line with qty_handled < quantity; it reserves its
+outstanding quantity (quantity - qty_handled) in its bin, under its STOCK key (tracking.rules.stock_key of
+its item's code):
 
 - a line whose stock key names the numbers of a stock row reserves that row (`qty_on_picks`);
 - a line whose stock key is blank in a kind the item warehouse-tracks (e.g. a case-3 line whose serial
   number is not selected yet) reserves "some units of the bin": an unassigned reservation, subtracted from
-  the bin's total (`unassigned_on_picks`, `bin_available`).
+  the bin's total (`unassigned_on_picks`; the planner, `picking.planning.Budget`, does the subtraction).
 
-Blocked rows (number or bin) and expired rows of items with strict expiration posting are not available.
+Blocked rows (number or bin) and expired rows of items with strict expiration posting are not usable.
 Everything is computed in a constant number of queries (two).
 """
 
@@ -19,15 +21,13 @@ from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from decimal import Decimal
-from typing import Any
 
 from django.db.models import F
 
+from core.quantities import ZERO
 from picking.models import PickLine
-from tracking.rules import KindRequirement, Requirement, stock_key
-from warehouse.selectors import StockRow, stock_rows
-
-ZERO = Decimal(0)
+from tracking.rules import stock_key
+from warehouse.selectors import TRACKING_CODE_FIELDS, StockRow, requirement_of_values, stock_rows
 
 BinItem = tuple[int, int]  # (bin_id, item_id)
 RowKey = tuple[int, int, str, str]  # (bin_id, item_id, lot_no, serial_no)
@@ -35,6 +35,8 @@ RowKey = tuple[int, int, str, str]  # (bin_id, item_id, lot_no, serial_no)
 
 @dataclass
 class AvailableRow:
+    """A stock row and what open pick lines hold of it by its numbers."""
+
     stock: StockRow
     qty_on_picks: Decimal = ZERO
 
@@ -52,95 +54,11 @@ class AvailableRow:
         s = self.stock
         return (s.bin_id, s.item_id, s.lot_no, s.serial_no)
 
-    @property
-    def location_id(self) -> int:
-        return self.stock.location_id
-
-    @property
-    def location_code(self) -> str:
-        return self.stock.location_code
-
-    @property
-    def bin_id(self) -> int:
-        return self.stock.bin_id
-
-    @property
-    def bin_code(self) -> str:
-        return self.stock.bin_code
-
-    @property
-    def item_id(self) -> int:
-        return self.stock.item_id
-
-    @property
-    def item_no(self) -> str:
-        return self.stock.item_no
-
-    @property
-    def lot_no(self) -> str:
-        return self.stock.lot_no
-
-    @property
-    def serial_no(self) -> str:
-        return self.stock.serial_no
-
-    @property
-    def expiration_date(self) -> datetime.date | None:
-        return self.stock.expiration_date
-
-    @property
-    def quantity(self) -> Decimal:
-        return self.stock.quantity
-
-    @property
-    def blocked(self) -> bool:
-        return self.stock.blocked
-
-    @property
-    def expired(self) -> bool:
-        return self.stock.expired
-
 
 @dataclass
 class AvailableStock:
     rows: list[AvailableRow] = field(default_factory=list)
     unassigned_on_picks: dict[BinItem, Decimal] = field(default_factory=dict)
-
-    def rows_in(self, bin_id: int, item_id: int) -> list[AvailableRow]:
-        return [r for r in self.rows if r.stock.bin_id == bin_id and r.stock.item_id == item_id]
-
-    def row(self, bin_id: int, item_id: int, lot_no: str, serial_no: str) -> AvailableRow | None:
-        for r in self.rows:
-            if r.key == (bin_id, item_id, lot_no, serial_no):
-                return r
-        return None
-
-    def bin_available(self, bin_id: int, item_id: int) -> Decimal:
-        """Usable available quantity of the item in the bin, minus unassigned reservations."""
-        total = sum((r.available for r in self.rows_in(bin_id, item_id) if r.usable), ZERO)
-        return max(total - self.unassigned_on_picks.get((bin_id, item_id), ZERO), ZERO)
-
-    @property
-    def bins(self) -> list[BinItem]:
-        seen: dict[BinItem, None] = {}
-        for r in self.rows:
-            seen.setdefault((r.stock.bin_id, r.stock.item_id), None)
-        return list(seen)
-
-
-def _requirement_from_values(values: dict[str, Any]) -> Requirement:
-    def kind(prefix: str) -> KindRequirement:
-        specific = bool(values[f"item__tracking_code__{prefix}_specific_tracking"])
-        warehouse = bool(values[f"item__tracking_code__{prefix}_warehouse_tracking"]) or specific
-        outbound = bool(values[f"item__tracking_code__{prefix}_outbound_tracking"])
-        return KindRequirement(
-            tracked=specific or warehouse or outbound,
-            warehouse=warehouse,
-            specific=specific,
-            outbound=outbound,
-        )
-
-    return Requirement(serial=kind("sn"), lot=kind("lot"))
 
 
 def open_pick_reservations(
@@ -165,19 +83,16 @@ def open_pick_reservations(
         lines = lines.exclude(pk__in=excluded)
     named: dict[RowKey, Decimal] = defaultdict(lambda: ZERO)
     unassigned: dict[BinItem, Decimal] = defaultdict(lambda: ZERO)
-    flags = [
-        f"item__tracking_code__{p}_{k}_tracking"
-        for p in ("sn", "lot")
-        for k in ("specific", "warehouse", "outbound")
-    ]
-    for values in lines.values("bin_id", "item_id", "lot_no", "serial_no", "quantity", "qty_handled", *flags):
-        req = _requirement_from_values(values)
-        outstanding = values["quantity"] - values["qty_handled"]
-        lot_key, serial_key = stock_key(req, values["lot_no"], values["serial_no"])
+    code_fields = [f"item__tracking_code__{name}" for name in TRACKING_CODE_FIELDS]
+    fields = ("bin_id", "item_id", "lot_no", "serial_no", "quantity", "qty_handled")
+    for value in lines.values_list(*fields, *code_fields):
+        line_bin_id, item_id, lot_no, serial_no, quantity, qty_handled = value[: len(fields)]
+        req = requirement_of_values(value[len(fields) :])
+        lot_key, serial_key = stock_key(req, lot_no, serial_no)
         if (req.lot.warehouse and not lot_key) or (req.serial.warehouse and not serial_key):
-            unassigned[(values["bin_id"], values["item_id"])] += outstanding
+            unassigned[(line_bin_id, item_id)] += quantity - qty_handled
         else:
-            named[(values["bin_id"], values["item_id"], lot_key, serial_key)] += outstanding
+            named[(line_bin_id, item_id, lot_key, serial_key)] += quantity - qty_handled
     return dict(named), dict(unassigned)
 
 
@@ -214,14 +129,13 @@ def available_stock(
     named, unassigned = open_pick_reservations(
         item_ids=ids, location_ids=locs, bin_id=bin_id, exclude_pick_line_ids=exclude_pick_line_ids
     )
-    result = AvailableStock(
+    return AvailableStock(
         rows=[
             AvailableRow(stock=r, qty_on_picks=named.get((r.bin_id, r.item_id, r.lot_no, r.serial_no), ZERO))
             for r in rows
         ],
         unassigned_on_picks=unassigned,
     )
-    return result
 
 
 def availability_rows(

@@ -113,7 +113,8 @@ def load_demo_picks(*, users: dict[str, Any]) -> None:
     """One inventory pick per outbound case (SO-DEMO-1 to 4), assigned to `worker` (idempotent: a document
     that has a pick or a posted pick already is left alone)."""
     from picking.models import SourceDocument
-    from picking.services.picks import pick_assign, pick_create_from_source
+    from picking.services.pick_assign import pick_assign
+    from picking.services.pick_create import pick_create_from_source
 
     supervisor, worker = users.get("supervisor"), users.get("worker")
     if supervisor is None:

@@ -1,6 +1,8 @@
 """Pure rules for pick lines: no database, each with a unit test (picking/tests/picks/test_rules.py).
 
-How a pick line gets its numbers (DESIGN.md, "How a pick line gets its numbers"), per kind (serial, lot):
+What a tracking code requires of each kind of number (serial, lot) is defined once, in
+`tracking.rules.requirement` (`Requirement`, `KindRequirement`); the rules here say what that means for a
+pick line. How a pick line gets its numbers (docs/domain.md, "How a pick line gets its numbers"), per kind:
 
 | the item tracks that kind with              | prescribed | pick lines at creation              | case |
 | ------------------------------------------- | ---------- | ----------------------------------- | ---- |
@@ -21,25 +23,9 @@ import enum
 from collections.abc import Iterable
 from dataclasses import dataclass
 from decimal import Decimal
-from typing import Protocol
 
-from core.quantities import format_quantity
-
-ZERO = Decimal(0)
-ONE = Decimal(1)
-
-
-class TrackingFlags(Protocol):
-    """The fields of an item tracking code the rules read (tracking.models.ItemTrackingCode has them)."""
-
-    sn_specific_tracking: bool
-    sn_warehouse_tracking: bool
-    sn_outbound_tracking: bool
-    lot_specific_tracking: bool
-    lot_warehouse_tracking: bool
-    lot_outbound_tracking: bool
-    use_expiration_dates: bool
-    strict_expiration_posting: bool
+from core.quantities import ONE, ZERO, format_quantity
+from tracking.rules import KindRequirement, Requirement
 
 
 class NumberSource(enum.StrEnum):
@@ -51,78 +37,47 @@ class NumberSource(enum.StrEnum):
     ASSIGN = "assign"  # case 2: blank, the worker assigns a new number (series) or types one
 
 
-def tracks_serial(code: TrackingFlags | None) -> bool:
-    return bool(
-        code and (code.sn_specific_tracking or code.sn_warehouse_tracking or code.sn_outbound_tracking)
-    )
-
-
-def tracks_lot(code: TrackingFlags | None) -> bool:
-    return bool(
-        code and (code.lot_specific_tracking or code.lot_warehouse_tracking or code.lot_outbound_tracking)
-    )
-
-
-def serial_in_stock(code: TrackingFlags | None) -> bool:
-    """Stock in bins carries serial numbers (specific tracking implies warehouse tracking)."""
-    return bool(code and (code.sn_warehouse_tracking or code.sn_specific_tracking))
-
-
-def lot_in_stock(code: TrackingFlags | None) -> bool:
-    return bool(code and (code.lot_warehouse_tracking or code.lot_specific_tracking))
-
-
-def serial_source(code: TrackingFlags | None, *, fefo: bool) -> NumberSource:
-    if not tracks_serial(code):
+def number_source(kind: KindRequirement, *, fefo: bool) -> NumberSource:
+    """Where a new, non-prescribed line's number of this kind comes from (`fefo`: the location picks
+    according to FEFO)."""
+    if not kind.tracked:
         return NumberSource.NONE
-    assert code is not None
-    if not serial_in_stock(code):
+    if not kind.warehouse:
         return NumberSource.ASSIGN
-    if code.sn_specific_tracking and not fefo:
+    if kind.specific and not fefo:
         return NumberSource.SELECT
     return NumberSource.PROPOSED
 
 
-def lot_source(code: TrackingFlags | None, *, fefo: bool) -> NumberSource:
-    if not tracks_lot(code):
-        return NumberSource.NONE
-    assert code is not None
-    if not lot_in_stock(code):
-        return NumberSource.ASSIGN
-    if code.lot_specific_tracking and not fefo:
-        return NumberSource.SELECT
-    return NumberSource.PROPOSED
+def carries_numbers(req: Requirement) -> bool:
+    """Stock carries numbers of at least one kind: a pick line's numbers must be in its bin."""
+    return req.serial.warehouse or req.lot.warehouse
 
 
-def proposes_numbers(code: TrackingFlags | None, *, fefo: bool) -> bool:
+def proposes_numbers(req: Requirement, *, fefo: bool) -> bool:
     """A new, non-prescribed line names a whole stock row (case 1) rather than leaving numbers blank."""
-    return NumberSource.PROPOSED in (serial_source(code, fefo=fefo), lot_source(code, fefo=fefo))
+    return NumberSource.PROPOSED in (number_source(req.serial, fefo=fefo), number_source(req.lot, fefo=fefo))
 
 
-def pick_case(code: TrackingFlags | None, *, fefo: bool, prescribed: bool) -> int:
+def pick_case(req: Requirement, *, fefo: bool, prescribed: bool) -> int:
     """The outbound case (1 to 4) of a line, or 0 for an item without tracking."""
-    if not (tracks_serial(code) or tracks_lot(code)):
+    if not req.tracked:
         return 0
     if prescribed:
         return 4
-    if proposes_numbers(code, fefo=fefo):
+    if proposes_numbers(req, fefo=fefo):
         return 1
-    if serial_in_stock(code) or lot_in_stock(code):
+    if carries_numbers(req):
         return 3
     return 2
 
 
-def carried_numbers(code: TrackingFlags | None, *, lot_no: str, serial_no: str) -> tuple[str, str]:
-    """The (lot_no, serial_no) that stock carries for these numbers: a kind not in stock is ""."""
-    return (lot_no if lot_in_stock(code) else "", serial_no if serial_in_stock(code) else "")
-
-
-def missing_numbers(code: TrackingFlags | None, *, lot_no: str, serial_no: str) -> list[str]:
+def missing_numbers(req: Requirement, *, lot_no: str, serial_no: str) -> list[str]:
     """The kinds a handled line still lacks: posting needs every tracked kind's number."""
     missing = []
-    if tracks_serial(code) and not serial_no:
+    if req.serial.required and not serial_no:
         missing.append("serial")
-    if tracks_lot(code) and not lot_no:
+    if req.lot.required and not lot_no:
         missing.append("lot")
     return missing
 
@@ -130,7 +85,6 @@ def missing_numbers(code: TrackingFlags | None, *, lot_no: str, serial_no: str) 
 # --- Changing a line ------------------------------------------------------------------------
 
 EDITABLE_ON_LOCKED_LINE = frozenset({"qty_to_handle"})
-LINE_FIELDS = frozenset({"qty_to_handle", "serial_no", "lot_no", "bin"})
 
 
 def fields_refused_on_locked_line(changed: Iterable[str]) -> list[str]:
@@ -149,8 +103,8 @@ def qty_to_handle_problem(
         return f"Serial number {serial_no} is one unit: Qty. to Handle is 0 or 1."
     if value > outstanding:
         return (
-            f"Qty. to Handle {fmt_qty(value)} is more than the {fmt_qty(outstanding)} still outstanding on "
-            f"this line. Enter at most {fmt_qty(outstanding)}."
+            f"Qty. to Handle {format_quantity(value)} is more than the {format_quantity(outstanding)} still "
+            f"outstanding on this line. Enter at most {format_quantity(outstanding)}."
         )
     return None
 
@@ -162,8 +116,8 @@ def split_problem(*, quantity: Decimal, qty_handled: Decimal, split_qty: Decimal
         return "Enter a quantity above 0 to split off."
     if split_qty >= outstanding:
         return (
-            f"Split off less than the {fmt_qty(outstanding)} outstanding on the line, so that both lines "
-            "keep a quantity."
+            f"Split off less than the {format_quantity(outstanding)} outstanding on the line, so that both "
+            "lines keep a quantity."
         )
     return None
 
@@ -186,8 +140,3 @@ def split_quantities(
     kept_to_handle = min(qty_to_handle, kept_quantity - qty_handled)
     moved_to_handle = min(qty_to_handle - kept_to_handle, split_qty)
     return SplitQuantities(kept_quantity, kept_to_handle, split_qty, moved_to_handle)
-
-
-def fmt_qty(value: Decimal) -> str:
-    """A quantity as a worker reads it: 3, 2.5."""
-    return format_quantity(value) or "0"

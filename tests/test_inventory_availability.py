@@ -10,8 +10,9 @@ import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
-from picking.availability import available_stock
+from picking.availability import AvailableRow, AvailableStock, available_stock
 from picking.models import Pick, PickLine
+from picking.planning import Budget
 from tests.factories import SourceDocumentFactory, SourceLineFactory
 from warehouse.models import LotNoInformation
 from warehouse.tests.helpers import Warehouse, make_warehouse, receive, serials
@@ -27,6 +28,16 @@ def wh() -> Warehouse:
 
 
 _picks = iter(range(1, 10_000))
+
+
+def row(stock: AvailableStock, bin_id: int, item_id: int, lot_no: str, serial_no: str) -> AvailableRow:
+    (found,) = [r for r in stock.rows if r.key == (bin_id, item_id, lot_no, serial_no)]
+    return found
+
+
+def bin_available(stock: AvailableStock, bin_id: int, item_id: int) -> Decimal:
+    """What a new pick may take of the item in the bin: the planner's budget (picking.planning)."""
+    return Budget.of(stock).bin_left.get((bin_id, item_id), Decimal(0))
 
 
 def pick_line(
@@ -54,12 +65,12 @@ def test_named_reservations_reduce_their_row(wh: Warehouse) -> None:
     pick_line(wh, wh.lot_item, 5, qty_handled=4, lot_no="L1")  # 1 outstanding
     pick_line(wh, wh.lot_item, 2, qty_handled=2, lot_no="L2")  # fully handled: reserves nothing
     stock = available_stock(item_ids=[wh.lot_item.pk], location_id=wh.location.pk, on_date=TODAY)
-    l1 = stock.row(wh.a01.pk, wh.lot_item.pk, "L1", "")
-    l2 = stock.row(wh.a01.pk, wh.lot_item.pk, "L2", "")
+    l1 = row(stock, wh.a01.pk, wh.lot_item.pk, "L1", "")
+    l2 = row(stock, wh.a01.pk, wh.lot_item.pk, "L2", "")
     assert l1 is not None and l2 is not None
-    assert (l1.quantity, l1.qty_on_picks, l1.available) == (10, 4, 6)
+    assert (l1.stock.quantity, l1.qty_on_picks, l1.available) == (10, 4, 6)
     assert (l2.qty_on_picks, l2.available) == (0, 4)
-    assert stock.bin_available(wh.a01.pk, wh.lot_item.pk) == 10
+    assert bin_available(stock, wh.a01.pk, wh.lot_item.pk) == 10
 
 
 def test_a_line_without_its_serial_reserves_some_units_of_the_bin(wh: Warehouse) -> None:
@@ -69,8 +80,8 @@ def test_a_line_without_its_serial_reserves_some_units_of_the_bin(wh: Warehouse)
     line = pick_line(wh, wh.serial_item, 1, serial_no="S00000")
     stock = available_stock(item_ids=[wh.serial_item.pk], location_id=wh.location.pk, on_date=TODAY)
     assert stock.unassigned_on_picks == {(wh.a01.pk, wh.serial_item.pk): Decimal(2)}
-    assert stock.row(wh.a01.pk, wh.serial_item.pk, "", "S00000").available == 0  # type: ignore[union-attr]
-    assert stock.bin_available(wh.a01.pk, wh.serial_item.pk) == 0
+    assert row(stock, wh.a01.pk, wh.serial_item.pk, "", "S00000").available == 0
+    assert bin_available(stock, wh.a01.pk, wh.serial_item.pk) == 0
     # excluding a line gives its reservation back
     again = available_stock(
         item_ids=[wh.serial_item.pk],
@@ -78,7 +89,7 @@ def test_a_line_without_its_serial_reserves_some_units_of_the_bin(wh: Warehouse)
         on_date=TODAY,
         exclude_pick_line_ids=[line.pk],
     )
-    assert again.bin_available(wh.a01.pk, wh.serial_item.pk) == 1
+    assert bin_available(again, wh.a01.pk, wh.serial_item.pk) == 1
 
 
 def test_items_whose_stock_carries_no_numbers_reserve_the_plain_row(wh: Warehouse) -> None:
@@ -98,9 +109,9 @@ def test_blocked_and_strictly_expired_rows_are_not_available(wh: Warehouse) -> N
     receive(wh, wh.lot_item, [{"quantity": 7, "lot_no": "OK", "expiration_date": "2027-08-01"}])
     LotNoInformation.objects.filter(lot_no="BLK").update(blocked=True)
     stock = available_stock(item_ids=[wh.lot_item.pk], location_id=wh.location.pk, on_date=TODAY)
-    flags = {r.lot_no: (r.blocked, r.expired) for r in stock.rows}
+    flags = {r.stock.lot_no: (r.stock.blocked, r.stock.expired) for r in stock.rows}
     assert flags == {"OLD": (False, True), "BLK": (True, False), "OK": (False, False)}
-    assert stock.bin_available(wh.a01.pk, wh.lot_item.pk) == 7
+    assert bin_available(stock, wh.a01.pk, wh.lot_item.pk) == 7
 
 
 def test_picks_at_other_locations_do_not_count(wh: Warehouse) -> None:
@@ -126,4 +137,4 @@ def test_queries_do_not_grow_with_rows_or_pick_lines(wh: Warehouse) -> None:
     with CaptureQueriesContext(connection) as many:
         stock = available_stock(item_ids=ids, location_id=wh.location.pk)
     assert len(few.captured_queries) == len(many.captured_queries) == 2
-    assert stock.row(wh.a01.pk, wh.lot_item.pk, "L1", "").qty_on_picks == 30  # type: ignore[union-attr]
+    assert row(stock, wh.a01.pk, wh.lot_item.pk, "L1", "").qty_on_picks == 30

@@ -16,8 +16,9 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from picking.models import ItemTrackingLine, PickLine, PostedPickLine, SourceDocument, SourceLine
-from picking.services.picks import pick_autofill_qty_to_handle, pick_create_from_source
-from picking.services.posting import pick_post
+from picking.services.pick_create import pick_create_from_source
+from picking.services.pick_post import pick_post
+from picking.services.pick_qty_to_handle import pick_autofill_qty_to_handle
 from picking.tests.picks.world import (
     World,
     build_world,

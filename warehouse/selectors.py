@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime
+import functools
 from collections.abc import Iterable
 from dataclasses import dataclass
 from decimal import Decimal
@@ -81,9 +82,8 @@ def stock_rows(
         ),
     ).order_by("location__code", "bin__code", "item__no", "expiration_date", "lot_no", "serial_no", "pk")
     # Plain tuples, not model instances: this read returns every stock row of the items (100 000s).
-    code_fields = [f"item__tracking_code__{name}" for name in _CODE_FIELDS]
+    code_fields = [f"item__tracking_code__{name}" for name in TRACKING_CODE_FIELDS]
     values = rows.values_list(*_ROW_FIELDS, "lot_blocked", "serial_blocked", *code_fields)
-    requirements: dict[tuple[Any, ...], Requirement] = {}
     result = []
     n = len(_ROW_FIELDS)
     for value in values:
@@ -102,15 +102,7 @@ def stock_rows(
             qty,
         ) = value[:n]
         lot_blocked, serial_blocked = value[n], value[n + 1]
-        code_values = value[n + 2 :]
-        req = requirements.get(code_values)
-        if req is None:
-            code = (
-                None
-                if code_values[0] is None
-                else SimpleNamespace(**dict(zip(_CODE_FIELDS, code_values, strict=True)))
-            )
-            req = requirements[code_values] = requirement(code)
+        req = requirement_of_values(value[n + 2 :])
         number_blocked = bool((lot and lot_blocked) or (serial and serial_blocked))
         result.append(
             StockRow(
@@ -150,7 +142,7 @@ _ROW_FIELDS = (
     "quantity",
 )
 # The tracking code's fields that tracking.rules.requirement() reads ("id" first: None = not tracked).
-_CODE_FIELDS = (
+TRACKING_CODE_FIELDS = (
     "id",
     "sn_specific_tracking",
     "sn_warehouse_tracking",
@@ -162,6 +154,16 @@ _CODE_FIELDS = (
     "require_expiration_date_entry",
     "strict_expiration_posting",
 )
+
+
+@functools.lru_cache(maxsize=1024)
+def requirement_of_values(values: tuple[Any, ...]) -> Requirement:
+    """tracking.rules.requirement() of a tracking code read as plain values (`TRACKING_CODE_FIELDS`, in
+    order, e.g. `values_list("item__tracking_code__...")`), worked out once per distinct code."""
+    code = (
+        None if values[0] is None else SimpleNamespace(**dict(zip(TRACKING_CODE_FIELDS, values, strict=True)))
+    )
+    return requirement(code)
 
 
 def bin_contents_by_keys(

@@ -138,18 +138,19 @@ class AdjustmentApi(APIView):
         return idempotent(request, create)
 
 
+# One `picking.availability.AvailableRow`: its stock row's fields, and what open picks hold of it.
 class AvailabilityRowSerializer(serializers.Serializer[Any]):
-    location = serializers.CharField(source="location_code")
-    bin = serializers.CharField(source="bin_code")
-    item = serializers.CharField(source="item_no")
-    lot_no = serializers.CharField()
-    serial_no = serializers.CharField()
-    expiration_date = serializers.DateField(allow_null=True)
-    quantity = QuantityField()
+    location = serializers.CharField(source="stock.location_code")
+    bin = serializers.CharField(source="stock.bin_code")
+    item = serializers.CharField(source="stock.item_no")
+    lot_no = serializers.CharField(source="stock.lot_no")
+    serial_no = serializers.CharField(source="stock.serial_no")
+    expiration_date = serializers.DateField(source="stock.expiration_date", allow_null=True)
+    quantity = QuantityField(source="stock.quantity")
     qty_on_picks = QuantityField()
     available = QuantityField()
-    blocked = serializers.BooleanField()
-    expired = serializers.BooleanField()
+    blocked = serializers.BooleanField(source="stock.blocked")
+    expired = serializers.BooleanField(source="stock.expired")
 
 
 def _filters(request: Request) -> dict[str, Any]:

@@ -27,9 +27,16 @@ from core.fields import QuantityField
 from core.openapi import IDEMPOTENCY_KEY, PROBLEM
 from core.permissions import ModelPermsForMethod, require_perms
 from picking.models import Pick, PickLine, PostedPick, PostedPickLine
+from picking.selectors.pick_lines import pick_line_available_tracking
 from picking.selectors.picks import pick_detail, pick_list, posted_pick_detail, posted_pick_list
-from picking.services import picks as services
-from picking.services.posting import pick_post, pick_post_and_delete_rest
+from picking.services.pick_assign import pick_assign
+from picking.services.pick_create import pick_create_from_source, picks_create_batch
+from picking.services.pick_delete import pick_delete, pick_line_delete
+from picking.services.pick_line_assign import pick_line_assign_lot_no, pick_line_assign_serial_nos
+from picking.services.pick_line_split import pick_line_split
+from picking.services.pick_line_update import UNSET, pick_line_update
+from picking.services.pick_post import pick_post, pick_post_and_delete_rest
+from picking.services.pick_qty_to_handle import pick_autofill_qty_to_handle, pick_delete_qty_to_handle
 
 # --- Output -------------------------------------------------------------------------------------
 
@@ -285,9 +292,7 @@ class PickListCreateApi(ListAPIView[Pick]):
     def post(self, request: Request, *args: Any, **kwargs: Any) -> Response:
         def create() -> Response:
             data = _valid(PickCreateInputSerializer, request.data)
-            result = services.pick_create_from_source(
-                source_document_id=data["source_document"], user=request.user
-            )
+            result = pick_create_from_source(source_document_id=data["source_document"], user=request.user)
             assert result.pick is not None
             return _pick_response(
                 result.pick.pk,
@@ -309,7 +314,7 @@ class PickBatchApi(APIView):
     )
     def post(self, request: Request) -> Response:
         data = _valid(PickBatchInputSerializer, request.data)
-        job = services.picks_create_batch(
+        job = picks_create_batch(
             location_code=data["location"],
             document_type=data.get("document_type") or None,
             no_from=data.get("no_from") or None,
@@ -339,14 +344,12 @@ class PickDetailApi(APIView):
     )
     def patch(self, request: Request, pk: int) -> Response:
         data = _valid(PickUpdateInputSerializer, request.data)
-        services.pick_assign(
-            pick_id=pk, assigned_to_username=data.get("assigned_to") or None, user=request.user
-        )
+        pick_assign(pick_id=pk, assigned_to_username=data.get("assigned_to") or None, user=request.user)
         return _pick_response(pk, request.user)
 
     @extend_schema(responses={204: None, 403: PROBLEM, 404: PROBLEM})
     def delete(self, request: Request, pk: int) -> Response:
-        services.pick_delete(pick_id=pk, user=request.user)
+        pick_delete(pick_id=pk, user=request.user)
         return Response(status=status.HTTP_204_NO_CONTENT)
 
 
@@ -364,20 +367,20 @@ class PickLineApi(APIView):
     def patch(self, request: Request, pk: int, line_id: int) -> Response:
         _check_line_of_pick(pk, line_id, request.user)
         data = _valid(PickLineUpdateInputSerializer, request.data)
-        services.pick_line_update(
+        pick_line_update(
             pick_line_id=line_id,
             user=request.user,
-            serial_no=data.get("serial_no", services.UNSET),
-            lot_no=data.get("lot_no", services.UNSET),
-            bin_code=data.get("bin", services.UNSET),
-            qty_to_handle=data.get("qty_to_handle", services.UNSET),
+            serial_no=data.get("serial_no", UNSET),
+            lot_no=data.get("lot_no", UNSET),
+            bin_code=data.get("bin", UNSET),
+            qty_to_handle=data.get("qty_to_handle", UNSET),
         )
         return _pick_response(pk, request.user)
 
     @extend_schema(responses={204: None, 403: PROBLEM, 404: PROBLEM, 409: PROBLEM})
     def delete(self, request: Request, pk: int, line_id: int) -> Response:
         _check_line_of_pick(pk, line_id, request.user)
-        services.pick_line_delete(pick_line_id=line_id, user=request.user)
+        pick_line_delete(pick_line_id=line_id, user=request.user)
         return Response(status=status.HTTP_204_NO_CONTENT)
 
 
@@ -393,7 +396,7 @@ class PickLineSplitApi(APIView):
     def post(self, request: Request, pk: int, line_id: int) -> Response:
         _check_line_of_pick(pk, line_id, request.user)
         data = _valid(QuantityInputSerializer, request.data)
-        new = services.pick_line_split(pick_line_id=line_id, quantity=data["quantity"], user=request.user)
+        new = pick_line_split(pick_line_id=line_id, quantity=data["quantity"], user=request.user)
         line = PickLine.objects.select_related("item", "bin", "source_line").get(pk=new.pk)
         return Response(
             PickLineSerializer(line).data,
@@ -422,13 +425,13 @@ class _PickLineAssignApi(APIView):
 class PickLineAssignSerialNosApi(_PickLineAssignApi):
     """Case 2: new serial numbers from the item's series; the line becomes one-unit lines."""
 
-    service = staticmethod(services.pick_line_assign_serial_nos)
+    service = staticmethod(pick_line_assign_serial_nos)
 
 
 class PickLineAssignLotNoApi(_PickLineAssignApi):
     """Case 2: a new lot number from the item's series for the line (or `quantity` of it)."""
 
-    service = staticmethod(services.pick_line_assign_lot_no)
+    service = staticmethod(pick_line_assign_lot_no)
 
 
 class PickLineAvailableTrackingApi(APIView):
@@ -439,7 +442,7 @@ class PickLineAvailableTrackingApi(APIView):
     @extend_schema(responses={200: AvailableNumberSerializer(many=True), 404: PROBLEM})
     def get(self, request: Request, pk: int, line_id: int) -> Response:
         _check_line_of_pick(pk, line_id, request.user)
-        numbers = services.pick_line_available_tracking(pick_line_id=line_id, user=request.user)
+        numbers = pick_line_available_tracking(pick_line_id=line_id, user=request.user)
         return Response(AvailableNumberSerializer(numbers, many=True).data)
 
 
@@ -458,13 +461,13 @@ class _PickQtyToHandleApi(APIView):
 class PickAutofillApi(_PickQtyToHandleApi):
     """Autofill Qty. to Handle on every line."""
 
-    service = staticmethod(services.pick_autofill_qty_to_handle)
+    service = staticmethod(pick_autofill_qty_to_handle)
 
 
 class PickDeleteQtyToHandleApi(_PickQtyToHandleApi):
     """Delete Qty. to Handle on every line."""
 
-    service = staticmethod(services.pick_delete_qty_to_handle)
+    service = staticmethod(pick_delete_qty_to_handle)
 
 
 class PickPostApi(APIView):

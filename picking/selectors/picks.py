@@ -12,7 +12,7 @@ from picking.models import Pick, PickLine, PostedPick, PostedPickLine
 from warehouse.scoping import visible_location_ids
 
 
-def _visible(user: Any, prefix: str = "location") -> Q:
+def visible_filter(user: Any, prefix: str = "location") -> Q:
     ids = visible_location_ids(user)
     if ids is None:
         return Q()
@@ -39,7 +39,7 @@ def pick_list(
     """Picks the user may see, newest first. `location` is a location code, `assigned_to` a username
     (`"me"`: the user; `"none"`: unassigned), `source_document` a source document id."""
     picks = (
-        Pick.objects.filter(_visible(user))
+        Pick.objects.filter(visible_filter(user))
         .select_related("location", "source_document", "assigned_to")
         .order_by("-pk")
     )
@@ -64,7 +64,7 @@ def pick_list(
 def pick_detail(*, pick_id: int, user: Any) -> Pick:
     """One pick with its lines (item, tracking code, bin, source line), in a constant number of queries."""
     pick = (
-        Pick.objects.filter(_visible(user), pk=pick_id)
+        Pick.objects.filter(visible_filter(user), pk=pick_id)
         .select_related("location", "source_document", "assigned_to")
         .prefetch_related(_lines())
         .first()
@@ -72,6 +72,32 @@ def pick_detail(*, pick_id: int, user: Any) -> Pick:
     if pick is None:
         raise NotFoundError(f"There is no pick #{pick_id}, or it is not at a location you work at.")
     return pick
+
+
+def get_visible_pick(*, pick_id: int, user: Any) -> Pick:
+    """The pick (with location and source document) if its location is visible to the user; NotFoundError
+    otherwise. Services read it before locking."""
+    pick = (
+        Pick.objects.select_related("location", "source_document")
+        .filter(visible_filter(user), pk=pick_id)
+        .first()
+    )
+    if pick is None:
+        raise NotFoundError(f"There is no pick #{pick_id}, or it is not at a location you work at.")
+    return pick
+
+
+def get_visible_pick_line(*, pick_line_id: int, user: Any) -> PickLine:
+    """The pick line (with its pick's location, item, tracking code, bin, source line) if its location is
+    visible to the user; NotFoundError otherwise."""
+    line = (
+        PickLine.objects.select_related("pick__location", "item__tracking_code", "bin", "source_line")
+        .filter(visible_filter(user, "pick__location"), pk=pick_line_id)
+        .first()
+    )
+    if line is None:
+        raise NotFoundError(f"There is no pick line #{pick_line_id}, or it is not at a location you work at.")
+    return line
 
 
 def _posted_lines() -> Prefetch[Any]:
@@ -85,7 +111,7 @@ def posted_pick_list(
     *, user: Any, source_document: int | str | None = None, pick_no: str | None = None
 ) -> QuerySet[PostedPick]:
     posted = (
-        PostedPick.objects.filter(_visible(user))
+        PostedPick.objects.filter(visible_filter(user))
         .select_related("location", "source_document", "posted_by")
         .prefetch_related(_posted_lines())
         .order_by("-pk")
@@ -102,7 +128,7 @@ def posted_pick_list(
 
 def posted_pick_detail(*, posted_pick_id: int, user: Any) -> PostedPick:
     posted = (
-        PostedPick.objects.filter(_visible(user), pk=posted_pick_id)
+        PostedPick.objects.filter(visible_filter(user), pk=posted_pick_id)
         .select_related("location", "source_document", "posted_by")
         .prefetch_related(_posted_lines())
         .first()

@@ -37,9 +37,9 @@ from core.exceptions import (
     SerialNotAvailable,
     TrackingLocked,
 )
+from core.quantities import format_quantity as _fmt
 from picking.locks import lock_source_lines
 from picking.models import ItemTrackingLine, PickLine, SourceDocument, SourceLine
-from picking.rules import fmt_qty as _fmt
 from tracking.models import ItemTrackingCode
 from warehouse.models import Bin, Item, ItemLedgerEntry, Location
 
@@ -319,16 +319,16 @@ def stock_rows(*, location_id: int, item_ids: Iterable[int]) -> list[StockRow]:
     stock = available_stock(item_ids=ids, location_id=location_id)
     return [
         StockRow(
-            item_id=row.item_id,
-            bin_id=row.bin_id,
-            bin_code=row.bin_code,
-            lot_no=row.lot_no,
-            serial_no=row.serial_no,
-            expiration_date=row.expiration_date,
-            quantity=row.quantity,
+            item_id=row.stock.item_id,
+            bin_id=row.stock.bin_id,
+            bin_code=row.stock.bin_code,
+            lot_no=row.stock.lot_no,
+            serial_no=row.stock.serial_no,
+            expiration_date=row.stock.expiration_date,
+            quantity=row.stock.quantity,
             available=row.available,
-            blocked=row.blocked,
-            expired=row.expired,
+            blocked=row.stock.blocked,
+            expired=row.stock.expired,
         )
         for row in stock.rows
     ]

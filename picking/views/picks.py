@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from decimal import Decimal
+from functools import cached_property
 from typing import Any, TypeVar
 
 from django.contrib import messages
@@ -26,6 +26,7 @@ from django.utils.html import format_html
 from django.views.decorators.http import require_POST
 
 from core.exceptions import DomainError, InvalidInput, NotFoundError, PermissionDeniedError
+from core.quantities import format_quantity
 from core.roles import is_supervisor
 from picking import rules
 from picking.forms.picks import (
@@ -38,24 +39,19 @@ from picking.forms.picks import (
     ScanForm,
 )
 from picking.models import Pick, PickLine, PostedPick
-from picking.rules import fmt_qty
+from picking.selectors.pick_lines import pick_line_available_tracking
 from picking.selectors.picks import pick_detail, pick_list, posted_pick_detail, posted_pick_list
-from picking.services.picks import (
-    pick_assign,
-    pick_autofill_qty_to_handle,
-    pick_create_from_source,
-    pick_delete,
-    pick_delete_qty_to_handle,
-    pick_line_assign_lot_no,
-    pick_line_assign_serial_nos,
-    pick_line_available_tracking,
-    pick_line_delete,
-    pick_line_split,
-    pick_line_update,
-    picks_create_batch,
-)
-from picking.services.posting import pick_post, pick_post_and_delete_rest
-from warehouse.models import BinContent
+from picking.services.pick_assign import pick_assign
+from picking.services.pick_common import numbers_text
+from picking.services.pick_create import pick_create_from_source, picks_create_batch
+from picking.services.pick_delete import pick_delete, pick_line_delete
+from picking.services.pick_line_assign import pick_line_assign_lot_no, pick_line_assign_serial_nos
+from picking.services.pick_line_split import pick_line_split
+from picking.services.pick_line_update import pick_line_update
+from picking.services.pick_post import pick_post, pick_post_and_delete_rest
+from picking.services.pick_qty_to_handle import pick_autofill_qty_to_handle, pick_delete_qty_to_handle
+from picking.services.pick_scan import pick_scan
+from tracking.rules import Requirement, requirement
 from warehouse.scoping import visible_locations
 
 VIEW_PICK = "picking.view_pick"
@@ -101,11 +97,7 @@ def _employees(location_ids: list[int]) -> list[str]:
 
 
 def _numbers(line: PickLine) -> str:
-    parts = [
-        f"lot {line.lot_no}" if line.lot_no else "",
-        f"serial no. {line.serial_no}" if line.serial_no else "",
-    ]
-    return ", ".join(p for p in parts if p)
+    return numbers_text(line, empty="")
 
 
 @dataclass
@@ -126,17 +118,17 @@ class LineView:
     def locked(self) -> bool:
         return self.line.tracking_locked
 
-    @property
-    def code(self) -> Any:
-        return self.line.item.tracking_code
+    @cached_property
+    def requirement(self) -> Requirement:
+        return requirement(self.line.item.tracking_code)
 
     @property
     def tracks_serial(self) -> bool:
-        return rules.tracks_serial(self.code)
+        return self.requirement.serial.tracked
 
     @property
     def tracks_lot(self) -> bool:
-        return rules.tracks_lot(self.code)
+        return self.requirement.lot.tracked
 
     @property
     def editable(self) -> bool:
@@ -147,8 +139,7 @@ class LineView:
     def can_assign_serial(self) -> bool:
         return (
             self.editable
-            and self.tracks_serial
-            and not rules.serial_in_stock(self.code)
+            and self.requirement.serial.outbound_only
             and not self.line.serial_no
             and self.line.item.serial_nos_id is not None
         )
@@ -157,19 +148,14 @@ class LineView:
     def can_assign_lot(self) -> bool:
         return (
             self.editable
-            and self.tracks_lot
-            and not rules.lot_in_stock(self.code)
+            and self.requirement.lot.outbound_only
             and not self.line.lot_no
             and self.line.item.lot_nos_id is not None
         )
 
     @property
     def can_select(self) -> bool:
-        return (
-            self.editable
-            and self.line.bin_id is not None
-            and (rules.serial_in_stock(self.code) or rules.lot_in_stock(self.code))
-        )
+        return self.editable and self.line.bin_id is not None and rules.carries_numbers(self.requirement)
 
     @property
     def can_split(self) -> bool:
@@ -177,11 +163,11 @@ class LineView:
 
     @property
     def missing(self) -> list[str]:
-        return rules.missing_numbers(self.code, lot_no=self.line.lot_no, serial_no=self.line.serial_no)
+        return rules.missing_numbers(self.requirement, lot_no=self.line.lot_no, serial_no=self.line.serial_no)
 
     @property
     def qty_value(self) -> str:
-        return self.values.get("qty_to_handle", fmt_qty(self.line.qty_to_handle))
+        return self.values.get("qty_to_handle", format_quantity(self.line.qty_to_handle))
 
     @property
     def lock_reason(self) -> str:
@@ -410,7 +396,8 @@ def pick_create_view(request: HttpRequest, document_pk: int) -> HttpResponse:
     for n in result.not_picked:
         messages.warning(
             request,
-            f"Line {n.line_no}, item {n.item_no}: {fmt_qty(n.quantity)} could not be picked: {n.reason}",
+            f"Line {n.line_no}, item {n.item_no}: {format_quantity(n.quantity)} could not be picked: "
+            f"{n.reason}",
         )
     return redirect(_pick_url(pick.pk))
 
@@ -493,7 +480,7 @@ def pick_line_update_view(request: HttpRequest, pk: int, line_id: int) -> HttpRe
         if "serial_no" in changes or "lot_no" in changes:
             what.append(_numbers(line) or "numbers cleared")
         if "qty_to_handle" in changes:
-            what.append(f"Qty. to Handle {fmt_qty(line.qty_to_handle)}")
+            what.append(f"Qty. to Handle {format_quantity(line.qty_to_handle)}")
         messages.success(request, f"Line {line.line_no}: {', '.join(what)}.")
     return redirect(_pick_url(pk, line.pk))
 
@@ -514,7 +501,7 @@ def pick_line_split_view(request: HttpRequest, pk: int, line_id: int) -> HttpRes
         request,
         pk,
         lambda: pick_line_split(pick_line_id=line_id, quantity=quantity, user=request.user),
-        lambda new: f"{fmt_qty(new.quantity)} was split off to the new line {new.line_no}.",
+        lambda new: f"{format_quantity(new.quantity)} was split off to the new line {new.line_no}.",
         url=lambda new: _pick_url(pk, new.pk),
         line_id=line_id,
         values=values,
@@ -577,123 +564,34 @@ def pick_line_select_view(request: HttpRequest, pk: int, line_id: int) -> HttpRe
     )
 
 
-def _scan_quantity(text: str) -> Decimal:
-    try:
-        quantity = Decimal(text) if text else Decimal(1)
-    except ArithmeticError:
-        quantity = Decimal("NaN")
-    if not quantity.is_finite() or quantity <= 0:
-        raise InvalidInput(
-            f"'{text}' is not a quantity. Enter a number above 0, or leave it empty for 1.",
-            errors=[{"field": "quantity", "code": "invalid", "detail": "Enter a number above 0."}],
-        )
-    return quantity
-
-
-def _scan(pick: Pick, code: str, quantity_text: str, user: Any) -> tuple[PickLine, str]:
-    """Find the line a scanned serial or lot number belongs on, and update it with one service call.
-
-    1. an open line carrying the number: a serial line gets Qty. to Handle 1, a lot line one more unit
-       (or the quantity typed) — locked lines too, since only Qty. to Handle changes;
-    2. the number is in stock in the bin of an open line of the item whose numbers may change: the number
-       goes on that line (a serial on a line of several units splits off a one-unit line);
-    3. a new number for an item whose stock carries none (case 2): on the first open line lacking it.
-    """
-    step = _scan_quantity(quantity_text)
-    lines = [
-        ln for ln in pick.lines.all() if ln.action == PickLine.Action.TAKE and ln.qty_handled < ln.quantity
-    ]
-    for ln in lines:
-        if ln.serial_no == code:
-            line = pick_line_update(pick_line_id=ln.pk, qty_to_handle="1", user=user)
-            return line, f"Serial number {code}: line {line.line_no}, Qty. to Handle 1."
-    lot_lines = [ln for ln in lines if ln.lot_no == code and not ln.serial_no]
-    if lot_lines:
-        target = next((ln for ln in lot_lines if ln.qty_to_handle < ln.qty_outstanding), lot_lines[0])
-        line = pick_line_update(
-            pick_line_id=target.pk, qty_to_handle=str(target.qty_to_handle + step), user=user
-        )
-        return line, f"Lot {code}: line {line.line_no}, Qty. to Handle {fmt_qty(line.qty_to_handle)}."
-    changeable = [ln for ln in lines if not ln.tracking_locked]
-    bins = {ln.bin_id for ln in changeable if ln.bin_id is not None}
-    stock = list(
-        BinContent.objects.filter(
-            Q(serial_no=code) | Q(lot_no=code),
-            item_id__in={ln.item_id for ln in changeable},
-            bin_id__in=bins,
-            quantity__gt=0,
-        )
-        .order_by("pk")
-        .values_list("item_id", "bin_id", "serial_no", "lot_no")
-    )
-    for item_id, bin_id, serial_no, _lot_no in stock:
-        kind = "serial_no" if serial_no == code else "lot_no"
-        candidates = [ln for ln in changeable if ln.item_id == item_id and ln.bin_id == bin_id]
-        # a line still without a number of that kind first, then one whose proposed number may change
-        candidates.sort(key=lambda ln: (bool(getattr(ln, kind)), ln.line_no))
-        if not candidates:
-            continue
-        target = candidates[0]
-        if kind == "serial_no":
-            line = pick_line_update(pick_line_id=target.pk, serial_no=code, qty_to_handle="1", user=user)
-            return line, f"Serial number {code} is on line {line.line_no}, Qty. to Handle 1."
-        qty = min(step, target.qty_outstanding)
-        line = pick_line_update(pick_line_id=target.pk, lot_no=code, qty_to_handle=str(qty), user=user)
-        return line, f"Lot {code} is on line {line.line_no}, Qty. to Handle {fmt_qty(line.qty_to_handle)}."
-    for kind, tracks, in_stock in (
-        ("serial_no", rules.tracks_serial, rules.serial_in_stock),
-        ("lot_no", rules.tracks_lot, rules.lot_in_stock),
-    ):
-        new_number_lines = [
-            ln
-            for ln in changeable
-            if tracks(ln.item.tracking_code) and not in_stock(ln.item.tracking_code) and not getattr(ln, kind)
-        ]
-        if len({ln.item_id for ln in new_number_lines}) > 1:
-            raise InvalidInput(
-                f"Several items of this pick take new {kind.replace('_no', '')} numbers, so {code} cannot be "
-                "placed by scanning alone. Type it into the line it belongs to.",
-                code="scan_ambiguous",
-            )
-        if new_number_lines:
-            target = new_number_lines[0]
-            if kind == "serial_no":
-                line = pick_line_update(pick_line_id=target.pk, serial_no=code, qty_to_handle="1", user=user)
-                return line, f"New serial number {code} is on line {line.line_no}, Qty. to Handle 1."
-            qty = min(step, target.qty_outstanding)
-            line = pick_line_update(pick_line_id=target.pk, lot_no=code, qty_to_handle=str(qty), user=user)
-            return (
-                line,
-                f"New lot {code} is on line {line.line_no}, Qty. to Handle {fmt_qty(line.qty_to_handle)}.",
-            )
-    raise InvalidInput(
-        f"No open line of pick {pick.no} can take {code}: it is not on the pick and not in the bins of its "
-        "lines. Check the label and scan again, or choose the number on the line.",
-        code="scan_no_match",
-        errors=[{"field": "code", "code": "scan_no_match", "detail": "No line takes this number."}],
-    )
-
-
 @login_required
 @permission_required(VIEW_PICK, raise_exception=True)
 @require_POST
 def pick_scan_view(request: HttpRequest, pk: int) -> HttpResponse:
-    pick = _get_pick(request.user, pk)
+    """The scan box: one call of the scan service (picking.services.pick_scan)."""
     form = ScanForm(request.POST)
     if not form.is_valid():
+        _get_pick(request.user, pk)
         messages.error(request, "Scan or type a serial or lot number.")
         return _render_pick(request, pk, scan_form=form, status=400)
-    code = form.cleaned_data["code"]
     try:
-        line, text = _scan(pick, code, form.cleaned_data["quantity"].strip(), request.user)
+        result = pick_scan(
+            pick_id=pk,
+            code=form.cleaned_data["code"],
+            quantity=form.cleaned_data["quantity"].strip(),
+            user=request.user,
+        )
     except DomainError as exc:
         if isinstance(exc, PermissionDeniedError):
             raise PermissionDenied(exc.detail) from exc
+        if isinstance(exc, NotFoundError):
+            raise Http404(exc.detail) from exc
         messages.error(request, exc.detail)
         form.add_error("code", exc.detail)
         return _render_pick(request, pk, scan_form=form, status=409 if exc.status == 409 else 400)
-    messages.success(request, text)
-    return redirect(_pick_url(pk, line.pk))
+    messages.success(request, result.message)
+    assert result.line is not None
+    return redirect(_pick_url(pk, result.line.pk))
 
 
 @login_required

@@ -14,7 +14,8 @@ import pytest
 from django.core.management import call_command
 
 from picking.models import Pick, PostedPick
-from picking.services.picks import pick_assign, pick_create_from_source
+from picking.services.pick_assign import pick_assign
+from picking.services.pick_create import pick_create_from_source
 from picking.tests.picks.world import EXP_LATE, build_world, document, source_line
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]

@@ -21,8 +21,10 @@ from django.db.models import Sum
 
 from core.exceptions import DomainError
 from picking.models import Pick, PickLine, PostedPick, PostedPickLine, SourceLine
-from picking.services.picks import pick_autofill_qty_to_handle, pick_create_from_source, pick_line_update
-from picking.services.posting import pick_post
+from picking.services.pick_create import pick_create_from_source
+from picking.services.pick_line_update import pick_line_update
+from picking.services.pick_post import pick_post
+from picking.services.pick_qty_to_handle import pick_autofill_qty_to_handle
 from picking.tests.picks.world import (
     World,
     build_world,

@@ -8,7 +8,7 @@ import pytest
 
 from core.exceptions import Conflict, NotFoundError, PermissionDeniedError
 from picking.models import Pick, PickLine, SourceLine
-from picking.services.picks import pick_create_from_source
+from picking.services.pick_create import pick_create_from_source
 from picking.tests.picks.world import EXP_EARLY, EXP_LATE, World, build_world, document, source_line
 from warehouse.services.master_data import lot_info_set
 

@@ -15,20 +15,15 @@ from core.exceptions import (
     SerialNotAvailable,
     TrackingLocked,
 )
+from core.quantities import format_quantity
 from picking.models import Pick, PickLine
-from picking.rules import fmt_qty
-from picking.services.picks import (
-    pick_assign,
-    pick_autofill_qty_to_handle,
-    pick_create_from_source,
-    pick_delete_qty_to_handle,
-    pick_line_assign_lot_no,
-    pick_line_assign_serial_nos,
-    pick_line_available_tracking,
-    pick_line_set_qty_to_handle,
-    pick_line_split,
-    pick_line_update,
-)
+from picking.selectors.pick_lines import pick_line_available_tracking
+from picking.services.pick_assign import pick_assign
+from picking.services.pick_create import pick_create_from_source
+from picking.services.pick_line_assign import pick_line_assign_lot_no, pick_line_assign_serial_nos
+from picking.services.pick_line_split import pick_line_split
+from picking.services.pick_line_update import pick_line_set_qty_to_handle, pick_line_update
+from picking.services.pick_qty_to_handle import pick_autofill_qty_to_handle, pick_delete_qty_to_handle
 from picking.tests.picks.world import World, build_world, document
 
 pytestmark = pytest.mark.django_db
@@ -52,8 +47,8 @@ def numbers(pick: Pick) -> list[tuple[str, str, str, str, str]]:
             pl.bin.code if pl.bin else "",
             pl.lot_no,
             pl.serial_no,
-            fmt_qty(pl.quantity),
-            fmt_qty(pl.qty_to_handle),
+            format_quantity(pl.quantity),
+            format_quantity(pl.qty_to_handle),
         )
         for pl in pick.lines.select_related("bin").order_by("line_no")
     ]
@@ -265,8 +260,8 @@ def test_changing_the_bin_needs_the_numbers_there(world: World) -> None:
 
 
 def test_partly_handled_line_deleted_keeps_its_handled_quantity(world: World) -> None:
-    from picking.services.picks import pick_line_delete
-    from picking.services.posting import pick_post
+    from picking.services.pick_delete import pick_line_delete
+    from picking.services.pick_post import pick_post
 
     world.receive(world.plain, "A1", {"quantity": 10})
     pick = create(world, (world.plain, 5))

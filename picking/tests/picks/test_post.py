@@ -9,13 +9,10 @@ import pytest
 
 from core.exceptions import Conflict, PermissionDeniedError
 from picking.models import ItemTrackingLine, Pick, PickLine, PostedPick, SourceDocument, SourceLine
-from picking.services.picks import (
-    pick_autofill_qty_to_handle,
-    pick_create_from_source,
-    pick_line_set_qty_to_handle,
-    pick_line_update,
-)
-from picking.services.posting import pick_post, pick_post_and_delete_rest
+from picking.services.pick_create import pick_create_from_source
+from picking.services.pick_line_update import pick_line_set_qty_to_handle, pick_line_update
+from picking.services.pick_post import pick_post, pick_post_and_delete_rest
+from picking.services.pick_qty_to_handle import pick_autofill_qty_to_handle
 from picking.tests.picks.world import World, build_world, document, source_line
 from warehouse.models import BinContent, ItemLedgerEntry, WarehouseEntry
 from warehouse.services.adjustments import inventory_adjust

@@ -7,7 +7,9 @@ from decimal import Decimal
 
 import pytest
 
+from core.quantities import format_quantity
 from picking import rules
+from tracking.rules import requirement, stock_key
 
 
 @dataclass
@@ -19,6 +21,7 @@ class Code:
     lot_warehouse_tracking: bool = False
     lot_outbound_tracking: bool = False
     use_expiration_dates: bool = False
+    require_expiration_date_entry: bool = False
     strict_expiration_posting: bool = False
 
 
@@ -50,15 +53,15 @@ D = Decimal
 def test_pick_case_follows_the_design_table(
     code: Code | None, fefo: bool, prescribed: bool, case: int
 ) -> None:
-    assert rules.pick_case(code, fefo=fefo, prescribed=prescribed) == case
+    assert rules.pick_case(requirement(code), fefo=fefo, prescribed=prescribed) == case
 
 
 def test_carried_and_missing_numbers() -> None:
-    both = Code(sn_outbound_tracking=True, lot_warehouse_tracking=True)
-    assert rules.carried_numbers(both, lot_no="L1", serial_no="S1") == ("L1", "")
+    both = requirement(Code(sn_outbound_tracking=True, lot_warehouse_tracking=True))
+    assert stock_key(both, lot_no="L1", serial_no="S1") == ("L1", "")
     assert rules.missing_numbers(both, lot_no="", serial_no="") == ["serial", "lot"]
     assert rules.missing_numbers(both, lot_no="L1", serial_no="S1") == []
-    assert rules.missing_numbers(None, lot_no="", serial_no="") == []
+    assert rules.missing_numbers(requirement(None), lot_no="", serial_no="") == []
 
 
 def test_only_qty_to_handle_changes_on_a_locked_line() -> None:
@@ -98,5 +101,5 @@ def test_split_keeps_qty_to_handle_where_it_fits() -> None:
     assert split == rules.SplitQuantities(D(3), D(1), D(2), D(0))
 
 
-def test_fmt_qty() -> None:
-    assert [rules.fmt_qty(D(x)) for x in ("12.00000", "2.50000", "0")] == ["12", "2.5", "0"]
+def test_format_quantity() -> None:
+    assert [format_quantity(D(x)) for x in ("12.00000", "2.50000", "0")] == ["12", "2.5", "0"]

@@ -11,7 +11,8 @@ from django.test.utils import CaptureQueriesContext
 
 from core.models import Job
 from picking.models import Pick, PickLine, PostedPick
-from picking.services.picks import pick_assign, pick_create_from_source
+from picking.services.pick_assign import pick_assign
+from picking.services.pick_create import pick_create_from_source
 from picking.tests.picks.world import World, build_world, document, source_line
 from picking.tests.picks_pages.pages import (
     browser_for,

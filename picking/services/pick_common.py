@@ -1,0 +1,204 @@
+"""What the pick services share: locking a pick or a line for a change, line numbers, splitting a line,
+the source lines' quantity on picks, and turning a database constraint into a clear conflict.
+
+Every helper here runs inside the caller's transaction; locks follow the order of docs/architecture.md
+(number series, pick, pick lines, source lines, bin content, open receipts).
+"""
+
+from __future__ import annotations
+
+from decimal import Decimal, InvalidOperation
+from typing import Any
+
+from django.db import IntegrityError, transaction
+from django.db.models import DecimalField, F, OuterRef, Subquery, Sum, Value
+from django.db.models.functions import Coalesce
+
+from core.exceptions import Conflict, InvalidInput, NotFoundError, SerialNotAvailable
+from core.quantities import ZERO
+from picking import rules
+from picking.locks import lock_pick, lock_pick_line
+from picking.models import Pick, PickLine, SourceLine
+from picking.selectors.picks import get_visible_pick, get_visible_pick_line
+
+LINE_NO_STEP = 10000
+
+
+# --- Locking for a change ------------------------------------------------------------------------
+
+
+def lock_pick_for_change(*, pick_id: int, user: Any) -> Pick:
+    """Inside a transaction: the pick, visible to the user, locked (with its location and document)."""
+    visible = get_visible_pick(pick_id=pick_id, user=user)
+    pick = lock_pick(pick_id=pick_id)
+    if pick is None:
+        raise NotFoundError(f"Pick {visible.no} was deleted meanwhile.")
+    pick.location = visible.location
+    pick.source_document = visible.source_document
+    return pick
+
+
+def lock_line_for_change(*, pick_line_id: int, user: Any) -> tuple[Pick, PickLine]:
+    """Inside a transaction: lock the line's pick, then the line; re-read both after locking."""
+    line = get_visible_pick_line(pick_line_id=pick_line_id, user=user)
+    pick = lock_pick(pick_id=line.pick_id)
+    if pick is None:
+        raise NotFoundError(f"Pick line #{pick_line_id} no longer exists: its pick was deleted.")
+    locked = lock_pick_line(pick_line_id=pick_line_id)
+    if locked is None:
+        raise NotFoundError(f"Pick line #{pick_line_id} no longer exists: it was deleted.")
+    pick.location = line.pick.location
+    locked.pick = pick
+    return pick, locked
+
+
+# --- Describing and checking a line ----------------------------------------------------------------
+
+
+def describe(line: PickLine) -> str:
+    return f"Line {line.line_no} (item {line.item.no})"
+
+
+def numbers_text(line: PickLine, *, empty: str = "no numbers") -> str:
+    """The line's numbers as a worker reads them ("lot L1, serial no. S1"), or `empty`."""
+    parts = [
+        f"lot {line.lot_no}" if line.lot_no else "",
+        f"serial no. {line.serial_no}" if line.serial_no else "",
+    ]
+    return ", ".join(p for p in parts if p) or empty
+
+
+def check_line_open(line: PickLine) -> None:
+    """Only a take line with something outstanding can be handled."""
+    if line.action != PickLine.Action.TAKE:
+        raise Conflict("Only take lines of an inventory pick can be handled here.", code="not_a_take_line")
+    if line.qty_handled >= line.quantity:
+        raise Conflict(
+            f"{describe(line)} is fully handled: nothing is left to change on it.", code="line_handled"
+        )
+
+
+def parse_quantity(value: Any, field_name: str) -> Decimal:
+    """A quantity typed by a worker (any finite number; the caller checks its range)."""
+    try:
+        quantity = Decimal(str(value))
+    except (InvalidOperation, ValueError, TypeError):
+        quantity = Decimal("NaN")
+    if not quantity.is_finite():
+        raise InvalidInput(
+            f"'{value}' is not a quantity. Enter a number such as 1 or 2.5.",
+            errors=[{"field": field_name, "code": "invalid", "detail": "Enter a number."}],
+        )
+    return quantity
+
+
+# --- Line numbers and splitting --------------------------------------------------------------------
+
+
+def next_line_nos(pick_id: int, count: int) -> list[int]:
+    """`count` line numbers after the pick's last line."""
+    last = (
+        PickLine.objects.filter(pick_id=pick_id)
+        .order_by("-line_no")
+        .values_list("line_no", flat=True)
+        .first()
+    )
+    start = (last or 0) + LINE_NO_STEP
+    return [start + i * LINE_NO_STEP for i in range(count)]
+
+
+def line_no_after(line: PickLine) -> int:
+    """A line number right after `line` (between it and the next line when there is room)."""
+    following = (
+        PickLine.objects.filter(pick_id=line.pick_id, line_no__gt=line.line_no)
+        .order_by("line_no")
+        .values_list("line_no", flat=True)
+        .first()
+    )
+    if following is None:
+        return line.line_no + LINE_NO_STEP
+    if following - line.line_no > 1:
+        return line.line_no + (following - line.line_no) // 2
+    return next_line_nos(line.pick_id, 1)[0]
+
+
+def split_off(line: PickLine, quantity: Decimal, **changes: Any) -> PickLine:
+    """Give `quantity` of the line's outstanding quantity to a new line (saved), with `changes` applied.
+
+    Qty. to Handle stays on the old line as far as it fits (`picking.rules.split_quantities`)."""
+    split = rules.split_quantities(
+        quantity=line.quantity,
+        qty_handled=line.qty_handled,
+        qty_to_handle=line.qty_to_handle,
+        split_qty=quantity,
+    )
+    line.quantity = split.kept_quantity
+    line.qty_to_handle = split.kept_qty_to_handle
+    line.save(update_fields=["quantity", "qty_to_handle"])
+    new = PickLine(
+        pick_id=line.pick_id,
+        line_no=line_no_after(line),
+        action=line.action,
+        source_line_id=line.source_line_id,
+        item_id=line.item_id,
+        bin_id=line.bin_id,
+        quantity=split.new_quantity,
+        qty_handled=ZERO,
+        qty_to_handle=split.new_qty_to_handle,
+        serial_no=line.serial_no,
+        lot_no=line.lot_no,
+        expiration_date=line.expiration_date,
+        tracking_locked=line.tracking_locked,
+        item_tracking_line_id=line.item_tracking_line_id,
+    )
+    for name, value in changes.items():
+        setattr(new, name, value)
+    try:
+        with transaction.atomic():
+            new.save()
+    except IntegrityError as exc:
+        raise integrity_conflict(exc) from exc
+    return new
+
+
+# --- Source lines and constraints ------------------------------------------------------------------
+
+
+def refresh_qty_on_picks(*, document_id: int) -> None:
+    """Recompute every source line's qty_on_picks of a document from its open take lines (one UPDATE).
+
+    Call with the document's source lines locked.
+    """
+    open_sum = (
+        PickLine.objects.filter(
+            source_line_id=OuterRef("pk"), action=PickLine.Action.TAKE, qty_handled__lt=F("quantity")
+        )
+        .values("source_line_id")
+        .annotate(total=Sum(F("quantity") - F("qty_handled")))
+        .values("total")
+    )
+    SourceLine.objects.filter(document_id=document_id).update(
+        qty_on_picks=Coalesce(
+            Subquery(open_sum, output_field=DecimalField(max_digits=18, decimal_places=5)),
+            Value(ZERO),
+            output_field=DecimalField(max_digits=18, decimal_places=5),
+        )
+    )
+
+
+def integrity_conflict(exc: IntegrityError) -> Conflict:
+    """The conflict a worker is told about when a database constraint refused a write made meanwhile."""
+    text = str(exc)
+    if "serial_on_one_open_pick_line" in text:
+        return SerialNotAvailable(
+            "This serial number is already on another open pick line. Choose another one.",
+        )
+    if "one_open_inventory_pick_per_document_location" in text:
+        return Conflict(
+            "Someone else just created a pick for this document. Open that pick instead.",
+            code="pick_exists",
+        )
+    return Conflict(
+        "Someone else changed these lines at the same moment. Reload and try again; nothing was changed.",
+        code="concurrent_change",
+    )

@@ -1,0 +1,195 @@
+"""Assign Serial Nos. / Assign Lot No. (case 2): new numbers from the item's number series for a line whose
+item's stock carries no numbers of that kind (outbound tracking only).
+
+The number series is locked first (it is first in the lock order), then the pick and the line. A serial
+line of quantity n becomes n one-unit lines; a lot number goes on the quantity asked for, the rest of the
+line is split off.
+"""
+
+from __future__ import annotations
+
+from decimal import Decimal
+from typing import Any
+
+from django.db import IntegrityError, transaction
+
+from core.db import bulk_insert
+from core.exceptions import Conflict, InvalidInput, SerialNotAvailable, TrackingLocked
+from core.permissions import require_perm
+from core.quantities import ONE, ZERO, format_quantity
+from picking.models import Pick, PickLine
+from picking.selectors.picks import get_visible_pick_line
+from picking.services.pick_common import (
+    check_line_open,
+    describe,
+    integrity_conflict,
+    lock_line_for_change,
+    next_line_nos,
+    parse_quantity,
+    split_off,
+)
+from tracking.rules import requirement
+from tracking.services import no_series_take
+from warehouse.models import ItemLedgerEntry
+
+
+def pick_line_assign_serial_nos(*, pick_line_id: int, quantity: Any = None, user: Any) -> Pick:
+    """Case 2: new serial numbers from the item's series; a line of quantity n becomes n one-unit lines."""
+    require_perm(user, "picking.change_pickline", "You are not allowed to handle pick lines.")
+    preview = get_visible_pick_line(pick_line_id=pick_line_id, user=user)
+    check_line_open(preview)
+    check_assign_allowed(preview, "serial")
+    count_qty = assign_quantity(preview, quantity)
+    if count_qty != count_qty.to_integral_value():
+        raise InvalidInput(
+            "Serial numbers are assigned for whole units: enter a whole number.", code="invalid_quantity"
+        )
+    series = preview.item.serial_nos
+    if series is None:
+        raise Conflict(
+            f"Item {preview.item.no} has no serial number series: type the serial numbers, or ask a "
+            "supervisor to give the item a series.",
+            code="no_series_missing",
+        )
+    with transaction.atomic():
+        numbers = no_series_take(code=series.code, count=int(count_qty))  # the series first in the lock order
+        pick, line = lock_line_for_change(pick_line_id=pick_line_id, user=user)
+        check_line_open(line)
+        check_assign_allowed(line, "serial")
+        if assign_quantity(line, count_qty) != count_qty:
+            raise Conflict("The line changed meanwhile. Reload and try again.", code="concurrent_change")
+        _refuse_numbers_used_before(line, numbers, series_code=series.code)
+        _give_serial_numbers(line, numbers)
+        return pick
+
+
+def pick_line_assign_lot_no(*, pick_line_id: int, quantity: Any = None, user: Any) -> Pick:
+    """Case 2: a new lot number from the item's series for `quantity` of the line (the rest is split off)."""
+    require_perm(user, "picking.change_pickline", "You are not allowed to handle pick lines.")
+    preview = get_visible_pick_line(pick_line_id=pick_line_id, user=user)
+    check_line_open(preview)
+    check_assign_allowed(preview, "lot")
+    qty = assign_quantity(preview, quantity)
+    series = preview.item.lot_nos
+    if series is None:
+        raise Conflict(
+            f"Item {preview.item.no} has no lot number series: type the lot number, or ask a supervisor "
+            "to give the item a series.",
+            code="no_series_missing",
+        )
+    with transaction.atomic():
+        lot = no_series_take(code=series.code)[0]
+        pick, line = lock_line_for_change(pick_line_id=pick_line_id, user=user)
+        check_line_open(line)
+        check_assign_allowed(line, "lot")
+        outstanding = assign_quantity(line, None)
+        if qty < outstanding:
+            split_off(line, outstanding - qty)
+        line.lot_no = lot
+        line.save(update_fields=["lot_no"])
+        return pick
+
+
+def check_assign_allowed(line: PickLine, kind: str) -> None:
+    """New numbers of `kind` ("serial" or "lot") may be assigned to the line: not locked, tracked, not
+    carried by stock (then they are selected from the bin), and the line has none yet."""
+    req = requirement(line.item.tracking_code)
+    kind_req = req.serial if kind == "serial" else req.lot
+    label = "serial numbers" if kind == "serial" else "a lot number"
+    if line.tracking_locked:
+        raise TrackingLocked(
+            f"{describe(line)} picks numbers prescribed by the source document: only Qty. to Handle "
+            "can be changed."
+        )
+    if not kind_req.tracked:
+        raise InvalidInput(
+            f"Item {line.item.no} is not tracked by {kind} number: there is nothing to assign."
+        )
+    if kind_req.warehouse:
+        raise Conflict(
+            f"Stock of item {line.item.no} carries its {kind} numbers: choose from the numbers available in "
+            f"bin {line.bin.code if line.bin else ''} instead of assigning new ones.",
+            code="select_existing_numbers",
+        )
+    current = line.serial_no if kind == "serial" else line.lot_no
+    if current:
+        raise Conflict(
+            f"{describe(line)} already has {kind} number {current}. Clear it first to assign {label}.",
+            code="number_already_set",
+        )
+
+
+def assign_quantity(line: PickLine, quantity: Any) -> Decimal:
+    """The quantity to assign numbers for: `quantity` (1 up to the outstanding), or all outstanding."""
+    outstanding = line.quantity - line.qty_handled
+    qty = outstanding if quantity is None or quantity == "" else parse_quantity(quantity, "quantity")
+    if qty <= 0 or qty > outstanding:
+        raise InvalidInput(
+            f"{describe(line)}: assign numbers for 1 to {format_quantity(outstanding)} units "
+            f"(got {format_quantity(qty)}).",
+            code="invalid_quantity",
+            errors=[{"field": "quantity", "code": "invalid_quantity", "detail": "Out of range."}],
+        )
+    return qty
+
+
+def _refuse_numbers_used_before(line: PickLine, numbers: list[str], *, series_code: str) -> None:
+    """A new serial number must never have been used for the item (ledger or any pick line)."""
+    used = set(
+        ItemLedgerEntry.objects.filter(item_id=line.item_id, serial_no__in=numbers).values_list(
+            "serial_no", flat=True
+        )
+    ) | set(
+        PickLine.objects.filter(item_id=line.item_id, serial_no__in=numbers).values_list(
+            "serial_no", flat=True
+        )
+    )
+    if used:
+        raise SerialNotAvailable(
+            f"Number series {series_code} handed out serial numbers already used for item {line.item.no} "
+            f"({', '.join(sorted(used)[:5])}). Ask a supervisor to move the series past them.",
+            numbers=sorted(used),
+        )
+
+
+def _give_serial_numbers(line: PickLine, numbers: list[str]) -> None:
+    """One unit per number: the line keeps the first number when all of it gets numbers and nothing is
+    handled yet; otherwise it shrinks and every number goes on a new line. Qty. to Handle goes with the
+    units as far as it reaches."""
+    count_qty = len(numbers) * ONE
+    to_handle_left = line.qty_to_handle
+    reuse_line = count_qty == line.quantity - line.qty_handled and line.qty_handled == 0
+    new_numbers = numbers[1:] if reuse_line else numbers
+    objs = []
+    for line_no, number in zip(next_line_nos(line.pick_id, len(new_numbers)), new_numbers, strict=True):
+        handle = ONE if to_handle_left >= ONE else ZERO
+        to_handle_left -= handle
+        objs.append(
+            PickLine(
+                pick_id=line.pick_id,
+                line_no=line_no,
+                action=line.action,
+                source_line_id=line.source_line_id,
+                item_id=line.item_id,
+                bin_id=line.bin_id,
+                quantity=ONE,
+                qty_handled=ZERO,
+                qty_to_handle=handle,
+                serial_no=number,
+                lot_no=line.lot_no,
+                expiration_date=line.expiration_date,
+            )
+        )
+    if reuse_line:
+        line.quantity = ONE
+        line.serial_no = numbers[0]
+        line.qty_to_handle = ONE if to_handle_left >= ONE else ZERO
+    else:
+        line.quantity -= count_qty
+        line.qty_to_handle = min(to_handle_left, line.quantity - line.qty_handled)
+    try:
+        with transaction.atomic():
+            line.save(update_fields=["quantity", "serial_no", "qty_to_handle"])
+            bulk_insert(objs)
+    except IntegrityError as exc:
+        raise integrity_conflict(exc) from exc

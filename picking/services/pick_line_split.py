@@ -1,0 +1,47 @@
+"""Split Line: part of a line's outstanding quantity goes to a new line with the same bin and numbers
+(for example to take it from another bin, or to give it other numbers)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.db import transaction
+
+from core.exceptions import InvalidInput, TrackingLocked
+from core.permissions import require_perm
+from picking import rules
+from picking.models import PickLine
+from picking.services.pick_common import (
+    check_line_open,
+    describe,
+    lock_line_for_change,
+    numbers_text,
+    parse_quantity,
+    split_off,
+)
+
+
+def pick_line_split(*, pick_line_id: int, quantity: Any, user: Any) -> PickLine:
+    """Split Line: a new line takes `quantity` of the outstanding quantity (same bin and numbers)."""
+    require_perm(user, "picking.change_pickline", "You are not allowed to handle pick lines.")
+    split_qty = parse_quantity(quantity, "quantity")
+    with transaction.atomic():
+        pick, line = lock_line_for_change(pick_line_id=pick_line_id, user=user)
+        check_line_open(line)
+        if line.tracking_locked:
+            raise TrackingLocked(
+                f"{describe(line)} picks numbers prescribed by the source document ({numbers_text(line)}): "
+                "only Qty. to Handle can be changed, the line cannot be split."
+            )
+        problem = rules.split_problem(
+            quantity=line.quantity, qty_handled=line.qty_handled, split_qty=split_qty
+        )
+        if problem:
+            raise InvalidInput(
+                f"{describe(line)}: {problem}",
+                code="invalid_split",
+                errors=[{"field": "quantity", "code": "invalid_split", "detail": problem}],
+            )
+        new = split_off(line, split_qty)
+        new.pick = pick
+        return new

@@ -1,0 +1,187 @@
+"""Changing a pick line: its Qty. to Handle, its serial or lot number, its bin (the line's form on the pick
+page, `PATCH /picks/{id}/lines/{line}/`, and every scan).
+
+Rules (docs/domain.md, "The four outbound cases"): on a `tracking_locked` line (numbers prescribed by the
+source document, case 4) only Qty. to Handle changes; numbers are checked against the line's bin
+(`picking.services.pick_line_numbers`); a serial number set on a line of more than one unit splits off a
+one-unit line carrying it. The service owns its transaction and locks pick, line, then the bin content.
+"""
+
+from __future__ import annotations
+
+import enum
+from typing import Any
+
+from django.db import IntegrityError, transaction
+
+from core.exceptions import Conflict, InvalidInput, TrackingLocked
+from core.permissions import require_perm
+from core.quantities import ONE
+from picking import rules
+from picking.models import Pick, PickLine
+from picking.services.pick_common import (
+    check_line_open,
+    describe,
+    integrity_conflict,
+    lock_line_for_change,
+    numbers_text,
+    parse_quantity,
+    split_off,
+)
+from picking.services.pick_line_numbers import check_numbers, lock_stock_in_bin, lot_of_serial
+from tracking.rules import requirement
+from warehouse.models import Bin
+
+
+class _Unset(enum.Enum):
+    UNSET = "unset"
+
+
+UNSET = _Unset.UNSET  # "not given": the field keeps its value
+
+
+def pick_line_update(
+    *,
+    pick_line_id: int,
+    user: Any,
+    serial_no: str | _Unset = UNSET,
+    lot_no: str | _Unset = UNSET,
+    bin_code: str | _Unset = UNSET,
+    qty_to_handle: Any = UNSET,
+) -> PickLine:
+    """Change a line: Qty. to Handle, its numbers, its bin.
+
+    - On a `tracking_locked` line (numbers prescribed by the source document) only Qty. to Handle
+      changes: anything else raises TrackingLocked.
+    - A number of a warehouse-tracked kind must be available in the line's bin; an outbound-only serial
+      number must be new (never used for the item). SerialNotAvailable otherwise.
+    - A serial number set on a line of quantity > 1 splits off a one-unit line carrying it; that new
+      line is returned.
+    """
+    require_perm(user, "picking.change_pickline", "You are not allowed to handle pick lines.")
+    with transaction.atomic():
+        pick, line = lock_line_for_change(pick_line_id=pick_line_id, user=user)
+        check_line_open(line)
+        changes = _requested_changes(line, pick, serial_no=serial_no, lot_no=lot_no, bin_code=bin_code)
+        _refuse_on_locked_line(line, changes)
+        if changes.get("serial_no") and line.qty_handled > 0:
+            raise Conflict(
+                f"{describe(line)} is partly handled: split off the rest first, then set its serial number.",
+                code="line_partly_handled",
+            )
+        result = _change_numbers(line, changes) if changes else line
+        if not isinstance(qty_to_handle, _Unset):
+            set_qty_to_handle(result, qty_to_handle)
+            result.save(update_fields=["qty_to_handle"])
+        result.pick = pick
+        return result
+
+
+def pick_line_set_qty_to_handle(*, pick_line_id: int, qty_to_handle: Any, user: Any) -> PickLine:
+    """Set Qty. to Handle (0 to the outstanding quantity; 0 or 1 on a serial line).
+
+    Allowed on tracking_locked lines too."""
+    return pick_line_update(pick_line_id=pick_line_id, qty_to_handle=qty_to_handle, user=user)
+
+
+def set_qty_to_handle(line: PickLine, value: Any) -> None:
+    """Check `value` against the line (picking.rules.qty_to_handle_problem) and set it (not saved)."""
+    qty = parse_quantity(value, "qty_to_handle")
+    problem = rules.qty_to_handle_problem(
+        value=qty, quantity=line.quantity, qty_handled=line.qty_handled, serial_no=line.serial_no
+    )
+    if problem:
+        code = (
+            "qty_to_handle_exceeds_outstanding"
+            if qty > line.quantity - line.qty_handled
+            else "invalid_quantity"
+        )
+        raise InvalidInput(
+            f"{describe(line)}: {problem}",
+            code=code,
+            errors=[{"field": "qty_to_handle", "code": code, "detail": problem}],
+        )
+    line.qty_to_handle = qty
+
+
+# --- The steps of pick_line_update ---------------------------------------------------------------
+
+
+def _requested_changes(
+    line: PickLine, pick: Pick, *, serial_no: str | _Unset, lot_no: str | _Unset, bin_code: str | _Unset
+) -> dict[str, Any]:
+    """The fields that really change: `serial_no`, `lot_no` (stripped text), `bin` (a Bin of the pick's
+    location, not blocked)."""
+    changes: dict[str, Any] = {}
+    if not isinstance(serial_no, _Unset) and (serial_no or "").strip() != line.serial_no:
+        changes["serial_no"] = (serial_no or "").strip()
+    if not isinstance(lot_no, _Unset) and (lot_no or "").strip() != line.lot_no:
+        changes["lot_no"] = (lot_no or "").strip()
+    if not isinstance(bin_code, _Unset):
+        code_text = (bin_code or "").strip()
+        if code_text != (line.bin.code if line.bin else ""):
+            changes["bin"] = _bin_to_take_from(pick, code_text)
+    return changes
+
+
+def _bin_to_take_from(pick: Pick, code: str) -> Bin:
+    new_bin = Bin.objects.filter(location_id=pick.location_id, code=code).first()
+    if new_bin is None:
+        raise InvalidInput(
+            f"There is no bin {code} at location {pick.location.code}.",
+            errors=[{"field": "bin", "code": "not_found", "detail": "Unknown bin."}],
+        )
+    if new_bin.blocked:
+        raise Conflict(
+            f"Bin {new_bin.code} is blocked: choose another bin.",
+            code="bin_blocked",
+            errors=[{"field": "bin", "code": "bin_blocked", "detail": "Blocked."}],
+        )
+    return new_bin
+
+
+def _refuse_on_locked_line(line: PickLine, changes: dict[str, Any]) -> None:
+    refused = rules.fields_refused_on_locked_line(changes)
+    if line.tracking_locked and refused:
+        raise TrackingLocked(
+            f"{describe(line)} picks numbers prescribed by the source document ({numbers_text(line)}): only "
+            "Qty. to Handle can be changed. To pick other numbers, a supervisor changes the source "
+            "document's item tracking lines after deleting this pick line.",
+            errors=[{"field": name, "code": "tracking_locked", "detail": "Locked."} for name in refused],
+            fields=refused,
+        )
+
+
+def _change_numbers(line: PickLine, changes: dict[str, Any]) -> PickLine:
+    """Give the line its new numbers and bin, checked against the (locked) stock of the bin. A serial
+    number on a line of more than one unit goes to a new one-unit line, which is returned."""
+    new_bin: Bin | None = changes.get("bin")
+    target_bin_id = new_bin.pk if new_bin else line.bin_id
+    if target_bin_id is None:
+        raise InvalidInput("Choose a bin for the line first.", code="bin_required")
+    req = requirement(line.item.tracking_code)
+    serial = changes.get("serial_no", line.serial_no)
+    lot = changes.get("lot_no", line.lot_no)
+    splits = bool(changes.get("serial_no")) and line.quantity - line.qty_handled > 1
+    quantity = ONE if splits else line.quantity - line.qty_handled
+    lock_stock_in_bin(line, bin_id=target_bin_id)
+    if serial and req.serial.warehouse and not changes.get("lot_no"):
+        # the serial number's own lot comes with it from the bin
+        lot = lot_of_serial(line, bin_id=target_bin_id, serial_no=serial, lot_no=lot)
+    expiration = check_numbers(line, bin_id=target_bin_id, lot_no=lot, serial_no=serial, quantity=quantity)
+    if expiration is None and not rules.carries_numbers(req):
+        # stock carries no numbers: a typed number keeps no expiration date, the line's own stays
+        expiration = line.expiration_date if not (changes.get("lot_no") or changes.get("serial_no")) else None
+    if splits:
+        return split_off(
+            line, ONE, serial_no=serial, lot_no=lot, bin_id=target_bin_id, expiration_date=expiration
+        )
+    line.serial_no, line.lot_no, line.bin_id, line.expiration_date = serial, lot, target_bin_id, expiration
+    if line.serial_no and line.qty_to_handle > 1:
+        line.qty_to_handle = ONE
+    try:
+        with transaction.atomic():
+            line.save(update_fields=["serial_no", "lot_no", "bin", "expiration_date", "qty_to_handle"])
+    except IntegrityError as exc:
+        raise integrity_conflict(exc) from exc
+    return line

@@ -1,0 +1,430 @@
+"""Posting inventory picks: all or nothing, in ONE transaction, rows locked in the fixed order.
+
+Lock order (docs/architecture.md): number series (the posted pick's number), pick, pick lines, source
+lines, then bin content and open receipts (inside `warehouse.services.inventory_post_outbound`).
+
+A posting handles only lines with qty_to_handle > 0. It checks EVERY such line and refuses with one error
+listing each line's problem (tracking incomplete, blocked or expired number, not in the bin any more,
+serial number used before); nothing is written then. Otherwise it writes, with a number of queries that
+does not grow with the number of lines or serial numbers:
+
+- item ledger entries applied to the exact receipts, warehouse entries and bin content
+  (`inventory_post_outbound`);
+- the pick lines' qty_handled, the source lines' qty_shipped and qty_on_picks, the prescribed item
+  tracking lines' qty_handled, and the numbers assigned or selected on the pick written back to the source
+  lines as item tracking lines with origin `pick`;
+- the source document's status, the pick's status (open -> in_progress -> completed) and a posted pick.
+"""
+
+from __future__ import annotations
+
+import datetime
+import logging
+from collections import defaultdict
+from decimal import Decimal
+from typing import Any
+
+from django.db import transaction
+from django.db.models import Case, CharField, Exists, F, Min, OuterRef, Q, Sum, Value, When, Window
+from django.db.models.functions import RowNumber
+from django.utils import timezone
+
+from core.db import insert_select, keys_subquery, update_rows
+from core.exceptions import Conflict
+from core.permissions import require_perm
+from core.quantities import ZERO
+from picking import rules
+from picking.exceptions import PickPostRefused
+from picking.locks import lock_document_source_lines, lock_pick, lock_pick_lines
+from picking.models import (
+    ItemTrackingLine,
+    Pick,
+    PickLine,
+    PostedPick,
+    PostedPickLine,
+    SourceDocument,
+    SourceLine,
+)
+from picking.selectors.picks import get_visible_pick
+from picking.services.pick_delete import pick_delete_rest_locked
+from tracking.rules import requirement
+from tracking.services import no_series_take
+from warehouse.exceptions import OutboundRefused
+from warehouse.models import EntryType, Item
+from warehouse.services.posting import OutboundMovement, inventory_post_outbound
+
+logger = logging.getLogger(__name__)
+
+POSTED_PICK_SERIES = "PPI"
+DOCUMENT_TYPE = "posted_pick"
+
+ENTRY_TYPES = {
+    SourceDocument.Type.SALES_ORDER: EntryType.SALE,
+    SourceDocument.Type.PURCHASE_RETURN_ORDER: EntryType.PURCHASE_RETURN,
+    SourceDocument.Type.OUTBOUND_TRANSFER: EntryType.TRANSFER,
+}
+
+# Codes of the ledger primitive that mean "the line's numbers are incomplete".
+_INCOMPLETE_CODES = {"serial_missing", "lot_missing"}
+
+__all__ = ["PickPostRefused", "pick_post", "pick_post_and_delete_rest"]
+
+
+def pick_post(*, pick_id: int, user: Any) -> PostedPick:
+    """Post the lines with qty_to_handle > 0 (needs `picking.post_pick`); all or nothing."""
+    require_perm(user, "picking.post_pick", "You are not allowed to post picks. Ask a supervisor.")
+    posted = _post(pick_id=pick_id, user=user, delete_rest=False)
+    assert posted is not None
+    return posted
+
+
+def pick_post_and_delete_rest(*, pick_id: int, user: Any) -> PostedPick | None:
+    """Supervisors, the recommended procedure for unavailable items in one step: post what was handled,
+    then delete the rest of the pick (its outstanding quantity returns to the source lines; the source
+    document's item tracking lines stay as they are). Returns the posted pick, or None when nothing had a
+    Qty. to Handle (then the pick is only deleted)."""
+    require_perm(user, "picking.post_pick", "You are not allowed to post picks. Ask a supervisor.")
+    require_perm(user, "picking.delete_pick", "Deleting picks is for supervisors. Ask a supervisor.")
+    return _post(pick_id=pick_id, user=user, delete_rest=True)
+
+
+def _post(*, pick_id: int, user: Any, delete_rest: bool) -> PostedPick | None:
+    visible = get_visible_pick(pick_id=pick_id, user=user)
+    # The posted pick's number is taken first (the series is first in the lock order). When only the rest
+    # is to be deleted, no number is taken, so the series has no gap.
+    anything = PickLine.objects.filter(pick_id=pick_id, qty_to_handle__gt=0).exists()
+    with transaction.atomic():
+        posted_no = no_series_take(code=POSTED_PICK_SERIES)[0] if anything or not delete_rest else ""
+        pick = lock_pick(pick_id=pick_id)
+        if pick is None:
+            raise Conflict(
+                f"Pick {visible.no} was deleted meanwhile; nothing was posted.", code="pick_deleted"
+            )
+        pick.location = visible.location
+        pick.source_document = visible.source_document
+        if pick.source_document is None:
+            raise Conflict(f"Pick {pick.no} has no source document to ship.", code="no_source_document")
+        posted = _post_locked(pick=pick, user=user, posted_no=posted_no) if posted_no else None
+        if posted is None and not delete_rest:
+            raise Conflict(
+                f"Nothing to post on pick {pick.no}: no line has a Qty. to Handle. Set Qty. to Handle on the "
+                "lines you picked (or use Autofill Qty. to Handle), then post.",
+                code="nothing_to_handle",
+            )
+        if delete_rest:
+            pick_delete_rest_locked(pick=pick)
+        pick_no, posted_pick_no = pick.no, posted.no if posted else ""
+        transaction.on_commit(
+            lambda: logger.info("pick %s posted as %s by %s", pick_no, posted_pick_no or "(nothing)", user)
+        )
+    return posted
+
+
+def _post_locked(*, pick: Pick, user: Any, posted_no: str) -> PostedPick | None:
+    """With the series number taken and the pick locked: lock, check, write. None when nothing to handle."""
+    lines = lock_pick_lines(pick_id=pick.pk)
+    to_post = [line for line in lines if line.action == PickLine.Action.TAKE and line.qty_to_handle > 0]
+    if not to_post:
+        return None
+    document = pick.source_document
+    assert document is not None
+    lock_document_source_lines(document_id=document.pk)
+    items = {
+        i.pk: i
+        for i in Item.objects.select_related("tracking_code").filter(pk__in={ln.item_id for ln in to_post})
+    }
+    errors = _line_errors(to_post, items)
+    posting_date = timezone.localdate()
+    errors += _post_to_ledger(
+        pick=pick,
+        document=document,
+        lines=to_post,
+        posted_no=posted_no,
+        posting_date=posting_date,
+        user=user,
+        reported={(e["line"], e["code"]) for e in errors},
+    )
+    if errors:
+        errors.sort(key=lambda e: (e.get("line") is None, e.get("line") or 0))
+        raise _refusal(errors, pick)
+    # The ledger is written; everything below is derived from the pick lines in SQL.
+    posted = PostedPick.objects.create(
+        no=posted_no,
+        pick_no=pick.no,
+        pick=pick,
+        type=pick.type,
+        location_id=pick.location_id,
+        source_document_id=document.pk,
+        posting_date=posting_date,
+        posted_by=user if getattr(user, "is_authenticated", False) else None,
+    )
+    _write_from_pick_lines(pick_id=pick.pk, posted_pick_id=posted.pk, lines=to_post)
+    _update_document_status(document.pk)
+    done = not PickLine.objects.filter(pick_id=pick.pk).filter(qty_handled__lt=F("quantity")).exists()
+    Pick.objects.filter(pk=pick.pk).update(status=Pick.Status.COMPLETED if done else Pick.Status.IN_PROGRESS)
+    pick.status = Pick.Status.COMPLETED if done else Pick.Status.IN_PROGRESS
+    return posted
+
+
+# --- Checking ------------------------------------------------------------------------------------
+
+
+def _line_errors(lines: list[PickLine], items: dict[int, Item]) -> list[dict[str, Any]]:
+    """Problems the pick itself can see, per line: numbers missing."""
+    errors: list[dict[str, Any]] = []
+    for line in lines:
+        item = items[line.item_id]
+        missing = rules.missing_numbers(
+            requirement(item.tracking_code), lot_no=line.lot_no, serial_no=line.serial_no
+        )
+        if missing:
+            what = " and ".join(f"a {kind} number" for kind in missing)
+            errors.append(
+                {
+                    "line": line.line_no,
+                    "pick_line_id": line.pk,
+                    "code": "tracking_incomplete",
+                    "detail": f"Line {line.line_no} (item {item.no}) needs {what} before it can be posted: "
+                    "scan, select or assign it, or set Qty. to Handle to 0.",
+                }
+            )
+        if line.bin_id is None:
+            errors.append(
+                {
+                    "line": line.line_no,
+                    "pick_line_id": line.pk,
+                    "code": "bin_required",
+                    "detail": f"Line {line.line_no} (item {item.no}) has no bin: choose the bin to take "
+                    "from.",
+                }
+            )
+    return errors
+
+
+def _post_to_ledger(
+    *,
+    pick: Pick,
+    document: SourceDocument,
+    lines: list[PickLine],
+    posted_no: str,
+    posting_date: datetime.date,
+    user: Any,
+    reported: set[tuple[Any, Any]],
+) -> list[dict[str, Any]]:
+    """Ship the lines through the ledger primitive (which locks bin content and receipts and checks every
+    movement); the problems it refuses with, per line, except those already `reported`."""
+    source_line_nos = dict(
+        SourceLine.objects.filter(pk__in={ln.source_line_id for ln in lines}).values_list("pk", "line_no")
+    )
+    movements = [
+        OutboundMovement(
+            ref=line.line_no,
+            location_id=pick.location_id,
+            bin_id=line.bin_id,
+            item_id=line.item_id,
+            quantity=line.qty_to_handle,
+            lot_no=line.lot_no,
+            serial_no=line.serial_no,
+        )
+        for line in lines
+        if line.bin_id is not None
+    ]
+    try:
+        inventory_post_outbound(
+            movements=movements,
+            entry_type=ENTRY_TYPES.get(SourceDocument.Type(document.type), EntryType.SALE),
+            document_type=DOCUMENT_TYPE,
+            document_no=posted_no,
+            posting_date=posting_date,
+            user=user,
+            source_document_type=document.type,
+            source_document_no=document.no,
+            source_line_nos={line.line_no: source_line_nos[line.source_line_id] for line in lines},
+        )
+    except OutboundRefused as exc:
+        return _ledger_errors(exc.errors, {line.line_no: line for line in lines}, reported)
+    return []
+
+
+def _ledger_errors(
+    refused: list[dict[str, Any]], by_ref: dict[int, PickLine], reported: set[tuple[Any, Any]]
+) -> list[dict[str, Any]]:
+    """The ledger primitive's problems as the pick's per-line errors (missing numbers as
+    `tracking_incomplete`)."""
+    errors = []
+    for error in refused:
+        code = "tracking_incomplete" if error.get("code") in _INCOMPLETE_CODES else error.get("code")
+        ref = error.get("line")
+        if (ref, code) in reported:
+            continue
+        line = by_ref.get(ref) if isinstance(ref, int) else None
+        prefix = f"Line {ref}: " if line is not None else ""
+        errors.append(
+            {
+                "line": ref,
+                "pick_line_id": line.pk if line is not None else None,
+                "code": code,
+                "detail": prefix + str(error.get("detail", "")),
+            }
+        )
+    return errors
+
+
+def _refusal(errors: list[dict[str, Any]], pick: Pick) -> PickPostRefused:
+    lines = sorted({e["line"] for e in errors if e.get("line") is not None})
+    first = errors[0]["detail"]
+    more = f" ({len(errors) - 1} more problem(s) listed per line)" if len(errors) > 1 else ""
+    return PickPostRefused(
+        f"Pick {pick.no} was not posted; nothing was changed. {len(lines)} line(s) have problems: "
+        f"{first}{more}",
+        code=errors[0]["code"] if len({e["code"] for e in errors}) == 1 else PickPostRefused.code,
+        errors=errors,
+    )
+
+
+# --- Writing -------------------------------------------------------------------------------------
+
+
+def _write_from_pick_lines(*, pick_id: int, posted_pick_id: int, lines: list[PickLine]) -> None:
+    """Everything a posting writes besides the ledger, from the pick lines being posted (qty_to_handle
+    > 0), in set-based statements: posted pick lines, prescribed tracking lines' qty_handled, numbers
+    written back to the source lines (origin `pick`), source lines, and finally the pick lines."""
+    handled = PickLine.objects.filter(pick_id=pick_id, action=PickLine.Action.TAKE, qty_to_handle__gt=0)
+    _insert_posted_lines(handled, posted_pick_id=posted_pick_id)
+
+    # Prescribed item tracking lines (case 4): qty_handled.
+    handled_by_tracking: dict[int, Decimal] = defaultdict(lambda: ZERO)
+    # Numbers assigned or selected on the pick: added to the source line's tracking line of origin
+    # `pick` for the same numbers (below), or written as a new one (the INSERT after).
+    written_back: dict[tuple[int, str, str], Decimal] = defaultdict(lambda: ZERO)
+    shipped: dict[int, Decimal] = defaultdict(lambda: ZERO)
+    for line in lines:
+        shipped[line.source_line_id] += line.qty_to_handle
+        if line.item_tracking_line_id:
+            handled_by_tracking[line.item_tracking_line_id] += line.qty_to_handle
+        elif line.serial_no or line.lot_no:
+            written_back[(line.source_line_id, line.lot_no, line.serial_no)] += line.qty_to_handle
+    update_rows(ItemTrackingLine, list(handled_by_tracking.items()), add_fields=["qty_handled"])
+    _add_to_picked_tracking_lines(written_back)
+    _insert_picked_tracking_lines(handled)
+
+    # Source lines: shipped up, on picks down, in one statement (the check constraint holds throughout).
+    update_rows(
+        SourceLine,
+        [(pk, qty, -qty) for pk, qty in shipped.items()],
+        add_fields=["qty_shipped", "qty_on_picks"],
+    )
+    # Last: the pick lines themselves.
+    handled.update(qty_handled=F("qty_handled") + F("qty_to_handle"), qty_to_handle=ZERO)
+
+
+def _insert_posted_lines(handled: Any, *, posted_pick_id: int) -> None:
+    """One posted pick line per handled pick line (its Qty. to Handle as quantity), numbered 1, 2, ...
+    in line order: one INSERT ... SELECT."""
+    rows = handled.order_by().values(
+        "line_no",
+        "action",
+        "source_line_id",
+        "item_id",
+        "bin_id",
+        "qty_to_handle",
+        "serial_no",
+        "lot_no",
+        "expiration_date",
+        "item_tracking_line_id",
+        posted_pick=Value(posted_pick_id),
+        row_no=Window(RowNumber(), order_by=F("line_no").asc()),
+    )
+    insert_select(
+        PostedPickLine,
+        rows,
+        {
+            "posted_pick": "posted_pick",
+            "line_no": "row_no",
+            "pick_line_no": "line_no",
+            "action": "action",
+            "source_line": "source_line_id",
+            "item": "item_id",
+            "bin": "bin_id",
+            "quantity": "qty_to_handle",
+            "serial_no": "serial_no",
+            "lot_no": "lot_no",
+            "expiration_date": "expiration_date",
+            "item_tracking_line": "item_tracking_line_id",
+        },
+    )
+
+
+def _add_to_picked_tracking_lines(written_back: dict[tuple[int, str, str], Decimal]) -> None:
+    """Numbers picked again for a source line that already has a tracking line of origin `pick` for
+    them: that line's quantity and qty_handled grow (one UPDATE)."""
+    if not written_back:
+        return
+    origin = ItemTrackingLine.Origin.PICK.value
+    keys = [(sl, lot, serial, origin) for (sl, lot, serial) in written_back]
+    existing = ItemTrackingLine.objects.filter(
+        pk__in=keys_subquery(ItemTrackingLine, ["source_line", "lot_no", "serial_no", "origin"], keys)
+    ).values_list("pk", "source_line_id", "lot_no", "serial_no")
+    update_rows(
+        ItemTrackingLine,
+        [
+            (pk, written_back[(sl, lot, serial)], written_back[(sl, lot, serial)])
+            for pk, sl, lot, serial in existing
+        ],
+        add_fields=["quantity", "qty_handled"],
+    )
+
+
+def _insert_picked_tracking_lines(handled: Any) -> None:
+    """The numbers assigned or selected on the pick (not prescribed) that the source line has no
+    tracking line of origin `pick` for yet: one new line per source line and numbers (one INSERT ...
+    SELECT)."""
+    origin = ItemTrackingLine.Origin.PICK.value
+    already = ItemTrackingLine.objects.filter(
+        source_line_id=OuterRef("source_line_id"),
+        lot_no=OuterRef("lot_no"),
+        serial_no=OuterRef("serial_no"),
+        origin=origin,
+    )
+    rows = (
+        handled.filter(item_tracking_line__isnull=True)
+        .exclude(serial_no="", lot_no="")
+        .filter(~Exists(already))
+        .order_by()
+        .values("source_line_id", "serial_no", "lot_no")
+        .annotate(
+            first_expiration=Min("expiration_date"), total=Sum("qty_to_handle"), new_origin=Value(origin)
+        )
+    )
+    insert_select(
+        ItemTrackingLine,
+        rows,
+        {
+            "source_line": "source_line_id",
+            "serial_no": "serial_no",
+            "lot_no": "lot_no",
+            "expiration_date": "first_expiration",
+            "quantity": "total",
+            "qty_handled": "total",
+            "origin": "new_origin",
+        },
+    )
+
+
+def _update_document_status(document_id: int) -> None:
+    lines = SourceLine.objects.filter(document_id=OuterRef("pk"))
+    SourceDocument.objects.filter(pk=document_id).update(
+        status=_status_case(
+            any_open=Exists(lines.filter(qty_shipped__lt=F("quantity"))),
+            any_shipped=Exists(lines.filter(qty_shipped__gt=0)),
+        )
+    )
+
+
+def _status_case(*, any_open: Any, any_shipped: Any) -> Any:
+    return Case(
+        When(~Q(any_open), then=Value(SourceDocument.Status.SHIPPED.value)),
+        When(Q(any_shipped), then=Value(SourceDocument.Status.PARTIALLY_SHIPPED.value)),
+        default=Value(SourceDocument.Status.OPEN.value),
+        output_field=CharField(),
+    )

@@ -1,0 +1,36 @@
+"""Autofill Qty. to Handle and Delete Qty. to Handle: every line of a pick at once, in one UPDATE."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.db import transaction
+from django.db.models import F
+
+from core.permissions import require_perm
+from core.quantities import ZERO
+from picking.locks import lock_pick_lines
+from picking.models import Pick, PickLine
+from picking.services.pick_common import lock_pick_for_change
+
+
+def pick_autofill_qty_to_handle(*, pick_id: int, user: Any) -> Pick:
+    """Autofill Qty. to Handle: every open line's Qty. to Handle becomes its outstanding quantity."""
+    require_perm(user, "picking.change_pickline", "You are not allowed to handle pick lines.")
+    with transaction.atomic():
+        pick = lock_pick_for_change(pick_id=pick_id, user=user)
+        lock_pick_lines(pick_id=pick.pk)
+        PickLine.objects.filter(pick_id=pick.pk, action=PickLine.Action.TAKE).update(
+            qty_to_handle=F("quantity") - F("qty_handled")
+        )
+        return pick
+
+
+def pick_delete_qty_to_handle(*, pick_id: int, user: Any) -> Pick:
+    """Delete Qty. to Handle: every line's Qty. to Handle becomes 0."""
+    require_perm(user, "picking.change_pickline", "You are not allowed to handle pick lines.")
+    with transaction.atomic():
+        pick = lock_pick_for_change(pick_id=pick_id, user=user)
+        lock_pick_lines(pick_id=pick.pk)
+        PickLine.objects.filter(pick_id=pick.pk).update(qty_to_handle=ZERO)
+        return pick
