@@ -1,4 +1,5 @@
-"""REST API for inventory (API.md, "Inventory"): adjustments, availability, the item ledger.
+"""REST API for inventory (docs/api.md, "Endpoints"; docs/inventory.md): adjustments, availability, the item
+ledger.
 
 Availability is stock minus what open picks reserve (picking.availability); everything is scoped to the
 locations you are a warehouse employee of (404 for others).

@@ -1,4 +1,4 @@
-"""REST API for picks and posted picks (API.md, "Picks").
+"""REST API for picks and posted picks (docs/api.md, "Endpoints"; docs/picks.md).
 
 Views parse input, call one service or selector, and render. Services check everything (visibility,
 permissions, quantities, numbers) and raise DomainErrors, which core.api renders as problem details.

@@ -1,4 +1,4 @@
-"""Deleting a pick never loses the numbers prescribed by the source document (DESIGN.md, "Deleting picks").
+"""Deleting a pick never loses the numbers prescribed by the source document (docs/domain.md, "Invariants").
 
 A pick holding prescribed lots is partly posted, then deleted by a supervisor: the source document's item
 tracking lines are exactly as before, the outstanding quantity is back on the source line, and a new pick

@@ -1,4 +1,5 @@
-"""Creating inventory picks: how each line gets its numbers (DESIGN.md table), never more than available."""
+"""Creating inventory picks: how each line gets its numbers (docs/domain.md, "How a pick line gets its
+numbers"), never more than available."""
 
 from __future__ import annotations
 

@@ -1,6 +1,6 @@
 """A small warehouse for the pick tests: one location (MAIN) with bins A1, B1, one item per tracking case.
 
-Items (DESIGN.md, "The four outbound cases"):
+Items (docs/domain.md, "The four outbound cases"):
 - `SN-WH`: serial warehouse tracking (not specific): case 1, proposed first received first.
 - `LOT-WH`: lot warehouse tracking with expiration dates: case 1 (FEFO when the location picks by FEFO).
 - `SN-SPEC` / `LOT-SPEC`: specific tracking: case 3, blank numbers the worker selects.
