@@ -122,6 +122,28 @@ def line_no_after(line: PickLine) -> int:
     return next_line_nos(line.pick_id, 1)[0]
 
 
+def new_line_like(line: PickLine, **fields: Any) -> PickLine:
+    """A new (unsaved, unhandled) line of the same pick, source line, item, bin and numbers as `line`,
+    with `fields` set (at least `line_no` and `quantity`)."""
+    new = PickLine(
+        pick_id=line.pick_id,
+        action=line.action,
+        source_line_id=line.source_line_id,
+        item_id=line.item_id,
+        bin_id=line.bin_id,
+        qty_handled=ZERO,
+        qty_to_handle=ZERO,
+        serial_no=line.serial_no,
+        lot_no=line.lot_no,
+        expiration_date=line.expiration_date,
+        tracking_locked=line.tracking_locked,
+        item_tracking_line_id=line.item_tracking_line_id,
+    )
+    for name, value in fields.items():
+        setattr(new, name, value)
+    return new
+
+
 def split_off(line: PickLine, quantity: Decimal, **changes: Any) -> PickLine:
     """Give `quantity` of the line's outstanding quantity to a new line (saved), with `changes` applied.
 
@@ -135,24 +157,13 @@ def split_off(line: PickLine, quantity: Decimal, **changes: Any) -> PickLine:
     line.quantity = split.kept_quantity
     line.qty_to_handle = split.kept_qty_to_handle
     line.save(update_fields=["quantity", "qty_to_handle"])
-    new = PickLine(
-        pick_id=line.pick_id,
+    new = new_line_like(
+        line,
         line_no=line_no_after(line),
-        action=line.action,
-        source_line_id=line.source_line_id,
-        item_id=line.item_id,
-        bin_id=line.bin_id,
         quantity=split.new_quantity,
-        qty_handled=ZERO,
         qty_to_handle=split.new_qty_to_handle,
-        serial_no=line.serial_no,
-        lot_no=line.lot_no,
-        expiration_date=line.expiration_date,
-        tracking_locked=line.tracking_locked,
-        item_tracking_line_id=line.item_tracking_line_id,
+        **changes,
     )
-    for name, value in changes.items():
-        setattr(new, name, value)
     try:
         with transaction.atomic():
             new.save()

@@ -24,6 +24,7 @@ from picking.services.pick_common import (
     describe,
     integrity_conflict,
     lock_line_for_change,
+    new_line_like,
     next_line_nos,
     parse_quantity,
     split_off,
@@ -35,11 +36,7 @@ from warehouse.models import ItemLedgerEntry
 
 def pick_line_assign_serial_nos(*, pick_line_id: int, quantity: Any = None, user: Any) -> Pick:
     """Case 2: new serial numbers from the item's series; a line of quantity n becomes n one-unit lines."""
-    require_perm(user, "picking.change_pickline", "You are not allowed to handle pick lines.")
-    preview = get_visible_pick_line(pick_line_id=pick_line_id, user=user)
-    check_line_open(preview)
-    check_assign_allowed(preview, "serial")
-    count_qty = assign_quantity(preview, quantity)
+    preview, count_qty = _preview(pick_line_id=pick_line_id, kind="serial", quantity=quantity, user=user)
     if count_qty != count_qty.to_integral_value():
         raise InvalidInput(
             "Serial numbers are assigned for whole units: enter a whole number.", code="invalid_quantity"
@@ -65,11 +62,7 @@ def pick_line_assign_serial_nos(*, pick_line_id: int, quantity: Any = None, user
 
 def pick_line_assign_lot_no(*, pick_line_id: int, quantity: Any = None, user: Any) -> Pick:
     """Case 2: a new lot number from the item's series for `quantity` of the line (the rest is split off)."""
-    require_perm(user, "picking.change_pickline", "You are not allowed to handle pick lines.")
-    preview = get_visible_pick_line(pick_line_id=pick_line_id, user=user)
-    check_line_open(preview)
-    check_assign_allowed(preview, "lot")
-    qty = assign_quantity(preview, quantity)
+    preview, qty = _preview(pick_line_id=pick_line_id, kind="lot", quantity=quantity, user=user)
     series = preview.item.lot_nos
     if series is None:
         raise Conflict(
@@ -88,6 +81,16 @@ def pick_line_assign_lot_no(*, pick_line_id: int, quantity: Any = None, user: An
         line.lot_no = lot
         line.save(update_fields=["lot_no"])
         return pick
+
+
+def _preview(*, pick_line_id: int, kind: str, quantity: Any, user: Any) -> tuple[PickLine, Decimal]:
+    """Before taking numbers from a series (which is locked first): the line as it is now, checked, and
+    the quantity to assign numbers for."""
+    require_perm(user, "picking.change_pickline", "You are not allowed to handle pick lines.")
+    preview = get_visible_pick_line(pick_line_id=pick_line_id, user=user)
+    check_line_open(preview)
+    check_assign_allowed(preview, kind)
+    return preview, assign_quantity(preview, quantity)
 
 
 def check_assign_allowed(line: PickLine, kind: str) -> None:
@@ -165,20 +168,7 @@ def _give_serial_numbers(line: PickLine, numbers: list[str]) -> None:
         handle = ONE if to_handle_left >= ONE else ZERO
         to_handle_left -= handle
         objs.append(
-            PickLine(
-                pick_id=line.pick_id,
-                line_no=line_no,
-                action=line.action,
-                source_line_id=line.source_line_id,
-                item_id=line.item_id,
-                bin_id=line.bin_id,
-                quantity=ONE,
-                qty_handled=ZERO,
-                qty_to_handle=handle,
-                serial_no=number,
-                lot_no=line.lot_no,
-                expiration_date=line.expiration_date,
-            )
+            new_line_like(line, line_no=line_no, quantity=ONE, qty_to_handle=handle, serial_no=number)
         )
     if reuse_line:
         line.quantity = ONE
