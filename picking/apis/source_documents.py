@@ -27,8 +27,9 @@ from core.openapi import IDEMPOTENCY_KEY, PROBLEM
 from core.permissions import ModelPermsForMethod
 from picking.models import ItemTrackingLine, SourceDocument, SourceLine
 from picking.selectors.source_documents import source_document_get, source_document_list, source_line_get
+from picking.services.item_tracking_lines import item_tracking_lines_replace
+from picking.services.source_document_create import source_document_create
 from picking.services.source_document_import import source_document_import_start
-from picking.services.source_documents import item_tracking_lines_replace, source_document_create
 
 # --- Output ------------------------------------------------------------------------------------
 

@@ -20,14 +20,10 @@ from core.exceptions import (
     TrackingLocked,
 )
 from picking.models import ItemTrackingLine, SourceDocument, SourceLine
-from picking.services.source_documents import (
-    item_tracking_assign_lot_no,
-    item_tracking_assign_serial_nos,
-    item_tracking_lines_replace,
-    item_tracking_select_entries,
-    source_document_create,
-    source_line_set_quantity,
-)
+from picking.services.item_tracking_assign import item_tracking_assign_lot_no, item_tracking_assign_serial_nos
+from picking.services.item_tracking_lines import item_tracking_lines_replace, item_tracking_select_entries
+from picking.services.source_document_create import source_document_create
+from picking.services.source_lines import source_line_set_quantity
 from picking.tests.source_documents.world import EXP_1, World, build_world, order, put_on_pick
 from tests.factories import UserFactory
 
