@@ -1,5 +1,5 @@
-"""REST API for source documents (API.md, "Source documents"): create (idempotent), list, read, replace a
-line's item tracking lines, and bulk import as a background job.
+"""REST API for source documents (docs/source-documents.md, "REST API"): create (idempotent), list, read,
+replace a line's item tracking lines, and bulk import as a background job.
 
 Views only parse, call one service or selector, and render. The services check everything and raise
 DomainErrors, which core.api renders as problem details.

@@ -188,8 +188,8 @@ def test_serial_on_another_open_pick_is_not_available(world: World) -> None:
     assert "already on another open pick" in exc.value.errors[0]["detail"]
 
 
-def test_outbound_only_serial_already_used_is_refused(world: World) -> None:
-    # given SN-OUT has had serial X-1 in the ledger (received and shipped once)
+def test_new_serial_numbers_of_an_outbound_only_item_are_accepted(world: World) -> None:
+    # given SN-OUT (serial numbers on outbound only) has stock, which carries no serial numbers
     from warehouse.services.adjustments import inventory_adjust
 
     inventory_adjust(
