@@ -413,11 +413,11 @@ def test_add_change_and_delete_one_number_keep_the_others(world: World) -> None:
         )
     assert codes(exc) == [("tracking[2]", "duplicate_number")]
     # a lot quantity above what is available is refused against stock (L-C: 3 in stock)
-    with pytest.raises(InsufficientQuantity) as exc:
+    with pytest.raises(InsufficientQuantity) as short:
         item_tracking_line_set_quantity(
             source_line_id=source_line.pk, tracking_line_id=added.pk, quantity="3.5", user=world.supervisor
         )
-    assert codes(exc) == [("tracking[1].quantity", "insufficient_quantity")]
+    assert codes(short) == [("tracking[1].quantity", "insufficient_quantity")]
     item_tracking_line_set_quantity(
         source_line_id=source_line.pk,
         tracking_line_id=l_a.pk,
