@@ -162,17 +162,6 @@ def _used_before(locked: LockedLine, checked: list[TrackingInput]) -> set[tuple[
     )
 
 
-def _new_row(line: SourceLine, entry: TrackingInput) -> ItemTrackingLine:
-    return ItemTrackingLine(
-        source_line=line,
-        serial_no=entry.serial_no,
-        lot_no=entry.lot_no,
-        expiration_date=entry.expiration_date,
-        quantity=entry.quantity,
-        origin=ItemTrackingLine.Origin.SOURCE,
-    )
-
-
 def write_tracking_changes(
     locked: LockedLine,
     *,
@@ -195,7 +184,7 @@ def write_tracking_changes(
         )
         for row, entry in update:
             row.quantity, row.expiration_date = entry.quantity, entry.expiration_date
-    created = bulk_insert([_new_row(locked.line, entry) for entry in insert])
+    created = bulk_insert([entry.prescribed_on(locked.line) for entry in insert])
     gone = {t.pk for t in delete}
     locked.rows = sorted([*(t for t in locked.rows if t.pk not in gone), *created], key=lambda t: t.pk)
     return list(locked.rows)

@@ -19,7 +19,7 @@ from django.db import IntegrityError, transaction
 from core.db import bulk_insert
 from core.exceptions import DuplicateDocument
 from picking.availability import AvailableRow, available_stock
-from picking.models import ItemTrackingLine, SourceDocument, SourceLine
+from picking.models import SourceDocument, SourceLine
 from picking.services.source_document_input import DocumentInput, Error, err, parse_document
 from picking.services.tracking_checks import LineContext, check_lines, raise_for
 from tracking.rules import requirement
@@ -313,14 +313,7 @@ def _write_documents(docs: Sequence[DocumentInput], *, user: Any) -> list[Source
     inputs = [line for doc in docs for line in doc.lines]
     bulk_insert(
         [
-            ItemTrackingLine(
-                source_line=source_line,
-                serial_no=entry.serial_no,
-                lot_no=entry.lot_no,
-                expiration_date=entry.expiration_date,
-                quantity=entry.quantity,
-                origin=ItemTrackingLine.Origin.SOURCE,
-            )
+            entry.prescribed_on(source_line)
             for source_line, line in zip(lines, inputs, strict=True)
             for entry in line.tracking
         ]

@@ -14,7 +14,7 @@ from decimal import Decimal, InvalidOperation
 from typing import Any
 
 from core.quantities import format_quantity
-from picking.models import SourceDocument
+from picking.models import ItemTrackingLine, SourceDocument, SourceLine
 from tracking.rules import KindRequirement, Requirement, TrackingEntry, tracking_problems
 from warehouse.models import Bin, Item, Location
 
@@ -45,6 +45,17 @@ class TrackingInput:
     field: str
     expiration_date: datetime.date | None = None
     check_stock: bool = True
+
+    def prescribed_on(self, source_line: SourceLine) -> ItemTrackingLine:
+        """A new (unsaved) item tracking line of origin `source` for this number on `source_line`."""
+        return ItemTrackingLine(
+            source_line=source_line,
+            serial_no=self.serial_no,
+            lot_no=self.lot_no,
+            expiration_date=self.expiration_date,
+            quantity=self.quantity,
+            origin=ItemTrackingLine.Origin.SOURCE,
+        )
 
 
 @dataclass
