@@ -96,7 +96,7 @@ DEMO_SOURCE_DOCUMENTS: list[dict[str, Any]] = [
 def load_demo_source_documents(*, users: dict[str, Any]) -> None:
     """The demo source documents (idempotent: documents that exist are left alone)."""
     from picking.models import SourceDocument
-    from picking.services.source_documents import source_document_create
+    from picking.services.source_document_create import source_document_create
 
     existing = set(SourceDocument.objects.values_list("type", "no"))
     for data in DEMO_SOURCE_DOCUMENTS:

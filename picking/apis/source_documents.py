@@ -1,5 +1,5 @@
-"""REST API for source documents (API.md, "Source documents"): create (idempotent), list, read, replace a
-line's item tracking lines, and bulk import as a background job.
+"""REST API for source documents (docs/source-documents.md, "REST API"): create (idempotent), list, read,
+replace a line's item tracking lines, and bulk import as a background job.
 
 Views only parse, call one service or selector, and render. The services check everything and raise
 DomainErrors, which core.api renders as problem details.
@@ -27,8 +27,9 @@ from core.openapi import IDEMPOTENCY_KEY, PROBLEM
 from core.permissions import ModelPermsForMethod
 from picking.models import ItemTrackingLine, SourceDocument, SourceLine
 from picking.selectors.source_documents import source_document_get, source_document_list, source_line_get
+from picking.services.item_tracking_lines import item_tracking_lines_replace
+from picking.services.source_document_create import source_document_create
 from picking.services.source_document_import import source_document_import_start
-from picking.services.source_documents import item_tracking_lines_replace, source_document_create
 
 # --- Output ------------------------------------------------------------------------------------
 

@@ -18,7 +18,7 @@ from django.db import transaction
 from core.exceptions import InvalidInput
 from core.jobs import job_add_errors, job_create, job_finish, job_progress, job_start
 from core.models import Job
-from picking.services.source_documents import source_documents_import
+from picking.services.source_document_create import source_documents_import
 
 IMPORT_KIND = "source_document_import"
 CHUNK_SIZE = 200

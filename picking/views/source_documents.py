@@ -25,21 +25,18 @@ from picking.forms.source_documents import (
     SourceDocumentImportForm,
     TrackingLineAddForm,
 )
-from picking.models import ItemTrackingLine
-from picking.selectors.source_documents import (
-    TrackingOverview,
-    item_tracking_overview,
-    source_document_get,
-    source_document_list,
+from picking.models import ItemTrackingLine, SourceLine
+from picking.selectors.item_tracking_lines import TrackingOverview, item_tracking_overview
+from picking.selectors.source_documents import source_document_get, source_document_list
+from picking.services.item_tracking_assign import item_tracking_assign_lot_no, item_tracking_assign_serial_nos
+from picking.services.item_tracking_lines import (
+    item_tracking_line_add,
+    item_tracking_line_delete,
+    item_tracking_line_set_quantity,
+    item_tracking_select_entries,
 )
 from picking.services.source_document_import import source_document_import_start
-from picking.services.source_documents import (
-    item_tracking_assign_lot_no,
-    item_tracking_assign_serial_nos,
-    item_tracking_lines_replace,
-    item_tracking_select_entries,
-    source_line_set_quantity,
-)
+from picking.services.source_lines import source_line_set_quantity
 from warehouse.scoping import visible_locations
 
 VIEW_PERM = "picking.view_sourcedocument"
@@ -90,84 +87,97 @@ def source_document_detail_view(request: HttpRequest, pk: int) -> HttpResponse:
     return render(request, "picking/source_documents/detail.html", {"document": document, "lines": lines})
 
 
-def _entries(lines: list[ItemTrackingLine]) -> list[dict[str, Any]]:
-    return [
-        {"serial_no": t.serial_no, "lot_no": t.lot_no, "quantity": str(t.quantity)}
-        for t in lines
-        if t.origin == ItemTrackingLine.Origin.SOURCE
+def _quantity_action(request: HttpRequest, line: SourceLine, action: str) -> dict[str, Any] | None:
+    """Assign Serial No., Assign Lot No., or change the source line's quantity."""
+    form = QuantityForm(request.POST)
+    if not form.is_valid():
+        return {"action": action, "form_errors": form.errors}
+    quantity = form.cleaned_data["quantity"]
+    user = request.user
+    if action == "assign_serial":
+        created = item_tracking_assign_serial_nos(source_line_id=line.pk, quantity=quantity, user=user)
+        messages.success(request, f"Serial numbers assigned; the line has {len(created)} tracking lines.")
+    elif action == "assign_lot":
+        item_tracking_assign_lot_no(source_line_id=line.pk, quantity=quantity, user=user)
+        messages.success(request, "A new lot number was assigned.")
+    else:
+        if quantity is None:
+            return {"action": action, "form_errors": {"quantity": ["Enter the new quantity."]}}
+        source_line_set_quantity(
+            source_line_id=line.pk,
+            quantity=quantity,
+            expected_quantity=request.POST.get("seen_quantity"),
+            user=user,
+        )
+        messages.success(request, f"The quantity of line {line.line_no} is now {quantity.normalize():f}.")
+    return None
+
+
+def _select_action(request: HttpRequest, line: SourceLine) -> None:
+    selections = [
+        {
+            "serial_no": request.POST.get(f"sel_serial_{index}", ""),
+            "lot_no": request.POST.get(f"sel_lot_{index}", ""),
+            "quantity": request.POST.get(f"sel_qty_{index}", ""),
+        }
+        for index in request.POST.getlist("sel")
     ]
+    item_tracking_select_entries(source_line_id=line.pk, selections=selections, user=request.user)
+    messages.success(request, f"{len(selections)} number(s) selected.")
+
+
+def _tracking_line_action(request: HttpRequest, line: SourceLine, action: str) -> None:
+    """Change the quantity of one number, or delete it: only if it is still as the supervisor saw it."""
+    try:
+        tracking_line_id = int(request.POST.get("tracking_line", ""))
+    except ValueError:
+        tracking_line_id = 0
+    seen = request.POST.get("seen_quantity")
+    if action == "update":
+        item_tracking_line_set_quantity(
+            source_line_id=line.pk,
+            tracking_line_id=tracking_line_id,
+            quantity=request.POST.get("quantity", ""),
+            expected_quantity=seen,
+            user=request.user,
+        )
+        messages.success(request, "Quantity changed.")
+    else:
+        item_tracking_line_delete(
+            source_line_id=line.pk,
+            tracking_line_id=tracking_line_id,
+            expected_quantity=seen,
+            user=request.user,
+        )
+        messages.success(request, "The tracking line was deleted.")
 
 
 def _tracking_action(request: HttpRequest, overview: TrackingOverview) -> dict[str, Any] | None:
-    """Run the POSTed action (one service call). Returns form errors to show, or None on success."""
+    """Run the POSTed action: one service call, which locks the line and works on the lines as they are
+    now. Returns form errors to show, or None on success."""
     line = overview.line
     action = request.POST.get("action", "")
-    user = request.user
-    source_lines = [t for t in overview.tracking_lines if t.origin == ItemTrackingLine.Origin.SOURCE]
     if action in ("assign_serial", "assign_lot", "line_quantity"):
-        form = QuantityForm(request.POST)
-        if not form.is_valid():
-            return {"action": action, "form_errors": form.errors}
-        quantity = form.cleaned_data["quantity"]
-        if action == "assign_serial":
-            created = item_tracking_assign_serial_nos(source_line_id=line.pk, quantity=quantity, user=user)
-            messages.success(request, f"Serial numbers assigned; the line has {len(created)} tracking lines.")
-        elif action == "assign_lot":
-            item_tracking_assign_lot_no(source_line_id=line.pk, quantity=quantity, user=user)
-            messages.success(request, "A new lot number was assigned.")
-        else:
-            if quantity is None:
-                return {"action": action, "form_errors": {"quantity": ["Enter the new quantity."]}}
-            source_line_set_quantity(source_line_id=line.pk, quantity=quantity, user=user)
-            messages.success(request, f"The quantity of line {line.line_no} is now {quantity.normalize():f}.")
-        return None
+        return _quantity_action(request, line, action)
     if action == "select":
-        selections = []
-        for index in request.POST.getlist("sel"):
-            selections.append(
-                {
-                    "serial_no": request.POST.get(f"sel_serial_{index}", ""),
-                    "lot_no": request.POST.get(f"sel_lot_{index}", ""),
-                    "quantity": request.POST.get(f"sel_qty_{index}", ""),
-                }
-            )
-        item_tracking_select_entries(source_line_id=line.pk, selections=selections, user=user)
-        messages.success(request, f"{len(selections)} number(s) selected.")
+        _select_action(request, line)
         return None
     if action == "add":
         add_form = TrackingLineAddForm(request.POST)
         if not add_form.is_valid():
             return {"action": action, "add_form": add_form}
-        new = {k: str(v) for k, v in add_form.cleaned_data.items()}
-        item_tracking_lines_replace(
-            source_line_id=line.pk, tracking=[*_entries(source_lines), new], user=user
+        data = add_form.cleaned_data
+        item_tracking_line_add(
+            source_line_id=line.pk,
+            serial_no=data["serial_no"],
+            lot_no=data["lot_no"],
+            quantity=data["quantity"],
+            user=request.user,
         )
         messages.success(request, "The number was added.")
         return None
     if action in ("update", "delete"):
-        try:
-            target = int(request.POST.get("tracking_line", ""))
-        except ValueError:
-            target = 0
-        if target not in {t.pk for t in source_lines}:
-            messages.error(request, "That tracking line no longer exists. The page shows the current lines.")
-            return None
-        entries = []
-        for t in source_lines:
-            if t.pk != target:
-                entries.append({"serial_no": t.serial_no, "lot_no": t.lot_no, "quantity": str(t.quantity)})
-            elif action == "update":
-                entries.append(
-                    {
-                        "serial_no": t.serial_no,
-                        "lot_no": t.lot_no,
-                        "quantity": request.POST.get("quantity", ""),
-                    }
-                )
-        item_tracking_lines_replace(source_line_id=line.pk, tracking=entries, user=user)
-        messages.success(
-            request, "The tracking line was deleted." if action == "delete" else "Quantity changed."
-        )
+        _tracking_line_action(request, line, action)
         return None
     messages.error(request, "Unknown action. Use the buttons on the page.")
     return None

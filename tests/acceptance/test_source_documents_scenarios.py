@@ -151,7 +151,9 @@ def test_an_order_with_a_tracked_quantity_above_the_line_quantity_is_refused(erp
     assert [(e["field"], e["code"]) for e in problem["errors"]] == [
         ("lines[0].tracking", "tracking_exceeds_quantity")
     ]
-    assert "3 is more than the quantity 2 of line 10000" in problem["errors"][0]["detail"]
+    assert problem["errors"][0]["detail"] == (
+        "Line 10000 (item LOT-SPEC): The numbers add up to 3, more than the line's quantity 2."
+    )
     assert not SourceDocument.objects.exists()
 
 

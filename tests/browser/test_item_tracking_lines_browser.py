@@ -10,7 +10,7 @@ from typing import Any
 
 import pytest
 
-from picking.services.source_documents import source_document_create
+from picking.services.source_document_create import source_document_create
 from picking.tests.source_documents.world import build_world, order, put_on_pick
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]

@@ -12,7 +12,7 @@ from rest_framework.test import APIClient
 
 from core.models import Job
 from picking.models import SourceDocument
-from picking.services.source_documents import source_document_create
+from picking.services.source_document_create import source_document_create
 from picking.tests.source_documents.world import World, build_world, order, put_on_pick
 from tests.conftest import api_client_for
 from tests.factories import UserFactory, WarehouseEmployeeFactory

@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 import re
+from html import unescape
 from typing import Any
 
 import pytest
 from django.test import Client
 
 from picking.models import ItemTrackingLine, SourceDocument
-from picking.services.source_documents import source_document_create
+from picking.services.source_document_create import source_document_create
 from picking.tests.source_documents.world import World, build_world, order, put_on_pick
 from tests.factories import UserFactory, WarehouseEmployeeFactory
 
@@ -136,7 +137,8 @@ def test_add_change_and_delete_tracking_lines(world: World, client: Client) -> N
     assert response.status_code == 409 and "blocked" in response.content.decode()
     # change the quantity above the line quantity: refused next to the line
     response = client.post(url, {"action": "update", "tracking_line": tracking.pk, "quantity": "7"})
-    assert response.status_code == 400 and "more than the quantity 6" in response.content.decode()
+    assert response.status_code == 400
+    assert "The numbers add up to 7, more than the line's quantity 6." in unescape(response.content.decode())
     assert (
         client.post(url, {"action": "update", "tracking_line": tracking.pk, "quantity": "5"}).status_code
         == 302
@@ -225,3 +227,44 @@ def test_select_entries_of_lots_proposes_at_most_the_undefined_quantity(world: W
     assert client.post(tracking_url(document), data).status_code == 302
     # then the line has one tracking line of lot L-A for 6
     assert list(ItemTrackingLine.objects.values_list("lot_no", "quantity")) == [("L-A", 6)]
+
+
+def test_two_supervisors_on_one_page_never_overwrite_each_other(world: World, client: Client) -> None:
+    # given two supervisors with the Item Tracking Lines page of one line of 8 open, no numbers yet
+    document = make(world, "SO-1", {"line_no": 10000, "item": "LOT-SPEC", "quantity": 8})
+    url = tracking_url(document)
+    other: Any = UserFactory(username="sup-main-2", roles=["supervisor"])
+    WarehouseEmployeeFactory(user=other, location=world.location)
+    second = Client()
+    second.force_login(other)
+    assert client.get(url).status_code == 200 and second.get(url).status_code == 200
+    # when both add a different number from the page they loaded
+    assert client.post(url, {"action": "add", "lot_no": "L-A", "quantity": "4"}).status_code == 302
+    assert second.post(url, {"action": "add", "lot_no": "L-C", "quantity": "2"}).status_code == 302
+    # then both are kept
+    assert sorted(ItemTrackingLine.objects.values_list("lot_no", "quantity")) == [("L-A", 4), ("L-C", 2)]
+    # each row's forms carry the quantity the supervisor sees
+    row = ItemTrackingLine.objects.get(lot_no="L-A")
+    page = client.get(url).content.decode()
+    row_html = re.search(rf'<tr id="tracking-line-{row.pk}">.*?</tr>', page, flags=re.S)
+    assert row_html is not None and row_html.group(0).count('name="seen_quantity" value="4"') == 2
+    # when B changes L-A to 3, then A changes it to 6 from the page that still shows 4
+    form = {"action": "update", "tracking_line": row.pk, "seen_quantity": "4"}
+    assert second.post(url, {**form, "quantity": "3"}).status_code == 302
+    response = client.post(url, {**form, "quantity": "6"})
+    # then A is told, sees the current lines, and B's change stays
+    html = unescape(response.content.decode())
+    assert response.status_code == 409
+    assert "changed by someone else meanwhile: the page shows the current lines, nothing was changed" in html
+    assert re.search(r'id="tracked-quantity">5<', html)
+    assert ItemTrackingLine.objects.get(pk=row.pk).quantity == 3
+    # and deleting it from A's stale page is refused the same way
+    response = client.post(url, {"action": "delete", "tracking_line": row.pk, "seen_quantity": "4"})
+    assert response.status_code == 409 and ItemTrackingLine.objects.filter(pk=row.pk).exists()
+    # a stale line quantity too: A saw 8, B set 9, A's 7 is refused
+    assert (
+        second.post(url, {"action": "line_quantity", "quantity": "9", "seen_quantity": "8"}).status_code
+        == 302
+    )
+    response = client.post(url, {"action": "line_quantity", "quantity": "7", "seen_quantity": "8"})
+    assert response.status_code == 409 and document.lines.get().quantity == 9

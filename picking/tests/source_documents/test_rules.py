@@ -1,4 +1,4 @@
-"""The tracking rules of source lines as pure functions (no database): `check_lines`, `parse_document`."""
+"""The checks of source line numbers as pure functions (no database): `check_lines`, `parse_document`."""
 
 from __future__ import annotations
 
@@ -6,15 +6,12 @@ import datetime
 from decimal import Decimal
 from typing import Any
 
-from picking.services.source_documents import (
-    StockRow,
-    TrackingInput,
-    _LineContext,
-    check_lines,
-    parse_document,
-)
+from picking.availability import AvailableRow
+from picking.services.source_document_input import TrackingInput, parse_document
+from picking.services.tracking_checks import LineContext, check_lines
 from tracking.models import ItemTrackingCode
 from warehouse.models import Item, Location
+from warehouse.selectors import StockRow
 
 LOCATION = Location(pk=1, code="MAIN")
 EXP = datetime.date(2030, 1, 1)
@@ -29,30 +26,49 @@ def entry(serial_no: str = "", lot_no: str = "", quantity: str = "1", index: int
     return TrackingInput(serial_no=serial_no, lot_no=lot_no, quantity=Decimal(quantity), field=f"t[{index}]")
 
 
-def line(it: Item, quantity: str, *entries: TrackingInput, bin_id: int | None = None) -> _LineContext:
-    return _LineContext(
+def line(it: Item, quantity: str, *entries: TrackingInput, bin_id: int | None = None) -> LineContext:
+    return LineContext(
         item=it,
         quantity=Decimal(quantity),
         bin_id=bin_id,
         bin_code="B" if bin_id else "",
         line_field="l",
         tracking=list(entries),
-        line_label="line 1",
+        line_no=1,
     )
 
 
-def row(it: Item, *, bin_id: int = 1, lot: str = "", serial: str = "", qty: str = "1", **kw: Any) -> StockRow:
-    values: dict[str, Any] = {"available": Decimal(qty), "blocked": False, "expired": False, **kw}
-    return StockRow(
-        item_id=it.pk,
+def row(
+    it: Item,
+    *,
+    bin_id: int = 1,
+    lot: str = "",
+    serial: str = "",
+    qty: str = "1",
+    available: Decimal | None = None,
+    blocked: bool = False,
+    expired: bool = False,
+) -> AvailableRow:
+    """A stock row as `picking.availability.available_stock` gives it (`available`: not on open picks)."""
+    code = it.tracking_code
+    stock = StockRow(
+        bin_content_id=0,
+        location_id=LOCATION.pk,
+        location_code=LOCATION.code,
         bin_id=bin_id,
         bin_code=f"B{bin_id}",
+        item_id=it.pk,
+        item_no=it.no,
         lot_no=lot,
         serial_no=serial,
         expiration_date=EXP,
         quantity=Decimal(qty),
-        **values,
+        blocked=blocked,
+        expired=expired,
+        strict_expiration=bool(code and code.strict_expiration_posting),
     )
+    on_picks = Decimal(qty) - available if available is not None else Decimal(0)
+    return AvailableRow(stock=stock, qty_on_picks=on_picks)
 
 
 def codes(errors: list[dict[str, Any]]) -> list[str]:
@@ -112,7 +128,7 @@ def test_specific_serial_must_be_in_stock_available_not_blocked_not_expired_when
     assert codes(errors) == [
         "serial_not_available",
         "serial_blocked",
-        "serial_expired",
+        "expired",
         "serial_not_available",
         "serial_not_available",
     ]

@@ -20,15 +20,17 @@ from core.exceptions import (
     TrackingLocked,
 )
 from picking.models import ItemTrackingLine, SourceDocument, SourceLine
-from picking.services.source_documents import (
-    item_tracking_assign_lot_no,
-    item_tracking_assign_serial_nos,
+from picking.services.item_tracking_assign import item_tracking_assign_lot_no, item_tracking_assign_serial_nos
+from picking.services.item_tracking_lines import (
+    item_tracking_line_add,
+    item_tracking_line_delete,
+    item_tracking_line_set_quantity,
     item_tracking_lines_replace,
     item_tracking_select_entries,
-    source_document_create,
-    source_line_set_quantity,
 )
-from picking.tests.source_documents.world import EXP_1, World, build_world, order, put_on_pick
+from picking.services.source_document_create import source_document_create
+from picking.services.source_lines import source_line_set_quantity
+from picking.tests.source_documents.world import EXP_1, EXP_2, World, build_world, order, put_on_pick
 from tests.factories import UserFactory
 
 pytestmark = pytest.mark.django_db
@@ -186,8 +188,8 @@ def test_serial_on_another_open_pick_is_not_available(world: World) -> None:
     assert "already on another open pick" in exc.value.errors[0]["detail"]
 
 
-def test_outbound_only_serial_already_used_is_refused(world: World) -> None:
-    # given SN-OUT has had serial X-1 in the ledger (received and shipped once)
+def test_new_serial_numbers_of_an_outbound_only_item_are_accepted(world: World) -> None:
+    # given SN-OUT (serial numbers on outbound only) has stock, which carries no serial numbers
     from warehouse.services.adjustments import inventory_adjust
 
     inventory_adjust(
@@ -196,6 +198,42 @@ def test_outbound_only_serial_already_used_is_refused(world: World) -> None:
     data = order("SO-10", line(10000, "SN-OUT", "2", [{"serial_no": "NEW-1"}, {"serial_no": "NEW-2"}]))
     document = source_document_create(data=data, user=world.supervisor)
     assert document.lines.get().tracking_lines.count() == 2
+
+
+def test_a_new_serial_number_used_before_for_the_item_is_refused(world: World) -> None:
+    from picking.services.picks import pick_autofill_qty_to_handle, pick_create_from_source
+    from picking.services.posting import pick_post
+    from warehouse.models import ItemLedgerEntry
+    from warehouse.services.adjustments import inventory_adjust
+
+    # given SN-OUT (serial numbers on outbound only) shipped serial number X-1 once
+    inventory_adjust(
+        location_code="MAIN", bin_code="A1", item_no="SN-OUT", entries=[{"quantity": "1"}], user=world.admin
+    )
+    shipped = source_document_create(
+        data=order("SO-U1", line(10000, "SN-OUT", "1", [{"serial_no": "X-1"}])), user=world.supervisor
+    )
+    pick = pick_create_from_source(source_document_id=shipped.pk, user=world.admin).pick
+    assert pick is not None
+    pick_autofill_qty_to_handle(pick_id=pick.pk, user=world.admin)
+    pick_post(pick_id=pick.pk, user=world.admin)
+    assert ItemLedgerEntry.objects.filter(item=world.sn_out, serial_no="X-1").exists()
+    # when another order prescribes X-1 again: refused, nothing created
+    with pytest.raises(SerialNotAvailable) as exc:
+        source_document_create(
+            data=order("SO-U2", line(10000, "SN-OUT", "1", [{"serial_no": "X-1"}])), user=world.supervisor
+        )
+    assert codes(exc) == [("lines[0].tracking[0].serial_no", "serial_used_before")]
+    assert "X-1 was already used for item SN-OUT" in exc.value.detail
+    assert not SourceDocument.objects.filter(no="SO-U2").exists()
+    # and the same number added on an order's Item Tracking Lines is refused with the same code
+    other = source_document_create(data=order("SO-U3", line(10000, "SN-OUT", "1")), user=world.supervisor)
+    with pytest.raises(SerialNotAvailable) as exc:
+        item_tracking_line_add(
+            source_line_id=other.lines.get().pk, serial_no="X-1", quantity=1, user=world.supervisor
+        )
+    assert codes(exc) == [("tracking[0].serial_no", "serial_used_before")]
+    assert not ItemTrackingLine.objects.filter(source_line__document=other).exists()
 
 
 def test_duplicate_type_and_no(world: World) -> None:
@@ -356,6 +394,183 @@ def test_select_entries_adds_available_numbers(world: World) -> None:
         item_tracking_select_entries(
             source_line_id=serials.pk, selections=[{"serial_no": "SN-404"}], user=world.supervisor
         )
+
+
+def test_add_change_and_delete_one_number_keep_the_others(world: World) -> None:
+    # given a line of 8 with lot L-A 4 prescribed
+    document = make(world, line(10000, "LOT-SPEC", "8", [{"lot_no": "L-A", "quantity": 4}]), no="SO-60")
+    source_line = document.lines.get()
+    l_a = source_line.tracking_lines.get()
+    # when a supervisor adds L-C 3 (expiration date from stock), then changes L-A to 5
+    added = item_tracking_line_add(
+        source_line_id=source_line.pk, lot_no="L-C", quantity="3", user=world.supervisor
+    )
+    assert (added.lot_no, added.quantity, added.expiration_date) == ("L-C", 3, EXP_2)
+    # the same lot twice on the line is refused
+    with pytest.raises(InvalidInput) as exc:
+        item_tracking_line_add(
+            source_line_id=source_line.pk, lot_no="L-C", quantity="0.5", user=world.supervisor
+        )
+    assert codes(exc) == [("tracking[2]", "duplicate_number")]
+    # a lot quantity above what is available is refused against stock (L-C: 3 in stock)
+    with pytest.raises(InsufficientQuantity) as short:
+        item_tracking_line_set_quantity(
+            source_line_id=source_line.pk, tracking_line_id=added.pk, quantity="3.5", user=world.supervisor
+        )
+    assert codes(short) == [("tracking[1].quantity", "insufficient_quantity")]
+    item_tracking_line_set_quantity(
+        source_line_id=source_line.pk,
+        tracking_line_id=l_a.pk,
+        quantity="5",
+        expected_quantity="4",
+        user=world.supervisor,
+    )
+    # then both rows are there, L-A with its id kept
+    assert list(source_line.tracking_lines.order_by("pk").values_list("pk", "lot_no", "quantity")) == [
+        (l_a.pk, "L-A", 5),
+        (added.pk, "L-C", 3),
+    ]
+    # the line's rules count every number (5 + 3 + 1 is more than 8), every problem is reported
+    with pytest.raises(InvalidInput) as exc:
+        item_tracking_line_add(
+            source_line_id=source_line.pk, lot_no="L-B", quantity="1", user=world.supervisor
+        )
+    assert codes(exc) == [("tracking", "tracking_exceeds_quantity"), ("tracking[2].lot_no", "lot_blocked")]
+    # deleting one number leaves the other
+    item_tracking_line_delete(
+        source_line_id=source_line.pk, tracking_line_id=l_a.pk, expected_quantity="5", user=world.supervisor
+    )
+    assert list(source_line.tracking_lines.values_list("lot_no", "quantity")) == [("L-C", 3)]
+
+
+def test_a_change_based_on_a_stale_view_is_refused_and_changes_nothing(world: World) -> None:
+    # given supervisor A sees L-A 4 on the line; supervisor B then changes it to 2
+    document = make(world, line(10000, "LOT-SPEC", "8", [{"lot_no": "L-A", "quantity": 4}]), no="SO-61")
+    source_line = document.lines.get()
+    row = source_line.tracking_lines.get()
+    item_tracking_line_set_quantity(
+        source_line_id=source_line.pk,
+        tracking_line_id=row.pk,
+        quantity="2",
+        expected_quantity="4",
+        user=world.admin,
+    )
+    # when A changes or deletes it based on the 4 A saw: 409 concurrent_change, nothing changes
+    for attempt in (
+        lambda: item_tracking_line_set_quantity(
+            source_line_id=source_line.pk,
+            tracking_line_id=row.pk,
+            quantity="6",
+            expected_quantity="4",
+            user=world.supervisor,
+        ),
+        lambda: item_tracking_line_delete(
+            source_line_id=source_line.pk,
+            tracking_line_id=row.pk,
+            expected_quantity="4",
+            user=world.supervisor,
+        ),
+    ):
+        with pytest.raises(Conflict) as exc:
+            attempt()
+        assert exc.value.code == "concurrent_change" and exc.value.status == 409
+        assert "changed by someone else meanwhile" in exc.value.detail
+        assert list(source_line.tracking_lines.values_list("lot_no", "quantity")) == [("L-A", 2)]
+    # and once the row is gone, acting on it is refused the same way
+    item_tracking_line_delete(source_line_id=source_line.pk, tracking_line_id=row.pk, user=world.admin)
+    with pytest.raises(Conflict) as exc:
+        item_tracking_line_set_quantity(
+            source_line_id=source_line.pk, tracking_line_id=row.pk, quantity="1", user=world.supervisor
+        )
+    assert exc.value.code == "concurrent_change" and not source_line.tracking_lines.exists()
+    # the line quantity too: A saw 8, B set 9
+    source_line_set_quantity(
+        source_line_id=source_line.pk, quantity="9", expected_quantity="8", user=world.admin
+    )
+    with pytest.raises(Conflict) as exc:
+        source_line_set_quantity(
+            source_line_id=source_line.pk, quantity="7", expected_quantity="8", user=world.supervisor
+        )
+    assert exc.value.code == "concurrent_change"
+    source_line.refresh_from_db()
+    assert source_line.quantity == 9
+
+
+def test_shipped_numbers_are_never_removed_nor_lowered_below_shipped(world: World) -> None:
+    document = make(world, line(10000, "LOT-SPEC", "8", [{"lot_no": "L-A", "quantity": 4}]), no="SO-62")
+    source_line = document.lines.get()
+    row = source_line.tracking_lines.get()
+    ItemTrackingLine.objects.filter(pk=row.pk).update(qty_handled=3)
+    with pytest.raises(Conflict) as exc:
+        item_tracking_line_delete(
+            source_line_id=source_line.pk, tracking_line_id=row.pk, user=world.supervisor
+        )
+    assert (
+        exc.value.code == "tracking_already_shipped"
+        and "3 of lot L-A were already shipped" in exc.value.detail
+    )
+    with pytest.raises(Conflict) as exc:
+        item_tracking_line_set_quantity(
+            source_line_id=source_line.pk, tracking_line_id=row.pk, quantity="2", user=world.supervisor
+        )
+    assert codes(exc) == [("tracking[0].quantity", "tracking_already_shipped")]
+    with pytest.raises(Conflict) as exc:
+        item_tracking_lines_replace(source_line_id=source_line.pk, tracking=[], user=world.supervisor)
+    assert exc.value.code == "tracking_already_shipped"
+    assert list(source_line.tracking_lines.values_list("lot_no", "quantity")) == [("L-A", 4)]
+
+
+def test_one_number_changes_are_locked_while_a_pick_is_open(world: World) -> None:
+    document = make(world, line(10000, "LOT-SPEC", "8", [{"lot_no": "L-A", "quantity": 4}]), no="SO-63")
+    source_line = document.lines.get()
+    row = source_line.tracking_lines.get()
+    put_on_pick(source_line, pick_no="IPI000077", lot_no="L-A")
+    for attempt in (
+        lambda: item_tracking_line_add(
+            source_line_id=source_line.pk, lot_no="L-C", quantity="1", user=world.supervisor
+        ),
+        lambda: item_tracking_line_set_quantity(
+            source_line_id=source_line.pk, tracking_line_id=row.pk, quantity="1", user=world.supervisor
+        ),
+        lambda: item_tracking_line_delete(
+            source_line_id=source_line.pk, tracking_line_id=row.pk, user=world.supervisor
+        ),
+    ):
+        with pytest.raises(TrackingLocked) as exc:
+            attempt()
+        assert "IPI000077" in exc.value.detail
+    assert list(source_line.tracking_lines.values_list("lot_no", "quantity")) == [("L-A", 4)]
+
+
+def test_one_number_changes_take_the_same_queries_however_many_numbers_the_line_has(world: World) -> None:
+    document = make(world, line(10000, "SN-OUT", "1200"), line(20000, "SN-OUT", "1200"), no="SO-64")
+    small, large = document.lines.order_by("line_no")
+    item_tracking_lines_replace(
+        source_line_id=large.pk, tracking=[{"serial_no": f"L{i}"} for i in range(1000)], user=world.supervisor
+    )
+    item_tracking_lines_replace(
+        source_line_id=small.pk, tracking=[{"serial_no": "S0"}], user=world.supervisor
+    )
+
+    def queries(source_line: SourceLine, prefix: str) -> list[int]:
+        counts = []
+        with CaptureQueriesContext(connection) as added:
+            row = item_tracking_line_add(
+                source_line_id=source_line.pk, serial_no=f"{prefix}-NEW", quantity=1, user=world.supervisor
+            )
+        counts.append(len(added))
+        with CaptureQueriesContext(connection) as deleted:
+            item_tracking_line_delete(
+                source_line_id=source_line.pk,
+                tracking_line_id=row.pk,
+                expected_quantity=1,
+                user=world.supervisor,
+            )
+        counts.append(len(deleted))
+        return counts
+
+    assert queries(large, "L") == queries(small, "S")
+    assert large.tracking_lines.count() == 1000 and small.tracking_lines.count() == 1
 
 
 def test_line_quantity_cannot_go_below_tracked(world: World) -> None:

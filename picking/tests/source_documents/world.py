@@ -1,6 +1,6 @@
 """A small warehouse for the source document tests: one location, bins, one item per tracking case, stock.
 
-Items (DESIGN.md, "The four outbound cases"):
+Items (docs/domain.md, "The four outbound cases"):
 - `SN-SPEC`: serial specific (and warehouse) tracking, expiration dates; SN-001..SN-005 in bin A1.
 - `LOT-SPEC`: lot specific (and warehouse) tracking, expiration dates; L-A 10 and L-C 3 in A1, L-B 5
   (blocked) in A1, L-A 4 in B1.

@@ -1,0 +1,325 @@
+"""Creating source documents: one from the API (all or nothing), or many from an import (bad ones skipped).
+
+The steps, each for all documents at once so that the number of SQL queries does not grow with documents,
+lines or numbers: read the input (`source_document_input`), resolve the natural keys against master data
+(4 queries), check the numbers against the item and the stock (`tracking_checks`; stock once per location,
+the item ledger once), then insert documents, lines and item tracking lines (3 INSERTs). The background job
+that feeds an import chunk by chunk is `picking.services.source_document_import`.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from django.db import IntegrityError, transaction
+
+from core.db import bulk_insert
+from core.exceptions import DuplicateDocument
+from picking.availability import AvailableRow, available_stock
+from picking.models import SourceDocument, SourceLine
+from picking.services.source_document_input import DocumentInput, Error, err, parse_document
+from picking.services.tracking_checks import LineContext, check_lines, raise_for
+from tracking.rules import requirement
+from warehouse.models import Bin, Item, ItemLedgerEntry, Location
+
+BadDocument = tuple[int, str, list[Error]]  # (index in the input, "<type> <no>", errors)
+
+
+@dataclass
+class ImportResult:
+    created: list[SourceDocument] = field(default_factory=list)
+    errors: list[Error] = field(default_factory=list)
+
+
+@dataclass
+class _Refs:
+    """Master data named by the documents, and the (type, no) that exist already."""
+
+    locations: dict[str, Location]
+    items: dict[str, Item]
+    bins: dict[tuple[int, str], Bin]
+    existing: set[tuple[str, str]]
+
+
+def source_document_create(*, data: Any, user: Any) -> SourceDocument:
+    """Create one source document with its lines and prescribed numbers, all or nothing.
+
+    Raises InvalidInput (400) listing every problem, DuplicateDocument (409) for a repeated (type, no),
+    SerialNotAvailable / InsufficientQuantity (409) when prescribed numbers are not available.
+    """
+    good, bad = validate_documents([data], user=user)
+    if bad:
+        _, ref, errors = bad[0]
+        if errors[0]["code"] == "duplicate_document":
+            raise DuplicateDocument(errors[0]["detail"], errors=errors[:1])
+        raise_for(errors, ref=ref)
+    try:
+        with transaction.atomic():
+            return _write_documents(good, user=user)[0]
+    except IntegrityError as exc:
+        doc = good[0]
+        if SourceDocument.objects.filter(type=doc.type, no=doc.no).exists():
+            raise DuplicateDocument(
+                f"A {SourceDocument.Type(doc.type).label.lower()} {doc.no} already exists.",
+                errors=[
+                    err("no", "duplicate_document", "This (type, no) was just created by another request.")
+                ],
+            ) from exc
+        raise
+
+
+def source_documents_import(*, documents: Sequence[Any], user: Any) -> ImportResult:
+    """Create many documents (one chunk of an import); a bad document is reported and skipped.
+
+    A fixed number of queries per chunk: validation as in `validate_documents`, then three bulk INSERTs.
+    When a concurrent writer inserted one of the (type, no) meanwhile, the chunk is retried document by
+    document so that only that document is reported.
+    """
+    good, bad = validate_documents(documents, user=user)
+    result = ImportResult(
+        errors=[{"ref": ref, "detail": _join(errors), "errors": errors} for _, ref, errors in bad]
+    )
+    if not good:
+        return result
+    try:
+        with transaction.atomic():
+            result.created = _write_documents(good, user=user)
+    except IntegrityError:
+        for doc in good:
+            try:
+                with transaction.atomic():
+                    result.created.extend(_write_documents([doc], user=user))
+            except IntegrityError:
+                result.errors.append(
+                    {
+                        "ref": doc.ref,
+                        "detail": f"{doc.ref} already exists (created meanwhile by another request).",
+                        "errors": [err("no", "duplicate_document", "This (type, no) already exists.")],
+                    }
+                )
+    return result
+
+
+def validate_documents(raws: Sequence[Any], *, user: Any) -> tuple[list[DocumentInput], list[BadDocument]]:
+    """Parse and check documents; returns the good ones and (index, ref, errors) for the bad ones.
+
+    Query count: master data (4), stock (two per location), ledger (1): not per document or line.
+    """
+    parsed, bad = _parse_all(raws)
+    if not parsed:
+        return [], bad
+    resolved, unresolved = _resolve_all(parsed, user=user)
+    bad.extend(unresolved)
+    stock_by_location = _stock_by_location([doc for _, doc in resolved])
+    used = _used_serial_nos([doc for _, doc in resolved])
+    good: list[DocumentInput] = []
+    for index, doc in resolved:
+        assert doc.location is not None
+        errors = check_lines(
+            lines=_line_contexts(doc),
+            location=doc.location,
+            stock=stock_by_location.get(doc.location.pk, []),
+            used_serial_nos=used,
+        )
+        if errors:
+            bad.append((index, doc.ref, errors))
+        else:
+            good.append(doc)
+    bad.sort(key=lambda b: b[0])
+    return good, bad
+
+
+def _parse_all(raws: Sequence[Any]) -> tuple[list[tuple[int, DocumentInput]], list[BadDocument]]:
+    parsed: list[tuple[int, DocumentInput]] = []
+    bad: list[BadDocument] = []
+    for index, raw in enumerate(raws):
+        doc, errors = parse_document(raw)
+        if doc is None:
+            ref = f"{raw.get('type', '?')} {raw.get('no', '?')}" if isinstance(raw, dict) else f"#{index + 1}"
+            bad.append((index, ref, errors))
+        else:
+            parsed.append((index, doc))
+    return parsed, bad
+
+
+def _resolve_all(
+    parsed: list[tuple[int, DocumentInput]], *, user: Any
+) -> tuple[list[tuple[int, DocumentInput]], list[BadDocument]]:
+    """Look up locations, items and bins; refuse unknown ones and (type, no) sent before."""
+    refs = _load_refs([d for _, d in parsed], user=user)
+    resolved: list[tuple[int, DocumentInput]] = []
+    bad: list[BadDocument] = []
+    seen_keys: set[tuple[str, str]] = set()
+    for index, doc in parsed:
+        errors = _resolve(doc, refs)
+        key = (doc.type, doc.no)
+        if key in refs.existing or key in seen_keys:
+            errors.insert(
+                0,
+                err(
+                    "no",
+                    "duplicate_document",
+                    f"A {SourceDocument.Type(doc.type).label.lower()} {doc.no} already exists. Each (type, "
+                    "no) is sent once; use PUT on its lines to change the numbers.",
+                ),
+            )
+        seen_keys.add(key)
+        if errors:
+            bad.append((index, doc.ref, errors))
+        else:
+            resolved.append((index, doc))
+    return resolved, bad
+
+
+def _load_refs(docs: Sequence[DocumentInput], *, user: Any) -> _Refs:
+    """Master data for all documents: four queries, whatever the number of documents and lines."""
+    from warehouse.scoping import visible_locations
+
+    location_codes = {d.location_code for d in docs}
+    item_nos = {line.item_no for d in docs for line in d.lines}
+    bin_codes = {line.bin_code for d in docs for line in d.lines if line.bin_code}
+    # user None: a trusted system import (the management command), which may write at every location.
+    scope = Location.objects.all() if user is None else visible_locations(user)
+    locations = {loc.code: loc for loc in scope.filter(code__in=location_codes)}
+    items = {item.no: item for item in Item.objects.filter(no__in=item_nos).select_related("tracking_code")}
+    bins: dict[tuple[int, str], Bin] = {}
+    if bin_codes and locations:
+        for bin_ in Bin.objects.filter(location__in=locations.values(), code__in=bin_codes):
+            bins[(bin_.location_id, bin_.code)] = bin_
+    existing: set[tuple[str, str]] = set()
+    numbers = {d.no for d in docs}
+    if numbers:
+        existing = set(SourceDocument.objects.filter(no__in=numbers).values_list("type", "no"))
+    return _Refs(locations=locations, items=items, bins=bins, existing=existing)
+
+
+def _resolve(doc: DocumentInput, refs: _Refs) -> list[Error]:
+    errors: list[Error] = []
+    location = refs.locations.get(doc.location_code)
+    if location is None:
+        errors.append(
+            err(
+                "location",
+                "unknown_location",
+                f"There is no location {doc.location_code} that you work at. Check the location code.",
+            )
+        )
+    doc.location = location
+    for line in doc.lines:
+        line.item = refs.items.get(line.item_no)
+        if line.item is None:
+            errors.append(
+                err(
+                    f"{line.field}.item",
+                    "unknown_item",
+                    f"There is no item {line.item_no}. Check the item number.",
+                )
+            )
+        if line.bin_code and location is not None:
+            line.bin = refs.bins.get((location.pk, line.bin_code))
+            if line.bin is None:
+                errors.append(
+                    err(
+                        f"{line.field}.bin",
+                        "unknown_bin",
+                        f"There is no bin {line.bin_code} at location {location.code}. Check the bin code.",
+                    )
+                )
+    return errors
+
+
+def _stock_by_location(docs: Sequence[DocumentInput]) -> dict[int, list[AvailableRow]]:
+    """Available stock of every item with warehouse-tracked numbers to check: two queries per location."""
+    item_ids_by_location: dict[int, set[int]] = defaultdict(set)
+    for doc in docs:
+        assert doc.location is not None
+        for line in doc.lines:
+            assert line.item is not None
+            req = requirement(line.item.tracking_code)
+            if line.tracking and (req.serial.warehouse or req.lot.warehouse):
+                item_ids_by_location[doc.location.pk].add(line.item.pk)
+    return {
+        location_id: available_stock(item_ids=sorted(ids), location_id=location_id).rows
+        for location_id, ids in item_ids_by_location.items()
+    }
+
+
+def _line_contexts(doc: DocumentInput) -> list[LineContext]:
+    contexts = []
+    for line in doc.lines:
+        assert line.item is not None
+        contexts.append(
+            LineContext(
+                item=line.item,
+                quantity=line.quantity,
+                bin_id=line.bin.pk if line.bin else None,
+                bin_code=line.bin.code if line.bin else "",
+                line_field=line.field,
+                tracking=line.tracking,
+                line_no=line.line_no,
+            )
+        )
+    return contexts
+
+
+def _used_serial_nos(docs: Sequence[DocumentInput]) -> set[tuple[int, str]]:
+    """(item, serial) pairs of outbound-only serials that already appear in the item ledger: one query."""
+    pairs = {
+        (line.item.pk, entry.serial_no)
+        for d in docs
+        for line in d.lines
+        if line.item is not None
+        and line.item.tracking_code is not None
+        and not requirement(line.item.tracking_code).serial.warehouse
+        for entry in line.tracking
+        if entry.serial_no
+    }
+    if not pairs:
+        return set()
+    found = ItemLedgerEntry.objects.filter(
+        item_id__in={p[0] for p in pairs}, serial_no__in={p[1] for p in pairs}
+    ).values_list("item_id", "serial_no")
+    return {pair for pair in found if pair in pairs}
+
+
+def _write_documents(docs: Sequence[DocumentInput], *, user: Any) -> list[SourceDocument]:
+    """Insert documents, lines and tracking lines: three INSERTs, whatever the number of lines."""
+    created_by = user if getattr(user, "is_authenticated", False) else None
+    documents = bulk_insert(
+        [
+            SourceDocument(
+                type=d.type,
+                no=d.no,
+                location=d.location,
+                partner=d.partner,
+                shipment_date=d.shipment_date,
+                created_by=created_by,
+            )
+            for d in docs
+        ]
+    )
+    lines = bulk_insert(
+        [
+            SourceLine(
+                document=document, line_no=line.line_no, item=line.item, quantity=line.quantity, bin=line.bin
+            )
+            for document, doc in zip(documents, docs, strict=True)
+            for line in doc.lines
+        ]
+    )
+    inputs = [line for doc in docs for line in doc.lines]
+    bulk_insert(
+        [
+            entry.prescribed_on(source_line)
+            for source_line, line in zip(lines, inputs, strict=True)
+            for entry in line.tracking
+        ]
+    )
+    return documents
+
+
+def _join(errors: list[Error]) -> str:
+    return "; ".join(f"{e['field']}: {e['detail']}" if e.get("field") else e["detail"] for e in errors)

@@ -1,0 +1,263 @@
+"""Reading the input of source documents: JSON from an ERP (or a page) into typed inputs.
+
+Nothing here reads the database. Every problem is reported with the path of the field it concerns, counting
+from 0 like the JSON arrays (`lines[0].tracking[1].serial_no`): a shape problem (missing, not a number,
+too long, a serial number with a quantity other than 1) never stops the others from being found.
+Whether the numbers fit the item and the stock is checked later (`picking.services.tracking_checks`).
+"""
+
+from __future__ import annotations
+
+import datetime
+from dataclasses import dataclass
+from decimal import Decimal, InvalidOperation
+from typing import Any
+
+from core.quantities import format_quantity
+from picking.models import ItemTrackingLine, SourceDocument, SourceLine
+from tracking.rules import KindRequirement, Requirement, TrackingEntry, tracking_problems
+from warehouse.models import Bin, Item, Location
+
+ZERO = Decimal(0)
+ONE = Decimal(1)
+MAX_QUANTITY = Decimal("9999999999999")  # 18 digits, 5 decimals
+MAX_LINE_NO = 2_147_483_647
+NUMBER_MAX_LENGTH = 50
+
+Error = dict[str, Any]
+
+# Input rules that hold whatever the item: `tracking_problems` against a code that tracks both kinds
+# reports only what is wrong with the numbers themselves (a serial number is one unit).
+_ANY_NUMBERS = Requirement(serial=KindRequirement(tracked=True), lot=KindRequirement(tracked=True))
+
+
+@dataclass
+class TrackingInput:
+    """One (serial_no, lot_no, quantity) of a source line, with the path of its field.
+
+    `check_stock` False: a number that is on the line already and is not changed: it counts for the
+    line's rules (total quantity, each number once) but is not checked against stock again.
+    """
+
+    serial_no: str
+    lot_no: str
+    quantity: Decimal
+    field: str
+    expiration_date: datetime.date | None = None
+    check_stock: bool = True
+
+    def prescribed_on(self, source_line: SourceLine) -> ItemTrackingLine:
+        """A new (unsaved) item tracking line of origin `source` for this number on `source_line`."""
+        return ItemTrackingLine(
+            source_line=source_line,
+            serial_no=self.serial_no,
+            lot_no=self.lot_no,
+            expiration_date=self.expiration_date,
+            quantity=self.quantity,
+            origin=ItemTrackingLine.Origin.SOURCE,
+        )
+
+
+@dataclass
+class LineInput:
+    line_no: int
+    item_no: str
+    quantity: Decimal
+    bin_code: str
+    tracking: list[TrackingInput]
+    field: str
+    item: Item | None = None
+    bin: Bin | None = None
+
+
+@dataclass
+class DocumentInput:
+    type: str
+    no: str
+    location_code: str
+    partner: str
+    shipment_date: datetime.date | None
+    lines: list[LineInput]
+    location: Location | None = None
+
+    @property
+    def ref(self) -> str:
+        return f"{self.type} {self.no}"
+
+
+def err(field_name: str, code: str, detail: str) -> Error:
+    return {"field": field_name, "code": code, "detail": detail}
+
+
+def fmt(value: Decimal) -> str:
+    """A quantity as a person reads it: 3, 2.5."""
+    return format_quantity(value) or "0"
+
+
+def _text(
+    raw: dict[str, Any], key: str, path: str, errors: list[Error], *, required: bool, max_length: int
+) -> str:
+    name = f"{path}.{key}" if path else key
+    value = raw.get(key)
+    if value is None or value == "":
+        if required:
+            errors.append(err(name, "required", f"{key} is required."))
+        return ""
+    if not isinstance(value, str | int) or isinstance(value, bool):
+        errors.append(err(name, "invalid", f"{key} must be text."))
+        return ""
+    text = str(value).strip()
+    if len(text) > max_length:
+        errors.append(err(name, "max_length", f"{key} is longer than {max_length} characters."))
+        return ""
+    if required and not text:
+        errors.append(err(name, "required", f"{key} is required."))
+    return text
+
+
+def parse_quantity(value: Any, name: str, errors: list[Error]) -> Decimal | None:
+    """A positive quantity of at most 5 decimals, or None with the problem appended to `errors`."""
+    if value is None or value == "":
+        errors.append(err(name, "required", "quantity is required."))
+        return None
+    if isinstance(value, bool) or not isinstance(value, str | int | float | Decimal):
+        errors.append(err(name, "invalid", 'quantity must be a number, for example 12 or "2.5".'))
+        return None
+    try:
+        quantity = Decimal(str(value))
+    except InvalidOperation:
+        errors.append(err(name, "invalid", f"quantity '{value}' is not a number, for example 12 or \"2.5\"."))
+        return None
+    if not quantity.is_finite():
+        errors.append(err(name, "invalid", 'quantity must be a number, for example 12 or "2.5".'))
+        return None
+    if quantity <= 0:
+        errors.append(err(name, "quantity_not_positive", "quantity must be greater than 0."))
+        return None
+    if quantity > MAX_QUANTITY:
+        errors.append(err(name, "invalid", "quantity is too large."))
+        return None
+    exponent = quantity.as_tuple().exponent
+    if isinstance(exponent, int) and exponent < -5:
+        errors.append(err(name, "invalid", "quantity has more than 5 decimals."))
+        return None
+    return quantity
+
+
+def parse_entry(raw: Any, name: str, errors: list[Error]) -> TrackingInput | None:
+    """One tracking entry `{serial_no?, lot_no?, quantity}` (a serial number's quantity defaults to 1)."""
+    if not isinstance(raw, dict):
+        errors.append(
+            err(name, "invalid", "Each tracking entry must be an object {serial_no, lot_no, quantity}.")
+        )
+        return None
+    before = len(errors)
+    serial_no = _text(raw, "serial_no", name, errors, required=False, max_length=NUMBER_MAX_LENGTH)
+    lot_no = _text(raw, "lot_no", name, errors, required=False, max_length=NUMBER_MAX_LENGTH)
+    quantity = parse_quantity(raw.get("quantity", "1" if serial_no else None), f"{name}.quantity", errors)
+    if not serial_no and not lot_no and len(errors) == before:
+        errors.append(
+            err(name, "number_required", "Give a serial_no or a lot_no (or both) for each tracking entry.")
+        )
+    if quantity is not None:
+        entry = TrackingEntry(serial_no=serial_no, lot_no=lot_no, quantity=quantity)
+        for problem in tracking_problems(_ANY_NUMBERS, [entry], require_numbers=False):
+            errors.append(err(f"{name}.{problem.field}", problem.code, problem.detail))
+    if len(errors) > before or quantity is None:
+        return None
+    return TrackingInput(serial_no=serial_no, lot_no=lot_no, quantity=quantity, field=name)
+
+
+def parse_tracking(raw_list: Any, path: str, errors: list[Error]) -> list[TrackingInput]:
+    """A list of tracking entries; the good ones are returned, the problems appended to `errors`."""
+    if raw_list is None:
+        return []
+    if not isinstance(raw_list, list):
+        errors.append(err(path, "invalid", "tracking must be a list of {serial_no, lot_no, quantity}."))
+        return []
+    entries = [parse_entry(raw, f"{path}[{index}]", errors) for index, raw in enumerate(raw_list)]
+    return [entry for entry in entries if entry is not None]
+
+
+def _line_no(raw_line: dict[str, Any], path: str, seen: set[int], errors: list[Error]) -> int:
+    """A positive whole line_no, once per document (0 when it is not one)."""
+    raw = raw_line.get("line_no")
+    if isinstance(raw, bool) or raw in (None, ""):
+        errors.append(err(f"{path}.line_no", "required", "line_no is required (a positive whole number)."))
+        return 0
+    try:
+        line_no = int(str(raw))
+    except ValueError:
+        line_no = 0
+    if line_no <= 0 or line_no > MAX_LINE_NO:
+        errors.append(err(f"{path}.line_no", "invalid", "line_no must be a positive whole number."))
+    elif line_no in seen:
+        errors.append(
+            err(f"{path}.line_no", "duplicate_line_no", f"line_no {line_no} appears twice in the document.")
+        )
+    seen.add(line_no)
+    return line_no
+
+
+def parse_line(raw_line: Any, path: str, seen_line_nos: set[int], errors: list[Error]) -> LineInput | None:
+    """One line `{line_no, item, quantity, bin?, tracking?}` of a document."""
+    if not isinstance(raw_line, dict):
+        errors.append(err(path, "invalid", "Each line must be an object {line_no, item, quantity, ...}."))
+        return None
+    before = len(errors)
+    line_no = _line_no(raw_line, path, seen_line_nos, errors)
+    item_no = _text(raw_line, "item", path, errors, required=True, max_length=20)
+    quantity = parse_quantity(raw_line.get("quantity"), f"{path}.quantity", errors)
+    bin_code = _text(raw_line, "bin", path, errors, required=False, max_length=20)
+    tracking = parse_tracking(raw_line.get("tracking"), f"{path}.tracking", errors)
+    if len(errors) > before or quantity is None:
+        return None
+    return LineInput(
+        line_no=line_no, item_no=item_no, quantity=quantity, bin_code=bin_code, tracking=tracking, field=path
+    )
+
+
+def _shipment_date(raw: dict[str, Any], errors: list[Error]) -> datetime.date | None:
+    value = raw.get("shipment_date")
+    if value in (None, ""):
+        return None
+    try:
+        return datetime.date.fromisoformat(str(value))
+    except ValueError:
+        errors.append(err("shipment_date", "invalid", "shipment_date must be a date like 2027-03-31."))
+        return None
+
+
+def parse_document(raw: Any) -> tuple[DocumentInput | None, list[Error]]:
+    """Shape-check one source document of the API (natural keys, decimal strings, ISO dates)."""
+    errors: list[Error] = []
+    if not isinstance(raw, dict):
+        return None, [err("", "invalid", "A source document must be a JSON object.")]
+    doc_type = _text(raw, "type", "", errors, required=True, max_length=30)
+    if doc_type and doc_type not in SourceDocument.Type.values:
+        errors.append(
+            err("type", "invalid_choice", f"type must be one of {', '.join(SourceDocument.Type.values)}.")
+        )
+    no = _text(raw, "no", "", errors, required=True, max_length=30)
+    location_code = _text(raw, "location", "", errors, required=True, max_length=10)
+    partner = _text(raw, "partner", "", errors, required=False, max_length=100)
+    shipment_date = _shipment_date(raw, errors)
+    raw_lines = raw.get("lines")
+    if not isinstance(raw_lines, list) or not raw_lines:
+        errors.append(err("lines", "required", "A source document needs at least one line."))
+        raw_lines = []
+    seen_line_nos: set[int] = set()
+    lines = [
+        parse_line(raw_line, f"lines[{i}]", seen_line_nos, errors) for i, raw_line in enumerate(raw_lines)
+    ]
+    if errors:
+        return None, errors
+    document = DocumentInput(
+        type=doc_type,
+        no=no,
+        location_code=location_code,
+        partner=partner,
+        shipment_date=shipment_date,
+        lines=[line for line in lines if line is not None],
+    )
+    return document, []

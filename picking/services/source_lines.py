@@ -1,0 +1,61 @@
+"""Changes to a source line itself (not its numbers): its quantity."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.db import transaction
+from django.utils.translation import gettext as _
+
+from core.exceptions import Conflict, InvalidInput
+from picking.models import SourceLine
+from picking.services.item_tracking_lines import lock_line_for_change
+from picking.services.source_document_input import ZERO, Error, err, fmt, parse_quantity
+
+
+def source_line_set_quantity(
+    *, source_line_id: int, quantity: Any, user: Any, expected_quantity: Any = None
+) -> SourceLine:
+    """Change a source line's quantity; never below its tracked, shipped or picked quantity.
+
+    `expected_quantity`: the quantity the supervisor saw; when the line has another one now, 409
+    `concurrent_change` and nothing changes.
+    """
+    errors: list[Error] = []
+    value = parse_quantity(quantity, "quantity", errors)
+    expected = None
+    if expected_quantity not in (None, ""):
+        expected = parse_quantity(expected_quantity, "expected_quantity", errors)
+    if errors or value is None:
+        raise InvalidInput(errors[0]["detail"], errors=errors)
+    with transaction.atomic():
+        locked = lock_line_for_change(source_line_id=source_line_id, user=user, check_picks=False)
+        line = locked.line
+        if expected is not None and line.quantity != expected:
+            raise Conflict(
+                _(
+                    "The quantity of line %(line_no)s was changed by someone else meanwhile: the page shows "
+                    "the current quantity, nothing was changed. Make your change again if it is still needed."
+                )
+                % {"line_no": line.line_no},
+                code="concurrent_change",
+            )
+        tracked = sum((t.quantity for t in locked.rows), ZERO)
+        if value < tracked:
+            raise Conflict(
+                f"Line {line.line_no} has {fmt(tracked)} with serial or lot numbers: its quantity cannot go "
+                f"below {fmt(tracked)}. Remove numbers first, then lower the quantity.",
+                code="quantity_below_tracked",
+                errors=[err("quantity", "quantity_below_tracked", f"At least {fmt(tracked)}.")],
+            )
+        picked = line.qty_shipped + line.qty_on_picks
+        if value < picked:
+            raise Conflict(
+                f"{fmt(line.qty_shipped)} of line {line.line_no} are shipped and {fmt(line.qty_on_picks)} "
+                f"are on picks: its quantity cannot go below {fmt(picked)}.",
+                code="quantity_below_picked",
+                errors=[err("quantity", "quantity_below_picked", f"At least {fmt(picked)}.")],
+            )
+        SourceLine.objects.filter(pk=line.pk).update(quantity=value)
+        line.quantity = value
+        return line

@@ -1,0 +1,352 @@
+"""Checking the numbers of source lines (item tracking lines) against the item and the stock.
+
+No database: the callers load the stock once (`picking.availability.available_stock`, bin content minus open
+picks) and pass it in, so the checks cost nothing per line or number.
+
+Which rule lives where:
+- what the item's tracking code allows (a number of a kind the item does not track, a serial number is one
+  unit, the numbers add up to at most the line's quantity): `tracking.rules.tracking_problems`;
+- each number once per line, each serial number once per document (per item): here;
+- numbers of a warehouse-tracked kind (specific tracking implies it) are in stock at the document's
+  location (in the line's bin when it has one), not blocked, not expired under strict expiration posting,
+  not on another open pick, enough of a lot over the whole document; their expiration date (and a
+  serial's lot) is taken from stock: here;
+- a new serial number of an outbound-only kind was never used for the item: here (`serial_used_before`).
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Sequence
+from dataclasses import dataclass
+from decimal import Decimal
+
+from core.exceptions import DomainError, InsufficientQuantity, InvalidInput, SerialNotAvailable
+from picking.availability import AvailableRow
+from picking.services.source_document_input import ZERO, Error, TrackingInput, err, fmt
+from tracking.rules import Requirement, TrackingEntry, requirement, tracking_problems
+from warehouse.models import Item, Location
+
+# Error codes that mean "conflicts with the current stock" (409) rather than "invalid input" (400).
+STOCK_CODES = {
+    "serial_not_available",
+    "serial_blocked",
+    "lot_not_available",
+    "lot_blocked",
+    "expired",
+    "insufficient_quantity",
+    "serial_used_before",
+}
+
+ItemSerial = tuple[int, str]  # (item_id, serial_no)
+LotRequestKey = tuple[int, str, int | None]  # (item_id, lot_no, bin_id)
+
+
+@dataclass
+class LineContext:
+    """What the checks need to know about one source line."""
+
+    item: Item
+    quantity: Decimal  # what the numbers may add up to
+    bin_id: int | None
+    bin_code: str
+    line_field: str  # path of the line in the input ("lines[0]"), "" for a single line
+    tracking: list[TrackingInput]
+    line_no: int
+
+    @property
+    def label(self) -> str:
+        return f"line {self.line_no}"
+
+
+@dataclass
+class _LotRequest:
+    """A lot asked for over the whole document, in one bin (or anywhere at the location)."""
+
+    quantity: Decimal
+    entries: list[TrackingInput]
+    line: LineContext
+
+
+class _Stock:
+    """The stock rows of a location by (item, serial) and by (item, lot)."""
+
+    def __init__(self, rows: Sequence[AvailableRow]) -> None:
+        self.by_serial: dict[ItemSerial, list[AvailableRow]] = defaultdict(list)
+        self.by_lot: dict[tuple[int, str], list[AvailableRow]] = defaultdict(list)
+        for row in rows:
+            if row.stock.serial_no:
+                self.by_serial[(row.stock.item_id, row.stock.serial_no)].append(row)
+            if row.stock.lot_no:
+                self.by_lot[(row.stock.item_id, row.stock.lot_no)].append(row)
+
+
+def check_lines(
+    *,
+    lines: Sequence[LineContext],
+    location: Location,
+    stock: Sequence[AvailableRow],
+    used_serials: dict[ItemSerial, str] | None = None,
+    used_serial_nos: set[ItemSerial] | None = None,
+) -> list[Error]:
+    """Check the tracking of `lines` of one document; fill expiration dates (and a serial's lot) from stock.
+
+    `used_serials`: serial numbers already on other lines of the document ((item_id, serial_no) -> "line N").
+    `used_serial_nos`: (item_id, serial_no) that already appear in the item ledger (for new numbers of
+    outbound-only tracking, which must never have been used for the item before).
+    """
+    errors: list[Error] = []
+    seen_serials: dict[ItemSerial, str] = dict(used_serials or {})
+    by_stock = _Stock(stock)
+    lot_requests: dict[LotRequestKey, _LotRequest] = {}
+    for line in lines:
+        req = requirement(line.item.tracking_code)
+        errors.extend(_check_line(line, req, location, by_stock, seen_serials, used_serial_nos, lot_requests))
+    for (item_id, lot_no, bin_id), request in lot_requests.items():
+        rows = [r for r in by_stock.by_lot.get((item_id, lot_no), []) if bin_id in (None, r.stock.bin_id)]
+        errors.extend(_check_lot_in_stock(request, location, rows))
+    return errors
+
+
+def _check_line(
+    line: LineContext,
+    req: Requirement,
+    location: Location,
+    stock: _Stock,
+    seen_serials: dict[ItemSerial, str],
+    used_serial_nos: set[ItemSerial] | None,
+    lot_requests: dict[LotRequestKey, _LotRequest],
+) -> list[Error]:
+    """The problems of one line, entry by entry, then the line's total; lots are gathered for later."""
+    errors: list[Error] = []
+    rule_problems = _rule_problems(line, req)
+    seen_on_line: set[tuple[str, str]] = set()
+    for index, entry in enumerate(line.tracking):
+        if (entry.serial_no, entry.lot_no) in seen_on_line:
+            errors.append(
+                err(
+                    entry.field,
+                    "duplicate_number",
+                    f"{_number_label(entry)} is given twice on {line.label}. Give each number once, "
+                    "with its total quantity.",
+                )
+            )
+            continue
+        seen_on_line.add((entry.serial_no, entry.lot_no))
+        entry_errors = list(rule_problems.get(index, []))
+        if entry.serial_no:
+            entry_errors.extend(_check_serial_once(entry, line, seen_serials))
+        errors.extend(entry_errors)
+        if entry_errors or not req.tracked or not entry.check_stock:
+            continue
+        if entry.serial_no and req.serial.warehouse:
+            errors.extend(_check_serial_in_stock(entry, line, req, location, stock))
+        elif (
+            entry.serial_no
+            and used_serial_nos is not None
+            and (line.item.pk, entry.serial_no) in used_serial_nos
+        ):
+            errors.append(
+                err(
+                    f"{entry.field}.serial_no",
+                    "serial_used_before",
+                    f"Serial number {entry.serial_no} was already used for item {line.item.no}. "
+                    "Give a new serial number.",
+                )
+            )
+        serial_checked = bool(entry.serial_no) and req.serial.warehouse
+        if entry.lot_no and not serial_checked and req.lot.warehouse:
+            key = (line.item.pk, entry.lot_no, line.bin_id)
+            request = lot_requests.setdefault(key, _LotRequest(ZERO, [], line))
+            request.quantity += entry.quantity
+            request.entries.append(entry)
+    errors.extend(rule_problems.get(None, []))
+    return errors
+
+
+def _rule_problems(line: LineContext, req: Requirement) -> dict[int | None, list[Error]]:
+    """`tracking.rules.tracking_problems` of the line, as errors per entry index (None: the whole line).
+
+    Its own check for a serial number twice among the entries is left out: a serial number must be once
+    per document, which `_check_serial_once` checks over every line.
+    """
+    entries = [TrackingEntry(e.serial_no, e.lot_no, _plain(e.quantity)) for e in line.tracking]
+    prefix = f"Line {line.line_no} (item {line.item.no})"
+    found: dict[int | None, list[Error]] = defaultdict(list)
+    for problem in tracking_problems(
+        req, entries, line_quantity=_plain(line.quantity), require_numbers=False
+    ):
+        if problem.code == "duplicate_serial":
+            continue
+        if problem.index is None:
+            field_name = f"{line.line_field}.tracking" if line.line_field else "tracking"
+        else:
+            field_name = f"{line.tracking[problem.index].field}.{problem.field}"
+        found[problem.index].append(err(field_name, problem.code, f"{prefix}: {problem.detail}"))
+    return found
+
+
+def _plain(quantity: Decimal) -> Decimal:
+    """The quantity as people write it (`Decimal("6.00000")` -> 6), for messages that print it."""
+    return Decimal(fmt(quantity))
+
+
+def _check_serial_once(entry: TrackingInput, line: LineContext, seen: dict[ItemSerial, str]) -> list[Error]:
+    key = (line.item.pk, entry.serial_no)
+    if key in seen:
+        return [
+            err(
+                f"{entry.field}.serial_no",
+                "duplicate_serial",
+                f"Serial number {entry.serial_no} of item {line.item.no} is already on {seen[key]} of this "
+                "document. A serial number ships once: remove one.",
+            )
+        ]
+    seen[key] = line.label
+    return []
+
+
+def _number_label(entry: TrackingInput) -> str:
+    if entry.serial_no and entry.lot_no:
+        return f"Serial number {entry.serial_no} (lot {entry.lot_no})"
+    if entry.serial_no:
+        return f"Serial number {entry.serial_no}"
+    return f"Lot {entry.lot_no}"
+
+
+def _where(location: Location, line: LineContext) -> str:
+    return f"bin {line.bin_code} at location {location.code}" if line.bin_id else f"location {location.code}"
+
+
+def _check_serial_in_stock(
+    entry: TrackingInput, line: LineContext, req: Requirement, location: Location, stock: _Stock
+) -> list[Error]:
+    """A warehouse-tracked serial number: in stock where the line ships from, usable, not on a pick."""
+    item = line.item
+    name = f"{entry.field}.serial_no"
+    rows = [
+        r
+        for r in stock.by_serial.get((item.pk, entry.serial_no), [])
+        if r.stock.quantity > 0 and line.bin_id in (None, r.stock.bin_id)
+    ]
+    if not rows:
+        return [
+            err(
+                name,
+                "serial_not_available",
+                f"Serial number {entry.serial_no} of item {item.no} is not in stock at "
+                f"{_where(location, line)}. Check the number, or choose one that is in stock.",
+            )
+        ]
+    row = rows[0]
+    if row.stock.blocked:
+        return [
+            err(
+                name,
+                "serial_blocked",
+                f"Serial number {entry.serial_no} of item {item.no} is blocked. Choose another number, or "
+                "ask a supervisor to unblock it.",
+            )
+        ]
+    if row.stock.expired and row.stock.strict_expiration:
+        return [
+            err(
+                name,
+                "expired",
+                f"Serial number {entry.serial_no} of item {item.no} expired on {row.stock.expiration_date} "
+                "and may not be shipped. Choose another number.",
+            )
+        ]
+    if row.available < 1:
+        return [
+            err(
+                name,
+                "serial_not_available",
+                f"Serial number {entry.serial_no} of item {item.no} is already on another open pick. Choose "
+                "another number.",
+            )
+        ]
+    if entry.lot_no and req.lot.warehouse and row.stock.lot_no != entry.lot_no:
+        return [
+            err(
+                f"{entry.field}.lot_no",
+                "lot_mismatch",
+                f"Serial number {entry.serial_no} of item {item.no} is in lot "
+                f"{row.stock.lot_no or '(none)'}, not in lot {entry.lot_no}. Correct the lot number or leave "
+                "it empty.",
+            )
+        ]
+    if req.lot.warehouse:
+        entry.lot_no = entry.lot_no or row.stock.lot_no
+    entry.expiration_date = row.stock.expiration_date
+    return []
+
+
+def _check_lot_in_stock(request: _LotRequest, location: Location, rows: list[AvailableRow]) -> list[Error]:
+    """A warehouse-tracked lot asked for over the document: in stock, usable, enough of it available."""
+    entry, line = request.entries[0], request.line
+    item = line.item
+    name = f"{entry.field}.lot_no"
+    in_stock = [r for r in rows if r.stock.quantity > 0]
+    if not in_stock:
+        return [
+            err(
+                name,
+                "lot_not_available",
+                f"Lot {entry.lot_no} of item {item.no} is not in stock at {_where(location, line)}. Check "
+                "the number, or choose a lot that is in stock.",
+            )
+        ]
+    usable = [r for r in in_stock if r.usable]
+    if not usable and all(r.stock.blocked for r in in_stock):
+        return [
+            err(
+                name,
+                "lot_blocked",
+                f"Lot {entry.lot_no} of item {item.no} is blocked. Choose another lot, or ask a supervisor "
+                "to unblock it.",
+            )
+        ]
+    if not usable:
+        return [
+            err(
+                name,
+                "expired",
+                f"Lot {entry.lot_no} of item {item.no} has expired and may not be shipped. Choose another "
+                "lot.",
+            )
+        ]
+    available = sum((max(r.available, ZERO) for r in usable), ZERO)
+    if request.quantity > available:
+        return [
+            err(
+                f"{entry.field}.quantity",
+                "insufficient_quantity",
+                f"Only {fmt(available)} of lot {entry.lot_no} of item {item.no} are available at "
+                f"{_where(location, line)}, but {fmt(request.quantity)} are asked for. Lower the quantity "
+                "or add another lot.",
+            )
+        ]
+    dates = [r.stock.expiration_date for r in usable if r.stock.expiration_date is not None]
+    expiration = min(dates) if dates else None
+    for other in request.entries:
+        other.expiration_date = expiration
+    return []
+
+
+def raise_for(errors: list[Error], *, ref: str) -> None:
+    """Raise one DomainError carrying every problem: 400 when any input is wrong, else 409 for stock."""
+    if not errors:
+        return
+    count = len(errors)
+    summary = (
+        errors[0]["detail"] if count == 1 else f"{count} problems; see errors. First: {errors[0]['detail']}"
+    )
+    message = (
+        f"{summary} Nothing was saved." if summary.startswith(ref) else f"{ref}: {summary} Nothing was saved."
+    )
+    if all(e["code"] in STOCK_CODES for e in errors):
+        serial = any(e["code"].startswith("serial") or e["field"].endswith(".serial_no") for e in errors)
+        klass: type[DomainError] = SerialNotAvailable if serial else InsufficientQuantity
+        raise klass(message, errors=errors)
+    raise InvalidInput(message, errors=errors)
