@@ -6,14 +6,13 @@ import datetime
 from collections.abc import Iterable
 from dataclasses import dataclass
 from decimal import Decimal
-from types import SimpleNamespace
 from typing import Any
 
 from django.db.models import Exists, OuterRef
 from django.utils import timezone
 
 from core.db import keys_subquery
-from tracking.rules import Requirement, is_expired, requirement
+from tracking.rules import TRACKING_CODE_FLAGS, Requirement, is_expired, requirement_from_values
 from warehouse.models import BinContent, LotNoInformation, SerialNoInformation
 
 
@@ -81,7 +80,7 @@ def stock_rows(
         ),
     ).order_by("location__code", "bin__code", "item__no", "expiration_date", "lot_no", "serial_no", "pk")
     # Plain tuples, not model instances: this read returns every stock row of the items (100 000s).
-    code_fields = [f"item__tracking_code__{name}" for name in _CODE_FIELDS]
+    code_fields = [f"item__tracking_code__{name}" for name in TRACKING_CODE_FLAGS]
     values = rows.values_list(*_ROW_FIELDS, "lot_blocked", "serial_blocked", *code_fields)
     requirements: dict[tuple[Any, ...], Requirement] = {}
     result = []
@@ -105,12 +104,8 @@ def stock_rows(
         code_values = value[n + 2 :]
         req = requirements.get(code_values)
         if req is None:
-            code = (
-                None
-                if code_values[0] is None
-                else SimpleNamespace(**dict(zip(_CODE_FIELDS, code_values, strict=True)))
-            )
-            req = requirements[code_values] = requirement(code)
+            flags = dict(zip(TRACKING_CODE_FLAGS, code_values, strict=True))
+            req = requirements[code_values] = requirement_from_values(flags)
         number_blocked = bool((lot and lot_blocked) or (serial and serial_blocked))
         result.append(
             StockRow(
@@ -148,19 +143,6 @@ _ROW_FIELDS = (
     "serial_no",
     "expiration_date",
     "quantity",
-)
-# The tracking code's fields that tracking.rules.requirement() reads ("id" first: None = not tracked).
-_CODE_FIELDS = (
-    "id",
-    "sn_specific_tracking",
-    "sn_warehouse_tracking",
-    "sn_outbound_tracking",
-    "lot_specific_tracking",
-    "lot_warehouse_tracking",
-    "lot_outbound_tracking",
-    "use_expiration_dates",
-    "require_expiration_date_entry",
-    "strict_expiration_posting",
 )
 
 
