@@ -1,4 +1,4 @@
-"""REST API of the tracking app (API.md, "Master data"): item tracking codes and number series.
+"""REST API of the tracking app: item tracking codes and number series (docs/inventory.md, "API").
 
 Views parse, call one service or selector, render. Services raise DomainErrors (problem details).
 """

@@ -1,4 +1,4 @@
-"""REST API of the warehouse app (API.md, "Master data"): items, locations, bins, lot and serial
+"""REST API of the warehouse app (docs/inventory.md, "API"): items, locations, bins, lot and serial
 information. Location-bound objects at locations you are not a warehouse employee of answer 404.
 """
 
