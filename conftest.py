@@ -1,4 +1,9 @@
-"""Root pytest configuration: service requirements for marked tests.
+"""Root pytest configuration: the fixtures every test folder shares, and service requirements.
+
+Fixtures: a fast password hasher for every test, the users of each role (`worker`, `supervisor`,
+`integration_user`), an API client with the integration user's token (`erp_api`) and a warehouse with
+items of every tracking case (`wh`, warehouse/tests/helpers.py). A test folder adds its own fixtures in its
+test modules, not in another conftest.py.
 
 Marked tests skip with a clear reason when their service is missing; with LOTPICK_REQUIRE_SERVICES=1
 (set by .ci/run) a missing service fails the run instead, so CI cannot go green by skipping.
@@ -103,3 +108,49 @@ def _migration_data_in_transactional_tests(request: pytest.FixtureRequest) -> No
     if transactional:
         request.getfixturevalue("transactional_db")
         restore_migration_data()
+
+
+# --- Shared fixtures ------------------------------------------------------------------------------------
+
+
+@pytest.fixture(autouse=True)
+def fast_password_hashing(settings: Any) -> None:
+    """Test users get passwords; a fast hasher keeps building them cheap."""
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+@pytest.fixture
+def worker(db: Any) -> Any:
+    from tests.factories import UserFactory
+
+    return UserFactory(username="w1", roles=["worker"])
+
+
+@pytest.fixture
+def supervisor(db: Any) -> Any:
+    from tests.factories import UserFactory
+
+    return UserFactory(username="s1", roles=["supervisor"])
+
+
+@pytest.fixture
+def integration_user(db: Any) -> Any:
+    from tests.factories import UserFactory
+
+    return UserFactory(username="erp", roles=["integration"])
+
+
+@pytest.fixture
+def erp_api(integration_user: Any) -> Any:
+    """An API client authenticated with the integration user's token."""
+    from tests.clients import api_client_for
+
+    return api_client_for(integration_user)
+
+
+@pytest.fixture
+def wh(db: Any) -> Any:
+    """Location MAIN with bins A01 and A02 and an item per tracking case, no stock yet."""
+    from warehouse.tests.helpers import make_warehouse
+
+    return make_warehouse()

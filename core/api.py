@@ -16,23 +16,23 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import exception_handler as drf_exception_handler
 
-from core.exceptions import DomainError, IdempotencyKeyReused, InvalidInput
+from core.exceptions import DomainError, ErrorCode, IdempotencyKeyReused, InvalidInput
 
 logger = logging.getLogger(__name__)
 
 PROBLEM_CONTENT_TYPE = "application/problem+json"
 
-_DRF_CODES: dict[type[exceptions.APIException], tuple[str, str]] = {
-    exceptions.NotAuthenticated: ("not_authenticated", "Authentication required."),
-    exceptions.AuthenticationFailed: ("authentication_failed", "Authentication failed."),
-    exceptions.PermissionDenied: ("permission_denied", "You are not allowed to do this."),
-    exceptions.NotFound: ("not_found", "Not found."),
-    exceptions.MethodNotAllowed: ("method_not_allowed", "Method not allowed."),
-    exceptions.NotAcceptable: ("not_acceptable", "Not acceptable."),
-    exceptions.UnsupportedMediaType: ("unsupported_media_type", "Unsupported media type."),
-    exceptions.ParseError: ("parse_error", "Malformed request."),
-    exceptions.Throttled: ("throttled", "Too many requests."),
-    exceptions.ValidationError: ("invalid", "Invalid input."),
+_DRF_CODES: dict[type[exceptions.APIException], tuple[ErrorCode, str]] = {
+    exceptions.NotAuthenticated: (ErrorCode.NOT_AUTHENTICATED, "Authentication required."),
+    exceptions.AuthenticationFailed: (ErrorCode.AUTHENTICATION_FAILED, "Authentication failed."),
+    exceptions.PermissionDenied: (ErrorCode.PERMISSION_DENIED, "You are not allowed to do this."),
+    exceptions.NotFound: (ErrorCode.NOT_FOUND, "Not found."),
+    exceptions.MethodNotAllowed: (ErrorCode.METHOD_NOT_ALLOWED, "Method not allowed."),
+    exceptions.NotAcceptable: (ErrorCode.NOT_ACCEPTABLE, "Not acceptable."),
+    exceptions.UnsupportedMediaType: (ErrorCode.UNSUPPORTED_MEDIA_TYPE, "Unsupported media type."),
+    exceptions.ParseError: (ErrorCode.PARSE_ERROR, "Malformed request."),
+    exceptions.Throttled: (ErrorCode.THROTTLED, "Too many requests."),
+    exceptions.ValidationError: (ErrorCode.INVALID, "Invalid input."),
 }
 
 
@@ -75,7 +75,7 @@ def _flatten_validation(detail: Any, prefix: str = "") -> list[dict[str, Any]]:
 
 
 def _error_item(field: str, value: Any) -> dict[str, Any]:
-    code = getattr(value, "code", None) or "invalid"
+    code = getattr(value, "code", None) or ErrorCode.INVALID
     item: dict[str, Any] = {"code": code, "detail": str(value)}
     if field:
         item["field"] = field
@@ -103,7 +103,7 @@ def problem_exception_handler(exc: Exception, context: dict[str, Any]) -> Respon
         return problem_response(
             problem(
                 500,
-                "server_error",
+                ErrorCode.SERVER_ERROR,
                 "Server error.",
                 "Something went wrong on the server; nothing was changed. "
                 "Try again, or tell your administrator.",
@@ -111,7 +111,7 @@ def problem_exception_handler(exc: Exception, context: dict[str, Any]) -> Respon
         )
 
     assert isinstance(exc, exceptions.APIException)
-    code, title = "error", "Error."
+    code, title = ErrorCode.ERROR, "Error."
     for klass in type(exc).__mro__:
         if klass in _DRF_CODES:
             code, title = _DRF_CODES[klass]
@@ -133,7 +133,7 @@ def problem_exception_handler(exc: Exception, context: dict[str, Any]) -> Respon
 
 def api_not_found(request: HttpRequest, exception: Exception | None = None) -> JsonResponse:
     """404 for unknown URLs under /api/: problem details, never an HTML page."""
-    body = problem(404, "not_found", "Not found.", f"There is no API endpoint at {request.path}.")
+    body = problem(404, ErrorCode.NOT_FOUND, "Not found.", f"There is no API endpoint at {request.path}.")
     return JsonResponse(body, status=404, content_type=PROBLEM_CONTENT_TYPE)
 
 
@@ -167,7 +167,7 @@ def idempotent(request: Request, create: Callable[[], Response]) -> Response:
     if len(key) > 255:
         raise InvalidInput(
             "The Idempotency-Key header is longer than 255 characters. Use a shorter key.",
-            code="invalid_idempotency_key",
+            code=ErrorCode.INVALID_IDEMPOTENCY_KEY,
         )
     user: Any = request.user
     body_hash = _body_hash(request.data)

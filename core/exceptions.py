@@ -1,19 +1,160 @@
-"""The one error hierarchy of lotpick.
+"""The one error hierarchy of lotpick and the one catalogue of its error codes.
 
-Services raise `DomainError` subclasses. Each has a stable machine-readable `code`, an HTTP `status`
-for the API, a message a warehouse worker understands (what is wrong and how to fix it), and data:
-`errors` is a list of `{"field" | "line", "code", "detail"}` items for per-field or per-line problems.
+Services raise `DomainError` subclasses. Each has a stable machine-readable `code` (an `ErrorCode`), an
+HTTP `status` for the API, a message a warehouse worker understands (what is wrong and how to fix it), and
+data: `errors` is a list of `{"field" | "line", "code", "detail"}` items for per-field or per-line problems.
 The API renders them as problem details (core.api), the pages as messages next to the field or line.
+
+Every code a client can see is a member of `ErrorCode`, and docs/api.md lists each with its HTTP status
+and meaning; tests/architecture/test_error_codes.py fails when a code is written in the code base without
+being in the catalogue, or is in the catalogue without being in docs/api.md.
 """
 
 from __future__ import annotations
 
+import enum
 from typing import Any
+
+
+class ErrorCode(enum.StrEnum):
+    """The stable `code` of every error and of every item of its `errors` (docs/api.md, "Error codes").
+
+    A member is a `str`: `ErrorCode.TRACKING_LOCKED == "tracking_locked"`, and it renders as its value in
+    JSON, f-strings and templates. Add a member (and its line in docs/api.md) before using a new code;
+    never rename one: programs rely on them.
+    """
+
+    # Requests in general (core.api, the API framework)
+    INVALID = "invalid"
+    PARSE_ERROR = "parse_error"
+    NOT_AUTHENTICATED = "not_authenticated"
+    AUTHENTICATION_FAILED = "authentication_failed"
+    PERMISSION_DENIED = "permission_denied"
+    NOT_FOUND = "not_found"
+    METHOD_NOT_ALLOWED = "method_not_allowed"
+    NOT_ACCEPTABLE = "not_acceptable"
+    UNSUPPORTED_MEDIA_TYPE = "unsupported_media_type"
+    THROTTLED = "throttled"
+    CONFLICT = "conflict"
+    CONCURRENT_CHANGE = "concurrent_change"
+    INVALID_IDEMPOTENCY_KEY = "invalid_idempotency_key"
+    IDEMPOTENCY_KEY_REUSED = "idempotency_key_reused"
+    SERVER_ERROR = "server_error"
+    ERROR = "error"
+
+    # Fields of a request body (the API framework's validation and the services' own)
+    REQUIRED = "required"
+    NULL = "null"
+    BLANK = "blank"
+    MAX_LENGTH = "max_length"
+    MIN_LENGTH = "min_length"
+    INVALID_CHOICE = "invalid_choice"
+    MIN_VALUE = "min_value"
+    MAX_VALUE = "max_value"
+    MAX_DIGITS = "max_digits"
+    MAX_DECIMAL_PLACES = "max_decimal_places"
+    MAX_WHOLE_DIGITS = "max_whole_digits"
+    MAX_STRING_LENGTH = "max_string_length"
+    NOT_A_LIST = "not_a_list"
+    EMPTY = "empty"
+    READ_ONLY = "read_only"
+    ALREADY_EXISTS = "already_exists"
+
+    # Number series and item tracking codes (tracking)
+    NO_SERIES_INVALID = "no_series_invalid"
+    NO_DIGITS = "no_digits"
+    ENDING_BEFORE_STARTING = "ending_before_starting"
+    NO_SERIES_EXHAUSTED = "no_series_exhausted"
+    NO_SERIES_MISSING = "no_series_missing"
+    TRACKING_CODE_INVALID = "tracking_code_invalid"
+    SPECIFIC_REQUIRES_WAREHOUSE_TRACKING = "specific_requires_warehouse_tracking"
+    REQUIRES_USE_EXPIRATION_DATES = "requires_use_expiration_dates"
+    TRACKING_CODE_IN_USE = "tracking_code_in_use"
+    STOCK_CARRIES_NUMBERS = "stock_carries_numbers"
+    STOCK_WITHOUT_NUMBERS = "stock_without_numbers"
+
+    # Serial and lot numbers against an item's tracking code (tracking.rules)
+    QUANTITY_NOT_POSITIVE = "quantity_not_positive"
+    SERIAL_NOT_TRACKED = "serial_not_tracked"
+    LOT_NOT_TRACKED = "lot_not_tracked"
+    SERIAL_MISSING = "serial_missing"
+    LOT_MISSING = "lot_missing"
+    SERIAL_QUANTITY_NOT_ONE = "serial_quantity_not_one"
+    DUPLICATE_SERIAL = "duplicate_serial"
+    TRACKING_EXCEEDS_QUANTITY = "tracking_exceeds_quantity"
+    TRACKING_INCOMPLETE = "tracking_incomplete"
+
+    # Master data (warehouse)
+    SHIPMENT_REQUIRES_PICK = "shipment_requires_pick"
+    SHIPMENT_BIN_REQUIRED = "shipment_bin_required"
+    EXPIRATION_NOT_USED = "expiration_not_used"
+
+    # Stock in and out of bins (warehouse: the ledger posting primitive, adjustments)
+    INSUFFICIENT_QUANTITY = "insufficient_quantity"
+    INBOUND_REFUSED = "inbound_refused"
+    ADJUSTMENT_REFUSED = "adjustment_refused"
+    QUANTITY_ZERO = "quantity_zero"
+    EXPIRATION_DATE_NOT_ALLOWED = "expiration_date_not_allowed"
+    EXPIRATION_DATE_REQUIRED = "expiration_date_required"
+    EXPIRATION_DATE_MISMATCH = "expiration_date_mismatch"
+    BIN_NOT_FOUND = "bin_not_found"
+    BIN_BLOCKED = "bin_blocked"
+    SERIAL_NOT_STOCKED = "serial_not_stocked"
+    LOT_NOT_STOCKED = "lot_not_stocked"
+    NEW_NUMBER_NOT_ALLOWED = "new_number_not_allowed"
+    SERIAL_NOT_AVAILABLE = "serial_not_available"
+    LOT_NOT_AVAILABLE = "lot_not_available"
+    SERIAL_BLOCKED = "serial_blocked"
+    LOT_BLOCKED = "lot_blocked"
+    SERIAL_USED_BEFORE = "serial_used_before"
+    SERIAL_ALREADY_IN_STOCK = "serial_already_in_stock"
+    EXPIRED = "expired"
+
+    # Source documents and their item tracking lines (picking)
+    DUPLICATE_DOCUMENT = "duplicate_document"
+    DUPLICATE_LINE_NO = "duplicate_line_no"
+    UNKNOWN_LOCATION = "unknown_location"
+    UNKNOWN_ITEM = "unknown_item"
+    UNKNOWN_BIN = "unknown_bin"
+    NUMBER_REQUIRED = "number_required"
+    DUPLICATE_NUMBER = "duplicate_number"
+    LOT_MISMATCH = "lot_mismatch"
+    TRACKING_LOCKED = "tracking_locked"
+    TRACKING_ALREADY_SHIPPED = "tracking_already_shipped"
+    ASSIGN_NOT_ALLOWED = "assign_not_allowed"
+    SELECT_NOT_ALLOWED = "select_not_allowed"
+    QUANTITY_EXCEEDS_UNDEFINED = "quantity_exceeds_undefined"
+    QUANTITY_BELOW_TRACKED = "quantity_below_tracked"
+    QUANTITY_BELOW_PICKED = "quantity_below_picked"
+    INVALID_IMPORT = "invalid_import"
+    IMPORT_TOO_LARGE = "import_too_large"
+
+    # Picks: creation, line handling, scanning, posting (picking)
+    LOCATION_WITHOUT_INVENTORY_PICKS = "location_without_inventory_picks"
+    NOTHING_TO_PICK = "nothing_to_pick"
+    PICK_EXISTS = "pick_exists"
+    INVALID_RANGE = "invalid_range"
+    NOT_AN_EMPLOYEE = "not_an_employee"
+    NOT_A_TAKE_LINE = "not_a_take_line"
+    LINE_HANDLED = "line_handled"
+    LINE_PARTLY_HANDLED = "line_partly_handled"
+    INVALID_QUANTITY = "invalid_quantity"
+    QTY_TO_HANDLE_EXCEEDS_OUTSTANDING = "qty_to_handle_exceeds_outstanding"
+    INVALID_SPLIT = "invalid_split"
+    BIN_REQUIRED = "bin_required"
+    SELECT_EXISTING_NUMBERS = "select_existing_numbers"
+    NUMBER_ALREADY_SET = "number_already_set"
+    SCAN_NO_MATCH = "scan_no_match"
+    SCAN_AMBIGUOUS = "scan_ambiguous"
+    NOTHING_TO_HANDLE = "nothing_to_handle"
+    PICK_POST_REFUSED = "pick_post_refused"
+    PICK_DELETED = "pick_deleted"
+    NO_SOURCE_DOCUMENT = "no_source_document"
 
 
 class DomainError(Exception):
     status: int = 400
-    code: str = "invalid"
+    code: str = ErrorCode.INVALID
     title: str = "The request cannot be carried out."
     default_detail: str = "The request cannot be carried out."
 
@@ -50,20 +191,20 @@ class InvalidInput(DomainError):
     """400: the input itself is wrong (missing, malformed, out of range)."""
 
     status = 400
-    code = "invalid"
+    code = ErrorCode.INVALID
     title = "Invalid input."
 
 
 class PermissionDeniedError(DomainError):
     status = 403
-    code = "permission_denied"
+    code = ErrorCode.PERMISSION_DENIED
     title = "You are not allowed to do this."
     default_detail = "You are not allowed to do this. Ask a supervisor."
 
 
 class NotFoundError(DomainError):
     status = 404
-    code = "not_found"
+    code = ErrorCode.NOT_FOUND
     title = "Not found."
     default_detail = "Not found, or not at a location you work at."
 
@@ -72,43 +213,38 @@ class Conflict(DomainError):
     """409: the input is well formed but conflicts with the current state."""
 
     status = 409
-    code = "conflict"
+    code = ErrorCode.CONFLICT
     title = "Conflicts with the current state."
 
 
 class DuplicateDocument(Conflict):
-    code = "duplicate_document"
+    code = ErrorCode.DUPLICATE_DOCUMENT
     title = "Duplicate document."
 
 
 class TrackingLocked(Conflict):
-    code = "tracking_locked"
+    code = ErrorCode.TRACKING_LOCKED
     title = "Item tracking is locked."
 
 
 class InsufficientQuantity(Conflict):
-    code = "insufficient_quantity"
+    code = ErrorCode.INSUFFICIENT_QUANTITY
     title = "Not enough quantity."
 
 
 class SerialNotAvailable(Conflict):
-    code = "serial_not_available"
+    code = ErrorCode.SERIAL_NOT_AVAILABLE
     title = "Serial number not available."
 
 
-class TrackingIncomplete(Conflict):
-    code = "tracking_incomplete"
-    title = "Item tracking is incomplete."
-
-
 class NoSeriesExhausted(Conflict):
-    code = "no_series_exhausted"
+    code = ErrorCode.NO_SERIES_EXHAUSTED
     title = "Number series exhausted."
 
 
 class IdempotencyKeyReused(DomainError):
     status = 422
-    code = "idempotency_key_reused"
+    code = ErrorCode.IDEMPOTENCY_KEY_REUSED
     title = "Idempotency key reused with another body."
     default_detail = (
         "This Idempotency-Key was already used with a different request body. "

@@ -9,7 +9,7 @@ from rest_framework import serializers
 
 from core.quantities import format_quantity
 
-__all__ = ["QuantityField", "format_quantity"]
+__all__ = ["QuantityField"]
 
 
 class QuantityField(serializers.DecimalField):

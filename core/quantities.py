@@ -1,4 +1,9 @@
-"""Quantities as people read them (pure, no Django), and the quantity constants every app shares."""
+"""Quantities (pure, no Django): the one ZERO and ONE, and the one formatter.
+
+Quantities are `Decimal` with at most 5 decimals (`max_digits=18, decimal_places=5`), never floats. People
+read them without trailing zeros: `format_quantity` is the only place that turns one into text (the API's
+`core.fields.QuantityField`, messages in services, the `qty` template filter all call it).
+"""
 
 from __future__ import annotations
 
@@ -14,7 +19,7 @@ def format_quantity(value: Decimal) -> str: ...
 
 
 @overload
-def format_quantity(value: Decimal | None) -> str | None: ...
+def format_quantity(value: None) -> None: ...
 
 
 def format_quantity(value: Decimal | None) -> str | None:
@@ -32,6 +37,6 @@ def display_quantity(value: Any) -> str:
     if value is None or value == "":
         return ""
     try:
-        return format_quantity(Decimal(str(value))) or ""
+        return format_quantity(Decimal(str(value)))
     except ArithmeticError:
         return str(value)

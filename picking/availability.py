@@ -26,8 +26,8 @@ from django.db.models import F
 
 from core.quantities import ZERO
 from picking.models import PickLine
-from tracking.rules import stock_key
-from warehouse.selectors import TRACKING_CODE_FIELDS, StockRow, requirement_of_values, stock_rows
+from tracking.rules import TRACKING_CODE_FLAGS, requirement_of_flags, stock_key
+from warehouse.selectors import StockRow, stock_rows
 
 BinItem = tuple[int, int]  # (bin_id, item_id)
 RowKey = tuple[int, int, str, str]  # (bin_id, item_id, lot_no, serial_no)
@@ -83,11 +83,11 @@ def open_pick_reservations(
         lines = lines.exclude(pk__in=excluded)
     named: dict[RowKey, Decimal] = defaultdict(lambda: ZERO)
     unassigned: dict[BinItem, Decimal] = defaultdict(lambda: ZERO)
-    code_fields = [f"item__tracking_code__{name}" for name in TRACKING_CODE_FIELDS]
+    code_fields = [f"item__tracking_code__{name}" for name in TRACKING_CODE_FLAGS]
     fields = ("bin_id", "item_id", "lot_no", "serial_no", "quantity", "qty_handled")
     for value in lines.values_list(*fields, *code_fields):
         line_bin_id, item_id, lot_no, serial_no, quantity, qty_handled = value[: len(fields)]
-        req = requirement_of_values(value[len(fields) :])
+        req = requirement_of_flags(value[len(fields) :])
         lot_key, serial_key = stock_key(req, lot_no, serial_no)
         if (req.lot.warehouse and not lot_key) or (req.serial.warehouse and not serial_key):
             unassigned[(line_bin_id, item_id)] += quantity - qty_handled

@@ -6,7 +6,7 @@ Most errors use the shared classes of core.exceptions with their stable codes (`
 
 from __future__ import annotations
 
-from core.exceptions import Conflict, InvalidInput
+from core.exceptions import Conflict, ErrorCode, InvalidInput
 
 __all__ = ["Conflict", "InvalidInput"]
 
@@ -19,5 +19,5 @@ class PickPostRefused(Conflict):
     `pick_line_id`, `code`, `detail`). Nothing was posted. When every problem has the same code, the
     error carries that code (e.g. `tracking_incomplete`); otherwise `pick_post_refused`."""
 
-    code = "pick_post_refused"
+    code = ErrorCode.PICK_POST_REFUSED
     title = "The pick cannot be posted."

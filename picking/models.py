@@ -12,7 +12,7 @@ from django.conf import settings
 from django.db import models
 from django.db.models import F, Q
 
-ZERO = Decimal(0)
+from core.quantities import ZERO
 
 
 class SourceDocument(models.Model):

@@ -8,26 +8,12 @@ from typing import Any, cast
 import pytest
 
 from picking.models import Pick, PickLine
-from tests.conftest import api_client_for
+from tests.clients import api_client_for, problem
 from tests.factories import SourceDocumentFactory, SourceLineFactory
 from warehouse.models import ItemLedgerEntry, LotNoInformation
 from warehouse.tests.helpers import Warehouse, make_warehouse, receive, serials, worker_at
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture
-def wh() -> Warehouse:
-    return make_warehouse()
-
-
-def problem(response: Any, status: int, code: str) -> dict[str, Any]:
-    assert response.status_code == status, response.content
-    assert response["Content-Type"] == "application/problem+json"
-    body = response.json()
-    assert body["code"] == code, body
-    assert body["detail"]
-    return body
 
 
 def adjust(api: Any, wh: Warehouse, item: Any, entries: list[dict[str, Any]], **headers: Any) -> Any:

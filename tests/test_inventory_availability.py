@@ -22,11 +22,6 @@ pytestmark = pytest.mark.django_db
 TODAY = datetime.date(2027, 1, 15)
 
 
-@pytest.fixture
-def wh() -> Warehouse:
-    return make_warehouse()
-
-
 _picks = iter(range(1, 10_000))
 
 

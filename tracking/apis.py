@@ -1,4 +1,4 @@
-"""REST API of the tracking app (API.md, "Master data"): item tracking codes and number series.
+"""REST API of the tracking app: item tracking codes and number series (docs/inventory.md, "API").
 
 Views parse, call one service or selector, render. Services raise DomainErrors (problem details).
 """
@@ -17,7 +17,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from core.api import idempotent
-from core.exceptions import NotFoundError
+from core.exceptions import ErrorCode, NotFoundError
 from core.openapi import PROBLEM
 from core.permissions import ModelPermsForMethod
 from tracking.models import ItemTrackingCode, NoSeries
@@ -53,7 +53,7 @@ class TrackingCodePatchSerializer(TrackingCodeInputSerializer):
     code = serializers.CharField(max_length=20, required=False)
 
     def validate_code(self, value: str) -> str:
-        raise serializers.ValidationError("The code cannot be changed.", code="read_only")
+        raise serializers.ValidationError("The code cannot be changed.", code=ErrorCode.READ_ONLY)
 
 
 class NoSeriesSerializer(serializers.ModelSerializer[NoSeries]):

@@ -2,21 +2,21 @@
 
 from __future__ import annotations
 
-from core.exceptions import Conflict, InvalidInput, NoSeriesExhausted, NotFoundError
+from core.exceptions import Conflict, ErrorCode, InvalidInput, NoSeriesExhausted, NotFoundError
 
 
 class TrackingCodeInvalid(InvalidInput):
-    code = "tracking_code_invalid"
+    code = ErrorCode.TRACKING_CODE_INVALID
     title = "Invalid item tracking code."
 
 
 class TrackingCodeInUse(Conflict):
-    code = "tracking_code_in_use"
+    code = ErrorCode.TRACKING_CODE_IN_USE
     title = "The item tracking code contradicts existing entries."
 
 
 class NoSeriesInvalid(InvalidInput):
-    code = "no_series_invalid"
+    code = ErrorCode.NO_SERIES_INVALID
     title = "Invalid number series."
 
 

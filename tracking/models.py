@@ -5,9 +5,12 @@ from __future__ import annotations
 from django.db import models
 from django.db.models import Q
 
+from tracking.rules import requirement
+
 
 class ItemTrackingCode(models.Model):
-    """How an item's serial and lot numbers are tracked (DESIGN.md, "Item tracking code")."""
+    """How an item's serial and lot numbers are tracked: the flags' effects are in docs/domain.md ("Item
+    tracking codes"); what they require is answered by tracking.rules.requirement, nowhere else."""
 
     code = models.CharField(max_length=20, unique=True)
     description = models.CharField(max_length=100, blank=True, default="")
@@ -44,11 +47,13 @@ class ItemTrackingCode(models.Model):
 
     @property
     def tracks_serial(self) -> bool:
-        return self.sn_specific_tracking or self.sn_warehouse_tracking or self.sn_outbound_tracking
+        """The item tracks serial numbers (tracking.rules.requirement decides)."""
+        return requirement(self).serial.tracked
 
     @property
     def tracks_lot(self) -> bool:
-        return self.lot_specific_tracking or self.lot_warehouse_tracking or self.lot_outbound_tracking
+        """The item tracks lot numbers (tracking.rules.requirement decides)."""
+        return requirement(self).lot.tracked
 
 
 class NoSeries(models.Model):

@@ -1,5 +1,11 @@
-"""Pure item tracking rules (no database): what an outbound line of an item must carry, which numbers its
-stock carries, and whether a set of (serial_no, lot_no, quantity) is complete and consistent.
+"""Pure item tracking rules (no database): THE definition of what an item tracking code requires.
+
+`requirement(code)` answers, per kind (serial, lot), whether the item tracks that kind, whether stock
+carries it (warehouse tracking; specific tracking implies it), whether outbound numbers must exist in
+inventory (specific) and whether outbound documents must carry numbers (outbound); `stock_key` gives the
+numbers stock carries for a line's numbers; `tracking_problems` checks a set of (serial_no, lot_no,
+quantity) against a code; `is_expired` decides expiry. Every other module asks these functions instead of
+reading the tracking code's flags itself (docs/domain.md, "Item tracking codes").
 
 Every function takes an item tracking code (or anything with its attributes, or None for an untracked
 item) and plain values, and is unit-tested without a database.
@@ -7,10 +13,15 @@ item) and plain values, and is unit-tested without a database.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+import functools
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
+from types import SimpleNamespace
 from typing import Any, Protocol
+
+from core.exceptions import ErrorCode
+from core.quantities import ONE, ZERO
 
 
 class TrackingCodeLike(Protocol):
@@ -50,7 +61,7 @@ UNTRACKED = KindRequirement()
 
 @dataclass(frozen=True)
 class Requirement:
-    """What an outbound line of an item must carry (DESIGN.md, "Item tracking code")."""
+    """What an outbound line of an item must carry (docs/domain.md, "Item tracking codes")."""
 
     serial: KindRequirement = UNTRACKED
     lot: KindRequirement = UNTRACKED
@@ -59,15 +70,8 @@ class Requirement:
     strict_expiration_posting: bool = False
 
     @property
-    def needs_serial(self) -> bool:
-        return self.serial.required
-
-    @property
-    def needs_lot(self) -> bool:
-        return self.lot.required
-
-    @property
     def tracked(self) -> bool:
+        """The item tracks serial or lot numbers (or both)."""
         return self.serial.tracked or self.lot.tracked
 
 
@@ -96,6 +100,48 @@ def requirement(code: TrackingCodeLike | None) -> Requirement:
     )
 
 
+# The fields of an item tracking code that `requirement` reads, in the order of the model.
+TRACKING_CODE_FLAGS = (
+    "sn_specific_tracking",
+    "sn_warehouse_tracking",
+    "sn_outbound_tracking",
+    "lot_specific_tracking",
+    "lot_warehouse_tracking",
+    "lot_outbound_tracking",
+    "use_expiration_dates",
+    "require_expiration_date_entry",
+    "strict_expiration_posting",
+)
+
+
+def requirement_from_values(values: Mapping[str, Any], *, prefix: str = "") -> Requirement:
+    """The requirement of a tracking code read as plain values, e.g. a row of
+    `.values(*[f"item__tracking_code__{flag}" for flag in TRACKING_CODE_FLAGS])` with
+    `prefix="item__tracking_code__"`. A flag that is None (no tracking code: a LEFT JOIN found none) or
+    missing reads as off."""
+    flags = {flag: bool(values.get(f"{prefix}{flag}")) for flag in TRACKING_CODE_FLAGS}
+    return requirement(SimpleNamespace(**flags))
+
+
+@functools.lru_cache(maxsize=1024)
+def requirement_of_flags(values: tuple[Any, ...]) -> Requirement:
+    """The requirement of a tracking code read as a tuple of its flags in `TRACKING_CODE_FLAGS` order (e.g.
+    from `values_list(*[f"item__tracking_code__{flag}" for flag in TRACKING_CODE_FLAGS])`; all None: no
+    tracking code), worked out once per distinct code: bulk reads call it for every row."""
+    return requirement_from_values(dict(zip(TRACKING_CODE_FLAGS, values, strict=True)))
+
+
+def warehouse_tracking_changes(before: Requirement, after: Requirement) -> list[tuple[str, bool]]:
+    """The kinds ("lot", "serial") whose warehouse tracking a change of tracking code turns on (True) or
+    off (False). Stock must agree with the new code: turned off, stock may no longer carry numbers of that
+    kind; turned on, stock must carry them."""
+    changes = []
+    for kind, old, new in (("lot", before.lot, after.lot), ("serial", before.serial, after.serial)):
+        if old.warehouse != new.warehouse:
+            changes.append((kind, new.warehouse))
+    return changes
+
+
 def _req(code: TrackingCodeLike | Requirement | None) -> Requirement:
     return code if isinstance(code, Requirement) else requirement(code)
 
@@ -114,7 +160,7 @@ def stock_key(code: TrackingCodeLike | Requirement | None, lot_no: str, serial_n
 class TrackingEntry:
     serial_no: str = ""
     lot_no: str = ""
-    quantity: Decimal = Decimal(1)
+    quantity: Decimal = ONE
 
 
 @dataclass(frozen=True)
@@ -162,7 +208,6 @@ def tracking_problems(
     *,
     line_quantity: Decimal | None = None,
     require_numbers: bool = True,
-    require_complete: bool = False,
     allow_negative: bool = False,
 ) -> list[Problem]:
     """Per-entry problems of a set of `(serial_no, lot_no, quantity)` against a tracking code.
@@ -171,20 +216,20 @@ def tracking_problems(
     - no serial number twice;
     - a number of a kind the item does not track is refused;
     - with `require_numbers`, a number the item tracks must be given (serial / lot missing);
-    - the quantities add up to at most `line_quantity` (exactly, with `require_complete`).
+    - the quantities add up to at most `line_quantity`.
     """
     req = _req(code)
     items = _entries(entries)
     problems: list[Problem] = []
     seen_serials: dict[str, int] = {}
-    total = Decimal(0)
+    total = ZERO
     for index, entry in enumerate(items):
         quantity = entry.quantity
         if quantity == 0 or (quantity < 0 and not allow_negative):
             problems.append(
                 Problem(
                     index,
-                    "quantity_not_positive",
+                    ErrorCode.QUANTITY_NOT_POSITIVE,
                     f"The quantity must be greater than zero (got {quantity}).",
                     "quantity",
                 )
@@ -193,7 +238,7 @@ def tracking_problems(
             problems.append(
                 Problem(
                     index,
-                    "serial_not_tracked",
+                    ErrorCode.SERIAL_NOT_TRACKED,
                     f"This item is not tracked by serial number; remove serial number {entry.serial_no}.",
                     "serial_no",
                 )
@@ -202,7 +247,7 @@ def tracking_problems(
             problems.append(
                 Problem(
                     index,
-                    "lot_not_tracked",
+                    ErrorCode.LOT_NOT_TRACKED,
                     f"This item is not tracked by lot number; remove lot number {entry.lot_no}.",
                     "lot_no",
                 )
@@ -210,19 +255,24 @@ def tracking_problems(
         if require_numbers and req.serial.required and not entry.serial_no:
             problems.append(
                 Problem(
-                    index, "serial_missing", "This item needs a serial number: enter or scan it.", "serial_no"
+                    index,
+                    ErrorCode.SERIAL_MISSING,
+                    "This item needs a serial number: enter or scan it.",
+                    "serial_no",
                 )
             )
         if require_numbers and req.lot.required and not entry.lot_no:
             problems.append(
-                Problem(index, "lot_missing", "This item needs a lot number: enter or scan it.", "lot_no")
+                Problem(
+                    index, ErrorCode.LOT_MISSING, "This item needs a lot number: enter or scan it.", "lot_no"
+                )
             )
         if entry.serial_no:
             if abs(quantity) != 1:
                 problems.append(
                     Problem(
                         index,
-                        "serial_quantity_not_one",
+                        ErrorCode.SERIAL_QUANTITY_NOT_ONE,
                         f"Serial number {entry.serial_no} identifies one unit: its quantity must be 1 "
                         f"(got {abs(quantity)}).",
                         "quantity",
@@ -232,7 +282,7 @@ def tracking_problems(
                 problems.append(
                     Problem(
                         index,
-                        "duplicate_serial",
+                        ErrorCode.DUPLICATE_SERIAL,
                         f"Serial number {entry.serial_no} is given twice (also on line "
                         f"{seen_serials[entry.serial_no]}).",
                         "serial_no",
@@ -241,57 +291,16 @@ def tracking_problems(
             else:
                 seen_serials[entry.serial_no] = index
         total += quantity
-    if line_quantity is not None:
-        if total > line_quantity:
-            problems.append(
-                Problem(
-                    None,
-                    "tracking_exceeds_quantity",
-                    f"The numbers add up to {total}, more than the line's quantity {line_quantity}.",
-                    "quantity",
-                )
+    if line_quantity is not None and total > line_quantity:
+        problems.append(
+            Problem(
+                None,
+                ErrorCode.TRACKING_EXCEEDS_QUANTITY,
+                f"The numbers add up to {total}, more than the line's quantity {line_quantity}.",
+                "quantity",
             )
-        elif require_complete and total < line_quantity:
-            problems.append(
-                Problem(
-                    None,
-                    "tracking_incomplete",
-                    f"Numbers are given for {total} of {line_quantity} units; give numbers for the rest.",
-                    "quantity",
-                )
-            )
+        )
     return problems
-
-
-def tracking_is_complete(
-    code: TrackingCodeLike | Requirement | None, entries: Sequence[Any], *, line_quantity: Decimal
-) -> bool:
-    """Numbers are consistent and cover exactly `line_quantity` (an untracked item needs none)."""
-    if not _req(code).tracked:
-        return True
-    return not tracking_problems(code, entries, line_quantity=line_quantity, require_complete=True)
-
-
-def expiration_problem(
-    code: TrackingCodeLike | Requirement | None, *, has_number: bool, expiration_date: Any
-) -> Problem | None:
-    """Problem of an expiration date given (or not) on a receipt of a number."""
-    req = _req(code)
-    if expiration_date and not req.use_expiration_dates:
-        return Problem(
-            None,
-            "expiration_not_used",
-            "This item does not use expiration dates: leave the expiration date empty.",
-            "expiration_date",
-        )
-    if req.require_expiration_date_entry and has_number and not expiration_date:
-        return Problem(
-            None,
-            "expiration_date_required",
-            "This item needs an expiration date for each number received: enter it.",
-            "expiration_date",
-        )
-    return None
 
 
 def is_expired(

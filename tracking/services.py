@@ -1,17 +1,23 @@
-"""Writes of the tracking app: number series and item tracking codes."""
+"""Writes of the tracking app: number series and item tracking codes.
+
+A change of an existing tracking code's flags must not contradict stock, but stock lives in the warehouse
+app, above this one. So tracking does not look at stock: it runs the checks a higher app added with
+`tracking_code_change_check_add` (the warehouse app adds its stock check in `WarehouseConfig.ready`).
+"""
 
 from __future__ import annotations
 
 import re
+from collections.abc import Callable, Mapping
 from typing import Any
 
-from django.apps import apps
 from django.db import IntegrityError, transaction
 
-from core.exceptions import Conflict, NoSeriesExhausted, NotFoundError
-from tracking.exceptions import NoSeriesInvalid, TrackingCodeInUse, TrackingCodeInvalid
+from core.exceptions import Conflict, ErrorCode, NoSeriesExhausted, NotFoundError
+from tracking.exceptions import NoSeriesInvalid, TrackingCodeInvalid
 from tracking.locks import lock_no_series
 from tracking.models import ItemTrackingCode, NoSeries
+from tracking.rules import TRACKING_CODE_FLAGS
 
 # The last group of digits of a number: `SN-0001` -> `0001`, `LOT2026-001` -> `001`.
 _LAST_DIGITS = re.compile(r"(\d+)(?!.*\d)")
@@ -96,12 +102,12 @@ def _validate_no_series(
 ) -> None:
     errors: list[dict[str, Any]] = []
     if not code.strip():
-        errors.append({"field": "code", "code": "required", "detail": "Give the series a code."})
+        errors.append({"field": "code", "code": ErrorCode.REQUIRED, "detail": "Give the series a code."})
     if split_no(starting_no) is None:
         errors.append(
             {
                 "field": "starting_no",
-                "code": "no_digits",
+                "code": ErrorCode.NO_DIGITS,
                 "detail": f"The starting no. '{starting_no}' must end in digits, e.g. 'SN-0001'.",
             }
         )
@@ -109,7 +115,7 @@ def _validate_no_series(
         errors.append(
             {
                 "field": "ending_no",
-                "code": "no_digits",
+                "code": ErrorCode.NO_DIGITS,
                 "detail": f"The ending no. '{ending_no}' has no digits.",
             }
         )
@@ -117,17 +123,21 @@ def _validate_no_series(
         errors.append(
             {
                 "field": "ending_no",
-                "code": "ending_before_starting",
+                "code": ErrorCode.ENDING_BEFORE_STARTING,
                 "detail": f"The ending no. {ending_no} comes before the starting no. {starting_no}.",
             }
         )
     if increment < 1:
         errors.append(
-            {"field": "increment", "code": "min_value", "detail": "The increment must be at least 1."}
+            {"field": "increment", "code": ErrorCode.MIN_VALUE, "detail": "The increment must be at least 1."}
         )
     if last_no_used and split_no(last_no_used) is None:
         errors.append(
-            {"field": "last_no_used", "code": "no_digits", "detail": f"'{last_no_used}' has no digits."}
+            {
+                "field": "last_no_used",
+                "code": ErrorCode.NO_DIGITS,
+                "detail": f"'{last_no_used}' has no digits.",
+            }
         )
     if errors:
         raise NoSeriesInvalid("; ".join(e["detail"] for e in errors), errors=errors)
@@ -162,24 +172,28 @@ def no_series_create(
     except IntegrityError as exc:
         raise Conflict(
             f"A number series with code '{code}' already exists. Use another code.",
-            code="already_exists",
-            errors=[{"field": "code", "code": "already_exists", "detail": "This code is taken."}],
+            code=ErrorCode.ALREADY_EXISTS,
+            errors=[{"field": "code", "code": ErrorCode.ALREADY_EXISTS, "detail": "This code is taken."}],
         ) from exc
 
 
 # --- Item tracking codes ------------------------------------------------------------------------
 
-TRACKING_CODE_FLAGS = (
-    "sn_specific_tracking",
-    "sn_warehouse_tracking",
-    "sn_outbound_tracking",
-    "lot_specific_tracking",
-    "lot_warehouse_tracking",
-    "lot_outbound_tracking",
-    "use_expiration_dates",
-    "require_expiration_date_entry",
-    "strict_expiration_posting",
-)
+TrackingCodeChangeCheck = Callable[[ItemTrackingCode, Mapping[str, Any]], None]
+_change_checks: list[TrackingCodeChangeCheck] = []
+
+
+def tracking_code_change_check_add(check: TrackingCodeChangeCheck) -> None:
+    """Add a check that runs before an existing tracking code's flags change: `check(current, values)`
+    raises a DomainError to refuse the change (`values` holds every flag of TRACKING_CODE_FLAGS as it would
+    be). Called by higher apps when they are ready; adding the same check twice adds it once."""
+    if check not in _change_checks:
+        _change_checks.append(check)
+
+
+def _run_change_checks(current: ItemTrackingCode, values: Mapping[str, Any]) -> None:
+    for check in _change_checks:
+        check(current, values)
 
 
 def _validate_flags(values: dict[str, Any]) -> None:
@@ -189,7 +203,7 @@ def _validate_flags(values: dict[str, Any]) -> None:
             errors.append(
                 {
                     "field": f"{kind}_warehouse_tracking",
-                    "code": "specific_requires_warehouse_tracking",
+                    "code": ErrorCode.SPECIFIC_REQUIRES_WAREHOUSE_TRACKING,
                     "detail": f"{label} specific tracking needs {label.lower()} warehouse tracking: turn on "
                     f"{kind}_warehouse_tracking too (outbound numbers must exist in stock).",
                 }
@@ -199,7 +213,7 @@ def _validate_flags(values: dict[str, Any]) -> None:
             errors.append(
                 {
                     "field": flag,
-                    "code": "requires_use_expiration_dates",
+                    "code": ErrorCode.REQUIRES_USE_EXPIRATION_DATES,
                     "detail": f"{flag} needs use_expiration_dates: turn on use_expiration_dates too.",
                 }
             )
@@ -207,48 +221,15 @@ def _validate_flags(values: dict[str, Any]) -> None:
         raise TrackingCodeInvalid("; ".join(e["detail"] for e in errors), errors=errors)
 
 
-def _check_against_stock(code: ItemTrackingCode, new: dict[str, Any]) -> None:
-    """Refuse a change that contradicts stock already carried by the items using this code."""
-    if code.pk is None:
-        return
-    # warehouse imports tracking, not the reverse: look the model up by name.
-    bin_content = apps.get_model("warehouse", "BinContent")
-    stock = bin_content.objects.filter(item__tracking_code=code, quantity__gt=0)
-    errors: list[dict[str, Any]] = []
-    for kind, field, label in (("lot", "lot_no", "lot"), ("sn", "serial_no", "serial")):
-        flag = f"{kind}_warehouse_tracking"
-        before, after = getattr(code, flag), new[flag]
-        if before and not after and stock.exclude(**{field: ""}).exists():
-            errors.append(
-                {
-                    "field": flag,
-                    "code": "stock_carries_numbers",
-                    "detail": f"Stock of items with tracking code {code.code} carries {label} numbers; "
-                    f"{label} warehouse tracking cannot be turned off until that stock is gone.",
-                }
-            )
-        if not before and after and stock.filter(**{field: ""}).exists():
-            errors.append(
-                {
-                    "field": flag,
-                    "code": "stock_without_numbers",
-                    "detail": f"Items with tracking code {code.code} have stock without {label} numbers; "
-                    f"{label} warehouse tracking cannot be turned on until that stock is removed "
-                    "(adjust it out, then receive it again with numbers).",
-                }
-            )
-    if errors:
-        raise TrackingCodeInUse("; ".join(e["detail"] for e in errors), errors=errors)
-
-
 def item_tracking_code_validate(*, current: ItemTrackingCode | None, values: dict[str, Any]) -> None:
-    """Raise TrackingCodeInvalid / TrackingCodeInUse for flags that are inconsistent or contradict stock.
+    """Raise TrackingCodeInvalid for inconsistent flags, or the error of a change check (TrackingCodeInUse
+    when the change contradicts stock).
 
     `values` holds every flag of TRACKING_CODE_FLAGS (used by the admin form as well as the services).
     """
     _validate_flags(values)
     if current is not None and current.pk is not None:
-        _check_against_stock(current, values)
+        _run_change_checks(current, values)
 
 
 def no_series_validate(
@@ -273,7 +254,7 @@ def item_tracking_code_create(*, code: str, description: str = "", **flags: bool
     if not code.strip():
         raise TrackingCodeInvalid(
             "Give the tracking code a code.",
-            errors=[{"field": "code", "code": "required", "detail": "Required."}],
+            errors=[{"field": "code", "code": ErrorCode.REQUIRED, "detail": "Required."}],
         )
     try:
         with transaction.atomic():
@@ -281,8 +262,8 @@ def item_tracking_code_create(*, code: str, description: str = "", **flags: bool
     except IntegrityError as exc:
         raise Conflict(
             f"An item tracking code '{code}' already exists. Use another code.",
-            code="already_exists",
-            errors=[{"field": "code", "code": "already_exists", "detail": "This code is taken."}],
+            code=ErrorCode.ALREADY_EXISTS,
+            errors=[{"field": "code", "code": ErrorCode.ALREADY_EXISTS, "detail": "This code is taken."}],
         ) from exc
 
 
@@ -297,7 +278,7 @@ def item_tracking_code_update(*, tracking_code: ItemTrackingCode, **changes: Any
         values: dict[str, Any] = {name: getattr(current, name) for name in TRACKING_CODE_FLAGS}
         values.update({k: bool(v) for k, v in changes.items() if k in TRACKING_CODE_FLAGS})
         _validate_flags(values)
-        _check_against_stock(current, values)
+        _run_change_checks(current, values)
         for name, value in values.items():
             setattr(current, name, value)
         if "description" in changes:

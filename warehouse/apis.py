@@ -1,4 +1,4 @@
-"""REST API of the warehouse app (API.md, "Master data"): items, locations, bins, lot and serial
+"""REST API of the warehouse app (docs/inventory.md, "API"): items, locations, bins, lot and serial
 information. Location-bound objects at locations you are not a warehouse employee of answer 404.
 """
 
@@ -16,7 +16,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from core.api import idempotent
-from core.exceptions import NotFoundError
+from core.exceptions import ErrorCode, NotFoundError
 from core.openapi import PROBLEM
 from core.permissions import ModelPermsForMethod
 from warehouse.models import Bin, Item, Location, LotNoInformation, SerialNoInformation
@@ -70,7 +70,7 @@ class ItemPatchSerializer(ItemInputSerializer):
     no = serializers.CharField(max_length=20, required=False)
 
     def validate_no(self, value: str) -> str:
-        raise serializers.ValidationError("The item no. cannot be changed.", code="read_only")
+        raise serializers.ValidationError("The item no. cannot be changed.", code=ErrorCode.READ_ONLY)
 
 
 def _items() -> QuerySet[Item]:
@@ -164,7 +164,7 @@ class LocationPatchSerializer(LocationInputSerializer):
     code = serializers.CharField(max_length=10, required=False)
 
     def validate_code(self, value: str) -> str:
-        raise serializers.ValidationError("The location code cannot be changed.", code="read_only")
+        raise serializers.ValidationError("The location code cannot be changed.", code=ErrorCode.READ_ONLY)
 
 
 class LocationListCreateApi(ListAPIView[Location]):

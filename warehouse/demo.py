@@ -1,5 +1,5 @@
 """Demo inventory for `make run`: tracking codes, number series, items (one per outbound case of
-DESIGN.md), locations with bins, warehouse employees and stock with numbers and expiration dates.
+docs/domain.md), locations with bins, warehouse employees and stock with numbers and expiration dates.
 
 Idempotent: master data is created when missing; stock is received (through the adjustment service)
 only when the demo location has no ledger entries yet.

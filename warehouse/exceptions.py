@@ -2,23 +2,18 @@
 
 from __future__ import annotations
 
-from core.exceptions import Conflict, InvalidInput
+from core.exceptions import Conflict, ErrorCode
 
 
 class OutboundRefused(Conflict):
     """Stock cannot be taken out as asked; `errors` lists every problem, per line (`ref`)."""
 
-    code = "insufficient_quantity"
+    code = ErrorCode.INSUFFICIENT_QUANTITY
     title = "Stock cannot be taken out."
 
 
 class InboundRefused(Conflict):
     """Stock cannot be received as asked; `errors` lists every problem, per line (`ref`)."""
 
-    code = "inbound_refused"
+    code = ErrorCode.INBOUND_REFUSED
     title = "Stock cannot be received."
-
-
-class AdjustmentInvalid(InvalidInput):
-    code = "invalid"
-    title = "Invalid adjustment."

@@ -6,11 +6,11 @@ Numbers that are absent are stored as the empty string "" (never NULL), so uniqu
 
 from __future__ import annotations
 
-from decimal import Decimal
-
 from django.conf import settings
 from django.db import models
 from django.db.models import F, Q
+
+from core.quantities import ZERO
 
 
 class Item(models.Model):
@@ -146,7 +146,7 @@ class ItemLedgerEntry(models.Model):
     lot_no = models.CharField(max_length=50, blank=True, default="")
     expiration_date = models.DateField(null=True, blank=True)
     quantity = models.DecimalField(max_digits=18, decimal_places=5)
-    remaining_quantity = models.DecimalField(max_digits=18, decimal_places=5, default=Decimal(0))
+    remaining_quantity = models.DecimalField(max_digits=18, decimal_places=5, default=ZERO)
     open = models.BooleanField(default=False)
     applies_to_entry = models.ForeignKey(
         "self", null=True, blank=True, on_delete=models.PROTECT, related_name="applied_entries"
@@ -248,7 +248,7 @@ class BinContent(models.Model):
     lot_no = models.CharField(max_length=50, blank=True, default="")
     serial_no = models.CharField(max_length=50, blank=True, default="")
     expiration_date = models.DateField(null=True, blank=True)
-    quantity = models.DecimalField(max_digits=18, decimal_places=5, default=Decimal(0))
+    quantity = models.DecimalField(max_digits=18, decimal_places=5, default=ZERO)
 
     class Meta:
         ordering = ["pk"]

@@ -3,18 +3,15 @@
 from __future__ import annotations
 
 import datetime
-import functools
 from collections.abc import Iterable
 from dataclasses import dataclass
 from decimal import Decimal
-from types import SimpleNamespace
-from typing import Any
 
 from django.db.models import Exists, OuterRef
 from django.utils import timezone
 
 from core.db import keys_subquery
-from tracking.rules import Requirement, is_expired, requirement
+from tracking.rules import TRACKING_CODE_FLAGS, is_expired, requirement_of_flags
 from warehouse.models import BinContent, LotNoInformation, SerialNoInformation
 
 
@@ -82,7 +79,7 @@ def stock_rows(
         ),
     ).order_by("location__code", "bin__code", "item__no", "expiration_date", "lot_no", "serial_no", "pk")
     # Plain tuples, not model instances: this read returns every stock row of the items (100 000s).
-    code_fields = [f"item__tracking_code__{name}" for name in TRACKING_CODE_FIELDS]
+    code_fields = [f"item__tracking_code__{name}" for name in TRACKING_CODE_FLAGS]
     values = rows.values_list(*_ROW_FIELDS, "lot_blocked", "serial_blocked", *code_fields)
     result = []
     n = len(_ROW_FIELDS)
@@ -102,7 +99,7 @@ def stock_rows(
             qty,
         ) = value[:n]
         lot_blocked, serial_blocked = value[n], value[n + 1]
-        req = requirement_of_values(value[n + 2 :])
+        req = requirement_of_flags(value[n + 2 :])
         number_blocked = bool((lot and lot_blocked) or (serial and serial_blocked))
         result.append(
             StockRow(
@@ -141,29 +138,6 @@ _ROW_FIELDS = (
     "expiration_date",
     "quantity",
 )
-# The tracking code's fields that tracking.rules.requirement() reads ("id" first: None = not tracked).
-TRACKING_CODE_FIELDS = (
-    "id",
-    "sn_specific_tracking",
-    "sn_warehouse_tracking",
-    "sn_outbound_tracking",
-    "lot_specific_tracking",
-    "lot_warehouse_tracking",
-    "lot_outbound_tracking",
-    "use_expiration_dates",
-    "require_expiration_date_entry",
-    "strict_expiration_posting",
-)
-
-
-@functools.lru_cache(maxsize=1024)
-def requirement_of_values(values: tuple[Any, ...]) -> Requirement:
-    """tracking.rules.requirement() of a tracking code read as plain values (`TRACKING_CODE_FIELDS`, in
-    order, e.g. `values_list("item__tracking_code__...")`), worked out once per distinct code."""
-    code = (
-        None if values[0] is None else SimpleNamespace(**dict(zip(TRACKING_CODE_FIELDS, values, strict=True)))
-    )
-    return requirement(code)
 
 
 def bin_contents_by_keys(

@@ -6,21 +6,12 @@ from typing import Any
 
 import pytest
 
-from tests.conftest import api_client_for
+from tests.clients import api_client_for, problem
 from tests.factories import UserFactory
 
 pytestmark = pytest.mark.django_db
 
 SPECIFIC = {"code": "SNSPEC", "sn_specific_tracking": True, "sn_warehouse_tracking": True}
-
-
-def problem(response: Any, status: int, code: str) -> dict[str, Any]:
-    assert response.status_code == status, response.content
-    assert response["Content-Type"] == "application/problem+json"
-    body = response.json()
-    assert body["code"] == code, body
-    assert body["detail"]
-    return body
 
 
 def test_create_read_and_patch_a_tracking_code(erp_api: Any) -> None:

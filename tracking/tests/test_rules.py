@@ -9,30 +9,20 @@ from types import SimpleNamespace
 import pytest
 
 from tracking.rules import (
+    TRACKING_CODE_FLAGS,
+    Requirement,
     TrackingEntry,
-    expiration_problem,
     is_expired,
     requirement,
+    requirement_from_values,
     stock_key,
-    tracking_is_complete,
     tracking_problems,
-)
-
-FLAGS = (
-    "sn_specific_tracking",
-    "sn_warehouse_tracking",
-    "sn_outbound_tracking",
-    "lot_specific_tracking",
-    "lot_warehouse_tracking",
-    "lot_outbound_tracking",
-    "use_expiration_dates",
-    "require_expiration_date_entry",
-    "strict_expiration_posting",
+    warehouse_tracking_changes,
 )
 
 
 def code(**flags: bool) -> SimpleNamespace:
-    return SimpleNamespace(**{name: flags.get(name, False) for name in FLAGS})
+    return SimpleNamespace(**{name: flags.get(name, False) for name in TRACKING_CODE_FLAGS})
 
 
 SERIAL_SPECIFIC = code(sn_specific_tracking=True, sn_warehouse_tracking=True)
@@ -48,13 +38,41 @@ def codes(problems: list) -> list[str]:
 
 def test_requirement_of_each_kind() -> None:
     req = requirement(SERIAL_SPECIFIC)
-    assert req.needs_serial and not req.needs_lot
+    assert req.serial.required and not req.lot.required
     assert req.serial.warehouse and req.serial.specific and not req.serial.outbound_only
     req = requirement(SERIAL_OUTBOUND_ONLY)
-    assert req.needs_serial and req.serial.outbound_only and not req.serial.warehouse
+    assert req.serial.required and req.serial.outbound_only and not req.serial.warehouse
     assert not requirement(None).tracked
     # specific tracking implies warehouse tracking even if the flag was left off
     assert requirement(code(lot_specific_tracking=True)).lot.warehouse
+
+
+def test_requirement_from_values_reads_a_row_of_flags() -> None:
+    # given the flags of a tracking code as a query returns them (prefixed), or NULLs for an untracked item
+    prefix = "item__tracking_code__"
+    row = {f"{prefix}{name}": getattr(SERIAL_AND_LOT, name) for name in TRACKING_CODE_FLAGS}
+    # then the requirement is the same as that of the code itself
+    assert requirement_from_values(row, prefix=prefix) == requirement(SERIAL_AND_LOT)
+    assert requirement_from_values(dict.fromkeys(row), prefix=prefix) == requirement(None) == Requirement()
+    assert requirement_from_values({"lot_specific_tracking": True}).lot.warehouse
+
+
+def test_warehouse_tracking_changes_name_each_kind_turned_on_or_off() -> None:
+    assert warehouse_tracking_changes(requirement(LOT_WAREHOUSE), requirement(LOT_OUTBOUND_ONLY)) == [
+        ("lot", False)
+    ]
+    assert warehouse_tracking_changes(requirement(None), requirement(SERIAL_AND_LOT)) == [
+        ("lot", True),
+        ("serial", True),
+    ]
+    # specific tracking implies warehouse tracking: turning only "specific" off changes nothing in stock
+    assert (
+        warehouse_tracking_changes(
+            requirement(SERIAL_SPECIFIC), requirement(code(sn_warehouse_tracking=True))
+        )
+        == []
+    )
+    assert warehouse_tracking_changes(requirement(SERIAL_OUTBOUND_ONLY), requirement(LOT_OUTBOUND_ONLY)) == []
 
 
 def test_stock_key_drops_kinds_that_are_not_warehouse_tracked() -> None:
@@ -107,27 +125,6 @@ def test_quantity_must_be_positive_unless_negative_is_allowed() -> None:
     assert codes(tracking_problems(SERIAL_SPECIFIC, [("SN1", "", -2)], allow_negative=True)) == [
         "serial_quantity_not_one"
     ]
-
-
-def test_complete_means_consistent_and_covering_the_line() -> None:
-    entries = [{"serial_no": "SN1", "quantity": 1}, {"serial_no": "SN2", "quantity": 1}]
-    assert tracking_is_complete(SERIAL_SPECIFIC, entries, line_quantity=Decimal(2))
-    assert not tracking_is_complete(SERIAL_SPECIFIC, entries, line_quantity=Decimal(3))
-    assert codes(
-        tracking_problems(SERIAL_SPECIFIC, entries, line_quantity=Decimal(3), require_complete=True)
-    ) == ["tracking_incomplete"]
-    assert tracking_is_complete(None, [], line_quantity=Decimal(3))
-
-
-def test_expiration_rules() -> None:
-    with_dates = code(
-        lot_warehouse_tracking=True, use_expiration_dates=True, require_expiration_date_entry=True
-    )
-    problem = expiration_problem(with_dates, has_number=True, expiration_date=None)
-    assert problem is not None and problem.code == "expiration_date_required"
-    assert expiration_problem(with_dates, has_number=True, expiration_date=datetime.date(2027, 1, 1)) is None
-    problem = expiration_problem(LOT_WAREHOUSE, has_number=True, expiration_date=datetime.date(2027, 1, 1))
-    assert problem is not None and problem.code == "expiration_not_used"
 
 
 def test_expired_only_before_the_date_and_strict_only_when_asked() -> None:

@@ -1,13 +1,15 @@
-"""Item tracking code rules: consistent flags, and no change that contradicts existing stock."""
+"""Item tracking code rules: consistent flags, unique codes.
+
+Changes that contradict stock are refused by the warehouse app: warehouse/tests/test_tracking_code_changes.py.
+"""
 
 from __future__ import annotations
 
 import pytest
 
 from core.exceptions import Conflict
-from tracking.exceptions import TrackingCodeInUse, TrackingCodeInvalid
-from tracking.services import item_tracking_code_create, item_tracking_code_update
-from warehouse.tests.helpers import Warehouse, make_warehouse, receive, serials
+from tracking.exceptions import TrackingCodeInvalid
+from tracking.services import item_tracking_code_create
 
 pytestmark = pytest.mark.django_db
 
@@ -35,42 +37,3 @@ def test_duplicate_code() -> None:
     with pytest.raises(Conflict) as refused:
         item_tracking_code_create(code="X")
     assert refused.value.code == "already_exists"
-
-
-def test_lot_warehouse_tracking_cannot_be_turned_off_while_stock_carries_lots() -> None:
-    wh: Warehouse = make_warehouse()
-    receive(wh, wh.lot_item, [{"quantity": 2, "lot_no": "L1", "expiration_date": "2027-06-01"}])
-    code = wh.lot_item.tracking_code
-    assert code is not None
-    with pytest.raises(TrackingCodeInUse) as refused:
-        item_tracking_code_update(tracking_code=code, lot_warehouse_tracking=False)
-    assert refused.value.errors[0]["code"] == "stock_carries_numbers"
-    code.refresh_from_db()
-    assert code.lot_warehouse_tracking
-    # once the stock is gone, it may
-    receive(wh, wh.lot_item, [{"quantity": -2, "lot_no": "L1"}])
-    assert not item_tracking_code_update(
-        tracking_code=code, lot_warehouse_tracking=False
-    ).lot_warehouse_tracking
-
-
-def test_warehouse_tracking_cannot_be_turned_on_while_stock_has_no_numbers() -> None:
-    wh = make_warehouse()
-    receive(wh, wh.new_serial_item, [{"quantity": 3}])
-    code = wh.new_serial_item.tracking_code
-    assert code is not None
-    with pytest.raises(TrackingCodeInUse) as refused:
-        item_tracking_code_update(tracking_code=code, sn_warehouse_tracking=True)
-    assert refused.value.errors[0]["code"] == "stock_without_numbers"
-    assert "SNOUT" in refused.value.detail
-
-
-def test_unrelated_changes_are_fine_with_stock() -> None:
-    wh = make_warehouse()
-    receive(wh, wh.serial_item, serials(2))
-    code = wh.serial_item.tracking_code
-    assert code is not None
-    updated = item_tracking_code_update(
-        tracking_code=code, description="Serials", strict_expiration_posting=True
-    )
-    assert updated.description == "Serials" and updated.strict_expiration_posting

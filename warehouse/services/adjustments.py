@@ -9,7 +9,7 @@ from typing import Any
 from django.db import transaction
 from django.utils import timezone
 
-from core.exceptions import InvalidInput, NotFoundError
+from core.exceptions import ErrorCode, InvalidInput, NotFoundError
 from tracking.models import NoSeries
 from tracking.rules import requirement, tracking_problems
 from tracking.services import no_series_take
@@ -28,7 +28,7 @@ DOCUMENT_TYPE = "adjustment"
 
 
 class AdjustmentRefused(OutboundRefused):
-    code = "adjustment_refused"
+    code = ErrorCode.ADJUSTMENT_REFUSED
     title = "The adjustment cannot be posted."
 
 
@@ -46,22 +46,22 @@ def _parse_entry(index: int, raw: dict[str, Any], errors: list[dict[str, Any]]) 
     try:
         quantity = Decimal(str(raw.get("quantity")))
     except (InvalidOperation, ValueError):
-        err("quantity", "invalid", f"'{raw.get('quantity')}' is not a quantity.")
+        err("quantity", ErrorCode.INVALID, f"'{raw.get('quantity')}' is not a quantity.")
         return None
     if not quantity.is_finite() or quantity == 0:
-        err("quantity", "quantity_zero", "Give a quantity: positive to receive, negative to remove.")
+        err("quantity", ErrorCode.QUANTITY_ZERO, "Give a quantity: positive to receive, negative to remove.")
         return None
     date = raw.get("expiration_date")
     if isinstance(date, str) and date:
         try:
             date = datetime.date.fromisoformat(date)
         except ValueError:
-            err("expiration_date", "invalid", f"'{date}' is not a date (use YYYY-MM-DD).")
+            err("expiration_date", ErrorCode.INVALID, f"'{date}' is not a date (use YYYY-MM-DD).")
             return None
     if date and quantity < 0:
         err(
             "expiration_date",
-            "expiration_date_not_allowed",
+            ErrorCode.EXPIRATION_DATE_NOT_ALLOWED,
             "An expiration date is set when receiving stock; leave it empty when removing stock.",
         )
         return None
@@ -104,18 +104,20 @@ def inventory_adjust(
     if bin_ is None:
         raise NotFoundError(
             f"There is no bin {bin_code} at location {location.code}.",
-            errors=[{"field": "bin", "code": "not_found", "detail": f"Unknown bin {bin_code}."}],
+            errors=[{"field": "bin", "code": ErrorCode.NOT_FOUND, "detail": f"Unknown bin {bin_code}."}],
         )
     item = Item.objects.select_related("tracking_code").filter(no=item_no).first()
     if item is None:
         raise NotFoundError(
             f"There is no item {item_no}.",
-            errors=[{"field": "item", "code": "not_found", "detail": f"Unknown item {item_no}."}],
+            errors=[{"field": "item", "code": ErrorCode.NOT_FOUND, "detail": f"Unknown item {item_no}."}],
         )
     if not entries:
         raise InvalidInput(
             "Give at least one entry (quantity, and the serial or lot number if the item needs one).",
-            errors=[{"field": "entries", "code": "required", "detail": "At least one entry is needed."}],
+            errors=[
+                {"field": "entries", "code": ErrorCode.REQUIRED, "detail": "At least one entry is needed."}
+            ],
         )
     errors: list[dict[str, Any]] = []
     parsed = [_parse_entry(i, raw, errors) for i, raw in enumerate(entries)]
@@ -148,8 +150,10 @@ def inventory_adjust(
     if bin_.blocked:
         raise AdjustmentRefused(
             f"Bin {bin_.code} is blocked: no stock can be put in or taken out. Ask a supervisor.",
-            code="bin_blocked",
-            errors=[{"field": "bin", "code": "bin_blocked", "detail": f"Bin {bin_.code} is blocked."}],
+            code=ErrorCode.BIN_BLOCKED,
+            errors=[
+                {"field": "bin", "code": ErrorCode.BIN_BLOCKED, "detail": f"Bin {bin_.code} is blocked."}
+            ],
         )
     date = posting_date or timezone.localdate()
     outbound = [

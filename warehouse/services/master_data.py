@@ -3,14 +3,17 @@
 from __future__ import annotations
 
 import datetime
+from collections.abc import Mapping
 from typing import Any
 
 from django.db import IntegrityError, transaction
+from django.db.models import QuerySet
 
-from core.exceptions import Conflict, InvalidInput, NotFoundError
+from core.exceptions import Conflict, ErrorCode, InvalidInput, NotFoundError
 from core.roles import sees_all_locations
+from tracking.exceptions import TrackingCodeInUse
 from tracking.models import ItemTrackingCode, NoSeries
-from tracking.rules import requirement
+from tracking.rules import Requirement, requirement, requirement_from_values, warehouse_tracking_changes
 from warehouse.models import (
     Bin,
     BinContent,
@@ -42,8 +45,8 @@ def _field_error(
 def _already_exists(what: str, field: str, value: str) -> Conflict:
     return Conflict(
         f"{what} {value} already exists. Use another {field}.",
-        code="already_exists",
-        errors=[{"field": field, "code": "already_exists", "detail": f"{value} is taken."}],
+        code=ErrorCode.ALREADY_EXISTS,
+        errors=[{"field": field, "code": ErrorCode.ALREADY_EXISTS, "detail": f"{value} is taken."}],
     )
 
 
@@ -63,7 +66,7 @@ def _resolve_item_refs(data: dict[str, Any]) -> dict[str, Any]:
                 errors.append(
                     {
                         "field": "tracking_code",
-                        "code": "not_found",
+                        "code": ErrorCode.NOT_FOUND,
                         "detail": f"There is no tracking code {code}.",
                     }
                 )
@@ -75,7 +78,11 @@ def _resolve_item_refs(data: dict[str, Any]) -> dict[str, Any]:
                 values[name] = NoSeries.objects.filter(code=code).first()
                 if values[name] is None:
                     errors.append(
-                        {"field": name, "code": "not_found", "detail": f"There is no number series {code}."}
+                        {
+                            "field": name,
+                            "code": ErrorCode.NOT_FOUND,
+                            "detail": f"There is no number series {code}.",
+                        }
                     )
     for name in ("description", "base_unit_of_measure"):
         if name in data:
@@ -84,7 +91,7 @@ def _resolve_item_refs(data: dict[str, Any]) -> dict[str, Any]:
         errors.append(
             {
                 "field": "base_unit_of_measure",
-                "code": "required",
+                "code": ErrorCode.REQUIRED,
                 "detail": "Give a base unit of measure, e.g. PCS.",
             }
         )
@@ -93,40 +100,74 @@ def _resolve_item_refs(data: dict[str, Any]) -> dict[str, Any]:
     return values
 
 
+# --- Tracking code changes against stock -----------------------------------------------------------
+
+
+def _stock_contradictions(
+    stock: QuerySet[BinContent], before: Requirement, after: Requirement
+) -> list[tuple[str, ErrorCode]]:
+    """(kind, code) for each kind ("lot", "serial") whose warehouse tracking the change turns off while
+    `stock` carries numbers of that kind (stock_carries_numbers), or turns on while `stock` has rows
+    without them (stock_without_numbers). One query per kind whose warehouse tracking changes."""
+    found: list[tuple[str, ErrorCode]] = []
+    for kind, turned_on in warehouse_tracking_changes(before, after):
+        number_field = f"{kind}_no"
+        if turned_on and stock.filter(**{number_field: ""}).exists():
+            found.append((kind, ErrorCode.STOCK_WITHOUT_NUMBERS))
+        elif not turned_on and stock.exclude(**{number_field: ""}).exists():
+            found.append((kind, ErrorCode.STOCK_CARRIES_NUMBERS))
+    return found
+
+
+def tracking_code_stock_check(code: ItemTrackingCode, values: Mapping[str, Any]) -> None:
+    """Refuse a change of tracking code `code` to the flags `values` that contradicts the stock of the
+    items using it (TrackingCodeInUse). Added to tracking's change checks by WarehouseConfig.ready, so the
+    tracking services, API and admin refuse such changes without knowing about stock."""
+    stock = BinContent.objects.filter(item__tracking_code=code, quantity__gt=0)
+    errors: list[dict[str, Any]] = []
+    for kind, problem in _stock_contradictions(stock, requirement(code), requirement_from_values(values)):
+        flag = f"{'sn' if kind == 'serial' else kind}_warehouse_tracking"
+        if problem == ErrorCode.STOCK_CARRIES_NUMBERS:
+            detail = (
+                f"Stock of items with tracking code {code.code} carries {kind} numbers; {kind} warehouse "
+                "tracking cannot be turned off until that stock is gone."
+            )
+        else:
+            detail = (
+                f"Items with tracking code {code.code} have stock without {kind} numbers; {kind} warehouse "
+                "tracking cannot be turned on until that stock is removed (adjust it out, then receive it "
+                "again with numbers)."
+            )
+        errors.append({"field": flag, "code": problem, "detail": detail})
+    if errors:
+        raise TrackingCodeInUse("; ".join(e["detail"] for e in errors), errors=errors)
+
+
 def item_tracking_change_check(item: Item, new_code: ItemTrackingCode | None) -> None:
     """A new tracking code must not contradict the item's stock (numbers carried or not)."""
-    before, after = requirement(item.tracking_code), requirement(new_code)
     stock = BinContent.objects.filter(item=item, quantity__gt=0)
     errors: list[dict[str, Any]] = []
-    for label, field, b, a in (
-        ("lot", "lot_no", before.lot.warehouse, after.lot.warehouse),
-        ("serial", "serial_no", before.serial.warehouse, after.serial.warehouse),
-    ):
-        if b and not a and stock.exclude(**{field: ""}).exists():
-            errors.append(
-                {
-                    "field": "tracking_code",
-                    "code": "stock_carries_numbers",
-                    "detail": f"Stock of item {item.no} carries {label} numbers; the new tracking code has "
-                    f"no {label} warehouse tracking. Remove that stock first.",
-                }
+    for kind, problem in _stock_contradictions(stock, requirement(item.tracking_code), requirement(new_code)):
+        if problem == ErrorCode.STOCK_CARRIES_NUMBERS:
+            detail = (
+                f"Stock of item {item.no} carries {kind} numbers; the new tracking code has no {kind} "
+                "warehouse tracking. Remove that stock first."
             )
-        if a and not b and stock.filter(**{field: ""}).exists():
-            errors.append(
-                {
-                    "field": "tracking_code",
-                    "code": "stock_without_numbers",
-                    "detail": f"Item {item.no} has stock without {label} numbers; the new tracking code "
-                    f"needs {label} numbers in stock. Remove that stock first, then receive it with numbers.",
-                }
+        else:
+            detail = (
+                f"Item {item.no} has stock without {kind} numbers; the new tracking code needs {kind} "
+                "numbers in stock. Remove that stock first, then receive it with numbers."
             )
+        errors.append({"field": "tracking_code", "code": problem, "detail": detail})
     if errors:
-        raise Conflict("; ".join(e["detail"] for e in errors), code="tracking_code_in_use", errors=errors)
+        raise Conflict(
+            "; ".join(e["detail"] for e in errors), code=ErrorCode.TRACKING_CODE_IN_USE, errors=errors
+        )
 
 
 def item_create(*, no: str, **data: Any) -> Item:
     if not (no or "").strip():
-        raise _field_error("no", "required", "Give the item a number.")
+        raise _field_error("no", ErrorCode.REQUIRED, "Give the item a number.")
     values = _resolve_item_refs(data)
     try:
         with transaction.atomic():
@@ -155,12 +196,14 @@ def item_update(*, item: Item, **data: Any) -> Item:
 def _check_location(location: Location) -> None:
     if location.require_shipment and not location.require_pick:
         raise _field_error(
-            "require_pick", "shipment_requires_pick", "A location that requires shipments requires picks too."
+            "require_pick",
+            ErrorCode.SHIPMENT_REQUIRES_PICK,
+            "A location that requires shipments requires picks too.",
         )
     if location.require_shipment and location.shipment_bin_id is None:
         raise _field_error(
             "shipment_bin",
-            "shipment_bin_required",
+            ErrorCode.SHIPMENT_BIN_REQUIRED,
             "A location that requires shipments needs a shipment bin: create the bin, then set shipment_bin.",
         )
 
@@ -171,7 +214,7 @@ def _shipment_bin(location: Location, code: str | None) -> Bin | None:
     bin_ = Bin.objects.filter(location=location, code=code).first() if location.pk else None
     if bin_ is None:
         raise _field_error(
-            "shipment_bin", "not_found", f"There is no bin {code} at location {location.code}."
+            "shipment_bin", ErrorCode.NOT_FOUND, f"There is no bin {code} at location {location.code}."
         )
     return bin_
 
@@ -179,14 +222,14 @@ def _shipment_bin(location: Location, code: str | None) -> Bin | None:
 def location_create(*, code: str, user: Any = None, **data: Any) -> Location:
     """Create a location; a creator who does not see all locations becomes its warehouse employee."""
     if not (code or "").strip():
-        raise _field_error("code", "required", "Give the location a code.")
+        raise _field_error("code", ErrorCode.REQUIRED, "Give the location a code.")
     unknown = set(data) - set(LOCATION_FIELDS)
     if unknown:
         raise InvalidInput(f"Unknown field(s): {', '.join(sorted(unknown))}.")
     if data.get("shipment_bin"):
         raise _field_error(
             "shipment_bin",
-            "not_found",
+            ErrorCode.NOT_FOUND,
             "A new location has no bins yet: create the bins, then set shipment_bin.",
         )
     location = Location(code=code, **{k: v for k, v in data.items() if k != "shipment_bin"})
@@ -218,7 +261,7 @@ def location_update(*, location: Location, **data: Any) -> Location:
 
 def bin_create(*, location: Location, code: str, description: str = "", blocked: bool = False) -> Bin:
     if not (code or "").strip():
-        raise _field_error("code", "required", "Give the bin a code.")
+        raise _field_error("code", ErrorCode.REQUIRED, "Give the bin a code.")
     try:
         with transaction.atomic():
             return Bin.objects.create(location=location, code=code, description=description, blocked=blocked)
@@ -262,12 +305,12 @@ def _info_set(
     if unknown:
         raise InvalidInput(f"These fields cannot be changed: {', '.join(sorted(unknown))}.")
     if not (number or "").strip():
-        raise _field_error(number_field, "required", "Give the number.")
+        raise _field_error(number_field, ErrorCode.REQUIRED, "Give the number.")
     date: datetime.date | None = data.get("expiration_date")
     if date is not None and not requirement(item.tracking_code).use_expiration_dates:
         raise _field_error(
             "expiration_date",
-            "expiration_not_used",
+            ErrorCode.EXPIRATION_NOT_USED,
             f"Item {item.no} does not use expiration dates: leave the expiration date empty.",
         )
     with transaction.atomic():

@@ -19,7 +19,8 @@ from django.db import IntegrityError, transaction
 from django.db.models import QuerySet
 
 from core.db import bulk_insert, insert_rows, is_postgresql, keys_subquery, update_rows
-from core.fields import format_quantity
+from core.exceptions import ErrorCode
+from core.quantities import ZERO, format_quantity
 from tracking.rules import Requirement, is_expired, requirement, stock_key, tracking_problems
 from warehouse.exceptions import InboundRefused, OutboundRefused
 from warehouse.locks import lock_bin_contents, lock_open_receipts
@@ -32,8 +33,6 @@ from warehouse.models import (
     SerialNoInformation,
     WarehouseEntry,
 )
-
-ZERO = Decimal(0)
 
 
 @dataclass(frozen=True)
@@ -61,10 +60,6 @@ class InboundMovement:
     lot_no: str = ""
     serial_no: str = ""
     expiration_date: datetime.date | None = None
-
-
-def _q(quantity: Decimal) -> str:
-    return format_quantity(quantity) or "0"
 
 
 def _user_id(user: Any) -> int | None:
@@ -212,13 +207,13 @@ def _static_problems(
     item = items.get(m.item_id)
     bin_ = bins.get(m.bin_id)
     if item is None:
-        err("not_found", f"Item #{m.item_id} does not exist.")
+        err(ErrorCode.NOT_FOUND, f"Item #{m.item_id} does not exist.")
         return errors
     if bin_ is None or bin_.location_id != m.location_id:
-        err("bin_not_found", f"Bin #{m.bin_id} is not a bin of this location.")
+        err(ErrorCode.BIN_NOT_FOUND, f"Bin #{m.bin_id} is not a bin of this location.")
     elif bin_.blocked:
         err(
-            "bin_blocked",
+            ErrorCode.BIN_BLOCKED,
             f"Bin {bin_.code} is blocked: choose another bin or ask a supervisor to unblock it.",
         )
     req = requirement(item.tracking_code)
@@ -226,15 +221,15 @@ def _static_problems(
     for p in problems:
         err(p.code, f"Item {item.no}: {p.detail}")
     if inbound:
-        for kind, number, label in ((req.lot, m.lot_no, "lot"), (req.serial, m.serial_no, "serial")):
+        for kind, number, label, missing, not_stocked in (
+            (req.lot, m.lot_no, "lot", ErrorCode.LOT_MISSING, ErrorCode.LOT_NOT_STOCKED),
+            (req.serial, m.serial_no, "serial", ErrorCode.SERIAL_MISSING, ErrorCode.SERIAL_NOT_STOCKED),
+        ):
             if kind.warehouse and not number:
-                err(
-                    f"{label}_missing",
-                    f"Item {item.no}: stock of this item carries {label} numbers; enter one.",
-                )
+                err(missing, f"Item {item.no}: stock of this item carries {label} numbers; enter one.")
             if kind.tracked and not kind.warehouse and number:
                 err(
-                    f"{label}_not_stocked",
+                    not_stocked,
                     f"Item {item.no}: stock of this item carries no {label} numbers ({label} warehouse "
                     f"tracking is off); leave the {label} number empty. {label.capitalize()} numbers are "
                     "assigned when shipping.",
@@ -266,7 +261,7 @@ def _check_each(
                 problems.append(
                     _problem(
                         m,
-                        "duplicate_serial",
+                        ErrorCode.DUPLICATE_SERIAL,
                         f"Serial number {m.serial_no} is {verb} twice "
                         f"(also on line {seen_serials[serial_key]}).",
                     )
@@ -288,7 +283,7 @@ def _new_number_problems(m: OutboundMovement, req: Requirement | None) -> list[d
     return [
         _problem(
             m,
-            "new_number_not_allowed",
+            ErrorCode.NEW_NUMBER_NOT_ALLOWED,
             f"{label.capitalize()} number {number} is not in stock, and new numbers are not allowed here.",
         )
         for kind, number, label in ((req.lot, m.lot_no, "lot"), (req.serial, m.serial_no, "serial"))
@@ -376,29 +371,32 @@ def inventory_post_outbound(
 
             if key[3] and have <= 0:
                 err(
-                    "serial_not_available",
+                    ErrorCode.SERIAL_NOT_AVAILABLE,
                     f"Serial number {key[3]} of item {item.no} is not in bin {bin_.code}.",
                 )
             elif needed_bin[key] > have:
                 err(
-                    "insufficient_quantity",
-                    f"Bin {bin_.code} holds {_q(have)} of {what}, but {_q(needed_bin[key])} are to be "
-                    "taken out.",
+                    ErrorCode.INSUFFICIENT_QUANTITY,
+                    f"Bin {bin_.code} holds {format_quantity(have)} of {what}, but "
+                    f"{format_quantity(needed_bin[key])} are to be taken out.",
                 )
             else:
                 open_qty = open_by_key.get(receipt_key(m), ZERO)
                 if needed_receipts[receipt_key(m)] > open_qty:
                     err(
-                        "insufficient_quantity",
-                        f"The item ledger holds only {_q(open_qty)} of {what} at this location.",
+                        ErrorCode.INSUFFICIENT_QUANTITY,
+                        f"The item ledger holds only {format_quantity(open_qty)} of {what} at this location.",
                     )
             if m.lot_no and (m.item_id, m.lot_no) in blocked_lots:
-                err("lot_blocked", f"Lot {m.lot_no} of item {item.no} is blocked and cannot be taken out.")
+                err(
+                    ErrorCode.LOT_BLOCKED,
+                    f"Lot {m.lot_no} of item {item.no} is blocked and cannot be taken out.",
+                )
             if m.serial_no and (m.item_id, m.serial_no) in blocked_serials:
-                err("serial_blocked", f"Serial number {m.serial_no} of item {item.no} is blocked.")
+                err(ErrorCode.SERIAL_BLOCKED, f"Serial number {m.serial_no} of item {item.no} is blocked.")
             if (m.item_id, m.serial_no) in used_serials:
                 err(
-                    "serial_used_before",
+                    ErrorCode.SERIAL_USED_BEFORE,
                     f"Serial number {m.serial_no} was already used for item {item.no}; a new serial number "
                     "must never have been used before. Assign another one.",
                 )
@@ -408,7 +406,7 @@ def inventory_post_outbound(
                 and is_expired(req, row.expiration_date, posting_date, strict_only=True)
             ):
                 err(
-                    "expired",
+                    ErrorCode.EXPIRED,
                     f"{what.capitalize()} expired on {row.expiration_date}; expired stock cannot be shipped.",
                 )
         if errors:
@@ -537,19 +535,19 @@ def inventory_post_inbound(
             date = m.expiration_date or known
             if m.expiration_date and not req.use_expiration_dates:
                 err(
-                    "expiration_not_used",
+                    ErrorCode.EXPIRATION_NOT_USED,
                     f"Item {item.no} does not use expiration dates: leave the expiration date empty.",
                 )
             elif req.require_expiration_date_entry and (m.lot_no or m.serial_no) and not date:
                 err(
-                    "expiration_date_required",
+                    ErrorCode.EXPIRATION_DATE_REQUIRED,
                     f"Item {item.no} needs an expiration date for each number received: enter it.",
                 )
             by_serial = serial_info is not None and serial_info.expiration_date is not None
             number_label = f"Serial number {m.serial_no}" if by_serial else f"Lot {m.lot_no}"
             if m.expiration_date and known and m.expiration_date != known:
                 err(
-                    "expiration_date_mismatch",
+                    ErrorCode.EXPIRATION_DATE_MISMATCH,
                     f"{number_label} of item {item.no} expires on {known}, not {m.expiration_date}. "
                     f"Use {known} or leave it empty.",
                 )
@@ -557,7 +555,7 @@ def inventory_post_inbound(
                 earlier = lot_dates.get((m.item_id, m.lot_no))
                 if earlier is not None and date and earlier[0] and earlier[0] != date:
                     err(
-                        "expiration_date_mismatch",
+                        ErrorCode.EXPIRATION_DATE_MISMATCH,
                         f"Lot {m.lot_no} is received with two expiration dates ({earlier[0]} on line "
                         f"{earlier[1]}, {date} here). A lot has one expiration date.",
                     )
@@ -565,14 +563,14 @@ def inventory_post_inbound(
                     lot_dates[(m.item_id, m.lot_no)] = (date, m.ref)
             if m.serial_no and (m.item_id, m.serial_no) in in_stock:
                 err(
-                    "serial_already_in_stock",
+                    ErrorCode.SERIAL_ALREADY_IN_STOCK,
                     f"Serial number {m.serial_no} of item {item.no} is already in stock; a serial number "
                     "identifies one unit. Check the number.",
                 )
             if lot_info is not None and lot_info.blocked:
-                err("lot_blocked", f"Lot {m.lot_no} of item {item.no} is blocked.")
+                err(ErrorCode.LOT_BLOCKED, f"Lot {m.lot_no} of item {item.no} is blocked.")
             if serial_info is not None and serial_info.blocked:
-                err("serial_blocked", f"Serial number {m.serial_no} of item {item.no} is blocked.")
+                err(ErrorCode.SERIAL_BLOCKED, f"Serial number {m.serial_no} of item {item.no} is blocked.")
             expiration[index] = date
         if errors:
             raise _refusal(InboundRefused, errors, "received")
@@ -669,7 +667,7 @@ def inventory_post_inbound(
             raise InboundRefused(
                 "Nothing was received: a serial number was received by someone else at the same moment. "
                 "Check the numbers and try again.",
-                code="serial_already_in_stock",
+                code=ErrorCode.SERIAL_ALREADY_IN_STOCK,
             ) from exc
     return receipts
 

@@ -24,11 +24,6 @@ from warehouse.tests.helpers import TODAY, Warehouse, make_warehouse, receive, s
 pytestmark = pytest.mark.django_db
 
 
-@pytest.fixture
-def wh() -> Warehouse:
-    return make_warehouse()
-
-
 def ledger_counts() -> tuple[int, int, int]:
     return (ItemLedgerEntry.objects.count(), WarehouseEntry.objects.count(), BinContent.objects.count())
 

@@ -6,22 +6,13 @@ from typing import Any
 
 import pytest
 
-from tests.conftest import api_client_for
+from tests.clients import api_client_for, problem
 from tests.factories import UserFactory
 from tracking.services import item_tracking_code_create, no_series_create
 from warehouse.models import BinContent, WarehouseEmployee
 from warehouse.tests.helpers import make_warehouse, receive, worker_at
 
 pytestmark = pytest.mark.django_db
-
-
-def problem(response: Any, status: int, code: str) -> dict[str, Any]:
-    assert response.status_code == status, response.content
-    assert response["Content-Type"] == "application/problem+json"
-    body = response.json()
-    assert body["code"] == code, body
-    assert body["detail"]
-    return body
 
 
 def test_items_by_natural_keys(erp_api: Any) -> None:

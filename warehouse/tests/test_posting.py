@@ -19,14 +19,9 @@ from warehouse.services import (
     inventory_post_inbound,
     inventory_post_outbound,
 )
-from warehouse.tests.helpers import TODAY, Warehouse, make_warehouse, receive, serials
+from warehouse.tests.helpers import TODAY, Warehouse, receive, serials
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture
-def wh() -> Warehouse:
-    return make_warehouse()
 
 
 def out(
