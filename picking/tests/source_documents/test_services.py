@@ -201,8 +201,9 @@ def test_new_serial_numbers_of_an_outbound_only_item_are_accepted(world: World) 
 
 
 def test_a_new_serial_number_used_before_for_the_item_is_refused(world: World) -> None:
-    from picking.services.picks import pick_autofill_qty_to_handle, pick_create_from_source
-    from picking.services.posting import pick_post
+    from picking.services.pick_create import pick_create_from_source
+    from picking.services.pick_post import pick_post
+    from picking.services.pick_qty_to_handle import pick_autofill_qty_to_handle
     from warehouse.models import ItemLedgerEntry
     from warehouse.services.adjustments import inventory_adjust
 
