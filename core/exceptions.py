@@ -113,9 +113,6 @@ class ErrorCode(enum.StrEnum):
     # Source documents and their item tracking lines (picking)
     DUPLICATE_DOCUMENT = "duplicate_document"
     DUPLICATE_LINE_NO = "duplicate_line_no"
-    UNKNOWN_LOCATION = "unknown_location"
-    UNKNOWN_ITEM = "unknown_item"
-    UNKNOWN_BIN = "unknown_bin"
     NUMBER_REQUIRED = "number_required"
     DUPLICATE_NUMBER = "duplicate_number"
     LOT_MISMATCH = "lot_mismatch"
@@ -142,7 +139,6 @@ class ErrorCode(enum.StrEnum):
     QTY_TO_HANDLE_EXCEEDS_OUTSTANDING = "qty_to_handle_exceeds_outstanding"
     INVALID_SPLIT = "invalid_split"
     BIN_REQUIRED = "bin_required"
-    SELECT_EXISTING_NUMBERS = "select_existing_numbers"
     NUMBER_ALREADY_SET = "number_already_set"
     SCAN_NO_MATCH = "scan_no_match"
     SCAN_AMBIGUOUS = "scan_ambiguous"

@@ -20,7 +20,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from core.api import idempotent
-from core.exceptions import InvalidInput, NotFoundError
+from core.exceptions import ErrorCode, InvalidInput, NotFoundError
 from core.fields import QuantityField
 from core.openapi import IDEMPOTENCY_KEY, PROBLEM
 from core.pagination import Pagination
@@ -164,7 +164,7 @@ def _filters(request: Request) -> dict[str, Any]:
         if "location_id" not in filters:
             raise InvalidInput(
                 "A bin code is only unique within a location: give the location too (?location=...&bin=...).",
-                errors=[{"field": "location", "code": "required", "detail": "Needed with bin."}],
+                errors=[{"field": "location", "code": ErrorCode.REQUIRED, "detail": "Needed with bin."}],
             )
         bin_ = Bin.objects.filter(location_id=filters["location_id"], code=params["bin"]).first()
         if bin_ is None:

@@ -21,7 +21,7 @@ from rest_framework.views import APIView
 
 from core.api import idempotent
 from core.apis import JobSerializer
-from core.exceptions import InvalidInput
+from core.exceptions import ErrorCode, InvalidInput
 from core.fields import QuantityField
 from core.openapi import IDEMPOTENCY_KEY, PROBLEM
 from core.permissions import ModelPermsForMethod
@@ -201,7 +201,7 @@ class SourceLineTrackingApi(APIView):
             raise InvalidInput(
                 'Send {"tracking": [{"serial_no", "lot_no", "quantity"}, ...]}; an empty list removes every '
                 "number of the line.",
-                errors=[{"field": "tracking", "code": "required", "detail": "A list is required."}],
+                errors=[{"field": "tracking", "code": ErrorCode.REQUIRED, "detail": "A list is required."}],
             )
         item_tracking_lines_replace(source_line_id=line.pk, tracking=body["tracking"], user=request.user)
         document = source_document_get(user=request.user, pk=pk)
@@ -226,15 +226,17 @@ def _read_import_body(request: Request) -> Any:
         raise InvalidInput(
             f"The import is {length // (1024 * 1024)} MB; at most {IMPORT_MAX_BYTES // (1024 * 1024)} MB are "
             "accepted at once. Split the file into several imports.",
-            code="import_too_large",
+            code=ErrorCode.IMPORT_TOO_LARGE,
         )
     if "json" not in (request.content_type or ""):
-        raise InvalidInput("Send the import as JSON (Content-Type: application/json).", code="parse_error")
+        raise InvalidInput(
+            "Send the import as JSON (Content-Type: application/json).", code=ErrorCode.PARSE_ERROR
+        )
     raw = request._request.read(IMPORT_MAX_BYTES + 1)
     try:
         return json.loads(raw.decode("utf-8")) if raw else None
     except (UnicodeDecodeError, json.JSONDecodeError) as exc:
-        raise InvalidInput(f"The body is not valid UTF-8 JSON: {exc}.", code="parse_error") from exc
+        raise InvalidInput(f"The body is not valid UTF-8 JSON: {exc}.", code=ErrorCode.PARSE_ERROR) from exc
 
 
 class SourceDocumentImportApi(APIView):

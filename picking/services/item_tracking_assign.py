@@ -14,7 +14,8 @@ from typing import Any
 
 from django.db import transaction
 
-from core.exceptions import InvalidInput, NotFoundError
+from core.exceptions import Conflict, ErrorCode, InvalidInput, NotFoundError
+from core.quantities import ONE, format_quantity
 from picking.models import ItemTrackingLine, SourceLine
 from picking.services.item_tracking_lines import (
     LockedLine,
@@ -23,7 +24,7 @@ from picking.services.item_tracking_lines import (
     lock_line_for_change,
     write_tracking_changes,
 )
-from picking.services.source_document_input import ONE, Error, TrackingInput, err, fmt, parse_quantity
+from picking.services.source_document_input import Error, TrackingInput, field_error, parse_quantity
 from tracking.rules import requirement
 
 
@@ -93,20 +94,21 @@ def _series(line: SourceLine, kind: str) -> str:
     label = "serial numbers" if kind == "serial" else "lot numbers"
     if not kind_req.tracked:
         raise InvalidInput(
-            f"Item {item.no} does not track {label}: there is nothing to assign.", code=f"{kind}_not_tracked"
+            f"Item {item.no} does not track {label}: there is nothing to assign.",
+            code=ErrorCode.SERIAL_NOT_TRACKED if kind == "serial" else ErrorCode.LOT_NOT_TRACKED,
         )
     if kind_req.warehouse:
-        raise InvalidInput(
+        raise Conflict(
             f"Item {item.no} carries its {label} in stock: new numbers cannot be assigned. Use Select "
             "Entries to choose numbers that are in stock.",
-            code="assign_not_allowed",
+            code=ErrorCode.ASSIGN_NOT_ALLOWED,
         )
     series = item.serial_nos if kind == "serial" else item.lot_nos
     if series is None:
-        raise InvalidInput(
+        raise Conflict(
             f"Item {item.no} has no number series for {label}. Ask a supervisor to set one on the item, "
             "or type the numbers.",
-            code="no_series_missing",
+            code=ErrorCode.NO_SERIES_MISSING,
         )
     return series.code
 
@@ -121,15 +123,19 @@ def _assign_quantity(locked: LockedLine, quantity: Any, *, whole: bool) -> Decim
     line_no = locked.line.line_no
     if value <= 0 or value > undefined:
         raise InvalidInput(
-            f"Only {fmt(undefined)} of line {line_no} are without numbers; choose a quantity between 1 "
-            f"and {fmt(undefined)}.",
-            code="quantity_exceeds_undefined",
-            errors=[err("quantity", "quantity_exceeds_undefined", f"At most {fmt(undefined)}.")],
+            f"Only {format_quantity(undefined)} of line {line_no} are without numbers; choose a quantity "
+            f"between 1 and {format_quantity(undefined)}.",
+            code=ErrorCode.QUANTITY_EXCEEDS_UNDEFINED,
+            errors=[
+                field_error(
+                    "quantity", ErrorCode.QUANTITY_EXCEEDS_UNDEFINED, f"At most {format_quantity(undefined)}."
+                )
+            ],
         )
     if whole and value != value.to_integral_value():
         raise InvalidInput(
             "Serial numbers are assigned per unit: give a whole quantity.",
-            code="invalid",
-            errors=[err("quantity", "invalid", "Give a whole number.")],
+            code=ErrorCode.INVALID_QUANTITY,
+            errors=[field_error("quantity", ErrorCode.INVALID_QUANTITY, "Give a whole number.")],
         )
     return value

@@ -26,16 +26,15 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 
 from core.db import bulk_insert, keys_subquery, update_rows
-from core.exceptions import Conflict, InvalidInput, NotFoundError, TrackingLocked
+from core.exceptions import Conflict, ErrorCode, InvalidInput, NotFoundError, TrackingLocked
+from core.quantities import ZERO, format_quantity
 from picking.availability import available_stock
 from picking.models import ItemTrackingLine, SourceLine
 from picking.selectors.item_tracking_lines import open_picks_by_line, tracking_locked_reason
 from picking.services.source_document_input import (
-    ZERO,
     Error,
     TrackingInput,
-    err,
-    fmt,
+    field_error,
     parse_entry,
     parse_quantity,
     parse_tracking,
@@ -192,17 +191,17 @@ def write_tracking_changes(
 
 def _refuse_below_shipped(line: SourceLine, row: ItemTrackingLine, field_name: str) -> Error:
     label = f"serial number {row.serial_no}" if row.serial_no else f"lot {row.lot_no}"
-    return err(
+    return field_error(
         field_name,
-        "tracking_already_shipped",
-        f"{fmt(row.qty_handled)} of {label} were already shipped on line {line.line_no}: keep it with a "
-        f"quantity of at least {fmt(row.qty_handled)}.",
+        ErrorCode.TRACKING_ALREADY_SHIPPED,
+        f"{format_quantity(row.qty_handled)} of {label} were already shipped on line {line.line_no}: keep it "
+        f"with a quantity of at least {format_quantity(row.qty_handled)}.",
     )
 
 
 def _raise_shipped(errors: list[Error]) -> None:
     if errors:
-        raise Conflict(errors[0]["detail"], code="tracking_already_shipped", errors=errors)
+        raise Conflict(errors[0]["detail"], code=ErrorCode.TRACKING_ALREADY_SHIPPED, errors=errors)
 
 
 # --- Replace all (the API) ---------------------------------------------------------------------------
@@ -278,7 +277,7 @@ def _row_as_seen(
             "nothing was changed. Make your change again if it is still needed."
         )
         % {"line_no": locked.line.line_no},
-        code="concurrent_change",
+        code=ErrorCode.CONCURRENT_CHANGE,
     )
 
 
@@ -339,15 +338,15 @@ def item_tracking_select_entries(
     chosen = parse_tracking(selections, "selections", parse_errors)
     raise_for(parse_errors, ref="Select entries")
     if not chosen:
-        raise InvalidInput("Select at least one number.", code="required")
+        raise InvalidInput("Select at least one number.", code=ErrorCode.REQUIRED)
     with transaction.atomic():
         locked = lock_line_for_change(source_line_id=source_line_id, user=user)
         req = requirement(locked.line.item.tracking_code)
         if not (req.serial.warehouse or req.lot.warehouse):
-            raise InvalidInput(
+            raise Conflict(
                 f"Item {locked.line.item.no} carries no numbers in stock: there is nothing to select. Assign "
                 "new numbers instead.",
-                code="select_not_allowed",
+                code=ErrorCode.SELECT_NOT_ALLOWED,
             )
         entries = locked.entries()
         rows_by_field = {f"tracking[{i}]": row for i, row in enumerate(locked.source_rows)}

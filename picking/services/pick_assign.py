@@ -8,7 +8,7 @@ from django.contrib.auth import get_user_model
 from django.db import transaction
 from django.db.models import Q
 
-from core.exceptions import InvalidInput
+from core.exceptions import ErrorCode, InvalidInput
 from core.permissions import require_perm
 from picking.models import Pick
 from picking.services.pick_common import lock_pick_for_change
@@ -32,7 +32,11 @@ def pick_assign(*, pick_id: int, assigned_to_username: str | None, user: Any) ->
                     f"{assigned_to_username} is not a warehouse employee at location {pick.location.code}: "
                     "choose someone who works there.",
                     errors=[
-                        {"field": "assigned_to", "code": "not_an_employee", "detail": "Not an employee here."}
+                        {
+                            "field": "assigned_to",
+                            "code": ErrorCode.NOT_AN_EMPLOYEE,
+                            "detail": "Not an employee here.",
+                        }
                     ],
                 )
         pick.assigned_to = assignee

@@ -14,7 +14,7 @@ from django.db import IntegrityError, transaction
 from django.db.models import DecimalField, F, OuterRef, Subquery, Sum, Value
 from django.db.models.functions import Coalesce
 
-from core.exceptions import Conflict, InvalidInput, NotFoundError, SerialNotAvailable
+from core.exceptions import Conflict, ErrorCode, InvalidInput, NotFoundError, SerialNotAvailable
 from core.quantities import ZERO
 from picking import rules
 from picking.locks import lock_pick, lock_pick_line
@@ -71,10 +71,13 @@ def numbers_text(line: PickLine, *, empty: str = "no numbers") -> str:
 def check_line_open(line: PickLine) -> None:
     """Only a take line with something outstanding can be handled."""
     if line.action != PickLine.Action.TAKE:
-        raise Conflict("Only take lines of an inventory pick can be handled here.", code="not_a_take_line")
+        raise Conflict(
+            "Only take lines of an inventory pick can be handled here.", code=ErrorCode.NOT_A_TAKE_LINE
+        )
     if line.qty_handled >= line.quantity:
         raise Conflict(
-            f"{describe(line)} is fully handled: nothing is left to change on it.", code="line_handled"
+            f"{describe(line)} is fully handled: nothing is left to change on it.",
+            code=ErrorCode.LINE_HANDLED,
         )
 
 
@@ -87,7 +90,7 @@ def parse_quantity(value: Any, field_name: str) -> Decimal:
     if not quantity.is_finite():
         raise InvalidInput(
             f"'{value}' is not a quantity. Enter a number such as 1 or 2.5.",
-            errors=[{"field": field_name, "code": "invalid", "detail": "Enter a number."}],
+            errors=[{"field": field_name, "code": ErrorCode.INVALID, "detail": "Enter a number."}],
         )
     return quantity
 
@@ -207,9 +210,9 @@ def integrity_conflict(exc: IntegrityError) -> Conflict:
     if "one_open_inventory_pick_per_document_location" in text:
         return Conflict(
             "Someone else just created a pick for this document. Open that pick instead.",
-            code="pick_exists",
+            code=ErrorCode.PICK_EXISTS,
         )
     return Conflict(
         "Someone else changed these lines at the same moment. Reload and try again; nothing was changed.",
-        code="concurrent_change",
+        code=ErrorCode.CONCURRENT_CHANGE,
     )

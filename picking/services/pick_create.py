@@ -22,7 +22,7 @@ from django.db.models import F, Sum
 from django.utils import timezone
 
 from core.db import insert_rows
-from core.exceptions import Conflict, DomainError, InvalidInput, NotFoundError
+from core.exceptions import Conflict, DomainError, ErrorCode, InvalidInput, NotFoundError
 from core.jobs import job_add_errors, job_create, job_finish, job_progress, job_start
 from core.models import Job
 from core.permissions import require_perm
@@ -91,7 +91,7 @@ def _create_for_document(*, document: SourceDocument, user: Any) -> PickCreateRe
         detail = "; ".join(f"line {n.line_no}: {n.reason}" for n in not_picked[:5])
         raise Conflict(
             f"Nothing can be picked for {document}: {detail}",
-            code="nothing_to_pick",
+            code=ErrorCode.NOTHING_TO_PICK,
             not_picked=[_not_picked_dict(n) for n in not_picked],
         )
     if existing is None:
@@ -122,7 +122,7 @@ def _check_location_makes_inventory_picks(document: SourceDocument) -> None:
         )
         raise Conflict(
             f"Location {location.code} {how}; inventory picks cannot be created for {document}.",
-            code="location_without_inventory_picks",
+            code=ErrorCode.LOCATION_WITHOUT_INVENTORY_PICKS,
         )
 
 
@@ -140,7 +140,9 @@ def _open_pick_or_new_number(document: SourceDocument) -> tuple[Pick | None, str
         return None, no_series_take(code=PICK_SERIES)[0]
     locked = lock_pick(pick_id=existing.pk)
     if locked is None:  # deleted meanwhile
-        raise Conflict("The open pick of this document was just deleted. Try again.", code="pick_exists")
+        raise Conflict(
+            "The open pick of this document was just deleted. Try again.", code=ErrorCode.PICK_EXISTS
+        )
     return locked, ""
 
 
@@ -151,7 +153,7 @@ def _source_lines_to_pick(document: SourceDocument) -> list[SourceLine]:
     if not open_lines:
         raise Conflict(
             f"Nothing to pick for {document}: every line is shipped or already on a pick.",
-            code="nothing_to_pick",
+            code=ErrorCode.NOTHING_TO_PICK,
         )
     return open_lines
 
@@ -327,13 +329,23 @@ def picks_create_batch(
     if document_type and document_type not in SourceDocument.Type.values:
         raise InvalidInput(
             f"Unknown document type '{document_type}'. Use one of: {', '.join(SourceDocument.Type.values)}.",
-            errors=[{"field": "document_type", "code": "invalid_choice", "detail": "Unknown document type."}],
+            errors=[
+                {
+                    "field": "document_type",
+                    "code": ErrorCode.INVALID_CHOICE,
+                    "detail": "Unknown document type.",
+                }
+            ],
         )
     if no_from and no_to and no_from > no_to:
         raise InvalidInput(
             f"The number range {no_from} to {no_to} is empty: 'from' comes after 'to'.",
             errors=[
-                {"field": "no_to", "code": "invalid_range", "detail": "'to' must not come before 'from'."}
+                {
+                    "field": "no_to",
+                    "code": ErrorCode.INVALID_RANGE,
+                    "detail": "'to' must not come before 'from'.",
+                }
             ],
         )
     payload = {

@@ -13,7 +13,7 @@ from typing import Any
 from django.db import transaction
 from django.db.models import F
 
-from core.exceptions import Conflict
+from core.exceptions import Conflict, ErrorCode
 from core.permissions import require_perm
 from core.quantities import ZERO
 from picking.locks import lock_document_source_lines, lock_pick_lines
@@ -49,7 +49,7 @@ def pick_line_delete(*, pick_line_id: int, user: Any) -> None:
         if line.qty_handled >= line.quantity:
             raise Conflict(
                 f"{describe(line)} is fully handled; handled lines stay as the record of what was picked.",
-                code="line_handled",
+                code=ErrorCode.LINE_HANDLED,
             )
         if pick.source_document_id:
             lock_document_source_lines(document_id=pick.source_document_id)

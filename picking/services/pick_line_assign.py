@@ -14,7 +14,7 @@ from typing import Any
 from django.db import IntegrityError, transaction
 
 from core.db import bulk_insert
-from core.exceptions import Conflict, InvalidInput, SerialNotAvailable, TrackingLocked
+from core.exceptions import Conflict, ErrorCode, InvalidInput, SerialNotAvailable, TrackingLocked
 from core.permissions import require_perm
 from core.quantities import ONE, ZERO, format_quantity
 from picking.models import Pick, PickLine
@@ -39,14 +39,15 @@ def pick_line_assign_serial_nos(*, pick_line_id: int, quantity: Any = None, user
     preview, count_qty = _preview(pick_line_id=pick_line_id, kind="serial", quantity=quantity, user=user)
     if count_qty != count_qty.to_integral_value():
         raise InvalidInput(
-            "Serial numbers are assigned for whole units: enter a whole number.", code="invalid_quantity"
+            "Serial numbers are assigned for whole units: enter a whole number.",
+            code=ErrorCode.INVALID_QUANTITY,
         )
     series = preview.item.serial_nos
     if series is None:
         raise Conflict(
             f"Item {preview.item.no} has no serial number series: type the serial numbers, or ask a "
             "supervisor to give the item a series.",
-            code="no_series_missing",
+            code=ErrorCode.NO_SERIES_MISSING,
         )
     with transaction.atomic():
         numbers = no_series_take(code=series.code, count=int(count_qty))  # the series first in the lock order
@@ -54,7 +55,9 @@ def pick_line_assign_serial_nos(*, pick_line_id: int, quantity: Any = None, user
         check_line_open(line)
         check_assign_allowed(line, "serial")
         if assign_quantity(line, count_qty) != count_qty:
-            raise Conflict("The line changed meanwhile. Reload and try again.", code="concurrent_change")
+            raise Conflict(
+                "The line changed meanwhile. Reload and try again.", code=ErrorCode.CONCURRENT_CHANGE
+            )
         _refuse_numbers_used_before(line, numbers, series_code=series.code)
         _give_serial_numbers(line, numbers)
         return pick
@@ -68,7 +71,7 @@ def pick_line_assign_lot_no(*, pick_line_id: int, quantity: Any = None, user: An
         raise Conflict(
             f"Item {preview.item.no} has no lot number series: type the lot number, or ask a supervisor "
             "to give the item a series.",
-            code="no_series_missing",
+            code=ErrorCode.NO_SERIES_MISSING,
         )
     with transaction.atomic():
         lot = no_series_take(code=series.code)[0]
@@ -106,19 +109,20 @@ def check_assign_allowed(line: PickLine, kind: str) -> None:
         )
     if not kind_req.tracked:
         raise InvalidInput(
-            f"Item {line.item.no} is not tracked by {kind} number: there is nothing to assign."
+            f"Item {line.item.no} is not tracked by {kind} number: there is nothing to assign.",
+            code=ErrorCode.SERIAL_NOT_TRACKED if kind == "serial" else ErrorCode.LOT_NOT_TRACKED,
         )
     if kind_req.warehouse:
         raise Conflict(
             f"Stock of item {line.item.no} carries its {kind} numbers: choose from the numbers available in "
             f"bin {line.bin.code if line.bin else ''} instead of assigning new ones.",
-            code="select_existing_numbers",
+            code=ErrorCode.ASSIGN_NOT_ALLOWED,
         )
     current = line.serial_no if kind == "serial" else line.lot_no
     if current:
         raise Conflict(
             f"{describe(line)} already has {kind} number {current}. Clear it first to assign {label}.",
-            code="number_already_set",
+            code=ErrorCode.NUMBER_ALREADY_SET,
         )
 
 
@@ -130,8 +134,8 @@ def assign_quantity(line: PickLine, quantity: Any) -> Decimal:
         raise InvalidInput(
             f"{describe(line)}: assign numbers for 1 to {format_quantity(outstanding)} units "
             f"(got {format_quantity(qty)}).",
-            code="invalid_quantity",
-            errors=[{"field": "quantity", "code": "invalid_quantity", "detail": "Out of range."}],
+            code=ErrorCode.INVALID_QUANTITY,
+            errors=[{"field": "quantity", "code": ErrorCode.INVALID_QUANTITY, "detail": "Out of range."}],
         )
     return qty
 

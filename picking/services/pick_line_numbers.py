@@ -16,7 +16,7 @@ from typing import NoReturn
 
 from django.db.models import F
 
-from core.exceptions import Conflict, InvalidInput, SerialNotAvailable
+from core.exceptions import Conflict, ErrorCode, InvalidInput, SerialNotAvailable
 from core.quantities import ZERO, format_quantity
 from picking import rules
 from picking.availability import AvailableRow
@@ -26,6 +26,7 @@ from picking.selectors.pick_lines import line_availability
 from tracking.rules import Requirement, requirement, stock_key
 from warehouse.locks import lock_bin_contents
 from warehouse.models import Bin, BinContent, ItemLedgerEntry
+from warehouse.selectors import StockRow
 
 
 def lock_stock_in_bin(line: PickLine, *, bin_id: int) -> None:
@@ -59,10 +60,17 @@ def lot_of_serial(line: PickLine, *, bin_id: int, serial_no: str, lot_no: str) -
         ).values_list("lot_no", flat=True)
     )
     if lots and lot_no and lots[0] != lot_no:
-        raise SerialNotAvailable(
+        raise InvalidInput(
             f"Serial number {serial_no} of item {line.item.no} is in lot {lots[0]}, not in lot {lot_no}. "
             "Clear the lot number, or scan a serial number of this lot.",
-            errors=[{"field": "serial_no", "code": "serial_not_available", "detail": f"In lot {lots[0]}."}],
+            code=ErrorCode.LOT_MISMATCH,
+            errors=[
+                {
+                    "field": "lot_no",
+                    "code": ErrorCode.LOT_MISMATCH,
+                    "detail": f"Serial number in lot {lots[0]}.",
+                }
+            ],
         )
     return lots[0] if lots else lot_no
 
@@ -76,13 +84,19 @@ def _check_kinds_tracked(line: PickLine, req: Requirement, *, lot_no: str, seria
         raise InvalidInput(
             f"Item {item_no} is not tracked by serial number: leave the serial number empty.",
             errors=[
-                {"field": "serial_no", "code": "serial_not_tracked", "detail": "Not tracked by serial no."}
+                {
+                    "field": "serial_no",
+                    "code": ErrorCode.SERIAL_NOT_TRACKED,
+                    "detail": "Not tracked by serial no.",
+                }
             ],
         )
     if lot_no and not req.lot.tracked:
         raise InvalidInput(
             f"Item {item_no} is not tracked by lot number: leave the lot number empty.",
-            errors=[{"field": "lot_no", "code": "lot_not_tracked", "detail": "Not tracked by lot no."}],
+            errors=[
+                {"field": "lot_no", "code": ErrorCode.LOT_NOT_TRACKED, "detail": "Not tracked by lot no."}
+            ],
         )
 
 
@@ -94,13 +108,15 @@ def _check_serial_free(line: PickLine, req: Requirement, *, serial_no: str) -> N
         raise SerialNotAvailable(
             f"Serial number {serial_no} of item {item_no} is already on pick {other_pick}. "
             "Choose or scan another one.",
-            errors=[{"field": "serial_no", "code": "serial_not_available", "detail": "On another pick."}],
+            errors=[
+                {"field": "serial_no", "code": ErrorCode.SERIAL_NOT_AVAILABLE, "detail": "On another pick."}
+            ],
         )
     if not req.serial.warehouse and _serial_used(line.item_id, serial_no):
         raise SerialNotAvailable(
             f"Serial number {serial_no} was already used for item {item_no}; a new serial number must "
             "never have been used before. Assign one from the number series or type another.",
-            errors=[{"field": "serial_no", "code": "serial_used_before", "detail": "Used before."}],
+            errors=[{"field": "serial_no", "code": ErrorCode.SERIAL_USED_BEFORE, "detail": "Used before."}],
         )
 
 
@@ -139,9 +155,13 @@ def _check_in_bin(
             raise Conflict(
                 f"Bin {bin_code} has only {format_quantity(bin_left)} of item {line.item.no} available, but "
                 f"the line needs {format_quantity(quantity)}. Choose another bin or split the line.",
-                code="insufficient_quantity",
+                code=ErrorCode.INSUFFICIENT_QUANTITY,
                 errors=[
-                    {"field": "bin", "code": "insufficient_quantity", "detail": "Not enough in this bin."}
+                    {
+                        "field": "bin",
+                        "code": ErrorCode.INSUFFICIENT_QUANTITY,
+                        "detail": "Not enough in this bin.",
+                    }
                 ],
             )
         return None
@@ -178,10 +198,10 @@ def _check_number_usable(
     """The number (`label`) is in the bin, usable, and available for `quantity`. A serial number is refused
     with SerialNotAvailable (`serial_not_available`), a lot with Conflict `lot_not_available`."""
     field_name = "serial_no" if is_serial else "lot_no"
-    code = "serial_not_available" if is_serial else "lot_not_available"
     exc_class = SerialNotAvailable if is_serial else Conflict
 
-    def refuse(detail: str, short: str) -> NoReturn:
+    def refuse(detail: str, short: str, code: ErrorCode | None = None) -> NoReturn:
+        code = code or (ErrorCode.SERIAL_NOT_AVAILABLE if is_serial else ErrorCode.LOT_NOT_AVAILABLE)
         raise exc_class(detail, code=code, errors=[{"field": field_name, "code": code, "detail": short}])
 
     item_no = line.item.no
@@ -199,6 +219,7 @@ def _check_number_usable(
         refuse(
             f"{capitalised} of item {item_no} is {why} and cannot be picked. Choose another one.",
             why.capitalize() + ".",
+            _unusable_code(first, is_serial=is_serial),
         )
     if available < quantity:
         refuse(
@@ -207,3 +228,12 @@ def _check_number_usable(
             f"{format_quantity(quantity)}. Split the line or choose another number.",
             "Not enough available.",
         )
+
+
+def _unusable_code(row: StockRow, *, is_serial: bool) -> ErrorCode:
+    """The code of a stock row that may not be picked: its bin or its number blocked, or expired."""
+    if row.bin_blocked:
+        return ErrorCode.BIN_BLOCKED
+    if row.blocked:
+        return ErrorCode.SERIAL_BLOCKED if is_serial else ErrorCode.LOT_BLOCKED
+    return ErrorCode.EXPIRED

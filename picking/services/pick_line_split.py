@@ -7,7 +7,7 @@ from typing import Any
 
 from django.db import transaction
 
-from core.exceptions import InvalidInput, TrackingLocked
+from core.exceptions import ErrorCode, InvalidInput, TrackingLocked
 from core.permissions import require_perm
 from picking import rules
 from picking.models import PickLine
@@ -39,8 +39,8 @@ def pick_line_split(*, pick_line_id: int, quantity: Any, user: Any) -> PickLine:
         if problem:
             raise InvalidInput(
                 f"{describe(line)}: {problem}",
-                code="invalid_split",
-                errors=[{"field": "quantity", "code": "invalid_split", "detail": problem}],
+                code=ErrorCode.INVALID_SPLIT,
+                errors=[{"field": "quantity", "code": ErrorCode.INVALID_SPLIT, "detail": problem}],
             )
         new = split_off(line, split_qty)
         new.pick = pick

@@ -14,7 +14,7 @@ from typing import Any
 
 from django.db import IntegrityError, transaction
 
-from core.exceptions import Conflict, InvalidInput, TrackingLocked
+from core.exceptions import Conflict, ErrorCode, InvalidInput, TrackingLocked
 from core.permissions import require_perm
 from core.quantities import ONE
 from picking import rules
@@ -67,7 +67,7 @@ def pick_line_update(
         if changes.get("serial_no") and line.qty_handled > 0:
             raise Conflict(
                 f"{describe(line)} is partly handled: split off the rest first, then set its serial number.",
-                code="line_partly_handled",
+                code=ErrorCode.LINE_PARTLY_HANDLED,
             )
         result = _change_numbers(line, changes) if changes else line
         if not isinstance(qty_to_handle, _Unset):
@@ -92,9 +92,9 @@ def set_qty_to_handle(line: PickLine, value: Any) -> None:
     )
     if problem:
         code = (
-            "qty_to_handle_exceeds_outstanding"
+            ErrorCode.QTY_TO_HANDLE_EXCEEDS_OUTSTANDING
             if qty > line.quantity - line.qty_handled
-            else "invalid_quantity"
+            else ErrorCode.INVALID_QUANTITY
         )
         raise InvalidInput(
             f"{describe(line)}: {problem}",
@@ -129,13 +129,13 @@ def _bin_to_take_from(pick: Pick, code: str) -> Bin:
     if new_bin is None:
         raise InvalidInput(
             f"There is no bin {code} at location {pick.location.code}.",
-            errors=[{"field": "bin", "code": "not_found", "detail": "Unknown bin."}],
+            errors=[{"field": "bin", "code": ErrorCode.NOT_FOUND, "detail": "Unknown bin."}],
         )
     if new_bin.blocked:
         raise Conflict(
             f"Bin {new_bin.code} is blocked: choose another bin.",
-            code="bin_blocked",
-            errors=[{"field": "bin", "code": "bin_blocked", "detail": "Blocked."}],
+            code=ErrorCode.BIN_BLOCKED,
+            errors=[{"field": "bin", "code": ErrorCode.BIN_BLOCKED, "detail": "Blocked."}],
         )
     return new_bin
 
@@ -147,7 +147,9 @@ def _refuse_on_locked_line(line: PickLine, changes: dict[str, Any]) -> None:
             f"{describe(line)} picks numbers prescribed by the source document ({numbers_text(line)}): only "
             "Qty. to Handle can be changed. To pick other numbers, a supervisor changes the source "
             "document's item tracking lines after deleting this pick line.",
-            errors=[{"field": name, "code": "tracking_locked", "detail": "Locked."} for name in refused],
+            errors=[
+                {"field": name, "code": ErrorCode.TRACKING_LOCKED, "detail": "Locked."} for name in refused
+            ],
             fields=refused,
         )
 
@@ -158,7 +160,7 @@ def _change_numbers(line: PickLine, changes: dict[str, Any]) -> PickLine:
     new_bin: Bin | None = changes.get("bin")
     target_bin_id = new_bin.pk if new_bin else line.bin_id
     if target_bin_id is None:
-        raise InvalidInput("Choose a bin for the line first.", code="bin_required")
+        raise InvalidInput("Choose a bin for the line first.", code=ErrorCode.BIN_REQUIRED)
     req = requirement(line.item.tracking_code)
     serial = changes.get("serial_no", line.serial_no)
     lot = changes.get("lot_no", line.lot_no)

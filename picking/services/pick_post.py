@@ -30,7 +30,7 @@ from django.db.models.functions import RowNumber
 from django.utils import timezone
 
 from core.db import insert_select, keys_subquery, update_rows
-from core.exceptions import Conflict
+from core.exceptions import Conflict, ErrorCode
 from core.permissions import require_perm
 from core.quantities import ZERO
 from picking import rules
@@ -65,7 +65,7 @@ ENTRY_TYPES = {
 }
 
 # Codes of the ledger primitive that mean "the line's numbers are incomplete".
-_INCOMPLETE_CODES = {"serial_missing", "lot_missing"}
+_INCOMPLETE_CODES = {ErrorCode.SERIAL_MISSING, ErrorCode.LOT_MISSING}
 
 __all__ = ["PickPostRefused", "pick_post", "pick_post_and_delete_rest"]
 
@@ -98,18 +98,20 @@ def _post(*, pick_id: int, user: Any, delete_rest: bool) -> PostedPick | None:
         pick = lock_pick(pick_id=pick_id)
         if pick is None:
             raise Conflict(
-                f"Pick {visible.no} was deleted meanwhile; nothing was posted.", code="pick_deleted"
+                f"Pick {visible.no} was deleted meanwhile; nothing was posted.", code=ErrorCode.PICK_DELETED
             )
         pick.location = visible.location
         pick.source_document = visible.source_document
         if pick.source_document is None:
-            raise Conflict(f"Pick {pick.no} has no source document to ship.", code="no_source_document")
+            raise Conflict(
+                f"Pick {pick.no} has no source document to ship.", code=ErrorCode.NO_SOURCE_DOCUMENT
+            )
         posted = _post_locked(pick=pick, user=user, posted_no=posted_no) if posted_no else None
         if posted is None and not delete_rest:
             raise Conflict(
                 f"Nothing to post on pick {pick.no}: no line has a Qty. to Handle. Set Qty. to Handle on the "
                 "lines you picked (or use Autofill Qty. to Handle), then post.",
-                code="nothing_to_handle",
+                code=ErrorCode.NOTHING_TO_HANDLE,
             )
         if delete_rest:
             pick_delete_rest_locked(pick=pick)
@@ -183,7 +185,7 @@ def _line_errors(lines: list[PickLine], items: dict[int, Item]) -> list[dict[str
                 {
                     "line": line.line_no,
                     "pick_line_id": line.pk,
-                    "code": "tracking_incomplete",
+                    "code": ErrorCode.TRACKING_INCOMPLETE,
                     "detail": f"Line {line.line_no} (item {item.no}) needs {what} before it can be posted: "
                     "scan, select or assign it, or set Qty. to Handle to 0.",
                 }
@@ -193,7 +195,7 @@ def _line_errors(lines: list[PickLine], items: dict[int, Item]) -> list[dict[str
                 {
                     "line": line.line_no,
                     "pick_line_id": line.pk,
-                    "code": "bin_required",
+                    "code": ErrorCode.BIN_REQUIRED,
                     "detail": f"Line {line.line_no} (item {item.no}) has no bin: choose the bin to take "
                     "from.",
                 }
@@ -253,7 +255,7 @@ def _ledger_errors(
     `tracking_incomplete`)."""
     errors = []
     for error in refused:
-        code = "tracking_incomplete" if error.get("code") in _INCOMPLETE_CODES else error.get("code")
+        code = ErrorCode.TRACKING_INCOMPLETE if error.get("code") in _INCOMPLETE_CODES else error.get("code")
         ref = error.get("line")
         if (ref, code) in reported:
             continue

@@ -25,7 +25,7 @@ from typing import Any
 
 from django.db.models import Q
 
-from core.exceptions import InvalidInput
+from core.exceptions import ErrorCode, InvalidInput
 from core.quantities import ONE, format_quantity
 from picking.models import PickLine
 from picking.selectors.picks import pick_detail
@@ -76,8 +76,10 @@ def pick_scan(*, pick_id: int, code: str, quantity: Any = None, user: Any) -> Sc
         raise InvalidInput(
             f"No open line of pick {pick.no} can take {code}: it is not on the pick and not in the bins of "
             "its lines. Check the label and scan again, or choose the number on the line.",
-            code="scan_no_match",
-            errors=[{"field": "code", "code": "scan_no_match", "detail": "No line takes this number."}],
+            code=ErrorCode.SCAN_NO_MATCH,
+            errors=[
+                {"field": "code", "code": ErrorCode.SCAN_NO_MATCH, "detail": "No line takes this number."}
+            ],
         )
     return result
 
@@ -91,7 +93,7 @@ def _scan_quantity(value: Any) -> Decimal:
     if not quantity.is_finite() or quantity <= 0:
         raise InvalidInput(
             f"'{text}' is not a quantity. Enter a number above 0, or leave it empty for 1.",
-            errors=[{"field": "quantity", "code": "invalid", "detail": "Enter a number above 0."}],
+            errors=[{"field": "quantity", "code": ErrorCode.INVALID, "detail": "Enter a number above 0."}],
         )
     return quantity
 
@@ -152,7 +154,7 @@ def _as_new_number(
             raise InvalidInput(
                 f"Several items of this pick take new {kind.replace('_no', '')} numbers, so {code} cannot be "
                 "placed by scanning alone. Type it into the line it belongs to.",
-                code="scan_ambiguous",
+                code=ErrorCode.SCAN_AMBIGUOUS,
             )
         if new_number_lines:
             return _put_number(code, new_number_lines[0], kind, step=step, user=user, new=True)

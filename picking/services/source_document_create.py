@@ -17,10 +17,10 @@ from typing import Any
 from django.db import IntegrityError, transaction
 
 from core.db import bulk_insert
-from core.exceptions import DuplicateDocument
+from core.exceptions import DuplicateDocument, ErrorCode
 from picking.availability import AvailableRow, available_stock
 from picking.models import SourceDocument, SourceLine
-from picking.services.source_document_input import DocumentInput, Error, err, parse_document
+from picking.services.source_document_input import DocumentInput, Error, field_error, parse_document
 from picking.services.tracking_checks import LineContext, check_lines, raise_for
 from tracking.rules import requirement
 from warehouse.models import Bin, Item, ItemLedgerEntry, Location
@@ -53,7 +53,7 @@ def source_document_create(*, data: Any, user: Any) -> SourceDocument:
     good, bad = validate_documents([data], user=user)
     if bad:
         _, ref, errors = bad[0]
-        if errors[0]["code"] == "duplicate_document":
+        if errors[0]["code"] == ErrorCode.DUPLICATE_DOCUMENT:
             raise DuplicateDocument(errors[0]["detail"], errors=errors[:1])
         raise_for(errors, ref=ref)
     try:
@@ -65,7 +65,11 @@ def source_document_create(*, data: Any, user: Any) -> SourceDocument:
             raise DuplicateDocument(
                 f"A {SourceDocument.Type(doc.type).label.lower()} {doc.no} already exists.",
                 errors=[
-                    err("no", "duplicate_document", "This (type, no) was just created by another request.")
+                    field_error(
+                        "no",
+                        ErrorCode.DUPLICATE_DOCUMENT,
+                        "This (type, no) was just created by another request.",
+                    )
                 ],
             ) from exc
         raise
@@ -97,7 +101,9 @@ def source_documents_import(*, documents: Sequence[Any], user: Any) -> ImportRes
                     {
                         "ref": doc.ref,
                         "detail": f"{doc.ref} already exists (created meanwhile by another request).",
-                        "errors": [err("no", "duplicate_document", "This (type, no) already exists.")],
+                        "errors": [
+                            field_error("no", ErrorCode.DUPLICATE_DOCUMENT, "This (type, no) already exists.")
+                        ],
                     }
                 )
     return result
@@ -159,9 +165,9 @@ def _resolve_all(
         if key in refs.existing or key in seen_keys:
             errors.insert(
                 0,
-                err(
+                field_error(
                     "no",
-                    "duplicate_document",
+                    ErrorCode.DUPLICATE_DOCUMENT,
                     f"A {SourceDocument.Type(doc.type).label.lower()} {doc.no} already exists. Each (type, "
                     "no) is sent once; use PUT on its lines to change the numbers.",
                 ),
@@ -201,9 +207,9 @@ def _resolve(doc: DocumentInput, refs: _Refs) -> list[Error]:
     location = refs.locations.get(doc.location_code)
     if location is None:
         errors.append(
-            err(
+            field_error(
                 "location",
-                "unknown_location",
+                ErrorCode.NOT_FOUND,
                 f"There is no location {doc.location_code} that you work at. Check the location code.",
             )
         )
@@ -212,9 +218,9 @@ def _resolve(doc: DocumentInput, refs: _Refs) -> list[Error]:
         line.item = refs.items.get(line.item_no)
         if line.item is None:
             errors.append(
-                err(
+                field_error(
                     f"{line.field}.item",
-                    "unknown_item",
+                    ErrorCode.NOT_FOUND,
                     f"There is no item {line.item_no}. Check the item number.",
                 )
             )
@@ -222,9 +228,9 @@ def _resolve(doc: DocumentInput, refs: _Refs) -> list[Error]:
             line.bin = refs.bins.get((location.pk, line.bin_code))
             if line.bin is None:
                 errors.append(
-                    err(
+                    field_error(
                         f"{line.field}.bin",
-                        "unknown_bin",
+                        ErrorCode.NOT_FOUND,
                         f"There is no bin {line.bin_code} at location {location.code}. Check the bin code.",
                     )
                 )

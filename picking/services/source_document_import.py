@@ -15,7 +15,7 @@ from typing import Any
 from django.contrib.auth import get_user_model
 from django.db import transaction
 
-from core.exceptions import InvalidInput
+from core.exceptions import ErrorCode, InvalidInput
 from core.jobs import job_add_errors, job_create, job_finish, job_progress, job_start
 from core.models import Job
 from picking.services.source_document_create import source_documents_import
@@ -38,15 +38,17 @@ def source_document_import_start(
         raise InvalidInput(
             'The import must be a JSON list of source documents: [{"type", "no", "location", '
             '"lines": [...]}, ...].',
-            code="invalid_import",
+            code=ErrorCode.INVALID_IMPORT,
         )
     if not documents:
-        raise InvalidInput("The import holds no source documents. Send at least one.", code="invalid_import")
+        raise InvalidInput(
+            "The import holds no source documents. Send at least one.", code=ErrorCode.INVALID_IMPORT
+        )
     if len(documents) > MAX_DOCUMENTS:
         raise InvalidInput(
             f"The import holds {len(documents)} documents; at most {MAX_DOCUMENTS} are accepted at once. "
             "Split the file.",
-            code="invalid_import",
+            code=ErrorCode.INVALID_IMPORT,
         )
     authenticated = getattr(user, "is_authenticated", False)
     job = job_create(

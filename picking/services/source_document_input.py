@@ -13,13 +13,11 @@ from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
-from core.quantities import format_quantity
+from core.exceptions import ErrorCode
 from picking.models import ItemTrackingLine, SourceDocument, SourceLine
 from tracking.rules import KindRequirement, Requirement, TrackingEntry, tracking_problems
 from warehouse.models import Bin, Item, Location
 
-ZERO = Decimal(0)
-ONE = Decimal(1)
 MAX_QUANTITY = Decimal("9999999999999")  # 18 digits, 5 decimals
 MAX_LINE_NO = 2_147_483_647
 NUMBER_MAX_LENGTH = 50
@@ -85,13 +83,9 @@ class DocumentInput:
         return f"{self.type} {self.no}"
 
 
-def err(field_name: str, code: str, detail: str) -> Error:
+def field_error(field_name: str, code: str, detail: str) -> Error:
+    """One problem of the input: the field's path, its `ErrorCode` and what to do."""
     return {"field": field_name, "code": code, "detail": detail}
-
-
-def fmt(value: Decimal) -> str:
-    """A quantity as a person reads it: 3, 2.5."""
-    return format_quantity(value) or "0"
 
 
 def _text(
@@ -101,45 +95,55 @@ def _text(
     value = raw.get(key)
     if value is None or value == "":
         if required:
-            errors.append(err(name, "required", f"{key} is required."))
+            errors.append(field_error(name, ErrorCode.REQUIRED, f"{key} is required."))
         return ""
     if not isinstance(value, str | int) or isinstance(value, bool):
-        errors.append(err(name, "invalid", f"{key} must be text."))
+        errors.append(field_error(name, ErrorCode.INVALID, f"{key} must be text."))
         return ""
     text = str(value).strip()
     if len(text) > max_length:
-        errors.append(err(name, "max_length", f"{key} is longer than {max_length} characters."))
+        errors.append(
+            field_error(name, ErrorCode.MAX_LENGTH, f"{key} is longer than {max_length} characters.")
+        )
         return ""
     if required and not text:
-        errors.append(err(name, "required", f"{key} is required."))
+        errors.append(field_error(name, ErrorCode.REQUIRED, f"{key} is required."))
     return text
 
 
 def parse_quantity(value: Any, name: str, errors: list[Error]) -> Decimal | None:
     """A positive quantity of at most 5 decimals, or None with the problem appended to `errors`."""
     if value is None or value == "":
-        errors.append(err(name, "required", "quantity is required."))
+        errors.append(field_error(name, ErrorCode.REQUIRED, "quantity is required."))
         return None
     if isinstance(value, bool) or not isinstance(value, str | int | float | Decimal):
-        errors.append(err(name, "invalid", 'quantity must be a number, for example 12 or "2.5".'))
+        errors.append(
+            field_error(name, ErrorCode.INVALID, 'quantity must be a number, for example 12 or "2.5".')
+        )
         return None
     try:
         quantity = Decimal(str(value))
     except InvalidOperation:
-        errors.append(err(name, "invalid", f"quantity '{value}' is not a number, for example 12 or \"2.5\"."))
+        errors.append(
+            field_error(
+                name, ErrorCode.INVALID, f"quantity '{value}' is not a number, for example 12 or \"2.5\"."
+            )
+        )
         return None
     if not quantity.is_finite():
-        errors.append(err(name, "invalid", 'quantity must be a number, for example 12 or "2.5".'))
+        errors.append(
+            field_error(name, ErrorCode.INVALID, 'quantity must be a number, for example 12 or "2.5".')
+        )
         return None
     if quantity <= 0:
-        errors.append(err(name, "quantity_not_positive", "quantity must be greater than 0."))
+        errors.append(field_error(name, ErrorCode.QUANTITY_NOT_POSITIVE, "quantity must be greater than 0."))
         return None
     if quantity > MAX_QUANTITY:
-        errors.append(err(name, "invalid", "quantity is too large."))
+        errors.append(field_error(name, ErrorCode.INVALID, "quantity is too large."))
         return None
     exponent = quantity.as_tuple().exponent
     if isinstance(exponent, int) and exponent < -5:
-        errors.append(err(name, "invalid", "quantity has more than 5 decimals."))
+        errors.append(field_error(name, ErrorCode.INVALID, "quantity has more than 5 decimals."))
         return None
     return quantity
 
@@ -148,7 +152,11 @@ def parse_entry(raw: Any, name: str, errors: list[Error]) -> TrackingInput | Non
     """One tracking entry `{serial_no?, lot_no?, quantity}` (a serial number's quantity defaults to 1)."""
     if not isinstance(raw, dict):
         errors.append(
-            err(name, "invalid", "Each tracking entry must be an object {serial_no, lot_no, quantity}.")
+            field_error(
+                name,
+                ErrorCode.INVALID,
+                "Each tracking entry must be an object {serial_no, lot_no, quantity}.",
+            )
         )
         return None
     before = len(errors)
@@ -157,12 +165,16 @@ def parse_entry(raw: Any, name: str, errors: list[Error]) -> TrackingInput | Non
     quantity = parse_quantity(raw.get("quantity", "1" if serial_no else None), f"{name}.quantity", errors)
     if not serial_no and not lot_no and len(errors) == before:
         errors.append(
-            err(name, "number_required", "Give a serial_no or a lot_no (or both) for each tracking entry.")
+            field_error(
+                name,
+                ErrorCode.NUMBER_REQUIRED,
+                "Give a serial_no or a lot_no (or both) for each tracking entry.",
+            )
         )
     if quantity is not None:
         entry = TrackingEntry(serial_no=serial_no, lot_no=lot_no, quantity=quantity)
         for problem in tracking_problems(_ANY_NUMBERS, [entry], require_numbers=False):
-            errors.append(err(f"{name}.{problem.field}", problem.code, problem.detail))
+            errors.append(field_error(f"{name}.{problem.field}", problem.code, problem.detail))
     if len(errors) > before or quantity is None:
         return None
     return TrackingInput(serial_no=serial_no, lot_no=lot_no, quantity=quantity, field=name)
@@ -173,7 +185,9 @@ def parse_tracking(raw_list: Any, path: str, errors: list[Error]) -> list[Tracki
     if raw_list is None:
         return []
     if not isinstance(raw_list, list):
-        errors.append(err(path, "invalid", "tracking must be a list of {serial_no, lot_no, quantity}."))
+        errors.append(
+            field_error(path, ErrorCode.INVALID, "tracking must be a list of {serial_no, lot_no, quantity}.")
+        )
         return []
     entries = [parse_entry(raw, f"{path}[{index}]", errors) for index, raw in enumerate(raw_list)]
     return [entry for entry in entries if entry is not None]
@@ -183,17 +197,27 @@ def _line_no(raw_line: dict[str, Any], path: str, seen: set[int], errors: list[E
     """A positive whole line_no, once per document (0 when it is not one)."""
     raw = raw_line.get("line_no")
     if isinstance(raw, bool) or raw in (None, ""):
-        errors.append(err(f"{path}.line_no", "required", "line_no is required (a positive whole number)."))
+        errors.append(
+            field_error(
+                f"{path}.line_no", ErrorCode.REQUIRED, "line_no is required (a positive whole number)."
+            )
+        )
         return 0
     try:
         line_no = int(str(raw))
     except ValueError:
         line_no = 0
     if line_no <= 0 or line_no > MAX_LINE_NO:
-        errors.append(err(f"{path}.line_no", "invalid", "line_no must be a positive whole number."))
+        errors.append(
+            field_error(f"{path}.line_no", ErrorCode.INVALID, "line_no must be a positive whole number.")
+        )
     elif line_no in seen:
         errors.append(
-            err(f"{path}.line_no", "duplicate_line_no", f"line_no {line_no} appears twice in the document.")
+            field_error(
+                f"{path}.line_no",
+                ErrorCode.DUPLICATE_LINE_NO,
+                f"line_no {line_no} appears twice in the document.",
+            )
         )
     seen.add(line_no)
     return line_no
@@ -202,7 +226,11 @@ def _line_no(raw_line: dict[str, Any], path: str, seen: set[int], errors: list[E
 def parse_line(raw_line: Any, path: str, seen_line_nos: set[int], errors: list[Error]) -> LineInput | None:
     """One line `{line_no, item, quantity, bin?, tracking?}` of a document."""
     if not isinstance(raw_line, dict):
-        errors.append(err(path, "invalid", "Each line must be an object {line_no, item, quantity, ...}."))
+        errors.append(
+            field_error(
+                path, ErrorCode.INVALID, "Each line must be an object {line_no, item, quantity, ...}."
+            )
+        )
         return None
     before = len(errors)
     line_no = _line_no(raw_line, path, seen_line_nos, errors)
@@ -224,7 +252,9 @@ def _shipment_date(raw: dict[str, Any], errors: list[Error]) -> datetime.date | 
     try:
         return datetime.date.fromisoformat(str(value))
     except ValueError:
-        errors.append(err("shipment_date", "invalid", "shipment_date must be a date like 2027-03-31."))
+        errors.append(
+            field_error("shipment_date", ErrorCode.INVALID, "shipment_date must be a date like 2027-03-31.")
+        )
         return None
 
 
@@ -232,11 +262,15 @@ def parse_document(raw: Any) -> tuple[DocumentInput | None, list[Error]]:
     """Shape-check one source document of the API (natural keys, decimal strings, ISO dates)."""
     errors: list[Error] = []
     if not isinstance(raw, dict):
-        return None, [err("", "invalid", "A source document must be a JSON object.")]
+        return None, [field_error("", ErrorCode.INVALID, "A source document must be a JSON object.")]
     doc_type = _text(raw, "type", "", errors, required=True, max_length=30)
     if doc_type and doc_type not in SourceDocument.Type.values:
         errors.append(
-            err("type", "invalid_choice", f"type must be one of {', '.join(SourceDocument.Type.values)}.")
+            field_error(
+                "type",
+                ErrorCode.INVALID_CHOICE,
+                f"type must be one of {', '.join(SourceDocument.Type.values)}.",
+            )
         )
     no = _text(raw, "no", "", errors, required=True, max_length=30)
     location_code = _text(raw, "location", "", errors, required=True, max_length=10)
@@ -244,7 +278,7 @@ def parse_document(raw: Any) -> tuple[DocumentInput | None, list[Error]]:
     shipment_date = _shipment_date(raw, errors)
     raw_lines = raw.get("lines")
     if not isinstance(raw_lines, list) or not raw_lines:
-        errors.append(err("lines", "required", "A source document needs at least one line."))
+        errors.append(field_error("lines", ErrorCode.REQUIRED, "A source document needs at least one line."))
         raw_lines = []
     seen_line_nos: set[int] = set()
     lines = [

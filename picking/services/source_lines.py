@@ -7,10 +7,11 @@ from typing import Any
 from django.db import transaction
 from django.utils.translation import gettext as _
 
-from core.exceptions import Conflict, InvalidInput
+from core.exceptions import Conflict, ErrorCode, InvalidInput
+from core.quantities import ZERO, format_quantity
 from picking.models import SourceLine
 from picking.services.item_tracking_lines import lock_line_for_change
-from picking.services.source_document_input import ZERO, Error, err, fmt, parse_quantity
+from picking.services.source_document_input import Error, field_error, parse_quantity
 
 
 def source_line_set_quantity(
@@ -38,23 +39,32 @@ def source_line_set_quantity(
                     "the current quantity, nothing was changed. Make your change again if it is still needed."
                 )
                 % {"line_no": line.line_no},
-                code="concurrent_change",
+                code=ErrorCode.CONCURRENT_CHANGE,
             )
         tracked = sum((t.quantity for t in locked.rows), ZERO)
         if value < tracked:
             raise Conflict(
-                f"Line {line.line_no} has {fmt(tracked)} with serial or lot numbers: its quantity cannot go "
-                f"below {fmt(tracked)}. Remove numbers first, then lower the quantity.",
-                code="quantity_below_tracked",
-                errors=[err("quantity", "quantity_below_tracked", f"At least {fmt(tracked)}.")],
+                f"Line {line.line_no} has {format_quantity(tracked)} with serial or lot numbers: its quantity "
+                f"cannot go below {format_quantity(tracked)}. Remove numbers first, then lower the quantity.",
+                code=ErrorCode.QUANTITY_BELOW_TRACKED,
+                errors=[
+                    field_error(
+                        "quantity", ErrorCode.QUANTITY_BELOW_TRACKED, f"At least {format_quantity(tracked)}."
+                    )
+                ],
             )
         picked = line.qty_shipped + line.qty_on_picks
         if value < picked:
             raise Conflict(
-                f"{fmt(line.qty_shipped)} of line {line.line_no} are shipped and {fmt(line.qty_on_picks)} "
-                f"are on picks: its quantity cannot go below {fmt(picked)}.",
-                code="quantity_below_picked",
-                errors=[err("quantity", "quantity_below_picked", f"At least {fmt(picked)}.")],
+                f"{format_quantity(line.qty_shipped)} of line {line.line_no} are shipped and "
+                f"{format_quantity(line.qty_on_picks)} are on picks: its quantity cannot go below "
+                f"{format_quantity(picked)}.",
+                code=ErrorCode.QUANTITY_BELOW_PICKED,
+                errors=[
+                    field_error(
+                        "quantity", ErrorCode.QUANTITY_BELOW_PICKED, f"At least {format_quantity(picked)}."
+                    )
+                ],
             )
         SourceLine.objects.filter(pk=line.pk).update(quantity=value)
         line.quantity = value

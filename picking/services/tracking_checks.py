@@ -21,21 +21,22 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from decimal import Decimal
 
-from core.exceptions import DomainError, InsufficientQuantity, InvalidInput, SerialNotAvailable
+from core.exceptions import DomainError, ErrorCode, InsufficientQuantity, InvalidInput, SerialNotAvailable
+from core.quantities import ZERO, format_quantity
 from picking.availability import AvailableRow
-from picking.services.source_document_input import ZERO, Error, TrackingInput, err, fmt
+from picking.services.source_document_input import Error, TrackingInput, field_error
 from tracking.rules import Requirement, TrackingEntry, requirement, tracking_problems
 from warehouse.models import Item, Location
 
 # Error codes that mean "conflicts with the current stock" (409) rather than "invalid input" (400).
 STOCK_CODES = {
-    "serial_not_available",
-    "serial_blocked",
-    "lot_not_available",
-    "lot_blocked",
-    "expired",
-    "insufficient_quantity",
-    "serial_used_before",
+    ErrorCode.SERIAL_NOT_AVAILABLE,
+    ErrorCode.SERIAL_BLOCKED,
+    ErrorCode.LOT_NOT_AVAILABLE,
+    ErrorCode.LOT_BLOCKED,
+    ErrorCode.EXPIRED,
+    ErrorCode.INSUFFICIENT_QUANTITY,
+    ErrorCode.SERIAL_USED_BEFORE,
 }
 
 ItemSerial = tuple[int, str]  # (item_id, serial_no)
@@ -124,9 +125,9 @@ def _check_line(
     for index, entry in enumerate(line.tracking):
         if (entry.serial_no, entry.lot_no) in seen_on_line:
             errors.append(
-                err(
+                field_error(
                     entry.field,
-                    "duplicate_number",
+                    ErrorCode.DUPLICATE_NUMBER,
                     f"{_number_label(entry)} is given twice on {line.label}. Give each number once, "
                     "with its total quantity.",
                 )
@@ -147,9 +148,9 @@ def _check_line(
             and (line.item.pk, entry.serial_no) in used_serial_nos
         ):
             errors.append(
-                err(
+                field_error(
                     f"{entry.field}.serial_no",
-                    "serial_used_before",
+                    ErrorCode.SERIAL_USED_BEFORE,
                     f"Serial number {entry.serial_no} was already used for item {line.item.no}. "
                     "Give a new serial number.",
                 )
@@ -176,28 +177,28 @@ def _rule_problems(line: LineContext, req: Requirement) -> dict[int | None, list
     for problem in tracking_problems(
         req, entries, line_quantity=_plain(line.quantity), require_numbers=False
     ):
-        if problem.code == "duplicate_serial":
+        if problem.code == ErrorCode.DUPLICATE_SERIAL:
             continue
         if problem.index is None:
             field_name = f"{line.line_field}.tracking" if line.line_field else "tracking"
         else:
             field_name = f"{line.tracking[problem.index].field}.{problem.field}"
-        found[problem.index].append(err(field_name, problem.code, f"{prefix}: {problem.detail}"))
+        found[problem.index].append(field_error(field_name, problem.code, f"{prefix}: {problem.detail}"))
     return found
 
 
 def _plain(quantity: Decimal) -> Decimal:
     """The quantity as people write it (`Decimal("6.00000")` -> 6), for messages that print it."""
-    return Decimal(fmt(quantity))
+    return Decimal(format_quantity(quantity))
 
 
 def _check_serial_once(entry: TrackingInput, line: LineContext, seen: dict[ItemSerial, str]) -> list[Error]:
     key = (line.item.pk, entry.serial_no)
     if key in seen:
         return [
-            err(
+            field_error(
                 f"{entry.field}.serial_no",
-                "duplicate_serial",
+                ErrorCode.DUPLICATE_SERIAL,
                 f"Serial number {entry.serial_no} of item {line.item.no} is already on {seen[key]} of this "
                 "document. A serial number ships once: remove one.",
             )
@@ -231,9 +232,9 @@ def _check_serial_in_stock(
     ]
     if not rows:
         return [
-            err(
+            field_error(
                 name,
-                "serial_not_available",
+                ErrorCode.SERIAL_NOT_AVAILABLE,
                 f"Serial number {entry.serial_no} of item {item.no} is not in stock at "
                 f"{_where(location, line)}. Check the number, or choose one that is in stock.",
             )
@@ -241,36 +242,36 @@ def _check_serial_in_stock(
     row = rows[0]
     if row.stock.blocked:
         return [
-            err(
+            field_error(
                 name,
-                "serial_blocked",
+                ErrorCode.SERIAL_BLOCKED,
                 f"Serial number {entry.serial_no} of item {item.no} is blocked. Choose another number, or "
                 "ask a supervisor to unblock it.",
             )
         ]
     if row.stock.expired and row.stock.strict_expiration:
         return [
-            err(
+            field_error(
                 name,
-                "expired",
+                ErrorCode.EXPIRED,
                 f"Serial number {entry.serial_no} of item {item.no} expired on {row.stock.expiration_date} "
                 "and may not be shipped. Choose another number.",
             )
         ]
     if row.available < 1:
         return [
-            err(
+            field_error(
                 name,
-                "serial_not_available",
+                ErrorCode.SERIAL_NOT_AVAILABLE,
                 f"Serial number {entry.serial_no} of item {item.no} is already on another open pick. Choose "
                 "another number.",
             )
         ]
     if entry.lot_no and req.lot.warehouse and row.stock.lot_no != entry.lot_no:
         return [
-            err(
+            field_error(
                 f"{entry.field}.lot_no",
-                "lot_mismatch",
+                ErrorCode.LOT_MISMATCH,
                 f"Serial number {entry.serial_no} of item {item.no} is in lot "
                 f"{row.stock.lot_no or '(none)'}, not in lot {entry.lot_no}. Correct the lot number or leave "
                 "it empty.",
@@ -290,9 +291,9 @@ def _check_lot_in_stock(request: _LotRequest, location: Location, rows: list[Ava
     in_stock = [r for r in rows if r.stock.quantity > 0]
     if not in_stock:
         return [
-            err(
+            field_error(
                 name,
-                "lot_not_available",
+                ErrorCode.LOT_NOT_AVAILABLE,
                 f"Lot {entry.lot_no} of item {item.no} is not in stock at {_where(location, line)}. Check "
                 "the number, or choose a lot that is in stock.",
             )
@@ -300,18 +301,18 @@ def _check_lot_in_stock(request: _LotRequest, location: Location, rows: list[Ava
     usable = [r for r in in_stock if r.usable]
     if not usable and all(r.stock.blocked for r in in_stock):
         return [
-            err(
+            field_error(
                 name,
-                "lot_blocked",
+                ErrorCode.LOT_BLOCKED,
                 f"Lot {entry.lot_no} of item {item.no} is blocked. Choose another lot, or ask a supervisor "
                 "to unblock it.",
             )
         ]
     if not usable:
         return [
-            err(
+            field_error(
                 name,
-                "expired",
+                ErrorCode.EXPIRED,
                 f"Lot {entry.lot_no} of item {item.no} has expired and may not be shipped. Choose another "
                 "lot.",
             )
@@ -319,12 +320,12 @@ def _check_lot_in_stock(request: _LotRequest, location: Location, rows: list[Ava
     available = sum((max(r.available, ZERO) for r in usable), ZERO)
     if request.quantity > available:
         return [
-            err(
+            field_error(
                 f"{entry.field}.quantity",
-                "insufficient_quantity",
-                f"Only {fmt(available)} of lot {entry.lot_no} of item {item.no} are available at "
-                f"{_where(location, line)}, but {fmt(request.quantity)} are asked for. Lower the quantity "
-                "or add another lot.",
+                ErrorCode.INSUFFICIENT_QUANTITY,
+                f"Only {format_quantity(available)} of lot {entry.lot_no} of item {item.no} are available at "
+                f"{_where(location, line)}, but {format_quantity(request.quantity)} are asked for. Lower the "
+                "quantity or add another lot.",
             )
         ]
     dates = [r.stock.expiration_date for r in usable if r.stock.expiration_date is not None]

@@ -25,7 +25,7 @@ from django.urls import path, reverse
 from django.utils.html import format_html
 from django.views.decorators.http import require_POST
 
-from core.exceptions import DomainError, InvalidInput, NotFoundError, PermissionDeniedError
+from core.exceptions import DomainError, ErrorCode, InvalidInput, NotFoundError, PermissionDeniedError
 from core.quantities import format_quantity
 from core.roles import is_supervisor
 from picking import rules
@@ -460,7 +460,7 @@ def pick_line_update_view(request: HttpRequest, pk: int, line_id: int) -> HttpRe
     if "qty_to_handle" in changes and changes["qty_to_handle"] == "":
         exc: DomainError = InvalidInput(
             "Enter the Qty. to Handle: 0 up to the outstanding quantity.",
-            errors=[{"field": "qty_to_handle", "code": "required", "detail": "Enter a quantity."}],
+            errors=[{"field": "qty_to_handle", "code": ErrorCode.REQUIRED, "detail": "Enter a quantity."}],
         )
         return _refused(request, pk, exc, line_id=line_id, values=values)
     if not changes:

@@ -5,8 +5,8 @@
 - every validation code the API framework can answer for our input serializers is in the catalogue;
 - the catalogue and the table "Error codes" of docs/api.md list the same codes, each with a status.
 
-To find the literals still left after a merge: empty PENDING_LITERALS below and run
-`.venv/bin/pytest tests/architecture/test_error_codes.py`; the failure lists each `path:line`.
+The scan (tests/architecture/scan.py) reads the source: a literal code written where a code goes fails
+here with its `path:line`.
 """
 
 from __future__ import annotations
@@ -19,61 +19,73 @@ from typing import Any
 from rest_framework import serializers
 
 from core.exceptions import ErrorCode
-from tests.architecture.scan import ROOT, error_code_uses, source_files
-
-# Files whose error codes are still written as literals: they were being reworked at the same time
-# (issue 9). Their literals must be in the catalogue all the same; the lead empties this set once they
-# are merged and their literals are replaced by ErrorCode members.
-PENDING_LITERALS = {
-    "core/permissions.py",
-    "core/db.py",
-    "picking/apis/inventory.py",
-    "picking/apis/picks.py",
-    "picking/apis/source_documents.py",
-    "picking/availability.py",
-    "picking/forms/picks.py",
-    "picking/forms/source_documents.py",
-    "picking/locks.py",
-    "picking/management/commands/import_source_documents.py",
-    "picking/rules.py",
-    "picking/selectors/picks.py",
-    "picking/selectors/source_documents.py",
-    "picking/services/picks.py",
-    "picking/services/posting.py",
-    "picking/services/source_document_import.py",
-    "picking/services/source_documents.py",
-    "picking/tasks.py",
-    "picking/views/picks.py",
-    "picking/views/source_documents.py",
-    "picking/views/stock.py",
-}
+from tests.architecture.scan import ROOT, _CodeFinder, error_code_uses, source_files
 
 # Spellings unified into one code (the same situation gets the same code everywhere). They are not in
-# the catalogue; a pending file may still write them until it is merged.
+# the catalogue and nothing writes them any more.
 DROPPED = {
     "serial_already_used": ErrorCode.SERIAL_USED_BEFORE,
     "serial_expired": ErrorCode.EXPIRED,
     "lot_expired": ErrorCode.EXPIRED,
+    "select_existing_numbers": ErrorCode.ASSIGN_NOT_ALLOWED,
+    "unknown_location": ErrorCode.NOT_FOUND,
+    "unknown_item": ErrorCode.NOT_FOUND,
+    "unknown_bin": ErrorCode.NOT_FOUND,
 }
 
 CATALOGUE = {member.value for member in ErrorCode}
 
 
+# Every way of writing a code the scan knows, each with a literal it must report.
+SAMPLE = """
+class Refused(Conflict):
+    code = "sample_class_attribute"
+
+def field_error(field, code, detail):
+    return {"field": field, "code": code, "detail": detail}
+
+def refuse(kind):
+    raise Conflict("...", code="sample_keyword", errors=[{"field": "x", "code": "sample_dict"}])
+    field_error("x", "sample_helper", "...")
+    code = "sample_local" if kind else f"{kind}_sample_fstring"
+    SAMPLE_CODES = {"sample_collection"}
+    if error.code == "sample_comparison":
+        pass
+"""
+
+
+def test_the_scan_finds_every_way_of_writing_a_code() -> None:
+    # given a module writing a code in each way the code base could
+    finder = _CodeFinder("sample.py", {})
+    finder.visit(ast.parse(SAMPLE))
+    # then the scan reports each of them (an f-string without a value), so the tests below can fail
+    assert sorted(str(use.code) for use in finder.uses) == [
+        "None",
+        "sample_class_attribute",
+        "sample_collection",
+        "sample_comparison",
+        "sample_dict",
+        "sample_helper",
+        "sample_keyword",
+        "sample_local",
+    ]
+    assert len(list(source_files())) > 50
+
+
 def test_every_code_written_in_the_code_base_is_in_the_catalogue() -> None:
     # given every place that writes an error code as a string
     uses = [use for use in error_code_uses() if use.code is not None]
-    assert len(uses) > 20, "the scan found almost nothing: is it still looking at the right places?"
-    # then each code is a member of ErrorCode (a dropped spelling only in a file still pending)
+    # then each code is a member of ErrorCode
     unknown = [
         f"{use} (use {DROPPED[use.code].value!r})" if use.code in DROPPED else str(use)
         for use in uses
-        if use.code not in CATALOGUE and not (use.code in DROPPED and use.path in PENDING_LITERALS)
+        if use.code not in CATALOGUE
     ]
     assert not unknown, "Codes missing from core.exceptions.ErrorCode:\n" + "\n".join(unknown)
 
 
 def test_codes_are_written_as_catalogue_members_not_as_literals() -> None:
-    literals = [str(use) for use in error_code_uses() if use.path not in PENDING_LITERALS]
+    literals = [str(use) for use in error_code_uses()]
     assert not literals, (
         "Write ErrorCode.<NAME> instead of these literal (or f-string) error codes:\n" + "\n".join(literals)
     )
