@@ -38,6 +38,7 @@ from benchmarks.sql import (
     table,
     write,
 )
+from core.quantities import ONE, ZERO
 from picking.models import (
     ItemTrackingLine,
     Pick,
@@ -90,7 +91,7 @@ class Shape:
 
     def take_quantity(self, j: int) -> Decimal:
         if self.kind == "serial":
-            return Decimal(1)
+            return ONE
         return Decimal(min(LOT_SIZE, self.per_line - j * LOT_SIZE))
 
     def serial(self, tag: str, i: int, j: int) -> str:
@@ -133,7 +134,7 @@ def _document(master: Master, shape: Shape, tag: str, *, qty_on_picks: bool) -> 
             line_no=(i + 1) * 10000,
             item_id=item.pk,
             quantity=quantity,
-            qty_on_picks=quantity if qty_on_picks else Decimal(0),
+            qty_on_picks=quantity if qty_on_picks else ZERO,
         )
         for i, item in enumerate(shape.items)
     ]
@@ -142,7 +143,7 @@ def _document(master: Master, shape: Shape, tag: str, *, qty_on_picks: bool) -> 
             id=tracking_ids[i][k],
             source_line_id=line_ids[i],
             serial_no=shape.serial(tag, i, k),
-            quantity=Decimal(1),
+            quantity=ONE,
             origin=ItemTrackingLine.Origin.SOURCE,
         )
         for i in range(lines)
@@ -201,7 +202,7 @@ def _pick(
                     item_id=item.pk,
                     bin_id=bins[n % len(bins)].pk,
                     quantity=quantity,
-                    qty_to_handle=quantity if qty_to_handle else Decimal(0),
+                    qty_to_handle=quantity if qty_to_handle else ZERO,
                     serial_no=shape.serial(doc.no, i, j),
                     lot_no=shape.lot(doc.no, i, j),
                     tracking_locked=shape.kind == "serial",
@@ -304,7 +305,7 @@ def post(master: Master, shape: Shape, run: int) -> tuple[float, int]:
             serial_no=line.serial_no,
             lot_no=line.lot_no,
             quantity=-line.quantity,
-            remaining_quantity=Decimal(0),
+            remaining_quantity=ZERO,
             open=False,
             applies_to_entry_id=receipt_ids[n],
             source_document_type=SourceDocument.Type.SALES_ORDER,
@@ -360,7 +361,7 @@ def post(master: Master, shape: Shape, run: int) -> tuple[float, int]:
         Update(
             ItemLedgerEntry,
             receipt_ids,
-            set_values={"remaining_quantity": [Decimal(0)] * count, "open": [False] * count},
+            set_values={"remaining_quantity": [ZERO] * count, "open": [False] * count},
         ),
         Update(BinContent, content_ids, add_values={"quantity": [-line.quantity for line in pick.lines]}),
         Statement(
@@ -368,9 +369,7 @@ def post(master: Master, shape: Shape, run: int) -> tuple[float, int]:
             "WHERE pick_id = %s AND qty_to_handle > 0",
             [pick.pick_id],
         ),
-        Update(
-            ItemTrackingLine, flat_tracking, add_values={"qty_handled": [Decimal(1)] * len(flat_tracking)}
-        ),
+        Update(ItemTrackingLine, flat_tracking, add_values={"qty_handled": [ONE] * len(flat_tracking)}),
         Update(
             SourceLine,
             doc.line_ids,

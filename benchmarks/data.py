@@ -20,6 +20,7 @@ from django.utils import timezone
 from rest_framework.authtoken.models import Token
 
 from benchmarks.sql import Rows, next_ids, write
+from core.quantities import ONE
 from core.roles import INTEGRATION, SUPERVISOR
 from tracking.models import ItemTrackingCode, NoSeries
 from warehouse.models import (
@@ -156,7 +157,7 @@ def serial_stock(master: Master, items: Sequence[Item], *, runs: int, per_run: i
         StockEntry(
             item_id=item.pk,
             bin_id=bins[(i + run + k) % len(bins)].pk,
-            quantity=Decimal(1),
+            quantity=ONE,
             serial_no=serial_no(item, run, k),
         )
         for i, item in enumerate(items)

@@ -1,14 +1,16 @@
 """Row locks of the picking app: the only `select_for_update` calls on picking rows.
 
 Each function locks a whole set of rows in ONE query, `order_by("pk")`, `of=("self",)`. Lock order
-(docs/architecture.md): number series, PICK, PICK LINE, SOURCE LINE (then item tracking line), bin content,
-open receipts. A service that needs a later kind never goes back to lock an earlier kind.
+(docs/architecture.md, "Lock order"): number series, PICK, PICK LINE, SOURCE LINE (then its ITEM TRACKING
+LINES), bin content, open receipts. A service that needs a later kind never goes back to lock an earlier
+kind.
 On SQLite `select_for_update` is a no-op; writers are serialised by the database lock.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterable
+from typing import Any
 
 from picking.models import ItemTrackingLine, Pick, PickLine, SourceLine
 
@@ -56,3 +58,29 @@ def lock_pick_line(*, pick_line_id: int) -> PickLine | None:
         .order_by("pk")
         .first()
     )
+
+
+def lock_source_line_with_tracking(
+    *, source_line_id: int, location_ids: Any
+) -> tuple[SourceLine | None, list[ItemTrackingLine]]:
+    """Lock one source line at one of `location_ids` (a queryset or ids), then all its item tracking lines
+    (the Item Tracking Lines changes).
+
+    Two queries. The line comes with its document, location, item (tracking code, number series) and bin;
+    the tracking lines in pk order. (None, []) when there is no such line at those locations.
+    """
+    line = (
+        SourceLine.objects.select_for_update(of=("self",))
+        .select_related(
+            "document__location", "item__tracking_code", "item__serial_nos", "item__lot_nos", "bin"
+        )
+        .filter(pk=source_line_id, document__location__in=location_ids)
+        .order_by("pk")
+        .first()
+    )
+    if line is None:
+        return None, []
+    rows = list(
+        ItemTrackingLine.objects.select_for_update(of=("self",)).filter(source_line_id=line.pk).order_by("pk")
+    )
+    return line, rows

@@ -5,8 +5,6 @@ from __future__ import annotations
 from django.db import models
 from django.db.models import Q
 
-from tracking.rules import requirement
-
 
 class ItemTrackingCode(models.Model):
     """How an item's serial and lot numbers are tracked: the flags' effects are in docs/domain.md ("Item
@@ -44,16 +42,6 @@ class ItemTrackingCode(models.Model):
 
     def __str__(self) -> str:
         return self.code
-
-    @property
-    def tracks_serial(self) -> bool:
-        """The item tracks serial numbers (tracking.rules.requirement decides)."""
-        return requirement(self).serial.tracked
-
-    @property
-    def tracks_lot(self) -> bool:
-        """The item tracks lot numbers (tracking.rules.requirement decides)."""
-        return requirement(self).lot.tracked
 
 
 class NoSeries(models.Model):

@@ -21,7 +21,7 @@ from types import SimpleNamespace
 from typing import Any, Protocol
 
 from core.exceptions import ErrorCode
-from core.quantities import ONE, ZERO
+from core.quantities import ONE, ZERO, format_quantity
 
 
 class TrackingCodeLike(Protocol):
@@ -213,7 +213,7 @@ def tracking_problems(
     """Per-entry problems of a set of `(serial_no, lot_no, quantity)` against a tracking code.
 
     - quantity must be positive (or non-zero with `allow_negative`), a serial's quantity exactly 1;
-    - no serial number twice;
+    - no serial number twice (the detail names the first entry, counting from 1);
     - a number of a kind the item does not track is refused;
     - with `require_numbers`, a number the item tracks must be given (serial / lot missing);
     - the quantities add up to at most `line_quantity`.
@@ -230,7 +230,7 @@ def tracking_problems(
                 Problem(
                     index,
                     ErrorCode.QUANTITY_NOT_POSITIVE,
-                    f"The quantity must be greater than zero (got {quantity}).",
+                    f"The quantity must be greater than zero (got {format_quantity(quantity)}).",
                     "quantity",
                 )
             )
@@ -274,7 +274,7 @@ def tracking_problems(
                         index,
                         ErrorCode.SERIAL_QUANTITY_NOT_ONE,
                         f"Serial number {entry.serial_no} identifies one unit: its quantity must be 1 "
-                        f"(got {abs(quantity)}).",
+                        f"(got {format_quantity(abs(quantity))}).",
                         "quantity",
                     )
                 )
@@ -283,8 +283,8 @@ def tracking_problems(
                     Problem(
                         index,
                         ErrorCode.DUPLICATE_SERIAL,
-                        f"Serial number {entry.serial_no} is given twice (also on line "
-                        f"{seen_serials[entry.serial_no]}).",
+                        f"Serial number {entry.serial_no} is given twice (also entry "
+                        f"{seen_serials[entry.serial_no] + 1}).",
                         "serial_no",
                     )
                 )
@@ -296,7 +296,8 @@ def tracking_problems(
             Problem(
                 None,
                 ErrorCode.TRACKING_EXCEEDS_QUANTITY,
-                f"The numbers add up to {total}, more than the line's quantity {line_quantity}.",
+                f"The numbers add up to {format_quantity(total)}, more than the line's quantity "
+                f"{format_quantity(line_quantity)}.",
                 "quantity",
             )
         )

@@ -15,12 +15,11 @@ from typing import Any
 
 from django.db.models import F
 
+from core.quantities import ZERO
 from picking.availability import AvailableRow, available_stock
 from picking.models import ItemTrackingLine, PickLine, SourceLine
 from picking.selectors.source_documents import source_line_get
 from tracking.rules import requirement
-
-ZERO = Decimal(0)
 
 
 def open_picks_by_line(source_line_ids: Iterable[int]) -> dict[int, list[str]]:

@@ -29,6 +29,7 @@ from core.db import bulk_insert, keys_subquery, update_rows
 from core.exceptions import Conflict, ErrorCode, InvalidInput, NotFoundError, TrackingLocked
 from core.quantities import ZERO, format_quantity
 from picking.availability import available_stock
+from picking.locks import lock_source_line_with_tracking
 from picking.models import ItemTrackingLine, SourceLine
 from picking.selectors.item_tracking_lines import open_picks_by_line, tracking_locked_reason
 from picking.services.source_document_input import (
@@ -40,7 +41,6 @@ from picking.services.source_document_input import (
     parse_tracking,
 )
 from picking.services.tracking_checks import LineContext, check_lines, raise_for
-from picking.source_line_locks import lock_source_line_with_tracking
 from tracking.rules import requirement
 from warehouse.models import ItemLedgerEntry
 

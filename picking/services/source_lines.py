@@ -44,8 +44,9 @@ def source_line_set_quantity(
         tracked = sum((t.quantity for t in locked.rows), ZERO)
         if value < tracked:
             raise Conflict(
-                f"Line {line.line_no} has {format_quantity(tracked)} with serial or lot numbers: its quantity "
-                f"cannot go below {format_quantity(tracked)}. Remove numbers first, then lower the quantity.",
+                f"Line {line.line_no} has {format_quantity(tracked)} with serial or lot numbers: its "
+                f"quantity cannot go below {format_quantity(tracked)}. Remove numbers first, then lower the "
+                "quantity.",
                 code=ErrorCode.QUANTITY_BELOW_TRACKED,
                 errors=[
                     field_error(

@@ -5,8 +5,9 @@ picks) and pass it in, so the checks cost nothing per line or number.
 
 Which rule lives where:
 - what the item's tracking code allows (a number of a kind the item does not track, a serial number is one
-  unit, the numbers add up to at most the line's quantity): `tracking.rules.tracking_problems`;
-- each number once per line, each serial number once per document (per item): here;
+  unit and given once on a line, the numbers add up to at most the line's quantity):
+  `tracking.rules.tracking_problems`;
+- a lot once per line, a serial number on one line of the document only (per item): here;
 - numbers of a warehouse-tracked kind (specific tracking implies it) are in stock at the document's
   location (in the line's bin when it has one), not blocked, not expired under strict expiration posting,
   not on another open pick, enough of a lot over the whole document; their expiration date (and a
@@ -121,22 +122,22 @@ def _check_line(
     """The problems of one line, entry by entry, then the line's total; lots are gathered for later."""
     errors: list[Error] = []
     rule_problems = _rule_problems(line, req)
-    seen_on_line: set[tuple[str, str]] = set()
+    lots_on_line: set[str] = set()
     for index, entry in enumerate(line.tracking):
-        if (entry.serial_no, entry.lot_no) in seen_on_line:
+        if not entry.serial_no and entry.lot_no in lots_on_line:
             errors.append(
                 field_error(
                     entry.field,
                     ErrorCode.DUPLICATE_NUMBER,
-                    f"{_number_label(entry)} is given twice on {line.label}. Give each number once, "
-                    "with its total quantity.",
+                    f"Lot {entry.lot_no} is given twice on {line.label}. Give each lot once, with its total "
+                    "quantity.",
                 )
             )
             continue
-        seen_on_line.add((entry.serial_no, entry.lot_no))
+        lots_on_line.add(entry.lot_no)
         entry_errors = list(rule_problems.get(index, []))
-        if entry.serial_no:
-            entry_errors.extend(_check_serial_once(entry, line, seen_serials))
+        if entry.serial_no and not any(e["code"] == ErrorCode.DUPLICATE_SERIAL for e in entry_errors):
+            entry_errors.extend(_check_serial_on_other_lines(entry, line, seen_serials))
         errors.extend(entry_errors)
         if entry_errors or not req.tracked or not entry.check_stock:
             continue
@@ -162,23 +163,22 @@ def _check_line(
             request.quantity += entry.quantity
             request.entries.append(entry)
     errors.extend(rule_problems.get(None, []))
+    for entry in line.tracking:
+        if entry.serial_no:
+            seen_serials.setdefault((line.item.pk, entry.serial_no), line.label)
     return errors
 
 
 def _rule_problems(line: LineContext, req: Requirement) -> dict[int | None, list[Error]]:
     """`tracking.rules.tracking_problems` of the line, as errors per entry index (None: the whole line).
 
-    Its own check for a serial number twice among the entries is left out: a serial number must be once
-    per document, which `_check_serial_once` checks over every line.
+    A serial number twice on the line is its `duplicate_serial` ("also entry 1"); a serial number on two
+    lines of the document is `_check_serial_on_other_lines`'.
     """
-    entries = [TrackingEntry(e.serial_no, e.lot_no, _plain(e.quantity)) for e in line.tracking]
+    entries = [TrackingEntry(e.serial_no, e.lot_no, e.quantity) for e in line.tracking]
     prefix = f"Line {line.line_no} (item {line.item.no})"
     found: dict[int | None, list[Error]] = defaultdict(list)
-    for problem in tracking_problems(
-        req, entries, line_quantity=_plain(line.quantity), require_numbers=False
-    ):
-        if problem.code == ErrorCode.DUPLICATE_SERIAL:
-            continue
+    for problem in tracking_problems(req, entries, line_quantity=line.quantity, require_numbers=False):
         if problem.index is None:
             field_name = f"{line.line_field}.tracking" if line.line_field else "tracking"
         else:
@@ -187,32 +187,21 @@ def _rule_problems(line: LineContext, req: Requirement) -> dict[int | None, list
     return found
 
 
-def _plain(quantity: Decimal) -> Decimal:
-    """The quantity as people write it (`Decimal("6.00000")` -> 6), for messages that print it."""
-    return Decimal(format_quantity(quantity))
-
-
-def _check_serial_once(entry: TrackingInput, line: LineContext, seen: dict[ItemSerial, str]) -> list[Error]:
+def _check_serial_on_other_lines(
+    entry: TrackingInput, line: LineContext, seen: dict[ItemSerial, str]
+) -> list[Error]:
+    """A serial number ships once: refuse it when an earlier line of the document (`seen`) carries it."""
     key = (line.item.pk, entry.serial_no)
-    if key in seen:
-        return [
-            field_error(
-                f"{entry.field}.serial_no",
-                ErrorCode.DUPLICATE_SERIAL,
-                f"Serial number {entry.serial_no} of item {line.item.no} is already on {seen[key]} of this "
-                "document. A serial number ships once: remove one.",
-            )
-        ]
-    seen[key] = line.label
-    return []
-
-
-def _number_label(entry: TrackingInput) -> str:
-    if entry.serial_no and entry.lot_no:
-        return f"Serial number {entry.serial_no} (lot {entry.lot_no})"
-    if entry.serial_no:
-        return f"Serial number {entry.serial_no}"
-    return f"Lot {entry.lot_no}"
+    if key not in seen:
+        return []
+    return [
+        field_error(
+            f"{entry.field}.serial_no",
+            ErrorCode.DUPLICATE_SERIAL,
+            f"Serial number {entry.serial_no} of item {line.item.no} is already on {seen[key]} of this "
+            "document. A serial number ships once: remove one.",
+        )
+    ]
 
 
 def _where(location: Location, line: LineContext) -> str:

@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import json
 import re
-from decimal import Decimal
 from typing import Any
 
 from django.contrib import messages
@@ -19,6 +18,7 @@ from django.shortcuts import redirect, render
 from django.urls import path, reverse
 
 from core.exceptions import DomainError, NotFoundError
+from core.quantities import ZERO, format_quantity
 from picking.forms.source_documents import (
     QuantityForm,
     SourceDocumentFilterForm,
@@ -82,7 +82,7 @@ def source_document_detail_view(request: HttpRequest, pk: int) -> HttpResponse:
         raise _not_found(exc) from exc
     lines = []
     for line in document.lines.all():
-        tracked = sum((t.quantity for t in line.tracking_lines.all()), Decimal(0))
+        tracked = sum((t.quantity for t in line.tracking_lines.all()), ZERO)
         lines.append({"line": line, "tracked": tracked, "undefined": line.quantity - tracked})
     return render(request, "picking/source_documents/detail.html", {"document": document, "lines": lines})
 
@@ -109,7 +109,7 @@ def _quantity_action(request: HttpRequest, line: SourceLine, action: str) -> dic
             expected_quantity=request.POST.get("seen_quantity"),
             user=user,
         )
-        messages.success(request, f"The quantity of line {line.line_no} is now {quantity.normalize():f}.")
+        messages.success(request, f"The quantity of line {line.line_no} is now {format_quantity(quantity)}.")
     return None
 
 

@@ -1,6 +1,6 @@
 """What the pick acceptance scenarios share: each case's world and its ledger checks.
 
-Every outbound case (DESIGN.md, "The four outbound cases") runs twice, through the API and through the
+Every outbound case (docs/domain.md, "The four outbound cases") runs twice, through the API and through the
 pages, on the same stock and source document and with the same postings. `case_N_given()` builds that
 world (on top of `picking.tests.picks.world.build_world`); `then_case_N_ledgers()` checks the item ledger,
 the warehouse entries, the bin content and the source document's tracking lines number by number after

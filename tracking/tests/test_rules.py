@@ -92,7 +92,7 @@ def test_serial_quantity_must_be_one() -> None:
 def test_duplicate_serial_is_refused() -> None:
     problems = tracking_problems(SERIAL_SPECIFIC, [("SN1", "", 1), ("SN1", "", 1)])
     assert codes(problems) == ["duplicate_serial"]
-    assert problems[0].index == 1
+    assert problems[0].index == 1 and "(also entry 1)" in problems[0].detail
 
 
 def test_sum_may_not_exceed_the_line_quantity() -> None:

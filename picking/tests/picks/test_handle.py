@@ -203,7 +203,7 @@ def test_assigning_on_warehouse_tracked_items_is_refused(world: World) -> None:
     line = create(world, (world.sn_spec, 1)).lines.get()
     with pytest.raises(Conflict) as refused:
         pick_line_assign_serial_nos(pick_line_id=line.pk, user=world.worker)
-    assert refused.value.code == "select_existing_numbers"
+    assert refused.value.code == "assign_not_allowed"
 
 
 def test_split_autofill_and_delete_qty_to_handle(world: World) -> None:

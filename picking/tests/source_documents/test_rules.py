@@ -167,7 +167,9 @@ def test_serial_once_per_document_and_number_once_per_line() -> None:
         stock=[],
         used_serials={(5, "Y"): "line 9"},
     )
-    assert codes(errors) == ["duplicate_number", "duplicate_serial"]
+    # then each duplicate is one problem: twice on the line (counting entries from 1), and on another line
+    assert codes(errors) == ["duplicate_serial", "duplicate_serial"]
+    assert "given twice (also entry 1)" in errors[0]["detail"] and "line 9" in errors[1]["detail"]
 
 
 def test_parse_document_reports_every_shape_problem() -> None:

@@ -112,8 +112,8 @@ def test_reference_problems_are_all_reported(world: World) -> None:
     with pytest.raises(InvalidInput) as exc:
         source_document_create(data=data, user=world.supervisor)
     found = codes(exc)
-    assert ("lines[2].item", "unknown_item") in found
-    assert ("lines[3].bin", "unknown_bin") in found
+    assert ("lines[2].item", "not_found") in found
+    assert ("lines[3].bin", "not_found") in found
     # when the references are fixed, the tracking rules speak
     data["lines"] = [x for x in data["lines"] if x["item"] not in ("NOPE",) and x.get("bin") != "Z9"]
     with pytest.raises(InvalidInput) as exc:
@@ -253,7 +253,7 @@ def test_location_must_be_one_the_user_works_at(world: World) -> None:
     data = order("SO-12", line(10000, "PLAIN", "1"), location="EAST")
     with pytest.raises(InvalidInput) as exc:
         source_document_create(data=data, user=world.supervisor)
-    assert codes(exc) == [("location", "unknown_location")]
+    assert codes(exc) == [("location", "not_found")]
 
 
 def test_create_query_count_does_not_grow_with_lines(world: World) -> None:
@@ -362,7 +362,7 @@ def test_assign_lot_no(world: World) -> None:
 
 def test_assign_is_refused_for_items_whose_stock_carries_numbers(world: World) -> None:
     document = make(world, line(10000, "SN-SPEC", "1"), line(20000, "PLAIN", "1"))
-    with pytest.raises(InvalidInput) as exc:
+    with pytest.raises(Conflict) as exc:
         item_tracking_assign_serial_nos(
             source_line_id=document.lines.get(line_no=10000).pk, quantity=1, user=world.supervisor
         )
