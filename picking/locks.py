@@ -1,15 +1,14 @@
 """Row locks of the picking app: the only `select_for_update` calls on picking rows.
 
-Each function locks a whole set of rows in ONE query, `order_by("pk")`, `of=("self",)`. Lock order
+Each function locks a whole set of rows of one kind in ONE query, `order_by("pk")`, `of=("self",)`
+(`lock_source_line_with_tracking`: the line, then its tracking lines). They are listed in the lock order
 (docs/architecture.md, "Lock order"): number series, PICK, PICK LINE, SOURCE LINE (then its ITEM TRACKING
 LINES), bin content, open receipts. A service that needs a later kind never goes back to lock an earlier
-kind.
-On SQLite `select_for_update` is a no-op; writers are serialised by the database lock.
+kind. On SQLite `select_for_update` is a no-op; writers are serialised by the database lock.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable
 from typing import Any
 
 from picking.models import ItemTrackingLine, Pick, PickLine, SourceLine
@@ -25,30 +24,6 @@ def lock_pick_lines(*, pick_id: int) -> list[PickLine]:
     return list(PickLine.objects.select_for_update(of=("self",)).filter(pick_id=pick_id).order_by("pk"))
 
 
-def lock_source_lines(source_line_ids: Iterable[int]) -> list[SourceLine]:
-    """Lock source lines by id, in pk order."""
-    ids = sorted(set(source_line_ids))
-    if not ids:
-        return []
-    return list(SourceLine.objects.select_for_update(of=("self",)).filter(pk__in=ids).order_by("pk"))
-
-
-def lock_document_source_lines(*, document_id: int) -> list[SourceLine]:
-    """Lock every line of a source document, in pk order (a fixed number of parameters for any size)."""
-    return list(
-        SourceLine.objects.select_for_update(of=("self",)).filter(document_id=document_id).order_by("pk")
-    )
-
-
-def lock_document_tracking_lines(*, document_id: int) -> list[ItemTrackingLine]:
-    """Lock the item tracking lines of a source document (after its source lines), in pk order."""
-    return list(
-        ItemTrackingLine.objects.select_for_update(of=("self",))
-        .filter(source_line__document_id=document_id)
-        .order_by("pk")
-    )
-
-
 def lock_pick_line(*, pick_line_id: int) -> PickLine | None:
     """Lock one pick line (after its pick), with its item, tracking code, bin and source line."""
     return (
@@ -57,6 +32,13 @@ def lock_pick_line(*, pick_line_id: int) -> PickLine | None:
         .filter(pk=pick_line_id)
         .order_by("pk")
         .first()
+    )
+
+
+def lock_document_source_lines(*, document_id: int) -> list[SourceLine]:
+    """Lock every line of a source document, in pk order (a fixed number of parameters for any size)."""
+    return list(
+        SourceLine.objects.select_for_update(of=("self",)).filter(document_id=document_id).order_by("pk")
     )
 
 

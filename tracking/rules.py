@@ -172,16 +172,6 @@ class Problem:
     detail: str
     field: str = ""
 
-    def as_error(self, line: Any = None) -> dict[str, Any]:
-        error: dict[str, Any] = {"code": self.code, "detail": self.detail}
-        if line is not None:
-            error["line"] = line
-        elif self.index is not None:
-            error["line"] = self.index
-        if self.field:
-            error["field"] = self.field
-        return error
-
 
 def _entries(entries: Iterable[Any]) -> list[TrackingEntry]:
     result = []

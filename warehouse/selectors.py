@@ -10,7 +10,6 @@ from decimal import Decimal
 from django.db.models import Exists, OuterRef
 from django.utils import timezone
 
-from core.db import keys_subquery
 from tracking.rules import TRACKING_CODE_FLAGS, is_expired, requirement_of_flags
 from warehouse.models import BinContent, LotNoInformation, SerialNoInformation
 
@@ -138,16 +137,3 @@ _ROW_FIELDS = (
     "expiration_date",
     "quantity",
 )
-
-
-def bin_contents_by_keys(
-    keys: Iterable[tuple[int, int, str, str]],
-) -> dict[tuple[int, int, str, str], BinContent]:
-    """Bin content rows by (bin_id, item_id, lot_no, serial_no), one query (no lock)."""
-    wanted = set(keys)
-    if not wanted:
-        return {}
-    rows = BinContent.objects.filter(
-        pk__in=keys_subquery(BinContent, ["bin", "item", "lot_no", "serial_no"], wanted)
-    )
-    return {(r.bin_id, r.item_id, r.lot_no, r.serial_no): r for r in rows}
