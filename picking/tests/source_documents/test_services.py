@@ -367,11 +367,11 @@ def test_assign_is_refused_for_items_whose_stock_carries_numbers(world: World) -
             source_line_id=document.lines.get(line_no=10000).pk, quantity=1, user=world.supervisor
         )
     assert exc.value.code == "assign_not_allowed" and "Select Entries" in exc.value.detail
-    with pytest.raises(InvalidInput) as exc:
+    with pytest.raises(InvalidInput) as not_tracked:
         item_tracking_assign_lot_no(
             source_line_id=document.lines.get(line_no=20000).pk, user=world.supervisor
         )
-    assert exc.value.code == "lot_not_tracked"
+    assert not_tracked.value.code == "lot_not_tracked"
 
 
 def test_select_entries_adds_available_numbers(world: World) -> None:
