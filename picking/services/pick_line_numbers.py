@@ -15,6 +15,7 @@ from decimal import Decimal
 from typing import NoReturn
 
 from django.db.models import F
+from django.utils.translation import gettext as _
 
 from core.exceptions import Conflict, ErrorCode, InvalidInput, SerialNotAvailable
 from core.quantities import ZERO, format_quantity
@@ -68,7 +69,7 @@ def lot_of_serial(line: PickLine, *, bin_id: int, serial_no: str, lot_no: str) -
                 {
                     "field": "lot_no",
                     "code": ErrorCode.LOT_MISMATCH,
-                    "detail": f"Serial number in lot {lots[0]}.",
+                    "detail": _("Serial number in lot %(lot_no)s.") % {"lot_no": lots[0]},
                 }
             ],
         )
@@ -196,7 +197,9 @@ def _check_number_usable(
     quantity: Decimal,
 ) -> None:
     """The number (`label`) is in the bin, usable, and available for `quantity`. A serial number is refused
-    with SerialNotAvailable (`serial_not_available`), a lot with Conflict `lot_not_available`."""
+    with SerialNotAvailable (`serial_not_available`), a lot with Conflict `lot_not_available`; a blocked or
+    expired number with its own code, a lot with too little available with `insufficient_quantity` (the
+    codes the source document checks and posting give)."""
     field_name = "serial_no" if is_serial else "lot_no"
     exc_class = SerialNotAvailable if is_serial else Conflict
 
@@ -227,6 +230,7 @@ def _check_number_usable(
             "(the rest is on other open picks), but the line needs "
             f"{format_quantity(quantity)}. Split the line or choose another number.",
             "Not enough available.",
+            None if is_serial else ErrorCode.INSUFFICIENT_QUANTITY,
         )
 
 

@@ -24,6 +24,7 @@ from decimal import Decimal
 from typing import Any
 
 from django.db.models import Q
+from django.utils.translation import gettext as _
 
 from core.exceptions import ErrorCode, InvalidInput
 from core.quantities import ONE, format_quantity
@@ -90,10 +91,26 @@ def _scan_quantity(value: Any) -> Decimal:
         quantity = Decimal(text) if text else ONE
     except ArithmeticError:
         quantity = Decimal("NaN")
-    if not quantity.is_finite() or quantity <= 0:
+    if not quantity.is_finite():
         raise InvalidInput(
             f"'{text}' is not a quantity. Enter a number above 0, or leave it empty for 1.",
             errors=[{"field": "quantity", "code": ErrorCode.INVALID, "detail": "Enter a number above 0."}],
+        )
+    if quantity <= 0:
+        raise InvalidInput(
+            _(
+                "The quantity must be greater than 0 (got %(quantity)s). Enter a number above 0, or leave it "
+                "empty for 1."
+            )
+            % {"quantity": format_quantity(quantity)},
+            code=ErrorCode.QUANTITY_NOT_POSITIVE,
+            errors=[
+                {
+                    "field": "quantity",
+                    "code": ErrorCode.QUANTITY_NOT_POSITIVE,
+                    "detail": "Enter a number above 0.",
+                }
+            ],
         )
     return quantity
 

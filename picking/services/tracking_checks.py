@@ -22,6 +22,8 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from decimal import Decimal
 
+from django.utils.translation import gettext as _
+
 from core.exceptions import DomainError, ErrorCode, InsufficientQuantity, InvalidInput, SerialNotAvailable
 from core.quantities import ZERO, format_quantity
 from picking.availability import AvailableRow
@@ -129,8 +131,11 @@ def _check_line(
                 field_error(
                     entry.field,
                     ErrorCode.DUPLICATE_NUMBER,
-                    f"Lot {entry.lot_no} is given twice on {line.label}. Give each lot once, with its total "
-                    "quantity.",
+                    _(
+                        "Lot %(lot_no)s is given twice on %(line)s. Give each lot once, with its total "
+                        "quantity."
+                    )
+                    % {"lot_no": entry.lot_no, "line": line.label},
                 )
             )
             continue
