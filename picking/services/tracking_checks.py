@@ -139,7 +139,8 @@ def _check_line(
                 )
             )
             continue
-        lots_on_line.add(entry.lot_no)
+        if not entry.serial_no:
+            lots_on_line.add(entry.lot_no)
         entry_errors = list(rule_problems.get(index, []))
         if entry.serial_no and not any(e["code"] == ErrorCode.DUPLICATE_SERIAL for e in entry_errors):
             entry_errors.extend(_check_serial_on_other_lines(entry, line, seen_serials))
