@@ -331,7 +331,8 @@ def _check_lot_in_stock(request: _LotRequest, location: Location, rows: list[Ava
 
 
 def raise_for(errors: list[Error], *, ref: str) -> None:
-    """Raise one DomainError carrying every problem: 400 when any input is wrong, else 409 for stock."""
+    """Raise one DomainError carrying every problem: 400 when any input is wrong, else 409 for stock, with
+    the problems' code when they all have the same one (a blocked lot alone is `lot_blocked`)."""
     if not errors:
         return
     count = len(errors)
@@ -344,5 +345,6 @@ def raise_for(errors: list[Error], *, ref: str) -> None:
     if all(e["code"] in STOCK_CODES for e in errors):
         serial = any(e["code"].startswith("serial") or e["field"].endswith(".serial_no") for e in errors)
         klass: type[DomainError] = SerialNotAvailable if serial else InsufficientQuantity
-        raise klass(message, errors=errors)
+        codes = {e["code"] for e in errors}
+        raise klass(message, code=codes.pop() if len(codes) == 1 else None, errors=errors)
     raise InvalidInput(message, errors=errors)
