@@ -1,9 +1,11 @@
 """Root pytest configuration: the fixtures every test folder shares, and service requirements.
 
-Fixtures: a fast password hasher for every test, the users of each role (`worker`, `supervisor`,
-`integration_user`), an API client with the integration user's token (`erp_api`) and a warehouse with
-items of every tracking case (`wh`, warehouse/tests/helpers.py). A test folder adds its own fixtures in its
-test modules, not in another conftest.py.
+Fixtures: a fast password hasher for every test; the users of each role without a location (`worker`,
+`supervisor`, `integration_user`) and an API client with the integration user's token (`erp_api`); the
+test world of tests/world.py: `world` (the base world), `wh` (the inventory tests' world: SN-SPEC with
+expiration dates, receipts posted on TODAY) and `stocked_world` (the source document tests' world: stock
+to prescribe numbers from). This is the only conftest.py that defines shared fixtures; a test module
+extends a world in its own fixtures.
 
 Marked tests skip with a clear reason when their service is missing; with LOTPICK_REQUIRE_SERVICES=1
 (set by .ci/run) a missing service fails the run instead, so CI cannot go green by skipping.
@@ -149,8 +151,25 @@ def erp_api(integration_user: Any) -> Any:
 
 
 @pytest.fixture
-def wh(db: Any) -> Any:
-    """Location MAIN with bins A01 and A02 and an item per tracking case, no stock yet."""
-    from warehouse.tests.helpers import make_warehouse
+def world(db: Any) -> Any:
+    """The base world: MAIN and EAST, an item per tracking case, a worker and supervisors, no stock."""
+    from tests.world import build_world
 
-    return make_warehouse()
+    return build_world()
+
+
+@pytest.fixture
+def wh(db: Any) -> Any:
+    """The inventory tests' world: the base world with SN-SPEC using expiration dates, posting on TODAY."""
+    from tests.world import TODAY, build_world
+
+    return build_world(expiring_serials=True, posting_date=TODAY)
+
+
+@pytest.fixture
+def stocked_world(db: Any) -> Any:
+    """The source document tests' world: stock to prescribe numbers from (tests.world's
+    `with_source_document_stock`), SN-SPEC using expiration dates."""
+    from tests.world import build_world, with_source_document_stock
+
+    return with_source_document_stock(build_world(expiring_serials=True))

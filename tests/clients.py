@@ -1,9 +1,11 @@
-"""API clients and answers for tests: a token-authenticated client, problem details checked."""
+"""Clients for tests and checks of their answers: a token-authenticated API client, a logged-in page
+client, the JSON of an accepted request and the problem details of a refused one."""
 
 from __future__ import annotations
 
 from typing import Any
 
+from django.test import Client
 from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
 
@@ -14,6 +16,20 @@ def api_client_for(user: Any) -> APIClient:
     token, _ = Token.objects.get_or_create(user=user)
     client.credentials(HTTP_AUTHORIZATION=f"Token {token.key}")
     return client
+
+
+def browser_for(user: Any) -> Client:
+    """A page client logged in as `user`."""
+    client = Client()
+    client.force_login(user)
+    return client
+
+
+def ok(response: Any, status_code: int = 200) -> Any:
+    """The JSON body, after checking the status (the body is shown when it differs)."""
+    body = response.json() if response.content else None
+    assert response.status_code == status_code, body
+    return body
 
 
 def problem(response: Any, status: int, code: str) -> dict[str, Any]:

@@ -1,8 +1,10 @@
-"""factory_boy factories shared by every test module."""
+"""factory_boy factories: one way to make each model's rows. Scenario data is built from them by
+tests/world.py (`build_world`); tests use the world, and a factory only for a row the world does not make."""
 
 from __future__ import annotations
 
 import datetime
+from collections.abc import Iterable
 from decimal import Decimal
 from typing import Any
 
@@ -14,6 +16,8 @@ from picking import models as pm
 from tracking import models as tm
 from warehouse import models as wm
 
+PASSWORD = "secret-pass-123"  # every user's password (browser tests log in with it)
+
 
 class UserFactory(factory.django.DjangoModelFactory):
     class Meta:
@@ -22,13 +26,22 @@ class UserFactory(factory.django.DjangoModelFactory):
         skip_postgeneration_save = True
 
     username = factory.Sequence(lambda n: f"user{n}")
-    password = factory.django.Password("secret-pass-123")
+    password = factory.django.Password(PASSWORD)
 
     @factory.post_generation
     def roles(obj: Any, create: bool, extracted: Any, **kwargs: Any) -> None:
         if create and extracted:
-            for role in extracted:
-                obj.groups.add(Group.objects.get(name=role))
+            grant_roles([(obj, role) for role in extracted])
+
+
+def grant_roles(grants: Iterable[tuple[Any, str]]) -> None:
+    """Put each (user, role) user into the role's group, in one statement."""
+    grants = list(grants)
+    groups = dict(Group.objects.filter(name__in={role for _, role in grants}).values_list("name", "pk"))
+    Membership = get_user_model().groups.through
+    Membership.objects.bulk_create(
+        [Membership(user_id=user.pk, group_id=groups[role]) for user, role in grants], ignore_conflicts=True
+    )
 
 
 class ItemTrackingCodeFactory(factory.django.DjangoModelFactory):

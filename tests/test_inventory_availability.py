@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import datetime
 from decimal import Decimal
 from typing import Any
 
@@ -11,18 +10,12 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from picking.availability import AvailableRow, AvailableStock, available_stock
-from picking.models import Pick, PickLine
+from picking.models import PickLine
 from picking.planning import Budget
-from tests.factories import SourceDocumentFactory, SourceLineFactory
-from warehouse.models import LotNoInformation
-from warehouse.tests.helpers import Warehouse, make_warehouse, receive, serials
+from tests.world import TODAY, World, document, put_on_pick, serials, source_line
+from warehouse.models import Bin, LotNoInformation
 
 pytestmark = pytest.mark.django_db
-
-TODAY = datetime.date(2027, 1, 15)
-
-
-_picks = iter(range(1, 10_000))
 
 
 def row(stock: AvailableStock, bin_id: int, item_id: int, lot_no: str, serial_no: str) -> AvailableRow:
@@ -36,100 +29,91 @@ def bin_available(stock: AvailableStock, bin_id: int, item_id: int) -> Decimal:
 
 
 def pick_line(
-    wh: Warehouse, item: Any, quantity: Any, *, qty_handled: Any = 0, bin: Any = None, **numbers: Any
+    wh: World, item: Any, quantity: Any, *, qty_handled: Any = 0, bin: Bin | None = None, **numbers: str
 ) -> PickLine:
-    document: Any = SourceDocumentFactory(location=wh.location)
-    source_line: Any = SourceLineFactory(document=document, item=item, quantity=Decimal(quantity))
-    pick = Pick.objects.create(no=f"TST{next(_picks):05d}", location=wh.location, source_document=document)
-    return PickLine.objects.create(
-        pick=pick,
-        line_no=10000,
-        source_line=source_line,
-        item=item,
-        bin=bin or wh.a01,
-        quantity=Decimal(quantity),
-        qty_handled=Decimal(qty_handled),
-        **numbers,
-    )
+    """An open pick line of `quantity` of the item (its own source document) in `bin` (default A1)."""
+    bin = bin or wh.a1
+    doc = document(wh, (item, quantity), location=bin.location)
+    return put_on_pick(source_line(doc), quantity=quantity, qty_handled=qty_handled, bin=bin, **numbers)
 
 
-def test_named_reservations_reduce_their_row(wh: Warehouse) -> None:
-    receive(wh, wh.lot_item, [{"quantity": 10, "lot_no": "L1", "expiration_date": "2027-06-01"}])
-    receive(wh, wh.lot_item, [{"quantity": 4, "lot_no": "L2", "expiration_date": "2027-07-01"}])
-    pick_line(wh, wh.lot_item, 3, lot_no="L1")
-    pick_line(wh, wh.lot_item, 5, qty_handled=4, lot_no="L1")  # 1 outstanding
-    pick_line(wh, wh.lot_item, 2, qty_handled=2, lot_no="L2")  # fully handled: reserves nothing
-    stock = available_stock(item_ids=[wh.lot_item.pk], location_id=wh.location.pk, on_date=TODAY)
-    l1 = row(stock, wh.a01.pk, wh.lot_item.pk, "L1", "")
-    l2 = row(stock, wh.a01.pk, wh.lot_item.pk, "L2", "")
+def test_named_reservations_reduce_their_row(wh: World) -> None:
+    wh.receive(wh.lot_strict, "A1", {"quantity": 10, "lot_no": "L1", "expiration_date": "2027-06-01"})
+    wh.receive(wh.lot_strict, "A1", {"quantity": 4, "lot_no": "L2", "expiration_date": "2027-07-01"})
+    pick_line(wh, wh.lot_strict, 3, lot_no="L1")
+    pick_line(wh, wh.lot_strict, 5, qty_handled=4, lot_no="L1")  # 1 outstanding
+    pick_line(wh, wh.lot_strict, 2, qty_handled=2, lot_no="L2")  # fully handled: reserves nothing
+    stock = available_stock(item_ids=[wh.lot_strict.pk], location_id=wh.location.pk, on_date=TODAY)
+    l1 = row(stock, wh.a1.pk, wh.lot_strict.pk, "L1", "")
+    l2 = row(stock, wh.a1.pk, wh.lot_strict.pk, "L2", "")
     assert l1 is not None and l2 is not None
     assert (l1.stock.quantity, l1.qty_on_picks, l1.available) == (10, 4, 6)
     assert (l2.qty_on_picks, l2.available) == (0, 4)
-    assert bin_available(stock, wh.a01.pk, wh.lot_item.pk) == 10
+    assert bin_available(stock, wh.a1.pk, wh.lot_strict.pk) == 10
 
 
-def test_a_line_without_its_serial_reserves_some_units_of_the_bin(wh: Warehouse) -> None:
+def test_a_line_without_its_serial_reserves_some_units_of_the_bin(wh: World) -> None:
     # case 3: the worker selects the serial later; until then the line holds units of the bin
-    receive(wh, wh.serial_item, serials(3))
-    pick_line(wh, wh.serial_item, 2)
-    line = pick_line(wh, wh.serial_item, 1, serial_no="S00000")
-    stock = available_stock(item_ids=[wh.serial_item.pk], location_id=wh.location.pk, on_date=TODAY)
-    assert stock.unassigned_on_picks == {(wh.a01.pk, wh.serial_item.pk): Decimal(2)}
-    assert row(stock, wh.a01.pk, wh.serial_item.pk, "", "S00000").available == 0
-    assert bin_available(stock, wh.a01.pk, wh.serial_item.pk) == 0
+    wh.receive(wh.sn_spec, "A1", *serials(3))
+    pick_line(wh, wh.sn_spec, 2)
+    line = pick_line(wh, wh.sn_spec, 1, serial_no="S00000")
+    stock = available_stock(item_ids=[wh.sn_spec.pk], location_id=wh.location.pk, on_date=TODAY)
+    assert stock.unassigned_on_picks == {(wh.a1.pk, wh.sn_spec.pk): Decimal(2)}
+    assert row(stock, wh.a1.pk, wh.sn_spec.pk, "", "S00000").available == 0
+    assert bin_available(stock, wh.a1.pk, wh.sn_spec.pk) == 0
     # excluding a line gives its reservation back
     again = available_stock(
-        item_ids=[wh.serial_item.pk],
+        item_ids=[wh.sn_spec.pk],
         location_id=wh.location.pk,
         on_date=TODAY,
         exclude_pick_line_ids=[line.pk],
     )
-    assert bin_available(again, wh.a01.pk, wh.serial_item.pk) == 1
+    assert bin_available(again, wh.a1.pk, wh.sn_spec.pk) == 1
 
 
-def test_items_whose_stock_carries_no_numbers_reserve_the_plain_row(wh: Warehouse) -> None:
+def test_items_whose_stock_carries_no_numbers_reserve_the_plain_row(wh: World) -> None:
     # case 2: a line with a new serial reserves stock without numbers
-    receive(wh, wh.new_serial_item, [{"quantity": 5}])
-    pick_line(wh, wh.new_serial_item, 1, serial_no="SN-0001")
-    pick_line(wh, wh.new_serial_item, 2)
-    stock = available_stock(item_ids=[wh.new_serial_item.pk], location_id=wh.location.pk, on_date=TODAY)
+    wh.receive(wh.sn_out, "A1", {"quantity": 5})
+    pick_line(wh, wh.sn_out, 1, serial_no="SN-0001")
+    pick_line(wh, wh.sn_out, 2)
+    stock = available_stock(item_ids=[wh.sn_out.pk], location_id=wh.location.pk, on_date=TODAY)
     (row,) = stock.rows
     assert (row.qty_on_picks, row.available) == (3, 2)
     assert stock.unassigned_on_picks == {}
 
 
-def test_blocked_and_strictly_expired_rows_are_not_available(wh: Warehouse) -> None:
-    receive(wh, wh.lot_item, [{"quantity": 5, "lot_no": "OLD", "expiration_date": "2027-01-01"}])
-    receive(wh, wh.lot_item, [{"quantity": 6, "lot_no": "BLK", "expiration_date": "2027-08-01"}])
-    receive(wh, wh.lot_item, [{"quantity": 7, "lot_no": "OK", "expiration_date": "2027-08-01"}])
+def test_blocked_and_strictly_expired_rows_are_not_available(wh: World) -> None:
+    wh.receive(wh.lot_strict, "A1", {"quantity": 5, "lot_no": "OLD", "expiration_date": "2027-01-01"})
+    wh.receive(wh.lot_strict, "A1", {"quantity": 6, "lot_no": "BLK", "expiration_date": "2027-08-01"})
+    wh.receive(wh.lot_strict, "A1", {"quantity": 7, "lot_no": "OK", "expiration_date": "2027-08-01"})
     LotNoInformation.objects.filter(lot_no="BLK").update(blocked=True)
-    stock = available_stock(item_ids=[wh.lot_item.pk], location_id=wh.location.pk, on_date=TODAY)
+    stock = available_stock(item_ids=[wh.lot_strict.pk], location_id=wh.location.pk, on_date=TODAY)
     flags = {r.stock.lot_no: (r.stock.blocked, r.stock.expired) for r in stock.rows}
     assert flags == {"OLD": (False, True), "BLK": (True, False), "OK": (False, False)}
-    assert bin_available(stock, wh.a01.pk, wh.lot_item.pk) == 7
+    assert bin_available(stock, wh.a1.pk, wh.lot_strict.pk) == 7
 
 
-def test_picks_at_other_locations_do_not_count(wh: Warehouse) -> None:
-    other = make_warehouse("EAST")
-    receive(wh, wh.untracked_item, [{"quantity": 5}])
-    receive(other, other.untracked_item, [{"quantity": 5}])
-    pick_line(other, other.untracked_item, 5, bin=other.a01)
-    stock = available_stock(item_ids=[wh.untracked_item.pk], location_id=wh.location.pk, on_date=TODAY)
+def test_picks_at_other_locations_do_not_count(wh: World) -> None:
+    # given PLAIN in stock at MAIN and at EAST, and a pick of all of it at EAST
+    wh.receive(wh.plain, "A1", {"quantity": 5})
+    wh.receive(wh.plain, wh.e1, {"quantity": 5})
+    pick_line(wh, wh.plain, 5, bin=wh.e1)
+    stock = available_stock(item_ids=[wh.plain.pk], location_id=wh.location.pk, on_date=TODAY)
     assert [r.available for r in stock.rows] == [5]
 
 
-def test_queries_do_not_grow_with_rows_or_pick_lines(wh: Warehouse) -> None:
-    receive(wh, wh.serial_item, serials(5, prefix="A"))
-    receive(wh, wh.lot_item, [{"quantity": 9, "lot_no": "L1", "expiration_date": "2027-06-01"}])
-    pick_line(wh, wh.serial_item, 1, serial_no="A00000")
-    ids = [wh.serial_item.pk, wh.lot_item.pk]
+def test_queries_do_not_grow_with_rows_or_pick_lines(wh: World) -> None:
+    wh.receive(wh.sn_spec, "A1", *serials(5, prefix="A"))
+    wh.receive(wh.lot_strict, "A1", {"quantity": 9, "lot_no": "L1", "expiration_date": "2027-06-01"})
+    pick_line(wh, wh.sn_spec, 1, serial_no="A00000")
+    ids = [wh.sn_spec.pk, wh.lot_strict.pk]
     with CaptureQueriesContext(connection) as few:
         available_stock(item_ids=ids, location_id=wh.location.pk)
-    receive(wh, wh.serial_item, serials(300, prefix="B"))
+    wh.receive(wh.sn_spec, "A1", *serials(300, prefix="B"))
     for i in range(30):
-        pick_line(wh, wh.serial_item, 1, serial_no=f"B{i:05d}")
-        pick_line(wh, wh.lot_item, 1, lot_no="L1")
+        pick_line(wh, wh.sn_spec, 1, serial_no=f"B{i:05d}")
+        pick_line(wh, wh.lot_strict, 1, lot_no="L1")
     with CaptureQueriesContext(connection) as many:
         stock = available_stock(item_ids=ids, location_id=wh.location.pk)
     assert len(few.captured_queries) == len(many.captured_queries) == 2
-    assert row(stock, wh.a01.pk, wh.lot_item.pk, "L1", "").qty_on_picks == 30
+    assert row(stock, wh.a1.pk, wh.lot_strict.pk, "L1", "").qty_on_picks == 30

@@ -8,7 +8,6 @@ posted pick) are all set-based: the count must not grow with lines or serial num
 from __future__ import annotations
 
 from decimal import Decimal
-from typing import Any
 
 import pytest
 from django.contrib.auth import get_user_model
@@ -19,25 +18,20 @@ from picking.models import ItemTrackingLine, PickLine, PostedPickLine, SourceDoc
 from picking.services.pick_create import pick_create_from_source
 from picking.services.pick_post import pick_post
 from picking.services.pick_qty_to_handle import pick_autofill_qty_to_handle
-from picking.tests.picks.world import (
-    World,
-    build_world,
-    fast_password_hashing,  # noqa: F401  (fixture)
-)
-from tests.factories import ItemFactory, SourceDocumentFactory
+from tests.world import World, build_world
+from tests.world import document as source_document
 from warehouse.models import BinContent, ItemLedgerEntry
 
-pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("fast_password_hashing")]
+pytestmark = pytest.mark.django_db
 
 
 def measure(world: World, *, lines: int, serials_per_line: int) -> tuple[int, int, int]:
     """Queries of (create, autofill, post) for a pick of `lines` x `serials_per_line` serial numbers."""
     # given an item whose serials flow through (case 1), enough serials in bin A1, and an order
-    code = world.sn_wh.tracking_code
-    item: Any = ItemFactory(no=f"SN-{lines}x{serials_per_line}", tracking_code=code)
+    item = world.add_item(f"SN-{lines}x{serials_per_line}", "SNWH")
     count = lines * serials_per_line
     world.receive(item, "A1", *({"quantity": 1, "serial_no": f"{item.no}-{i:05d}"} for i in range(count)))
-    document: Any = SourceDocumentFactory(location=world.location)
+    document = source_document(world)  # its lines follow, in one statement
     SourceLine.objects.bulk_create(
         SourceLine(document=document, line_no=(i + 1) * 10, item=item, quantity=Decimal(serials_per_line))
         for i in range(lines)

@@ -9,22 +9,18 @@ from __future__ import annotations
 import pytest
 
 from picking.models import Pick
-from picking.tests.picks.world import (
-    EXP_EARLY,
-    api,
-    fast_password_hashing,  # noqa: F401  (fixture)
-    ok,
-)
-from tests.acceptance.world import case_1_given, then_case_1_ledgers
+from tests.acceptance.cases import case_1_given, then_case_1_ledgers
+from tests.clients import api_client_for, ok
+from tests.world import EXP_EARLY
 
-pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("fast_password_hashing")]
+pytestmark = pytest.mark.django_db
 
 
 def test_case_1_numbers_flow_through() -> None:
     # given a location picking by FEFO, lots of LOT-WH in two bins and serials of SN-WH
     given = case_1_given()
     world, doc = given.world, given.doc
-    supervisor, worker = api(world.supervisor), api(world.worker)
+    supervisor, worker = api_client_for(world.supervisor), api_client_for(world.worker)
 
     # when the supervisor creates the pick, twice with the same Idempotency-Key
     response = supervisor.post(
@@ -80,7 +76,7 @@ def test_case_1_numbers_flow_through() -> None:
         ("S3", "", "1", 20000),
     ]
     # and a supervisor of another location sees none of it
-    outsider = api(world.outsider)
+    outsider = api_client_for(world.outsider)
     assert ok(outsider.get(url), 404)["code"] == "not_found"
     assert ok(outsider.get(f"/api/v1/posted-picks/{posted['id']}/"), 404)["code"] == "not_found"
     assert ok(outsider.get("/api/v1/picks/"))["count"] == 0

@@ -11,12 +11,8 @@ from __future__ import annotations
 import pytest
 
 from picking.models import Pick, PostedPick
-from picking.tests.picks.world import (
-    fast_password_hashing,  # noqa: F401  (fixture)
-)
 from picking.tests.picks_pages.pages import (
     bin_code,
-    browser_for,
     card,
     create_pick,
     follow,
@@ -27,9 +23,10 @@ from picking.tests.picks_pages.pages import (
     set_qty,
     text,
 )
-from tests.acceptance.world import case_1_given, then_case_1_ledgers
+from tests.acceptance.cases import case_1_given, then_case_1_ledgers
+from tests.clients import browser_for
 
-pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("fast_password_hashing")]
+pytestmark = pytest.mark.django_db
 
 
 def test_case_1_numbers_flow_through_on_the_pages() -> None:

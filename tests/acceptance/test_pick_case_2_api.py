@@ -11,18 +11,11 @@ from decimal import Decimal
 
 import pytest
 
-from picking.tests.picks.world import (
-    api,
-    document,
-    fast_password_hashing,  # noqa: F401  (fixture)
-    ledger,
-    ok,
-    source_line,
-    tracking,
-)
-from tests.acceptance.world import api_create_pick, case_2_given, then_case_2_ledgers
+from tests.acceptance.cases import api_create_pick, case_2_given, then_case_2_ledgers
+from tests.clients import api_client_for, ok
+from tests.world import document, ledger, source_line, tracking
 
-pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("fast_password_hashing")]
+pytestmark = pytest.mark.django_db
 
 
 def test_case_2_assign_new_numbers_while_shipping() -> None:
@@ -30,7 +23,7 @@ def test_case_2_assign_new_numbers_while_shipping() -> None:
     given = case_2_given()
     world, doc = given.world, given.doc
     sn_receipt = given.serial_receipts[("", "")]
-    supervisor, worker = api(world.supervisor), api(world.worker)
+    supervisor, worker = api_client_for(world.supervisor), api_client_for(world.worker)
 
     # when the pick is created
     pick = api_create_pick(supervisor, doc)

@@ -13,15 +13,7 @@ from decimal import Decimal
 import pytest
 
 from picking.models import PickLine
-from picking.tests.picks.world import (
-    document,
-    fast_password_hashing,  # noqa: F401  (fixture)
-    ledger,
-    source_line,
-    tracking,
-)
 from picking.tests.picks_pages.pages import (
-    browser_for,
     card,
     create_pick,
     follow,
@@ -32,9 +24,11 @@ from picking.tests.picks_pages.pages import (
     set_qty,
     text,
 )
-from tests.acceptance.world import case_2_given, then_case_2_ledgers
+from tests.acceptance.cases import case_2_given, then_case_2_ledgers
+from tests.clients import browser_for
+from tests.world import document, ledger, source_line, tracking
 
-pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("fast_password_hashing")]
+pytestmark = pytest.mark.django_db
 
 
 def test_case_2_assign_new_numbers_on_the_pages() -> None:

@@ -8,23 +8,18 @@ from __future__ import annotations
 
 import pytest
 
-from picking.tests.picks.world import (
-    EXP_EARLY,
-    EXP_LATE,
-    api,
-    fast_password_hashing,  # noqa: F401  (fixture)
-    ok,
-)
-from tests.acceptance.world import api_create_pick, case_3_given, then_case_3_ledgers
+from tests.acceptance.cases import api_create_pick, case_3_given, then_case_3_ledgers
+from tests.clients import api_client_for, ok
+from tests.world import EXP_EARLY, EXP_LATE
 
-pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("fast_password_hashing")]
+pytestmark = pytest.mark.django_db
 
 
 def test_case_3_worker_selects_existing_numbers() -> None:
     # given specific serials X1..X3 in A1 and specific lots in B1
     given = case_3_given()
     world, doc = given.world, given.doc
-    supervisor, worker = api(world.supervisor), api(world.worker)
+    supervisor, worker = api_client_for(world.supervisor), api_client_for(world.worker)
     pick = api_create_pick(supervisor, doc)
     url = f"/api/v1/picks/{pick['id']}/"
     serial_line, lot_line = pick["lines"]

@@ -11,12 +11,7 @@ from __future__ import annotations
 import pytest
 
 from picking.models import Pick
-from picking.tests.picks.world import (
-    fast_password_hashing,  # noqa: F401  (fixture)
-    source_line,
-)
 from picking.tests.picks_pages.pages import (
-    browser_for,
     card,
     create_pick,
     follow,
@@ -26,9 +21,11 @@ from picking.tests.picks_pages.pages import (
     set_qty,
     text,
 )
-from tests.acceptance.world import case_3_given, then_case_3_ledgers
+from tests.acceptance.cases import case_3_given, then_case_3_ledgers
+from tests.clients import browser_for
+from tests.world import source_line
 
-pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("fast_password_hashing")]
+pytestmark = pytest.mark.django_db
 
 
 def test_case_3_worker_selects_numbers_on_the_pages() -> None:

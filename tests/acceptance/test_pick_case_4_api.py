@@ -9,21 +9,17 @@ from __future__ import annotations
 
 import pytest
 
-from picking.tests.picks.world import (
-    api,
-    fast_password_hashing,  # noqa: F401  (fixture)
-    ok,
-)
-from tests.acceptance.world import api_create_pick, case_4_given, then_case_4_ledgers
+from tests.acceptance.cases import api_create_pick, case_4_given, then_case_4_ledgers
+from tests.clients import api_client_for, ok
 
-pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("fast_password_hashing")]
+pytestmark = pytest.mark.django_db
 
 
 def test_case_4_prescribed_numbers_are_locked() -> None:
     # given lot L1 in A1 (2) and B1 (3), lot L2, serials X1, X2; an order prescribing L1 x 4 and X2
     given = case_4_given()
     world, doc = given.world, given.doc
-    supervisor, worker = api(world.supervisor), api(world.worker)
+    supervisor, worker = api_client_for(world.supervisor), api_client_for(world.worker)
 
     # when the pick is created
     pick = api_create_pick(supervisor, doc)

@@ -12,13 +12,8 @@ from __future__ import annotations
 import pytest
 
 from picking.models import ItemTrackingLine, Pick, PickLine
-from picking.tests.picks.world import (
-    fast_password_hashing,  # noqa: F401  (fixture)
-    source_line,
-)
 from picking.tests.picks_pages.pages import (
     bin_code,
-    browser_for,
     card,
     create_pick,
     follow,
@@ -29,9 +24,11 @@ from picking.tests.picks_pages.pages import (
     set_qty,
     text,
 )
-from tests.acceptance.world import case_4_given, then_case_4_ledgers
+from tests.acceptance.cases import case_4_given, then_case_4_ledgers
+from tests.clients import browser_for
+from tests.world import source_line
 
-pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("fast_password_hashing")]
+pytestmark = pytest.mark.django_db
 
 LOCK_MESSAGE = "picks numbers prescribed by the source document"
 

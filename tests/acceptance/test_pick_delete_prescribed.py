@@ -10,17 +10,11 @@ from __future__ import annotations
 import pytest
 
 from picking.models import ItemTrackingLine, Pick, PickLine
-from picking.tests.picks.world import (
-    api,
-    build_world,
-    document,
-    fast_password_hashing,  # noqa: F401  (fixture)
-    ok,
-    source_line,
-)
-from tests.acceptance.world import api_create_pick
+from tests.acceptance.cases import api_create_pick
+from tests.clients import api_client_for, ok
+from tests.world import build_world, document, source_line
 
-pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("fast_password_hashing")]
+pytestmark = pytest.mark.django_db
 
 
 def tracking_rows() -> list[tuple[int, str, str, object, object, str]]:
@@ -37,7 +31,7 @@ def test_prescribed_lots_partly_posted_then_deleted_are_recreated_exactly() -> N
     world.receive(world.lot_spec, "A1", {"quantity": 3, "lot_no": "L1"}, {"quantity": 4, "lot_no": "L2"})
     world.receive(world.lot_spec, "B1", {"quantity": 6, "lot_no": "L1"})
     doc = document(world, (world.lot_spec, 7, {"tracking": [("", "L1", 5), ("", "L2", 2)]}))
-    supervisor, worker = api(world.supervisor), api(world.worker)
+    supervisor, worker = api_client_for(world.supervisor), api_client_for(world.worker)
     pick = api_create_pick(supervisor, doc)
     assert [(ln["bin"], ln["lot_no"], ln["quantity"], ln["tracking_locked"]) for ln in pick["lines"]] == [
         ("A1", "L1", "3", True),
@@ -84,13 +78,13 @@ def test_deleting_one_line_returns_its_quantity_and_keeps_tracking() -> None:
     world = build_world()
     world.receive(world.lot_spec, "A1", {"quantity": 5, "lot_no": "L1"}, {"quantity": 5, "lot_no": "L2"})
     doc = document(world, (world.lot_spec, 4, {"tracking": [("", "L1", 2), ("", "L2", 2)]}))
-    supervisor, worker = api(world.supervisor), api(world.worker)
+    supervisor, worker = api_client_for(world.supervisor), api_client_for(world.worker)
     pick = api_create_pick(supervisor, doc)
     l1, l2 = pick["lines"]
     before = tracking_rows()
     line_url = f"/api/v1/picks/{pick['id']}/lines/{l2['id']}/"
     assert ok(worker.delete(line_url), 403)["code"] == "permission_denied"
-    assert ok(api(world.outsider).delete(line_url), 404)["code"] == "not_found"
+    assert ok(api_client_for(world.outsider).delete(line_url), 404)["code"] == "not_found"
     assert supervisor.delete(line_url).status_code == 204
     assert tracking_rows() == before
     assert source_line(doc).qty_on_picks == 2

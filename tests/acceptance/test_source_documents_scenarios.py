@@ -8,8 +8,8 @@ import pytest
 from rest_framework.test import APIClient
 
 from picking.models import ItemTrackingLine, SourceDocument
-from picking.tests.source_documents.world import World, build_world, order
-from tests.conftest import api_client_for
+from tests.clients import api_client_for
+from tests.world import World, order
 
 pytestmark = pytest.mark.django_db
 
@@ -17,12 +17,7 @@ URL = "/api/v1/source-documents/"
 
 
 @pytest.fixture
-def world(db: Any) -> World:
-    return build_world()
-
-
-@pytest.fixture
-def erp(world: World, integration_user: Any) -> APIClient:
+def erp(stocked_world: World, integration_user: Any) -> APIClient:
     return api_client_for(integration_user)
 
 

@@ -11,12 +11,12 @@ from typing import Any
 import pytest
 
 from picking.services.source_document_create import source_document_create
-from picking.tests.source_documents.world import build_world, order, put_on_pick
+from tests.factories import PASSWORD
+from tests.world import build_world, order, put_on_pick, with_source_document_stock
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 IMG = Path(__file__).resolve().parents[2] / "docs" / "user-guide" / "img"
-PASSWORD = "secret-pass-123"  # tests.factories.UserFactory's password
 SHOTS = os.environ.get("LOTPICK_SCREENSHOTS") == "1"
 
 
@@ -28,7 +28,7 @@ def shot(page: Any, name: str) -> None:
 
 def test_supervisor_selects_a_serial_then_the_pick_locks_the_page(live_server: Any, page: Any) -> None:
     # given an order of 2 units of a serial-specific item, one serial prescribed by the customer
-    world = build_world()
+    world = with_source_document_stock(build_world(expiring_serials=True))
     document = source_document_create(
         data=order(
             "SO-2001",

@@ -15,12 +15,11 @@ from django.core.management import call_command
 
 from picking.models import Pick, PostedPick
 from picking.services.pick_assign import pick_assign
-from picking.services.pick_create import pick_create_from_source
-from picking.tests.picks.world import EXP_LATE, build_world, document, source_line
+from tests.factories import PASSWORD
+from tests.world import EXP_LATE, build_world, document, make_pick, pick_from, source_line
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
-PASSWORD = "secret-pass-123"  # tests.factories.UserFactory's password
 IMG = Path(__file__).resolve().parents[2] / "docs" / "user-guide" / "img"
 
 
@@ -39,9 +38,7 @@ def test_worker_sets_qty_to_handle_on_a_phone_and_the_supervisor_posts(
     world = build_world()
     world.receive(world.lot_wh, "A1", {"quantity": 5, "lot_no": "L1", "expiration_date": EXP_LATE})
     doc = document(world, (world.lot_wh, 3), no="SO-PHONE")
-    result = pick_create_from_source(source_document_id=doc.pk, user=world.supervisor)
-    assert result.pick is not None
-    pick = result.pick
+    pick = pick_from(world, doc)
     pick_assign(pick_id=pick.pk, assigned_to_username=world.worker.username, user=world.supervisor)
     line = pick.lines.get()
 
@@ -186,11 +183,7 @@ def test_select_list_opens_inside_the_line_and_one_tap_picks(live_server: Any, p
     # given a case 3 pick: a blank line of 2 units of a specific serial item, X1..X3 in bin A1
     world = build_world()
     world.receive(world.sn_spec, "A1", *({"quantity": 1, "serial_no": f"X{i}"} for i in (1, 2, 3)))
-    result = pick_create_from_source(
-        source_document_id=document(world, (world.sn_spec, 2)).pk, user=world.supervisor
-    )
-    assert result.pick is not None
-    pick = result.pick
+    pick = make_pick(world, (world.sn_spec, 2))
     line = pick.lines.get()
     log_in(page, live_server, world.worker.username)
     page.goto(f"{live_server.url}/picks/{pick.pk}/")

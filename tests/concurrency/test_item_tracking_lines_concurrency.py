@@ -31,7 +31,7 @@ from picking.services.item_tracking_lines import (
     item_tracking_line_set_quantity,
 )
 from picking.services.source_document_create import source_document_create
-from picking.tests.source_documents.world import World, build_world, order
+from tests.world import World, build_world, order
 
 ROUNDS = 20
 THREADS = 2

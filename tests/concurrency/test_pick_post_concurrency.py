@@ -25,14 +25,8 @@ from picking.services.pick_create import pick_create_from_source
 from picking.services.pick_line_update import pick_line_update
 from picking.services.pick_post import pick_post
 from picking.services.pick_qty_to_handle import pick_autofill_qty_to_handle
-from picking.tests.picks.world import (
-    World,
-    build_world,
-    document,
-    fast_password_hashing,  # noqa: F401  (fixture)
-)
+from tests.world import World, build_world, document, make_pick
 from warehouse.models import BinContent, ItemLedgerEntry
-from warehouse.services.adjustments import inventory_adjust
 
 THREADS = 8
 ROUNDS = 50
@@ -41,7 +35,6 @@ PICKS = 4
 pytestmark = [
     pytest.mark.postgres,
     pytest.mark.django_db(transaction=True),
-    pytest.mark.usefixtures("fast_password_hashing"),
 ]
 
 
@@ -60,13 +53,7 @@ def prepare_round(world: World, round_no: int) -> list[int]:
         assert result.pick is not None and result.not_picked == []
         pick_autofill_qty_to_handle(pick_id=result.pick.pk, user=world.supervisor)
         pick_ids.append(result.pick.pk)
-    inventory_adjust(
-        location_code="MAIN",
-        bin_code="A1",
-        item_no=world.lot_wh.no,
-        entries=[{"quantity": "-2", "lot_no": lot}],
-        user=world.admin,
-    )
+    world.receive(world.lot_wh, "A1", {"quantity": "-2", "lot_no": lot})
     return pick_ids
 
 
@@ -202,10 +189,7 @@ def test_concurrent_creation_and_selection_never_hand_out_a_unit_twice() -> None
             )
             lines = []
             for k in range(THREADS):
-                doc = document(world, (world.sn_spec, 1), no=f"SEL-{k}")
-                result = pick_create_from_source(source_document_id=doc.pk, user=world.supervisor)
-                assert result.pick is not None
-                lines.append(result.pick.lines.get())
+                lines.append(make_pick(world, (world.sn_spec, 1), no=f"SEL-{k}").lines.get())
             barrier = threading.Barrier(THREADS)
 
             def select(index: int) -> str:

@@ -5,9 +5,10 @@ from __future__ import annotations
 import pytest
 from django.test import Client
 
+from tests.clients import browser_for
+from tests.world import World, serials
 from tracking.models import ItemTrackingCode
 from warehouse.models import ItemLedgerEntry
-from warehouse.tests.helpers import make_warehouse, receive, serials
 
 pytestmark = pytest.mark.django_db
 
@@ -27,13 +28,10 @@ PAGES = [
 
 
 @pytest.fixture
-def admin_browser() -> Client:
-    wh = make_warehouse()
-    receive(wh, wh.serial_item, serials(2))
-    receive(wh, wh.lot_item, [{"quantity": 5, "lot_no": "L1", "expiration_date": "2027-06-01"}])
-    client = Client()
-    client.force_login(wh.admin)
-    return client
+def admin_browser(wh: World) -> Client:
+    wh.receive(wh.sn_spec, "A1", *serials(2))
+    wh.receive(wh.lot_strict, "A1", {"quantity": 5, "lot_no": "L1", "expiration_date": "2027-06-01"})
+    return browser_for(wh.admin)
 
 
 @pytest.mark.parametrize("page", PAGES)
@@ -62,10 +60,10 @@ def test_tracking_code_form_refuses_inconsistent_flags_and_changes_against_stock
     assert response.status_code == 200
     assert "Lot specific tracking needs lot warehouse tracking" in response.content.decode()
     assert not ItemTrackingCode.objects.filter(code="BAD").exists()
-    code = ItemTrackingCode.objects.get(code="LOTWHSE")
+    code = ItemTrackingCode.objects.get(code="LOTSTRICT")
     response = admin_browser.post(
         f"/admin/tracking/itemtrackingcode/{code.pk}/change/",
-        {"code": "LOTWHSE", "lot_outbound_tracking": "on", "use_expiration_dates": "on"},
+        {"code": "LOTSTRICT", "lot_outbound_tracking": "on", "use_expiration_dates": "on"},
     )
     assert response.status_code == 200
     assert "cannot be turned off until that stock is gone" in response.content.decode()

@@ -10,25 +10,24 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from core.db import bulk_insert, insert_rows, keys_subquery, update_rows
+from tests.world import World
 from warehouse.models import BinContent, LotNoInformation
-from warehouse.tests.helpers import make_warehouse
 
 pytestmark = pytest.mark.django_db
 
 
-def test_keys_match_whole_tuples_not_the_cross_product() -> None:
-    wh = make_warehouse()
-    item = wh.untracked_item.pk
+def test_keys_match_whole_tuples_not_the_cross_product(wh: World) -> None:
+    item = wh.plain.pk
     rows = [
-        BinContent(location=wh.location, bin=wh.a01, item_id=item, lot_no="L1", quantity=1),
-        BinContent(location=wh.location, bin=wh.a02, item_id=item, lot_no="L2", quantity=2),
-        BinContent(location=wh.location, bin=wh.a01, item_id=item, lot_no="L2", quantity=3),
+        BinContent(location=wh.location, bin=wh.a1, item_id=item, lot_no="L1", quantity=1),
+        BinContent(location=wh.location, bin=wh.b1, item_id=item, lot_no="L2", quantity=2),
+        BinContent(location=wh.location, bin=wh.a1, item_id=item, lot_no="L2", quantity=3),
     ]
     with CaptureQueriesContext(connection) as insert:
         bulk_insert(rows)
     assert len(insert.captured_queries) == 1
     assert [r.pk for r in rows] == list(BinContent.objects.order_by("pk").values_list("pk", flat=True))
-    keys = [(wh.a01.pk, item, "L1", ""), (wh.a02.pk, item, "L2", "")]
+    keys = [(wh.a1.pk, item, "L1", ""), (wh.b1.pk, item, "L2", "")]
     found = BinContent.objects.filter(
         pk__in=keys_subquery(BinContent, ["bin", "item", "lot_no", "serial_no"], keys)
     )
@@ -36,11 +35,10 @@ def test_keys_match_whole_tuples_not_the_cross_product() -> None:
     assert not BinContent.objects.filter(pk__in=keys_subquery(BinContent, ["bin", "item"], []))
 
 
-def test_update_rows_sets_and_adds_in_one_statement() -> None:
-    wh = make_warehouse()
+def test_update_rows_sets_and_adds_in_one_statement(wh: World) -> None:
     rows = bulk_insert(
         [
-            BinContent(location=wh.location, bin=wh.a01, item=wh.untracked_item, lot_no=f"L{i}", quantity=5)
+            BinContent(location=wh.location, bin=wh.a1, item=wh.plain, lot_no=f"L{i}", quantity=5)
             for i in range(50)
         ]
     )
@@ -56,13 +54,12 @@ def test_update_rows_sets_and_adds_in_one_statement() -> None:
     assert first.quantity == Decimal("3.5") and first.expiration_date == datetime.date(2027, 1, 1)
 
 
-def test_insert_on_conflict_do_nothing() -> None:
-    wh = make_warehouse()
-    LotNoInformation.objects.create(item=wh.lot_item, lot_no="L1", description="kept")
+def test_insert_on_conflict_do_nothing(wh: World) -> None:
+    LotNoInformation.objects.create(item=wh.lot_strict, lot_no="L1", description="kept")
     insert_rows(
         LotNoInformation,
         ["item", "lot_no", "description", "certificate", "blocked"],
-        [(wh.lot_item.pk, "L1", "new", "", False), (wh.lot_item.pk, "L2", "new", "", True)],
+        [(wh.lot_strict.pk, "L1", "new", "", False), (wh.lot_strict.pk, "L2", "new", "", True)],
         returning_ids=False,
         on_conflict="ON CONFLICT (item_id, lot_no) DO NOTHING",
     )

@@ -11,19 +11,19 @@ import pytest
 from django.db import IntegrityError, transaction
 from django.db.models import F, Sum
 
+from tests.world import World, serials
 from tracking.models import ItemTrackingCode, NoSeries
 from warehouse.models import BinContent, EntryType, ItemLedgerEntry, WarehouseEntry
-from warehouse.tests.helpers import Warehouse, make_warehouse, receive, serials
 
 pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture
-def wh() -> Warehouse:
-    w = make_warehouse()
-    receive(w, w.serial_item, serials(2))
-    receive(w, w.lot_item, [{"quantity": 5, "lot_no": "L1", "expiration_date": "2027-06-01"}])
-    return w
+def wh(wh: World) -> World:
+    """The inventory world with 2 serials of SN-SPEC and 5 of lot L1 of LOT-STRICT in A1."""
+    wh.receive(wh.sn_spec, "A1", *serials(2))
+    wh.receive(wh.lot_strict, "A1", {"quantity": 5, "lot_no": "L1", "expiration_date": "2027-06-01"})
+    return wh
 
 
 def fails(write: Callable[[], Any]) -> None:
@@ -31,13 +31,13 @@ def fails(write: Callable[[], Any]) -> None:
         write()
 
 
-def receipt(wh: Warehouse, **fields: Any) -> ItemLedgerEntry:
+def receipt(wh: World, **fields: Any) -> ItemLedgerEntry:
     values: dict[str, Any] = {
         "entry_type": EntryType.POSITIVE_ADJUSTMENT,
         "document_type": "raw",
         "document_no": "RAW",
         "posting_date": datetime.date(2027, 1, 1),
-        "item": wh.serial_item,
+        "item": wh.sn_spec,
         "location": wh.location,
         "quantity": Decimal(1),
         "remaining_quantity": Decimal(1),
@@ -47,30 +47,30 @@ def receipt(wh: Warehouse, **fields: Any) -> ItemLedgerEntry:
     return ItemLedgerEntry.objects.create(**values)
 
 
-def test_bin_content_never_negative(wh: Warehouse) -> None:
+def test_bin_content_never_negative(wh: World) -> None:
     fails(lambda: BinContent.objects.filter(lot_no="L1").update(quantity=F("quantity") - 6))
     assert BinContent.objects.get(lot_no="L1").quantity == 5
 
 
-def test_bin_content_of_a_serial_at_most_one(wh: Warehouse) -> None:
+def test_bin_content_of_a_serial_at_most_one(wh: World) -> None:
     fails(lambda: BinContent.objects.filter(serial_no="S00000").update(quantity=2))
 
 
-def test_serial_in_one_bin_only(wh: Warehouse) -> None:
+def test_serial_in_one_bin_only(wh: World) -> None:
     fails(
         lambda: BinContent.objects.create(
-            location=wh.location, bin=wh.a02, item=wh.serial_item, serial_no="S00000", quantity=1
+            location=wh.location, bin=wh.b1, item=wh.sn_spec, serial_no="S00000", quantity=1
         )
     )
 
 
-def test_receipt_remaining_between_zero_and_quantity(wh: Warehouse) -> None:
+def test_receipt_remaining_between_zero_and_quantity(wh: World) -> None:
     fails(lambda: ItemLedgerEntry.objects.filter(lot_no="L1").update(remaining_quantity=6))
     fails(lambda: ItemLedgerEntry.objects.filter(lot_no="L1").update(remaining_quantity=-1))
     fails(lambda: ItemLedgerEntry.objects.filter(lot_no="L1").update(remaining_quantity=0))  # still open
 
 
-def test_serial_quantity_exactly_one_in_the_ledgers(wh: Warehouse) -> None:
+def test_serial_quantity_exactly_one_in_the_ledgers(wh: World) -> None:
     fails(lambda: receipt(wh, serial_no="NEW", quantity=2, remaining_quantity=2))
     fails(
         lambda: WarehouseEntry.objects.create(
@@ -78,16 +78,16 @@ def test_serial_quantity_exactly_one_in_the_ledgers(wh: Warehouse) -> None:
             document_type="raw",
             document_no="RAW",
             posting_date=datetime.date(2027, 1, 1),
-            item=wh.serial_item,
+            item=wh.sn_spec,
             location=wh.location,
-            bin=wh.a01,
+            bin=wh.a1,
             serial_no="NEW",
             quantity=2,
         )
     )
 
 
-def test_serial_in_stock_at_most_once(wh: Warehouse) -> None:
+def test_serial_in_stock_at_most_once(wh: World) -> None:
     fails(lambda: receipt(wh, serial_no="S00001"))
     # once shipped (receipt closed), the same serial may come back
     ItemLedgerEntry.objects.filter(serial_no="S00001").update(open=False, remaining_quantity=0)
@@ -100,14 +100,15 @@ def test_tracking_code_constraints() -> None:
     fails(lambda: NoSeries.objects.create(code="BAD", starting_no="X1", increment=0))
 
 
-def test_bin_content_equals_the_sum_of_its_warehouse_entries(wh: Warehouse) -> None:
-    receive(
-        wh,
-        wh.lot_item,
-        [{"quantity": -2, "lot_no": "L1"}, {"quantity": 4, "lot_no": "L2", "expiration_date": "2027-07-01"}],
+def test_bin_content_equals_the_sum_of_its_warehouse_entries(wh: World) -> None:
+    wh.receive(
+        wh.lot_strict,
+        "A1",
+        {"quantity": -2, "lot_no": "L1"},
+        {"quantity": 4, "lot_no": "L2", "expiration_date": "2027-07-01"},
     )
-    receive(wh, wh.serial_item, [{"quantity": -1, "serial_no": "S00000"}])
-    receive(wh, wh.untracked_item, [{"quantity": 3}], bin=wh.a02)
+    wh.receive(wh.sn_spec, "A1", {"quantity": -1, "serial_no": "S00000"})
+    wh.receive(wh.plain, wh.b1, {"quantity": 3})
     sums = {
         (r["bin_id"], r["item_id"], r["lot_no"], r["serial_no"]): r["total"]
         for r in WarehouseEntry.objects.values("bin_id", "item_id", "lot_no", "serial_no").annotate(

@@ -8,19 +8,18 @@ from decimal import Decimal
 import pytest
 from django.db import connections, transaction
 
+from tests.world import TODAY, World, serials
 from warehouse.exceptions import OutboundRefused
 from warehouse.models import BinContent, EntryType, ItemLedgerEntry
 from warehouse.services import OutboundMovement, inventory_post_outbound
-from warehouse.tests.helpers import TODAY, make_warehouse, receive, serials
 
 
 @pytest.mark.postgres
 @pytest.mark.django_db(transaction=True)
-def test_concurrent_postings_never_ship_the_same_unit_twice() -> None:
+def test_concurrent_postings_never_ship_the_same_unit_twice(wh: World) -> None:
     # given 3 serials and a lot of 10 in one bin
-    wh = make_warehouse()
-    receive(wh, wh.serial_item, serials(3))
-    receive(wh, wh.lot_item, [{"quantity": 10, "lot_no": "L1", "expiration_date": "2027-06-01"}])
+    wh.receive(wh.sn_spec, "A1", *serials(3))
+    wh.receive(wh.lot_strict, "A1", {"quantity": 10, "lot_no": "L1", "expiration_date": "2027-06-01"})
     threads_count = 6
     barrier = threading.Barrier(threads_count)
     shipped: list[str] = []
@@ -33,16 +32,16 @@ def test_concurrent_postings_never_ship_the_same_unit_twice() -> None:
             OutboundMovement(
                 ref="serial",
                 location_id=wh.location.pk,
-                bin_id=wh.a01.pk,
-                item_id=wh.serial_item.pk,
+                bin_id=wh.a1.pk,
+                item_id=wh.sn_spec.pk,
                 quantity=Decimal(1),
                 serial_no=f"S{index % 3:05d}",
             ),
             OutboundMovement(
                 ref="lot",
                 location_id=wh.location.pk,
-                bin_id=wh.a01.pk,
-                item_id=wh.lot_item.pk,
+                bin_id=wh.a1.pk,
+                item_id=wh.lot_strict.pk,
                 quantity=Decimal(4),
                 lot_no="L1",
             ),
@@ -77,9 +76,7 @@ def test_concurrent_postings_never_ship_the_same_unit_twice() -> None:
     lot = BinContent.objects.get(lot_no="L1")
     assert lot.quantity == 10 - 4 * len(shipped)
     shipped_serials = list(
-        ItemLedgerEntry.objects.filter(item=wh.serial_item, quantity__lt=0).values_list(
-            "serial_no", flat=True
-        )
+        ItemLedgerEntry.objects.filter(item=wh.sn_spec, quantity__lt=0).values_list("serial_no", flat=True)
     )
     assert len(shipped_serials) == len(set(shipped_serials)) == len(shipped)
     assert not BinContent.objects.filter(quantity__lt=0).exists()

@@ -8,18 +8,17 @@ from typing import Any
 import pytest
 
 from tests.clients import problem
+from tests.world import World, serials
 from tracking.exceptions import TrackingCodeInUse
 from tracking.models import ItemTrackingCode
 from tracking.services import item_tracking_code_update
-from warehouse.tests.helpers import Warehouse, make_warehouse, receive, serials
 
 pytestmark = pytest.mark.django_db
 
 
-def test_lot_warehouse_tracking_cannot_be_turned_off_while_stock_carries_lots() -> None:
-    wh: Warehouse = make_warehouse()
-    receive(wh, wh.lot_item, [{"quantity": 2, "lot_no": "L1", "expiration_date": "2027-06-01"}])
-    code = wh.lot_item.tracking_code
+def test_lot_warehouse_tracking_cannot_be_turned_off_while_stock_carries_lots(wh: World) -> None:
+    wh.receive(wh.lot_strict, "A1", {"quantity": 2, "lot_no": "L1", "expiration_date": "2027-06-01"})
+    code = wh.lot_strict.tracking_code
     assert code is not None
     with pytest.raises(TrackingCodeInUse) as refused:
         item_tracking_code_update(tracking_code=code, lot_warehouse_tracking=False)
@@ -27,16 +26,15 @@ def test_lot_warehouse_tracking_cannot_be_turned_off_while_stock_carries_lots() 
     code.refresh_from_db()
     assert code.lot_warehouse_tracking
     # once the stock is gone, it may
-    receive(wh, wh.lot_item, [{"quantity": -2, "lot_no": "L1"}])
+    wh.receive(wh.lot_strict, "A1", {"quantity": -2, "lot_no": "L1"})
     assert not item_tracking_code_update(
         tracking_code=code, lot_warehouse_tracking=False
     ).lot_warehouse_tracking
 
 
-def test_warehouse_tracking_cannot_be_turned_on_while_stock_has_no_numbers() -> None:
-    wh = make_warehouse()
-    receive(wh, wh.new_serial_item, [{"quantity": 3}])
-    code = wh.new_serial_item.tracking_code
+def test_warehouse_tracking_cannot_be_turned_on_while_stock_has_no_numbers(wh: World) -> None:
+    wh.receive(wh.sn_out, "A1", {"quantity": 3})
+    code = wh.sn_out.tracking_code
     assert code is not None
     with pytest.raises(TrackingCodeInUse) as refused:
         item_tracking_code_update(tracking_code=code, sn_warehouse_tracking=True)
@@ -44,10 +42,9 @@ def test_warehouse_tracking_cannot_be_turned_on_while_stock_has_no_numbers() -> 
     assert "SNOUT" in refused.value.detail
 
 
-def test_unrelated_changes_are_fine_with_stock() -> None:
-    wh = make_warehouse()
-    receive(wh, wh.serial_item, serials(2))
-    code = wh.serial_item.tracking_code
+def test_unrelated_changes_are_fine_with_stock(wh: World) -> None:
+    wh.receive(wh.sn_spec, "A1", *serials(2))
+    code = wh.sn_spec.tracking_code
     assert code is not None
     updated = item_tracking_code_update(
         tracking_code=code, description="Serials", strict_expiration_posting=True
@@ -55,11 +52,12 @@ def test_unrelated_changes_are_fine_with_stock() -> None:
     assert updated.description == "Serials" and updated.strict_expiration_posting
 
 
-def test_tracking_code_patch_through_the_api_is_refused_when_it_contradicts_stock(erp_api: Any) -> None:
+def test_tracking_code_patch_through_the_api_is_refused_when_it_contradicts_stock(
+    erp_api: Any, wh: World
+) -> None:
     # given lots in stock of an item whose tracking code carries lots in stock
-    wh = make_warehouse()
-    receive(wh, wh.lot_item, [{"quantity": 2, "lot_no": "L1", "expiration_date": "2027-06-01"}])
-    code = wh.lot_item.tracking_code
+    wh.receive(wh.lot_strict, "A1", {"quantity": 2, "lot_no": "L1", "expiration_date": "2027-06-01"})
+    code = wh.lot_strict.tracking_code
     assert code is not None
     # when an ERP turns lot warehouse tracking off
     response = erp_api.patch(

@@ -12,27 +12,26 @@ from core.models import Job
 from picking.models import Pick, PickLine
 from picking.selectors.picks import pick_detail
 from picking.tasks import picks_create_batch_task
-from picking.tests.picks.world import World, api, build_world, document, ok
+from tests.clients import api_client_for, ok
+from tests.world import World, document
 
 pytestmark = pytest.mark.django_db
 
 
-@pytest.fixture
-def world() -> World:
-    return build_world()
-
-
 def create(world: World, *lines: Any) -> dict[str, Any]:
     doc = document(world, *lines)
-    return ok(api(world.supervisor).post("/api/v1/picks/", {"source_document": doc.pk}, format="json"), 201)
+    return ok(
+        api_client_for(world.supervisor).post("/api/v1/picks/", {"source_document": doc.pk}, format="json"),
+        201,
+    )
 
 
 def test_list_filters(world: World) -> None:
     world.receive(world.plain, "A1", {"quantity": 10})
     first, second = create(world, (world.plain, 1)), create(world, (world.plain, 2))
-    supervisor = api(world.supervisor)
+    supervisor = api_client_for(world.supervisor)
     ok(supervisor.patch(f"/api/v1/picks/{first['id']}/", {"assigned_to": "worker-main"}, format="json"))
-    worker = api(world.worker)
+    worker = api_client_for(world.worker)
 
     def nos(client: Any, **params: Any) -> list[str]:
         return [p["no"] for p in ok(client.get("/api/v1/picks/", params))["results"]]
@@ -43,11 +42,11 @@ def test_list_filters(world: World) -> None:
     assert nos(worker, source_document=second["source_document"]) == [second["no"]]
     assert nos(worker, status="completed") == []
     assert nos(worker, location="EAST") == []
-    assert nos(api(world.outsider)) == []
+    assert nos(api_client_for(world.outsider)) == []
 
 
 def test_create_refusals_are_problem_details(world: World) -> None:
-    supervisor = api(world.supervisor)
+    supervisor = api_client_for(world.supervisor)
     bad = ok(supervisor.post("/api/v1/picks/", {"source_document": "x"}, format="json"), 400)
     assert bad["code"] == "invalid" and bad["errors"][0]["field"] == "source_document"
     assert ok(supervisor.post("/api/v1/picks/", {"source_document": 999999}, format="json"), 404)["code"] == (
@@ -57,7 +56,9 @@ def test_create_refusals_are_problem_details(world: World) -> None:
     nothing = ok(supervisor.post("/api/v1/picks/", {"source_document": doc.pk}, format="json"), 409)
     assert nothing["code"] == "nothing_to_pick" and "none in stock" in nothing["detail"]
     assert nothing["not_picked"][0]["quantity"] == "1"
-    worker = ok(api(world.worker).post("/api/v1/picks/", {"source_document": doc.pk}, format="json"), 403)
+    worker = ok(
+        api_client_for(world.worker).post("/api/v1/picks/", {"source_document": doc.pk}, format="json"), 403
+    )
     assert worker["code"] == "permission_denied"
     # the same Idempotency-Key with another body is refused
     world.receive(world.plain, "A1", {"quantity": 5})
@@ -76,11 +77,11 @@ def test_create_refusals_are_problem_details(world: World) -> None:
 def test_lines_of_another_pick_or_location_are_not_found(world: World) -> None:
     world.receive(world.plain, "A1", {"quantity": 10})
     first, second = create(world, (world.plain, 1)), create(world, (world.plain, 2))
-    worker = api(world.worker)
+    worker = api_client_for(world.worker)
     wrong = f"/api/v1/picks/{first['id']}/lines/{second['lines'][0]['id']}/"
     assert ok(worker.patch(wrong, {"qty_to_handle": "1"}, format="json"), 404)["code"] == "not_found"
     right = f"/api/v1/picks/{first['id']}/lines/{first['lines'][0]['id']}/"
-    outsider = api(world.outsider)
+    outsider = api_client_for(world.outsider)
     assert ok(outsider.patch(right, {"qty_to_handle": "1"}, format="json"), 404)["code"] == "not_found"
     assert ok(outsider.post(f"/api/v1/picks/{first['id']}/post/"), 404)["code"] == "not_found"
     assert ok(outsider.delete(f"/api/v1/picks/{first['id']}/"), 404)["code"] == "not_found"
@@ -92,7 +93,7 @@ def test_split_and_post_and_delete_rest_through_the_api(world: World) -> None:
     pick = create(world, (world.plain, 5))
     url = f"/api/v1/picks/{pick['id']}/"
     line = pick["lines"][0]
-    worker, supervisor = api(world.worker), api(world.supervisor)
+    worker, supervisor = api_client_for(world.worker), api_client_for(world.supervisor)
     new = ok(worker.post(f"{url}lines/{line['id']}/split/", {"quantity": "2"}, format="json"), 201)
     assert (new["quantity"], new["qty_handled"]) == ("2", "0")
     ok(worker.patch(f"{url}lines/{new['id']}/", {"qty_to_handle": "2"}, format="json"))
@@ -114,7 +115,7 @@ def test_batch_creates_one_pick_per_document_as_a_job(
     world.receive(world.plain, "A1", {"quantity": 3})
     for no, qty in (("SO-B1", 1), ("SO-B2", 2), ("SO-B3", 5)):
         document(world, (world.plain, qty), no=no)
-    supervisor = api(world.supervisor)
+    supervisor = api_client_for(world.supervisor)
     # when the supervisor runs "Create Inventory Picks" for the range (Celery runs eagerly in tests)
     with django_capture_on_commit_callbacks(execute=True):
         response = supervisor.post(
@@ -133,7 +134,9 @@ def test_batch_creates_one_pick_per_document_as_a_job(
     assert Pick.objects.count() == 2
     bad = ok(supervisor.post("/api/v1/picks/batch/", {"location": "EAST"}, format="json"), 404)
     assert bad["code"] == "not_found"
-    assert ok(api(world.worker).post("/api/v1/picks/batch/", {"location": "MAIN"}, format="json"), 403)
+    assert ok(
+        api_client_for(world.worker).post("/api/v1/picks/batch/", {"location": "MAIN"}, format="json"), 403
+    )
 
 
 def test_pick_detail_queries_do_not_grow_with_lines(world: World) -> None:
@@ -141,7 +144,7 @@ def test_pick_detail_queries_do_not_grow_with_lines(world: World) -> None:
     small = create(world, (world.sn_wh, 2))
     large = create(world, (world.sn_wh, 50))
     counts = []
-    worker = api(world.worker)
+    worker = api_client_for(world.worker)
     for pick in (small, large):
         with CaptureQueriesContext(connection) as queries:
             ok(worker.get(f"/api/v1/picks/{pick['id']}/"))

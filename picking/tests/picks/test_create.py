@@ -10,15 +10,10 @@ import pytest
 from core.exceptions import Conflict, NotFoundError, PermissionDeniedError
 from picking.models import Pick, PickLine, SourceLine
 from picking.services.pick_create import pick_create_from_source
-from picking.tests.picks.world import EXP_EARLY, EXP_LATE, World, build_world, document, source_line
+from tests.world import EXP_EARLY, EXP_LATE, World, document, make_pick, source_line
 from warehouse.services.master_data import lot_info_set
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture
-def world() -> World:
-    return build_world()
 
 
 def lines_of(pick: Pick) -> list[tuple[str, str, str, str, bool]]:
@@ -209,10 +204,7 @@ def test_serial_on_one_open_pick_line_is_a_database_constraint(world: World) -> 
     from django.db import IntegrityError, transaction
 
     world.receive(world.sn_wh, "A1", {"quantity": 1, "serial_no": "S-1"})
-    doc = document(world, (world.sn_wh, 1))
-    result = pick_create_from_source(source_document_id=doc.pk, user=world.supervisor)
-    assert result.pick is not None
-    line = result.pick.lines.get()
+    line = make_pick(world, (world.sn_wh, 1)).lines.get()
     with pytest.raises(IntegrityError), transaction.atomic():
         PickLine.objects.create(
             pick=line.pick,

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from decimal import Decimal
-from typing import Any
 
 import pytest
 
@@ -19,26 +18,13 @@ from core.quantities import format_quantity
 from picking.models import Pick, PickLine
 from picking.selectors.pick_lines import pick_line_available_tracking
 from picking.services.pick_assign import pick_assign
-from picking.services.pick_create import pick_create_from_source
 from picking.services.pick_line_assign import pick_line_assign_lot_no, pick_line_assign_serial_nos
 from picking.services.pick_line_split import pick_line_split
 from picking.services.pick_line_update import pick_line_set_qty_to_handle, pick_line_update
 from picking.services.pick_qty_to_handle import pick_autofill_qty_to_handle, pick_delete_qty_to_handle
-from picking.tests.picks.world import World, build_world, document
+from tests.world import World, make_pick
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture
-def world() -> World:
-    return build_world()
-
-
-def create(world: World, *lines: Any) -> Pick:
-    doc = document(world, *lines)
-    result = pick_create_from_source(source_document_id=doc.pk, user=world.supervisor)
-    assert result.pick is not None
-    return result.pick
 
 
 def numbers(pick: Pick) -> list[tuple[str, str, str, str, str]]:
@@ -56,7 +42,7 @@ def numbers(pick: Pick) -> list[tuple[str, str, str, str, str]]:
 
 def test_qty_to_handle_is_checked_against_the_outstanding_quantity(world: World) -> None:
     world.receive(world.plain, "A1", {"quantity": 5})
-    line = create(world, (world.plain, 3)).lines.get()
+    line = make_pick(world, (world.plain, 3)).lines.get()
     # when the worker enters more than outstanding, a negative value, or text
     for value, code in (
         ("4", "qty_to_handle_exceeds_outstanding"),
@@ -76,7 +62,7 @@ def test_qty_to_handle_is_checked_against_the_outstanding_quantity(world: World)
 
 def test_serial_line_handles_zero_or_one(world: World) -> None:
     world.receive(world.sn_wh, "A1", {"quantity": 1, "serial_no": "S1"})
-    line = create(world, (world.sn_wh, 1)).lines.get()
+    line = make_pick(world, (world.sn_wh, 1)).lines.get()
     with pytest.raises(InvalidInput):
         pick_line_set_qty_to_handle(pick_line_id=line.pk, qty_to_handle="0.5", user=world.worker)
     pick_line_set_qty_to_handle(pick_line_id=line.pk, qty_to_handle="1", user=world.worker)
@@ -86,7 +72,7 @@ def test_locked_line_refuses_everything_but_qty_to_handle(world: World) -> None:
     # given a line of a prescribed lot
     world.receive(world.lot_spec, "A1", {"quantity": 5, "lot_no": "L1"}, {"quantity": 5, "lot_no": "L2"})
     world.receive(world.lot_spec, "B1", {"quantity": 5, "lot_no": "L1"})
-    line = create(world, (world.lot_spec, 2, {"tracking": [("", "L1", 2)]})).lines.get()
+    line = make_pick(world, (world.lot_spec, 2, {"tracking": [("", "L1", 2)]})).lines.get()
     assert line.tracking_locked
     # when the worker tries to change the lot or the bin, or split, or assign
     for change in ({"lot_no": "L2"}, {"bin_code": "B1"}, {"lot_no": "", "qty_to_handle": "1"}):
@@ -111,8 +97,8 @@ def test_case_1_proposed_serial_can_be_changed_to_another_available_one(world: W
         {"quantity": 1, "serial_no": "S3"},
     )
     world.receive(world.sn_wh, "B1", {"quantity": 1, "serial_no": "S9"})
-    pick = create(world, (world.sn_wh, 1))
-    other = create(world, (world.sn_wh, 1))
+    pick = make_pick(world, (world.sn_wh, 1))
+    other = make_pick(world, (world.sn_wh, 1))
     line = pick.lines.get()
     assert line.serial_no == "S1" and other.lines.get().serial_no == "S2"
     # when the worker changes S1 to S3: fine
@@ -134,7 +120,7 @@ def test_case_3_scanning_a_serial_on_a_line_of_several_splits_off_one_unit(world
         {"quantity": 1, "serial_no": "X2"},
         {"quantity": 1, "serial_no": "X3"},
     )
-    pick = create(world, (world.sn_spec, 3))
+    pick = make_pick(world, (world.sn_spec, 3))
     blank = pick.lines.get()
     pick_line_set_qty_to_handle(pick_line_id=blank.pk, qty_to_handle="3", user=world.worker)
     # the worker sees the serials available in the bin
@@ -152,7 +138,7 @@ def test_case_3_scanning_a_serial_on_a_line_of_several_splits_off_one_unit(world
 
 def test_case_3_selecting_a_lot_needs_enough_of_it_in_the_bin(world: World) -> None:
     world.receive(world.lot_spec, "A1", {"quantity": 2, "lot_no": "L1"}, {"quantity": 6, "lot_no": "L2"})
-    line = create(world, (world.lot_spec, 4)).lines.get()
+    line = make_pick(world, (world.lot_spec, 4)).lines.get()
     with pytest.raises(Conflict) as refused:
         pick_line_update(pick_line_id=line.pk, user=world.worker, lot_no="L1")
     assert "Only 2" in refused.value.detail
@@ -163,7 +149,7 @@ def test_case_3_selecting_a_lot_needs_enough_of_it_in_the_bin(world: World) -> N
 
 def test_case_2_assign_serial_numbers_makes_one_unit_lines(world: World) -> None:
     world.receive(world.sn_out, "A1", {"quantity": 5})
-    pick = create(world, (world.sn_out, 3))
+    pick = make_pick(world, (world.sn_out, 3))
     line = pick.lines.get()
     pick_line_set_qty_to_handle(pick_line_id=line.pk, qty_to_handle="3", user=world.worker)
     # when the worker assigns serial numbers from the item's series
@@ -178,7 +164,7 @@ def test_case_2_assign_serial_numbers_makes_one_unit_lines(world: World) -> None
 
 def test_case_2_assign_part_and_type_a_serial(world: World) -> None:
     world.receive(world.sn_out, "A1", {"quantity": 5})
-    pick = create(world, (world.sn_out, 3))
+    pick = make_pick(world, (world.sn_out, 3))
     line = pick.lines.get()
     pick_line_assign_serial_nos(pick_line_id=line.pk, quantity="1", user=world.worker)
     assert numbers(pick) == [("A1", "", "", "2", "0"), ("A1", "", "SO-0001", "1", "0")]
@@ -192,7 +178,7 @@ def test_case_2_assign_part_and_type_a_serial(world: World) -> None:
 
 def test_case_2_assign_lot_number(world: World) -> None:
     world.receive(world.lot_out, "A1", {"quantity": 10})
-    pick = create(world, (world.lot_out, 6))
+    pick = make_pick(world, (world.lot_out, 6))
     line = pick.lines.get()
     pick_line_assign_lot_no(pick_line_id=line.pk, quantity="4", user=world.worker)
     assert numbers(pick) == [("A1", "LO-2026-001", "", "4", "0"), ("A1", "", "", "2", "0")]
@@ -200,7 +186,7 @@ def test_case_2_assign_lot_number(world: World) -> None:
 
 def test_assigning_on_warehouse_tracked_items_is_refused(world: World) -> None:
     world.receive(world.sn_spec, "A1", {"quantity": 1, "serial_no": "X1"})
-    line = create(world, (world.sn_spec, 1)).lines.get()
+    line = make_pick(world, (world.sn_spec, 1)).lines.get()
     with pytest.raises(Conflict) as refused:
         pick_line_assign_serial_nos(pick_line_id=line.pk, user=world.worker)
     assert refused.value.code == "assign_not_allowed"
@@ -208,7 +194,7 @@ def test_assigning_on_warehouse_tracked_items_is_refused(world: World) -> None:
 
 def test_split_autofill_and_delete_qty_to_handle(world: World) -> None:
     world.receive(world.plain, "A1", {"quantity": 10})
-    pick = create(world, (world.plain, 5), (world.plain, 2))
+    pick = make_pick(world, (world.plain, 5), (world.plain, 2))
     first = pick.lines.order_by("line_no")[0]
     with pytest.raises(InvalidInput):
         pick_line_split(pick_line_id=first.pk, quantity="5", user=world.worker)
@@ -223,7 +209,7 @@ def test_split_autofill_and_delete_qty_to_handle(world: World) -> None:
 
 def test_handling_other_locations_is_not_found(world: World) -> None:
     world.receive(world.plain, "A1", {"quantity": 10})
-    pick = create(world, (world.plain, 5))
+    pick = make_pick(world, (world.plain, 5))
     line = pick.lines.get()
     with pytest.raises(NotFoundError):
         pick_line_set_qty_to_handle(pick_line_id=line.pk, qty_to_handle="1", user=world.outsider)
@@ -234,7 +220,7 @@ def test_handling_other_locations_is_not_found(world: World) -> None:
 
 def test_assign_pick_to_an_employee(world: World) -> None:
     world.receive(world.plain, "A1", {"quantity": 10})
-    pick = create(world, (world.plain, 5))
+    pick = make_pick(world, (world.plain, 5))
     pick_assign(pick_id=pick.pk, assigned_to_username="worker-main", user=world.supervisor)
     pick.refresh_from_db()
     assert pick.assigned_to == world.worker
@@ -247,7 +233,7 @@ def test_assign_pick_to_an_employee(world: World) -> None:
 def test_changing_the_bin_needs_the_numbers_there(world: World) -> None:
     world.receive(world.lot_wh, "A1", {"quantity": 5, "lot_no": "L1"})
     world.receive(world.lot_wh, "B1", {"quantity": 2, "lot_no": "L1"}, {"quantity": 5, "lot_no": "L2"})
-    line = create(world, (world.lot_wh, 3)).lines.get()
+    line = make_pick(world, (world.lot_wh, 3)).lines.get()
     assert (line.bin_id, line.lot_no) == (world.a1.pk, "L1")
     with pytest.raises(Conflict) as refused:
         pick_line_update(pick_line_id=line.pk, user=world.worker, bin_code="B1")  # only 2 of L1 in B1
@@ -264,7 +250,7 @@ def test_partly_handled_line_deleted_keeps_its_handled_quantity(world: World) ->
     from picking.services.pick_post import pick_post
 
     world.receive(world.plain, "A1", {"quantity": 10})
-    pick = create(world, (world.plain, 5))
+    pick = make_pick(world, (world.plain, 5))
     line = pick.lines.get()
     pick_line_set_qty_to_handle(pick_line_id=line.pk, qty_to_handle="2", user=world.worker)
     pick_post(pick_id=pick.pk, user=world.supervisor)

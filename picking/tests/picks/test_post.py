@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from decimal import Decimal
-from typing import Any
 
 import pytest
 
@@ -13,24 +12,12 @@ from picking.services.pick_create import pick_create_from_source
 from picking.services.pick_line_update import pick_line_set_qty_to_handle, pick_line_update
 from picking.services.pick_post import pick_post, pick_post_and_delete_rest
 from picking.services.pick_qty_to_handle import pick_autofill_qty_to_handle
-from picking.tests.picks.world import World, build_world, document, source_line
+from tests.world import World, make_pick, source_line
 from warehouse.models import BinContent, ItemLedgerEntry, WarehouseEntry
 from warehouse.services.adjustments import inventory_adjust
 from warehouse.services.master_data import serial_info_set
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture
-def world() -> World:
-    return build_world()
-
-
-def create(world: World, *lines: Any) -> Pick:
-    doc = document(world, *lines)
-    result = pick_create_from_source(source_document_id=doc.pk, user=world.supervisor)
-    assert result.pick is not None
-    return result.pick
 
 
 def snapshot() -> tuple[int, int, list[tuple[int, Decimal]], list[tuple[int, Decimal, Decimal]], int, int]:
@@ -49,7 +36,7 @@ def test_post_writes_every_ledger_number_by_number(world: World) -> None:
     world.receive(world.sn_wh, "A1", {"quantity": 1, "serial_no": "S1"})
     world.receive(world.sn_wh, "A1", {"quantity": 1, "serial_no": "S2"})
     receipts = {e.serial_no: e for e in ItemLedgerEntry.objects.filter(quantity__gt=0)}
-    pick = create(world, (world.sn_wh, 2))
+    pick = make_pick(world, (world.sn_wh, 2))
     pick_autofill_qty_to_handle(pick_id=pick.pk, user=world.worker)
     # when the supervisor posts
     posted = pick_post(pick_id=pick.pk, user=world.supervisor)
@@ -86,7 +73,7 @@ def test_post_writes_every_ledger_number_by_number(world: World) -> None:
 
 def test_partial_post_leaves_the_rest_outstanding(world: World) -> None:
     world.receive(world.lot_wh, "A1", {"quantity": 10, "lot_no": "L1"})
-    pick = create(world, (world.lot_wh, 6))
+    pick = make_pick(world, (world.lot_wh, 6))
     line = pick.lines.get()
     pick_line_set_qty_to_handle(pick_line_id=line.pk, qty_to_handle="4", user=world.worker)
     pick_post(pick_id=pick.pk, user=world.supervisor)
@@ -113,7 +100,7 @@ def test_refused_post_lists_every_line_problem_and_changes_nothing(world: World)
     world.receive(world.sn_wh, "A1", {"quantity": 1, "serial_no": "S1"}, {"quantity": 1, "serial_no": "S2"})
     world.receive(world.sn_spec, "A1", {"quantity": 1, "serial_no": "X1"})
     world.receive(world.plain, "A1", {"quantity": 5})
-    pick = create(world, (world.sn_wh, 2), (world.sn_spec, 1), (world.plain, 2))
+    pick = make_pick(world, (world.sn_wh, 2), (world.sn_spec, 1), (world.plain, 2))
     pick_autofill_qty_to_handle(pick_id=pick.pk, user=world.worker)
     serial_info_set(item=world.sn_wh, serial_no="S1", blocked=True)  # blocked after the pick was made
     inventory_adjust(  # plain stock taken out of A1 meanwhile
@@ -137,7 +124,7 @@ def test_refused_post_lists_every_line_problem_and_changes_nothing(world: World)
 
 def test_nothing_to_handle_and_permissions(world: World) -> None:
     world.receive(world.plain, "A1", {"quantity": 5})
-    pick = create(world, (world.plain, 2))
+    pick = make_pick(world, (world.plain, 2))
     with pytest.raises(Conflict) as refused:
         pick_post(pick_id=pick.pk, user=world.supervisor)
     assert refused.value.code == "nothing_to_handle"
@@ -150,11 +137,11 @@ def test_nothing_to_handle_and_permissions(world: World) -> None:
 def test_outbound_only_serial_used_before_is_refused_at_posting(world: World) -> None:
     # given an outbound-only serial typed on a pick, then shipped on another document first
     world.receive(world.sn_out, "A1", {"quantity": 5})
-    pick = create(world, (world.sn_out, 1))
+    pick = make_pick(world, (world.sn_out, 1))
     line = pick.lines.get()
     pick_line_update(pick_line_id=line.pk, user=world.worker, serial_no="NEW-1", qty_to_handle="1")
     pick_post(pick_id=pick.pk, user=world.supervisor)
-    second = create(world, (world.sn_out, 1))
+    second = make_pick(world, (world.sn_out, 1))
     with pytest.raises(Exception) as refused:
         pick_line_update(pick_line_id=second.lines.get().pk, user=world.worker, serial_no="NEW-1")
     assert "already used" in str(refused.value)
@@ -162,7 +149,7 @@ def test_outbound_only_serial_used_before_is_refused_at_posting(world: World) ->
 
 def test_post_and_delete_rest(world: World) -> None:
     world.receive(world.plain, "A1", {"quantity": 10})
-    pick = create(world, (world.plain, 5), (world.plain, 3))
+    pick = make_pick(world, (world.plain, 5), (world.plain, 3))
     first, _second = pick.lines.order_by("line_no")
     pick_line_set_qty_to_handle(pick_line_id=first.pk, qty_to_handle="2", user=world.worker)
     with pytest.raises(PermissionDeniedError):

@@ -10,27 +10,10 @@ import pytest
 
 from core.exceptions import InvalidInput, NotFoundError, PermissionDeniedError, SerialNotAvailable
 from picking.models import Pick, PickLine
-from picking.services.pick_create import pick_create_from_source
 from picking.services.pick_scan import ScanKind, pick_scan
-from picking.tests.picks.world import EXP_EARLY, EXP_LATE, World, build_world, document
-from tests import factories
-
-ItemFactory: Any = factories.ItemFactory
-UserFactory: Any = factories.UserFactory
-WarehouseEmployeeFactory: Any = factories.WarehouseEmployeeFactory
+from tests.world import EXP_EARLY, EXP_LATE, World, make_pick
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture
-def world() -> World:
-    return build_world()
-
-
-def create(world: World, *lines: Any) -> Pick:
-    result = pick_create_from_source(source_document_id=document(world, *lines).pk, user=world.supervisor)
-    assert result.pick is not None
-    return result.pick
 
 
 def state(pick: Pick) -> list[tuple[int, str, str, str, Decimal, Decimal]]:
@@ -43,7 +26,7 @@ def state(pick: Pick) -> list[tuple[int, str, str, str, Decimal, Decimal]]:
 def test_a_serial_on_a_line_gets_qty_to_handle_1(world: World) -> None:
     # given a proposed serial line (case 1)
     world.receive(world.sn_wh, "A1", {"quantity": 1, "serial_no": "W1"})
-    pick = create(world, (world.sn_wh, 1))
+    pick = make_pick(world, (world.sn_wh, 1))
     # when the worker scans it
     result = pick_scan(pick_id=pick.pk, code="W1", user=world.worker)
     # then that line is to be handled, and the worker is told so
@@ -57,7 +40,7 @@ def test_a_lot_on_lines_adds_units_to_the_first_line_with_room(world: World) -> 
     # given two lines of lot L1 (one per bin)
     world.receive(world.lot_wh, "A1", {"quantity": 2, "lot_no": "L1", "expiration_date": EXP_EARLY})
     world.receive(world.lot_wh, "B1", {"quantity": 5, "lot_no": "L1", "expiration_date": EXP_EARLY})
-    pick = create(world, (world.lot_wh, 7))
+    pick = make_pick(world, (world.lot_wh, 7))
     first, second = PickLine.objects.filter(pick=pick).order_by("line_no")
     # when L1 is scanned three times, the last time with a quantity of 2
     pick_scan(pick_id=pick.pk, code="L1", user=world.worker)
@@ -74,7 +57,7 @@ def test_a_lot_on_lines_adds_units_to_the_first_line_with_room(world: World) -> 
 def test_a_number_in_the_bin_goes_on_a_line_without_one_and_splits_off_one_unit(world: World) -> None:
     # given a case-3 line of 3 serials to select in A1
     world.receive(world.sn_spec, "A1", *({"quantity": 1, "serial_no": f"X{i}"} for i in range(3)))
-    pick = create(world, (world.sn_spec, 3))
+    pick = make_pick(world, (world.sn_spec, 3))
     (line,) = PickLine.objects.filter(pick=pick)
     # when the worker scans X2 (in the bin)
     result = pick_scan(pick_id=pick.pk, code="X2", user=world.worker)
@@ -101,7 +84,7 @@ def test_a_lot_in_the_bin_goes_on_its_line_for_the_quantity_scanned(world: World
         {"quantity": 4, "lot_no": "S1", "expiration_date": EXP_EARLY},
         {"quantity": 4, "lot_no": "S2", "expiration_date": EXP_LATE},
     )
-    pick = create(world, (world.lot_spec, 3))
+    pick = make_pick(world, (world.lot_spec, 3))
     result = pick_scan(pick_id=pick.pk, code="S2", quantity="2", user=world.worker)
     assert result.line is not None
     assert (result.line.lot_no, result.line.qty_to_handle, result.line.expiration_date) == ("S2", 2, EXP_LATE)
@@ -112,8 +95,8 @@ def test_a_new_number_goes_on_the_first_line_lacking_one(world: World) -> None:
     # given outbound-only items (case 2): stock carries no numbers
     world.receive(world.sn_out, "A1", {"quantity": 5})
     world.receive(world.lot_out, "A1", {"quantity": 5})
-    serial_pick = create(world, (world.sn_out, 2))
-    lot_pick = create(world, (world.lot_out, 3))
+    serial_pick = make_pick(world, (world.sn_out, 2))
+    lot_pick = make_pick(world, (world.lot_out, 3))
     # when new numbers are scanned
     serial = pick_scan(pick_id=serial_pick.pk, code="NEW-1", user=world.worker)
     lot = pick_scan(pick_id=lot_pick.pk, code="LOT-9", quantity="5", user=world.worker)
@@ -127,9 +110,9 @@ def test_a_new_number_goes_on_the_first_line_lacking_one(world: World) -> None:
 
 def test_a_new_number_that_several_items_could_take_is_refused(world: World) -> None:
     world.receive(world.sn_out, "A1", {"quantity": 5})
-    other = ItemFactory(no="SN-OUT-2", tracking_code=world.sn_out.tracking_code)
+    other = world.add_item("SN-OUT-2", "SNOUT")
     world.receive(other, "A1", {"quantity": 5})
-    pick = create(world, (world.sn_out, 1), (other, 1))
+    pick = make_pick(world, (world.sn_out, 1), (other, 1))
     before = state(pick)
     with pytest.raises(InvalidInput) as refused:
         pick_scan(pick_id=pick.pk, code="NEW-7", user=world.worker)
@@ -139,7 +122,7 @@ def test_a_new_number_that_several_items_could_take_is_refused(world: World) -> 
 
 def test_a_scan_no_line_can_take_is_refused_and_changes_nothing(world: World) -> None:
     world.receive(world.sn_wh, "A1", {"quantity": 1, "serial_no": "W1"})
-    pick = create(world, (world.sn_wh, 1))
+    pick = make_pick(world, (world.sn_wh, 1))
     before = state(pick)
     with pytest.raises(InvalidInput) as refused:
         pick_scan(pick_id=pick.pk, code="ZZZ-9", user=world.worker)
@@ -158,7 +141,7 @@ def test_a_scan_no_line_can_take_is_refused_and_changes_nothing(world: World) ->
 def test_a_locked_line_only_takes_qty_to_handle(world: World) -> None:
     # given a line prescribing X1 (case 4) and X2 in the same bin
     world.receive(world.sn_spec, "A1", {"quantity": 1, "serial_no": "X1"}, {"quantity": 1, "serial_no": "X2"})
-    pick = create(world, (world.sn_spec, 1, {"tracking": [("X1", "", 1)]}))
+    pick = make_pick(world, (world.sn_spec, 1, {"tracking": [("X1", "", 1)]}))
     # X2 has no line it may go on; X1 is to be handled
     with pytest.raises(InvalidInput):
         pick_scan(pick_id=pick.pk, code="X2", user=world.worker)
@@ -169,8 +152,8 @@ def test_a_locked_line_only_takes_qty_to_handle(world: World) -> None:
 def test_the_line_services_refusals_come_through(world: World) -> None:
     # given a serial already on another open pick
     world.receive(world.sn_spec, "A1", {"quantity": 1, "serial_no": "X1"}, {"quantity": 1, "serial_no": "X2"})
-    first = create(world, (world.sn_spec, 1, {"tracking": [("X1", "", 1)]}))
-    second = create(world, (world.sn_spec, 1))
+    first = make_pick(world, (world.sn_spec, 1, {"tracking": [("X1", "", 1)]}))
+    second = make_pick(world, (world.sn_spec, 1))
     assert first.pk != second.pk
     with pytest.raises(SerialNotAvailable):
         pick_scan(pick_id=second.pk, code="X1", user=world.worker)
@@ -178,12 +161,11 @@ def test_the_line_services_refusals_come_through(world: World) -> None:
 
 def test_scanning_needs_a_visible_pick_and_the_right_to_handle_lines(world: World) -> None:
     world.receive(world.sn_wh, "A1", {"quantity": 1, "serial_no": "W1"})
-    pick = create(world, (world.sn_wh, 1))
+    pick = make_pick(world, (world.sn_wh, 1))
     with pytest.raises(NotFoundError):
         pick_scan(pick_id=pick.pk, code="W1", user=world.outsider)
-    viewer = UserFactory(username="viewer", roles=[])
+    viewer = world.add_user("viewer", "", world.location)
     viewer.user_permissions.add(*_perms("view_pick"))
-    WarehouseEmployeeFactory(user=viewer, location=world.location)
     with pytest.raises(PermissionDeniedError):
         pick_scan(pick_id=pick.pk, code="W1", user=type(viewer).objects.get(pk=viewer.pk))
     assert PickLine.objects.get(pick=pick).qty_to_handle == 0

@@ -11,12 +11,6 @@ from django.test import Client
 from picking.models import Pick, PickLine, SourceDocument
 
 
-def browser_for(user: Any) -> Client:
-    client = Client()
-    client.force_login(user)
-    return client
-
-
 def text(response: Any) -> str:
     """The page's HTML with entities decoded (messages contain quotes and apostrophes)."""
     return html_lib.unescape(response.content.decode())

@@ -9,7 +9,8 @@ import pytest
 from django.core.management import call_command
 
 from picking.models import Pick
-from picking.tests.picks_pages.pages import browser_for, text
+from picking.tests.picks_pages.pages import text
+from tests.clients import browser_for
 
 pytestmark = pytest.mark.django_db
 

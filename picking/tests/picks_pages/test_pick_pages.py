@@ -12,10 +12,7 @@ from django.test.utils import CaptureQueriesContext
 from core.models import Job
 from picking.models import Pick, PickLine, PostedPick
 from picking.services.pick_assign import pick_assign
-from picking.services.pick_create import pick_create_from_source
-from picking.tests.picks.world import World, build_world, document, source_line
 from picking.tests.picks_pages.pages import (
-    browser_for,
     card,
     create_pick,
     follow,
@@ -25,19 +22,10 @@ from picking.tests.picks_pages.pages import (
     set_qty,
     text,
 )
+from tests.clients import browser_for
+from tests.world import World, document, make_pick, source_line
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture
-def world() -> World:
-    return build_world()
-
-
-def make_pick(world: World, *lines: Any) -> Pick:
-    result = pick_create_from_source(source_document_id=document(world, *lines).pk, user=world.supervisor)
-    assert result.pick is not None
-    return result.pick
 
 
 def state(pick: Pick) -> list[tuple[int, str, str, str, str, str]]:

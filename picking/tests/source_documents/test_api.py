@@ -13,16 +13,10 @@ from rest_framework.test import APIClient
 from core.models import Job
 from picking.models import SourceDocument
 from picking.services.source_document_create import source_document_create
-from picking.tests.source_documents.world import World, build_world, order, put_on_pick
-from tests.conftest import api_client_for
-from tests.factories import UserFactory, WarehouseEmployeeFactory
+from tests.clients import api_client_for
+from tests.world import World, order, put_on_pick
 
 URL = "/api/v1/source-documents/"
-
-
-@pytest.fixture
-def world(db: Any) -> World:
-    return build_world()
 
 
 def plain(no: str, quantity: int = 1, location: str = "MAIN", **extra: Any) -> dict[str, Any]:
@@ -32,7 +26,7 @@ def plain(no: str, quantity: int = 1, location: str = "MAIN", **extra: Any) -> d
 
 
 @pytest.mark.django_db
-def test_list_filters_search_and_scoping(world: World) -> None:
+def test_list_filters_search_and_scoping(stocked_world: World) -> None:
     # given documents at MAIN and at EAST
     for body in (
         plain("SO-1", partner="Adatum"),
@@ -40,8 +34,8 @@ def test_list_filters_search_and_scoping(world: World) -> None:
         {**plain("TR-1", partner="East hub"), "type": "outbound_transfer"},
         plain("SO-3", location="EAST"),
     ):
-        source_document_create(data=body, user=world.admin)
-    supervisor = api_client_for(world.supervisor)
+        source_document_create(data=body, user=stocked_world.admin)
+    supervisor = api_client_for(stocked_world.supervisor)
     # when the MAIN supervisor lists them, EAST is not there
     data = supervisor.get(URL).json()
     assert data["count"] == 3 and {d["no"] for d in data["results"]} == {"SO-1", "SO-2", "TR-1"}
@@ -60,8 +54,8 @@ def test_list_filters_search_and_scoping(world: World) -> None:
 
 
 @pytest.mark.django_db
-def test_list_query_count_does_not_grow_with_documents_and_lines(world: World) -> None:
-    erp = api_client_for(world.admin)
+def test_list_query_count_does_not_grow_with_documents_and_lines(stocked_world: World) -> None:
+    erp = api_client_for(stocked_world.admin)
 
     def many(prefix: str, count: int, lines: int) -> None:
         for i in range(count):
@@ -77,7 +71,7 @@ def test_list_query_count_does_not_grow_with_documents_and_lines(world: World) -
                     for n in range(lines)
                 ],
             )
-            source_document_create(data=body, user=world.admin)
+            source_document_create(data=body, user=stocked_world.admin)
 
     many("A", 2, 1)
     with CaptureQueriesContext(connection) as small:
@@ -89,10 +83,9 @@ def test_list_query_count_does_not_grow_with_documents_and_lines(world: World) -
 
 
 @pytest.mark.django_db
-def test_permissions(world: World) -> None:
-    worker: Any = UserFactory(username="w-main", roles=["worker"])
-    WarehouseEmployeeFactory(user=worker, location=world.location)
-    document = source_document_create(data=plain("SO-1"), user=world.admin)
+def test_permissions(stocked_world: World) -> None:
+    worker = stocked_world.worker
+    document = source_document_create(data=plain("SO-1"), user=stocked_world.admin)
     client = api_client_for(worker)
     assert client.get(URL).json()["count"] == 1
     assert client.get(f"{URL}{document.pk}/").status_code == 200
@@ -103,19 +96,19 @@ def test_permissions(world: World) -> None:
     assert client.post(f"{URL}import/", [plain("SO-3")], format="json").status_code == 403
     assert APIClient().get(URL).status_code == 401
     # a supervisor may create at their location
-    assert api_client_for(world.supervisor).post(URL, plain("SO-4"), format="json").status_code == 201
+    assert api_client_for(stocked_world.supervisor).post(URL, plain("SO-4"), format="json").status_code == 201
 
 
 @pytest.mark.django_db
-def test_put_tracking_replaces_numbers_and_is_locked_by_a_pick(world: World) -> None:
+def test_put_tracking_replaces_numbers_and_is_locked_by_a_pick(stocked_world: World) -> None:
     document = source_document_create(
         data=order(
             "SO-1",
             {"line_no": 10000, "item": "SN-SPEC", "quantity": 2, "tracking": [{"serial_no": "SN-001"}]},
         ),
-        user=world.admin,
+        user=stocked_world.admin,
     )
-    client = api_client_for(world.supervisor)
+    client = api_client_for(stocked_world.supervisor)
     url = f"{URL}{document.pk}/lines/10000/tracking/"
     response = client.put(
         url, {"tracking": [{"serial_no": "SN-002"}, {"serial_no": "SN-003"}]}, format="json"
@@ -150,9 +143,9 @@ def test_put_tracking_replaces_numbers_and_is_locked_by_a_pick(world: World) -> 
 
 @pytest.mark.django_db
 def test_import_creates_a_job_reports_bad_documents_and_continues(
-    world: World, django_capture_on_commit_callbacks: Any
+    stocked_world: World, django_capture_on_commit_callbacks: Any
 ) -> None:
-    client = api_client_for(world.supervisor)
+    client = api_client_for(stocked_world.supervisor)
     documents = [
         plain("IM-1"),
         order(
@@ -184,8 +177,8 @@ def test_import_creates_a_job_reports_bad_documents_and_continues(
 
 
 @pytest.mark.django_db
-def test_import_refuses_a_body_that_is_not_a_list(world: World) -> None:
-    client = api_client_for(world.supervisor)
+def test_import_refuses_a_body_that_is_not_a_list(stocked_world: World) -> None:
+    client = api_client_for(stocked_world.supervisor)
     response = client.post(f"{URL}import/", {"type": "sales_order"}, format="json")
     assert response.status_code == 400 and response.json()["code"] == "invalid_import"
     assert client.post(f"{URL}import/", [], format="json").status_code == 400
@@ -194,9 +187,9 @@ def test_import_refuses_a_body_that_is_not_a_list(world: World) -> None:
 
 @pytest.mark.postgres
 @pytest.mark.django_db(transaction=True)
-def test_two_concurrent_requests_with_one_key_create_one_document(world: World) -> None:
+def test_two_concurrent_requests_with_one_key_create_one_document(stocked_world: World) -> None:
     # given two clients of the same ERP user sending the same request with one key at the same time
-    user = world.admin
+    user = stocked_world.admin
     body = order(
         "SO-RACE", {"line_no": 10000, "item": "SN-SPEC", "quantity": 1, "tracking": [{"serial_no": "SN-001"}]}
     )
@@ -226,14 +219,14 @@ def test_two_concurrent_requests_with_one_key_create_one_document(world: World) 
 
 @pytest.mark.postgres
 @pytest.mark.django_db(transaction=True)
-def test_two_concurrent_requests_with_one_type_and_no_create_one_document(world: World) -> None:
+def test_two_concurrent_requests_with_one_type_and_no_create_one_document(stocked_world: World) -> None:
     barrier = threading.Barrier(2)
     results: list[Any] = []
 
     def send(key: str) -> None:
         from django.db import connection as thread_connection
 
-        client = api_client_for(world.admin)
+        client = api_client_for(stocked_world.admin)
         barrier.wait()
         try:
             results.append(client.post(URL, plain("SO-TWICE"), format="json", HTTP_IDEMPOTENCY_KEY=key))
@@ -252,12 +245,12 @@ def test_two_concurrent_requests_with_one_type_and_no_create_one_document(world:
 
 @pytest.mark.django_db
 def test_import_accepts_a_body_larger_than_ordinary_requests(
-    world: World, django_capture_on_commit_callbacks: Any
+    stocked_world: World, django_capture_on_commit_callbacks: Any
 ) -> None:
     # given an ERP file drop of 5 000 orders of 10 lines (3 MB: more than Django's 2.5 MB for ordinary bodies)
     lines = [{"line_no": n + 1, "item": "PLAIN", "quantity": 1} for n in range(10)]
     documents = [order(f"BIG-{i}", *lines) for i in range(5000)]
-    client = api_client_for(world.admin)
+    client = api_client_for(stocked_world.admin)
     with django_capture_on_commit_callbacks(execute=False) as callbacks:
         response = client.post(f"{URL}import/", documents, format="json")
     # then the job is accepted with every document (the task is queued after commit)

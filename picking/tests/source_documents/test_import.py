@@ -9,21 +9,16 @@ from typing import Any
 import pytest
 from django.core.management import CommandError, call_command
 from django.db import connection
-from django.test import Client
 from django.test.utils import CaptureQueriesContext
 
 from core.jobs import job_create
 from core.models import Job
 from picking.models import ItemTrackingLine, SourceDocument, SourceLine
 from picking.services.source_document_import import IMPORT_KIND, source_document_import_run
-from picking.tests.source_documents.world import World, build_world, order
+from tests.clients import browser_for
+from tests.world import World, order
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture
-def world(db: Any) -> World:
-    return build_world()
 
 
 def documents(prefix: str, count: int, lines: int) -> list[dict[str, Any]]:
@@ -71,7 +66,9 @@ def queries_for(docs: list[dict[str, Any]], chunk_size: int = 200) -> int:
     return len(queries)
 
 
-def test_import_of_1000_documents_of_10_lines_takes_queries_per_chunk_not_per_line(world: World) -> None:
+def test_import_of_1000_documents_of_10_lines_takes_queries_per_chunk_not_per_line(
+    stocked_world: World,
+) -> None:
     # given 1 000 documents of 10 lines, and 1 000 documents of 3 lines (one of each kind)
     small = queries_for(documents("S", 1000, 3))
     large = queries_for(documents("L", 1000, 10))
@@ -82,11 +79,11 @@ def test_import_of_1000_documents_of_10_lines_takes_queries_per_chunk_not_per_li
     assert ItemTrackingLine.objects.filter(source_line__document__no__startswith="L-").count() == 7_000
 
 
-def test_import_queries_do_not_grow_with_documents_within_a_chunk(world: World) -> None:
+def test_import_queries_do_not_grow_with_documents_within_a_chunk(stocked_world: World) -> None:
     assert queries_for(documents("A", 10, 10)) == queries_for(documents("B", 150, 10))
 
 
-def test_a_run_after_a_crash_continues_after_the_last_committed_chunk(world: World) -> None:
+def test_a_run_after_a_crash_continues_after_the_last_committed_chunk(stocked_world: World) -> None:
     docs = documents("C", 5, 2)
     job = import_job(docs)
     # given the first two documents were committed before the worker died
@@ -102,7 +99,7 @@ def test_a_run_after_a_crash_continues_after_the_last_committed_chunk(world: Wor
     assert SourceDocument.objects.count() == 3
 
 
-def test_management_command(world: World, tmp_path: Path, capsys: Any) -> None:
+def test_management_command(stocked_world: World, tmp_path: Path, capsys: Any) -> None:
     good = documents("M", 3, 2)
     bad = order(
         "M-BAD", {"line_no": 1, "item": "SN-SPEC", "quantity": 1, "tracking": [{"serial_no": "SN-404"}]}
@@ -123,12 +120,11 @@ def test_management_command(world: World, tmp_path: Path, capsys: Any) -> None:
 
 
 def test_import_page_starts_a_job_and_redirects_to_its_progress(
-    world: World, django_capture_on_commit_callbacks: Any
+    stocked_world: World, django_capture_on_commit_callbacks: Any
 ) -> None:
     from django.core.files.uploadedfile import SimpleUploadedFile
 
-    client = Client()
-    client.force_login(world.supervisor)
+    client = browser_for(stocked_world.supervisor)
     page = client.get("/source-documents/import/")
     assert page.status_code == 200 and b'type="file"' in page.content
     upload = SimpleUploadedFile("orders.json", json.dumps(documents("P", 2, 3)).encode(), "application/json")

@@ -11,22 +11,15 @@ from django.test import Client
 
 from picking.models import ItemTrackingLine, SourceDocument
 from picking.services.source_document_create import source_document_create
-from picking.tests.source_documents.world import World, build_world, order, put_on_pick
-from tests.factories import UserFactory, WarehouseEmployeeFactory
+from tests.clients import browser_for
+from tests.world import World, order, put_on_pick
 
 pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture
-def world(db: Any) -> World:
-    return build_world()
-
-
-@pytest.fixture
-def client(world: World) -> Client:
-    c = Client()
-    c.force_login(world.supervisor)
-    return c
+def client(stocked_world: World) -> Client:
+    return browser_for(stocked_world.supervisor)
 
 
 def make(world: World, no: str, *lines: dict[str, Any], location: str = "MAIN") -> SourceDocument:
@@ -43,10 +36,10 @@ def post_forms(html: str) -> list[str]:
     return [f for f in forms if "logout" not in f]
 
 
-def test_list_with_filters_and_search(world: World, client: Client) -> None:
-    make(world, "SO-100", {"line_no": 1, "item": "PLAIN", "quantity": 1})
-    make(world, "SO-200", {"line_no": 1, "item": "PLAIN", "quantity": 1})
-    make(world, "SO-300", {"line_no": 1, "item": "PLAIN", "quantity": 1}, location="EAST")
+def test_list_with_filters_and_search(stocked_world: World, client: Client) -> None:
+    make(stocked_world, "SO-100", {"line_no": 1, "item": "PLAIN", "quantity": 1})
+    make(stocked_world, "SO-200", {"line_no": 1, "item": "PLAIN", "quantity": 1})
+    make(stocked_world, "SO-300", {"line_no": 1, "item": "PLAIN", "quantity": 1}, location="EAST")
     page = client.get("/source-documents/")
     assert page.status_code == 200
     html = page.content.decode()
@@ -58,9 +51,9 @@ def test_list_with_filters_and_search(world: World, client: Client) -> None:
     assert 'href="/source-documents/import/"' in html
 
 
-def test_document_page_shows_lines_and_links_to_item_tracking(world: World, client: Client) -> None:
+def test_document_page_shows_lines_and_links_to_item_tracking(stocked_world: World, client: Client) -> None:
     document = make(
-        world,
+        stocked_world,
         "SO-1",
         {"line_no": 10000, "item": "SN-SPEC", "quantity": 2, "tracking": [{"serial_no": "SN-001"}]},
         {"line_no": 20000, "item": "PLAIN", "quantity": 5},
@@ -68,14 +61,14 @@ def test_document_page_shows_lines_and_links_to_item_tracking(world: World, clie
     html = client.get(f"/source-documents/{document.pk}/").content.decode()
     assert "Sales order SO-1" in html and "SN-SPEC" in html and "PLAIN" in html
     assert tracking_url(document, 10000) in html and tracking_url(document, 20000) in html
-    east = make(world, "SO-2", {"line_no": 1, "item": "PLAIN", "quantity": 1}, location="EAST")
+    east = make(stocked_world, "SO-2", {"line_no": 1, "item": "PLAIN", "quantity": 1}, location="EAST")
     assert client.get(f"/source-documents/{east.pk}/").status_code == 404
     assert client.get(tracking_url(east, 1)).status_code == 404
 
 
-def test_item_tracking_page_header_totals_and_select_entries(world: World, client: Client) -> None:
+def test_item_tracking_page_header_totals_and_select_entries(stocked_world: World, client: Client) -> None:
     document = make(
-        world,
+        stocked_world,
         "SO-1",
         {"line_no": 10000, "item": "SN-SPEC", "quantity": 3, "tracking": [{"serial_no": "SN-001"}]},
     )
@@ -98,9 +91,11 @@ def test_item_tracking_page_header_totals_and_select_entries(world: World, clien
     assert sorted(line.tracking_lines.values_list("serial_no", flat=True)) == ["SN-001", "SN-002", "SN-004"]
 
 
-def test_assign_serial_and_lot_numbers_and_errors_next_to_the_form(world: World, client: Client) -> None:
+def test_assign_serial_and_lot_numbers_and_errors_next_to_the_form(
+    stocked_world: World, client: Client
+) -> None:
     document = make(
-        world,
+        stocked_world,
         "SO-1",
         {"line_no": 10000, "item": "SN-OUT", "quantity": 2},
         {"line_no": 20000, "item": "LOT-OUT", "quantity": 4},
@@ -126,8 +121,8 @@ def test_assign_serial_and_lot_numbers_and_errors_next_to_the_form(world: World,
     ]
 
 
-def test_add_change_and_delete_tracking_lines(world: World, client: Client) -> None:
-    document = make(world, "SO-1", {"line_no": 10000, "item": "LOT-SPEC", "quantity": 6})
+def test_add_change_and_delete_tracking_lines(stocked_world: World, client: Client) -> None:
+    document = make(stocked_world, "SO-1", {"line_no": 10000, "item": "LOT-SPEC", "quantity": 6})
     url = tracking_url(document)
     assert client.post(url, {"action": "add", "lot_no": "L-A", "quantity": "4"}).status_code == 302
     tracking = ItemTrackingLine.objects.get()
@@ -151,10 +146,10 @@ def test_add_change_and_delete_tracking_lines(world: World, client: Client) -> N
     assert not ItemTrackingLine.objects.exists()
 
 
-def test_locked_page_is_read_only_and_says_which_pick(world: World, client: Client) -> None:
+def test_locked_page_is_read_only_and_says_which_pick(stocked_world: World, client: Client) -> None:
     # given an order with prescribed numbers on a pick
     document = make(
-        world,
+        stocked_world,
         "SO-1",
         {
             "line_no": 10000,
@@ -184,10 +179,9 @@ def test_locked_page_is_read_only_and_says_which_pick(world: World, client: Clie
     assert ItemTrackingLine.objects.filter(source_line=line).count() == 2
 
 
-def test_workers_see_but_cannot_change(world: World) -> None:
-    worker: Any = UserFactory(username="w-main", roles=["worker"])
-    WarehouseEmployeeFactory(user=worker, location=world.location)
-    document = make(world, "SO-1", {"line_no": 10000, "item": "SN-OUT", "quantity": 1})
+def test_workers_see_but_cannot_change(stocked_world: World) -> None:
+    worker = stocked_world.worker
+    document = make(stocked_world, "SO-1", {"line_no": 10000, "item": "SN-OUT", "quantity": 1})
     client = Client()
     client.force_login(worker)
     html = client.get(tracking_url(document)).content.decode()
@@ -198,9 +192,11 @@ def test_workers_see_but_cannot_change(world: World) -> None:
     assert client.get("/source-documents/import/").status_code == 403
 
 
-def test_select_entries_of_lots_proposes_at_most_the_undefined_quantity(world: World, client: Client) -> None:
+def test_select_entries_of_lots_proposes_at_most_the_undefined_quantity(
+    stocked_world: World, client: Client
+) -> None:
     # given a line of 6 without numbers; lot L-A has 10 in A1 and 4 in B1, L-C 3, L-B is blocked
-    document = make(world, "SO-1", {"line_no": 10000, "item": "LOT-SPEC", "quantity": 6})
+    document = make(stocked_world, "SO-1", {"line_no": 10000, "item": "LOT-SPEC", "quantity": 6})
     html = client.get(tracking_url(document)).content.decode()
     rows = {
         index: (lot, qty)
@@ -229,12 +225,11 @@ def test_select_entries_of_lots_proposes_at_most_the_undefined_quantity(world: W
     assert list(ItemTrackingLine.objects.values_list("lot_no", "quantity")) == [("L-A", 6)]
 
 
-def test_two_supervisors_on_one_page_never_overwrite_each_other(world: World, client: Client) -> None:
+def test_two_supervisors_on_one_page_never_overwrite_each_other(stocked_world: World, client: Client) -> None:
     # given two supervisors with the Item Tracking Lines page of one line of 8 open, no numbers yet
-    document = make(world, "SO-1", {"line_no": 10000, "item": "LOT-SPEC", "quantity": 8})
+    document = make(stocked_world, "SO-1", {"line_no": 10000, "item": "LOT-SPEC", "quantity": 8})
     url = tracking_url(document)
-    other: Any = UserFactory(username="sup-main-2", roles=["supervisor"])
-    WarehouseEmployeeFactory(user=other, location=world.location)
+    other = stocked_world.add_user("sup-main-2", "supervisor", stocked_world.location)
     second = Client()
     second.force_login(other)
     assert client.get(url).status_code == 200 and second.get(url).status_code == 200

@@ -1,10 +1,10 @@
-"""What the pick acceptance scenarios share: each case's world and its ledger checks.
+"""What the pick acceptance scenarios share: each case's givens and its ledger checks.
 
-Every outbound case (docs/domain.md, "The four outbound cases") runs twice, through the API and through the
-pages, on the same stock and source document and with the same postings. `case_N_given()` builds that
-world (on top of `picking.tests.picks.world.build_world`); `then_case_N_ledgers()` checks the item ledger,
-the warehouse entries, the bin content and the source document's tracking lines number by number after
-the case's posting. What a scenario ships differently from its twin stays in the scenario.
+Every outbound case (docs/domain.md, "The four outbound cases") runs twice, through the API and through
+the pages, on the same stock and source document and with the same postings. `case_N_given()` builds that
+world (the base world of tests/world.py with the case's stock and order); `then_case_N_ledgers()` checks
+the item ledger, the warehouse entries, the bin content and the source document's tracking lines number
+by number after the case's posting. What a scenario ships differently from its twin stays in the scenario.
 """
 
 from __future__ import annotations
@@ -14,7 +14,8 @@ from decimal import Decimal
 from typing import Any
 
 from picking.models import SourceDocument
-from picking.tests.picks.world import (
+from tests.clients import ok
+from tests.world import (
     EXP_EARLY,
     EXP_LATE,
     World,
@@ -22,7 +23,6 @@ from picking.tests.picks.world import (
     build_world,
     document,
     ledger,
-    ok,
     receipts,
     source_line,
     tracking,
