@@ -100,8 +100,16 @@ DATABASES = {
     )
 }
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
-    # Wait for a writer instead of failing at once with "database is locked".
-    DATABASES["default"].setdefault("OPTIONS", {})["timeout"] = 20
+    # SQLite as a real embedded database: every transaction takes the write lock when it begins
+    # (IMMEDIATE), so concurrent writers wait for each other (busy timeout, seconds) instead of failing
+    # with "database is locked" when a reader tries to become a writer; WAL lets readers read meanwhile.
+    DATABASES["default"].setdefault("OPTIONS", {}).update(
+        {
+            "timeout": int(os.environ.get("LOTPICK_SQLITE_TIMEOUT", "20")),
+            "transaction_mode": "IMMEDIATE",
+            "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
+        }
+    )
     DATABASES["default"]["CONN_MAX_AGE"] = 0
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
@@ -193,6 +201,27 @@ CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_TASK_SERIALIZER = "json"
 CELERY_ACCEPT_CONTENT = ["json"]
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
+
+# Jobs that survive faults (core/jobs.py, docs/operations.md "Faults"). A task is acknowledged when it
+# ends, and given back to the queue when the worker process running it dies. A task runs at most
+# CELERY_TASK_TIME_LIMIT seconds (a longer job continues in a new run, where it stopped); the broker
+# redelivers an unacknowledged task after the visibility timeout, set above that limit so that a task
+# still running is never delivered twice. Publishing gives up after a few seconds when the broker is
+# unreachable (the job stays pending and the periodic check queues it later).
+CELERY_TASK_REJECT_ON_WORKER_LOST = True
+CELERY_TASK_TIME_LIMIT = int(os.environ.get("LOTPICK_TASK_TIME_LIMIT", "3600"))
+CELERY_BROKER_CONNECTION_TIMEOUT = 2
+CELERY_BROKER_TRANSPORT_OPTIONS = {
+    "visibility_timeout": CELERY_TASK_TIME_LIMIT + 600,
+    "socket_connect_timeout": 2,
+    "socket_timeout": 10,
+}
+LOTPICK_JOB_STALE_AFTER = int(os.environ.get("LOTPICK_JOB_STALE_SECONDS", "300"))
+LOTPICK_JOB_CHECK_INTERVAL = float(os.environ.get("LOTPICK_JOB_CHECK_SECONDS", "60"))
+LOTPICK_JOB_QUEUE_GRACE = 10  # seconds a new job may take to reach the broker before the check queues it
+CELERY_BEAT_SCHEDULE = {
+    "jobs-requeue-stale": {"task": "core.jobs_requeue_stale", "schedule": LOTPICK_JOB_CHECK_INTERVAL},
+}
 
 LOGGING = {
     "version": 1,

@@ -36,6 +36,8 @@ class Job(models.Model):
         FAILED = "failed", "Failed"
 
     kind = models.CharField(max_length=50)
+    # The Celery task that runs the job (it takes the job's id); the periodic check queues it again.
+    task = models.CharField(max_length=100, blank=True, default="")
     description = models.CharField(max_length=200, blank=True, default="")
     status = models.CharField(max_length=20, choices=Status.choices, default=Status.PENDING)
     total = models.PositiveIntegerField(default=0)
@@ -51,9 +53,16 @@ class Job(models.Model):
     created_at = models.DateTimeField(auto_now_add=True)
     started_at = models.DateTimeField(null=True, blank=True)
     finished_at = models.DateTimeField(null=True, blank=True)
+    # Fault tolerance (core/jobs.py): when the task last reached the broker (empty: not yet, the broker was
+    # down), the runner's claim token, its last sign of life, and how many runs claimed the job.
+    queued_at = models.DateTimeField(null=True, blank=True)
+    claim = models.CharField(max_length=32, blank=True, default="")
+    heartbeat_at = models.DateTimeField(null=True, blank=True)
+    attempts = models.PositiveIntegerField(default=0)
 
     class Meta:
         ordering = ["-pk"]
+        indexes = [models.Index(fields=["status", "heartbeat_at"], name="job_status_heartbeat")]
 
     def __str__(self) -> str:
         return f"{self.kind} #{self.pk} ({self.status})"

@@ -1,6 +1,7 @@
 """Celery tasks of the picking app (append-only: each area adds its own tasks below).
 
-Tasks take ids, call one service, and are safe to run twice.
+Tasks take ids, call one service, and are safe to run twice. Job tasks (imports, batches) claim their
+job first (core.jobs), so a redelivered or re-queued message never runs a job twice at once.
 """
 
 from __future__ import annotations
@@ -9,7 +10,7 @@ from __future__ import annotations
 from celery import shared_task
 
 
-@shared_task(name="picking.source_documents_import")
+@shared_task(name="picking.source_documents_import", ignore_result=True)
 def source_documents_import_task(job_id: int) -> None:
     """Run the source document import job `job_id` (continues after its last committed chunk)."""
     from picking.services.source_document_import import source_document_import_run
@@ -20,7 +21,7 @@ def source_documents_import_task(job_id: int) -> None:
 # --- Picks: "Create Inventory Picks" in a batch (issue 5) ---------------------------------------
 
 
-@shared_task(name="picking.picks_create_batch")
+@shared_task(name="picking.picks_create_batch", ignore_result=True)
 def picks_create_batch_task(job_id: int) -> None:
     """Create one inventory pick per source document of the batch job `job_id` (a finished job is skipped)."""
     from picking.services.pick_create import picks_create_batch_run

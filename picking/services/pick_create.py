@@ -23,7 +23,7 @@ from django.utils import timezone
 
 from core.db import insert_rows
 from core.exceptions import Conflict, DomainError, ErrorCode, InvalidInput, NotFoundError
-from core.jobs import job_add_errors, job_create, job_finish, job_progress, job_start
+from core.jobs import JobClaimLost, JobRun, job_claim, job_create, job_enqueue
 from core.models import Job
 from core.permissions import require_perm
 from core.quantities import ZERO, format_quantity
@@ -40,6 +40,8 @@ from warehouse.models import Bin, BinContent, Item, Location
 from warehouse.scoping import get_visible_location
 
 PICK_SERIES = "IPI"
+BATCH_KIND = "picks_create_batch"
+BATCH_TASK = "picking.picks_create_batch"
 
 __all__ = [
     "NotPicked",
@@ -322,8 +324,6 @@ def picks_create_batch(
     The job (core.models.Job) shows progress; its result says "n picks created out of m", each refusal is
     in `job.errors` as `{"ref", "detail"}`. Runs on a Celery worker (eagerly without a broker).
     """
-    from picking.tasks import picks_create_batch_task
-
     require_perm(user, "picking.add_pick", "Creating picks is for supervisors. Ask a supervisor.")
     location = get_visible_location(user, code=location_code)
     if document_type and document_type not in SourceDocument.Type.values:
@@ -355,8 +355,8 @@ def picks_create_batch(
         "no_to": no_to or "",
     }
     description = f"Create inventory picks at {location.code}"
-    job = job_create(kind="picks_create_batch", description=description, payload=payload, user=user)
-    transaction.on_commit(lambda: picks_create_batch_task.delay(job.pk))
+    job = job_create(kind=BATCH_KIND, task=BATCH_TASK, description=description, payload=payload, user=user)
+    job_enqueue(job)
     return job
 
 
@@ -375,49 +375,53 @@ def batch_documents(*, location_id: int, document_type: str, no_from: str, no_to
 
 
 def picks_create_batch_run(*, job_id: int) -> None:
-    """The work of a batch job: one pick per matching document, each in its own transaction."""
-    job = Job.objects.select_related("created_by").get(pk=job_id)
-    if job.finished or job.status == Job.Status.RUNNING:
-        return  # safe to run twice
+    """The work of a batch job: one pick per matching document, each in its own transaction together with
+    its progress. The documents are fixed at the first run (in the job's payload), so a run after a crash
+    continues with the first document not yet counted; a finished job, or one another runner is alive
+    on, is left alone (core.jobs.job_claim)."""
+    run = job_claim(job_id=job_id, kind=BATCH_KIND)
+    if run is None:
+        return
+    job = run.job
     user = job.created_by
     location = Location.objects.filter(code=job.payload.get("location", "")).first()
     if user is None or location is None:
-        job_finish(
-            job_id=job_id, failed=True, result={"summary": "The user or the location no longer exists."}
-        )
+        run.finish(failed=True, result={"summary": "The user or the location no longer exists."})
         return
-    ids = batch_documents(
-        location_id=location.pk,
-        document_type=job.payload.get("document_type", ""),
-        no_from=job.payload.get("no_from", ""),
-        no_to=job.payload.get("no_to", ""),
-    )
-    job_start(job_id=job_id, total=len(ids))
-    created = 0
-    for document_id in ids:
-        if _create_in_batch(job_id=job_id, document_id=document_id, user=user):
-            created += 1
-    job_finish(
-        job_id=job_id,
+    ids = job.payload.get("document_ids")
+    if ids is None:
+        ids = batch_documents(
+            location_id=location.pk,
+            document_type=job.payload.get("document_type", ""),
+            no_from=job.payload.get("no_from", ""),
+            no_to=job.payload.get("no_to", ""),
+        )
+        run.set_total(len(ids), payload={**job.payload, "document_ids": ids})
+    try:
+        for document_id in ids[job.processed :]:
+            _create_in_batch(run=run, document_id=document_id, user=user)
+    except JobClaimLost:
+        return  # taken for dead, another runner continues: this one's last document rolled back
+    done = run.refreshed()
+    run.finish(
         result={
-            "summary": f"{created} picks created out of {len(ids)}",
-            "created": created,
+            "summary": f"{done.succeeded} picks created out of {len(ids)}",
+            "created": done.succeeded,
             "total": len(ids),
         },
     )
 
 
-def _create_in_batch(*, job_id: int, document_id: int, user: Any) -> bool:
-    """One document of a batch: its pick, with refusals and shortages added to the job's errors."""
+def _create_in_batch(*, run: JobRun, document_id: int, user: Any) -> None:
+    """One document of a batch: its pick and the job's progress in one transaction, with refusals and
+    shortages added to the job's errors."""
     document = SourceDocument.objects.filter(pk=document_id).first()
     ref = str(document) if document else f"#{document_id}"
-    try:
-        result = pick_create_from_source(source_document_id=document_id, user=user)
-    except DomainError as exc:
-        job_add_errors(job_id=job_id, errors=[{"ref": ref, "detail": exc.detail}])
-        job_progress(job_id=job_id, failed=1)
-        return False
-    errors = [{"ref": ref, "detail": f"line {n.line_no}: {n.reason}"} for n in result.not_picked]
-    job_add_errors(job_id=job_id, errors=errors)
-    job_progress(job_id=job_id, succeeded=1)
-    return True
+    with transaction.atomic():
+        try:
+            result = pick_create_from_source(source_document_id=document_id, user=user)
+        except DomainError as exc:
+            run.progress(failed=1, errors=[{"ref": ref, "detail": exc.detail}])
+            return
+        errors = [{"ref": ref, "detail": f"line {n.line_no}: {n.reason}"} for n in result.not_picked]
+        run.progress(succeeded=1, errors=errors)

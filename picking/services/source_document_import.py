@@ -13,14 +13,15 @@ from __future__ import annotations
 from typing import Any
 
 from django.contrib.auth import get_user_model
-from django.db import transaction
+from django.db import InterfaceError, OperationalError, transaction
 
 from core.exceptions import ErrorCode, InvalidInput
-from core.jobs import job_add_errors, job_create, job_finish, job_progress, job_start
+from core.jobs import JobClaimLost, job_claim, job_create, job_enqueue
 from core.models import Job
 from picking.services.source_document_create import source_documents_import
 
 IMPORT_KIND = "source_document_import"
+IMPORT_TASK = "picking.source_documents_import"
 CHUNK_SIZE = 200
 MAX_DOCUMENTS = 20_000
 
@@ -53,54 +54,54 @@ def source_document_import_start(
     authenticated = getattr(user, "is_authenticated", False)
     job = job_create(
         kind=IMPORT_KIND,
+        task=IMPORT_TASK,
         description=description or f"Import of {len(documents)} source documents",
         total=len(documents),
         payload={"documents": documents, "user_id": user.pk if authenticated else None},
         user=user,
     )
     if enqueue:
-        from picking.tasks import source_documents_import_task
-
-        job_id = job.pk
-        transaction.on_commit(lambda: source_documents_import_task.delay(job_id))
+        job_enqueue(job)
     return job
 
 
 def source_document_import_run(*, job_id: int, chunk_size: int = CHUNK_SIZE) -> None:
-    """Create the job's documents chunk by chunk; safe to run twice (continues where it stopped)."""
-    job = Job.objects.filter(pk=job_id, kind=IMPORT_KIND).first()
-    if job is None or job.finished:
+    """Create the job's documents chunk by chunk; safe to run twice (continues where it stopped).
+
+    The job is claimed first (core.jobs): a finished job, or one another runner is alive on, is left
+    alone. Each chunk commits with its progress; a runner that lost its claim rolls its chunk back.
+    """
+    run = job_claim(job_id=job_id, kind=IMPORT_KIND)
+    if run is None:
         return
+    job = run.job
     documents: list[Any] = list(job.payload.get("documents") or [])
     user_id = job.payload.get("user_id")
     user = get_user_model().objects.filter(pk=user_id).first() if user_id else None
     if user_id and user is None:
-        job_finish(
-            job_id=job_id,
-            failed=True,
-            result={"summary": "The user who started the import no longer exists."},
-        )
+        run.finish(failed=True, result={"summary": "The user who started the import no longer exists."})
         return
-    job_start(job_id=job_id, total=len(documents))
+    run.set_total(len(documents))
     try:
         for offset in range(job.processed, len(documents), chunk_size):
             chunk = documents[offset : offset + chunk_size]
             with transaction.atomic():
                 result = source_documents_import(documents=chunk, user=user)
-                job_progress(job_id=job_id, succeeded=len(result.created), failed=len(result.errors))
-                job_add_errors(job_id=job_id, errors=result.errors)
+                run.progress(succeeded=len(result.created), failed=len(result.errors), errors=result.errors)
+    except JobClaimLost:
+        return  # taken for dead, another runner continues: this one's last chunk rolled back
+    except (OperationalError, InterfaceError):
+        raise  # the database went away: the periodic check re-queues the job once it is back
     except Exception:
-        job_finish(
-            job_id=job_id,
+        run.finish(
             failed=True,
             result={
                 "summary": "The import stopped on an unexpected error; the documents created so far stay."
             },
         )
         raise
-    done = Job.objects.get(pk=job_id)
-    job_finish(
-        job_id=job_id,
+    done = run.refreshed()
+    run.finish(
         failed=done.succeeded == 0 and done.failed > 0,
         result={
             "summary": f"{done.succeeded} source documents created, {done.failed} refused.",
