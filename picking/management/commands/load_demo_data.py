@@ -44,9 +44,7 @@ class Command(BaseCommand):
         for username, password, role, superuser in DEMO_USERS:
             user = user_model.objects.filter(username=username).first()
             if user is None:
-                user = user_model(
-                    username=username, is_superuser=superuser, is_staff=superuser or role == "supervisor"
-                )
+                user = user_model(username=username, is_superuser=superuser, is_staff=superuser)
                 user.set_password(password)
                 user.save()
             if role:
