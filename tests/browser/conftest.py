@@ -36,8 +36,17 @@ def browser() -> Iterator[Any]:
 
 @pytest.fixture
 def page(browser: Any) -> Iterator[Any]:
+    """A phone-sized page. Every browser test also checks that the pages it visited broke no rule of the
+    Content-Security-Policy (no inline script or style, nothing from elsewhere): Chromium reports each
+    refusal on the console."""
     context = browser.new_context(viewport={"width": 390, "height": 844})  # a phone-sized screen
     page = context.new_page()
     page.set_default_timeout(15000)
+    refused: list[str] = []
+    page.on(
+        "console",
+        lambda message: refused.append(message.text) if "Content Security Policy" in message.text else None,
+    )
     yield page
     context.close()
+    assert not refused, refused
