@@ -29,6 +29,7 @@ from __future__ import annotations
 import datetime
 import logging
 import uuid
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -121,6 +122,8 @@ class JobRun:
         return self.job.pk
 
     def set_total(self, total: int, *, payload: dict[str, Any] | None = None) -> None:
+        if total == self.job.total and payload is None:
+            return
         fields: dict[str, Any] = {"total": total, "heartbeat_at": timezone.now()}
         if payload is not None:
             fields["payload"] = payload
@@ -128,7 +131,7 @@ class JobRun:
         self._update(**fields)
         self.job.total = total
 
-    def progress(self, *, succeeded: int = 0, failed: int = 0, errors: list[dict[str, Any]] = ()) -> None:  # type: ignore[assignment]
+    def progress(self, *, succeeded: int = 0, failed: int = 0, errors: Sequence[dict[str, Any]] = ()) -> None:
         """Count processed items and add their errors, in the caller's transaction (with its work)."""
         fields: dict[str, Any] = {
             "processed": F("processed") + succeeded + failed,
@@ -141,6 +144,9 @@ class JobRun:
         self._update(**fields)
         if errors:
             self.errors = fields["errors"]
+        self.job.processed += succeeded + failed
+        self.job.succeeded += succeeded
+        self.job.failed += failed
 
     def finish(self, *, result: dict[str, Any] | None = None, failed: bool = False) -> None:
         self._update(
@@ -149,10 +155,6 @@ class JobRun:
             heartbeat_at=timezone.now(),
             result=result or {},
         )
-
-    def refreshed(self) -> Job:
-        self.job.refresh_from_db()
-        return self.job
 
     def _update(self, **fields: Any) -> None:
         if not Job.objects.filter(pk=self.job.pk, claim=self.token).update(**fields):

@@ -2,6 +2,8 @@ from __future__ import annotations
 
 from django.conf import settings
 from django.db import models
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 
 class IdempotencyKey(models.Model):
@@ -76,3 +78,50 @@ class Job(models.Model):
     @property
     def finished(self) -> bool:
         return self.status in (self.Status.SUCCEEDED, self.Status.FAILED)
+
+
+class ActivityEntry(models.Model):
+    """One change a user made to a document or one of its lines: who, when, what, before and after.
+
+    Written by `core.activity.activity_record` inside the transaction of the service that made the
+    change, so it exists exactly when the change does. It names its object and document by type, id and
+    number instead of foreign keys, so it is kept when they are deleted; `location_id` scopes who may
+    read it (the supervisors of that location).
+    """
+
+    class Action(models.TextChoices):
+        CREATED = "created", _("Created")
+        CHANGED = "changed", _("Changed")
+        POSTED = "posted", _("Posted")
+        REGISTERED = "registered", _("Registered")
+        DELETED = "deleted", _("Deleted")
+
+    at = models.DateTimeField(default=timezone.now)
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    username = models.CharField(max_length=150, blank=True, default="")
+    action = models.CharField(max_length=20, choices=Action.choices)
+    # What the user did, in the words of the page or API: "split", "autofill_qty_to_handle", ...
+    operation = models.CharField(max_length=50)
+    object_type = models.CharField(max_length=30)  # pick, pick_line, source_document, item_tracking_line...
+    object_id = models.BigIntegerField(null=True, blank=True)
+    object_repr = models.CharField(max_length=200, blank=True, default="")
+    document_type = models.CharField(max_length=30)  # pick, source_document (later: shipment)
+    document_id = models.BigIntegerField()
+    document_no = models.CharField(max_length=30, blank=True, default="")
+    location_id = models.BigIntegerField(null=True, blank=True)
+    before = models.JSONField(null=True, blank=True)
+    after = models.JSONField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-pk"]
+        verbose_name_plural = "activity entries"
+        indexes = [
+            models.Index(fields=["document_type", "document_id"], name="activity_document"),
+            models.Index(fields=["user", "at"], name="activity_user_at"),
+            models.Index(fields=["location_id", "at"], name="activity_location_at"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.username} {self.action} {self.object_repr}"

@@ -47,7 +47,9 @@ def item_tracking_assign_serial_nos(
             for i, n in enumerate(numbers)
         ]
         check_line_tracking(locked, [*locked.entries(), *new])
-        return write_tracking_changes(locked, insert=new)
+        return write_tracking_changes(
+            locked, insert=new, user=user, operation="item_tracking_assign_serial_nos"
+        )
 
 
 def item_tracking_assign_lot_no(
@@ -66,7 +68,9 @@ def item_tracking_assign_lot_no(
         _assign_quantity(locked, value, whole=False)
         new = TrackingInput(serial_no="", lot_no=number, quantity=value, field="new")
         check_line_tracking(locked, [*locked.entries(), new])
-        return write_tracking_changes(locked, insert=[new])
+        return write_tracking_changes(
+            locked, insert=[new], user=user, operation="item_tracking_assign_lot_no"
+        )
 
 
 def _read_line(*, source_line_id: int, user: Any) -> LockedLine:

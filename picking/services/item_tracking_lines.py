@@ -25,6 +25,7 @@ from typing import Any
 from django.db import transaction
 from django.utils.translation import gettext as _
 
+from core.activity import Action, activity_record
 from core.db import bulk_insert, keys_subquery, update_rows
 from core.exceptions import Conflict, ErrorCode, InvalidInput, NotFoundError, TrackingLocked
 from core.quantities import ZERO, format_quantity
@@ -32,6 +33,7 @@ from picking.availability import available_stock
 from picking.locks import lock_source_line_with_tracking
 from picking.models import ItemTrackingLine, SourceLine
 from picking.selectors.item_tracking_lines import open_picks_by_line, tracking_locked_reason
+from picking.services.activity import tracking_line_change, tracking_values
 from picking.services.source_document_input import (
     Error,
     TrackingInput,
@@ -167,9 +169,14 @@ def write_tracking_changes(
     insert: Sequence[TrackingInput] = (),
     update: Sequence[tuple[ItemTrackingLine, TrackingInput]] = (),
     delete: Sequence[ItemTrackingLine] = (),
+    user: Any,
+    operation: str,
 ) -> list[ItemTrackingLine]:
-    """Insert, update (quantity, expiration date) and delete exactly these rows, one statement each;
-    return the line's tracking lines after the change, in pk order."""
+    """Insert, update (quantity, expiration date) and delete exactly these rows, one statement each, and
+    log the change (`operation`, by `user`) in the activity log; return the line's tracking lines after
+    the change, in pk order."""
+    line = locked.line
+    before = {row.pk: tracking_values(row) for row, _entry in update}
     if delete:
         doomed = ItemTrackingLine.objects.filter(
             pk__in=keys_subquery(ItemTrackingLine, ["id"], [[t.pk] for t in delete])
@@ -184,6 +191,20 @@ def write_tracking_changes(
         for row, entry in update:
             row.quantity, row.expiration_date = entry.quantity, entry.expiration_date
     created = bulk_insert([entry.prescribed_on(locked.line) for entry in insert])
+    activity_record(
+        user=user,
+        action=Action.CHANGED,
+        operation=operation,
+        changes=[
+            *(tracking_line_change(line, row, before=tracking_values(row)) for row in delete),
+            *(
+                tracking_line_change(line, row, before=before[row.pk], after=tracking_values(row))
+                for row, _entry in update
+                if before[row.pk] != tracking_values(row)
+            ),
+            *(tracking_line_change(line, row, after=tracking_values(row)) for row in created),
+        ],
+    )
     gone = {t.pk for t in delete}
     locked.rows = sorted([*(t for t in locked.rows if t.pk not in gone), *created], key=lambda t: t.pk)
     return list(locked.rows)
@@ -233,6 +254,8 @@ def item_tracking_lines_replace(*, source_line_id: int, tracking: Any, user: Any
             insert=[e for key, e in wanted.items() if key not in existing],
             update=[(existing[key], e) for key, e in wanted.items() if key in existing],
             delete=[row for key, row in existing.items() if key not in wanted],
+            user=user,
+            operation="item_tracking_lines_replace",
         )
 
 
@@ -252,7 +275,7 @@ def item_tracking_line_add(
         raise_for(parse_errors, ref=f"Line {locked.line.line_no}")
         assert new is not None
         check_line_tracking(locked, [*entries, new])
-        write_tracking_changes(locked, insert=[new])
+        write_tracking_changes(locked, insert=[new], user=user, operation="item_tracking_line_add")
         (created,) = (t for t in locked.source_rows if (t.serial_no, t.lot_no) == (new.serial_no, new.lot_no))
         return created
 
@@ -308,7 +331,9 @@ def item_tracking_line_set_quantity(
         changed = entries[index]
         changed.quantity, changed.check_stock = value, True
         check_line_tracking(locked, entries)
-        write_tracking_changes(locked, update=[(row, changed)])
+        write_tracking_changes(
+            locked, update=[(row, changed)], user=user, operation="item_tracking_line_set_quantity"
+        )
         return row
 
 
@@ -324,7 +349,7 @@ def item_tracking_line_delete(
         _, row = _row_as_seen(locked, tracking_line_id, expected_quantity)
         if row.qty_handled > 0:
             _raise_shipped([_refuse_below_shipped(locked.line, row, "tracking")])
-        write_tracking_changes(locked, delete=[row])
+        write_tracking_changes(locked, delete=[row], user=user, operation="item_tracking_line_delete")
 
 
 def item_tracking_select_entries(
@@ -366,4 +391,6 @@ def item_tracking_select_entries(
             locked,
             insert=added,
             update=[(rows_by_field[e.field], e) for e in entries if e.check_stock],
+            user=user,
+            operation="item_tracking_select_entries",
         )

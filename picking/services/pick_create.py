@@ -402,7 +402,7 @@ def picks_create_batch_run(*, job_id: int) -> None:
             _create_in_batch(run=run, document_id=document_id, user=user)
     except JobClaimLost:
         return  # taken for dead, another runner continues: this one's last document rolled back
-    done = run.refreshed()
+    done = run.job  # its counts include this run's progress
     run.finish(
         result={
             "summary": f"{done.succeeded} picks created out of {len(ids)}",

@@ -16,10 +16,12 @@ from typing import Any
 
 from django.db import IntegrityError, transaction
 
+from core.activity import Action, activity_record
 from core.db import bulk_insert
 from core.exceptions import DuplicateDocument, ErrorCode
 from picking.availability import AvailableRow, available_stock
 from picking.models import SourceDocument, SourceLine
+from picking.services.activity import document_change
 from picking.services.source_document_input import DocumentInput, Error, field_error, parse_document
 from picking.services.tracking_checks import LineContext, check_lines, raise_for
 from tracking.rules import requirement
@@ -323,6 +325,18 @@ def _write_documents(docs: Sequence[DocumentInput], *, user: Any) -> list[Source
             for source_line, line in zip(lines, inputs, strict=True)
             for entry in line.tracking
         ]
+    )
+    activity_record(
+        user=user,
+        action=Action.CREATED,
+        operation="source_document_create",
+        changes=[
+            document_change(
+                document,
+                after={"lines": len(doc.lines), "tracking_lines": sum(len(ln.tracking) for ln in doc.lines)},
+            )
+            for document, doc in zip(documents, docs, strict=True)
+        ],
     )
     return documents
 

@@ -100,7 +100,7 @@ def source_document_import_run(*, job_id: int, chunk_size: int = CHUNK_SIZE) -> 
             },
         )
         raise
-    done = run.refreshed()
+    done = run.job  # its counts include this run's progress
     run.finish(
         failed=done.succeeded == 0 and done.failed > 0,
         result={

@@ -7,9 +7,11 @@ from typing import Any
 from django.db import transaction
 from django.utils.translation import gettext as _
 
+from core.activity import Action, activity_record, loggable
 from core.exceptions import Conflict, ErrorCode, InvalidInput
 from core.quantities import ZERO, format_quantity
 from picking.models import SourceLine
+from picking.services.activity import source_line_change
 from picking.services.item_tracking_lines import lock_line_for_change
 from picking.services.source_document_input import Error, field_error, parse_quantity
 
@@ -68,5 +70,15 @@ def source_line_set_quantity(
                 ],
             )
         SourceLine.objects.filter(pk=line.pk).update(quantity=value)
+        activity_record(
+            user=user,
+            action=Action.CHANGED,
+            operation="source_line_set_quantity",
+            changes=[
+                source_line_change(
+                    line, before={"quantity": loggable(line.quantity)}, after={"quantity": loggable(value)}
+                )
+            ],
+        )
         line.quantity = value
         return line
