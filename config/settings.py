@@ -258,4 +258,5 @@ LOTPICK_NAV = [
     ("Create picks", "picking:pick-batch-create", "picking.add_pick"),
     ("Import documents", "picking:source-document-import", "picking.add_sourcedocument"),
     ("Stock", "warehouse:availability", "warehouse.view_bincontent"),
+    ("Activity", "picking:activity", "core.view_activityentry"),
 ]

@@ -71,6 +71,7 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
         "picking.change_pickline",
         "picking.delete_pickline",
         "picking.post_pick",
+        "core.view_activityentry",  # the activity log of their locations
     ],
     INTEGRATION: [
         *_MASTER_DATA_VIEW,

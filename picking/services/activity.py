@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from core.activity import Change, snapshot
+from core.activity import Action, Change, activity_record, loggable, snapshot
 from picking.models import ItemTrackingLine, Pick, PickLine, SourceDocument, SourceLine
 
 PICK = "pick"
@@ -17,10 +17,6 @@ SOURCE_DOCUMENT = "source_document"
 
 PICK_LINE_FIELDS = ("quantity", "qty_handled", "qty_to_handle", "serial_no", "lot_no", "bin_id")
 TRACKING_FIELDS = ("serial_no", "lot_no", "quantity", "qty_handled", "expiration_date")
-
-
-def pick_line_values(line: PickLine) -> dict[str, Any]:
-    return snapshot(line, PICK_LINE_FIELDS)
 
 
 def pick_change(
@@ -37,32 +33,6 @@ def pick_change(
         before=before,
         after=after,
     )
-
-
-def pick_line_change(
-    pick: Pick, line: PickLine, *, before: dict[str, Any] | None = None, after: dict[str, Any] | None = None
-) -> Change:
-    return Change(
-        object_type="pick_line",
-        object_id=line.pk,
-        object_repr=f"{pick.no} line {line.line_no}",
-        document_type=PICK,
-        document_id=pick.pk,
-        document_no=pick.no,
-        location_id=pick.location_id,
-        before=before,
-        after=after,
-    )
-
-
-def pick_line_changes(pick: Pick, before: list[PickLine], after: dict[int, dict[str, Any]]) -> list[Change]:
-    """The lines whose values differ: `before` as locked, `after` their values now by pk (absent: deleted)."""
-    changes = []
-    for line in before:
-        old, new = pick_line_values(line), after.get(line.pk)
-        if old != new:
-            changes.append(pick_line_change(pick, line, before=old, after=new))
-    return changes
 
 
 def document_change(
@@ -124,3 +94,52 @@ def tracking_line_change(
 
 def tracking_values(row: ItemTrackingLine) -> dict[str, Any]:
     return snapshot(row, TRACKING_FIELDS)
+
+
+# --- A pick and its lines, before and after a service changed them ---------------------------------------
+
+LINE_VALUE_FIELDS = ("line_no", *PICK_LINE_FIELDS)
+
+
+def pick_lines_values(pick_id: int) -> dict[int, dict[str, Any]]:
+    """The values the log keeps of every line of the pick, by pk (one query)."""
+    return {
+        row.pop("pk"): {name: loggable(value) for name, value in row.items()}
+        for row in PickLine.objects.filter(pick_id=pick_id).values("pk", *LINE_VALUE_FIELDS)
+    }
+
+
+def record_pick_change(
+    *,
+    user: Any,
+    pick: Pick,
+    operation: str,
+    lines_before: dict[int, dict[str, Any]],
+    action: str = Action.CHANGED,
+    pick_before: dict[str, Any] | None = None,
+    pick_after: dict[str, Any] | None = None,
+    lines_gone: bool = False,
+) -> None:
+    """Log what a service did to a pick: the pick itself (when `pick_before` or `pick_after` is given)
+    and every line created, changed or deleted since `lines_before` (one query to read the lines now,
+    none when `lines_gone`, and one INSERT)."""
+    after = {} if lines_gone else pick_lines_values(pick.pk)
+    changes = [pick_change(pick, before=pick_before, after=pick_after)] if pick_before or pick_after else []
+    for pk in sorted({*lines_before, *after}):
+        old, new = lines_before.get(pk), after.get(pk)
+        if old != new:
+            line_no = (new or old or {}).get("line_no")
+            changes.append(
+                Change(
+                    object_type="pick_line",
+                    object_id=pk,
+                    object_repr=f"{pick.no} line {line_no}",
+                    document_type=PICK,
+                    document_id=pick.pk,
+                    document_no=pick.no,
+                    location_id=pick.location_id,
+                    before=old,
+                    after=new,
+                )
+            )
+    activity_record(user=user, action=action, operation=operation, changes=changes)

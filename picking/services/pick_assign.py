@@ -11,6 +11,7 @@ from django.db.models import Q
 from core.exceptions import ErrorCode, InvalidInput
 from core.permissions import require_perm
 from picking.models import Pick
+from picking.services.activity import record_pick_change
 from picking.services.pick_common import lock_pick_for_change
 
 
@@ -39,6 +40,16 @@ def pick_assign(*, pick_id: int, assigned_to_username: str | None, user: Any) ->
                         }
                     ],
                 )
+        before = {"assigned_to": pick.assigned_to.get_username() if pick.assigned_to else None}
         pick.assigned_to = assignee
         pick.save(update_fields=["assigned_to"])
+        record_pick_change(
+            user=user,
+            pick=pick,
+            operation="pick_assign",
+            lines_before={},
+            pick_before=before,
+            pick_after={"assigned_to": assignee.get_username() if assignee else None},
+            lines_gone=True,
+        )
         return pick

@@ -21,6 +21,7 @@ from django.db import IntegrityError, transaction
 from django.db.models import F, Sum
 from django.utils import timezone
 
+from core.activity import Action
 from core.db import insert_rows
 from core.exceptions import Conflict, DomainError, ErrorCode, InvalidInput, NotFoundError
 from core.jobs import JobClaimLost, JobRun, job_claim, job_create, job_enqueue
@@ -32,6 +33,7 @@ from picking.locks import lock_document_source_lines, lock_pick
 from picking.models import ItemTrackingLine, Pick, PickLine, SourceDocument, SourceLine
 from picking.planning import Budget, Demand, NotPicked, PlannedLine, Prescribed, plan_demand
 from picking.selectors.picks import visible_filter
+from picking.services.activity import pick_lines_values, record_pick_change
 from picking.services.pick_common import LINE_NO_STEP, integrity_conflict, next_line_nos, refresh_qty_on_picks
 from tracking.rules import requirement
 from tracking.services import no_series_take
@@ -99,13 +101,23 @@ def _create_for_document(*, document: SourceDocument, user: Any) -> PickCreateRe
     if existing is None:
         pick = _new_pick(document, pick_no=pick_no, user=user)
         line_nos = [(i + 1) * LINE_NO_STEP for i in range(len(planned))]
+        lines_before: dict[int, dict[str, Any]] = {}
     else:
         pick = existing
         line_nos = next_line_nos(pick.pk, len(planned))
+        lines_before = pick_lines_values(pick.pk)
     pick.location = document.location
     pick.source_document = document
     _insert_lines(pick, planned, line_nos)
     refresh_qty_on_picks(document_id=document.pk)
+    record_pick_change(
+        user=user,
+        pick=pick,
+        operation="pick_create",
+        action=Action.CREATED if existing is None else Action.CHANGED,
+        lines_before=lines_before,
+        pick_after={"source_document": str(document), "lines_added": len(planned)},
+    )
     return PickCreateResult(
         pick=pick, not_picked=not_picked, created=existing is None, lines_added=len(planned)
     )

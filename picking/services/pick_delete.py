@@ -13,11 +13,13 @@ from typing import Any
 from django.db import transaction
 from django.db.models import F
 
+from core.activity import Action
 from core.exceptions import Conflict, ErrorCode
 from core.permissions import require_perm
 from core.quantities import ZERO
 from picking.locks import lock_document_source_lines, lock_pick_lines
 from picking.models import Pick, PickLine
+from picking.services.activity import pick_lines_values, record_pick_change
 from picking.services.pick_common import (
     describe,
     lock_line_for_change,
@@ -35,6 +37,15 @@ def pick_delete(*, pick_id: int, user: Any) -> None:
         lock_pick_lines(pick_id=pick.pk)
         if pick.source_document_id:
             lock_document_source_lines(document_id=pick.source_document_id)
+        record_pick_change(
+            user=user,
+            pick=pick,
+            operation="pick_delete",
+            action=Action.DELETED,
+            lines_before=pick_lines_values(pick.pk),
+            pick_before={"status": pick.status, "source_document": pick.source_document_id},
+            lines_gone=True,
+        )
         PickLine.objects.filter(pick_id=pick.pk).delete()
         pick.delete()
         if pick.source_document_id:
@@ -53,23 +64,29 @@ def pick_line_delete(*, pick_line_id: int, user: Any) -> None:
             )
         if pick.source_document_id:
             lock_document_source_lines(document_id=pick.source_document_id)
-        _delete_lines_locked(pick=pick, lines=[line])
+        _delete_lines_locked(pick=pick, lines=[line], user=user, operation="pick_line_delete")
 
 
-def pick_delete_rest_locked(*, pick: Pick) -> None:
+def pick_delete_rest_locked(*, pick: Pick, user: Any) -> None:
     """With the pick locked: delete every line's outstanding quantity (used after posting)."""
     lines = lock_pick_lines(pick_id=pick.pk)
     if pick.source_document_id:
         lock_document_source_lines(document_id=pick.source_document_id)
-    _delete_lines_locked(pick=pick, lines=[line for line in lines if line.qty_handled < line.quantity])
+    _delete_lines_locked(
+        pick=pick,
+        lines=[line for line in lines if line.qty_handled < line.quantity],
+        user=user,
+        operation="pick_post_and_delete_rest",
+    )
 
 
-def _delete_lines_locked(*, pick: Pick, lines: Sequence[PickLine]) -> None:
+def _delete_lines_locked(*, pick: Pick, lines: Sequence[PickLine], user: Any, operation: str) -> None:
     """With pick, lines and the document's source lines locked: remove the outstanding part of `lines`.
 
     A line never handled is deleted; a partly handled line keeps only its handled quantity. The pick is
     completed when nothing is left outstanding, deleted when no line is left at all.
     """
+    lines_before = pick_lines_values(pick.pk)
     ids_to_delete = [line.pk for line in lines if line.qty_handled == 0]
     shrink = [line.pk for line in lines if line.qty_handled > 0]
     if ids_to_delete:
@@ -79,7 +96,16 @@ def _delete_lines_locked(*, pick: Pick, lines: Sequence[PickLine]) -> None:
     if pick.source_document_id:
         refresh_qty_on_picks(document_id=pick.source_document_id)
     remaining = PickLine.objects.filter(pick_id=pick.pk)
-    if not remaining.exists():
+    gone = not remaining.exists()
+    record_pick_change(
+        user=user,
+        pick=pick,
+        operation=operation,
+        action=Action.DELETED,
+        lines_before=lines_before,
+        pick_before={"status": pick.status} if gone else None,
+    )
+    if gone:
         pick.delete()
     elif not remaining.filter(qty_handled__lt=F("quantity")).exists():
         Pick.objects.filter(pk=pick.pk).update(status=Pick.Status.COMPLETED)

@@ -19,6 +19,7 @@ from core.permissions import require_perm
 from core.quantities import ONE, ZERO, format_quantity
 from picking.models import Pick, PickLine
 from picking.selectors.picks import get_visible_pick_line
+from picking.services.activity import pick_lines_values, record_pick_change
 from picking.services.pick_common import (
     check_line_open,
     describe,
@@ -59,7 +60,11 @@ def pick_line_assign_serial_nos(*, pick_line_id: int, quantity: Any = None, user
                 "The line changed meanwhile. Reload and try again.", code=ErrorCode.CONCURRENT_CHANGE
             )
         _refuse_numbers_used_before(line, numbers, series_code=series.code)
+        lines_before = pick_lines_values(pick.pk)
         _give_serial_numbers(line, numbers)
+        record_pick_change(
+            user=user, pick=pick, operation="pick_line_assign_serial_nos", lines_before=lines_before
+        )
         return pick
 
 
@@ -79,10 +84,14 @@ def pick_line_assign_lot_no(*, pick_line_id: int, quantity: Any = None, user: An
         check_line_open(line)
         check_assign_allowed(line, "lot")
         outstanding = assign_quantity(line, None)
+        lines_before = pick_lines_values(pick.pk)
         if qty < outstanding:
             split_off(line, outstanding - qty)
         line.lot_no = lot
         line.save(update_fields=["lot_no"])
+        record_pick_change(
+            user=user, pick=pick, operation="pick_line_assign_lot_no", lines_before=lines_before
+        )
         return pick
 
 

@@ -11,6 +11,7 @@ from core.exceptions import ErrorCode, InvalidInput, TrackingLocked
 from core.permissions import require_perm
 from picking import rules
 from picking.models import PickLine
+from picking.services.activity import pick_lines_values, record_pick_change
 from picking.services.pick_common import (
     check_line_open,
     describe,
@@ -42,6 +43,8 @@ def pick_line_split(*, pick_line_id: int, quantity: Any, user: Any) -> PickLine:
                 code=ErrorCode.INVALID_SPLIT,
                 errors=[{"field": "quantity", "code": ErrorCode.INVALID_SPLIT, "detail": problem}],
             )
+        lines_before = pick_lines_values(pick.pk)
         new = split_off(line, split_qty)
+        record_pick_change(user=user, pick=pick, operation="pick_line_split", lines_before=lines_before)
         new.pick = pick
         return new

@@ -19,6 +19,7 @@ from core.permissions import require_perm
 from core.quantities import ONE
 from picking import rules
 from picking.models import Pick, PickLine
+from picking.services.activity import pick_lines_values, record_pick_change
 from picking.services.pick_common import (
     check_line_open,
     describe,
@@ -62,6 +63,7 @@ def pick_line_update(
     with transaction.atomic():
         pick, line = lock_line_for_change(pick_line_id=pick_line_id, user=user)
         check_line_open(line)
+        lines_before = pick_lines_values(pick.pk)
         changes = _requested_changes(line, pick, serial_no=serial_no, lot_no=lot_no, bin_code=bin_code)
         _refuse_on_locked_line(line, changes)
         if changes.get("serial_no") and line.qty_handled > 0:
@@ -73,6 +75,7 @@ def pick_line_update(
         if not isinstance(qty_to_handle, _Unset):
             set_qty_to_handle(result, qty_to_handle)
             result.save(update_fields=["qty_to_handle"])
+        record_pick_change(user=user, pick=pick, operation="pick_line_update", lines_before=lines_before)
         result.pick = pick
         return result
 

@@ -29,6 +29,7 @@ from django.db.models import Case, CharField, Exists, F, Min, OuterRef, Q, Sum, 
 from django.db.models.functions import RowNumber
 from django.utils import timezone
 
+from core.activity import Action
 from core.db import insert_select, keys_subquery, update_rows
 from core.exceptions import Conflict, ErrorCode
 from core.permissions import require_perm
@@ -46,6 +47,7 @@ from picking.models import (
     SourceLine,
 )
 from picking.selectors.picks import get_visible_pick
+from picking.services.activity import pick_lines_values, record_pick_change
 from picking.services.pick_delete import pick_delete_rest_locked
 from tracking.rules import requirement
 from tracking.services import no_series_take
@@ -106,7 +108,17 @@ def _post(*, pick_id: int, user: Any, delete_rest: bool) -> PostedPick | None:
             raise Conflict(
                 f"Pick {pick.no} has no source document to ship.", code=ErrorCode.NO_SOURCE_DOCUMENT
             )
+        lines_before = pick_lines_values(pick.pk)
         posted = _post_locked(pick=pick, user=user, posted_no=posted_no) if posted_no else None
+        if posted is not None:
+            record_pick_change(
+                user=user,
+                pick=pick,
+                operation="pick_post_and_delete_rest" if delete_rest else "pick_post",
+                action=Action.POSTED,
+                lines_before=lines_before,
+                pick_after={"posted_pick": posted.no, "status": pick.status},
+            )
         if posted is None and not delete_rest:
             raise Conflict(
                 f"Nothing to post on pick {pick.no}: no line has a Qty. to Handle. Set Qty. to Handle on the "
@@ -114,7 +126,7 @@ def _post(*, pick_id: int, user: Any, delete_rest: bool) -> PostedPick | None:
                 code=ErrorCode.NOTHING_TO_HANDLE,
             )
         if delete_rest:
-            pick_delete_rest_locked(pick=pick)
+            pick_delete_rest_locked(pick=pick, user=user)
         pick_no, posted_pick_no = pick.no, posted.no if posted else ""
         transaction.on_commit(
             lambda: logger.info("pick %s posted as %s by %s", pick_no, posted_pick_no or "(nothing)", user)

@@ -11,6 +11,7 @@ from core.permissions import require_perm
 from core.quantities import ZERO
 from picking.locks import lock_pick_lines
 from picking.models import Pick, PickLine
+from picking.services.activity import pick_lines_values, record_pick_change
 from picking.services.pick_common import lock_pick_for_change
 
 
@@ -20,8 +21,12 @@ def pick_autofill_qty_to_handle(*, pick_id: int, user: Any) -> Pick:
     with transaction.atomic():
         pick = lock_pick_for_change(pick_id=pick_id, user=user)
         lock_pick_lines(pick_id=pick.pk)
+        lines_before = pick_lines_values(pick.pk)
         PickLine.objects.filter(pick_id=pick.pk, action=PickLine.Action.TAKE).update(
             qty_to_handle=F("quantity") - F("qty_handled")
+        )
+        record_pick_change(
+            user=user, pick=pick, operation="pick_autofill_qty_to_handle", lines_before=lines_before
         )
         return pick
 
@@ -32,5 +37,9 @@ def pick_delete_qty_to_handle(*, pick_id: int, user: Any) -> Pick:
     with transaction.atomic():
         pick = lock_pick_for_change(pick_id=pick_id, user=user)
         lock_pick_lines(pick_id=pick.pk)
+        lines_before = pick_lines_values(pick.pk)
         PickLine.objects.filter(pick_id=pick.pk).update(qty_to_handle=ZERO)
+        record_pick_change(
+            user=user, pick=pick, operation="pick_delete_qty_to_handle", lines_before=lines_before
+        )
         return pick
