@@ -220,6 +220,8 @@ CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_TASK_SERIALIZER = "json"
 CELERY_ACCEPT_CONTENT = ["json"]
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
+# The queue lotpick's tasks (and beat's periodic checks) go to: one per deployment sharing a broker.
+CELERY_TASK_DEFAULT_QUEUE = os.environ.get("LOTPICK_CELERY_QUEUE", "celery")
 
 # Jobs that survive faults (core/jobs.py, docs/operations.md "Faults"). A task is acknowledged when it
 # ends, and given back to the queue when the worker process running it dies. A task runs at most
