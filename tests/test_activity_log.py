@@ -66,6 +66,7 @@ def test_every_change_of_a_pick_is_logged_and_outlives_the_pick(world: World) ->
     split = ActivityEntry.objects.get(operation="pick_line_split", object_repr=f"{no} line 20000")
     assert (split.before, split.after and split.after["quantity"]) == (None, "2")
     update = ActivityEntry.objects.get(operation="pick_line_update")
+    assert update.before is not None and update.after is not None
     assert (update.before["qty_to_handle"], update.after["qty_to_handle"]) == ("0", "3")
     assert ActivityEntry.objects.get(operation="pick_assign").after == {"assigned_to": "worker-main"}
     # and the deleted line of the second pick (and the pick, left without lines) stay in the log

@@ -39,7 +39,7 @@ print(json.dumps({
 """
 
 
-def at_once(calls: list[Any]) -> list[tuple[int, Any, float]]:
+def at_once(calls: list[Any]) -> list[Any]:
     """Run the calls in threads that start at the same moment; their answers in order."""
     barrier = threading.Barrier(len(calls))
     answers: list[Any] = [None] * len(calls)

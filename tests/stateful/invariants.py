@@ -56,11 +56,11 @@ def serials_once_in_stock_and_on_open_lines() -> None:
 
 def source_lines_never_over_committed() -> None:
     outstanding: dict[int, Decimal] = defaultdict(Decimal)
-    for line in PickLine.objects.filter(action=PickLine.Action.TAKE).only(
+    for pick_line in PickLine.objects.filter(action=PickLine.Action.TAKE).only(
         "source_line_id", "quantity", "qty_handled", "qty_to_handle"
     ):
-        assert 0 <= line.qty_to_handle <= line.quantity - line.qty_handled, line
-        outstanding[line.source_line_id] += line.quantity - line.qty_handled
+        assert 0 <= pick_line.qty_to_handle <= pick_line.quantity - pick_line.qty_handled, pick_line
+        outstanding[pick_line.source_line_id] += pick_line.quantity - pick_line.qty_handled
     tracked = {
         r["source_line_id"]: r["total"]
         for r in ItemTrackingLine.objects.filter(origin=ItemTrackingLine.Origin.SOURCE)
@@ -82,18 +82,18 @@ def prescribed_numbers_survive(prescribed: Prescribed) -> None:
 
 
 def ledger_equals_posted_lines() -> None:
-    shipped = Counter()
+    shipped: Counter[tuple[int, str, str]] = Counter()
     for r in (
         ItemLedgerEntry.objects.filter(quantity__lt=0)
         .values("item_id", "lot_no", "serial_no")
         .annotate(total=Sum("quantity"))
     ):
         shipped[(r["item_id"], r["lot_no"], r["serial_no"])] -= r["total"]
-    posted = Counter()
+    posted: Counter[tuple[int, str, str]] = Counter()
     for r in PostedPickLine.objects.values("item_id", "lot_no", "serial_no").annotate(total=Sum("quantity")):
         posted[(r["item_id"], r["lot_no"], r["serial_no"])] += r["total"]
     assert +shipped == +posted, (shipped, posted)
-    per_line = Counter()
+    per_line: Counter[int] = Counter()
     for r in PostedPickLine.objects.values("source_line_id").annotate(total=Sum("quantity")):
         per_line[r["source_line_id"]] = r["total"]
     for line in SourceLine.objects.all():
