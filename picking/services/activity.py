@@ -19,13 +19,17 @@ PICK_LINE_FIELDS = ("quantity", "qty_handled", "qty_to_handle", "serial_no", "lo
 TRACKING_FIELDS = ("serial_no", "lot_no", "quantity", "qty_handled", "expiration_date")
 
 
-def pick_change(
-    pick: Pick, *, before: dict[str, Any] | None = None, after: dict[str, Any] | None = None
+Values = dict[str, Any] | None
+
+
+def _of_pick(
+    pick: Pick, object_type: str, object_id: int | None, object_repr: str, before: Values, after: Values
 ) -> Change:
+    """An entry about the pick or one of its lines (it belongs to the pick)."""
     return Change(
-        object_type=PICK,
-        object_id=pick.pk,
-        object_repr=pick.no,
+        object_type=object_type,
+        object_id=object_id,
+        object_repr=object_repr,
         document_type=PICK,
         document_id=pick.pk,
         document_no=pick.no,
@@ -35,13 +39,19 @@ def pick_change(
     )
 
 
-def document_change(
-    document: SourceDocument, *, before: dict[str, Any] | None = None, after: dict[str, Any] | None = None
+def _of_document(
+    document: SourceDocument,
+    object_type: str,
+    object_id: int | None,
+    object_repr: str,
+    before: Values,
+    after: Values,
 ) -> Change:
+    """An entry about a source document or one of its lines (it belongs to the source document)."""
     return Change(
-        object_type=SOURCE_DOCUMENT,
-        object_id=document.pk,
-        object_repr=str(document),
+        object_type=object_type,
+        object_id=object_id,
+        object_repr=object_repr,
         document_type=SOURCE_DOCUMENT,
         document_id=document.pk,
         document_no=document.no,
@@ -51,44 +61,33 @@ def document_change(
     )
 
 
-def source_line_change(
-    line: SourceLine, *, before: dict[str, Any] | None = None, after: dict[str, Any] | None = None
-) -> Change:
-    document = line.document
-    return Change(
-        object_type="source_line",
-        object_id=line.pk,
-        object_repr=f"{document} line {line.line_no}",
-        document_type=SOURCE_DOCUMENT,
-        document_id=document.pk,
-        document_no=document.no,
-        location_id=document.location_id,
-        before=before,
-        after=after,
+def pick_change(pick: Pick, *, before: Values = None, after: Values = None) -> Change:
+    return _of_pick(pick, PICK, pick.pk, pick.no, before, after)
+
+
+def document_change(document: SourceDocument, *, before: Values = None, after: Values = None) -> Change:
+    return _of_document(document, SOURCE_DOCUMENT, document.pk, str(document), before, after)
+
+
+def source_line_change(line: SourceLine, *, before: Values = None, after: Values = None) -> Change:
+    return _of_document(
+        line.document, "source_line", line.pk, f"{line.document} line {line.line_no}", before, after
     )
 
 
 def tracking_line_change(
-    line: SourceLine,
-    row: ItemTrackingLine,
-    *,
-    before: dict[str, Any] | None = None,
-    after: dict[str, Any] | None = None,
+    line: SourceLine, row: ItemTrackingLine, *, before: Values = None, after: Values = None
 ) -> Change:
-    document = line.document
     numbers = ", ".join(
         p for p in (row.lot_no and f"lot {row.lot_no}", row.serial_no and f"serial {row.serial_no}") if p
     )
-    return Change(
-        object_type="item_tracking_line",
-        object_id=row.pk,
-        object_repr=f"{document} line {line.line_no}: {numbers}",
-        document_type=SOURCE_DOCUMENT,
-        document_id=document.pk,
-        document_no=document.no,
-        location_id=document.location_id,
-        before=before,
-        after=after,
+    return _of_document(
+        line.document,
+        "item_tracking_line",
+        row.pk,
+        f"{line.document} line {line.line_no}: {numbers}",
+        before,
+        after,
     )
 
 
@@ -129,17 +128,5 @@ def record_pick_change(
         old, new = lines_before.get(pk), after.get(pk)
         if old != new:
             line_no = (new or old or {}).get("line_no")
-            changes.append(
-                Change(
-                    object_type="pick_line",
-                    object_id=pk,
-                    object_repr=f"{pick.no} line {line_no}",
-                    document_type=PICK,
-                    document_id=pick.pk,
-                    document_no=pick.no,
-                    location_id=pick.location_id,
-                    before=old,
-                    after=new,
-                )
-            )
+            changes.append(_of_pick(pick, "pick_line", pk, f"{pick.no} line {line_no}", old, new))
     activity_record(user=user, action=action, operation=operation, changes=changes)
