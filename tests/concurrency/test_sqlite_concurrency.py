@@ -12,6 +12,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from django.conf import settings
 
 from tests.processes import django_env, gunicorn, migrate, request, run_python
 
@@ -56,6 +57,10 @@ def at_once(calls: list[Any]) -> list[Any]:
     return answers
 
 
+@pytest.mark.skipif(
+    settings.DATABASES["default"]["ENGINE"] != "django.db.backends.sqlite3",
+    reason="runs its own SQLite file: once, in the SQLite run of the suite",
+)
 @pytest.mark.django_db(transaction=True)
 def test_eight_concurrent_requests_on_one_lot_get_no_server_error(tmp_path: Path) -> None:
     # given lotpick on a fresh SQLite file: 10 of lot L1 in stock, 8 orders of 2 each

@@ -51,7 +51,7 @@ from tests.stateful.invariants import Prescribed, check_invariants
 from tests.world import World, build_world, order
 from warehouse.models import BinContent
 
-EXAMPLES = int(os.environ.get("LOTPICK_STATEFUL_EXAMPLES", "12"))
+EXAMPLES = int(os.environ.get("LOTPICK_STATEFUL_EXAMPLES", "10"))
 STEPS = int(os.environ.get("LOTPICK_STATEFUL_STEPS", "40"))
 
 # The items of the game: (attribute of the world, what its stock carries).
