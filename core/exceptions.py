@@ -88,6 +88,8 @@ class ErrorCode(enum.StrEnum):
     SHIPMENT_REQUIRES_PICK = "shipment_requires_pick"
     SHIPMENT_BIN_REQUIRED = "shipment_bin_required"
     EXPIRATION_NOT_USED = "expiration_not_used"
+    GTIN_INVALID = "gtin_invalid"
+    FRACTION_NOT_ALLOWED = "fraction_not_allowed"
 
     # Stock in and out of bins (warehouse: the ledger posting primitive, adjustments)
     INSUFFICIENT_QUANTITY = "insufficient_quantity"

@@ -12,6 +12,7 @@ from core.quantities import ZERO, format_quantity
 from picking.models import SourceLine
 from picking.services.item_tracking_lines import lock_line_for_change
 from picking.services.source_document_input import Error, field_error, parse_quantity
+from warehouse.rules import require_whole_units
 
 
 def source_line_set_quantity(
@@ -32,6 +33,7 @@ def source_line_set_quantity(
     with transaction.atomic():
         locked = lock_line_for_change(source_line_id=source_line_id, user=user, check_picks=False)
         line = locked.line
+        require_whole_units(value, item=line.item, field="quantity")
         if expected is not None and line.quantity != expected:
             raise Conflict(
                 _(

@@ -15,6 +15,7 @@ from tracking.rules import requirement, tracking_problems
 from tracking.services import no_series_take
 from warehouse.exceptions import InboundRefused, OutboundRefused
 from warehouse.models import Bin, EntryType, Item, ItemLedgerEntry
+from warehouse.rules import whole_units_problem
 from warehouse.scoping import get_visible_location
 from warehouse.services.posting import (
     InboundMovement,
@@ -138,6 +139,18 @@ def inventory_adjust(
                     "field": f"entries[{index}].{p.field or 'quantity'}",
                     "code": p.code,
                     "detail": f"Entry {index + 1}: {p.detail}",
+                }
+            )
+        fraction = whole_units_problem(
+            quantity=entry["quantity"], whole_units=item.whole_units, item_no=item.no
+        )
+        if fraction:
+            errors.append(
+                {
+                    "line": index,
+                    "field": f"entries[{index}].quantity",
+                    "code": ErrorCode.FRACTION_NOT_ALLOWED,
+                    "detail": f"Entry {index + 1}: {fraction}",
                 }
             )
     if errors:

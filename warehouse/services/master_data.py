@@ -23,9 +23,18 @@ from warehouse.models import (
     SerialNoInformation,
     WarehouseEmployee,
 )
+from warehouse.rules import gtin_forms, gtin_problem
 from warehouse.scoping import get_visible_location
 
-ITEM_FIELDS = ("description", "base_unit_of_measure", "tracking_code", "serial_nos", "lot_nos")
+ITEM_FIELDS = (
+    "description",
+    "base_unit_of_measure",
+    "tracking_code",
+    "serial_nos",
+    "lot_nos",
+    "gtin",
+    "whole_units",
+)
 LOCATION_FIELDS = (
     "name",
     "require_pick",
@@ -87,6 +96,13 @@ def _resolve_item_refs(data: dict[str, Any]) -> dict[str, Any]:
     for name in ("description", "base_unit_of_measure"):
         if name in data:
             values[name] = data[name] or ""
+    if "whole_units" in data:
+        values["whole_units"] = bool(data["whole_units"])
+    if "gtin" in data:
+        values["gtin"] = (data["gtin"] or "").strip()
+        problem = gtin_problem(values["gtin"]) if values["gtin"] else None
+        if problem:
+            errors.append({"field": "gtin", "code": ErrorCode.GTIN_INVALID, "detail": problem})
     if "base_unit_of_measure" in values and not values["base_unit_of_measure"]:
         errors.append(
             {
@@ -165,10 +181,30 @@ def item_tracking_change_check(item: Item, new_code: ItemTrackingCode | None) ->
         )
 
 
+def _check_gtin_free(gtin: str, *, item_pk: int | None) -> None:
+    """A GTIN belongs to one item, whatever number of leading zeros it is written with."""
+    if not gtin:
+        return
+    taken = (
+        Item.objects.filter(gtin__in=gtin_forms(gtin))
+        .exclude(pk=item_pk)
+        .values_list("no", flat=True)
+        .first()
+    )
+    if taken is not None:
+        detail = f"GTIN {gtin} is already the GTIN of item {taken}: one GTIN identifies one item."
+        raise Conflict(
+            detail,
+            code=ErrorCode.ALREADY_EXISTS,
+            errors=[{"field": "gtin", "code": ErrorCode.ALREADY_EXISTS, "detail": detail}],
+        )
+
+
 def item_create(*, no: str, **data: Any) -> Item:
     if not (no or "").strip():
         raise _field_error("no", ErrorCode.REQUIRED, "Give the item a number.")
     values = _resolve_item_refs(data)
+    _check_gtin_free(values.get("gtin", ""), item_pk=None)
     try:
         with transaction.atomic():
             return Item.objects.create(no=no, **values)
@@ -181,6 +217,7 @@ def item_update(*, item: Item, **data: Any) -> Item:
     if unknown:
         raise InvalidInput(f"These fields cannot be changed: {', '.join(sorted(unknown))}.")
     values = _resolve_item_refs(data)
+    _check_gtin_free(values.get("gtin", ""), item_pk=item.pk)
     with transaction.atomic():
         if "tracking_code" in values and values["tracking_code"] != item.tracking_code:
             item_tracking_change_check(item, values["tracking_code"])
