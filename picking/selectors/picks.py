@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.db.models import Prefetch, Q, QuerySet
+from django.db.models import F, Prefetch, Q, QuerySet
 
 from core.exceptions import NotFoundError
 from picking.models import Pick, PickLine, PostedPick, PostedPickLine
@@ -26,6 +26,11 @@ def _lines() -> Prefetch[Any]:
             "line_no"
         ),
     )
+
+
+def walking_order(lines: QuerySet[PickLine]) -> QuerySet[PickLine]:
+    """Lines in the order a worker walks them: by bin code (lines without a bin last), then line no."""
+    return lines.order_by(F("bin__code").asc(nulls_last=True), "line_no")
 
 
 def pick_list(
