@@ -5,4 +5,6 @@ from django.urls import include, path
 urlpatterns = [
     path("", include("picking.views.source_documents")),
     path("", include("picking.views.picks")),
+    path("", include("picking.views.pick_page")),
+    path("", include("picking.views.pick_print")),
 ]

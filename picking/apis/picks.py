@@ -13,7 +13,7 @@ from typing import Any
 
 from django.db.models import QuerySet
 from django.urls import path, reverse
-from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
+from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema, extend_schema_field
 from rest_framework import serializers, status
 from rest_framework.generics import ListAPIView
 from rest_framework.request import Request
@@ -37,6 +37,7 @@ from picking.services.pick_line_split import pick_line_split
 from picking.services.pick_line_update import UNSET, pick_line_update
 from picking.services.pick_post import pick_post, pick_post_and_delete_rest
 from picking.services.pick_qty_to_handle import pick_autofill_qty_to_handle, pick_delete_qty_to_handle
+from picking.services.pick_scan import ScanKind, ScanResult, pick_scan
 
 # --- Output -------------------------------------------------------------------------------------
 
@@ -500,6 +501,72 @@ class PickPostAndDeleteRestApi(APIView):
         return _posted_response(posted.pk, request.user)
 
 
+# --- Scanning ------------------------------------------------------------------------------------
+
+
+class PickScanInputSerializer(serializers.Serializer[Any]):
+    code = serializers.CharField(
+        max_length=500,
+        help_text="What was scanned: a serial or lot number, a GS1 element string (with the group separator "
+        "ASCII 29, or in the human-readable form with parentheses) or Digital Link URI, a GTIN, an item no. "
+        "or a bin code.",
+    )
+    quantity = serializers.CharField(
+        required=False,
+        allow_blank=True,
+        allow_null=True,
+        max_length=30,
+        help_text="Units of a lot (default 1).",
+    )
+    line_id = serializers.IntegerField(
+        required=False, allow_null=True, min_value=1, help_text="The line chosen after `choose_line`."
+    )
+
+
+class ScanParsedSerializer(serializers.Serializer[Any]):
+    gtin = serializers.CharField(required=False)
+    lot_no = serializers.CharField(required=False)
+    serial_no = serializers.CharField(required=False)
+    expiration_date = serializers.DateField(required=False)
+    quantity = QuantityField(required=False)
+    bin = serializers.CharField(required=False)
+
+
+class ScanResultSerializer(serializers.Serializer[Any]):
+    result = serializers.ChoiceField(choices=[k.value for k in ScanKind], source="kind")
+    line = PickLineSerializer(allow_null=True)
+    lines = PickLineSerializer(many=True)
+    parsed = serializers.SerializerMethodField()
+    detail = serializers.CharField(source="message")
+
+    @extend_schema_field(ScanParsedSerializer)
+    def get_parsed(self, result: ScanResult) -> dict[str, Any]:
+        return dict(ScanParsedSerializer(result.parsed.as_dict()).data)
+
+
+class PickScanApi(APIView):
+    """Read a scan on the pick (the same service as the pick page's scan box): 200 with what it did
+    (`line_updated`, `bin_confirmed`, `choose_line`: send the code again with `line_id`); 409 with the
+    reason and nothing changed."""
+
+    permission_classes = [require_perms("picking.change_pickline")]
+
+    @extend_schema(
+        request=PickScanInputSerializer,
+        responses={200: ScanResultSerializer, 400: PROBLEM, 403: PROBLEM, 404: PROBLEM, 409: PROBLEM},
+    )
+    def post(self, request: Request, pk: int) -> Response:
+        data = _valid(PickScanInputSerializer, request.data)
+        result = pick_scan(
+            pick_id=pk,
+            code=data["code"],
+            quantity=data.get("quantity"),
+            line_id=data.get("line_id"),
+            user=request.user,
+        )
+        return Response(ScanResultSerializer(result).data)
+
+
 # --- Posted picks -------------------------------------------------------------------------------
 
 
@@ -568,6 +635,7 @@ urlpatterns = [
         PickLineAvailableTrackingApi.as_view(),
         name="api-pick-line-available-tracking",
     ),
+    path("picks/<int:pk>/scan/", PickScanApi.as_view(), name="api-pick-scan"),
     path("posted-picks/", PostedPickListApi.as_view(), name="api-posted-pick-list"),
     path("posted-picks/<int:pk>/", PostedPickDetailApi.as_view(), name="api-posted-pick-detail"),
 ]

@@ -6,6 +6,7 @@ from __future__ import annotations
 from typing import Any
 
 from django import forms
+from django.utils.translation import gettext_lazy as _
 
 from picking.models import Pick, SourceDocument
 
@@ -63,13 +64,14 @@ class QuantityForm(forms.Form):
 
 
 class ScanForm(forms.Form):
-    code = forms.CharField(label="Scan or type a serial or lot number", max_length=50)
-    quantity = forms.CharField(label="Quantity", required=False, max_length=30)
+    code = forms.CharField(label=_("Scan or type a code"), max_length=500)
+    quantity = forms.CharField(label=_("Quantity"), required=False, max_length=30)
+    line_id = forms.IntegerField(required=False, min_value=1, widget=forms.HiddenInput)
 
     def clean_code(self) -> str:
         code: str = self.cleaned_data["code"].strip()
         if not code:
-            raise forms.ValidationError("Scan or type a serial or lot number.")
+            raise forms.ValidationError(_("Scan or type a code."))
         return code
 
 

@@ -9,8 +9,6 @@ types the code and sends Enter, which submits the form the cursor is in.
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass, field
-from functools import cached_property
 from typing import Any, TypeVar
 
 from django.contrib import messages
@@ -28,17 +26,14 @@ from django.views.decorators.http import require_POST
 from core.exceptions import DomainError, ErrorCode, InvalidInput, NotFoundError, PermissionDeniedError
 from core.quantities import format_quantity
 from core.roles import is_supervisor
-from picking import rules
 from picking.forms.picks import (
-    PickAssignForm,
     PickBatchCreateForm,
     PickFilterForm,
     PickLineForm,
     PostedPickFilterForm,
     QuantityForm,
-    ScanForm,
 )
-from picking.models import Pick, PickLine, PostedPick
+from picking.models import Pick, PickLine
 from picking.selectors.pick_lines import pick_line_available_tracking
 from picking.selectors.picks import pick_detail, pick_list, posted_pick_detail, posted_pick_list
 from picking.services.pick_assign import pick_assign
@@ -50,8 +45,7 @@ from picking.services.pick_line_split import pick_line_split
 from picking.services.pick_line_update import pick_line_update
 from picking.services.pick_post import pick_post, pick_post_and_delete_rest
 from picking.services.pick_qty_to_handle import pick_autofill_qty_to_handle, pick_delete_qty_to_handle
-from picking.services.pick_scan import pick_scan
-from tracking.rules import Requirement, requirement
+from picking.views.pick_page import pick_url, render_pick
 from warehouse.scoping import visible_locations
 
 VIEW_PICK = "picking.view_pick"
@@ -74,9 +68,7 @@ def _get_pick(user: Any, pk: int) -> Pick:
         raise Http404(exc.detail) from exc
 
 
-def _pick_url(pk: int, line_id: int | None = None) -> str:
-    url = reverse("picking:pick-detail", args=[pk])
-    return f"{url}#line-{line_id}" if line_id else url
+_pick_url = pick_url
 
 
 def _check_line_of_pick(user: Any, pk: int, line_id: int) -> None:
@@ -85,7 +77,7 @@ def _check_line_of_pick(user: Any, pk: int, line_id: int) -> None:
         raise Http404(f"Pick #{pk} has no line #{line_id}.")
 
 
-def _employees(location_ids: list[int]) -> list[str]:
+def employees(location_ids: list[int]) -> list[str]:
     """Usernames of the warehouse employees of these locations (one query)."""
     return list(
         get_user_model()
@@ -98,154 +90,6 @@ def _employees(location_ids: list[int]) -> list[str]:
 
 def _numbers(line: PickLine) -> str:
     return numbers_text(line, empty="")
-
-
-@dataclass
-class LineView:
-    """What the pick page shows and offers for one line (no queries: the line is prefetched)."""
-
-    line: PickLine
-    errors: list[str] = field(default_factory=list)
-    values: dict[str, str] = field(default_factory=dict)
-    can_handle: bool = False
-    can_delete: bool = False
-
-    @property
-    def open(self) -> bool:
-        return self.line.action == PickLine.Action.TAKE and self.line.qty_handled < self.line.quantity
-
-    @property
-    def locked(self) -> bool:
-        return self.line.tracking_locked
-
-    @cached_property
-    def requirement(self) -> Requirement:
-        return requirement(self.line.item.tracking_code)
-
-    @property
-    def tracks_serial(self) -> bool:
-        return self.requirement.serial.tracked
-
-    @property
-    def tracks_lot(self) -> bool:
-        return self.requirement.lot.tracked
-
-    @property
-    def editable(self) -> bool:
-        """The line's numbers may be changed here (never on a tracking_locked line)."""
-        return self.can_handle and self.open and not self.locked
-
-    @property
-    def can_assign_serial(self) -> bool:
-        return (
-            self.editable
-            and self.requirement.serial.outbound_only
-            and not self.line.serial_no
-            and self.line.item.serial_nos_id is not None
-        )
-
-    @property
-    def can_assign_lot(self) -> bool:
-        return (
-            self.editable
-            and self.requirement.lot.outbound_only
-            and not self.line.lot_no
-            and self.line.item.lot_nos_id is not None
-        )
-
-    @property
-    def can_select(self) -> bool:
-        return self.editable and self.line.bin_id is not None and rules.carries_numbers(self.requirement)
-
-    @property
-    def can_split(self) -> bool:
-        return self.editable and not self.line.serial_no and self.line.qty_outstanding > 1
-
-    @property
-    def missing(self) -> list[str]:
-        return rules.missing_numbers(self.requirement, lot_no=self.line.lot_no, serial_no=self.line.serial_no)
-
-    @property
-    def qty_value(self) -> str:
-        return self.values.get("qty_to_handle", format_quantity(self.line.qty_to_handle))
-
-    @property
-    def lock_reason(self) -> str:
-        return (
-            f"Prescribed by {self.line.pick.source_document or 'the source document'}"
-            f" ({_numbers(self.line) or 'numbers'}): only Qty. to Handle can be changed. A supervisor "
-            "changes prescribed numbers on the source document's Item Tracking Lines."
-        )
-
-
-def _line_views(
-    request: HttpRequest,
-    pick: Pick,
-    *,
-    problem: DomainError | None = None,
-    line_id: int | None = None,
-    values: dict[str, str] | None = None,
-) -> list[LineView]:
-    user = request.user
-    can_handle = user.has_perm(HANDLE)
-    can_delete = user.has_perm(DELETE_LINE)
-    views = []
-    by_id: dict[int, LineView] = {}
-    by_no: dict[int, LineView] = {}
-    for line in pick.lines.all():
-        line.pick = pick
-        view = LineView(line=line, can_handle=can_handle, can_delete=can_delete)
-        views.append(view)
-        by_id[line.pk] = view
-        by_no[line.line_no] = view
-    if problem is not None:
-        target = by_id.get(line_id) if line_id is not None else None
-        if target is not None:
-            target.errors.append(problem.detail)
-            target.values = values or {}
-        for error in problem.errors:
-            concerned = by_id.get(error.get("pick_line_id", -1)) or by_no.get(error.get("line", -1))
-            if concerned is not None and concerned is not target:
-                concerned.errors.append(error["detail"])
-    return views
-
-
-def _render_pick(
-    request: HttpRequest,
-    pk: int,
-    *,
-    problem: DomainError | None = None,
-    line_id: int | None = None,
-    values: dict[str, str] | None = None,
-    scan_form: ScanForm | None = None,
-    status: int = 200,
-) -> HttpResponse:
-    pick = _get_pick(request.user, pk)
-    user = request.user
-    lines = _line_views(request, pick, problem=problem, line_id=line_id, values=values)
-    can_assign = user.has_perm(ASSIGN)
-    outstanding_locked = [v for v in lines if v.locked and v.open]
-    context = {
-        "pick": pick,
-        "lines": lines,
-        "problem": problem,
-        "scan_form": scan_form or ScanForm(),
-        "can_handle": user.has_perm(HANDLE),
-        "can_post": user.has_perm(POST),
-        "can_delete": user.has_perm(DELETE_PICK),
-        "can_assign": can_assign,
-        "assign_form": PickAssignForm(
-            initial={"assigned_to": pick.assigned_to.username if pick.assigned_to else ""},
-            usernames=_employees([pick.location_id]),
-        )
-        if can_assign
-        else None,
-        "any_open": any(v.open for v in lines),
-        "to_post": [v for v in lines if v.line.qty_to_handle > 0],
-        "prescribed": outstanding_locked,
-        "postings": list(PostedPick.objects.filter(pick_id=pick.pk).order_by("pk").values("pk", "no")),
-    }
-    return render(request, "picking/picks/detail.html", context, status=status)
 
 
 def _refused(
@@ -262,7 +106,7 @@ def _refused(
     if isinstance(exc, NotFoundError):
         raise Http404(exc.detail)
     messages.error(request, exc.detail)
-    return _render_pick(
+    return render_pick(
         request, pk, problem=exc, line_id=line_id, values=values, status=409 if exc.status == 409 else 400
     )
 
@@ -310,7 +154,7 @@ def pick_list_view(request: HttpRequest) -> HttpResponse:
         # Workers see their own picks first; supervisors every pick.
         data["assigned_to"] = "all" if is_supervisor(user) else "me"
     form = PickFilterForm(
-        data, location_codes=[c for _, c in locations], usernames=_employees([pk for pk, _ in locations])
+        data, location_codes=[c for _, c in locations], usernames=employees([pk for pk, _ in locations])
     )
     filters: dict[str, Any] = {"assigned_to": None}
     document_no = ""
@@ -441,12 +285,6 @@ def pick_batch_create_view(request: HttpRequest) -> HttpResponse:
 
 @login_required
 @permission_required(VIEW_PICK, raise_exception=True)
-def pick_detail_view(request: HttpRequest, pk: int) -> HttpResponse:
-    return _render_pick(request, pk)
-
-
-@login_required
-@permission_required(VIEW_PICK, raise_exception=True)
 @require_POST
 def pick_line_update_view(request: HttpRequest, pk: int, line_id: int) -> HttpResponse:
     """Qty. to Handle, or a serial/lot number typed or scanned on the line."""
@@ -562,36 +400,6 @@ def pick_line_select_view(request: HttpRequest, pk: int, line_id: int) -> HttpRe
         "picking/picks/select.html",
         {"pick": pick, "line": line, "numbers": numbers, "locked": line.tracking_locked},
     )
-
-
-@login_required
-@permission_required(VIEW_PICK, raise_exception=True)
-@require_POST
-def pick_scan_view(request: HttpRequest, pk: int) -> HttpResponse:
-    """The scan box: one call of the scan service (picking.services.pick_scan)."""
-    form = ScanForm(request.POST)
-    if not form.is_valid():
-        _get_pick(request.user, pk)
-        messages.error(request, "Scan or type a serial or lot number.")
-        return _render_pick(request, pk, scan_form=form, status=400)
-    try:
-        result = pick_scan(
-            pick_id=pk,
-            code=form.cleaned_data["code"],
-            quantity=form.cleaned_data["quantity"].strip(),
-            user=request.user,
-        )
-    except DomainError as exc:
-        if isinstance(exc, PermissionDeniedError):
-            raise PermissionDenied(exc.detail) from exc
-        if isinstance(exc, NotFoundError):
-            raise Http404(exc.detail) from exc
-        messages.error(request, exc.detail)
-        form.add_error("code", exc.detail)
-        return _render_pick(request, pk, scan_form=form, status=409 if exc.status == 409 else 400)
-    messages.success(request, result.message)
-    assert result.line is not None
-    return redirect(_pick_url(pk, result.line.pk))
 
 
 @login_required
@@ -759,8 +567,6 @@ urlpatterns = [
     path("picks/", pick_list_view, name="pick-list"),
     path("picks/create/", pick_batch_create_view, name="pick-batch-create"),
     path("source-documents/<int:document_pk>/create-pick/", pick_create_view, name="pick-create"),
-    path("picks/<int:pk>/", pick_detail_view, name="pick-detail"),
-    path("picks/<int:pk>/scan/", pick_scan_view, name="pick-scan"),
     path("picks/<int:pk>/autofill-qty-to-handle/", pick_autofill_view, name="pick-autofill"),
     path("picks/<int:pk>/delete-qty-to-handle/", pick_delete_qty_to_handle_view, name="pick-delete-qty"),
     path("picks/<int:pk>/assign/", pick_assign_view, name="pick-assign"),

@@ -185,12 +185,10 @@ def _check_gtin_free(gtin: str, *, item_pk: int | None) -> None:
     """A GTIN belongs to one item, whatever number of leading zeros it is written with."""
     if not gtin:
         return
-    taken = (
-        Item.objects.filter(gtin__in=gtin_forms(gtin))
-        .exclude(pk=item_pk)
-        .values_list("no", flat=True)
-        .first()
-    )
+    others = Item.objects.filter(gtin__in=gtin_forms(gtin))
+    if item_pk is not None:
+        others = others.exclude(pk=item_pk)
+    taken = others.values_list("no", flat=True).first()
     if taken is not None:
         detail = f"GTIN {gtin} is already the GTIN of item {taken}: one GTIN identifies one item."
         raise Conflict(
