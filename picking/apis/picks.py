@@ -29,7 +29,7 @@ from core.permissions import ModelPermsForMethod, require_perms
 from picking.models import Pick, PickLine, PostedPick, PostedPickLine
 from picking.selectors.pick_lines import pick_line_available_tracking
 from picking.selectors.picks import pick_detail, pick_list, posted_pick_detail, posted_pick_list
-from picking.services.pick_assign import pick_assign
+from picking.services.pick_assign import pick_assign, pick_take_next
 from picking.services.pick_create import pick_create_from_source, picks_create_batch
 from picking.services.pick_delete import pick_delete, pick_line_delete
 from picking.services.pick_line_assign import pick_line_assign_lot_no, pick_line_assign_serial_nos
@@ -187,6 +187,13 @@ class AvailableNumberSerializer(serializers.Serializer[Any]):
 
 class PickCreateInputSerializer(serializers.Serializer[Any]):
     source_document = serializers.IntegerField(min_value=1, help_text="Source document id.")
+    assigned_to = serializers.CharField(
+        required=False,
+        allow_blank=True,
+        allow_null=True,
+        max_length=150,
+        help_text="Username of a warehouse employee of the location to assign the pick to.",
+    )
 
 
 class PickBatchInputSerializer(serializers.Serializer[Any]):
@@ -194,6 +201,19 @@ class PickBatchInputSerializer(serializers.Serializer[Any]):
     document_type = serializers.CharField(required=False, allow_blank=True)
     no_from = serializers.CharField(required=False, allow_blank=True)
     no_to = serializers.CharField(required=False, allow_blank=True)
+    assigned_to = serializers.CharField(
+        required=False,
+        allow_blank=True,
+        allow_null=True,
+        max_length=150,
+        help_text="Username of a warehouse employee of the location to assign every pick made to.",
+    )
+
+
+class PickNextInputSerializer(serializers.Serializer[Any]):
+    location = serializers.CharField(
+        required=False, allow_blank=True, help_text="Location code (default: any of yours)."
+    )
 
 
 class PickUpdateInputSerializer(serializers.Serializer[Any]):
@@ -293,7 +313,11 @@ class PickListCreateApi(ListAPIView[Pick]):
     def post(self, request: Request, *args: Any, **kwargs: Any) -> Response:
         def create() -> Response:
             data = _valid(PickCreateInputSerializer, request.data)
-            result = pick_create_from_source(source_document_id=data["source_document"], user=request.user)
+            result = pick_create_from_source(
+                source_document_id=data["source_document"],
+                user=request.user,
+                assigned_to=data.get("assigned_to") or None,
+            )
             assert result.pick is not None
             return _pick_response(
                 result.pick.pk,
@@ -320,6 +344,7 @@ class PickBatchApi(APIView):
             document_type=data.get("document_type") or None,
             no_from=data.get("no_from") or None,
             no_to=data.get("no_to") or None,
+            assigned_to=data.get("assigned_to") or None,
             user=request.user,
         )
         job.refresh_from_db()
@@ -328,6 +353,21 @@ class PickBatchApi(APIView):
             status=status.HTTP_202_ACCEPTED,
             headers={"Location": reverse("api-job-detail", args=[job.pk])},
         )
+
+
+class PickNextApi(APIView):
+    """ "Next pick": the oldest open pick nobody is assigned to at your locations, now assigned to you;
+    409 `no_pick_waiting` when there is none. Two workers asking at once get different picks."""
+
+    permission_classes = [require_perms("picking.change_pickline")]
+
+    @extend_schema(
+        request=PickNextInputSerializer, responses={200: PickSerializer, 403: PROBLEM, 409: PROBLEM}
+    )
+    def post(self, request: Request) -> Response:
+        data = _valid(PickNextInputSerializer, request.data)
+        pick = pick_take_next(user=request.user, location_code=data.get("location") or None)
+        return _pick_response(pick.pk, request.user)
 
 
 class PickDetailApi(APIView):
@@ -605,6 +645,7 @@ class PostedPickDetailApi(APIView):
 urlpatterns = [
     path("picks/", PickListCreateApi.as_view(), name="api-pick-list"),
     path("picks/batch/", PickBatchApi.as_view(), name="api-pick-batch"),
+    path("picks/next/", PickNextApi.as_view(), name="api-pick-next"),
     path("picks/<int:pk>/", PickDetailApi.as_view(), name="api-pick-detail"),
     path("picks/<int:pk>/autofill-qty-to-handle/", PickAutofillApi.as_view(), name="api-pick-autofill"),
     path(

@@ -10,11 +10,15 @@ from django.utils.translation import gettext_lazy as _
 
 from picking.models import Pick, SourceDocument
 
+ACTIVE = "active"  # the status filter "not completed" (open or in progress)
+
 
 class PickFilterForm(forms.Form):
     location = forms.ChoiceField(label="Location", required=False)
     status = forms.ChoiceField(
-        label="Status", required=False, choices=[("", "All statuses"), *Pick.Status.choices]
+        label="Status",
+        required=False,
+        choices=[("", _("All statuses")), (ACTIVE, _("Not completed")), *Pick.Status.choices],
     )
     assigned_to = forms.ChoiceField(label="Assigned to", required=False)
     document_no = forms.CharField(label="Source document no.", required=False, max_length=30)
@@ -92,7 +96,10 @@ class PickBatchCreateForm(forms.Form):
     )
     no_from = forms.CharField(label="Document no. from", required=False, max_length=30)
     no_to = forms.CharField(label="Document no. to", required=False, max_length=30)
+    assigned_to = forms.ChoiceField(label=_("Assign the picks to"), required=False)
 
-    def __init__(self, *args: Any, location_codes: list[str], **kwargs: Any) -> None:
+    def __init__(self, *args: Any, location_codes: list[str], usernames: list[str], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.fields["location"].choices = [(c, c) for c in location_codes]  # type: ignore[attr-defined]
+        nobody = ("", _("Nobody (workers take them with Next pick)"))
+        self.fields["assigned_to"].choices = [nobody, *[(u, u) for u in usernames]]  # type: ignore[attr-defined]

@@ -42,8 +42,9 @@ def pick_list(
     assigned_to: str | None = None,
     source_document: int | str | None = None,
 ) -> QuerySet[Pick]:
-    """Picks the user may see, newest first. `location` is a location code, `assigned_to` a username
-    (`"me"`: the user; `"none"`: unassigned), `source_document` a source document id."""
+    """Picks the user may see, newest first. `location` is a location code, `status` a status or
+    `"active"` (not completed), `assigned_to` a username (`"me"`: the user; `"none"`: unassigned),
+    `source_document` a source document id."""
     picks = (
         Pick.objects.filter(visible_filter(user))
         .select_related("location", "source_document", "assigned_to")
@@ -51,7 +52,9 @@ def pick_list(
     )
     if location:
         picks = picks.filter(location__code=location)
-    if status:
+    if status == "active":
+        picks = picks.exclude(status=Pick.Status.COMPLETED)
+    elif status:
         picks = picks.filter(status=status)
     if assigned_to == "me":
         picks = picks.filter(assigned_to_id=user.pk)

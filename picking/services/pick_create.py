@@ -20,6 +20,7 @@ from typing import Any
 from django.db import IntegrityError, transaction
 from django.db.models import F, Sum
 from django.utils import timezone
+from django.utils.translation import ngettext
 
 from core.db import insert_rows
 from core.exceptions import Conflict, DomainError, ErrorCode, InvalidInput, NotFoundError
@@ -32,6 +33,7 @@ from picking.locks import lock_document_source_lines, lock_pick
 from picking.models import ItemTrackingLine, Pick, PickLine, SourceDocument, SourceLine
 from picking.planning import Budget, Demand, NotPicked, PlannedLine, Prescribed, plan_demand
 from picking.selectors.picks import visible_filter
+from picking.services.pick_assign import find_assignee
 from picking.services.pick_common import LINE_NO_STEP, integrity_conflict, next_line_nos, refresh_qty_on_picks
 from tracking.rules import requirement
 from tracking.services import no_series_take
@@ -59,13 +61,16 @@ class PickCreateResult:
     lines_added: int = 0
 
 
-def pick_create_from_source(*, source_document_id: int, user: Any) -> PickCreateResult:
+def pick_create_from_source(
+    *, source_document_id: int, user: Any, assigned_to: str | None = None
+) -> PickCreateResult:
     """Create the inventory pick of a source document (or add its outstanding lines to its open pick).
 
     One open inventory pick per source document and location: when one exists, the quantity still to be
     picked is added to it as new lines (`result.created` is False). What cannot be covered is reported in
     `result.not_picked` and stays outstanding on the source lines. Raises Conflict `nothing_to_pick` when
-    no line can be made.
+    no line can be made. `assigned_to`: the username of a warehouse employee of the location to assign the
+    pick to (InvalidInput `not_an_employee` otherwise, and nothing is created).
     """
     require_perm(user, "picking.add_pick", "Creating picks is for supervisors. Ask a supervisor.")
     document = (
@@ -77,8 +82,13 @@ def pick_create_from_source(*, source_document_id: int, user: Any) -> PickCreate
         raise NotFoundError(
             f"There is no source document #{source_document_id}, or it is not at a location you work at."
         )
+    assignee = find_assignee(username=assigned_to, location=document.location)
     with transaction.atomic():
-        return _create_for_document(document=document, user=user)
+        result = _create_for_document(document=document, user=user)
+        if assignee is not None and result.pick is not None:
+            Pick.objects.filter(pk=result.pick.pk).update(assigned_to=assignee)
+            result.pick.assigned_to = assignee
+        return result
 
 
 def _create_for_document(*, document: SourceDocument, user: Any) -> PickCreateResult:
@@ -315,12 +325,15 @@ def picks_create_batch(
     document_type: str | None = None,
     no_from: str | None = None,
     no_to: str | None = None,
+    assigned_to: str | None = None,
     user: Any,
 ) -> Job:
     """ "Create Inventory Picks" for every matching source document, as a background job.
 
-    The job (core.models.Job) shows progress; its result says "n picks created out of m", each refusal is
-    in `job.errors` as `{"ref", "detail"}`. Runs on a Celery worker (eagerly without a broker).
+    The job (core.models.Job) shows progress; its result says what happened ("12 picks created, 4
+    documents had nothing to pick") and lists the picks made (`picks: [{id, no}]`); each refusal is in
+    `job.errors` as `{"ref", "detail"}`. `assigned_to`: every pick made is assigned to this warehouse
+    employee. Runs on a Celery worker (eagerly without a broker).
     """
     from picking.tasks import picks_create_batch_task
 
@@ -348,11 +361,13 @@ def picks_create_batch(
                 }
             ],
         )
+    find_assignee(username=assigned_to, location=location)  # refused now, not per document
     payload = {
         "location": location.code,
         "document_type": document_type or "",
         "no_from": no_from or "",
         "no_to": no_to or "",
+        "assigned_to": assigned_to or "",
     }
     description = f"Create inventory picks at {location.code}"
     job = job_create(kind="picks_create_batch", description=description, payload=payload, user=user)
@@ -393,31 +408,57 @@ def picks_create_batch_run(*, job_id: int) -> None:
         no_to=job.payload.get("no_to", ""),
     )
     job_start(job_id=job_id, total=len(ids))
-    created = 0
-    for document_id in ids:
-        if _create_in_batch(job_id=job_id, document_id=document_id, user=user):
-            created += 1
-    job_finish(
-        job_id=job_id,
-        result={
-            "summary": f"{created} picks created out of {len(ids)}",
-            "created": created,
-            "total": len(ids),
-        },
-    )
+    assigned_to = job.payload.get("assigned_to") or None
+    outcomes = [
+        _create_in_batch(job_id=job_id, document_id=document_id, user=user, assigned_to=assigned_to)
+        for document_id in ids
+    ]
+    picks = [o for o in outcomes if isinstance(o, dict)]
+    nothing = outcomes.count(ErrorCode.NOTHING_TO_PICK.value)
+    refused = len(outcomes) - len(picks) - nothing
+    job_finish(job_id=job_id, result={**batch_summary(len(picks), nothing, refused), "picks": picks})
 
 
-def _create_in_batch(*, job_id: int, document_id: int, user: Any) -> bool:
-    """One document of a batch: its pick, with refusals and shortages added to the job's errors."""
+def batch_summary(created: int, nothing: int, refused: int) -> dict[str, Any]:
+    """What a finished batch says: "12 picks created, 4 documents had nothing to pick, 1 was refused"."""
+    parts = [ngettext("%(count)s pick created", "%(count)s picks created", created) % {"count": created}]
+    if nothing:
+        parts.append(
+            ngettext(
+                "%(count)s document had nothing to pick", "%(count)s documents had nothing to pick", nothing
+            )
+            % {"count": nothing}
+        )
+    if refused:
+        parts.append(
+            ngettext("%(count)s document was refused", "%(count)s documents were refused", refused)
+            % {"count": refused}
+        )
+    return {
+        "summary": ", ".join(parts),
+        "created": created,
+        "nothing_to_pick": nothing,
+        "refused": refused,
+        "total": created + nothing + refused,
+    }
+
+
+def _create_in_batch(
+    *, job_id: int, document_id: int, user: Any, assigned_to: str | None
+) -> dict[str, Any] | str:
+    """One document of a batch: its pick (`{"id", "no"}`), or the code of the refusal; refusals and
+    shortages are added to the job's errors. A document with nothing to pick is not a failure."""
     document = SourceDocument.objects.filter(pk=document_id).first()
     ref = str(document) if document else f"#{document_id}"
     try:
-        result = pick_create_from_source(source_document_id=document_id, user=user)
+        result = pick_create_from_source(source_document_id=document_id, user=user, assigned_to=assigned_to)
     except DomainError as exc:
         job_add_errors(job_id=job_id, errors=[{"ref": ref, "detail": exc.detail}])
-        job_progress(job_id=job_id, failed=1)
-        return False
+        nothing = exc.code == ErrorCode.NOTHING_TO_PICK
+        job_progress(job_id=job_id, succeeded=1 if nothing else 0, failed=0 if nothing else 1)
+        return str(exc.code)
     errors = [{"ref": ref, "detail": f"line {n.line_no}: {n.reason}"} for n in result.not_picked]
     job_add_errors(job_id=job_id, errors=errors)
     job_progress(job_id=job_id, succeeded=1)
-    return True
+    assert result.pick is not None
+    return {"id": result.pick.pk, "no": result.pick.no}

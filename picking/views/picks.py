@@ -21,12 +21,14 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import path, reverse
 from django.utils.html import format_html
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from core.exceptions import DomainError, ErrorCode, InvalidInput, NotFoundError, PermissionDeniedError
 from core.quantities import format_quantity
 from core.roles import is_supervisor
 from picking.forms.picks import (
+    ACTIVE,
     PickBatchCreateForm,
     PickFilterForm,
     PickLineForm,
@@ -36,7 +38,7 @@ from picking.forms.picks import (
 from picking.models import Pick, PickLine
 from picking.selectors.pick_lines import pick_line_available_tracking
 from picking.selectors.picks import pick_detail, pick_list, posted_pick_detail, posted_pick_list
-from picking.services.pick_assign import pick_assign
+from picking.services.pick_assign import pick_assign, pick_take_next
 from picking.services.pick_common import numbers_text
 from picking.services.pick_create import pick_create_from_source, picks_create_batch
 from picking.services.pick_delete import pick_delete, pick_line_delete
@@ -86,6 +88,10 @@ def employees(location_ids: list[int]) -> list[str]:
         .values_list("username", flat=True)
         .distinct()
     )
+
+
+def _location_ids(user: Any) -> list[int]:
+    return list(visible_locations(user).values_list("pk", flat=True))
 
 
 def _numbers(line: PickLine) -> str:
@@ -153,6 +159,8 @@ def pick_list_view(request: HttpRequest) -> HttpResponse:
     if "assigned_to" not in data:
         # Workers see their own picks first; supervisors every pick.
         data["assigned_to"] = "all" if is_supervisor(user) else "me"
+    if "status" not in data and data.get("assigned_to") == "me":
+        data["status"] = ACTIVE  # "My picks": the ones still to do, not the completed ones
     form = PickFilterForm(
         data, location_codes=[c for _, c in locations], usernames=employees([pk for pk, _ in locations])
     )
@@ -223,7 +231,11 @@ def pick_create_view(request: HttpRequest, document_pk: int) -> HttpResponse:
     """ "Create Inventory Pick" on the source document page."""
     document_url = reverse("picking:source-document-detail", args=[document_pk])
     try:
-        result = pick_create_from_source(source_document_id=document_pk, user=request.user)
+        result = pick_create_from_source(
+            source_document_id=document_pk,
+            user=request.user,
+            assigned_to=request.POST.get("assigned_to", "").strip() or None,
+        )
     except PermissionDeniedError as exc:
         raise PermissionDenied(exc.detail) from exc
     except NotFoundError as exc:
@@ -251,7 +263,9 @@ def pick_create_view(request: HttpRequest, document_pk: int) -> HttpResponse:
 def pick_batch_create_view(request: HttpRequest) -> HttpResponse:
     """ "Create Inventory Picks" for many source documents, as a job with a progress page."""
     codes = list(visible_locations(request.user).order_by("code").values_list("code", flat=True))
-    form = PickBatchCreateForm(request.POST or None, location_codes=codes)
+    form = PickBatchCreateForm(
+        request.POST or None, location_codes=codes, usernames=employees(_location_ids(request.user))
+    )
     status = 200
     if request.method == "POST":
         status = 400
@@ -263,6 +277,7 @@ def pick_batch_create_view(request: HttpRequest) -> HttpResponse:
                     document_type=data["document_type"] or None,
                     no_from=data["no_from"].strip() or None,
                     no_to=data["no_to"].strip() or None,
+                    assigned_to=data["assigned_to"] or None,
                     user=request.user,
                 )
             except PermissionDeniedError as exc:
@@ -275,7 +290,9 @@ def pick_batch_create_view(request: HttpRequest) -> HttpResponse:
                 else:
                     form.add_error(None, exc.detail)
             else:
-                messages.success(request, "Creating the picks has started; this page shows its progress.")
+                job.refresh_from_db()
+                if not job.finished:
+                    messages.info(request, _("Creating the picks has started; this page shows its progress."))
                 return redirect(reverse("job-detail", args=[job.pk]))
     return render(request, "picking/picks/batch_create.html", {"form": form}, status=status)
 
@@ -403,6 +420,22 @@ def pick_line_select_view(request: HttpRequest, pk: int, line_id: int) -> HttpRe
 
 
 @login_required
+@permission_required(HANDLE, raise_exception=True)
+@require_POST
+def pick_next_view(request: HttpRequest) -> HttpResponse:
+    """ "Next pick": the oldest pick nobody is assigned to at the worker's locations, now theirs."""
+    try:
+        pick = pick_take_next(user=request.user, location_code=request.POST.get("location") or None)
+    except PermissionDeniedError as exc:
+        raise PermissionDenied(exc.detail) from exc
+    except DomainError as exc:
+        messages.info(request, exc.detail)
+        return redirect(reverse("picking:pick-list"))
+    messages.success(request, _("Pick %(no)s is yours now.") % {"no": pick.no})
+    return redirect(pick_url(pick.pk))
+
+
+@login_required
 @permission_required(VIEW_PICK, raise_exception=True)
 @require_POST
 def pick_autofill_view(request: HttpRequest, pk: int) -> HttpResponse:
@@ -441,6 +474,19 @@ def pick_assign_view(request: HttpRequest, pk: int) -> HttpResponse:
     )
 
 
+def _going_back(action: str, lines: list[PickLine]) -> list[dict[str, Any]]:
+    """The lines whose quantity goes back to the source document, and how much: the outstanding quantity,
+    or (posting handled first) only what is not posted now."""
+    rests = []
+    for ln in lines:
+        rest = ln.quantity - ln.qty_handled
+        if action == "post_and_delete_rest":
+            rest -= ln.qty_to_handle
+        if rest > 0:
+            rests.append({"line": ln, "rest": rest})
+    return rests
+
+
 def _confirm(
     request: HttpRequest,
     pk: int,
@@ -464,7 +510,7 @@ def _confirm(
             "action": action,
             "line": line,
             "to_post": [ln for ln in lines if ln.qty_to_handle > 0],
-            "to_delete": [line] if line else [ln for ln in lines if ln.qty_handled < ln.quantity],
+            "to_delete": _going_back(action, [line] if line else lines),
             "prescribed": [
                 ln
                 for ln in ([line] if line else lines)
@@ -530,11 +576,17 @@ def pick_delete_view(request: HttpRequest, pk: int) -> HttpResponse:
             refusal="Deleting picks is for supervisors. Ask a supervisor.",
         )
     pick = _get_pick(request.user, pk)
+    outstanding = any(ln.qty_handled < ln.quantity for ln in pick.lines.all())
+    done = (
+        _("Pick %(no)s was deleted; its outstanding quantity is back on the source document.")
+        if outstanding
+        else _("Pick %(no)s was deleted; nothing of it was outstanding, so nothing went back.")
+    ) % {"no": pick.no}
     return _act(
         request,
         pk,
         lambda: pick_delete(pick_id=pk, user=request.user),
-        f"Pick {pick.no} was deleted; its outstanding quantity is back on the source document.",
+        done,
         url=lambda _: reverse("picking:pick-list"),
     )
 
@@ -566,6 +618,7 @@ def pick_line_delete_view(request: HttpRequest, pk: int, line_id: int) -> HttpRe
 urlpatterns = [
     path("picks/", pick_list_view, name="pick-list"),
     path("picks/create/", pick_batch_create_view, name="pick-batch-create"),
+    path("picks/next/", pick_next_view, name="pick-next"),
     path("source-documents/<int:document_pk>/create-pick/", pick_create_view, name="pick-create"),
     path("picks/<int:pk>/autofill-qty-to-handle/", pick_autofill_view, name="pick-autofill"),
     path("picks/<int:pk>/delete-qty-to-handle/", pick_delete_qty_to_handle_view, name="pick-delete-qty"),

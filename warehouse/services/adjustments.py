@@ -162,7 +162,7 @@ def inventory_adjust(
         )
     if bin_.blocked:
         raise AdjustmentRefused(
-            f"Bin {bin_.code} is blocked: no stock can be put in or taken out. Ask a supervisor.",
+            f"Bin {bin_.code} is blocked: no stock can be put in or taken out until it is unblocked.",
             code=ErrorCode.BIN_BLOCKED,
             errors=[
                 {"field": "bin", "code": ErrorCode.BIN_BLOCKED, "detail": f"Bin {bin_.code} is blocked."}
