@@ -290,9 +290,7 @@ def pick_batch_create_view(request: HttpRequest) -> HttpResponse:
                 else:
                     form.add_error(None, exc.detail)
             else:
-                job.refresh_from_db()
-                if not job.finished:
-                    messages.info(request, _("Creating the picks has started; this page shows its progress."))
+                # the job page says whether it runs or has finished, and what it made
                 return redirect(reverse("job-detail", args=[job.pk]))
     return render(request, "picking/picks/batch_create.html", {"form": form}, status=status)
 
