@@ -4,11 +4,13 @@ constant whatever the number of lines. Every selector shows only picks at locati
 from __future__ import annotations
 
 from dataclasses import dataclass
+from decimal import Decimal
 from typing import Any
 
-from django.db.models import Count, F, Prefetch, Q, QuerySet
+from django.db.models import Count, F, Prefetch, Q, QuerySet, Sum
 
 from core.exceptions import NotFoundError
+from core.quantities import ZERO
 from picking.models import Pick, PickLine, PostedPick, PostedPickLine
 from warehouse.scoping import visible_location_ids
 
@@ -156,8 +158,8 @@ def posted_pick_detail(*, posted_pick_id: int, user: Any) -> PostedPick:
 class PickProgress:
     """Counts of a pick's take lines for the page (one aggregate query)."""
 
-    total: int  # lines
-    done: int  # fully handled, or with Qty. to Handle covering what is outstanding
+    total: Decimal  # units on the pick's take lines
+    done: Decimal  # units handled (posted) or to handle now
     to_handle: int  # lines with a Qty. to Handle (what posting would post)
     open: int  # lines with something outstanding
     locked_open: int  # open lines whose numbers are prescribed (locked)
@@ -175,13 +177,19 @@ def _done() -> Q:
 def pick_progress(*, pick_id: int) -> PickProgress:
     open_ = Q(qty_handled__lt=F("quantity"))
     counts = PickLine.objects.filter(pick_id=pick_id, action=PickLine.Action.TAKE).aggregate(
-        total=Count("pk"),
-        done=Count("pk", filter=_done()),
+        total=Sum("quantity"),
+        done=Sum(F("qty_handled") + F("qty_to_handle")),
         to_handle=Count("pk", filter=Q(qty_to_handle__gt=0)),
         open=Count("pk", filter=open_),
         locked_open=Count("pk", filter=open_ & Q(tracking_locked=True)),
     )
-    return PickProgress(**{k: int(v or 0) for k, v in counts.items()})
+    return PickProgress(
+        total=counts["total"] or ZERO,
+        done=counts["done"] or ZERO,
+        to_handle=counts["to_handle"] or 0,
+        open=counts["open"] or 0,
+        locked_open=counts["locked_open"] or 0,
+    )
 
 
 def pick_lines_page(

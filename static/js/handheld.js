@@ -286,6 +286,7 @@
     const target = event.target instanceof Element ? event.target : null;
     if (target?.closest("[data-camera-open]")) openCamera();
     if (target?.closest("[data-camera-close]")) closeCamera();
+    if (target?.closest("[data-print]")) window.print();
   });
 
   document.addEventListener("DOMContentLoaded", () => {
