@@ -198,6 +198,22 @@
   document.addEventListener("focusin", (event) => {
     const field = event.target;
     if (field instanceof HTMLInputElement && field.matches("[data-select-on-focus]")) {
+      field.select();
+      field.dataset.justFocused = "1";
+    }
+  });
+  // the click that gave the focus must not put the caret somewhere and undo the selection
+  document.addEventListener("mouseup", (event) => {
+    const field = event.target;
+    if (field instanceof HTMLInputElement && field.dataset.justFocused) {
+      event.preventDefault();
+      delete field.dataset.justFocused;
+    }
+  });
+  document.addEventListener("touchend", (event) => {
+    const field = event.target;
+    if (field instanceof HTMLInputElement && field.dataset.justFocused) {
+      delete field.dataset.justFocused;
       setTimeout(() => field.select(), 0);
     }
   });
