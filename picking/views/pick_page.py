@@ -48,7 +48,7 @@ POST = "picking.post_pick"
 DELETE_PICK = "picking.delete_pick"
 DELETE_LINE = "picking.delete_pickline"
 ASSIGN = "picking.change_pick"
-PAGE_SIZE = 50
+PAGE_SIZE = 25  # cards on the first screen (a phone shows one or two at a time)
 LINE_CARD = "picking/picks/_line_card.html"
 
 

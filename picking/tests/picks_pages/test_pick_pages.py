@@ -411,8 +411,8 @@ def test_pick_page_queries_do_not_grow_with_lines(world: World, role: str) -> No
         large_response = client.get(f"/picks/{large.pk}/")
     # then both take the same number of queries
     assert response.status_code == 200 and large_response.status_code == 200
-    # (the first 50 lines in walking order, and a button for the next ones)
-    assert text(large_response).count("data-line-no=") == 50
+    # (the first 25 lines in walking order, and a button for the next ones)
+    assert text(large_response).count("data-line-no=") == 25
     assert 'data-testid="more-lines"' in text(large_response)
     assert len(few) == len(many), [q["sql"] for q in many.captured_queries]
     assert len(many) <= 12, len(many)
