@@ -19,8 +19,9 @@ from __future__ import annotations
 
 import datetime
 import re
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass
 from decimal import Decimal
+from typing import Any
 
 from biip import ParseError, parse
 from biip.gs1_element_strings import GS1ElementStrings
@@ -45,16 +46,9 @@ class GS1Data:
     expiration_date: datetime.date | None = None
     quantity: Decimal | None = None
 
-    def as_dict(self) -> dict[str, object]:
+    def as_dict(self) -> dict[str, Any]:
         """The parts present, as the API's `parsed` shows them."""
-        values = {
-            "gtin": self.gtin,
-            "lot_no": self.lot_no,
-            "serial_no": self.serial_no,
-            "expiration_date": self.expiration_date,
-            "quantity": self.quantity,
-        }
-        return {k: v for k, v in values.items() if v not in ("", None)}
+        return {k: v for k, v in asdict(self).items() if v not in ("", None)}
 
 
 @dataclass(frozen=True)

@@ -23,22 +23,13 @@ from warehouse.models import (
     WarehouseEntry,
 )
 from warehouse.rules import gtin_forms, gtin_problem
-from warehouse.services.master_data import item_tracking_change_check
+from warehouse.services.master_data import ITEM_FIELDS, item_tracking_change_check
 
 
 class ItemForm(forms.ModelForm):
     class Meta:
         model = Item
-        fields = [
-            "no",
-            "description",
-            "base_unit_of_measure",
-            "tracking_code",
-            "serial_nos",
-            "lot_nos",
-            "gtin",
-            "whole_units",
-        ]
+        fields = ["no", *ITEM_FIELDS]
 
     def clean_gtin(self) -> str:
         gtin = (self.cleaned_data.get("gtin") or "").strip()
@@ -65,16 +56,7 @@ class ItemForm(forms.ModelForm):
 @admin.register(Item)
 class ItemAdmin(admin.ModelAdmin):
     form = ItemForm
-    list_display = [
-        "no",
-        "description",
-        "base_unit_of_measure",
-        "tracking_code",
-        "serial_nos",
-        "lot_nos",
-        "gtin",
-        "whole_units",
-    ]
+    list_display = ["no", *ITEM_FIELDS]
     list_filter = ["tracking_code", "base_unit_of_measure", "whole_units"]
     search_fields = ["no", "description", "gtin"]
     list_select_related = ["tracking_code", "serial_nos", "lot_nos"]

@@ -32,6 +32,7 @@ from warehouse.services import (
     lot_info_set,
     serial_info_set,
 )
+from warehouse.services.master_data import ITEM_FIELDS
 
 
 def _created(data: Any, url: str) -> Response:
@@ -54,16 +55,7 @@ class ItemSerializer(serializers.ModelSerializer[Item]):
 
     class Meta:
         model = Item
-        fields = [
-            "no",
-            "description",
-            "base_unit_of_measure",
-            "tracking_code",
-            "serial_nos",
-            "lot_nos",
-            "gtin",
-            "whole_units",
-        ]
+        fields = ["no", *ITEM_FIELDS]
 
 
 class ItemInputSerializer(serializers.Serializer[Any]):

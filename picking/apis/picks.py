@@ -185,15 +185,19 @@ class AvailableNumberSerializer(serializers.Serializer[Any]):
 # --- Input --------------------------------------------------------------------------------------
 
 
-class PickCreateInputSerializer(serializers.Serializer[Any]):
-    source_document = serializers.IntegerField(min_value=1, help_text="Source document id.")
-    assigned_to = serializers.CharField(
+def _assignee_field(what: str) -> serializers.CharField:
+    return serializers.CharField(
         required=False,
         allow_blank=True,
         allow_null=True,
         max_length=150,
-        help_text="Username of a warehouse employee of the location to assign the pick to.",
+        help_text=f"Username of a warehouse employee of the location to assign {what} to.",
     )
+
+
+class PickCreateInputSerializer(serializers.Serializer[Any]):
+    source_document = serializers.IntegerField(min_value=1, help_text="Source document id.")
+    assigned_to = _assignee_field("the pick")
 
 
 class PickBatchInputSerializer(serializers.Serializer[Any]):
@@ -201,13 +205,7 @@ class PickBatchInputSerializer(serializers.Serializer[Any]):
     document_type = serializers.CharField(required=False, allow_blank=True)
     no_from = serializers.CharField(required=False, allow_blank=True)
     no_to = serializers.CharField(required=False, allow_blank=True)
-    assigned_to = serializers.CharField(
-        required=False,
-        allow_blank=True,
-        allow_null=True,
-        max_length=150,
-        help_text="Username of a warehouse employee of the location to assign every pick made to.",
-    )
+    assigned_to = _assignee_field("every pick made")
 
 
 class PickNextInputSerializer(serializers.Serializer[Any]):

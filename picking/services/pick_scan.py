@@ -62,26 +62,10 @@ class ScanKind(enum.StrEnum):
 
 
 @dataclass(frozen=True)
-class Parsed:
-    """What the scan was read as (the API's `parsed`)."""
+class Parsed(GS1Data):
+    """What the scan was read as (the API's `parsed`): a GS1 code's parts, or the bin scanned."""
 
-    gtin: str = ""
-    lot_no: str = ""
-    serial_no: str = ""
-    expiration_date: Any = None
-    quantity: Decimal | None = None
     bin: str = ""
-
-    def as_dict(self) -> dict[str, Any]:
-        values = {
-            "gtin": self.gtin,
-            "lot_no": self.lot_no,
-            "serial_no": self.serial_no,
-            "expiration_date": self.expiration_date,
-            "quantity": self.quantity,
-            "bin": self.bin,
-        }
-        return {k: v for k, v in values.items() if v not in ("", None)}
 
 
 @dataclass(frozen=True)

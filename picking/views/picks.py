@@ -47,16 +47,18 @@ from picking.services.pick_line_split import pick_line_split
 from picking.services.pick_line_update import pick_line_update
 from picking.services.pick_post import pick_post, pick_post_and_delete_rest
 from picking.services.pick_qty_to_handle import pick_autofill_qty_to_handle, pick_delete_qty_to_handle
-from picking.views.pick_page import pick_url, render_pick
+from picking.views.pick_page import (
+    DELETE_LINE,
+    DELETE_PICK,
+    HANDLE,
+    POST,
+    VIEW_PICK,
+    pick_url,
+    render_pick,
+)
 from warehouse.scoping import visible_locations
 
-VIEW_PICK = "picking.view_pick"
 VIEW_POSTED_PICK = "picking.view_postedpick"
-HANDLE = "picking.change_pickline"
-POST = "picking.post_pick"
-DELETE_PICK = "picking.delete_pick"
-DELETE_LINE = "picking.delete_pickline"
-ASSIGN = "picking.change_pick"
 CREATE = "picking.add_pick"
 
 
