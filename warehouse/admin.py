@@ -8,6 +8,7 @@ from typing import Any
 from django import forms
 from django.contrib import admin
 from django.http import HttpRequest
+from django.utils.translation import gettext as _
 
 from core.exceptions import DomainError, ErrorCode
 from tracking.admin import raise_as_form_errors
@@ -37,7 +38,9 @@ class ItemForm(forms.ModelForm):
         if problem:
             raise forms.ValidationError(problem, code=ErrorCode.GTIN_INVALID)
         if gtin and Item.objects.filter(gtin__in=gtin_forms(gtin)).exclude(pk=self.instance.pk).exists():
-            raise forms.ValidationError(f"GTIN {gtin} is already the GTIN of another item.")
+            raise forms.ValidationError(
+                _("GTIN %(gtin)s is already the GTIN of another item.") % {"gtin": gtin}
+            )
         return gtin
 
     def clean(self) -> dict[str, Any]:

@@ -268,7 +268,9 @@ def _check_line_of_pick(pk: int, line_id: int, user: Any) -> None:
 
 LIST_PARAMETERS = [
     OpenApiParameter("location", str, description="Location code."),
-    OpenApiParameter("status", str, enum=Pick.Status.values),
+    OpenApiParameter(
+        "status", str, enum=[*Pick.Status.values, "active"], description="`active`: not completed."
+    ),
     OpenApiParameter("source_document", int, description="Source document id."),
     OpenApiParameter("assigned_to", str, description="Username; `me` for yourself, `none` for unassigned."),
 ]

@@ -8,6 +8,7 @@ from typing import Any
 
 from django.db import IntegrityError, transaction
 from django.db.models import QuerySet
+from django.utils.translation import gettext as _
 
 from core.exceptions import Conflict, ErrorCode, InvalidInput, NotFoundError
 from core.roles import sees_all_locations
@@ -190,7 +191,10 @@ def _check_gtin_free(gtin: str, *, item_pk: int | None) -> None:
         others = others.exclude(pk=item_pk)
     taken = others.values_list("no", flat=True).first()
     if taken is not None:
-        detail = f"GTIN {gtin} is already the GTIN of item {taken}: one GTIN identifies one item."
+        detail = _("GTIN %(gtin)s is already the GTIN of item %(item)s: one GTIN identifies one item.") % {
+            "gtin": gtin,
+            "item": taken,
+        }
         raise Conflict(
             detail,
             code=ErrorCode.ALREADY_EXISTS,
