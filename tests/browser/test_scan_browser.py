@@ -222,3 +222,42 @@ def test_quantities_next_pick_and_the_printable_list(live_server: Any, phone: An
     phone.goto(f"{live_server.url}/picks/{first.pk}/print/")
     assert phone.locator("svg.barcode").count() == 1 + 2 + 2 * 1
     shot(phone, "pick-list-print")
+
+
+def test_the_camera_decoder_reads_the_printed_pick_number(live_server: Any, page: Any) -> None:
+    """Where the browser has no BarcodeDetector (Chromium on Linux), the camera uses the vendored polyfill
+    (static/vendor/barcode-detector/, ZXing in WebAssembly, nothing from the internet): it reads the Code
+    128 barcode of the printable pick list."""
+    world = build_world(posting_date=TODAY)
+    world.receive(world.plain, "A1", {"quantity": 3})
+    pick = make_pick(world, (world.plain, 2))
+    log_in(page, live_server, world.worker.username)
+    page.goto(f"{live_server.url}/picks/{pick.pk}/")
+    assert page.evaluate("'BarcodeDetector' in window") is False
+    assert page.locator("[data-camera-open]").is_visible()  # a camera can be used here
+    found = page.evaluate(
+        """async (printUrl) => {
+          const box = document.querySelector('[data-scan-box]');
+          await new Promise((ok, no) => { const s = document.createElement('script');
+            s.src = box.dataset.polyfillUrl; s.onload = ok; s.onerror = no; document.head.appendChild(s); });
+          const api = window.BarcodeDetectionAPI;
+          api.prepareZXingModule({ overrides: { locateFile: (path, prefix) =>
+            path.endsWith('.wasm') ? box.dataset.wasmUrl : prefix + path } });
+          const detector = new api.BarcodeDetector({ formats: ['code_128', 'data_matrix', 'qr_code'] });
+          const html = await (await fetch(printUrl)).text();
+          const path = html.match(/<path d="([^"]+)"/)[1];
+          const width = Number(html.match(/viewBox="0 0 (\\d+) 40"/)[1]);
+          const svg = `<svg xmlns="http://www.w3.org/2000/svg" width="${width * 3}" height="160"
+            viewBox="0 0 ${width} 40" preserveAspectRatio="none"><rect width="${width}" height="40"
+            fill="#fff"/><path d="${path}" fill="#000"/></svg>`;
+          const image = new Image();
+          await new Promise((ok, no) => { image.onload = ok; image.onerror = no;
+            image.src = 'data:image/svg+xml;base64,' + btoa(svg); });
+          const canvas = document.createElement('canvas');
+          canvas.width = image.width; canvas.height = image.height;
+          canvas.getContext('2d').drawImage(image, 0, 0);
+          return (await detector.detect(canvas)).map((code) => [code.format, code.rawValue]);
+        }""",
+        f"/picks/{pick.pk}/print/",
+    )
+    assert found == [["code_128", pick.no]]
