@@ -107,6 +107,10 @@
         credentials: "same-origin",
         headers: { "HX-Request": "true", "X-CSRFToken": String(token) },
       });
+      if (response.redirected && new URL(response.url).pathname.startsWith("/login")) {
+        window.location.reload(); // logged out meanwhile: the login page, then back to the pick
+        return;
+      }
       const html = await response.text();
       if (response.status >= 500) {
         showFailure(box()?.dataset.failedText || "The scan could not be read by the server. Scan again.");
