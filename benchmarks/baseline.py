@@ -392,8 +392,9 @@ def post(master: Master, shape: Shape, run: int) -> tuple[float, int]:
 # --- Reads and the one-statement update ----------------------------------------------------------
 
 
-def render(pick_id: int) -> tuple[float, int]:
-    """The pick with its location and document, and all its lines with item, bin and source line."""
+def render(pick_id: int, *, page_size: int = 25) -> tuple[float, int]:
+    """The pick page's first screen: the pick with its location and document, and its first `page_size`
+    lines in walking order (bin, then line no.) with item and bin."""
     start = time.perf_counter()
     header = fetch(
         f"SELECT p.id, p.no, p.status, p.type, l.code, d.type, d.no, d.partner "
@@ -407,10 +408,23 @@ def render(pick_id: int) -> tuple[float, int]:
         f"FROM {table(PickLine)} pl JOIN {table(Item)} i ON i.id = pl.item_id "
         f"LEFT JOIN {table(Bin)} b ON b.id = pl.bin_id "
         f"JOIN {table(SourceLine)} sl ON sl.id = pl.source_line_id "
-        "WHERE pl.pick_id = %s ORDER BY pl.line_no",
-        [pick_id],
+        "WHERE pl.pick_id = %s ORDER BY b.code, pl.line_no LIMIT %s",
+        [pick_id, page_size],
     )
     return time.perf_counter() - start, len(header) + len(lines)
+
+
+def scan(pick_id: int, code: str) -> tuple[float, int]:
+    """One UPDATE: the open line carrying the scanned number gets Qty. to Handle 1 (same value again)."""
+    start = time.perf_counter()
+    with transaction.atomic(), db().cursor() as cursor:
+        cursor.execute(
+            f"UPDATE {table(PickLine)} SET qty_to_handle = 1 "
+            "WHERE pick_id = %s AND (serial_no = %s OR lot_no = %s) AND qty_handled < quantity",
+            [pick_id, code, code],
+        )
+        rows = int(cursor.rowcount)
+    return time.perf_counter() - start, rows
 
 
 def autofill(pick_id: int) -> tuple[float, int]:

@@ -45,12 +45,13 @@ from benchmarks.harness import (
 )
 from picking.models import PickLine, PostedPickLine
 
-OPERATIONS = ("ingest", "create", "render", "autofill", "post")
+OPERATIONS = ("ingest", "create", "render", "scan", "autofill", "post")
 # What each operation needs to have run before it (on the same documents).
 NEEDS: dict[str, tuple[str, ...]] = {
     "ingest": (),
     "create": ("ingest",),
-    "render": ("create",),
+    "render": ("create",),  # the pick page's first screen (one page of lines in walking order)
+    "scan": ("create",),  # one scan of the number on the pick's last line (the scan service)
     "autofill": ("create",),
     "post": ("autofill",),
 }
@@ -328,6 +329,7 @@ class Suite:
         ]
         doc_ids: dict[int, int] = {}
         pick_ids: dict[int, int] = {}
+        scan_codes: dict[int, str] = {}
         master = self.master
 
         def build(op: str) -> Step:
@@ -356,6 +358,8 @@ class Suite:
                     if not_picked:
                         raise BenchFailure(f"stock not picked: {list(not_picked)[:3]}")
                     pick_ids[r] = pick.pk
+                    last = PickLine.objects.filter(pick_id=pick.pk).order_by("-line_no").first()
+                    scan_codes[r] = (last.serial_no or last.lot_no) if last else ""
                     lines = PickLine.objects.filter(pick_id=pick.pk).count()
                     if lines != fam.pick_lines:
                         raise BenchFailure(f"expected {fam.pick_lines} pick lines, found {lines}")
@@ -377,7 +381,20 @@ class Suite:
                     call=lambda r: client_page.get(page_path("picking:pick-detail", pick_ids[r])),
                     check=render_check,
                     baseline=lambda r: baseline.render(pick_ids[r]),
-                    baseline_label="one SELECT of the pick, one of all its lines (with item, bin)",
+                    baseline_label="one SELECT of the pick, one of its first 25 lines in walking order",
+                )
+            if op == "scan":
+                scan = service("picking.services.pick_scan", "pick_scan")
+
+                def scan_check(r: int, result: object) -> None:
+                    if getattr(result, "line", None) is None:
+                        raise BenchFailure(f"the scan of {scan_codes[r]} changed no line")
+
+                return Step(
+                    call=lambda r: scan(pick_id=pick_ids[r], code=scan_codes[r], user=master.supervisor),
+                    check=scan_check,
+                    baseline=lambda r: baseline.scan(pick_ids[r], scan_codes[r]),
+                    baseline_label="one UPDATE of the line carrying the number",
                 )
             if op == "autofill":
                 autofill = service("picking.services.pick_qty_to_handle", "pick_autofill_qty_to_handle")

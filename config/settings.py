@@ -164,7 +164,9 @@ if not DEBUG:
 CONTENT_SECURITY_POLICY = {
     "DIRECTIVES": {
         "default-src": ["'self'"],
-        "script-src": ["'self'"],
+        # 'wasm-unsafe-eval': the vendored barcode decoder (camera scanning without BarcodeDetector) is
+        # WebAssembly; it allows compiling WebAssembly only, not eval() of JavaScript.
+        "script-src": ["'self'", "'wasm-unsafe-eval'"],
         "style-src": ["'self'"],
         "img-src": ["'self'", "data:"],
         "font-src": ["'self'"],
@@ -248,8 +250,13 @@ LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
     "handlers": {"console": {"class": "logging.StreamHandler"}},
+    "filters": {"refusals_at_info": {"()": "core.logging.RefusalsAtInfo"}},
     "root": {"handlers": ["console"], "level": os.environ.get("DJANGO_LOG_LEVEL", "INFO")},
-    "loggers": {"django.db.backends": {"level": "INFO"}},
+    "loggers": {
+        "django.db.backends": {"level": "INFO"},
+        # 403 and 404 answers: INFO with the reason, no traceback (core/logging.py)
+        "django.request": {"filters": ["refusals_at_info"]},
+    },
 }
 
 # Main navigation: (label, URL name, permission needed or "").

@@ -19,6 +19,10 @@ api_v1 = [
     path("", include("picking.api_urls")),
 ]
 
+# Refusals as pages with the reason and the navigation (templates/403.html, 404.html).
+handler403 = "core.views.permission_denied"
+handler404 = "core.views.page_not_found"
+
 urlpatterns = [
     path("", include("core.urls")),
     path("login/", auth_views.LoginView.as_view(redirect_authenticated_user=True), name="login"),

@@ -88,6 +88,8 @@ class ErrorCode(enum.StrEnum):
     SHIPMENT_REQUIRES_PICK = "shipment_requires_pick"
     SHIPMENT_BIN_REQUIRED = "shipment_bin_required"
     EXPIRATION_NOT_USED = "expiration_not_used"
+    GTIN_INVALID = "gtin_invalid"
+    FRACTION_NOT_ALLOWED = "fraction_not_allowed"
 
     # Stock in and out of bins (warehouse: the ledger posting primitive, adjustments)
     INSUFFICIENT_QUANTITY = "insufficient_quantity"
@@ -142,6 +144,10 @@ class ErrorCode(enum.StrEnum):
     NUMBER_ALREADY_SET = "number_already_set"
     SCAN_NO_MATCH = "scan_no_match"
     SCAN_AMBIGUOUS = "scan_ambiguous"
+    SCAN_UNREADABLE = "scan_unreadable"
+    SCAN_NEEDS_NUMBER = "scan_needs_number"
+    EXPIRATION_MISMATCH = "expiration_mismatch"
+    NO_PICK_WAITING = "no_pick_waiting"
     NOTHING_TO_HANDLE = "nothing_to_handle"
     PICK_POST_REFUSED = "pick_post_refused"
     PICK_DELETED = "pick_deleted"

@@ -131,8 +131,16 @@ class JobRun:
         self._update(**fields)
         self.job.total = total
 
-    def progress(self, *, succeeded: int = 0, failed: int = 0, errors: Sequence[dict[str, Any]] = ()) -> None:
-        """Count processed items and add their errors, in the caller's transaction (with its work)."""
+    def progress(
+        self,
+        *,
+        succeeded: int = 0,
+        failed: int = 0,
+        errors: Sequence[dict[str, Any]] = (),
+        result: dict[str, Any] | None = None,
+    ) -> None:
+        """Count processed items and add their errors, in the caller's transaction (with its work).
+        `result`: the job's result so far (a tally a resumed run continues from), replaced as a whole."""
         fields: dict[str, Any] = {
             "processed": F("processed") + succeeded + failed,
             "succeeded": F("succeeded") + succeeded,
@@ -141,7 +149,11 @@ class JobRun:
         }
         if errors:
             fields["errors"] = [*self.errors, *errors]
+        if result is not None:
+            fields["result"] = result
         self._update(**fields)
+        if result is not None:
+            self.job.result = result
         if errors:
             self.errors = fields["errors"]
         self.job.processed += succeeded + failed

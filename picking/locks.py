@@ -66,3 +66,15 @@ def lock_source_line_with_tracking(
         ItemTrackingLine.objects.select_for_update(of=("self",)).filter(source_line_id=line.pk).order_by("pk")
     )
     return line, rows
+
+
+def lock_next_waiting_pick(*, location_ids: list[int]) -> Pick | None:
+    """Lock the oldest open pick without a worker at these locations, skipping picks another transaction
+    has locked (SKIP LOCKED): two workers asking at once get different picks. None when there is none."""
+    return (
+        Pick.objects.select_for_update(of=("self",), skip_locked=True)
+        .filter(location_id__in=location_ids, assigned_to__isnull=True)
+        .exclude(status=Pick.Status.COMPLETED)
+        .order_by("pk")
+        .first()
+    )

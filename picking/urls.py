@@ -6,4 +6,6 @@ urlpatterns = [
     path("", include("picking.views.source_documents")),
     path("", include("picking.views.picks")),
     path("", include("picking.views.activity")),
+    path("", include("picking.views.pick_page")),
+    path("", include("picking.views.pick_print")),
 ]

@@ -66,6 +66,14 @@ TRACKING_CODES: dict[str, dict[str, bool]] = {
     "LOTSPEC": {"lot_specific_tracking": True, "lot_warehouse_tracking": True, "use_expiration_dates": True},
     "SNOUT": {"sn_outbound_tracking": True},
     "LOTOUT": {"lot_outbound_tracking": True},
+    "SNLOTWH": {"sn_warehouse_tracking": True, "lot_warehouse_tracking": True, "use_expiration_dates": True},
+    "SNLOTSPEC": {
+        "sn_specific_tracking": True,
+        "sn_warehouse_tracking": True,
+        "lot_specific_tracking": True,
+        "lot_warehouse_tracking": True,
+        "use_expiration_dates": True,
+    },
     "LOTSTRICT": {
         "lot_warehouse_tracking": True,
         "lot_outbound_tracking": True,

@@ -8,8 +8,9 @@ from typing import Any
 from django import forms
 from django.contrib import admin
 from django.http import HttpRequest
+from django.utils.translation import gettext as _
 
-from core.exceptions import DomainError
+from core.exceptions import DomainError, ErrorCode
 from tracking.admin import raise_as_form_errors
 from warehouse.models import (
     Bin,
@@ -22,13 +23,25 @@ from warehouse.models import (
     WarehouseEmployee,
     WarehouseEntry,
 )
-from warehouse.services.master_data import item_tracking_change_check
+from warehouse.rules import gtin_forms, gtin_problem
+from warehouse.services.master_data import ITEM_FIELDS, item_tracking_change_check
 
 
 class ItemForm(forms.ModelForm):
     class Meta:
         model = Item
-        fields = ["no", "description", "base_unit_of_measure", "tracking_code", "serial_nos", "lot_nos"]
+        fields = ["no", *ITEM_FIELDS]
+
+    def clean_gtin(self) -> str:
+        gtin = (self.cleaned_data.get("gtin") or "").strip()
+        problem = gtin_problem(gtin) if gtin else None
+        if problem:
+            raise forms.ValidationError(problem, code=ErrorCode.GTIN_INVALID)
+        if gtin and Item.objects.filter(gtin__in=gtin_forms(gtin)).exclude(pk=self.instance.pk).exists():
+            raise forms.ValidationError(
+                _("GTIN %(gtin)s is already the GTIN of another item.") % {"gtin": gtin}
+            )
+        return gtin
 
     def clean(self) -> dict[str, Any]:
         data = super().clean() or {}
@@ -46,9 +59,9 @@ class ItemForm(forms.ModelForm):
 @admin.register(Item)
 class ItemAdmin(admin.ModelAdmin):
     form = ItemForm
-    list_display = ["no", "description", "base_unit_of_measure", "tracking_code", "serial_nos", "lot_nos"]
-    list_filter = ["tracking_code", "base_unit_of_measure"]
-    search_fields = ["no", "description"]
+    list_display = ["no", *ITEM_FIELDS]
+    list_filter = ["tracking_code", "base_unit_of_measure", "whole_units"]
+    search_fields = ["no", "description", "gtin"]
     list_select_related = ["tracking_code", "serial_nos", "lot_nos"]
 
 

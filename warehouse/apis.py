@@ -32,6 +32,7 @@ from warehouse.services import (
     lot_info_set,
     serial_info_set,
 )
+from warehouse.services.master_data import ITEM_FIELDS
 
 
 def _created(data: Any, url: str) -> Response:
@@ -54,7 +55,7 @@ class ItemSerializer(serializers.ModelSerializer[Item]):
 
     class Meta:
         model = Item
-        fields = ["no", "description", "base_unit_of_measure", "tracking_code", "serial_nos", "lot_nos"]
+        fields = ["no", *ITEM_FIELDS]
 
 
 class ItemInputSerializer(serializers.Serializer[Any]):
@@ -64,6 +65,15 @@ class ItemInputSerializer(serializers.Serializer[Any]):
     tracking_code = serializers.CharField(max_length=20, required=False, allow_blank=True, allow_null=True)
     serial_nos = serializers.CharField(max_length=20, required=False, allow_blank=True, allow_null=True)
     lot_nos = serializers.CharField(max_length=20, required=False, allow_blank=True, allow_null=True)
+    gtin = serializers.CharField(
+        max_length=14,
+        required=False,
+        allow_blank=True,
+        help_text="GTIN-8, -12, -13 or -14 with a valid check digit; unique; empty: none.",
+    )
+    whole_units = serializers.BooleanField(
+        required=False, help_text="Counted in whole units: fractional quantities are refused everywhere."
+    )
 
 
 class ItemPatchSerializer(ItemInputSerializer):

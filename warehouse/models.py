@@ -26,9 +26,16 @@ class Item(models.Model):
     lot_nos = models.ForeignKey(
         "tracking.NoSeries", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
     )
+    # The GTIN printed on the item's packaging (EAN/UPC, GS1 AI 01/02): scans find the item by it.
+    gtin = models.CharField(max_length=14, blank=True, default="")
+    # Counted in whole units: fractions are refused everywhere (warehouse.rules.require_whole_units).
+    whole_units = models.BooleanField(default=False)
 
     class Meta:
         ordering = ["no"]
+        constraints = [
+            models.UniqueConstraint(fields=["gtin"], condition=~Q(gtin=""), name="item_gtin_unique"),
+        ]
 
     def __str__(self) -> str:
         return self.no

@@ -13,7 +13,7 @@ from typing import Any
 
 from django.db.models import QuerySet
 from django.urls import path, reverse
-from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
+from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema, extend_schema_field
 from rest_framework import serializers, status
 from rest_framework.generics import ListAPIView
 from rest_framework.request import Request
@@ -29,7 +29,7 @@ from core.permissions import ModelPermsForMethod, require_perms
 from picking.models import Pick, PickLine, PostedPick, PostedPickLine
 from picking.selectors.pick_lines import pick_line_available_tracking
 from picking.selectors.picks import pick_detail, pick_list, posted_pick_detail, posted_pick_list
-from picking.services.pick_assign import pick_assign
+from picking.services.pick_assign import pick_assign, pick_take_next
 from picking.services.pick_create import pick_create_from_source, picks_create_batch
 from picking.services.pick_delete import pick_delete, pick_line_delete
 from picking.services.pick_line_assign import pick_line_assign_lot_no, pick_line_assign_serial_nos
@@ -37,6 +37,7 @@ from picking.services.pick_line_split import pick_line_split
 from picking.services.pick_line_update import UNSET, pick_line_update
 from picking.services.pick_post import pick_post, pick_post_and_delete_rest
 from picking.services.pick_qty_to_handle import pick_autofill_qty_to_handle, pick_delete_qty_to_handle
+from picking.services.pick_scan import ScanKind, ScanResult, pick_scan
 
 # --- Output -------------------------------------------------------------------------------------
 
@@ -184,8 +185,19 @@ class AvailableNumberSerializer(serializers.Serializer[Any]):
 # --- Input --------------------------------------------------------------------------------------
 
 
+def _assignee_field(what: str) -> serializers.CharField:
+    return serializers.CharField(
+        required=False,
+        allow_blank=True,
+        allow_null=True,
+        max_length=150,
+        help_text=f"Username of a warehouse employee of the location to assign {what} to.",
+    )
+
+
 class PickCreateInputSerializer(serializers.Serializer[Any]):
     source_document = serializers.IntegerField(min_value=1, help_text="Source document id.")
+    assigned_to = _assignee_field("the pick")
 
 
 class PickBatchInputSerializer(serializers.Serializer[Any]):
@@ -193,6 +205,13 @@ class PickBatchInputSerializer(serializers.Serializer[Any]):
     document_type = serializers.CharField(required=False, allow_blank=True)
     no_from = serializers.CharField(required=False, allow_blank=True)
     no_to = serializers.CharField(required=False, allow_blank=True)
+    assigned_to = _assignee_field("every pick made")
+
+
+class PickNextInputSerializer(serializers.Serializer[Any]):
+    location = serializers.CharField(
+        required=False, allow_blank=True, help_text="Location code (default: any of yours)."
+    )
 
 
 class PickUpdateInputSerializer(serializers.Serializer[Any]):
@@ -249,7 +268,9 @@ def _check_line_of_pick(pk: int, line_id: int, user: Any) -> None:
 
 LIST_PARAMETERS = [
     OpenApiParameter("location", str, description="Location code."),
-    OpenApiParameter("status", str, enum=Pick.Status.values),
+    OpenApiParameter(
+        "status", str, enum=[*Pick.Status.values, "active"], description="`active`: not completed."
+    ),
     OpenApiParameter("source_document", int, description="Source document id."),
     OpenApiParameter("assigned_to", str, description="Username; `me` for yourself, `none` for unassigned."),
 ]
@@ -292,7 +313,11 @@ class PickListCreateApi(ListAPIView[Pick]):
     def post(self, request: Request, *args: Any, **kwargs: Any) -> Response:
         def create() -> Response:
             data = _valid(PickCreateInputSerializer, request.data)
-            result = pick_create_from_source(source_document_id=data["source_document"], user=request.user)
+            result = pick_create_from_source(
+                source_document_id=data["source_document"],
+                user=request.user,
+                assigned_to=data.get("assigned_to") or None,
+            )
             assert result.pick is not None
             return _pick_response(
                 result.pick.pk,
@@ -319,6 +344,7 @@ class PickBatchApi(APIView):
             document_type=data.get("document_type") or None,
             no_from=data.get("no_from") or None,
             no_to=data.get("no_to") or None,
+            assigned_to=data.get("assigned_to") or None,
             user=request.user,
         )
         job.refresh_from_db()
@@ -327,6 +353,21 @@ class PickBatchApi(APIView):
             status=status.HTTP_202_ACCEPTED,
             headers={"Location": reverse("api-job-detail", args=[job.pk])},
         )
+
+
+class PickNextApi(APIView):
+    """ "Next pick": the oldest open pick nobody is assigned to at your locations, now assigned to you;
+    409 `no_pick_waiting` when there is none. Two workers asking at once get different picks."""
+
+    permission_classes = [require_perms("picking.change_pickline")]
+
+    @extend_schema(
+        request=PickNextInputSerializer, responses={200: PickSerializer, 403: PROBLEM, 409: PROBLEM}
+    )
+    def post(self, request: Request) -> Response:
+        data = _valid(PickNextInputSerializer, request.data)
+        pick = pick_take_next(user=request.user, location_code=data.get("location") or None)
+        return _pick_response(pick.pk, request.user)
 
 
 class PickDetailApi(APIView):
@@ -500,6 +541,72 @@ class PickPostAndDeleteRestApi(APIView):
         return _posted_response(posted.pk, request.user)
 
 
+# --- Scanning ------------------------------------------------------------------------------------
+
+
+class PickScanInputSerializer(serializers.Serializer[Any]):
+    code = serializers.CharField(
+        max_length=500,
+        help_text="What was scanned: a serial or lot number, a GS1 element string (with the group separator "
+        "ASCII 29, or in the human-readable form with parentheses) or Digital Link URI, a GTIN, an item no. "
+        "or a bin code.",
+    )
+    quantity = serializers.CharField(
+        required=False,
+        allow_blank=True,
+        allow_null=True,
+        max_length=30,
+        help_text="Units of a lot (default 1).",
+    )
+    line_id = serializers.IntegerField(
+        required=False, allow_null=True, min_value=1, help_text="The line chosen after `choose_line`."
+    )
+
+
+class ScanParsedSerializer(serializers.Serializer[Any]):
+    gtin = serializers.CharField(required=False)
+    lot_no = serializers.CharField(required=False)
+    serial_no = serializers.CharField(required=False)
+    expiration_date = serializers.DateField(required=False)
+    quantity = QuantityField(required=False)
+    bin = serializers.CharField(required=False)
+
+
+class ScanResultSerializer(serializers.Serializer[Any]):
+    result = serializers.ChoiceField(choices=[k.value for k in ScanKind], source="kind")
+    line = PickLineSerializer(allow_null=True)
+    lines = PickLineSerializer(many=True)
+    parsed = serializers.SerializerMethodField()
+    detail = serializers.CharField(source="message")
+
+    @extend_schema_field(ScanParsedSerializer)
+    def get_parsed(self, result: ScanResult) -> dict[str, Any]:
+        return dict(ScanParsedSerializer(result.parsed.as_dict()).data)
+
+
+class PickScanApi(APIView):
+    """Read a scan on the pick (the same service as the pick page's scan box): 200 with what it did
+    (`line_updated`, `bin_confirmed`, `choose_line`: send the code again with `line_id`); 409 with the
+    reason and nothing changed."""
+
+    permission_classes = [require_perms("picking.change_pickline")]
+
+    @extend_schema(
+        request=PickScanInputSerializer,
+        responses={200: ScanResultSerializer, 400: PROBLEM, 403: PROBLEM, 404: PROBLEM, 409: PROBLEM},
+    )
+    def post(self, request: Request, pk: int) -> Response:
+        data = _valid(PickScanInputSerializer, request.data)
+        result = pick_scan(
+            pick_id=pk,
+            code=data["code"],
+            quantity=data.get("quantity"),
+            line_id=data.get("line_id"),
+            user=request.user,
+        )
+        return Response(ScanResultSerializer(result).data)
+
+
 # --- Posted picks -------------------------------------------------------------------------------
 
 
@@ -538,6 +645,7 @@ class PostedPickDetailApi(APIView):
 urlpatterns = [
     path("picks/", PickListCreateApi.as_view(), name="api-pick-list"),
     path("picks/batch/", PickBatchApi.as_view(), name="api-pick-batch"),
+    path("picks/next/", PickNextApi.as_view(), name="api-pick-next"),
     path("picks/<int:pk>/", PickDetailApi.as_view(), name="api-pick-detail"),
     path("picks/<int:pk>/autofill-qty-to-handle/", PickAutofillApi.as_view(), name="api-pick-autofill"),
     path(
@@ -568,6 +676,7 @@ urlpatterns = [
         PickLineAvailableTrackingApi.as_view(),
         name="api-pick-line-available-tracking",
     ),
+    path("picks/<int:pk>/scan/", PickScanApi.as_view(), name="api-pick-scan"),
     path("posted-picks/", PostedPickListApi.as_view(), name="api-posted-pick-list"),
     path("posted-picks/<int:pk>/", PostedPickDetailApi.as_view(), name="api-posted-pick-detail"),
 ]

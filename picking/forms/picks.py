@@ -6,14 +6,19 @@ from __future__ import annotations
 from typing import Any
 
 from django import forms
+from django.utils.translation import gettext_lazy as _
 
 from picking.models import Pick, SourceDocument
+
+ACTIVE = "active"  # the status filter "not completed" (open or in progress)
 
 
 class PickFilterForm(forms.Form):
     location = forms.ChoiceField(label="Location", required=False)
     status = forms.ChoiceField(
-        label="Status", required=False, choices=[("", "All statuses"), *Pick.Status.choices]
+        label="Status",
+        required=False,
+        choices=[("", _("All statuses")), (ACTIVE, _("Not completed")), *Pick.Status.choices],
     )
     assigned_to = forms.ChoiceField(label="Assigned to", required=False)
     document_no = forms.CharField(label="Source document no.", required=False, max_length=30)
@@ -63,13 +68,14 @@ class QuantityForm(forms.Form):
 
 
 class ScanForm(forms.Form):
-    code = forms.CharField(label="Scan or type a serial or lot number", max_length=50)
-    quantity = forms.CharField(label="Quantity", required=False, max_length=30)
+    code = forms.CharField(label=_("Scan or type a code"), max_length=500)
+    quantity = forms.CharField(label=_("Quantity"), required=False, max_length=30)
+    line_id = forms.IntegerField(required=False, min_value=1, widget=forms.HiddenInput)
 
     def clean_code(self) -> str:
         code: str = self.cleaned_data["code"].strip()
         if not code:
-            raise forms.ValidationError("Scan or type a serial or lot number.")
+            raise forms.ValidationError(_("Scan or type a code."))
         return code
 
 
@@ -90,7 +96,10 @@ class PickBatchCreateForm(forms.Form):
     )
     no_from = forms.CharField(label="Document no. from", required=False, max_length=30)
     no_to = forms.CharField(label="Document no. to", required=False, max_length=30)
+    assigned_to = forms.ChoiceField(label=_("Assign the picks to"), required=False)
 
-    def __init__(self, *args: Any, location_codes: list[str], **kwargs: Any) -> None:
+    def __init__(self, *args: Any, location_codes: list[str], usernames: list[str], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.fields["location"].choices = [(c, c) for c in location_codes]  # type: ignore[attr-defined]
+        nobody = ("", _("Nobody (workers take them with Next pick)"))
+        self.fields["assigned_to"].choices = [nobody, *[(u, u) for u in usernames]]  # type: ignore[attr-defined]

@@ -46,8 +46,8 @@ def tracking_locked_reason(line: SourceLine, pick_nos: Sequence[str]) -> str:
     label = "pick" if len(pick_nos) == 1 else "picks"
     return (
         f"Line {line.line_no} of {line.document} is on {label} {picks}: its item tracking lines are locked "
-        "while the pick is open. Post the pick, or ask a supervisor to delete the pick lines for this line, "
-        "then change the numbers."
+        "while the pick is open. Post the pick, or delete the pick lines for this line (supervisors), then "
+        "change the numbers."
     )
 
 

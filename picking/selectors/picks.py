@@ -3,11 +3,14 @@ constant whatever the number of lines. Every selector shows only picks at locati
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+from decimal import Decimal
 from typing import Any
 
-from django.db.models import Prefetch, Q, QuerySet
+from django.db.models import Count, F, Prefetch, Q, QuerySet, Sum
 
 from core.exceptions import NotFoundError
+from core.quantities import ZERO
 from picking.models import Pick, PickLine, PostedPick, PostedPickLine
 from warehouse.scoping import visible_location_ids
 
@@ -28,6 +31,11 @@ def _lines() -> Prefetch[Any]:
     )
 
 
+def walking_order(lines: QuerySet[PickLine]) -> QuerySet[PickLine]:
+    """Lines in the order a worker walks them: by bin code (lines without a bin last), then line no."""
+    return lines.order_by(F("bin__code").asc(nulls_last=True), "line_no")
+
+
 def pick_list(
     *,
     user: Any,
@@ -36,8 +44,9 @@ def pick_list(
     assigned_to: str | None = None,
     source_document: int | str | None = None,
 ) -> QuerySet[Pick]:
-    """Picks the user may see, newest first. `location` is a location code, `assigned_to` a username
-    (`"me"`: the user; `"none"`: unassigned), `source_document` a source document id."""
+    """Picks the user may see, newest first. `location` is a location code, `status` a status or
+    `"active"` (not completed), `assigned_to` a username (`"me"`: the user; `"none"`: unassigned),
+    `source_document` a source document id."""
     picks = (
         Pick.objects.filter(visible_filter(user))
         .select_related("location", "source_document", "assigned_to")
@@ -45,7 +54,9 @@ def pick_list(
     )
     if location:
         picks = picks.filter(location__code=location)
-    if status:
+    if status == "active":
+        picks = picks.exclude(status=Pick.Status.COMPLETED)
+    elif status:
         picks = picks.filter(status=status)
     if assigned_to == "me":
         picks = picks.filter(assigned_to_id=user.pk)
@@ -138,3 +149,73 @@ def posted_pick_detail(*, posted_pick_id: int, user: Any) -> PostedPick:
             f"There is no posted pick #{posted_pick_id}, or it is not at a location you work at."
         )
     return posted
+
+
+# --- The pick page: progress, and one page of lines in walking order --------------------------------
+
+
+@dataclass(frozen=True)
+class PickProgress:
+    """Counts of a pick's take lines for the page (one aggregate query)."""
+
+    total: Decimal  # units on the pick's take lines
+    done: Decimal  # units handled (posted) or to handle now
+    to_handle: int  # lines with a Qty. to Handle (what posting would post)
+    open: int  # lines with something outstanding
+    locked_open: int  # open lines whose numbers are prescribed (locked)
+
+    @property
+    def percent(self) -> int:
+        return int(self.done * 100 / self.total) if self.total else 100
+
+
+def _done() -> Q:
+    """A line the worker has nothing left to do on: handled, or its Qty. to Handle covers the rest."""
+    return Q(qty_to_handle__gte=F("quantity") - F("qty_handled"))
+
+
+def pick_progress(*, pick_id: int) -> PickProgress:
+    open_ = Q(qty_handled__lt=F("quantity"))
+    counts = PickLine.objects.filter(pick_id=pick_id, action=PickLine.Action.TAKE).aggregate(
+        total=Sum("quantity"),
+        done=Sum(F("qty_handled") + F("qty_to_handle")),
+        to_handle=Count("pk", filter=Q(qty_to_handle__gt=0)),
+        open=Count("pk", filter=open_),
+        locked_open=Count("pk", filter=open_ & Q(tracking_locked=True)),
+    )
+    return PickProgress(
+        total=counts["total"] or ZERO,
+        done=counts["done"] or ZERO,
+        to_handle=counts["to_handle"] or 0,
+        open=counts["open"] or 0,
+        locked_open=counts["locked_open"] or 0,
+    )
+
+
+def pick_lines_page(
+    *, pick: Pick, search: str = "", show_done: bool = True, page: int = 1, page_size: int = 50
+) -> tuple[list[PickLine], bool]:
+    """One page of the pick's lines in walking order (bin, then line no.), with item, tracking code and
+    bin; `search` finds a line by item no. or description, bin, lot or serial number or line no.;
+    `show_done=False` folds away the lines with nothing left to do. Returns the lines and whether more
+    follow. One query, whatever the number of lines."""
+    lines = PickLine.objects.filter(pick_id=pick.pk).select_related("item__tracking_code", "bin")
+    if not show_done:
+        lines = lines.exclude(_done())
+    text = search.strip()
+    if text:
+        found = (
+            Q(item__no__icontains=text)
+            | Q(item__description__icontains=text)
+            | Q(bin__code__iexact=text)
+            | Q(lot_no__icontains=text)
+            | Q(serial_no__icontains=text)
+        )
+        if text.isdigit():
+            found |= Q(line_no=int(text))
+        lines = lines.filter(found)
+    start = (max(page, 1) - 1) * page_size
+    rows = list(walking_order(lines)[start : start + page_size + 1])
+    for line in rows:
+        line.pick = pick
+    return rows[:page_size], len(rows) > page_size

@@ -26,6 +26,7 @@ from picking.services.item_tracking_lines import (
 )
 from picking.services.source_document_input import Error, TrackingInput, field_error, parse_quantity
 from tracking.rules import requirement
+from warehouse.rules import require_whole_units
 
 
 def item_tracking_assign_serial_nos(
@@ -125,6 +126,7 @@ def _assign_quantity(locked: LockedLine, quantity: Any, *, whole: bool) -> Decim
     if errors or value is None:
         raise InvalidInput(errors[0]["detail"] if errors else "quantity is required.", errors=errors)
     line_no = locked.line.line_no
+    require_whole_units(value, item=locked.line.item, field="quantity", prefix=f"Line {line_no}: ")
     if value <= 0 or value > undefined:
         raise InvalidInput(
             f"Only {format_quantity(undefined)} of line {line_no} are without numbers; choose a quantity "

@@ -20,6 +20,7 @@ from typing import Any
 from django.db import IntegrityError, transaction
 from django.db.models import F, Sum
 from django.utils import timezone
+from django.utils.translation import ngettext
 
 from core.activity import Action
 from core.db import insert_rows
@@ -34,6 +35,7 @@ from picking.models import ItemTrackingLine, Pick, PickLine, SourceDocument, Sou
 from picking.planning import Budget, Demand, NotPicked, PlannedLine, Prescribed, plan_demand
 from picking.selectors.picks import visible_filter
 from picking.services.activity import pick_lines_values, record_pick_change
+from picking.services.pick_assign import find_assignee
 from picking.services.pick_common import LINE_NO_STEP, integrity_conflict, next_line_nos, refresh_qty_on_picks
 from tracking.rules import requirement
 from tracking.services import no_series_take
@@ -63,13 +65,16 @@ class PickCreateResult:
     lines_added: int = 0
 
 
-def pick_create_from_source(*, source_document_id: int, user: Any) -> PickCreateResult:
+def pick_create_from_source(
+    *, source_document_id: int, user: Any, assigned_to: str | None = None
+) -> PickCreateResult:
     """Create the inventory pick of a source document (or add its outstanding lines to its open pick).
 
     One open inventory pick per source document and location: when one exists, the quantity still to be
     picked is added to it as new lines (`result.created` is False). What cannot be covered is reported in
     `result.not_picked` and stays outstanding on the source lines. Raises Conflict `nothing_to_pick` when
-    no line can be made.
+    no line can be made. `assigned_to`: the username of a warehouse employee of the location to assign the
+    pick to (InvalidInput `not_an_employee` otherwise, and nothing is created).
     """
     require_perm(user, "picking.add_pick", "Creating picks is for supervisors. Ask a supervisor.")
     document = (
@@ -81,8 +86,13 @@ def pick_create_from_source(*, source_document_id: int, user: Any) -> PickCreate
         raise NotFoundError(
             f"There is no source document #{source_document_id}, or it is not at a location you work at."
         )
+    assignee = find_assignee(username=assigned_to, location=document.location)
     with transaction.atomic():
-        return _create_for_document(document=document, user=user)
+        result = _create_for_document(document=document, user=user)
+        if assignee is not None and result.pick is not None:
+            Pick.objects.filter(pk=result.pick.pk).update(assigned_to=assignee)
+            result.pick.assigned_to = assignee
+        return result
 
 
 def _create_for_document(*, document: SourceDocument, user: Any) -> PickCreateResult:
@@ -329,12 +339,15 @@ def picks_create_batch(
     document_type: str | None = None,
     no_from: str | None = None,
     no_to: str | None = None,
+    assigned_to: str | None = None,
     user: Any,
 ) -> Job:
     """ "Create Inventory Picks" for every matching source document, as a background job.
 
-    The job (core.models.Job) shows progress; its result says "n picks created out of m", each refusal is
-    in `job.errors` as `{"ref", "detail"}`. Runs on a Celery worker (eagerly without a broker).
+    The job (core.models.Job) shows progress; its result says what happened ("12 picks created, 4
+    documents had nothing to pick") and lists the picks made (`picks: [{id, no}]`); each refusal is in
+    `job.errors` as `{"ref", "detail"}`. `assigned_to`: every pick made is assigned to this warehouse
+    employee. Runs on a Celery worker (eagerly without a broker).
     """
     require_perm(user, "picking.add_pick", "Creating picks is for supervisors. Ask a supervisor.")
     location = get_visible_location(user, code=location_code)
@@ -360,11 +373,13 @@ def picks_create_batch(
                 }
             ],
         )
+    find_assignee(username=assigned_to, location=location)  # refused now, not per document
     payload = {
         "location": location.code,
         "document_type": document_type or "",
         "no_from": no_from or "",
         "no_to": no_to or "",
+        "assigned_to": assigned_to or "",
     }
     description = f"Create inventory picks at {location.code}"
     job = job_create(kind=BATCH_KIND, task=BATCH_TASK, description=description, payload=payload, user=user)
@@ -409,31 +424,69 @@ def picks_create_batch_run(*, job_id: int) -> None:
             no_to=job.payload.get("no_to", ""),
         )
         run.set_total(len(ids), payload={**job.payload, "document_ids": ids})
+    assigned_to = job.payload.get("assigned_to") or None
     try:
         for document_id in ids[job.processed :]:
-            _create_in_batch(run=run, document_id=document_id, user=user)
+            _create_in_batch(run=run, document_id=document_id, user=user, assigned_to=assigned_to)
     except JobClaimLost:
         return  # taken for dead, another runner continues: this one's last document rolled back
-    done = run.job  # its counts include this run's progress
+    tally = run.job.result  # kept with each document's progress, so a resumed run counts the earlier ones
+    picks = list(tally.get("picks", []))
     run.finish(
         result={
-            "summary": f"{done.succeeded} picks created out of {len(ids)}",
-            "created": done.succeeded,
-            "total": len(ids),
-        },
+            **batch_summary(len(picks), tally.get("nothing_to_pick", 0), tally.get("refused", 0)),
+            "picks": picks,
+        }
     )
 
 
-def _create_in_batch(*, run: JobRun, document_id: int, user: Any) -> None:
-    """One document of a batch: its pick and the job's progress in one transaction, with refusals and
-    shortages added to the job's errors."""
+def batch_summary(created: int, nothing: int, refused: int) -> dict[str, Any]:
+    """What a finished batch says: "12 picks created, 4 documents had nothing to pick, 1 was refused"."""
+    parts = [ngettext("%(count)s pick created", "%(count)s picks created", created) % {"count": created}]
+    if nothing:
+        parts.append(
+            ngettext(
+                "%(count)s document had nothing to pick", "%(count)s documents had nothing to pick", nothing
+            )
+            % {"count": nothing}
+        )
+    if refused:
+        parts.append(
+            ngettext("%(count)s document was refused", "%(count)s documents were refused", refused)
+            % {"count": refused}
+        )
+    return {
+        "summary": ", ".join(parts),
+        "created": created,
+        "nothing_to_pick": nothing,
+        "refused": refused,
+        "total": created + nothing + refused,
+    }
+
+
+def _create_in_batch(*, run: JobRun, document_id: int, user: Any, assigned_to: str | None) -> None:
+    """One document of a batch: its pick and the job's progress in one transaction. The job's result keeps
+    the tally (picks made `{"id", "no"}`, documents with nothing to pick, refusals); refusals and shortages
+    are added to the job's errors. A document with nothing to pick is not a failure."""
     document = SourceDocument.objects.filter(pk=document_id).first()
     ref = str(document) if document else f"#{document_id}"
+    tally = {"picks": [], "nothing_to_pick": 0, "refused": 0, **run.job.result}
     with transaction.atomic():
         try:
-            result = pick_create_from_source(source_document_id=document_id, user=user)
+            result = pick_create_from_source(
+                source_document_id=document_id, user=user, assigned_to=assigned_to
+            )
         except DomainError as exc:
-            run.progress(failed=1, errors=[{"ref": ref, "detail": exc.detail}])
+            nothing = exc.code == ErrorCode.NOTHING_TO_PICK
+            key = "nothing_to_pick" if nothing else "refused"
+            run.progress(
+                succeeded=1 if nothing else 0,
+                failed=0 if nothing else 1,
+                errors=[{"ref": ref, "detail": exc.detail}],
+                result={**tally, key: tally[key] + 1},
+            )
             return
+        assert result.pick is not None
         errors = [{"ref": ref, "detail": f"line {n.line_no}: {n.reason}"} for n in result.not_picked]
-        run.progress(succeeded=1, errors=errors)
+        picks = [*tally["picks"], {"id": result.pick.pk, "no": result.pick.no}]
+        run.progress(succeeded=1, errors=errors, result={**tally, "picks": picks})

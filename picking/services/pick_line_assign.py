@@ -33,6 +33,7 @@ from picking.services.pick_common import (
 from tracking.rules import requirement
 from tracking.services import no_series_take
 from warehouse.models import ItemLedgerEntry
+from warehouse.rules import require_whole_units
 
 
 def pick_line_assign_serial_nos(*, pick_line_id: int, quantity: Any = None, user: Any) -> Pick:
@@ -139,6 +140,7 @@ def assign_quantity(line: PickLine, quantity: Any) -> Decimal:
     """The quantity to assign numbers for: `quantity` (1 up to the outstanding), or all outstanding."""
     outstanding = line.quantity - line.qty_handled
     qty = outstanding if quantity is None or quantity == "" else parse_quantity(quantity, "quantity")
+    require_whole_units(qty, item=line.item, field="quantity", prefix=f"{describe(line)}: ")
     if qty <= 0 or qty > outstanding:
         raise InvalidInput(
             f"{describe(line)}: assign numbers for 1 to {format_quantity(outstanding)} units "

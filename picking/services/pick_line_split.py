@@ -20,6 +20,7 @@ from picking.services.pick_common import (
     parse_quantity,
     split_off,
 )
+from warehouse.rules import require_whole_units
 
 
 def pick_line_split(*, pick_line_id: int, quantity: Any, user: Any) -> PickLine:
@@ -34,6 +35,7 @@ def pick_line_split(*, pick_line_id: int, quantity: Any, user: Any) -> PickLine:
                 f"{describe(line)} picks numbers prescribed by the source document ({numbers_text(line)}): "
                 "only Qty. to Handle can be changed, the line cannot be split."
             )
+        require_whole_units(split_qty, item=line.item, field="quantity", prefix=f"{describe(line)}: ")
         problem = rules.split_problem(
             quantity=line.quantity, qty_handled=line.qty_handled, split_qty=split_qty
         )

@@ -32,6 +32,7 @@ from picking.services.pick_common import (
 from picking.services.pick_line_numbers import check_numbers, lock_stock_in_bin, lot_of_serial
 from tracking.rules import requirement
 from warehouse.models import Bin
+from warehouse.rules import require_whole_units
 
 
 class _Unset(enum.Enum):
@@ -90,6 +91,7 @@ def pick_line_set_qty_to_handle(*, pick_line_id: int, qty_to_handle: Any, user: 
 def set_qty_to_handle(line: PickLine, value: Any) -> None:
     """Check `value` against the line (picking.rules.qty_to_handle_problem) and set it (not saved)."""
     qty = parse_quantity(value, "qty_to_handle")
+    require_whole_units(qty, item=line.item, field="qty_to_handle", prefix=f"{describe(line)}: ")
     problem = rules.qty_to_handle_problem(
         value=qty, quantity=line.quantity, qty_handled=line.qty_handled, serial_no=line.serial_no
     )

@@ -1,45 +1,71 @@
-"""Reading a scan on a pick: find the open line a scanned serial or lot number belongs on and update it.
+"""Reading a scan on a pick: the one service behind the pick page's scan box and `POST /picks/{id}/scan/`.
 
-The pick page's scan box calls `pick_scan`; every change goes through `pick_line_update`, so a scan is
-checked exactly like a number typed on the line (bin, availability, locked lines). A scan is read in this
-order (the first that fits wins):
+`pick_scan(pick_id, code, quantity, line_id, user) -> ScanResult` reads the code (`picking.scan_codes`) and
+finds what it means on the pick. Every change goes through `pick_line_update`, so a scan is checked exactly
+like a number typed on the line (bin, availability, locked lines), and the whole scan is one transaction:
+a refused scan changes nothing. The first reading that fits wins:
 
-1. an open line already carrying the number: a serial line gets Qty. to Handle 1, a lot line one more unit
-   (or the quantity given), the first line of that lot with room first. Locked lines too, since only
-   Qty. to Handle changes;
-2. the number is in stock in the bin of an open, unlocked line of the item: the number goes on that line
-   (a line still without a number of that kind first, then one whose proposed number may change); a
-   serial on a line of several units splits off a one-unit line;
-3. a new number for an item whose stock carries none of that kind (case 2): on the first open line
-   lacking one (refused as ambiguous when several items of the pick take new numbers of that kind);
-4. otherwise InvalidInput `scan_no_match`, and nothing changes.
+1. a GS1 code (marked as such: parentheses, group separator, symbology identifier, Digital Link URI): its
+   GTIN must be the `gtin` of an item on the pick; its serial number, else its lot, is read as a number
+   (below) on that item's lines; the lot must agree with the line's lot, the expiration date (AI 17) with
+   the number's (`expiration_mismatch`); AI 30/37 is the quantity of a lot. A GTIN alone is an item scan;
+2. a number already on an open line (a serial line gets Qty. to Handle 1, a lot line one more unit or the
+   quantity given, the first line of that lot with room first; locked lines too, since only Qty. to
+   Handle changes), or in stock in the bin of an open, unlocked line of its item (the number goes on that
+   line, a serial splitting off a one-unit line). Letter case does not matter when only one number fits;
+3. a bin code of the pick's location: `bin_confirmed` with the open lines in that bin (with `line_id`: the
+   line takes from that bin from now on);
+4. an item number or a GTIN of an item on the pick: one more unit on its line (untracked items only;
+   tracked items need their number scanned); lines of the item in several bins ask which (`choose_line`);
+5. a plain code that reads as a GS1 element string starting with a GTIN (a scanner that sends no
+   markers): as 1;
+6. a new number for an item whose stock carries none of that kind (case 2): on the first open line lacking
+   one; when lines of several items could take it, `choose_line`;
+7. otherwise Conflict `scan_no_match` (or `tracking_locked` when the number is in the bin of a locked line
+   that prescribes another number), and nothing changes.
+
+`line_id` answers a `choose_line`: the same code again, for that line only. Queries do not grow with the
+lines of the pick (each step reads only the lines and stock rows the code can concern).
 """
 
 from __future__ import annotations
 
 import enum
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field, replace
 from decimal import Decimal
-from typing import Any
+from typing import Any, NoReturn
 
-from django.db.models import Q
+from django.db import transaction
+from django.db.models import F, Q, QuerySet
 from django.utils.translation import gettext as _
 
-from core.exceptions import ErrorCode, InvalidInput
+from core.exceptions import Conflict, ErrorCode, InvalidInput, NotFoundError, TrackingLocked
+from core.permissions import require_perm
 from core.quantities import ONE, format_quantity
-from picking.models import PickLine
-from picking.selectors.picks import pick_detail
-from picking.services.pick_line_update import pick_line_update
+from picking.models import Pick, PickLine
+from picking.scan_codes import GS1Data, ScannedCode, read_scan
+from picking.selectors.picks import get_visible_pick, walking_order
+from picking.services.pick_common import describe, numbers_text
+from picking.services.pick_line_update import UNSET, pick_line_update
 from tracking.rules import requirement
-from warehouse.models import BinContent
+from warehouse.models import Bin, BinContent, Item
+from warehouse.rules import gtin_forms, require_whole_units
 
 
 class ScanKind(enum.StrEnum):
-    """What a scan did. Today every accepted scan updates one line; reading GS1 codes, bin codes and
-    asking which line when several fit add their kinds here (e.g. "choose_line")."""
+    """What a scan did."""
 
-    LINE_UPDATED = "line_updated"
+    LINE_UPDATED = "line_updated"  # a line got its numbers and/or Qty. to Handle
+    BIN_CONFIRMED = "bin_confirmed"  # a bin code: the lines in that bin (or a line switched to it)
+    CHOOSE_LINE = "choose_line"  # several lines fit: scan again with `line_id`
+
+
+@dataclass(frozen=True)
+class Parsed(GS1Data):
+    """What the scan was read as (the API's `parsed`): a GS1 code's parts, or the bin scanned."""
+
+    bin: str = ""
 
 
 @dataclass(frozen=True)
@@ -48,53 +74,120 @@ class ScanResult:
     message: str  # what the worker is told
     code: str  # what was scanned
     line: PickLine | None = None  # the line changed (a new one-unit line when a serial was split off)
-    lines: tuple[PickLine, ...] = ()  # the lines to choose from, for kinds that ask
-    serial_no: str = ""  # the number read from the scan, by kind
-    lot_no: str = ""
-    quantity: Decimal | None = None  # the quantity read from the scan or given with it
+    lines: tuple[PickLine, ...] = ()  # the lines to choose from, or the open lines of a confirmed bin
+    parsed: Parsed = field(default_factory=Parsed)
+
+    @property
+    def serial_no(self) -> str:
+        return self.parsed.serial_no
+
+    @property
+    def lot_no(self) -> str:
+        return self.parsed.lot_no
+
+    @property
+    def quantity(self) -> Decimal | None:
+        return self.parsed.quantity
 
 
-def pick_scan(*, pick_id: int, code: str, quantity: Any = None, user: Any) -> ScanResult:
-    """Put a scanned serial or lot number `code` on the open line of the pick it belongs on (see the
-    module's docstring for the order); `quantity` is how many units of a lot were scanned (empty: 1).
+def pick_scan(
+    *, pick_id: int, code: str, quantity: Any = None, line_id: int | None = None, user: Any
+) -> ScanResult:
+    """Read the scan `code` on the pick (see the module's docstring for the order); `quantity` is how many
+    units of a lot or an untracked item were scanned (empty: 1, or the GS1 code's count).
 
-    NotFoundError for a pick the user cannot see; InvalidInput `scan_no_match` when no line can take the
-    number, `scan_ambiguous` when a new number could go to lines of several items; the refusals of
-    `pick_line_update` otherwise. Nothing changes when refused.
+    NotFoundError for a pick (or `line_id`) the user cannot see; PermissionDeniedError without the right to
+    handle pick lines; InvalidInput `scan_unreadable` or for a bad quantity; Conflict `scan_no_match`,
+    `scan_ambiguous`, `scan_needs_number`, `expiration_mismatch`, `lot_mismatch`, `tracking_locked` and the
+    refusals of `pick_line_update` otherwise. Nothing changes when refused.
     """
-    pick = pick_detail(pick_id=pick_id, user=user)
+    require_perm(user, "picking.change_pickline", _("You are not allowed to handle pick lines."))
+    pick = get_visible_pick(pick_id=pick_id, user=user)
+    scanned = read_scan(code)
     step = _scan_quantity(quantity)
-    lines = [
-        ln for ln in pick.lines.all() if ln.action == PickLine.Action.TAKE and ln.qty_handled < ln.quantity
-    ]
-    changeable = [ln for ln in lines if not ln.tracking_locked]
-    result = (
-        _on_line_carrying(code, lines, step=step, user=user)
-        or _in_bin_of_line(code, changeable, step=step, user=user)
-        or _as_new_number(code, changeable, step=step, user=user)
-    )
-    if result is None:
-        raise InvalidInput(
-            f"No open line of pick {pick.no} can take {code}: it is not on the pick and not in the bins of "
-            "its lines. Check the label and scan again, or choose the number on the line.",
-            code=ErrorCode.SCAN_NO_MATCH,
-            errors=[
-                {"field": "code", "code": ErrorCode.SCAN_NO_MATCH, "detail": "No line takes this number."}
-            ],
+    scan = _Scan(pick=pick, user=user, code=scanned.text, step=step, line_id=line_id)
+    if line_id is not None and not scan.open_lines().exists():
+        raise NotFoundError(
+            _("Pick %(pick)s has no open line #%(line)s.") % {"pick": pick.no, "line": line_id}
         )
+    with transaction.atomic():
+        result = _read(scan, scanned)
     return result
 
 
-def _scan_quantity(value: Any) -> Decimal:
-    text = "" if value is None else str(value).strip()
+def _read(scan: _Scan, scanned: ScannedCode) -> ScanResult:
+    if scanned.marked_gs1 is not None:
+        return _by_gs1(scan, scanned.marked_gs1)
+    result = (
+        _by_number(scan, scanned.text)
+        or _by_bin(scan, scanned.text)
+        or _by_item(scan, scanned)
+        or (_by_gs1(scan, scanned.gs1) if scanned.gs1 is not None else None)
+        or _as_new_number(scan, scanned.text)
+    )
+    return result or _refuse_no_match(scan, scanned.text)
+
+
+# --- What the scan concerns --------------------------------------------------------------------------
+
+
+@dataclass
+class _Scan:
+    pick: Pick
+    user: Any
+    code: str
+    step: Decimal | None  # the quantity given with the scan (None: not given)
+    line_id: int | None = None
+    item_ids: frozenset[int] | None = None  # only lines of these items (a GS1 code's GTIN)
+    gs1: GS1Data | None = None
+
+    def open_lines(self) -> QuerySet[PickLine]:
+        """The pick's open take lines the scan may concern, in walking order."""
+        lines = PickLine.objects.filter(
+            pick_id=self.pick.pk, action=PickLine.Action.TAKE, qty_handled__lt=F("quantity")
+        )
+        if self.line_id is not None:
+            lines = lines.filter(pk=self.line_id)
+        if self.item_ids is not None:
+            lines = lines.filter(item_id__in=self.item_ids)
+        return walking_order(lines.select_related("item__tracking_code", "bin"))
+
+    def changeable_lines(self) -> QuerySet[PickLine]:
+        return self.open_lines().filter(tracking_locked=False)
+
+    @property
+    def parsed(self) -> Parsed:
+        gs1 = self.gs1 or GS1Data()
+        return Parsed(
+            gtin=gs1.gtin,
+            lot_no=gs1.lot_no,
+            serial_no=gs1.serial_no,
+            expiration_date=gs1.expiration_date,
+            quantity=self.step if self.step is not None else gs1.quantity,
+        )
+
+    def units(self) -> Decimal:
+        """How many units a lot or untracked item scan adds: the quantity given, the code's, or 1."""
+        if self.step is not None:
+            return self.step
+        if self.gs1 is not None and self.gs1.quantity is not None:
+            return self.gs1.quantity
+        return ONE
+
+
+def _scan_quantity(value: Any) -> Decimal | None:
+    text = "" if value is None else str(value).strip().replace(",", ".")
+    if not text:
+        return None
     try:
-        quantity = Decimal(text) if text else ONE
+        quantity = Decimal(text)
     except ArithmeticError:
         quantity = Decimal("NaN")
     if not quantity.is_finite():
         raise InvalidInput(
-            f"'{text}' is not a quantity. Enter a number above 0, or leave it empty for 1.",
-            errors=[{"field": "quantity", "code": ErrorCode.INVALID, "detail": "Enter a number above 0."}],
+            _("'%(text)s' is not a quantity. Enter a number above 0, or leave it empty for 1.")
+            % {"text": text},
+            errors=[{"field": "quantity", "code": ErrorCode.INVALID, "detail": _("Enter a number above 0.")}],
         )
     if quantity <= 0:
         raise InvalidInput(
@@ -108,108 +201,388 @@ def _scan_quantity(value: Any) -> Decimal:
                 {
                     "field": "quantity",
                     "code": ErrorCode.QUANTITY_NOT_POSITIVE,
-                    "detail": "Enter a number above 0.",
+                    "detail": _("Enter a number above 0."),
                 }
             ],
         )
     return quantity
 
 
-def _on_line_carrying(code: str, lines: Sequence[PickLine], *, step: Decimal, user: Any) -> ScanResult | None:
-    """Step 1: a line already carrying the number gets Qty. to Handle (serial: 1; lot: one step more)."""
-    for ln in lines:
-        if ln.serial_no == code:
-            line = pick_line_update(pick_line_id=ln.pk, qty_to_handle="1", user=user)
-            message = f"Serial number {code}: line {line.line_no}, Qty. to Handle 1."
-            return _updated(code, line, message, serial_no=code, quantity=ONE)
-    lot_lines = [ln for ln in lines if ln.lot_no == code and not ln.serial_no]
-    if not lot_lines:
+# --- 1. GS1 codes ------------------------------------------------------------------------------------
+
+
+def _by_gs1(scan: _Scan, gs1: GS1Data) -> ScanResult:
+    scan = replace(scan, gs1=gs1)
+    if gs1.gtin:
+        items = _items_with_gtin(scan, gs1.gtin)
+        if not items:
+            raise Conflict(
+                _(
+                    "GTIN %(gtin)s is not the GTIN of an item on an open line of pick %(pick)s. Check that "
+                    "you picked the right article; if it is right, its item needs this GTIN in the master "
+                    "data."
+                )
+                % {"gtin": gs1.gtin, "pick": scan.pick.no},
+                code=ErrorCode.SCAN_NO_MATCH,
+                errors=[{"field": "code", "code": ErrorCode.SCAN_NO_MATCH, "detail": _("Unknown GTIN.")}],
+            )
+        scan = replace(scan, item_ids=frozenset(item.pk for item in items))
+        if not (gs1.serial_no or gs1.lot_no):
+            return _add_units_of_item(scan, items[0])
+    number = gs1.serial_no or gs1.lot_no
+    return _by_number(scan, number) or _as_new_number(scan, number) or _refuse_no_match(scan, number)
+
+
+def _items_with_gtin(scan: _Scan, gtin: str) -> list[Item]:
+    return list(
+        Item.objects.select_related("tracking_code")
+        .filter(gtin__in=gtin_forms(gtin), pk__in=scan.open_lines().values("item_id"))
+        .order_by("pk")
+    )
+
+
+def _checked(scan: _Scan, result: ScanResult) -> ScanResult:
+    """A GS1 code's lot and expiration date must agree with the line it landed on (inside the scan's
+    transaction: refusing here undoes the change)."""
+    gs1, line = scan.gs1, result.line
+    if gs1 is None or line is None:
+        return result
+    if gs1.lot_no and line.lot_no and gs1.lot_no.upper() != line.lot_no.upper():
+        raise Conflict(
+            _(
+                "The code says lot %(code_lot)s, but serial number %(serial)s is lot %(lot)s on line "
+                "%(line)s. Check the label: nothing was changed."
+            )
+            % {"code_lot": gs1.lot_no, "serial": line.serial_no, "lot": line.lot_no, "line": line.line_no},
+            code=ErrorCode.LOT_MISMATCH,
+            errors=[{"field": "code", "code": ErrorCode.LOT_MISMATCH, "detail": _("Another lot.")}],
+        )
+    expiry = gs1.expiration_date
+    if expiry is not None and line.expiration_date is not None and expiry != line.expiration_date:
+        raise Conflict(
+            _(
+                "The code says %(numbers)s expires on %(code_date)s, but it expires on %(date)s in stock. "
+                "Check the label, and tell a supervisor if it is wrong: nothing was changed."
+            )
+            % {
+                "numbers": numbers_text(line),
+                "code_date": expiry.isoformat(),
+                "date": line.expiration_date.isoformat(),
+            },
+            code=ErrorCode.EXPIRATION_MISMATCH,
+            errors=[
+                {
+                    "field": "code",
+                    "code": ErrorCode.EXPIRATION_MISMATCH,
+                    "detail": _("Another expiration date."),
+                }
+            ],
+        )
+    return result
+
+
+# --- 2. Numbers on lines or in their bins -------------------------------------------------------------
+
+
+def _by_number(scan: _Scan, number: str) -> ScanResult | None:
+    """A number on an open line, or in the bin of a changeable line of its item (letter case ignored when
+    only one number fits)."""
+    on_lines = list(scan.open_lines().filter(Q(serial_no__iexact=number) | Q(lot_no__iexact=number)))
+    in_bins = _stock_carrying(scan, number)
+    spelled = {_spelling(ln.serial_no, ln.lot_no, number) for ln in on_lines}
+    spelled |= {_spelling(serial, lot, number) for _item, _bin, serial, lot in in_bins}
+    if not spelled:
         return None
-    target = next((ln for ln in lot_lines if ln.qty_to_handle < ln.qty_outstanding), lot_lines[0])
-    line = pick_line_update(pick_line_id=target.pk, qty_to_handle=str(target.qty_to_handle + step), user=user)
-    message = f"Lot {code}: line {line.line_no}, Qty. to Handle {format_quantity(line.qty_to_handle)}."
-    return _updated(code, line, message, lot_no=code, quantity=step)
+    if number not in spelled:
+        if len(spelled) > 1:
+            raise Conflict(
+                _(
+                    "%(code)s fits several numbers that differ only in letter case (%(numbers)s). Type the "
+                    "number exactly as it is on the label."
+                )
+                % {"code": number, "numbers": ", ".join(sorted(spelled))},
+                code=ErrorCode.SCAN_AMBIGUOUS,
+                errors=[{"field": "code", "code": ErrorCode.SCAN_AMBIGUOUS, "detail": _("Several numbers.")}],
+            )
+        number = spelled.pop()
+    exact_lines = [ln for ln in on_lines if number in (ln.serial_no, ln.lot_no)]
+    exact_stock = [row for row in in_bins if number in (row[2], row[3])]
+    return _on_line_carrying(scan, number, exact_lines) or _in_bin_of_line(scan, number, exact_stock)
 
 
-def _in_bin_of_line(
-    code: str, changeable: Sequence[PickLine], *, step: Decimal, user: Any
-) -> ScanResult | None:
-    """Step 2: the number is in stock in the bin of a changeable line of its item: it goes on that line."""
-    for item_id, bin_id, serial_no in _stock_carrying(code, changeable):
-        kind = "serial_no" if serial_no == code else "lot_no"
-        candidates = [ln for ln in changeable if ln.item_id == item_id and ln.bin_id == bin_id]
-        # a line still without a number of that kind first, then one whose proposed number may change
-        candidates.sort(key=lambda ln: (bool(getattr(ln, kind)), ln.line_no))
-        if candidates:
-            return _put_number(code, candidates[0], kind, step=step, user=user, new=False)
-    return None
+def _spelling(serial_no: str, lot_no: str, number: str) -> str:
+    return serial_no if serial_no.upper() == number.upper() else lot_no
 
 
-def _stock_carrying(code: str, lines: Sequence[PickLine]) -> list[tuple[int, int, str]]:
-    """(item, bin, serial_no) of the stock rows carrying `code` as serial or lot number, for the items
-    of `lines` in their bins (one query)."""
-    bins = {ln.bin_id for ln in lines if ln.bin_id is not None}
+def _stock_carrying(scan: _Scan, number: str) -> list[tuple[int, int, str, str]]:
+    """(item, bin, serial_no, lot_no) of stock rows carrying `number` (any letter case) for the items of
+    the changeable lines, in their bins (one query)."""
+    changeable = scan.changeable_lines().order_by()
     return list(
         BinContent.objects.filter(
-            Q(serial_no=code) | Q(lot_no=code),
-            item_id__in={ln.item_id for ln in lines},
-            bin_id__in=bins,
+            Q(serial_no__iexact=number) | Q(lot_no__iexact=number),
+            item_id__in=changeable.values("item_id"),
+            bin_id__in=changeable.values("bin_id"),
             quantity__gt=0,
         )
         .order_by("pk")
-        .values_list("item_id", "bin_id", "serial_no")
+        .values_list("item_id", "bin_id", "serial_no", "lot_no")
     )
 
 
-def _as_new_number(
-    code: str, changeable: Sequence[PickLine], *, step: Decimal, user: Any
+def _on_line_carrying(scan: _Scan, number: str, lines: Sequence[PickLine]) -> ScanResult | None:
+    """A line already carrying the number gets Qty. to Handle (serial: 1; lot: the units scanned more)."""
+    for ln in lines:
+        if ln.serial_no == number:
+            line = _update(scan, ln, lot_no=_gs1_lot_for(scan, ln), qty_to_handle="1")
+            message = _("Serial number %(serial)s: line %(line)s, Qty. to Handle 1.") % {
+                "serial": number,
+                "line": line.line_no,
+            }
+            return _checked(scan, _updated(scan, line, message, serial_no=number, quantity=ONE))
+    lot_lines = [ln for ln in lines if ln.lot_no == number and not ln.serial_no]
+    if not lot_lines:
+        return None
+    target = next((ln for ln in lot_lines if ln.qty_to_handle < ln.qty_outstanding), lot_lines[0])
+    units = scan.units()
+    require_whole_units(units, item=target.item, field="quantity", prefix=f"{describe(target)}: ")
+    line = _update(scan, target, qty_to_handle=str(target.qty_to_handle + units))
+    message = _("Lot %(lot)s: line %(line)s, Qty. to Handle %(qty)s.") % {
+        "lot": number,
+        "line": line.line_no,
+        "qty": format_quantity(line.qty_to_handle),
+    }
+    return _checked(scan, _updated(scan, line, message, lot_no=number, quantity=units))
+
+
+def _in_bin_of_line(
+    scan: _Scan, number: str, stock: Sequence[tuple[int, int, str, str]]
 ) -> ScanResult | None:
-    """Step 3: a new number for an item whose stock carries none of that kind (serial first, then lot)."""
-    for kind in ("serial_no", "lot_no"):
-        new_number_lines = [ln for ln in changeable if _takes_new_number(ln, kind) and not getattr(ln, kind)]
-        if len({ln.item_id for ln in new_number_lines}) > 1:
-            raise InvalidInput(
-                f"Several items of this pick take new {kind.replace('_no', '')} numbers, so {code} cannot be "
-                "placed by scanning alone. Type it into the line it belongs to.",
-                code=ErrorCode.SCAN_AMBIGUOUS,
-            )
-        if new_number_lines:
-            return _put_number(code, new_number_lines[0], kind, step=step, user=user, new=True)
+    """The number is in stock in the bin of a changeable line of its item: it goes on that line (a line
+    still without a number of that kind first, then one whose proposed number may change)."""
+    for item_id, bin_id, serial_no, _lot in stock:
+        kind = "serial_no" if serial_no == number else "lot_no"
+        candidates = list(scan.changeable_lines().filter(item_id=item_id, bin_id=bin_id))
+        candidates.sort(key=lambda ln: (bool(getattr(ln, kind)), ln.line_no))
+        if candidates:
+            return _put_number(scan, number, candidates[0], kind, new=False)
     return None
 
 
-def _takes_new_number(line: PickLine, kind: str) -> bool:
-    """The line's item tracks this kind of number, and its stock carries none (outbound tracking only)."""
-    req = requirement(line.item.tracking_code)
+# --- 3. Bin codes ---------------------------------------------------------------------------------------
+
+
+def _by_bin(scan: _Scan, code: str) -> ScanResult | None:
+    bins = list(Bin.objects.filter(location_id=scan.pick.location_id, code__iexact=code).order_by("pk"))
+    bin_ = next((b for b in bins if b.code == code), bins[0] if len(bins) == 1 else None)
+    if bin_ is None:
+        return None
+    parsed = Parsed(bin=bin_.code)
+    if scan.line_id is not None:
+        target = scan.changeable_lines().first()
+        if target is None:
+            raise TrackingLocked(
+                _("Line #%(line)s picks numbers prescribed by the source document: its bin cannot change.")
+                % {"line": scan.line_id},
+                errors=[{"field": "bin", "code": ErrorCode.TRACKING_LOCKED, "detail": _("Locked.")}],
+            )
+        line = pick_line_update(pick_line_id=target.pk, bin_code=bin_.code, user=scan.user)
+        message = _("Line %(line)s takes from bin %(bin)s now.") % {"line": line.line_no, "bin": bin_.code}
+        return ScanResult(ScanKind.LINE_UPDATED, message, scan.code, line=line, parsed=parsed)
+    lines = tuple(scan.open_lines().filter(bin_id=bin_.pk))
+    if not lines:
+        raise Conflict(
+            _(
+                "No open line of pick %(pick)s takes from bin %(bin)s. The lines show the bins to go to, in "
+                "walking order."
+            )
+            % {"pick": scan.pick.no, "bin": bin_.code},
+            code=ErrorCode.SCAN_NO_MATCH,
+            errors=[{"field": "code", "code": ErrorCode.SCAN_NO_MATCH, "detail": _("No line in this bin.")}],
+        )
+    message = _("Bin %(bin)s: %(count)s open line(s) here: %(lines)s.") % {
+        "bin": bin_.code,
+        "count": len(lines),
+        "lines": ", ".join(str(ln.line_no) for ln in lines[:10]) + ("…" if len(lines) > 10 else ""),
+    }
+    return ScanResult(ScanKind.BIN_CONFIRMED, message, scan.code, lines=lines, parsed=parsed)
+
+
+# --- 4. Item numbers and GTINs -------------------------------------------------------------------------
+
+
+def _by_item(scan: _Scan, scanned: ScannedCode) -> ScanResult | None:
+    on_pick = scan.open_lines().order_by().values("item_id")
+    items = list(Item.objects.select_related("tracking_code").filter(no__iexact=scanned.text, pk__in=on_pick))
+    item = next((i for i in items if i.no == scanned.text), items[0] if len(items) == 1 else None)
+    if item is None and scanned.gtin:
+        with_gtin = _items_with_gtin(scan, scanned.gtin)
+        item = with_gtin[0] if with_gtin else None
+    if item is None:
+        return None
+    return _add_units_of_item(replace(scan, item_ids=frozenset({item.pk})), item)
+
+
+def _add_units_of_item(scan: _Scan, item: Item) -> ScanResult:
+    """An item (no number): one more unit (or the quantity given) on its line with room."""
+    req = requirement(item.tracking_code)
+    if req.tracked:
+        named = ((_("serial"), req.serial.tracked), (_("lot"), req.lot.tracked))
+        kinds = _(" and ").join(name for name, tracked in named if tracked)
+        raise Conflict(
+            _(
+                "Item %(item)s is tracked by %(kinds)s number: scan the number on the label (or the GS1 code "
+                "that holds it), not only the item."
+            )
+            % {"item": item.no, "kinds": kinds},
+            code=ErrorCode.SCAN_NEEDS_NUMBER,
+            errors=[{"field": "code", "code": ErrorCode.SCAN_NEEDS_NUMBER, "detail": _("Scan the number.")}],
+        )
+    lines = [ln for ln in scan.open_lines() if ln.qty_to_handle < ln.qty_outstanding]
+    if not lines:
+        raise Conflict(
+            _("Every open line of item %(item)s on pick %(pick)s already has its full Qty. to Handle.")
+            % {"item": item.no, "pick": scan.pick.no},
+            code=ErrorCode.SCAN_NO_MATCH,
+            errors=[{"field": "code", "code": ErrorCode.SCAN_NO_MATCH, "detail": _("Nothing left to pick.")}],
+        )
+    if len({ln.bin_id for ln in lines}) > 1:
+        return _choose(scan, lines)
+    target = lines[0]
+    units = scan.units()
+    require_whole_units(units, item=item, field="quantity", prefix=f"{describe(target)}: ")
+    line = _update(scan, target, qty_to_handle=str(target.qty_to_handle + units))
+    message = _("Item %(item)s: line %(line)s, Qty. to Handle %(qty)s.") % {
+        "item": item.no,
+        "line": line.line_no,
+        "qty": format_quantity(line.qty_to_handle),
+    }
+    return _updated(scan, line, message, quantity=units)
+
+
+# --- 6. New numbers (case 2) ----------------------------------------------------------------------------
+
+
+def _as_new_number(scan: _Scan, number: str) -> ScanResult | None:
+    """A new number for an item whose stock carries none of that kind (serial first, then lot)."""
+    kinds: tuple[str, ...] = ("serial_no", "lot_no")
+    if scan.gs1 is not None:
+        kinds = ("serial_no",) if scan.gs1.serial_no else ("lot_no",)
+    for kind in kinds:
+        lacking = scan.changeable_lines().filter(**{kind: ""})
+        items = Item.objects.select_related("tracking_code").filter(
+            pk__in=lacking.order_by().values("item_id")
+        )
+        taking = {item.pk for item in items if _takes_new_number(item, kind)}
+        if not taking:
+            continue
+        firsts: dict[int, PickLine] = {}
+        for ln in lacking.filter(item_id__in=taking):
+            firsts.setdefault(ln.item_id, ln)
+        if len(firsts) > 1:
+            return _choose(scan, list(firsts.values()))
+        return _put_number(scan, number, next(iter(firsts.values())), kind, new=True)
+    return None
+
+
+def _takes_new_number(item: Item, kind: str) -> bool:
+    """The item tracks this kind of number, and its stock carries none (outbound tracking only)."""
+    req = requirement(item.tracking_code)
     return (req.serial if kind == "serial_no" else req.lot).outbound_only
 
 
-def _put_number(code: str, target: PickLine, kind: str, *, step: Decimal, user: Any, new: bool) -> ScanResult:
-    """Put the number on the line: a serial number with Qty. to Handle 1, a lot with `step` units (at
+# --- Writing and answering ---------------------------------------------------------------------------------
+
+
+def _gs1_lot_for(scan: _Scan, line: PickLine) -> Any:
+    """The GS1 code's lot, when the line has none yet and may take one; else "unchanged"."""
+    if scan.gs1 is None or not scan.gs1.lot_no or line.lot_no or line.tracking_locked:
+        return UNSET
+    return scan.gs1.lot_no if requirement(line.item.tracking_code).lot.tracked else UNSET
+
+
+def _update(scan: _Scan, line: PickLine, **changes: Any) -> PickLine:
+    changes = {k: v for k, v in changes.items() if v is not UNSET}
+    return pick_line_update(pick_line_id=line.pk, user=scan.user, **changes)
+
+
+def _put_number(scan: _Scan, number: str, target: PickLine, kind: str, *, new: bool) -> ScanResult:
+    """Put the number on the line: a serial number with Qty. to Handle 1, a lot with the units scanned (at
     most the outstanding quantity)."""
     if kind == "serial_no":
-        line = pick_line_update(pick_line_id=target.pk, serial_no=code, qty_to_handle="1", user=user)
-        what = "New serial number" if new else "Serial number"
-        message = f"{what} {code} is on line {line.line_no}, Qty. to Handle 1."
-        return _updated(code, line, message, serial_no=code, quantity=ONE)
-    qty = min(step, target.qty_outstanding)
-    line = pick_line_update(pick_line_id=target.pk, lot_no=code, qty_to_handle=str(qty), user=user)
-    what = "New lot" if new else "Lot"
-    message = (
-        f"{what} {code} is on line {line.line_no}, Qty. to Handle {format_quantity(line.qty_to_handle)}."
+        line = _update(scan, target, serial_no=number, lot_no=_gs1_lot_for(scan, target), qty_to_handle="1")
+        template = (
+            _("New serial number %(number)s is on line %(line)s, Qty. to Handle 1.")
+            if new
+            else _("Serial number %(number)s is on line %(line)s, Qty. to Handle 1.")
+        )
+        message = template % {"number": number, "line": line.line_no}
+        return _checked(scan, _updated(scan, line, message, serial_no=number, quantity=ONE))
+    units = scan.units()
+    require_whole_units(units, item=target.item, field="quantity", prefix=f"{describe(target)}: ")
+    qty = min(units, target.qty_outstanding)
+    line = _update(scan, target, lot_no=number, qty_to_handle=str(qty))
+    template = (
+        _("New lot %(number)s is on line %(line)s, Qty. to Handle %(qty)s.")
+        if new
+        else _("Lot %(number)s is on line %(line)s, Qty. to Handle %(qty)s.")
     )
-    return _updated(code, line, message, lot_no=code, quantity=qty)
+    message = template % {"number": number, "line": line.line_no, "qty": format_quantity(line.qty_to_handle)}
+    return _checked(scan, _updated(scan, line, message, lot_no=number, quantity=qty))
 
 
 def _updated(
-    code: str, line: PickLine, message: str, *, serial_no: str = "", lot_no: str = "", quantity: Decimal
+    scan: _Scan, line: PickLine, message: str, *, serial_no: str = "", lot_no: str = "", quantity: Decimal
 ) -> ScanResult:
-    return ScanResult(
-        kind=ScanKind.LINE_UPDATED,
-        message=message,
-        code=code,
-        line=line,
-        serial_no=serial_no,
-        lot_no=lot_no,
+    parsed = replace(
+        scan.parsed,
+        serial_no=scan.parsed.serial_no or serial_no,
+        lot_no=scan.parsed.lot_no or lot_no,
         quantity=quantity,
+    )
+    return ScanResult(ScanKind.LINE_UPDATED, message, scan.code, line=line, parsed=parsed)
+
+
+def _choose(scan: _Scan, lines: Sequence[PickLine]) -> ScanResult:
+    message = _("%(code)s fits %(count)s lines: choose the line it goes on.") % {
+        "code": scan.code,
+        "count": len(lines),
+    }
+    return ScanResult(ScanKind.CHOOSE_LINE, message, scan.code, lines=tuple(lines), parsed=scan.parsed)
+
+
+def _refuse_no_match(scan: _Scan, number: str) -> NoReturn:
+    """Nothing fits: explain a locked line that prescribes another number in the number's bin, or say that
+    no line takes the code."""
+    locked = scan.open_lines().filter(tracking_locked=True).order_by()
+    row = (
+        BinContent.objects.filter(
+            Q(serial_no__iexact=number) | Q(lot_no__iexact=number),
+            item_id__in=locked.values("item_id"),
+            bin_id__in=locked.values("bin_id"),
+            quantity__gt=0,
+        )
+        .values_list("item_id", "bin_id")
+        .first()
+    )
+    if row is not None:
+        line = scan.open_lines().filter(tracking_locked=True, item_id=row[0], bin_id=row[1]).first()
+        assert line is not None
+        raise TrackingLocked(
+            _(
+                "%(line)s picks %(numbers)s, prescribed by the source document: %(code)s cannot take its "
+                "place. Scan %(numbers)s; only a supervisor can change prescribed numbers, on the source "
+                "document."
+            )
+            % {"line": describe(line), "numbers": numbers_text(line), "code": number},
+            errors=[{"field": "code", "code": ErrorCode.TRACKING_LOCKED, "detail": _("Locked line.")}],
+        )
+    raise Conflict(
+        _(
+            "No open line of pick %(pick)s can take %(code)s: it is not on the pick and not in the bins of "
+            "its lines. Check the label and scan again, or choose the number on the line."
+        )
+        % {"pick": scan.pick.no, "code": number},
+        code=ErrorCode.SCAN_NO_MATCH,
+        errors=[{"field": "code", "code": ErrorCode.SCAN_NO_MATCH, "detail": _("No line takes this code.")}],
     )

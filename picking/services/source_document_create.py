@@ -26,6 +26,7 @@ from picking.services.source_document_input import DocumentInput, Error, field_e
 from picking.services.tracking_checks import LineContext, check_lines, raise_for
 from tracking.rules import requirement
 from warehouse.models import Bin, Item, ItemLedgerEntry, Location
+from warehouse.rules import whole_units_problem
 
 BadDocument = tuple[int, str, list[Error]]  # (index in the input, "<type> <no>", errors)
 
@@ -218,6 +219,15 @@ def _resolve(doc: DocumentInput, refs: _Refs) -> list[Error]:
     doc.location = location
     for line in doc.lines:
         line.item = refs.items.get(line.item_no)
+        fraction = (
+            whole_units_problem(
+                quantity=line.quantity, whole_units=line.item.whole_units, item_no=line.item.no
+            )
+            if line.item is not None
+            else None
+        )
+        if fraction:
+            errors.append(field_error(f"{line.field}.quantity", ErrorCode.FRACTION_NOT_ALLOWED, fraction))
         if line.item is None:
             errors.append(
                 field_error(

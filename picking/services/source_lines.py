@@ -14,6 +14,7 @@ from picking.models import SourceLine
 from picking.services.activity import source_line_change
 from picking.services.item_tracking_lines import lock_line_for_change
 from picking.services.source_document_input import Error, field_error, parse_quantity
+from warehouse.rules import require_whole_units
 
 
 def source_line_set_quantity(
@@ -34,6 +35,7 @@ def source_line_set_quantity(
     with transaction.atomic():
         locked = lock_line_for_change(source_line_id=source_line_id, user=user, check_picks=False)
         line = locked.line
+        require_whole_units(value, item=line.item, field="quantity")
         if expected is not None and line.quantity != expected:
             raise Conflict(
                 _(

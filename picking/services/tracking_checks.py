@@ -30,6 +30,7 @@ from picking.availability import AvailableRow
 from picking.services.source_document_input import Error, TrackingInput, field_error
 from tracking.rules import Requirement, TrackingEntry, requirement, tracking_problems
 from warehouse.models import Item, Location
+from warehouse.rules import whole_units_problem
 
 # Error codes that mean "conflicts with the current stock" (409) rather than "invalid input" (400).
 STOCK_CODES = {
@@ -190,6 +191,16 @@ def _rule_problems(line: LineContext, req: Requirement) -> dict[int | None, list
         else:
             field_name = f"{line.tracking[problem.index].field}.{problem.field}"
         found[problem.index].append(field_error(field_name, problem.code, f"{prefix}: {problem.detail}"))
+    for index, entry in enumerate(line.tracking):
+        fraction = whole_units_problem(
+            quantity=entry.quantity, whole_units=line.item.whole_units, item_no=line.item.no
+        )
+        if fraction:
+            found[index].append(
+                field_error(
+                    f"{entry.field}.quantity", ErrorCode.FRACTION_NOT_ALLOWED, f"{prefix}: {fraction}"
+                )
+            )
     return found
 
 

@@ -9,8 +9,6 @@ types the code and sends Enter, which submits the form the cursor is in.
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass, field
-from functools import cached_property
 from typing import Any, TypeVar
 
 from django.contrib import messages
@@ -23,25 +21,24 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import path, reverse
 from django.utils.html import format_html
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from core.exceptions import DomainError, ErrorCode, InvalidInput, NotFoundError, PermissionDeniedError
 from core.quantities import format_quantity
 from core.roles import is_supervisor
-from picking import rules
 from picking.forms.picks import (
-    PickAssignForm,
+    ACTIVE,
     PickBatchCreateForm,
     PickFilterForm,
     PickLineForm,
     PostedPickFilterForm,
     QuantityForm,
-    ScanForm,
 )
-from picking.models import Pick, PickLine, PostedPick
+from picking.models import Pick, PickLine
 from picking.selectors.pick_lines import pick_line_available_tracking
 from picking.selectors.picks import pick_detail, pick_list, posted_pick_detail, posted_pick_list
-from picking.services.pick_assign import pick_assign
+from picking.services.pick_assign import pick_assign, pick_take_next
 from picking.services.pick_common import numbers_text
 from picking.services.pick_create import pick_create_from_source, picks_create_batch
 from picking.services.pick_delete import pick_delete, pick_line_delete
@@ -50,17 +47,18 @@ from picking.services.pick_line_split import pick_line_split
 from picking.services.pick_line_update import pick_line_update
 from picking.services.pick_post import pick_post, pick_post_and_delete_rest
 from picking.services.pick_qty_to_handle import pick_autofill_qty_to_handle, pick_delete_qty_to_handle
-from picking.services.pick_scan import pick_scan
-from tracking.rules import Requirement, requirement
+from picking.views.pick_page import (
+    DELETE_LINE,
+    DELETE_PICK,
+    HANDLE,
+    POST,
+    VIEW_PICK,
+    pick_url,
+    render_pick,
+)
 from warehouse.scoping import visible_locations
 
-VIEW_PICK = "picking.view_pick"
 VIEW_POSTED_PICK = "picking.view_postedpick"
-HANDLE = "picking.change_pickline"
-POST = "picking.post_pick"
-DELETE_PICK = "picking.delete_pick"
-DELETE_LINE = "picking.delete_pickline"
-ASSIGN = "picking.change_pick"
 CREATE = "picking.add_pick"
 
 
@@ -74,9 +72,7 @@ def _get_pick(user: Any, pk: int) -> Pick:
         raise Http404(exc.detail) from exc
 
 
-def _pick_url(pk: int, line_id: int | None = None) -> str:
-    url = reverse("picking:pick-detail", args=[pk])
-    return f"{url}#line-{line_id}" if line_id else url
+_pick_url = pick_url
 
 
 def _check_line_of_pick(user: Any, pk: int, line_id: int) -> None:
@@ -85,7 +81,7 @@ def _check_line_of_pick(user: Any, pk: int, line_id: int) -> None:
         raise Http404(f"Pick #{pk} has no line #{line_id}.")
 
 
-def _employees(location_ids: list[int]) -> list[str]:
+def employees(location_ids: list[int]) -> list[str]:
     """Usernames of the warehouse employees of these locations (one query)."""
     return list(
         get_user_model()
@@ -96,156 +92,12 @@ def _employees(location_ids: list[int]) -> list[str]:
     )
 
 
+def _location_ids(user: Any) -> list[int]:
+    return list(visible_locations(user).values_list("pk", flat=True))
+
+
 def _numbers(line: PickLine) -> str:
     return numbers_text(line, empty="")
-
-
-@dataclass
-class LineView:
-    """What the pick page shows and offers for one line (no queries: the line is prefetched)."""
-
-    line: PickLine
-    errors: list[str] = field(default_factory=list)
-    values: dict[str, str] = field(default_factory=dict)
-    can_handle: bool = False
-    can_delete: bool = False
-
-    @property
-    def open(self) -> bool:
-        return self.line.action == PickLine.Action.TAKE and self.line.qty_handled < self.line.quantity
-
-    @property
-    def locked(self) -> bool:
-        return self.line.tracking_locked
-
-    @cached_property
-    def requirement(self) -> Requirement:
-        return requirement(self.line.item.tracking_code)
-
-    @property
-    def tracks_serial(self) -> bool:
-        return self.requirement.serial.tracked
-
-    @property
-    def tracks_lot(self) -> bool:
-        return self.requirement.lot.tracked
-
-    @property
-    def editable(self) -> bool:
-        """The line's numbers may be changed here (never on a tracking_locked line)."""
-        return self.can_handle and self.open and not self.locked
-
-    @property
-    def can_assign_serial(self) -> bool:
-        return (
-            self.editable
-            and self.requirement.serial.outbound_only
-            and not self.line.serial_no
-            and self.line.item.serial_nos_id is not None
-        )
-
-    @property
-    def can_assign_lot(self) -> bool:
-        return (
-            self.editable
-            and self.requirement.lot.outbound_only
-            and not self.line.lot_no
-            and self.line.item.lot_nos_id is not None
-        )
-
-    @property
-    def can_select(self) -> bool:
-        return self.editable and self.line.bin_id is not None and rules.carries_numbers(self.requirement)
-
-    @property
-    def can_split(self) -> bool:
-        return self.editable and not self.line.serial_no and self.line.qty_outstanding > 1
-
-    @property
-    def missing(self) -> list[str]:
-        return rules.missing_numbers(self.requirement, lot_no=self.line.lot_no, serial_no=self.line.serial_no)
-
-    @property
-    def qty_value(self) -> str:
-        return self.values.get("qty_to_handle", format_quantity(self.line.qty_to_handle))
-
-    @property
-    def lock_reason(self) -> str:
-        return (
-            f"Prescribed by {self.line.pick.source_document or 'the source document'}"
-            f" ({_numbers(self.line) or 'numbers'}): only Qty. to Handle can be changed. A supervisor "
-            "changes prescribed numbers on the source document's Item Tracking Lines."
-        )
-
-
-def _line_views(
-    request: HttpRequest,
-    pick: Pick,
-    *,
-    problem: DomainError | None = None,
-    line_id: int | None = None,
-    values: dict[str, str] | None = None,
-) -> list[LineView]:
-    user = request.user
-    can_handle = user.has_perm(HANDLE)
-    can_delete = user.has_perm(DELETE_LINE)
-    views = []
-    by_id: dict[int, LineView] = {}
-    by_no: dict[int, LineView] = {}
-    for line in pick.lines.all():
-        line.pick = pick
-        view = LineView(line=line, can_handle=can_handle, can_delete=can_delete)
-        views.append(view)
-        by_id[line.pk] = view
-        by_no[line.line_no] = view
-    if problem is not None:
-        target = by_id.get(line_id) if line_id is not None else None
-        if target is not None:
-            target.errors.append(problem.detail)
-            target.values = values or {}
-        for error in problem.errors:
-            concerned = by_id.get(error.get("pick_line_id", -1)) or by_no.get(error.get("line", -1))
-            if concerned is not None and concerned is not target:
-                concerned.errors.append(error["detail"])
-    return views
-
-
-def _render_pick(
-    request: HttpRequest,
-    pk: int,
-    *,
-    problem: DomainError | None = None,
-    line_id: int | None = None,
-    values: dict[str, str] | None = None,
-    scan_form: ScanForm | None = None,
-    status: int = 200,
-) -> HttpResponse:
-    pick = _get_pick(request.user, pk)
-    user = request.user
-    lines = _line_views(request, pick, problem=problem, line_id=line_id, values=values)
-    can_assign = user.has_perm(ASSIGN)
-    outstanding_locked = [v for v in lines if v.locked and v.open]
-    context = {
-        "pick": pick,
-        "lines": lines,
-        "problem": problem,
-        "scan_form": scan_form or ScanForm(),
-        "can_handle": user.has_perm(HANDLE),
-        "can_post": user.has_perm(POST),
-        "can_delete": user.has_perm(DELETE_PICK),
-        "can_assign": can_assign,
-        "assign_form": PickAssignForm(
-            initial={"assigned_to": pick.assigned_to.username if pick.assigned_to else ""},
-            usernames=_employees([pick.location_id]),
-        )
-        if can_assign
-        else None,
-        "any_open": any(v.open for v in lines),
-        "to_post": [v for v in lines if v.line.qty_to_handle > 0],
-        "prescribed": outstanding_locked,
-        "postings": list(PostedPick.objects.filter(pick_id=pick.pk).order_by("pk").values("pk", "no")),
-    }
-    return render(request, "picking/picks/detail.html", context, status=status)
 
 
 def _refused(
@@ -262,7 +114,7 @@ def _refused(
     if isinstance(exc, NotFoundError):
         raise Http404(exc.detail)
     messages.error(request, exc.detail)
-    return _render_pick(
+    return render_pick(
         request, pk, problem=exc, line_id=line_id, values=values, status=409 if exc.status == 409 else 400
     )
 
@@ -309,8 +161,10 @@ def pick_list_view(request: HttpRequest) -> HttpResponse:
     if "assigned_to" not in data:
         # Workers see their own picks first; supervisors every pick.
         data["assigned_to"] = "all" if is_supervisor(user) else "me"
+    if "status" not in data and data.get("assigned_to") == "me":
+        data["status"] = ACTIVE  # "My picks": the ones still to do, not the completed ones
     form = PickFilterForm(
-        data, location_codes=[c for _, c in locations], usernames=_employees([pk for pk, _ in locations])
+        data, location_codes=[c for _, c in locations], usernames=employees([pk for pk, _ in locations])
     )
     filters: dict[str, Any] = {"assigned_to": None}
     document_no = ""
@@ -379,7 +233,11 @@ def pick_create_view(request: HttpRequest, document_pk: int) -> HttpResponse:
     """ "Create Inventory Pick" on the source document page."""
     document_url = reverse("picking:source-document-detail", args=[document_pk])
     try:
-        result = pick_create_from_source(source_document_id=document_pk, user=request.user)
+        result = pick_create_from_source(
+            source_document_id=document_pk,
+            user=request.user,
+            assigned_to=request.POST.get("assigned_to", "").strip() or None,
+        )
     except PermissionDeniedError as exc:
         raise PermissionDenied(exc.detail) from exc
     except NotFoundError as exc:
@@ -407,7 +265,9 @@ def pick_create_view(request: HttpRequest, document_pk: int) -> HttpResponse:
 def pick_batch_create_view(request: HttpRequest) -> HttpResponse:
     """ "Create Inventory Picks" for many source documents, as a job with a progress page."""
     codes = list(visible_locations(request.user).order_by("code").values_list("code", flat=True))
-    form = PickBatchCreateForm(request.POST or None, location_codes=codes)
+    form = PickBatchCreateForm(
+        request.POST or None, location_codes=codes, usernames=employees(_location_ids(request.user))
+    )
     status = 200
     if request.method == "POST":
         status = 400
@@ -419,6 +279,7 @@ def pick_batch_create_view(request: HttpRequest) -> HttpResponse:
                     document_type=data["document_type"] or None,
                     no_from=data["no_from"].strip() or None,
                     no_to=data["no_to"].strip() or None,
+                    assigned_to=data["assigned_to"] or None,
                     user=request.user,
                 )
             except PermissionDeniedError as exc:
@@ -431,18 +292,12 @@ def pick_batch_create_view(request: HttpRequest) -> HttpResponse:
                 else:
                     form.add_error(None, exc.detail)
             else:
-                messages.success(request, "Creating the picks has started; this page shows its progress.")
+                # the job page says whether it runs or has finished, and what it made
                 return redirect(reverse("job-detail", args=[job.pk]))
     return render(request, "picking/picks/batch_create.html", {"form": form}, status=status)
 
 
 # --- The pick page and its actions ---------------------------------------------------------------
-
-
-@login_required
-@permission_required(VIEW_PICK, raise_exception=True)
-def pick_detail_view(request: HttpRequest, pk: int) -> HttpResponse:
-    return _render_pick(request, pk)
 
 
 @login_required
@@ -565,33 +420,19 @@ def pick_line_select_view(request: HttpRequest, pk: int, line_id: int) -> HttpRe
 
 
 @login_required
-@permission_required(VIEW_PICK, raise_exception=True)
+@permission_required(HANDLE, raise_exception=True)
 @require_POST
-def pick_scan_view(request: HttpRequest, pk: int) -> HttpResponse:
-    """The scan box: one call of the scan service (picking.services.pick_scan)."""
-    form = ScanForm(request.POST)
-    if not form.is_valid():
-        _get_pick(request.user, pk)
-        messages.error(request, "Scan or type a serial or lot number.")
-        return _render_pick(request, pk, scan_form=form, status=400)
+def pick_next_view(request: HttpRequest) -> HttpResponse:
+    """ "Next pick": the oldest pick nobody is assigned to at the worker's locations, now theirs."""
     try:
-        result = pick_scan(
-            pick_id=pk,
-            code=form.cleaned_data["code"],
-            quantity=form.cleaned_data["quantity"].strip(),
-            user=request.user,
-        )
+        pick = pick_take_next(user=request.user, location_code=request.POST.get("location") or None)
+    except PermissionDeniedError as exc:
+        raise PermissionDenied(exc.detail) from exc
     except DomainError as exc:
-        if isinstance(exc, PermissionDeniedError):
-            raise PermissionDenied(exc.detail) from exc
-        if isinstance(exc, NotFoundError):
-            raise Http404(exc.detail) from exc
-        messages.error(request, exc.detail)
-        form.add_error("code", exc.detail)
-        return _render_pick(request, pk, scan_form=form, status=409 if exc.status == 409 else 400)
-    messages.success(request, result.message)
-    assert result.line is not None
-    return redirect(_pick_url(pk, result.line.pk))
+        messages.info(request, exc.detail)
+        return redirect(reverse("picking:pick-list"))
+    messages.success(request, _("Pick %(no)s is yours now.") % {"no": pick.no})
+    return redirect(pick_url(pick.pk))
 
 
 @login_required
@@ -633,6 +474,19 @@ def pick_assign_view(request: HttpRequest, pk: int) -> HttpResponse:
     )
 
 
+def _going_back(action: str, lines: list[PickLine]) -> list[dict[str, Any]]:
+    """The lines whose quantity goes back to the source document, and how much: the outstanding quantity,
+    or (posting handled first) only what is not posted now."""
+    rests = []
+    for ln in lines:
+        rest = ln.quantity - ln.qty_handled
+        if action == "post_and_delete_rest":
+            rest -= ln.qty_to_handle
+        if rest > 0:
+            rests.append({"line": ln, "rest": rest})
+    return rests
+
+
 def _confirm(
     request: HttpRequest,
     pk: int,
@@ -656,7 +510,7 @@ def _confirm(
             "action": action,
             "line": line,
             "to_post": [ln for ln in lines if ln.qty_to_handle > 0],
-            "to_delete": [line] if line else [ln for ln in lines if ln.qty_handled < ln.quantity],
+            "to_delete": _going_back(action, [line] if line else lines),
             "prescribed": [
                 ln
                 for ln in ([line] if line else lines)
@@ -722,11 +576,17 @@ def pick_delete_view(request: HttpRequest, pk: int) -> HttpResponse:
             refusal="Deleting picks is for supervisors. Ask a supervisor.",
         )
     pick = _get_pick(request.user, pk)
+    outstanding = any(ln.qty_handled < ln.quantity for ln in pick.lines.all())
+    done = (
+        _("Pick %(no)s was deleted; its outstanding quantity is back on the source document.")
+        if outstanding
+        else _("Pick %(no)s was deleted; nothing of it was outstanding, so nothing went back.")
+    ) % {"no": pick.no}
     return _act(
         request,
         pk,
         lambda: pick_delete(pick_id=pk, user=request.user),
-        f"Pick {pick.no} was deleted; its outstanding quantity is back on the source document.",
+        done,
         url=lambda _: reverse("picking:pick-list"),
     )
 
@@ -758,9 +618,8 @@ def pick_line_delete_view(request: HttpRequest, pk: int, line_id: int) -> HttpRe
 urlpatterns = [
     path("picks/", pick_list_view, name="pick-list"),
     path("picks/create/", pick_batch_create_view, name="pick-batch-create"),
+    path("picks/next/", pick_next_view, name="pick-next"),
     path("source-documents/<int:document_pk>/create-pick/", pick_create_view, name="pick-create"),
-    path("picks/<int:pk>/", pick_detail_view, name="pick-detail"),
-    path("picks/<int:pk>/scan/", pick_scan_view, name="pick-scan"),
     path("picks/<int:pk>/autofill-qty-to-handle/", pick_autofill_view, name="pick-autofill"),
     path("picks/<int:pk>/delete-qty-to-handle/", pick_delete_qty_to_handle_view, name="pick-delete-qty"),
     path("picks/<int:pk>/assign/", pick_assign_view, name="pick-assign"),

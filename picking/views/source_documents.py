@@ -37,6 +37,7 @@ from picking.services.item_tracking_lines import (
 )
 from picking.services.source_document_import import source_document_import_start
 from picking.services.source_lines import source_line_set_quantity
+from picking.views.picks import employees
 from warehouse.scoping import visible_locations
 
 VIEW_PERM = "picking.view_sourcedocument"
@@ -84,7 +85,12 @@ def source_document_detail_view(request: HttpRequest, pk: int) -> HttpResponse:
     for line in document.lines.all():
         tracked = sum((t.quantity for t in line.tracking_lines.all()), ZERO)
         lines.append({"line": line, "tracked": tracked, "undefined": line.quantity - tracked})
-    return render(request, "picking/source_documents/detail.html", {"document": document, "lines": lines})
+    assignees = employees([document.location_id]) if request.user.has_perm("picking.add_pick") else []
+    return render(
+        request,
+        "picking/source_documents/detail.html",
+        {"document": document, "lines": lines, "assignees": assignees},
+    )
 
 
 def _quantity_action(request: HttpRequest, line: SourceLine, action: str) -> dict[str, Any] | None:

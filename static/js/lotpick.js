@@ -7,9 +7,6 @@ document.addEventListener("DOMContentLoaded", () => {
       event.preventDefault();
     }
   });
-  // Scanners send Enter after a code: move to the next scan field instead of submitting twice.
-  const scan = document.querySelector("[data-autofocus-scan]");
-  if (scan instanceof HTMLInputElement) scan.focus();
 });
 
 // Picks (issue 5): after a refused action, bring the first line with a problem into view and put the

@@ -53,10 +53,11 @@ def test_case_4_prescribed_numbers_are_locked_on_the_pages() -> None:
     a1_line, b1_line, serial_line = lines
     # then every line shows the lock with its reason, and only a Qty. to Handle field
     page = text(worker.get(f"/picks/{pick.pk}/"))
+    assert page.count("only Qty. to Handle can be changed") == 1  # explained once, above the lines
+    assert f"3 lines are locked: their numbers are prescribed by {doc}" in page
     for line in lines:
         fragment = card(page, line)
-        assert 'data-testid="lock"' in fragment and "Prescribed by Sales order" in fragment
-        assert "only Qty. to Handle can be changed" in fragment
+        assert 'data-testid="lock"' in fragment and "Locked" in fragment
         assert inputs(fragment) == ["csrfmiddlewaretoken", "qty_to_handle"]
         for control in ("/select/", "/split/", "/assign-serial-nos/", "/assign-lot-no/", "Change "):
             assert control not in fragment

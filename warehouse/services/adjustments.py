@@ -15,6 +15,7 @@ from tracking.rules import requirement, tracking_problems
 from tracking.services import no_series_take
 from warehouse.exceptions import InboundRefused, OutboundRefused
 from warehouse.models import Bin, EntryType, Item, ItemLedgerEntry
+from warehouse.rules import whole_units_problem
 from warehouse.scoping import get_visible_location
 from warehouse.services.posting import (
     InboundMovement,
@@ -140,6 +141,18 @@ def inventory_adjust(
                     "detail": f"Entry {index + 1}: {p.detail}",
                 }
             )
+        fraction = whole_units_problem(
+            quantity=entry["quantity"], whole_units=item.whole_units, item_no=item.no
+        )
+        if fraction:
+            errors.append(
+                {
+                    "line": index,
+                    "field": f"entries[{index}].quantity",
+                    "code": ErrorCode.FRACTION_NOT_ALLOWED,
+                    "detail": f"Entry {index + 1}: {fraction}",
+                }
+            )
     if errors:
         errors.sort(key=lambda e: e["line"])
         raise InvalidInput(
@@ -149,7 +162,7 @@ def inventory_adjust(
         )
     if bin_.blocked:
         raise AdjustmentRefused(
-            f"Bin {bin_.code} is blocked: no stock can be put in or taken out. Ask a supervisor.",
+            f"Bin {bin_.code} is blocked: no stock can be put in or taken out until it is unblocked.",
             code=ErrorCode.BIN_BLOCKED,
             errors=[
                 {"field": "bin", "code": ErrorCode.BIN_BLOCKED, "detail": f"Bin {bin_.code} is blocked."}

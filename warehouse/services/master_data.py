@@ -8,6 +8,7 @@ from typing import Any
 
 from django.db import IntegrityError, transaction
 from django.db.models import QuerySet
+from django.utils.translation import gettext as _
 
 from core.exceptions import Conflict, ErrorCode, InvalidInput, NotFoundError
 from core.roles import sees_all_locations
@@ -23,9 +24,18 @@ from warehouse.models import (
     SerialNoInformation,
     WarehouseEmployee,
 )
+from warehouse.rules import gtin_forms, gtin_problem
 from warehouse.scoping import get_visible_location
 
-ITEM_FIELDS = ("description", "base_unit_of_measure", "tracking_code", "serial_nos", "lot_nos")
+ITEM_FIELDS = (
+    "description",
+    "base_unit_of_measure",
+    "tracking_code",
+    "serial_nos",
+    "lot_nos",
+    "gtin",
+    "whole_units",
+)
 LOCATION_FIELDS = (
     "name",
     "require_pick",
@@ -87,6 +97,13 @@ def _resolve_item_refs(data: dict[str, Any]) -> dict[str, Any]:
     for name in ("description", "base_unit_of_measure"):
         if name in data:
             values[name] = data[name] or ""
+    if "whole_units" in data:
+        values["whole_units"] = bool(data["whole_units"])
+    if "gtin" in data:
+        values["gtin"] = (data["gtin"] or "").strip()
+        problem = gtin_problem(values["gtin"]) if values["gtin"] else None
+        if problem:
+            errors.append({"field": "gtin", "code": ErrorCode.GTIN_INVALID, "detail": problem})
     if "base_unit_of_measure" in values and not values["base_unit_of_measure"]:
         errors.append(
             {
@@ -165,10 +182,31 @@ def item_tracking_change_check(item: Item, new_code: ItemTrackingCode | None) ->
         )
 
 
+def _check_gtin_free(gtin: str, *, item_pk: int | None) -> None:
+    """A GTIN belongs to one item, whatever number of leading zeros it is written with."""
+    if not gtin:
+        return
+    others = Item.objects.filter(gtin__in=gtin_forms(gtin))
+    if item_pk is not None:
+        others = others.exclude(pk=item_pk)
+    taken = others.values_list("no", flat=True).first()
+    if taken is not None:
+        detail = _("GTIN %(gtin)s is already the GTIN of item %(item)s: one GTIN identifies one item.") % {
+            "gtin": gtin,
+            "item": taken,
+        }
+        raise Conflict(
+            detail,
+            code=ErrorCode.ALREADY_EXISTS,
+            errors=[{"field": "gtin", "code": ErrorCode.ALREADY_EXISTS, "detail": detail}],
+        )
+
+
 def item_create(*, no: str, **data: Any) -> Item:
     if not (no or "").strip():
         raise _field_error("no", ErrorCode.REQUIRED, "Give the item a number.")
     values = _resolve_item_refs(data)
+    _check_gtin_free(values.get("gtin", ""), item_pk=None)
     try:
         with transaction.atomic():
             return Item.objects.create(no=no, **values)
@@ -181,6 +219,7 @@ def item_update(*, item: Item, **data: Any) -> Item:
     if unknown:
         raise InvalidInput(f"These fields cannot be changed: {', '.join(sorted(unknown))}.")
     values = _resolve_item_refs(data)
+    _check_gtin_free(values.get("gtin", ""), item_pk=item.pk)
     with transaction.atomic():
         if "tracking_code" in values and values["tracking_code"] != item.tracking_code:
             item_tracking_change_check(item, values["tracking_code"])

@@ -27,6 +27,8 @@ def test_items_by_natural_keys(erp_api: Any) -> None:
         "tracking_code": "SNSPEC",
         "serial_nos": "SN",
         "lot_nos": None,
+        "gtin": "",
+        "whole_units": False,
     }
     response = erp_api.patch(
         "/api/v1/items/1000/", {"serial_nos": None, "description": "Bike"}, format="json"

@@ -125,9 +125,11 @@ def test_batch_creates_one_pick_per_document_as_a_job(
     # then the job reports its result and each refusal
     job = ok(supervisor.get(response["Location"]))
     assert job["status"] == "succeeded" and job["percent"] == 100
-    assert job["result"]["summary"] == "2 picks created out of 3"
+    assert job["result"]["summary"] == "2 picks created, 1 document had nothing to pick"
+    assert (job["result"]["created"], job["result"]["nothing_to_pick"], job["result"]["refused"]) == (2, 1, 0)
     assert [e["ref"] for e in job["errors"]] == ["Sales order SO-B3"]
     assert Pick.objects.count() == 2
+    assert job["result"]["picks"] == [{"id": p.pk, "no": p.no} for p in Pick.objects.order_by("pk")]
     assert Job.objects.get().created_by == world.supervisor
     # and running the task again (a redelivery) creates nothing more
     picks_create_batch_task(job["id"])

@@ -1,0 +1,30 @@
+"""What the browser tests share: logging in, and the user guide's screenshots (written only when
+LOTPICK_SCREENSHOTS=1, to docs/user-guide/img/; see docs/picks.md)."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+from typing import Any
+
+from tests.factories import PASSWORD
+
+IMG = Path(__file__).resolve().parents[2] / "docs" / "user-guide" / "img"
+
+
+def log_in(page: Any, live_server: Any, username: str, password: str = PASSWORD) -> None:
+    page.goto(live_server.url + "/login/")
+    page.fill("#id_username", username)
+    page.fill("#id_password", password)
+    page.click("button[type=submit]")
+    page.wait_for_selector("[data-testid=username]")
+
+
+def shot(page: Any, name: str, *, full_page: bool = False) -> None:
+    """A phone screenshot for the user guide, when LOTPICK_SCREENSHOTS=1."""
+    if os.environ.get("LOTPICK_SCREENSHOTS") != "1":
+        return
+    IMG.mkdir(parents=True, exist_ok=True)
+    path = IMG / f"{name}.png"
+    page.screenshot(path=str(path), full_page=full_page)
+    assert path.stat().st_size < 200_000, f"{name}.png is too large"
