@@ -164,9 +164,7 @@ if not DEBUG:
 CONTENT_SECURITY_POLICY = {
     "DIRECTIVES": {
         "default-src": ["'self'"],
-        # 'wasm-unsafe-eval': the vendored barcode decoder (camera scanning without BarcodeDetector) is
-        # WebAssembly; it allows compiling WebAssembly only, not eval() of JavaScript.
-        "script-src": ["'self'", "'wasm-unsafe-eval'"],
+        "script-src": ["'self'"],
         "style-src": ["'self'"],
         "img-src": ["'self'", "data:"],
         "font-src": ["'self'"],

@@ -131,7 +131,9 @@ def test_a_batch_whose_worker_died_continues_with_the_next_document(
     # then the two remaining documents get their picks, and the first no second one
     job.refresh_from_db()
     assert (job.status, job.processed, job.succeeded) == ("succeeded", 3, 3)
-    assert job.result["summary"] == "3 picks created out of 3"
+    assert job.result["summary"] == "3 picks created"
+    assert [p["no"] for p in job.result["picks"]] == sorted(p["no"] for p in job.result["picks"])
+    assert len(job.result["picks"]) == 3
     assert sorted(Pick.objects.values_list("source_document__no", flat=True)) == ["SO-B0", "SO-B1", "SO-B2"]
     assert Pick.objects.get(source_document=docs[0]).lines.count() == 1
 

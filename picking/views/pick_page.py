@@ -32,6 +32,7 @@ from django.urls import path, reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from core.csp import camera_scanning_csp
 from core.exceptions import DomainError, NotFoundError, PermissionDeniedError
 from core.quantities import format_quantity
 from core.roles import is_supervisor
@@ -325,6 +326,7 @@ def _assign_form(pick: Pick) -> PickAssignForm:
 
 @login_required
 @permission_required(VIEW_PICK, raise_exception=True)
+@camera_scanning_csp
 def pick_detail_view(request: HttpRequest, pk: int) -> HttpResponse:
     return render_pick(request, pk)
 

@@ -112,6 +112,9 @@ PAGES: dict[str, list[Page]] = {
     "picking:posted-pick-detail": [
         Page("worker", lambda d: reverse("picking:posted-pick-detail", args=[d.posted.pk]))
     ],
+    "picking:activity": [
+        Page("supervisor", lambda d: reverse("picking:activity") + f"?document={d.pick.no}")
+    ],
     # the refusal pages
     "403": [Page("worker", lambda d: reverse("picking:pick-post", args=[d.pick.pk]), status=403)],
     "404": [Page("worker", lambda d: "/picks/999999/", status=404)],
