@@ -19,6 +19,7 @@ from picking.services.pick_common import (
     parse_quantity,
     split_off,
 )
+from picking.services.pick_pairs import pairs_follow
 
 
 def pick_line_split(*, pick_line_id: int, quantity: Any, user: Any) -> PickLine:
@@ -43,5 +44,6 @@ def pick_line_split(*, pick_line_id: int, quantity: Any, user: Any) -> PickLine:
                 errors=[{"field": "quantity", "code": ErrorCode.INVALID_SPLIT, "detail": problem}],
             )
         new = split_off(line, split_qty)
+        pairs_follow(pick=pick, take_line_ids=[line.pk], made_from={new.pk: line.pk})
         new.pick = pick
         return new
