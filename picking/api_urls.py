@@ -6,4 +6,5 @@ urlpatterns = [
     path("", include("picking.apis.inventory")),
     path("", include("picking.apis.source_documents")),
     path("", include("picking.apis.picks")),
+    path("", include("picking.apis.warehouse_shipments")),
 ]

@@ -136,15 +136,17 @@ class Budget:
     _bins: dict[tuple[int, int | None], list[BinItem]] = field(default_factory=dict)
 
     @classmethod
-    def of(cls, stock: AvailableStock, *, fefo: bool = False) -> Budget:
+    def of(cls, stock: AvailableStock, *, fefo: bool = False, include_shipping: bool = False) -> Budget:
+        """The budget of a pick: stock in shipping bins is committed to shipments and never picked from.
+        `include_shipping`: a shipment posted without picks ships from any bin, shipping bins included."""
         rows_by_item: dict[int, list[AvailableRow]] = defaultdict(list)
         row_left: dict[RowKey, Decimal] = {}
         bin_total: dict[BinItem, Decimal] = defaultdict(lambda: ZERO)
         for row in stock.rows:
-            if row.stock.in_shipping_bin:
-                continue  # committed to a shipment: never picked from
+            if row.stock.in_shipping_bin and not include_shipping:
+                continue
             rows_by_item[row.stock.item_id].append(row)
-            left = max(row.available, ZERO) if row.usable else ZERO
+            left = max(row.stock.quantity - row.qty_on_picks, ZERO) if row.usable else ZERO
             row_left[row.key] = left
             bin_total[(row.stock.bin_id, row.stock.item_id)] += left
         bin_left = {

@@ -13,7 +13,7 @@ written in one INSERT (`core.db.insert_rows`).
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
@@ -31,7 +31,15 @@ from core.permissions import require_perm
 from core.quantities import ZERO, format_quantity
 from picking.availability import available_stock
 from picking.locks import lock_document_source_lines, lock_pick
-from picking.models import ItemTrackingLine, Pick, PickedStock, PickLine, SourceDocument, SourceLine
+from picking.models import (
+    ItemTrackingLine,
+    Pick,
+    PickedStock,
+    PickLine,
+    SourceDocument,
+    SourceLine,
+    WarehouseShipmentLine,
+)
 from picking.planning import Budget, Demand, NotPicked, PlannedLine, Prescribed, plan_demand
 from picking.selectors.picks import visible_filter
 from picking.services.pick_common import LINE_NO_STEP, integrity_conflict, next_line_nos, refresh_qty_on_picks
@@ -297,23 +305,21 @@ _LINE_FIELDS = [
 
 def insert_take_lines(
     pick: Pick,
-    planned: list[tuple[SourceLine, PlannedLine]],
+    planned: Sequence[tuple[SourceLine | WarehouseShipmentLine, PlannedLine]],
     line_nos: list[int],
     *,
-    shipment_line_ids: list[int] | None = None,
     returning_ids: bool = False,
 ) -> list[int]:
-    """The planned take lines (of a warehouse pick: each for its shipment line), in one INSERT; their ids
-    in order when `returning_ids`."""
+    """The planned take lines, each for its source line (an inventory pick) or shipment line (a warehouse
+    pick), in one INSERT; their ids in order when `returning_ids`."""
     take = PickLine.Action.TAKE.value
-    shipment_lines = shipment_line_ids or [None] * len(planned)
     rows = [
         (
             pick.pk,
             line_no,
             take,
-            source_line.pk,
-            source_line.item_id,
+            demand.source_line_id if isinstance(demand, WarehouseShipmentLine) else demand.pk,
+            demand.item_id,
             n.bin_id,
             n.quantity,
             ZERO,
@@ -323,9 +329,9 @@ def insert_take_lines(
             n.expiration_date,
             n.tracking_locked,
             n.item_tracking_line_id,
-            shipment_line_id,
+            demand.pk if isinstance(demand, WarehouseShipmentLine) else None,
         )
-        for line_no, (source_line, n), shipment_line_id in zip(line_nos, planned, shipment_lines, strict=True)
+        for line_no, (demand, n) in zip(line_nos, planned, strict=True)
     ]
     try:
         with transaction.atomic():

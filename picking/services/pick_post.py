@@ -35,7 +35,7 @@ from core.exceptions import Conflict, ErrorCode
 from core.permissions import require_perm
 from core.quantities import ZERO
 from picking import rules
-from picking.exceptions import PickPostRefused
+from picking.exceptions import PickPostRefused, PickRegisterRefused
 from picking.locks import lock_document_source_lines, lock_pick, lock_pick_lines
 from picking.models import (
     Pick,
@@ -145,7 +145,7 @@ def _post_locked(*, pick: Pick, user: Any, posted_no: str) -> PostedPick | None:
         i.pk: i
         for i in Item.objects.select_related("tracking_code").filter(pk__in={ln.item_id for ln in to_post})
     }
-    errors = _line_errors(to_post, items)
+    errors = handled_line_errors(to_post, items)
     posting_date = timezone.localdate()
     errors += _post_to_ledger(
         pick=pick,
@@ -158,7 +158,7 @@ def _post_locked(*, pick: Pick, user: Any, posted_no: str) -> PostedPick | None:
     )
     if errors:
         errors.sort(key=lambda e: (e.get("line") is None, e.get("line") or 0))
-        raise _refusal(errors, pick)
+        raise pick_refusal(errors, pick)
     # The ledger is written; everything below is derived from the pick lines in SQL.
     posted = PostedPick.objects.create(
         no=posted_no,
@@ -181,8 +181,10 @@ def _post_locked(*, pick: Pick, user: Any, posted_no: str) -> PostedPick | None:
 # --- Checking ------------------------------------------------------------------------------------
 
 
-def _line_errors(lines: list[PickLine], items: dict[int, Item]) -> list[dict[str, Any]]:
-    """Problems the pick itself can see, per line: numbers missing."""
+def handled_line_errors(
+    lines: list[PickLine], items: dict[int, Item], *, verb: str = "posted"
+) -> list[dict[str, Any]]:
+    """Problems the pick itself can see, per line: numbers missing, no bin (`verb`: what is refused)."""
     errors: list[dict[str, Any]] = []
     for line in lines:
         item = items[line.item_id]
@@ -196,7 +198,7 @@ def _line_errors(lines: list[PickLine], items: dict[int, Item]) -> list[dict[str
                     "line": line.line_no,
                     "pick_line_id": line.pk,
                     "code": ErrorCode.TRACKING_INCOMPLETE,
-                    "detail": f"Line {line.line_no} (item {item.no}) needs {what} before it can be posted: "
+                    "detail": f"Line {line.line_no} (item {item.no}) needs {what} before it can be {verb}: "
                     "scan, select or assign it, or set Qty. to Handle to 0.",
                 }
             )
@@ -254,11 +256,11 @@ def _post_to_ledger(
             source_line_nos={line.line_no: source_line_nos[line.source_line_id] for line in lines},
         )
     except OutboundRefused as exc:
-        return _ledger_errors(exc.errors, {line.line_no: line for line in lines}, reported)
+        return ledger_line_errors(exc.errors, {line.line_no: line for line in lines}, reported)
     return []
 
 
-def _ledger_errors(
+def ledger_line_errors(
     refused: list[dict[str, Any]], by_ref: dict[int, PickLine], reported: set[tuple[Any, Any]]
 ) -> list[dict[str, Any]]:
     """The ledger primitive's problems as the pick's per-line errors (missing numbers as
@@ -282,14 +284,21 @@ def _ledger_errors(
     return errors
 
 
-def _refusal(errors: list[dict[str, Any]], pick: Pick) -> PickPostRefused:
+def pick_refusal(
+    errors: list[dict[str, Any]],
+    pick: Pick,
+    *,
+    cls: type[PickPostRefused] | type[PickRegisterRefused] = PickPostRefused,
+    verb: str = "posted",
+) -> PickPostRefused | PickRegisterRefused:
+    """Every line's problem in one refusal; the code all problems share, else the refusal's own."""
     lines = sorted({e["line"] for e in errors if e.get("line") is not None})
     first = errors[0]["detail"]
     more = f" ({len(errors) - 1} more problem(s) listed per line)" if len(errors) > 1 else ""
-    return PickPostRefused(
-        f"Pick {pick.no} was not posted; nothing was changed. {len(lines)} line(s) have problems: "
+    return cls(
+        f"Pick {pick.no} was not {verb}; nothing was changed. {len(lines)} line(s) have problems: "
         f"{first}{more}",
-        code=errors[0]["code"] if len({e["code"] for e in errors}) == 1 else PickPostRefused.code,
+        code=errors[0]["code"] if len({e["code"] for e in errors}) == 1 else cls.code,
         errors=errors,
     )
 
