@@ -137,8 +137,9 @@ def line_no_after(line: PickLine) -> int:
 
 
 def new_line_like(line: PickLine, **fields: Any) -> PickLine:
-    """A new (unsaved, unhandled) line of the same pick, source line, item, bin and numbers as `line`,
-    with `fields` set (at least `line_no` and `quantity`)."""
+    """A new (unsaved, unhandled) line of the same pick, source line (and shipment line), item, bin and
+    numbers as `line`, with `fields` set (at least `line_no` and `quantity`). Not paired: a warehouse pick's
+    new take line gets its place line from `pick_pairs.pairs_follow`."""
     new = PickLine(
         pick_id=line.pick_id,
         action=line.action,
@@ -152,6 +153,7 @@ def new_line_like(line: PickLine, **fields: Any) -> PickLine:
         expiration_date=line.expiration_date,
         tracking_locked=line.tracking_locked,
         item_tracking_line_id=line.item_tracking_line_id,
+        shipment_line_id=line.shipment_line_id,
     )
     for name, value in fields.items():
         setattr(new, name, value)
