@@ -267,8 +267,7 @@ def then_wh_case_3_shipped(given: Given) -> None:
         ("sale", "SHIP", "", "X3", -1),
     ]
     assert [e for e in warehouse_entries(world.lot_spec) if e[0] == "sale"] == [
-        ("sale", "SHIP", "L1", "", -2),
-        ("sale", "SHIP", "L1", "", -1),
+        ("sale", "SHIP", "L1", "", -3)
     ]
     assert [row for row in bin_content(world.sn_spec) if row[3]] == [("W1", "", "X2", 1)]
     assert bin_content(world.lot_spec) == [("SHIP", "L1", "", 0), ("W2", "L1", "", 2), ("W2", "L2", "", 5)]
