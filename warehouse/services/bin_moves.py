@@ -103,6 +103,7 @@ def inventory_move(
         if check is not None:
             errors += check(valid, rows)
         if errors:
+            errors.sort(key=lambda e: e["line"] if isinstance(e["line"], int) else -1)  # in line order
             raise _refusal(OutboundRefused, errors, "moved")
         return _write(valid, rows, document_type, document_no, posting_date, _user_id(user))
 
