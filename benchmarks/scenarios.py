@@ -74,6 +74,7 @@ class Config:
     profile_dir: Path | None = None
     # (lines, serial numbers per line) of the warehouse shipment scenarios (benchmarks/warehouse.py)
     warehouse: tuple[tuple[int, int], ...] = ()
+    warehouse_runs: int = 3  # measured runs of each warehouse shape (not reduced by the time budget)
 
     def selected(self, scenario: str) -> bool:
         return not self.scenarios or any(token in scenario for token in self.scenarios)
