@@ -18,8 +18,10 @@ of one pair per serial number) and Qty. to Handle set; then `register warehouse`
 from __future__ import annotations
 
 import traceback
+from collections.abc import Callable
 from dataclasses import dataclass, replace
 from decimal import Decimal
+from functools import partial
 from typing import TYPE_CHECKING, Any
 
 from django.utils import timezone
@@ -128,11 +130,11 @@ def _run_shape(suite: Suite, wh: Warehouse, lines: int, per_line: int) -> None:
 
     shape = baseline.Shape(kind="serial", items=mirror, per_line=per_line, prefix=f"B{prefix}")
     measured = {op: Measurement() for op in OPERATIONS}
-    calls = {
+    calls: dict[str, Callable[[int], object]] = {
         "register": lambda r: pick_register(pick_id=picks[r][0], user=master.supervisor),
         "ship": lambda r: warehouse_shipment_post(shipment_id=picks[r][1], user=master.supervisor),
     }
-    baselines = {
+    baselines: dict[str, Callable[[int], tuple[float, int]]] = {
         "register": lambda r: register_baseline(wh, shape, r),
         "ship": lambda r: ship_baseline(wh, shape, r),
     }
@@ -143,8 +145,8 @@ def _run_shape(suite: Suite, wh: Warehouse, lines: int, per_line: int) -> None:
             if op in failed:
                 continue
             try:
-                elapsed, queries = measure_once(lambda op=op, r=r: calls[op](r))
-                seconds, rows = baseline_once(lambda op=op, r=r: baselines[op](r))
+                elapsed, queries = measure_once(partial(calls[op], r))
+                seconds, rows = baseline_once(partial(baselines[op], r))
             except Exception as exc:
                 traceback.print_exc()
                 failed[op] = f"{type(exc).__name__}: {exc}"

@@ -292,7 +292,7 @@ class MovementInputSerializer(serializers.Serializer[Any]):
     item = serializers.CharField(max_length=20, help_text="Item no.")
     from_bin = serializers.CharField(max_length=20, help_text="Bin code the stock is in.")
     to_bin = serializers.CharField(max_length=20, help_text="Bin code to move it to.")
-    entries = MovementEntrySerializer(many=True, allow_empty=False, max_length=100_000)
+    entries = MovementEntrySerializer(many=True, allow_empty=False)
 
 
 MovementOutput = inline_serializer(

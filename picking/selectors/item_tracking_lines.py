@@ -2,7 +2,8 @@
 
 A source line's item tracking lines are locked (by prescribed numbers, not a database row lock) while an
 open `take` pick line exists for the source line: the pick carries those numbers, so they may not change
-under it; and while numbers registered for it on a warehouse shipment wait unshipped in a shipping bin. `open_picks_by_line` finds those picks; services re-check it after locking the source line.
+under it; and while numbers registered for it on a warehouse shipment wait unshipped in a shipping bin.
+`open_picks_by_line` finds those picks; services re-check it after locking the source line.
 """
 
 from __future__ import annotations

@@ -93,11 +93,13 @@ def movement_create(
     ]
     with transaction.atomic():
         document_no = take_document_no(MOVEMENT_SERIES)  # the series first in the lock order
+        giving_back: _PickedStockGivenBack | None = None
+        check: MoveCheck
         if from_bin.is_shipping:
             giving_back = _PickedStockGivenBack.lock(from_bin=from_bin, item=item)
             check = giving_back.plan
         else:
-            giving_back, check = None, _not_on_open_picks(location.pk, from_bin, item)
+            check = _not_on_open_picks(location.pk, from_bin, item)
         written = inventory_move(
             moves=moves,
             document_type=DOCUMENT_TYPE,

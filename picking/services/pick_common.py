@@ -194,7 +194,7 @@ def split_off(line: PickLine, quantity: Decimal, **changes: Any) -> PickLine:
 def open_take_quantity(of: str, **filters: Any) -> Coalesce:
     """The outstanding quantity of the open take lines whose `of` (`source_line_id`, `shipment_line_id`)
     is the outer row, matching `filters`: an expression for an UPDATE of the outer rows."""
-    quantity = DecimalField(max_digits=18, decimal_places=5)
+    quantity: DecimalField[Any, Any] = DecimalField(max_digits=18, decimal_places=5)
     open_sum = (
         PickLine.objects.filter(
             action=PickLine.Action.TAKE, qty_handled__lt=F("quantity"), **{of: OuterRef("pk")}, **filters

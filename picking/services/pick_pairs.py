@@ -72,7 +72,7 @@ def pairs_follow(
                 "pair_id", "bin_id"
             )
         )
-        bins = [place_bins.get(origins[t["pk"]]) for t in new]
+        bins: list[int | None] = [place_bins.get(origins[t["pk"]] or 0) for t in new]
         if None in bins:  # no origin: the shipment line's bin, where its picks place the goods
             shipment_bins = dict(
                 WarehouseShipmentLine.objects.filter(pk__in={t["shipment_line_id"] for t in new}).values_list(

@@ -158,8 +158,10 @@ def _filters(user: Any, location: Location, filters: ShipmentFilter) -> Shipment
 
 
 def _date(value: datetime.date | str | None) -> datetime.date | None:
-    if value is None or value == "" or isinstance(value, datetime.date):
-        return value or None
+    if isinstance(value, datetime.date):
+        return value
+    if value is None or value == "":
+        return None
     try:
         return datetime.date.fromisoformat(str(value))
     except ValueError as exc:

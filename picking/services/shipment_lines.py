@@ -166,7 +166,7 @@ def _delete_lines_locked(shipment: WarehouseShipment, lines: Sequence[WarehouseS
     """With the shipment and its lines locked: refuse while picked stock waits unshipped or an open pick
     picks for a line (every problem at once); otherwise give the outstanding quantity back to the source
     lines and delete the lines."""
-    errors = []
+    errors: list[dict[str, Any]] = []
     items = dict(
         WarehouseShipmentLine.objects.filter(pk__in=[line.pk for line in lines]).values_list("pk", "item__no")
     )

@@ -58,8 +58,8 @@ def source_line_set_quantity(
         if value < picked:
             raise Conflict(
                 f"{format_quantity(line.qty_shipped)} of line {line.line_no} are shipped and "
-                f"{format_quantity(line.qty_on_picks + line.qty_on_shipments)} are on picks or shipments: its "
-                f"quantity cannot go below {format_quantity(picked)}.",
+                f"{format_quantity(line.qty_on_picks + line.qty_on_shipments)} are on picks or shipments: "
+                f"its quantity cannot go below {format_quantity(picked)}.",
                 code=ErrorCode.QUANTITY_BELOW_PICKED,
                 errors=[
                     field_error(

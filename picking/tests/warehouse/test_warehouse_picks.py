@@ -34,9 +34,13 @@ def refused(call: Any, code: str) -> DomainError:
 def pairs(pick: Pick) -> list[tuple[PickLine, PickLine]]:
     lines = {line.pk: line for line in PickLine.objects.filter(pick=pick).select_related("bin")}
     return sorted(
-        ((line, lines[line.pair_id]) for line in lines.values() if line.action == "take"),
+        ((line, lines[line.pair_id or 0]) for line in lines.values() if line.action == "take"),
         key=lambda pair: pair[0].line_no,
     )
+
+
+def code(line: PickLine) -> str:
+    return line.bin.code if line.bin is not None else ""
 
 
 def followed(pick: Pick) -> list[tuple[Any, ...]]:
@@ -51,7 +55,7 @@ def followed(pick: Pick) -> list[tuple[Any, ...]]:
             place.shipment_line_id,
         )
         result.append(
-            (take.bin.code, place.bin.code, take.lot_no, take.serial_no, take.quantity, take.qty_to_handle)
+            (code(take), code(place), take.lot_no, take.serial_no, take.quantity, take.qty_to_handle)
         )
     return result
 
