@@ -29,7 +29,7 @@ from core.jobs import job_add_errors, job_create, job_finish, job_progress, job_
 from core.models import Job
 from core.permissions import require_perm
 from core.quantities import ZERO, format_quantity
-from picking.availability import available_stock
+from picking.availability import AvailableStock, available_stock
 from picking.locks import lock_document_source_lines, lock_pick
 from picking.models import (
     ItemTrackingLine,
@@ -43,7 +43,7 @@ from picking.models import (
 from picking.planning import Budget, Demand, NotPicked, PlannedLine, Prescribed, plan_demand
 from picking.selectors.picks import visible_filter
 from picking.services.pick_common import LINE_NO_STEP, integrity_conflict, next_line_nos, refresh_qty_on_picks
-from tracking.rules import requirement
+from tracking.rules import Requirement, requirement
 from tracking.services import no_series_take
 from warehouse.locks import lock_bin_contents
 from warehouse.models import Bin, BinContent, Item, Location
@@ -182,18 +182,10 @@ def _plan(
 ) -> tuple[list[tuple[SourceLine, PlannedLine]], list[NotPicked]]:
     """The new lines of each source line, planned against the stock available at the location."""
     location = document.location
-    items = {
-        i.pk: i
-        for i in Item.objects.select_related("tracking_code").filter(pk__in={sl.item_id for sl in open_lines})
-    }
-    # Lock the items' stock rows at the location before reading availability, so two picks being made at
-    # the same moment (e.g. lines added to two open picks) cannot both count the same units.
-    lock_stock_of_items(location_id=location.pk, item_ids=items)
-    stock = available_stock(item_ids=sorted(items), location_id=location.pk, on_date=timezone.localdate())
-    budget = Budget.of(stock, fefo=location.pick_according_to_fefo)
-    bin_codes = _bin_codes(open_lines, {r.stock.bin_id: r.stock.bin_code for r in stock.rows})
+    stock = planning_stock(location, {sl.item_id for sl in open_lines})
+    items, requirements, budget = stock.items, stock.requirements, stock.budget
+    bin_codes = _bin_codes(open_lines, {r.stock.bin_id: r.stock.bin_code for r in stock.available.rows})
     prescribed = prescribed_outstanding(source_lines=SourceLine.objects.filter(document_id=document.pk))
-    requirements = {pk: requirement(item.tracking_code) for pk, item in items.items()}
     planned: list[tuple[SourceLine, PlannedLine]] = []
     not_picked: list[NotPicked] = []
     for sl in open_lines:
@@ -211,6 +203,33 @@ def _plan(
         planned.extend((sl, line) for line in plan.lines)
         not_picked.extend(plan.not_picked)
     return planned, not_picked
+
+
+@dataclass
+class PlanningStock:
+    """What a new pick is planned against: its items with their tracking requirements, the stock available
+    at the location and the planner's budget of it."""
+
+    items: dict[int, Item]
+    requirements: dict[int, Requirement]
+    available: AvailableStock
+    budget: Budget
+
+
+def planning_stock(location: Location, item_ids: Iterable[int]) -> PlanningStock:
+    """The items, and their stock available at the location for a new pick (inventory or warehouse pick).
+
+    The items' stock rows at the location are locked before availability is read, so two picks being made
+    at the same moment (e.g. lines added to two open picks) cannot both count the same units."""
+    items = {i.pk: i for i in Item.objects.select_related("tracking_code").filter(pk__in=set(item_ids))}
+    lock_stock_of_items(location_id=location.pk, item_ids=items)
+    available = available_stock(item_ids=sorted(items), location_id=location.pk, on_date=timezone.localdate())
+    return PlanningStock(
+        items=items,
+        requirements={pk: requirement(item.tracking_code) for pk, item in items.items()},
+        available=available,
+        budget=Budget.of(available, fefo=location.pick_according_to_fefo),
+    )
 
 
 def lock_stock_of_items(*, location_id: int, item_ids: Iterable[int]) -> None:

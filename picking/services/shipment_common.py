@@ -26,14 +26,7 @@ def check_location_ships_with_shipments(location: Location) -> None:
         return
     if not location.require_pick:
         raise _needs_no_pick(location)
-    raise Conflict(
-        _(
-            "Location %(location)s ships through inventory picks, not warehouse shipments: create an "
-            "inventory pick for the source document instead."
-        )
-        % {"location": location.code},
-        code=ErrorCode.LOCATION_NEEDS_NO_SHIPMENT,
-    )
+    raise _needs_no_shipment(location)
 
 
 def check_location_picks_for_shipments(location: Location) -> None:
@@ -51,7 +44,11 @@ def check_location_picks_for_shipments(location: Location) -> None:
         )
     if not location.require_pick:
         raise _needs_no_pick(location)
-    raise Conflict(
+    raise _needs_no_shipment(location)
+
+
+def _needs_no_shipment(location: Location) -> Conflict:
+    return Conflict(
         _(
             "Location %(location)s ships through inventory picks, not warehouse shipments: create an "
             "inventory pick for the source document instead."

@@ -21,23 +21,21 @@ from typing import Any
 
 from django.db import IntegrityError, transaction
 from django.db.models import Q
-from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from core.exceptions import Conflict, ErrorCode, InvalidInput, NotFoundError
 from core.permissions import require_perm
 from core.quantities import ZERO
-from picking.availability import available_stock
 from picking.models import Pick, SourceLine, WarehouseShipment, WarehouseShipmentLine
-from picking.planning import Budget, Demand, NotPicked, PlannedLine, plan_demand
+from picking.planning import Demand, NotPicked, PlannedLine, plan_demand
 from picking.selectors.picks import visible_filter
 from picking.services.document_numbers import WAREHOUSE_PICK_SERIES, take_document_no
 from picking.services.pick_common import LINE_NO_STEP, integrity_conflict
 from picking.services.pick_create import (
     PickCreateResult,
     insert_take_lines,
-    lock_stock_of_items,
     not_picked_dict,
+    planning_stock,
     prescribed_outstanding,
 )
 from picking.services.pick_pairs import add_place_lines
@@ -46,8 +44,7 @@ from picking.services.shipment_common import (
     lock_shipments_with_lines,
     refresh_shipment_lines,
 )
-from tracking.rules import requirement
-from warehouse.models import Bin, Item, Location
+from warehouse.models import Bin, Location
 
 
 def warehouse_pick_create(*, shipment_ids: Sequence[int], user: Any) -> PickCreateResult:
@@ -123,13 +120,8 @@ def _plan(
 ) -> tuple[list[tuple[WarehouseShipmentLine, PlannedLine]], list[NotPicked]]:
     """The take lines of each shipment line, planned against the stock available at the location, as for
     an inventory pick (from the source line's bin when it names a storage bin)."""
-    items = {
-        i.pk: i
-        for i in Item.objects.select_related("tracking_code").filter(pk__in={ln.item_id for ln in open_lines})
-    }
-    lock_stock_of_items(location_id=location.pk, item_ids=items)
-    stock = available_stock(item_ids=sorted(items), location_id=location.pk, on_date=timezone.localdate())
-    budget = Budget.of(stock, fefo=location.pick_according_to_fefo)
+    stock = planning_stock(location, {ln.item_id for ln in open_lines})
+    items, requirements, budget = stock.items, stock.requirements, stock.budget
     source_lines = SourceLine.objects.filter(pk__in=[ln.source_line_id for ln in open_lines])
     source_bins = {
         pk: (bin_id, code)
@@ -137,7 +129,6 @@ def _plan(
         if bin_id is not None and kind == Bin.Kind.STORAGE
     }
     prescribed = prescribed_outstanding(source_lines=source_lines, picked_stock=True)
-    requirements = {pk: requirement(item.tracking_code) for pk, item in items.items()}
     planned: list[tuple[WarehouseShipmentLine, PlannedLine]] = []
     not_picked: list[NotPicked] = []
     for line in open_lines:

@@ -21,7 +21,7 @@ from typing import Any
 
 import pytest
 from django.contrib.auth import get_user_model
-from django.db import connection, connections
+from django.db import connection
 from django.db.models import Sum
 
 from core.exceptions import DomainError
@@ -29,10 +29,10 @@ from picking.models import Pick, PickedStock, PickLine, PostedShipment, Register
 from picking.services.pick_qty_to_handle import pick_autofill_qty_to_handle
 from picking.services.pick_register import pick_register
 from picking.services.shipment_post import warehouse_shipment_post
+from tests.concurrency.test_pick_post_concurrency import THREADS, close_connections
 from tests.world import World, build_world, document, shipment_for, warehouse_pick_for
 from warehouse.models import BinContent, ItemLedgerEntry, Location, WarehouseEntry
 
-THREADS = 8
 ROUNDS = 50
 PICKS = 4
 
@@ -86,16 +86,6 @@ def at_once(
             return target, f"unexpected: {exc!r}"
 
     return list(pool.map(call, range(THREADS), timeout=120))
-
-
-def close_connections(pool: ThreadPoolExecutor) -> None:
-    barrier = threading.Barrier(THREADS)
-
-    def close(_: int) -> None:
-        barrier.wait(timeout=30)  # one task per thread
-        connections.close_all()
-
-    list(pool.map(close, range(THREADS), timeout=60))
 
 
 def run_round(

@@ -23,7 +23,7 @@ from typing import Any
 
 from django.db import transaction
 
-from core.db import bulk_insert, insert_rows, update_rows
+from core.db import bulk_insert, update_rows
 from core.exceptions import ErrorCode
 from core.quantities import ZERO, format_quantity
 from tracking.rules import Requirement, is_expired, requirement
@@ -37,6 +37,7 @@ from warehouse.services.posting import (
     _problem,
     _refusal,
     _user_id,
+    bin_contents_add,
 )
 
 
@@ -289,18 +290,7 @@ def _write(
     update_rows(
         BinContent, [(rows[key].pk, -quantity) for key, quantity in taken.items()], add_fields=["quantity"]
     )
-    table = BinContent._meta.db_table
-    insert_rows(
-        BinContent,
-        ["location", "bin", "item", "lot_no", "serial_no", "expiration_date", "quantity"],
-        list(added.values()),
-        returning_ids=False,
-        on_conflict=(
-            "ON CONFLICT (bin_id, item_id, lot_no, serial_no) DO UPDATE SET "
-            f'quantity = "{table}".quantity + excluded.quantity, '
-            f'expiration_date = COALESCE(excluded.expiration_date, "{table}".expiration_date)'
-        ),
-    )
+    bin_contents_add(list(added.values()))
     for key, quantity in taken.items():
         rows[key].quantity -= quantity
     return entries

@@ -645,18 +645,7 @@ def inventory_post_inbound(
                             expiration[index],
                             m.quantity,
                         ]
-                table = BinContent._meta.db_table
-                insert_rows(
-                    BinContent,
-                    ["location", "bin", "item", "lot_no", "serial_no", "expiration_date", "quantity"],
-                    list(contents.values()),
-                    returning_ids=False,
-                    on_conflict=(
-                        "ON CONFLICT (bin_id, item_id, lot_no, serial_no) DO UPDATE SET "
-                        f'quantity = "{table}".quantity + excluded.quantity, '
-                        f'expiration_date = COALESCE(excluded.expiration_date, "{table}".expiration_date)'
-                    ),
-                )
+                bin_contents_add(list(contents.values()))
                 new_lots = {
                     (m.item_id, m.lot_no): expiration[i]
                     for i, m in enumerate(valid)
@@ -690,6 +679,24 @@ def inventory_post_inbound(
                 code=ErrorCode.SERIAL_ALREADY_IN_STOCK,
             ) from exc
     return receipts
+
+
+def bin_contents_add(rows: Sequence[Sequence[Any]]) -> None:
+    """Add to bin content, creating the rows that do not exist yet, in ONE upsert: each row is (location,
+    bin, item, lot_no, serial_no, expiration_date, quantity); a row's expiration date is kept unless the
+    new one is given."""
+    table = BinContent._meta.db_table
+    insert_rows(
+        BinContent,
+        ["location", "bin", "item", "lot_no", "serial_no", "expiration_date", "quantity"],
+        rows,
+        returning_ids=False,
+        on_conflict=(
+            "ON CONFLICT (bin_id, item_id, lot_no, serial_no) DO UPDATE SET "
+            f'quantity = "{table}".quantity + excluded.quantity, '
+            f'expiration_date = COALESCE(excluded.expiration_date, "{table}".expiration_date)'
+        ),
+    )
 
 
 def _fill_missing_info_dates(

@@ -3,17 +3,16 @@
 from __future__ import annotations
 
 import datetime
-from typing import Any
 
 import pytest
 
-from core.exceptions import DomainError
 from picking.models import PickedStock, PickLine, PostedShipment, RegisteredPick
 from picking.services.pick_line_update import pick_line_update
 from picking.services.pick_qty_to_handle import pick_autofill_qty_to_handle
 from picking.services.pick_register import pick_register
 from picking.services.shipment_lines import warehouse_shipment_line_update
 from picking.services.shipment_post import warehouse_shipment_post
+from tests.clients import refused
 from tests.world import (
     World,
     bin_content,
@@ -30,13 +29,6 @@ from tests.world import (
 from warehouse.services.master_data import lot_info_set
 
 pytestmark = pytest.mark.django_db
-
-
-def refused(call: Any, code: str) -> DomainError:
-    with pytest.raises(DomainError) as info:
-        call()
-    assert info.value.code == code, (info.value.code, info.value.detail)
-    return info.value
 
 
 def test_registering_reports_every_problem_and_moves_nothing(world: World) -> None:

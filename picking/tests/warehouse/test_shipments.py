@@ -21,6 +21,7 @@ from picking.services.shipment_lines import (
 )
 from picking.services.source_lines import source_line_set_quantity
 from picking.services.warehouse_pick_create import warehouse_pick_create
+from tests.clients import refused
 from tests.world import (
     World,
     document,
@@ -33,13 +34,6 @@ from tests.world import (
 )
 
 pytestmark = pytest.mark.django_db
-
-
-def refused(call: Any, code: str) -> DomainError:
-    with pytest.raises(DomainError) as info:
-        call()
-    assert info.value.code == code, (info.value.code, info.value.detail)
-    return info.value
 
 
 def test_each_location_mode_refuses_what_it_does_not_do(world: World) -> None:

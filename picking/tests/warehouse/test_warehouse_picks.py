@@ -9,7 +9,6 @@ from typing import Any
 import pytest
 from django.db import IntegrityError, transaction
 
-from core.exceptions import DomainError
 from picking.models import Pick, PickLine
 from picking.services.pick_create import pick_create_from_source
 from picking.services.pick_line_split import pick_line_split
@@ -19,16 +18,10 @@ from picking.services.pick_qty_to_handle import pick_autofill_qty_to_handle, pic
 from picking.services.pick_register import pick_register
 from picking.services.pick_scan import pick_scan
 from picking.services.warehouse_pick_create import warehouse_pick_create
+from tests.clients import refused
 from tests.world import World, document, register, shipment_for, shipment_line, warehouse_pick_for
 
 pytestmark = pytest.mark.django_db
-
-
-def refused(call: Any, code: str) -> DomainError:
-    with pytest.raises(DomainError) as info:
-        call()
-    assert info.value.code == code, (info.value.code, info.value.detail)
-    return info.value
 
 
 def pairs(pick: Pick) -> list[tuple[PickLine, PickLine]]:
