@@ -148,7 +148,7 @@ def run_round(
         shipped = ItemLedgerEntry.objects.filter(
             item=world.sn_wh, serial_no=serial, entry_type="sale"
         ).count()
-        assert shipped == (1 if pick_ids[k] in posted else 0)
+        assert shipped == (1 if shipment_ids[k] in posted else 0)
     for shipment_id in shipment_ids:
         assert PostedShipment.objects.filter(shipment_id=shipment_id).count() == (
             1 if shipment_id in posted else 0
