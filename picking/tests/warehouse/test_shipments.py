@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import datetime
 from decimal import Decimal
+from functools import partial
 from typing import Any
 
 import pytest
@@ -62,7 +63,7 @@ def test_each_location_mode_refuses_what_it_does_not_do(world: World) -> None:
     # inventory picks are refused where shipments are required
     for code in ("WHSE", "SHIPONLY"):
         refused(
-            lambda code=code: pick_create_from_source(source_document_id=docs[code].pk, user=sup),
+            partial(pick_create_from_source, source_document_id=docs[code].pk, user=sup),
             "location_without_inventory_picks",
         )
     # a shipment-only location ships without picks: a warehouse pick is refused

@@ -168,7 +168,8 @@ def test_warehouse_picks_are_registered_not_posted(world: World) -> None:
         source_document_id=document(world, (world.plain, 1)).pk, user=world.supervisor
     )
     assert inventory.pick is not None
-    refused(lambda: pick_register(pick_id=inventory.pick.pk, user=world.supervisor), "post_instead")
+    inventory_pick_id = inventory.pick.pk
+    refused(lambda: pick_register(pick_id=inventory_pick_id, user=world.supervisor), "post_instead")
     # workers register warehouse picks
     assert pick_register(pick_id=pick.pk, user=world.worker).lines.count() == 2
     refused(lambda: pick_register(pick_id=pick.pk, user=world.worker), "nothing_to_handle")
