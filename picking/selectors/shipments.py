@@ -16,6 +16,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from django.db.models import F, Prefetch, QuerySet
+from django.utils.translation import gettext as _
 
 from core.exceptions import NotFoundError
 from picking.models import (
@@ -83,7 +84,8 @@ def shipment_detail(*, shipment_id: int, user: Any) -> WarehouseShipment:
     )
     if shipment is None:
         raise NotFoundError(
-            f"There is no warehouse shipment #{shipment_id}, or it is not at a location you work at."
+            _("There is no warehouse shipment #%(id)s, or it is not at a location you work at.")
+            % {"id": shipment_id}
         )
     return shipment
 
@@ -97,7 +99,8 @@ def get_visible_shipment(*, shipment_id: int, user: Any) -> WarehouseShipment:
     )
     if shipment is None:
         raise NotFoundError(
-            f"There is no warehouse shipment #{shipment_id}, or it is not at a location you work at."
+            _("There is no warehouse shipment #%(id)s, or it is not at a location you work at.")
+            % {"id": shipment_id}
         )
     return shipment
 
@@ -110,8 +113,8 @@ def get_visible_shipment_line(*, shipment_line_id: int, user: Any) -> WarehouseS
     )
     if line is None:
         raise NotFoundError(
-            f"There is no warehouse shipment line #{shipment_line_id}, or it is not at a location you work "
-            "at."
+            _("There is no warehouse shipment line #%(id)s, or it is not at a location you work at.")
+            % {"id": shipment_line_id}
         )
     return line
 
@@ -226,7 +229,8 @@ def registered_pick_detail(*, registered_pick_id: int, user: Any) -> RegisteredP
     registered = registered_pick_list(user=user).filter(pk=registered_pick_id).first()
     if registered is None:
         raise NotFoundError(
-            f"There is no registered pick #{registered_pick_id}, or it is not at a location you work at."
+            _("There is no registered pick #%(id)s, or it is not at a location you work at.")
+            % {"id": registered_pick_id}
         )
     return registered
 
@@ -268,7 +272,8 @@ def posted_shipment_detail(*, posted_shipment_id: int, user: Any) -> PostedShipm
     posted = posted_shipment_list(user=user).filter(pk=posted_shipment_id).first()
     if posted is None:
         raise NotFoundError(
-            f"There is no posted shipment #{posted_shipment_id}, or it is not at a location you work at."
+            _("There is no posted shipment #%(id)s, or it is not at a location you work at.")
+            % {"id": posted_shipment_id}
         )
     return posted
 

@@ -296,7 +296,7 @@ def _incomplete(
     )
     if not missing:
         return []
-    what = " and ".join(f"{kind} numbers" for kind in missing)
+    what = _(" and ").join(_("%(kind)s numbers") % {"kind": kind} for kind in missing)
     return [
         _line_error(
             line,
@@ -372,7 +372,11 @@ def _ship(
 
 def _refusal(errors: list[dict[str, Any]], shipment: WarehouseShipment) -> ShipmentPostRefused:
     lines = sorted({e["line"] for e in errors})
-    more = f" ({len(errors) - 1} more problem(s) listed per line)" if len(errors) > 1 else ""
+    more = (
+        _(" (%(count)s more problem(s) listed per line)") % {"count": len(errors) - 1}
+        if len(errors) > 1
+        else ""
+    )
     return ShipmentPostRefused(
         _("Shipment %(no)s was not posted; nothing was changed. %(count)s line(s) have problems: %(first)s")
         % {"no": shipment.no, "count": len(lines), "first": errors[0]["detail"]}

@@ -75,7 +75,11 @@ def warehouse_pick_create(*, shipment_ids: Sequence[int], user: Any) -> PickCrea
             )
         planned, not_picked = _plan(location, open_lines, numbers)
         if not planned:
-            detail = "; ".join(f"{n.shipment_no} line {n.line_no}: {n.reason}" for n in not_picked[:5])
+            detail = "; ".join(
+                _("%(shipment)s line %(line_no)s: %(reason)s")
+                % {"shipment": n.shipment_no, "line_no": n.line_no, "reason": n.reason}
+                for n in not_picked[:5]
+            )
             raise Conflict(
                 _("Nothing can be picked: %(detail)s") % {"detail": detail},
                 code=ErrorCode.NOTHING_TO_PICK,

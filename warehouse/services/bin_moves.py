@@ -22,6 +22,7 @@ from decimal import Decimal
 from typing import Any
 
 from django.db import transaction
+from django.utils.translation import gettext as _
 
 from core.db import bulk_insert, update_rows
 from core.exceptions import ErrorCode
@@ -139,7 +140,9 @@ def _to_bin_problems(m: BinMove, bins: dict[int, Bin]) -> list[dict[str, Any]]:
     if to_bin is None or to_bin.location_id != m.location_id:
         return [
             _problem(
-                _outbound(m), ErrorCode.BIN_NOT_FOUND, f"Bin #{m.to_bin_id} is not a bin of this location."
+                _outbound(m),
+                ErrorCode.BIN_NOT_FOUND,
+                _("Bin #%(bin)s is not a bin of this location.") % {"bin": m.to_bin_id},
             )
         ]
     if m.to_bin_id == m.from_bin_id:
@@ -147,7 +150,8 @@ def _to_bin_problems(m: BinMove, bins: dict[int, Bin]) -> list[dict[str, Any]]:
             _problem(
                 _outbound(m),
                 ErrorCode.SAME_BIN,
-                f"The stock is already in bin {to_bin.code}: choose another bin to move it to.",
+                _("The stock is already in bin %(bin)s: choose another bin to move it to.")
+                % {"bin": to_bin.code},
             )
         ]
     if to_bin.blocked:
@@ -155,7 +159,8 @@ def _to_bin_problems(m: BinMove, bins: dict[int, Bin]) -> list[dict[str, Any]]:
             _problem(
                 _outbound(m),
                 ErrorCode.BIN_BLOCKED,
-                f"Bin {to_bin.code} is blocked: choose another bin or ask a supervisor to unblock it.",
+                _("Bin %(bin)s is blocked: choose another bin or ask a supervisor to unblock it.")
+                % {"bin": to_bin.code},
             )
         ]
     return []
@@ -200,7 +205,8 @@ def _stock_problems(
                 _problem(
                     out,
                     ErrorCode.SERIAL_NOT_AVAILABLE,
-                    f"Serial number {m.serial_no} of item {item.no} is not in bin {from_bin.code}.",
+                    _("Serial number %(serial)s of item %(item)s is not in bin %(bin)s.")
+                    % {"serial": m.serial_no, "item": item.no, "bin": from_bin.code},
                 )
             )
         elif needed[key] > have:
@@ -208,20 +214,30 @@ def _stock_problems(
                 _problem(
                     out,
                     ErrorCode.INSUFFICIENT_QUANTITY,
-                    f"Bin {from_bin.code} holds {format_quantity(have)} of {what}, but "
-                    f"{format_quantity(needed[key])} are to be moved.",
+                    _("Bin %(bin)s holds %(have)s of %(what)s, but %(needed)s are to be moved.")
+                    % {
+                        "bin": from_bin.code,
+                        "have": format_quantity(have),
+                        "what": what,
+                        "needed": format_quantity(needed[key]),
+                    },
                 )
             )
         if (m.item_id, m.lot_no) in blocked_lots:
             errors.append(
-                _problem(out, ErrorCode.LOT_BLOCKED, f"Lot {m.lot_no} of item {item.no} is blocked.")
+                _problem(
+                    out,
+                    ErrorCode.LOT_BLOCKED,
+                    _("Lot %(lot)s of item %(item)s is blocked.") % {"lot": m.lot_no, "item": item.no},
+                )
             )
         if (m.item_id, m.serial_no) in blocked_serials:
             errors.append(
                 _problem(
                     out,
                     ErrorCode.SERIAL_BLOCKED,
-                    f"Serial number {m.serial_no} of item {item.no} is blocked.",
+                    _("Serial number %(serial)s of item %(item)s is blocked.")
+                    % {"serial": m.serial_no, "item": item.no},
                 )
             )
         if (
@@ -233,7 +249,8 @@ def _stock_problems(
                 _problem(
                     out,
                     ErrorCode.EXPIRED,
-                    f"{what.capitalize()} expired on {row.expiration_date}; expired stock cannot be shipped.",
+                    _("%(what)s expired on %(date)s; expired stock cannot be shipped.")
+                    % {"what": what.capitalize(), "date": row.expiration_date},
                 )
             )
     return errors
