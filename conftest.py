@@ -79,6 +79,10 @@ MIGRATION_NO_SERIES = [
     ("WPI", "Warehouse picks", "WPI000001"),
     ("PPI", "Posted inventory picks", "PPI000001"),
     ("ADJ", "Inventory adjustments", "ADJ000001"),
+    ("WSH", "Warehouse shipments", "WSH000001"),
+    ("RWP", "Registered warehouse picks", "RWP000001"),
+    ("PSH", "Posted warehouse shipments", "PSH000001"),
+    ("MOV", "Movements between bins", "MOV000001"),
 ]
 
 

@@ -43,6 +43,7 @@ from benchmarks.harness import (
     log,
     measure_once,
 )
+from benchmarks.warehouse import run_warehouse
 from picking.models import PickLine, PostedPickLine
 
 OPERATIONS = ("ingest", "create", "render", "scan", "autofill", "post")
@@ -55,7 +56,7 @@ NEEDS: dict[str, tuple[str, ...]] = {
     "autofill": ("create",),
     "post": ("autofill",),
 }
-VARIANTS = ("serial", "lot", "serial-big", "api", "selector")
+VARIANTS = ("serial", "lot", "serial-big", "api", "selector", "warehouse")
 
 
 @dataclass(frozen=True)
@@ -72,12 +73,15 @@ class Config:
     budget_s: float | None = None
     scenarios: tuple[str, ...] = ()  # substrings of scenario names; empty: all
     profile_dir: Path | None = None
+    # (lines, serial numbers per line) of the warehouse shipment scenarios (benchmarks/warehouse.py)
+    warehouse: tuple[tuple[int, int], ...] = ()
+    warehouse_runs: int = 3  # measured runs of each warehouse shape (not reduced by the time budget)
 
     def selected(self, scenario: str) -> bool:
         return not self.scenarios or any(token in scenario for token in self.scenarios)
 
 
-FULL = Config(budget_s=400.0)
+FULL = Config(budget_s=400.0, warehouse=((10, 1), (100, 10), (1000, 10)))
 QUICK = Config(
     serial_lines=(10, 100),
     serials_per_line=(1, 10),
@@ -86,6 +90,7 @@ QUICK = Config(
     availability_serials=10_000,
     runs=3,
     budget_s=150.0,
+    warehouse=((10, 1), (100, 10)),
 )
 
 
@@ -613,6 +618,7 @@ def run_suite(config: Config) -> list[Result]:
             f for f in order[i + 1 :] if any(config.selected(f"{op} {f.variant}") for op in OPERATIONS)
         ]
         suite.run_family(fam)
+    run_warehouse(suite)
     gc.unfreeze()
     return sorted(suite.results, key=_order)
 

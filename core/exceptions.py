@@ -85,7 +85,6 @@ class ErrorCode(enum.StrEnum):
     TRACKING_INCOMPLETE = "tracking_incomplete"
 
     # Master data (warehouse)
-    SHIPMENT_REQUIRES_PICK = "shipment_requires_pick"
     SHIPMENT_BIN_REQUIRED = "shipment_bin_required"
     EXPIRATION_NOT_USED = "expiration_not_used"
     GTIN_INVALID = "gtin_invalid"
@@ -152,6 +151,27 @@ class ErrorCode(enum.StrEnum):
     PICK_POST_REFUSED = "pick_post_refused"
     PICK_DELETED = "pick_deleted"
     NO_SOURCE_DOCUMENT = "no_source_document"
+
+    # Bins and locations of warehouse shipments, movements between bins (warehouse, picking)
+    BIN_NOT_SHIPPING = "bin_not_shipping"
+    BIN_IS_SHIPPING = "bin_is_shipping"
+    BIN_NOT_EMPTY = "bin_not_empty"
+    LOCATION_NEEDS_NO_PICK = "location_needs_no_pick"
+    LOCATION_NEEDS_NO_SHIPMENT = "location_needs_no_shipment"
+    SAME_BIN = "same_bin"
+    ON_OPEN_PICK = "on_open_pick"
+
+    # Warehouse shipments and warehouse picks (picking)
+    NOTHING_TO_SHIP = "nothing_to_ship"
+    OTHER_LOCATION = "other_location"
+    SHIPMENT_HAS_PICKED_STOCK = "shipment_has_picked_stock"
+    SHIPMENT_ON_PICK = "shipment_on_pick"
+    QTY_TO_SHIP_EXCEEDS_PICKED = "qty_to_ship_exceeds_picked"
+    QTY_TO_SHIP_EXCEEDS_OUTSTANDING = "qty_to_ship_exceeds_outstanding"
+    SHIPMENT_POST_REFUSED = "shipment_post_refused"
+    REGISTER_INSTEAD = "register_instead"
+    POST_INSTEAD = "post_instead"
+    PICK_REGISTER_REFUSED = "pick_register_refused"
 
 
 class DomainError(Exception):

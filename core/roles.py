@@ -50,6 +50,22 @@ _DOCUMENTS_VIEW = [
     "picking.view_pickline",
     "picking.view_postedpick",
     "picking.view_postedpickline",
+    "picking.view_warehouseshipment",
+    "picking.view_warehouseshipmentline",
+    "picking.view_pickedstock",
+    "picking.view_registeredpick",
+    "picking.view_registeredpickline",
+    "picking.view_postedshipment",
+    "picking.view_postedshipmentline",
+]
+# Warehouse shipments and movements between bins (supervisors and ERPs).
+_SHIPMENTS_CHANGE = [
+    "picking.add_warehouseshipment",
+    "picking.change_warehouseshipment",
+    "picking.delete_warehouseshipment",
+    "picking.post_warehouseshipment",
+    "picking.register_pick",
+    "warehouse.add_warehouseentry",  # movements between bins
 ]
 
 ROLE_PERMISSIONS: dict[str, list[str]] = {
@@ -57,6 +73,7 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
         *_MASTER_DATA_VIEW,
         *_DOCUMENTS_VIEW,
         "picking.change_pickline",  # handle lines: qty to handle, numbers
+        "picking.register_pick",  # register warehouse picks
     ],
     SUPERVISOR: [
         *_MASTER_DATA_VIEW,
@@ -72,6 +89,7 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
         "picking.delete_pickline",
         "picking.post_pick",
         "core.view_activityentry",  # the activity log of their locations
+        *_SHIPMENTS_CHANGE,
     ],
     INTEGRATION: [
         *_MASTER_DATA_VIEW,
@@ -86,6 +104,7 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
         "picking.post_pick",
         "picking.delete_pick",
         "picking.delete_pickline",
+        *_SHIPMENTS_CHANGE,
     ],
 }
 

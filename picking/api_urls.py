@@ -7,4 +7,5 @@ urlpatterns = [
     path("", include("picking.apis.source_documents")),
     path("", include("picking.apis.picks")),
     path("", include("picking.apis.activity")),
+    path("", include("picking.apis.warehouse_shipments")),
 ]

@@ -11,6 +11,8 @@ its item's code):
   the bin's total (`unassigned_on_picks`; the planner, `picking.planning.Budget`, does the subtraction).
 
 Blocked rows (number or bin) and expired rows of items with strict expiration posting are not usable.
+Stock in a shipping bin is committed to a warehouse shipment: its rows are listed with `available` 0 and
+picks never plan from them (`picking.planning.Budget`).
 Everything is computed in a constant number of queries (two).
 """
 
@@ -42,6 +44,9 @@ class AvailableRow:
 
     @property
     def available(self) -> Decimal:
+        """Stock minus open picks; nothing in a shipping bin (it is committed to a shipment)."""
+        if self.stock.in_shipping_bin:
+            return ZERO
         return self.stock.quantity - self.qty_on_picks
 
     @property

@@ -21,3 +21,23 @@ class PickPostRefused(Conflict):
 
     code = ErrorCode.PICK_POST_REFUSED
     title = "The pick cannot be posted."
+
+
+# --- Warehouse shipments and warehouse picks (issue 10) ----------------------------------------------
+
+
+class PickRegisterRefused(Conflict):
+    """The warehouse pick cannot be registered; `errors` lists every line's problem (`line` = the take
+    line's no., `pick_line_id`, `code`, `detail`). Nothing was registered. When every problem has the same
+    code, the error carries that code; otherwise `pick_register_refused`."""
+
+    code = ErrorCode.PICK_REGISTER_REFUSED
+    title = "The warehouse pick cannot be registered."
+
+
+class ShipmentPostRefused(Conflict):
+    """The warehouse shipment cannot be posted; `errors` lists every line's problem (`line` = shipment
+    line no., `shipment_line_id`, `code`, `detail`). Nothing was posted."""
+
+    code = ErrorCode.SHIPMENT_POST_REFUSED
+    title = "The warehouse shipment cannot be posted."

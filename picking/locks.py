@@ -2,16 +2,27 @@
 
 Each function locks a whole set of rows of one kind in ONE query, `order_by("pk")`, `of=("self",)`
 (`lock_source_line_with_tracking`: the line, then its tracking lines). They are listed in the lock order
-(docs/architecture.md, "Lock order"): number series, PICK, PICK LINE, SOURCE LINE (then its ITEM TRACKING
-LINES), bin content, open receipts. A service that needs a later kind never goes back to lock an earlier
-kind. On SQLite `select_for_update` is a no-op; writers are serialised by the database lock.
+(docs/architecture.md, "Lock order"): number series, PICK, PICK LINE, WAREHOUSE SHIPMENT, SHIPMENT LINE,
+PICKED STOCK, SOURCE LINE (then its ITEM TRACKING LINES), bin content, open receipts. A service that needs
+a later kind never goes back to lock an earlier kind. On SQLite `select_for_update` is a no-op; writers
+are serialised by the database lock.
 """
 
 from __future__ import annotations
 
 from typing import Any
 
-from picking.models import ItemTrackingLine, Pick, PickLine, SourceLine
+from django.db.models import Q
+
+from picking.models import (
+    ItemTrackingLine,
+    Pick,
+    PickedStock,
+    PickLine,
+    SourceLine,
+    WarehouseShipment,
+    WarehouseShipmentLine,
+)
 
 
 def lock_pick(*, pick_id: int) -> Pick | None:
@@ -25,14 +36,45 @@ def lock_pick_lines(*, pick_id: int) -> list[PickLine]:
 
 
 def lock_pick_line(*, pick_line_id: int) -> PickLine | None:
-    """Lock one pick line (after its pick), with its item, tracking code, bin and source line."""
-    return (
+    """Lock one pick line (after its pick), with its item, tracking code, bin and source line, and the
+    other line of its pair (warehouse picks, available as `line.pair`) in the same query."""
+    rows = list(
         PickLine.objects.select_for_update(of=("self",))
         .select_related("item__tracking_code", "bin", "source_line")
-        .filter(pk=pick_line_id)
+        .filter(Q(pk=pick_line_id) | Q(pair_id=pick_line_id))
         .order_by("pk")
-        .first()
     )
+    line = next((row for row in rows if row.pk == pick_line_id), None)
+    other = next((row for row in rows if row.pk != pick_line_id), None)
+    if line is not None and other is not None and line.pair_id == other.pk:
+        line.pair = other
+    return line
+
+
+def lock_shipments(*, where: Q) -> list[WarehouseShipment]:
+    """Lock the warehouse shipments matching `where` (after picks and pick lines), in pk order, with their
+    location. `where` may hold subqueries, so any number of rows costs a fixed number of parameters."""
+    return list(
+        WarehouseShipment.objects.select_for_update(of=("self",))
+        .select_related("location")
+        .filter(where)
+        .order_by("pk")
+    )
+
+
+def lock_shipment_lines(*, where: Q) -> list[WarehouseShipmentLine]:
+    """Lock the shipment lines matching `where` (after their shipments), in pk order."""
+    return list(WarehouseShipmentLine.objects.select_for_update(of=("self",)).filter(where).order_by("pk"))
+
+
+def lock_picked_stock(*, where: Q) -> list[PickedStock]:
+    """Lock the picked stock matching `where` (after the shipment lines), in pk order."""
+    return list(PickedStock.objects.select_for_update(of=("self",)).filter(where).order_by("pk"))
+
+
+def lock_source_lines(*, where: Q) -> list[SourceLine]:
+    """Lock the source lines matching `where` (of one or several documents), in pk order."""
+    return list(SourceLine.objects.select_for_update(of=("self",)).filter(where).order_by("pk"))
 
 
 def lock_document_source_lines(*, document_id: int) -> list[SourceLine]:

@@ -1,7 +1,9 @@
-"""Source documents with item tracking lines, picks and posted picks.
+"""Source documents with item tracking lines, picks and posted picks; warehouse shipments, registered picks
+and posted shipments.
 
-Stored derived quantities (`SourceLine.qty_on_picks`, `qty_shipped`) are kept by the services under row
-locks, so the database itself can check the invariant qty_shipped + qty_on_picks <= quantity.
+Stored derived quantities (`SourceLine.qty_on_picks`, `qty_on_shipments`, `qty_shipped`, the shipment
+lines' `qty_picked`, `qty_on_picks`, `qty_shipped`) are kept by the services under row locks, so the
+database itself can check the invariants (qty_shipped + qty_on_picks + qty_on_shipments <= quantity).
 """
 
 from __future__ import annotations
@@ -11,6 +13,7 @@ from decimal import Decimal
 from django.conf import settings
 from django.db import models
 from django.db.models import F, Q
+from django.utils.translation import gettext_lazy as _
 
 from core.quantities import ZERO
 
@@ -57,6 +60,8 @@ class SourceLine(models.Model):
     )
     qty_shipped = models.DecimalField(max_digits=18, decimal_places=5, default=ZERO)
     qty_on_picks = models.DecimalField(max_digits=18, decimal_places=5, default=ZERO)
+    # Outstanding (not shipped) quantity of the open warehouse shipment line for this line.
+    qty_on_shipments = models.DecimalField(max_digits=18, decimal_places=5, default=ZERO)
 
     class Meta:
         ordering = ["document_id", "line_no"]
@@ -64,11 +69,13 @@ class SourceLine(models.Model):
             models.UniqueConstraint(fields=["document", "line_no"], name="source_line_no_unique"),
             models.CheckConstraint(condition=Q(quantity__gt=0), name="source_line_quantity_positive"),
             models.CheckConstraint(
-                condition=Q(qty_shipped__gte=0) & Q(qty_on_picks__gte=0), name="source_line_qtys_not_negative"
+                condition=Q(qty_shipped__gte=0) & Q(qty_on_picks__gte=0) & Q(qty_on_shipments__gte=0),
+                name="source_line_qtys_not_negative",
             ),
+            # shipped + on open inventory picks + on open warehouse shipments <= quantity
             models.CheckConstraint(
-                condition=Q(qty_shipped__lte=F("quantity") - F("qty_on_picks")),
-                name="source_line_shipped_plus_on_picks_within_quantity",
+                condition=Q(qty_shipped__lte=F("quantity") - F("qty_on_picks") - F("qty_on_shipments")),
+                name="source_line_shipped_plus_committed_within_quantity",
             ),
         ]
 
@@ -82,8 +89,8 @@ class SourceLine(models.Model):
 
     @property
     def qty_to_pick(self) -> Decimal:
-        """Neither shipped nor on an open pick: what a new pick may take."""
-        return self.quantity - self.qty_shipped - self.qty_on_picks
+        """Neither shipped nor on an open pick or shipment: what a new pick or shipment may take."""
+        return self.quantity - self.qty_shipped - self.qty_on_picks - self.qty_on_shipments
 
 
 class ItemTrackingLine(models.Model):
@@ -159,7 +166,7 @@ class Pick(models.Model):
 
     class Meta:
         ordering = ["-pk"]
-        permissions = [("post_pick", "Can post picks")]
+        permissions = [("post_pick", "Can post picks"), ("register_pick", "Can register warehouse picks")]
         constraints = [
             # One open inventory pick per source document and location.
             models.UniqueConstraint(
@@ -196,11 +203,26 @@ class PickLine(models.Model):
     item_tracking_line = models.ForeignKey(
         ItemTrackingLine, null=True, blank=True, on_delete=models.PROTECT, related_name="pick_lines"
     )
+    # Warehouse picks: the shipment line the line picks for, and the other line of its take/place pair.
+    shipment_line = models.ForeignKey(
+        "picking.WarehouseShipmentLine",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="pick_lines",
+    )
+    pair = models.OneToOneField(
+        "self", null=True, blank=True, on_delete=models.DO_NOTHING, related_name="+", db_index=True
+    )
 
     class Meta:
         ordering = ["pick_id", "line_no"]
         constraints = [
             models.UniqueConstraint(fields=["pick", "line_no"], name="pick_line_no_unique"),
+            # A place line (warehouse picks) always belongs to a pair.
+            models.CheckConstraint(
+                condition=Q(action="take") | Q(pair__isnull=False), name="pick_line_place_has_pair"
+            ),
             models.CheckConstraint(condition=Q(quantity__gt=0), name="pick_line_quantity_positive"),
             models.CheckConstraint(
                 condition=Q(qty_handled__gte=0) & Q(qty_handled__lte=F("quantity")),
@@ -278,3 +300,239 @@ class PostedPickLine(models.Model):
 
     def __str__(self) -> str:
         return f"{self.posted_pick_id}/{self.line_no}"
+
+
+# --- Warehouse shipments, registered picks, posted shipments -----------------------------------------
+
+
+class WarehouseShipment(models.Model):
+    """Gathers source lines of one location for shipping; posted when the goods leave."""
+
+    class Status(models.TextChoices):
+        OPEN = "open", _("Open")
+        RELEASED = "released", _("Released")
+        PARTIALLY_PICKED = "partially_picked", _("Partially picked")
+        PICKED = "picked", _("Picked")
+        PARTIALLY_SHIPPED = "partially_shipped", _("Partially shipped")
+        SHIPPED = "shipped", _("Shipped")
+
+    no = models.CharField(max_length=30, unique=True)
+    location = models.ForeignKey("warehouse.Location", on_delete=models.PROTECT, related_name="shipments")
+    status = models.CharField(max_length=20, choices=Status.choices, default=Status.OPEN)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-pk"]
+        permissions = [("post_warehouseshipment", "Can post warehouse shipments")]
+
+    def __str__(self) -> str:
+        return self.no
+
+
+class WarehouseShipmentLine(models.Model):
+    """One source line on a shipment. `qty_picked` is registered so far (shipped included), `qty_on_picks`
+    is on open warehouse pick take lines, `qty_to_ship` is what the next posting ships."""
+
+    shipment = models.ForeignKey(WarehouseShipment, on_delete=models.CASCADE, related_name="lines")
+    line_no = models.PositiveIntegerField()
+    source_line = models.ForeignKey(SourceLine, on_delete=models.PROTECT, related_name="shipment_lines")
+    item = models.ForeignKey("warehouse.Item", on_delete=models.PROTECT, related_name="+")
+    # The bin the line ships from (a location without picks) or where its picks place the goods.
+    bin = models.ForeignKey(
+        "warehouse.Bin", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    quantity = models.DecimalField(max_digits=18, decimal_places=5)
+    qty_picked = models.DecimalField(max_digits=18, decimal_places=5, default=ZERO)
+    qty_on_picks = models.DecimalField(max_digits=18, decimal_places=5, default=ZERO)
+    qty_shipped = models.DecimalField(max_digits=18, decimal_places=5, default=ZERO)
+    qty_to_ship = models.DecimalField(max_digits=18, decimal_places=5, default=ZERO)
+
+    class Meta:
+        ordering = ["shipment_id", "line_no"]
+        constraints = [
+            models.UniqueConstraint(fields=["shipment", "line_no"], name="shipment_line_no_unique"),
+            # A source line is on at most one open (not completely shipped) shipment line.
+            models.UniqueConstraint(
+                fields=["source_line"],
+                condition=Q(qty_shipped__lt=F("quantity")),
+                name="source_line_on_one_open_shipment_line",
+            ),
+            models.CheckConstraint(condition=Q(quantity__gt=0), name="shipment_line_quantity_positive"),
+            models.CheckConstraint(
+                condition=Q(qty_picked__gte=0)
+                & Q(qty_on_picks__gte=0)
+                & Q(qty_shipped__gte=0)
+                & Q(qty_to_ship__gte=0),
+                name="shipment_line_qtys_not_negative",
+            ),
+            models.CheckConstraint(
+                condition=Q(qty_picked__lte=F("quantity") - F("qty_on_picks")),
+                name="shipment_line_picked_plus_on_picks_within_quantity",
+            ),
+            models.CheckConstraint(
+                condition=Q(qty_to_ship__lte=F("quantity") - F("qty_shipped")),
+                name="shipment_line_to_ship_within_outstanding",
+            ),
+            # With picks, nothing ships that was not picked (qty_picked stays 0 without picks).
+            models.CheckConstraint(
+                condition=Q(qty_picked=0) | Q(qty_shipped__lte=F("qty_picked")),
+                name="shipment_line_shipped_within_picked",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.shipment_id}/{self.line_no}"
+
+    @property
+    def qty_outstanding(self) -> Decimal:
+        return self.quantity - self.qty_shipped
+
+    @property
+    def qty_to_pick(self) -> Decimal:
+        """Neither registered nor on an open warehouse pick: what a new warehouse pick may take."""
+        return self.quantity - self.qty_picked - self.qty_on_picks
+
+
+class PickedStock(models.Model):
+    """Stock registered for a shipment line: it waits in a shipping bin, with its numbers, until the
+    shipment is posted (which ships exactly these numbers). `quantity` is what is registered there,
+    `qty_shipped` what has left since."""
+
+    shipment_line = models.ForeignKey(
+        WarehouseShipmentLine, on_delete=models.CASCADE, related_name="picked_stock"
+    )
+    item = models.ForeignKey("warehouse.Item", on_delete=models.PROTECT, related_name="+")
+    bin = models.ForeignKey("warehouse.Bin", on_delete=models.PROTECT, related_name="+")
+    serial_no = models.CharField(max_length=50, blank=True, default="")
+    lot_no = models.CharField(max_length=50, blank=True, default="")
+    expiration_date = models.DateField(null=True, blank=True)
+    quantity = models.DecimalField(max_digits=18, decimal_places=5)
+    qty_shipped = models.DecimalField(max_digits=18, decimal_places=5, default=ZERO)
+    # The prescribed item tracking line these numbers ship (case 4); None otherwise.
+    item_tracking_line = models.ForeignKey(
+        ItemTrackingLine, null=True, blank=True, on_delete=models.PROTECT, related_name="picked_stock"
+    )
+
+    class Meta:
+        ordering = ["pk"]
+        verbose_name_plural = "picked stock"
+        constraints = [
+            models.CheckConstraint(condition=Q(quantity__gt=0), name="picked_stock_quantity_positive"),
+            models.CheckConstraint(
+                condition=Q(qty_shipped__gte=0) & Q(qty_shipped__lte=F("quantity")),
+                name="picked_stock_shipped_within_quantity",
+            ),
+            models.CheckConstraint(
+                condition=Q(serial_no="") | Q(quantity=1), name="picked_stock_serial_quantity_one"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.shipment_line_id}: {self.serial_no}/{self.lot_no} x {self.quantity}"
+
+
+class RegisteredPick(models.Model):
+    """The immutable record of registering a warehouse pick."""
+
+    no = models.CharField(max_length=30, unique=True)
+    pick_no = models.CharField(max_length=30)
+    pick = models.ForeignKey(
+        Pick, null=True, blank=True, on_delete=models.SET_NULL, related_name="registrations"
+    )
+    location = models.ForeignKey("warehouse.Location", on_delete=models.PROTECT, related_name="+")
+    posting_date = models.DateField()
+    registered_at = models.DateTimeField(auto_now_add=True)
+    registered_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+
+    class Meta:
+        ordering = ["-pk"]
+
+    def __str__(self) -> str:
+        return self.no
+
+
+class RegisteredPickLine(models.Model):
+    registered_pick = models.ForeignKey(RegisteredPick, on_delete=models.CASCADE, related_name="lines")
+    line_no = models.PositiveIntegerField()
+    pick_line_no = models.PositiveIntegerField()
+    action = models.CharField(max_length=10, choices=PickLine.Action.choices)
+    source_line = models.ForeignKey(SourceLine, on_delete=models.PROTECT, related_name="+")
+    shipment_line = models.ForeignKey(
+        WarehouseShipmentLine, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    shipment_no = models.CharField(max_length=30, blank=True, default="")
+    item = models.ForeignKey("warehouse.Item", on_delete=models.PROTECT, related_name="+")
+    bin = models.ForeignKey("warehouse.Bin", on_delete=models.PROTECT, related_name="+")
+    quantity = models.DecimalField(max_digits=18, decimal_places=5)
+    serial_no = models.CharField(max_length=50, blank=True, default="")
+    lot_no = models.CharField(max_length=50, blank=True, default="")
+    expiration_date = models.DateField(null=True, blank=True)
+    item_tracking_line = models.ForeignKey(
+        ItemTrackingLine, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+
+    class Meta:
+        ordering = ["registered_pick_id", "line_no"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(quantity__gt=0), name="registered_pick_line_quantity_positive"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.registered_pick_id}/{self.line_no}"
+
+
+class PostedShipment(models.Model):
+    """The immutable record of posting a warehouse shipment."""
+
+    no = models.CharField(max_length=30, unique=True)
+    shipment_no = models.CharField(max_length=30)
+    shipment = models.ForeignKey(
+        WarehouseShipment, null=True, blank=True, on_delete=models.SET_NULL, related_name="postings"
+    )
+    location = models.ForeignKey("warehouse.Location", on_delete=models.PROTECT, related_name="+")
+    posting_date = models.DateField()
+    posted_at = models.DateTimeField(auto_now_add=True)
+    posted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+
+    class Meta:
+        ordering = ["-pk"]
+
+    def __str__(self) -> str:
+        return self.no
+
+
+class PostedShipmentLine(models.Model):
+    posted_shipment = models.ForeignKey(PostedShipment, on_delete=models.CASCADE, related_name="lines")
+    line_no = models.PositiveIntegerField()
+    shipment_line_no = models.PositiveIntegerField()
+    source_document = models.ForeignKey(SourceDocument, on_delete=models.PROTECT, related_name="+")
+    source_line = models.ForeignKey(SourceLine, on_delete=models.PROTECT, related_name="+")
+    item = models.ForeignKey("warehouse.Item", on_delete=models.PROTECT, related_name="+")
+    bin = models.ForeignKey("warehouse.Bin", on_delete=models.PROTECT, related_name="+")
+    quantity = models.DecimalField(max_digits=18, decimal_places=5)
+    serial_no = models.CharField(max_length=50, blank=True, default="")
+    lot_no = models.CharField(max_length=50, blank=True, default="")
+    expiration_date = models.DateField(null=True, blank=True)
+    item_tracking_line = models.ForeignKey(
+        ItemTrackingLine, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+
+    class Meta:
+        ordering = ["posted_shipment_id", "line_no"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(quantity__gt=0), name="posted_shipment_line_quantity_positive"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.posted_shipment_id}/{self.line_no}"

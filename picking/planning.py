@@ -89,6 +89,7 @@ class NotPicked:
     item_no: str
     quantity: Decimal
     reason: str
+    shipment_no: str = ""  # a warehouse pick's shipment line: the shipment it belongs to
 
 
 @dataclass
@@ -135,13 +136,17 @@ class Budget:
     _bins: dict[tuple[int, int | None], list[BinItem]] = field(default_factory=dict)
 
     @classmethod
-    def of(cls, stock: AvailableStock, *, fefo: bool = False) -> Budget:
+    def of(cls, stock: AvailableStock, *, fefo: bool = False, include_shipping: bool = False) -> Budget:
+        """The budget of a pick: stock in shipping bins is committed to shipments and never picked from.
+        `include_shipping`: a shipment posted without picks ships from any bin, shipping bins included."""
         rows_by_item: dict[int, list[AvailableRow]] = defaultdict(list)
         row_left: dict[RowKey, Decimal] = {}
         bin_total: dict[BinItem, Decimal] = defaultdict(lambda: ZERO)
         for row in stock.rows:
+            if row.stock.in_shipping_bin and not include_shipping:
+                continue
             rows_by_item[row.stock.item_id].append(row)
-            left = max(row.available, ZERO) if row.usable else ZERO
+            left = max(row.stock.quantity - row.qty_on_picks, ZERO) if row.usable else ZERO
             row_left[row.key] = left
             bin_total[(row.stock.bin_id, row.stock.item_id)] += left
         bin_left = {
@@ -247,17 +252,18 @@ def allot(
 # --- Planning one line -------------------------------------------------------------------------------
 
 
-def plan_demand(demand: Demand, budget: Budget, *, location_code: str) -> LinePlan:
+def plan_demand(demand: Demand, budget: Budget, *, location_code: str, propose: bool = False) -> LinePlan:
     """The new pick lines covering `demand` (booked in `budget`), and what could not be covered.
 
     The prescribed numbers come first (case 4); the rest is proposed from stock rows (case 1) or left
-    without numbers, per bin (cases 2 and 3, untracked items).
+    without numbers, per bin (cases 2 and 3, untracked items). `propose`: numbers stock carries are always
+    proposed like case 1 (a shipment posted without picks has no worker to select them).
     """
     plan = LinePlan()
     prescribed_total = _plan_prescribed(demand, budget, plan, location_code=location_code)
     wanted = demand.quantity - prescribed_total
     if wanted > 0:
-        _plan_rest(demand, budget, plan, wanted=wanted, location_code=location_code)
+        _plan_rest(demand, budget, plan, wanted=wanted, location_code=location_code, propose=propose)
     plan.lines = serial_units(plan.lines)
     return plan
 
@@ -315,11 +321,11 @@ def _prescribed_from_row(
 
 
 def _plan_rest(
-    demand: Demand, budget: Budget, plan: LinePlan, *, wanted: Decimal, location_code: str
+    demand: Demand, budget: Budget, plan: LinePlan, *, wanted: Decimal, location_code: str, propose: bool
 ) -> None:
     """The quantity not prescribed: whole stock rows (case 1), otherwise blank numbers per bin."""
     req = demand.requirement
-    if rules.carries_numbers(req) and rules.proposes_numbers(req, fefo=budget.fefo):
+    if rules.carries_numbers(req) and (propose or rules.proposes_numbers(req, fefo=budget.fefo)):
         taken_rows, got = allot(budget.open_rows(demand.item_id, demand.bin_id), budget.take_row, wanted)
         plan.lines.extend(
             PlannedLine(

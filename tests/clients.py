@@ -1,13 +1,18 @@
 """Clients for tests and checks of their answers: a token-authenticated API client, a logged-in page
-client, the JSON of an accepted request and the problem details of a refused one."""
+client, the JSON of an accepted request, the problem details of a refused one, and the error a refused
+service call raises."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
+import pytest
 from django.test import Client
 from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
+
+from core.exceptions import DomainError
 
 
 def api_client_for(user: Any) -> APIClient:
@@ -40,3 +45,11 @@ def problem(response: Any, status: int, code: str) -> dict[str, Any]:
     assert body["code"] == code, body
     assert body["detail"]
     return body
+
+
+def refused(call: Callable[[], object], code: str) -> DomainError:
+    """The DomainError a service call raises, after checking its code."""
+    with pytest.raises(DomainError) as info:
+        call()
+    assert info.value.code == code, (info.value.code, info.value.detail)
+    return info.value

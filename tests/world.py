@@ -24,15 +24,19 @@ The base world, `build_world()`:
 Options: `expiring_serials=True` gives SN-SPEC the tracking code SNSPEC-EXP (SNSPEC with expiration
 dates) instead of SNSPEC; `posting_date` is the posting date of `receive` (default: today).
 
-Extend it: `world.add_location(code, *bin_codes, **fields)` (`shipment_bin="SHIP"` names one of its bins),
-`world.bin(code, location)`, `world.add_item(no, code, **fields)`, `world.add_user(username,
-role, *locations)`. Givens: `world.receive(item, bin, *entries)`, `serials(count)`,
-`with_source_document_stock(world)`. Source documents: `document(world, *lines)` writes one directly
-(lines with or without prescribed numbers), `order(no, *lines)` is the body the API and
-`source_document_create` take. Picks through the services: `pick_from(world, doc)`, `make_pick(world,
-*lines)`, `ship(world, pick)`; `put_on_pick(source_line, ...)` writes an open pick line directly. Reading:
-`source_line`, `ledger`, `receipts`, `warehouse_out`, `bin_content`, `tracking`, `world.stock`. Clients for
-a user (API token, logged-in pages) and answer checks are in tests/clients.py.
+Extend it: `world.add_location(code, *bin_codes, **fields)` (`shipment_bin="SHIP"` names one of its bins, a
+shipping bin; `shipping=(...)` more shipping bins), `world.add_warehouse()` (WHSE: requires shipment and
+pick, storage bins W1 and W2, shipping bins SHIP and SHIP2), `world.bin(code, location)`,
+`world.add_item(no, code, **fields)`, `world.add_user(username, role, *locations)`. Givens:
+`world.receive(item, bin, *entries)`, `serials(count)`, `with_source_document_stock(world)`. Source
+documents: `document(world, *lines)` writes one directly (lines with or without prescribed numbers),
+`order(no, *lines)` is the body the API and `source_document_create` take. Picks through the services:
+`pick_from(world, doc)`, `make_pick(world, *lines)`, `ship(world, pick)`; `put_on_pick(source_line, ...)`
+writes an open pick line directly. Warehouse shipments through the services: `shipment_for(world, *docs)`,
+`warehouse_pick_for(world, *shipments)`, `register(world, pick)`, `post_shipment(world, shipment)`.
+Reading: `source_line`, `shipment_line`, `ledger`, `receipts`, `warehouse_out`, `warehouse_entries`,
+`bin_content`, `tracking`, `world.stock`. Clients for a user (API token, logged-in pages) and answer checks
+are in tests/clients.py.
 """
 
 from __future__ import annotations
@@ -43,10 +47,25 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
-from picking.models import ItemTrackingLine, Pick, PickLine, PostedPick, SourceDocument, SourceLine
+from picking.models import (
+    ItemTrackingLine,
+    Pick,
+    PickLine,
+    PostedPick,
+    PostedShipment,
+    RegisteredPick,
+    SourceDocument,
+    SourceLine,
+    WarehouseShipment,
+    WarehouseShipmentLine,
+)
 from picking.services.pick_create import pick_create_from_source
 from picking.services.pick_post import pick_post
 from picking.services.pick_qty_to_handle import pick_autofill_qty_to_handle
+from picking.services.pick_register import pick_register
+from picking.services.shipment_create import warehouse_shipment_create
+from picking.services.shipment_post import warehouse_shipment_post
+from picking.services.warehouse_pick_create import warehouse_pick_create
 from tests import factories
 from tracking.models import ItemTrackingCode
 from warehouse.models import Bin, BinContent, Item, ItemLedgerEntry, Location, WarehouseEntry
@@ -126,14 +145,45 @@ class World:
 
     # --- extending the world ---------------------------------------------------------------------------
 
-    def add_location(self, code: str, *bin_codes: str, shipment_bin: str = "", **fields: Any) -> Location:
-        """A location with these bins; `shipment_bin` names one of them, `fields` are Location fields."""
+    def add_location(
+        self,
+        code: str,
+        *bin_codes: str,
+        shipment_bin: str = "",
+        shipping: tuple[str, ...] = (),
+        **fields: Any,
+    ) -> Location:
+        """A location with these bins; `shipment_bin` names one of them (a shipping bin), `shipping` names
+        more shipping bins, the others are storage bins; `fields` are Location fields."""
         location: Location = _Location(code=code, **fields)
+        shipping_bins = {shipment_bin, *shipping} - {""}
         for bin_code in bin_codes:
-            _Bin(location=location, code=bin_code)
+            _Bin(
+                location=location, code=bin_code, kind="shipping" if bin_code in shipping_bins else "storage"
+            )
         if shipment_bin:
             location.shipment_bin = self.bin(shipment_bin, location)
             location.save(update_fields=["shipment_bin"])
+        return location
+
+    def add_warehouse(self, code: str = "WHSE", *, require_pick: bool = True, **fields: Any) -> Location:
+        """A location that requires shipment (and pick, unless `require_pick=False`): storage bins W1 and
+        W2, the shipment bin SHIP and another shipping bin SHIP2; the worker and the supervisor work there.
+        `fields` are Location fields (e.g. `pick_according_to_fefo=True`)."""
+        location = self.add_location(
+            code,
+            "W1",
+            "W2",
+            "SHIP",
+            "SHIP2",
+            shipment_bin="SHIP",
+            shipping=("SHIP2",),
+            require_shipment=True,
+            require_pick=require_pick,
+            **fields,
+        )
+        for user in (self.worker, self.supervisor):
+            _WarehouseEmployee(user=user, location=location)
         return location
 
     def bin(self, code: str, location: Location | None = None) -> Bin:
@@ -393,6 +443,40 @@ def put_on_pick(
     return line
 
 
+# --- warehouse shipments and warehouse picks ----------------------------------------------------------------
+
+
+def shipment_for(world: World, *docs: SourceDocument, user: Any = None) -> WarehouseShipment:
+    """The warehouse shipment the supervisor (or `user`) creates for these source documents (the service)."""
+    location = docs[0].location
+    return warehouse_shipment_create(
+        location_code=location.code, source_document_ids=[d.pk for d in docs], user=user or world.supervisor
+    )
+
+
+def warehouse_pick_for(world: World, *shipments: WarehouseShipment, user: Any = None) -> Pick:
+    """The warehouse pick the supervisor (or `user`) creates for these shipments (the service)."""
+    result = warehouse_pick_create(shipment_ids=[s.pk for s in shipments], user=user or world.supervisor)
+    assert result.pick is not None, result.not_picked
+    return result.pick
+
+
+def register(world: World, pick: Pick, user: Any = None) -> RegisteredPick:
+    """Autofill Qty. to Handle and register the warehouse pick, as the supervisor (or `user`)."""
+    user = user or world.supervisor
+    pick_autofill_qty_to_handle(pick_id=pick.pk, user=user)
+    return pick_register(pick_id=pick.pk, user=user)
+
+
+def post_shipment(world: World, shipment: WarehouseShipment, user: Any = None) -> PostedShipment:
+    """Post the shipment's Qty. to Ship, as the supervisor (or `user`)."""
+    return warehouse_shipment_post(shipment_id=shipment.pk, user=user or world.supervisor)
+
+
+def shipment_line(shipment: WarehouseShipment, line_no: int = 10000) -> WarehouseShipmentLine:
+    return WarehouseShipmentLine.objects.get(shipment=shipment, line_no=line_no)
+
+
 # --- reading the ledgers ----------------------------------------------------------------------------------
 
 
@@ -407,6 +491,14 @@ def ledger(item: Item) -> list[tuple[str, str, str, Decimal, int | None]]:
 def receipts(item: Item) -> dict[tuple[str, str], int]:
     """Receipt entry id per (lot, serial) of the item (one receipt per number in these tests)."""
     return {(e.lot_no, e.serial_no): e.pk for e in ItemLedgerEntry.objects.filter(item=item, quantity__gt=0)}
+
+
+def warehouse_entries(item: Item) -> list[tuple[str, str, str, str, Decimal]]:
+    """(entry type, bin, lot, serial, quantity) of all the item's warehouse entries, in pk order."""
+    return [
+        (e.entry_type, e.bin.code, e.lot_no, e.serial_no, e.quantity)
+        for e in WarehouseEntry.objects.filter(item=item).select_related("bin").order_by("pk")
+    ]
 
 
 def warehouse_out(item: Item) -> list[tuple[str, str, str, Decimal]]:

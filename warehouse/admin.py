@@ -24,7 +24,12 @@ from warehouse.models import (
     WarehouseEntry,
 )
 from warehouse.rules import gtin_forms, gtin_problem
-from warehouse.services.master_data import ITEM_FIELDS, item_tracking_change_check
+from warehouse.services.master_data import (
+    ITEM_FIELDS,
+    bin_kind_change_check,
+    item_tracking_change_check,
+    location_check,
+)
 
 
 class ItemForm(forms.ModelForm):
@@ -65,10 +70,60 @@ class ItemAdmin(admin.ModelAdmin):
     list_select_related = ["tracking_code", "serial_nos", "lot_nos"]
 
 
+class BinForm(forms.ModelForm):
+    """A bin's kind changes only while it is empty, and a shipment bin stays a shipping bin (the service's
+    check)."""
+
+    class Meta:
+        model = Bin
+        fields = ["location", "code", "description", "blocked", "kind"]
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        if (
+            self.instance.pk
+            and data.get("kind")
+            and data["kind"] != Bin.objects.get(pk=self.instance.pk).kind
+        ):
+            try:
+                bin_kind_change_check(self.instance, data["kind"])
+            except DomainError as error:
+                raise_as_form_errors(self, error)
+        return data
+
+
 class BinInline(admin.TabularInline):
     model = Bin
+    form = BinForm
     extra = 0
-    fields = ["code", "description", "blocked"]
+    fields = ["code", "description", "blocked", "kind"]
+
+
+class LocationForm(forms.ModelForm):
+    """A location that requires shipments names a shipping bin as its shipment bin (the service's check)."""
+
+    class Meta:
+        model = Location
+        fields = [
+            "code",
+            "name",
+            "require_pick",
+            "require_shipment",
+            "bin_mandatory",
+            "pick_according_to_fefo",
+            "shipment_bin",
+        ]
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        location = Location(
+            require_shipment=bool(data.get("require_shipment")), shipment_bin=data.get("shipment_bin")
+        )
+        try:
+            location_check(location)
+        except DomainError as error:
+            raise_as_form_errors(self, error)
+        return data
 
 
 class WarehouseEmployeeInline(admin.TabularInline):
@@ -79,6 +134,7 @@ class WarehouseEmployeeInline(admin.TabularInline):
 
 @admin.register(Location)
 class LocationAdmin(admin.ModelAdmin):
+    form = LocationForm
     list_display = [
         "code",
         "name",
@@ -98,14 +154,17 @@ class LocationAdmin(admin.ModelAdmin):
         form = super().get_form(request, obj, change, **kwargs)
         if "shipment_bin" in form.base_fields:
             field = form.base_fields["shipment_bin"]
-            field.queryset = Bin.objects.filter(location=obj) if obj else Bin.objects.none()  # type: ignore[attr-defined]
+            field.queryset = (  # type: ignore[attr-defined]
+                Bin.objects.filter(location=obj, kind=Bin.Kind.SHIPPING) if obj else Bin.objects.none()
+            )
         return form
 
 
 @admin.register(Bin)
 class BinAdmin(admin.ModelAdmin):
-    list_display = ["code", "location", "description", "blocked"]
-    list_filter = ["location", "blocked"]
+    form = BinForm
+    list_display = ["code", "location", "kind", "description", "blocked"]
+    list_filter = ["location", "kind", "blocked"]
     search_fields = ["code", "description", "location__code"]
 
 

@@ -226,18 +226,27 @@ class LocationDetailApi(APIView):
 class BinSerializer(serializers.ModelSerializer[Bin]):
     class Meta:
         model = Bin
-        fields = ["code", "description", "blocked"]
+        fields = ["code", "description", "blocked", "kind"]
+
+
+KIND_HELP = (
+    "`storage` (picks take from it) or `shipping` (goods wait there to be shipped; never picked from)."
+)
 
 
 class BinInputSerializer(serializers.Serializer[Any]):
     code = serializers.CharField(max_length=20)
     description = serializers.CharField(max_length=100, required=False, allow_blank=True, default="")
     blocked = serializers.BooleanField(required=False, default=False)
+    kind = serializers.ChoiceField(
+        choices=Bin.Kind.choices, required=False, default=Bin.Kind.STORAGE, help_text=KIND_HELP
+    )
 
 
 class BinPatchSerializer(serializers.Serializer[Any]):
     description = serializers.CharField(max_length=100, required=False, allow_blank=True)
     blocked = serializers.BooleanField(required=False)
+    kind = serializers.ChoiceField(choices=Bin.Kind.choices, required=False, help_text=KIND_HELP)
 
 
 class BinListCreateApi(ListAPIView[Bin]):
@@ -277,7 +286,9 @@ class BinDetailApi(APIView):
     def get(self, request: Request, code: str, bin_code: str) -> Response:
         return Response(BinSerializer(get_bin(user=request.user, location_code=code, bin_code=bin_code)).data)
 
-    @extend_schema(request=BinPatchSerializer, responses={200: BinSerializer, 400: PROBLEM, 404: PROBLEM})
+    @extend_schema(
+        request=BinPatchSerializer, responses={200: BinSerializer, 400: PROBLEM, 404: PROBLEM, 409: PROBLEM}
+    )
     def patch(self, request: Request, code: str, bin_code: str) -> Response:
         bin_ = get_bin(user=request.user, location_code=code, bin_code=bin_code)
         data = BinPatchSerializer(data=request.data, partial=True)

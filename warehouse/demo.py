@@ -1,5 +1,6 @@
 """Demo inventory for `make run`: tracking codes, number series, items (one per outbound case of
-docs/domain.md), locations with bins, warehouse employees and stock with numbers and expiration dates.
+docs/domain.md), locations with bins (WHSE: shipments and warehouse picks, with a shipping bin),
+warehouse employees and stock with numbers and expiration dates.
 
 Idempotent: master data is created when missing; stock is received (through the adjustment service)
 only when the demo location has no ledger entries yet.
@@ -114,6 +115,75 @@ def _stock(today: datetime.date) -> list[tuple[str, str, str, list[dict[str, Any
 
 
 BLOCKED_LOTS = [("2100", "VAC-101", "Blocked for quality inspection")]
+
+# WHSE requires shipment and pick (docs/warehouse-shipments.md): storage bins, the shipment bin SHIP.
+WAREHOUSE = ("WHSE", "Distribution centre (shipments and warehouse picks)")
+WAREHOUSE_BINS = [("W-01", "storage"), ("W-02", "storage"), ("W-03", "storage"), ("SHIP", "shipping")]
+
+
+def _warehouse_stock(today: datetime.date) -> list[tuple[str, str, list[dict[str, Any]]]]:
+    """(bin, item no, entries) received once at WHSE: stock for each outbound case."""
+
+    def days(n: int) -> str:
+        return (today + datetime.timedelta(days=n)).isoformat()
+
+    return [
+        (
+            "W-01",
+            "1000",
+            [
+                {"quantity": 1, "serial_no": f"DF-{i:04d}", "expiration_date": days(500 + i)}
+                for i in range(1001, 1007)
+            ],
+        ),
+        ("W-01", "2000", [{"quantity": 20, "lot_no": "SAL-W-01", "expiration_date": days(300)}]),
+        ("W-02", "2000", [{"quantity": 10, "lot_no": "SAL-W-02", "expiration_date": days(150)}]),
+        ("W-02", "2100", [{"quantity": 10, "lot_no": "VAC-W-1", "expiration_date": days(250)}]),
+        ("W-02", "2100", [{"quantity": 6, "lot_no": "VAC-W-2", "expiration_date": days(280)}]),
+        ("W-03", "3000", [{"quantity": 10}]),
+        ("W-03", "4000", [{"quantity": 20}]),
+        ("W-03", "5000", [{"quantity": 50}]),
+    ]
+
+
+def load_demo_warehouse(*, users: dict[str, Any]) -> None:
+    """The demo location WHSE that requires shipment and pick, with its bins, employees and stock
+    (idempotent: stock is received only when WHSE has no ledger entries yet)."""
+    code, name = WAREHOUSE
+    location, _ = Location.objects.get_or_create(
+        code=code,
+        defaults={
+            "name": name,
+            "require_pick": True,
+            "require_shipment": False,  # set below, once the shipment bin exists
+            "bin_mandatory": True,
+            "pick_according_to_fefo": False,  # specific tracking: the worker selects (case 3)
+        },
+    )
+    bins = {
+        bin_code: Bin.objects.get_or_create(location=location, code=bin_code, defaults={"kind": kind})[0]
+        for bin_code, kind in WAREHOUSE_BINS
+    }
+    if not location.require_shipment:
+        location.shipment_bin = bins["SHIP"]
+        location.require_shipment = True
+        location.save(update_fields=["shipment_bin", "require_shipment"])
+    for username in ("worker", "supervisor"):
+        user = users.get(username)
+        if user is not None:
+            WarehouseEmployee.objects.get_or_create(user=user, location=location)
+    if ItemLedgerEntry.objects.filter(location=location).exists():
+        return
+    today = timezone.localdate()
+    for bin_code, item_no, entries in _warehouse_stock(today):
+        inventory_adjust(
+            location_code=code,
+            bin_code=bin_code,
+            item_no=item_no,
+            entries=entries,
+            user=users.get("admin"),
+            posting_date=today,
+        )
 
 
 def load_demo_inventory(*, users: dict[str, Any]) -> None:

@@ -9,6 +9,7 @@ from __future__ import annotations
 from django.conf import settings
 from django.db import models
 from django.db.models import F, Q
+from django.utils.translation import gettext_lazy as _
 
 from core.quantities import ZERO
 
@@ -60,10 +61,18 @@ class Location(models.Model):
 
 
 class Bin(models.Model):
+    class Kind(models.TextChoices):
+        """`storage`: stock picks take from. `shipping`: goods picked for a warehouse shipment wait here to
+        be shipped; picks never take from a shipping bin and its stock is not available to them."""
+
+        STORAGE = "storage", _("Storage")
+        SHIPPING = "shipping", _("Shipping")
+
     location = models.ForeignKey(Location, on_delete=models.PROTECT, related_name="bins")
     code = models.CharField(max_length=20)
     description = models.CharField(max_length=100, blank=True, default="")
     blocked = models.BooleanField(default=False)
+    kind = models.CharField(max_length=10, choices=Kind.choices, default=Kind.STORAGE)
 
     class Meta:
         ordering = ["location_id", "code"]
@@ -73,6 +82,10 @@ class Bin(models.Model):
 
     def __str__(self) -> str:
         return self.code
+
+    @property
+    def is_shipping(self) -> bool:
+        return self.kind == Bin.Kind.SHIPPING
 
 
 class WarehouseEmployee(models.Model):
@@ -133,6 +146,7 @@ class EntryType(models.TextChoices):
     SALE = "sale", "Sale"
     PURCHASE_RETURN = "purchase_return", "Purchase return"
     TRANSFER = "transfer", "Transfer"
+    MOVEMENT = "movement", _("Movement")  # between two bins of a location (warehouse entries only)
 
 
 class ItemLedgerEntry(models.Model):

@@ -11,7 +11,7 @@ from django.db.models import Exists, OuterRef
 from django.utils import timezone
 
 from tracking.rules import TRACKING_CODE_FLAGS, is_expired, requirement_of_flags
-from warehouse.models import BinContent, LotNoInformation, SerialNoInformation
+from warehouse.models import Bin, BinContent, LotNoInformation, SerialNoInformation
 
 
 @dataclass
@@ -32,6 +32,12 @@ class StockRow:
     number_blocked: bool = False
     bin_blocked: bool = False
     strict_expiration: bool = False  # expired stock may not be posted (strict expiration posting)
+    bin_kind: str = Bin.Kind.STORAGE
+
+    @property
+    def in_shipping_bin(self) -> bool:
+        """In a shipping bin: committed to a shipment, never available to picks."""
+        return self.bin_kind == Bin.Kind.SHIPPING
 
 
 def stock_rows(
@@ -96,6 +102,7 @@ def stock_rows(
             serial,
             expiration,
             qty,
+            bin_kind,
         ) = value[:n]
         lot_blocked, serial_blocked = value[n], value[n + 1]
         req = requirement_of_flags(value[n + 2 :])
@@ -118,6 +125,7 @@ def stock_rows(
                 number_blocked=number_blocked,
                 bin_blocked=bin_blocked,
                 strict_expiration=req.strict_expiration_posting,
+                bin_kind=bin_kind,
             )
         )
     return result
@@ -136,4 +144,5 @@ _ROW_FIELDS = (
     "serial_no",
     "expiration_date",
     "quantity",
+    "bin__kind",
 )

@@ -1,5 +1,5 @@
 """REST API for inventory (docs/api.md, "Endpoints"; docs/inventory.md): adjustments, availability, the item
-ledger.
+ledger, movements between bins and the warehouse entries.
 
 Availability is stock minus what open picks reserve (picking.availability); everything is scoped to the
 locations you are a warehouse employee of (404 for others).
@@ -24,8 +24,9 @@ from core.exceptions import ErrorCode, InvalidInput, NotFoundError
 from core.fields import QuantityField
 from core.openapi import IDEMPOTENCY_KEY, PROBLEM
 from core.pagination import Pagination
-from core.permissions import ModelPermsForMethod
+from core.permissions import ModelPermsForMethod, require_perms
 from picking.availability import AvailableRow, availability_rows
+from picking.services.movements import movement_create
 from warehouse.models import Bin, Item, ItemLedgerEntry, WarehouseEntry
 from warehouse.scoping import get_visible_location, visible_location_ids
 from warehouse.services import inventory_adjust
@@ -245,10 +246,155 @@ class ItemLedgerEntryListApi(ListAPIView[ItemLedgerEntry]):
         return super().get(request, *args, **kwargs)
 
 
+# --- Movements and the warehouse entries ---------------------------------------------------------
+
+
+class WarehouseEntrySerializer(serializers.ModelSerializer[WarehouseEntry]):
+    item: serializers.SlugRelatedField[Any] = serializers.SlugRelatedField(slug_field="no", read_only=True)
+    location: serializers.SlugRelatedField[Any] = serializers.SlugRelatedField(
+        slug_field="code", read_only=True
+    )
+    bin: serializers.SlugRelatedField[Any] = serializers.SlugRelatedField(slug_field="code", read_only=True)
+    quantity = QuantityField(read_only=True)
+    item_ledger_entry: serializers.PrimaryKeyRelatedField[Any] = serializers.PrimaryKeyRelatedField(
+        read_only=True
+    )
+
+    class Meta:
+        model = WarehouseEntry
+        fields = [
+            "id",
+            "entry_type",
+            "document_type",
+            "document_no",
+            "posting_date",
+            "item",
+            "location",
+            "bin",
+            "serial_no",
+            "lot_no",
+            "expiration_date",
+            "quantity",
+            "item_ledger_entry",
+            "created_at",
+        ]
+        read_only_fields = fields
+
+
+class MovementEntrySerializer(serializers.Serializer[Any]):
+    quantity = QuantityField(help_text="Units to move (above 0).")
+    serial_no = serializers.CharField(max_length=50, required=False, allow_blank=True, default="")
+    lot_no = serializers.CharField(max_length=50, required=False, allow_blank=True, default="")
+
+
+class MovementInputSerializer(serializers.Serializer[Any]):
+    location = serializers.CharField(max_length=10, help_text="Location code.")
+    item = serializers.CharField(max_length=20, help_text="Item no.")
+    from_bin = serializers.CharField(max_length=20, help_text="Bin code the stock is in.")
+    to_bin = serializers.CharField(max_length=20, help_text="Bin code to move it to.")
+    entries = MovementEntrySerializer(many=True, allow_empty=False)
+
+
+MovementOutput = inline_serializer(
+    "MovementResult",
+    {
+        "document_no": serializers.CharField(),
+        "entries": WarehouseEntrySerializer(many=True),
+    },
+)
+
+
+def _warehouse_entries() -> QuerySet[WarehouseEntry]:
+    return WarehouseEntry.objects.select_related("item", "location", "bin")
+
+
+class MovementApi(APIView):
+    """Move stock of an item from one bin to another of a location, with its numbers (warehouse entries out
+    and in, bin content). Refused when the numbers are not in `from_bin` or are held by open picks."""
+
+    permission_classes = [require_perms("warehouse.add_warehouseentry")]
+
+    @extend_schema(
+        request=MovementInputSerializer,
+        parameters=[IDEMPOTENCY_KEY],
+        responses={201: MovementOutput, 400: PROBLEM, 403: PROBLEM, 404: PROBLEM, 409: PROBLEM, 422: PROBLEM},
+    )
+    def post(self, request: Request) -> Response:
+        def create() -> Response:
+            data = MovementInputSerializer(data=request.data)
+            data.is_valid(raise_exception=True)
+            values = data.validated_data
+            result = movement_create(
+                location_code=values["location"],
+                item_no=values["item"],
+                from_bin_code=values["from_bin"],
+                to_bin_code=values["to_bin"],
+                entries=[dict(e) for e in values["entries"]],
+                user=request.user,
+            )
+            entries = _warehouse_entries().filter(pk__in=[e.pk for e in result.entries]).order_by("pk")
+            url = reverse("api-warehouse-entry-list") + "?" + urlencode({"document_no": result.document_no})
+            return Response(
+                {
+                    "document_no": result.document_no,
+                    "entries": WarehouseEntrySerializer(entries, many=True).data,
+                },
+                status=status.HTTP_201_CREATED,
+                headers={"Location": url},
+            )
+
+        return idempotent(request, create)
+
+
+class WarehouseEntryListApi(ListAPIView[WarehouseEntry]):
+    """The bin-level ledger at your locations, oldest first (`?item=&bin=&lot_no=&serial_no=&document_no=
+    &location=`; a bin code is matched at every location you see unless `location` is given)."""
+
+    permission_classes = [ModelPermsForMethod]
+    perm_model = "warehouse.warehouseentry"
+    serializer_class = WarehouseEntrySerializer
+    filter_backends: list[Any] = []
+
+    def get_queryset(self) -> QuerySet[WarehouseEntry]:
+        params = self.request.query_params
+        entries = _warehouse_entries().order_by("pk")
+        ids = visible_location_ids(self.request.user)
+        if ids is not None:
+            entries = entries.filter(location_id__in=ids)
+        if params.get("location"):
+            entries = entries.filter(
+                location=get_visible_location(self.request.user, code=params["location"])
+            )
+        if params.get("item"):
+            entries = entries.filter(item__no=params["item"])
+        if params.get("bin"):
+            entries = entries.filter(bin__code=params["bin"])
+        for name in ("lot_no", "serial_no", "document_no", "entry_type"):
+            if params.get(name):
+                entries = entries.filter(**{name: params[name]})
+        return entries
+
+    @extend_schema(
+        parameters=[
+            OpenApiParameter("item", str, description="Item no."),
+            OpenApiParameter("location", str, description="Location code."),
+            OpenApiParameter("bin", str, description="Bin code."),
+            OpenApiParameter("lot_no", str),
+            OpenApiParameter("serial_no", str),
+            OpenApiParameter("document_no", str),
+            OpenApiParameter("entry_type", str),
+        ]
+    )
+    def get(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        return super().get(request, *args, **kwargs)
+
+
 urlpatterns = [
     path("inventory/adjustments/", AdjustmentApi.as_view(), name="api-inventory-adjustment"),
     path("inventory/availability/", AvailabilityApi.as_view(), name="api-inventory-availability"),
     path(
         "inventory/item-ledger-entries/", ItemLedgerEntryListApi.as_view(), name="api-item-ledger-entry-list"
     ),
+    path("inventory/movements/", MovementApi.as_view(), name="api-inventory-movement"),
+    path("inventory/warehouse-entries/", WarehouseEntryListApi.as_view(), name="api-warehouse-entry-list"),
 ]

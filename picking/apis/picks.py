@@ -1,4 +1,5 @@
-"""REST API for picks and posted picks (docs/api.md, "Endpoints"; docs/picks.md).
+"""REST API for picks, posted picks and registered picks (docs/api.md, "Endpoints"; docs/picks.md,
+docs/warehouse-shipments.md).
 
 Views parse input, call one service or selector, and render. Services check everything (visibility,
 permissions, quantities, numbers) and raise DomainErrors, which core.api renders as problem details.
@@ -13,6 +14,7 @@ from typing import Any
 
 from django.db.models import QuerySet
 from django.urls import path, reverse
+from django.utils.translation import gettext as _
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema, extend_schema_field
 from rest_framework import serializers, status
 from rest_framework.generics import ListAPIView
@@ -22,13 +24,14 @@ from rest_framework.views import APIView
 
 from core.api import idempotent
 from core.apis import JobSerializer
-from core.exceptions import NotFoundError
+from core.exceptions import ErrorCode, NotFoundError
 from core.fields import QuantityField
 from core.openapi import IDEMPOTENCY_KEY, PROBLEM
 from core.permissions import ModelPermsForMethod, require_perms
-from picking.models import Pick, PickLine, PostedPick, PostedPickLine
+from picking.models import Pick, PickLine, PostedPick, PostedPickLine, RegisteredPick, RegisteredPickLine
 from picking.selectors.pick_lines import pick_line_available_tracking
 from picking.selectors.picks import pick_detail, pick_list, posted_pick_detail, posted_pick_list
+from picking.selectors.shipments import registered_pick_detail, registered_pick_list
 from picking.services.pick_assign import pick_assign, pick_take_next
 from picking.services.pick_create import pick_create_from_source, picks_create_batch
 from picking.services.pick_delete import pick_delete, pick_line_delete
@@ -37,7 +40,9 @@ from picking.services.pick_line_split import pick_line_split
 from picking.services.pick_line_update import UNSET, pick_line_update
 from picking.services.pick_post import pick_post, pick_post_and_delete_rest
 from picking.services.pick_qty_to_handle import pick_autofill_qty_to_handle, pick_delete_qty_to_handle
+from picking.services.pick_register import pick_register, pick_register_and_delete_rest
 from picking.services.pick_scan import ScanKind, ScanResult, pick_scan
+from picking.services.warehouse_pick_create import warehouse_pick_create
 
 # --- Output -------------------------------------------------------------------------------------
 
@@ -52,6 +57,18 @@ class PickLineSerializer(serializers.ModelSerializer[PickLine]):
     qty_outstanding = QuantityField(read_only=True)
     qty_to_handle = QuantityField(read_only=True)
     source_line_no = serializers.IntegerField(source="source_line.line_no", read_only=True)
+    pair = serializers.IntegerField(
+        source="pair_id",
+        read_only=True,
+        allow_null=True,
+        help_text="Warehouse picks: the other line of the pair.",
+    )
+    shipment_line = serializers.IntegerField(
+        source="shipment_line_id",
+        read_only=True,
+        allow_null=True,
+        help_text="Warehouse picks: the shipment line the line picks for.",
+    )
 
     class Meta:
         model = PickLine
@@ -70,6 +87,8 @@ class PickLineSerializer(serializers.ModelSerializer[PickLine]):
             "expiration_date",
             "tracking_locked",
             "source_line_no",
+            "pair",
+            "shipment_line",
         ]
         read_only_fields = fields
 
@@ -112,6 +131,9 @@ class NotPickedSerializer(serializers.Serializer[Any]):
     item = serializers.CharField(source="item_no")
     quantity = QuantityField()
     reason = serializers.CharField()
+    shipment = serializers.CharField(
+        source="shipment_no", help_text="Warehouse picks: the shipment of the line (empty otherwise)."
+    )
 
 
 class PickCreatedSerializer(PickSerializer):
@@ -175,6 +197,56 @@ class PostedPickSerializer(serializers.ModelSerializer[PostedPick]):
         read_only_fields = fields
 
 
+class RegisteredPickLineSerializer(serializers.ModelSerializer[RegisteredPickLine]):
+    item: serializers.SlugRelatedField[Any] = serializers.SlugRelatedField(slug_field="no", read_only=True)
+    bin: serializers.SlugRelatedField[Any] = serializers.SlugRelatedField(slug_field="code", read_only=True)
+    quantity = QuantityField(read_only=True)
+    shipment_line = serializers.IntegerField(source="shipment_line_id", read_only=True, allow_null=True)
+    source_line_no = serializers.IntegerField(source="source_line.line_no", read_only=True)
+
+    class Meta:
+        model = RegisteredPickLine
+        fields = [
+            "line_no",
+            "pick_line_no",
+            "action",
+            "item",
+            "bin",
+            "quantity",
+            "serial_no",
+            "lot_no",
+            "expiration_date",
+            "shipment_line",
+            "shipment_no",
+            "source_line_no",
+        ]
+        read_only_fields = fields
+
+
+class RegisteredPickSerializer(serializers.ModelSerializer[RegisteredPick]):
+    location: serializers.SlugRelatedField[Any] = serializers.SlugRelatedField(
+        slug_field="code", read_only=True
+    )
+    registered_by: serializers.SlugRelatedField[Any] = serializers.SlugRelatedField(
+        slug_field="username", read_only=True, allow_null=True
+    )
+    lines = RegisteredPickLineSerializer(many=True, read_only=True)
+
+    class Meta:
+        model = RegisteredPick
+        fields = [
+            "id",
+            "no",
+            "pick_no",
+            "location",
+            "posting_date",
+            "registered_at",
+            "registered_by",
+            "lines",
+        ]
+        read_only_fields = fields
+
+
 class AvailableNumberSerializer(serializers.Serializer[Any]):
     lot_no = serializers.CharField()
     serial_no = serializers.CharField()
@@ -196,8 +268,29 @@ def _assignee_field(what: str) -> serializers.CharField:
 
 
 class PickCreateInputSerializer(serializers.Serializer[Any]):
-    source_document = serializers.IntegerField(min_value=1, help_text="Source document id.")
+    source_document = serializers.IntegerField(
+        min_value=1, required=False, help_text="Source document id: its inventory pick."
+    )
+    warehouse_shipments = serializers.ListField(
+        child=serializers.IntegerField(min_value=1),
+        required=False,
+        allow_empty=False,
+        max_length=1000,
+        help_text="Warehouse shipment ids: one warehouse pick for them all (a wave pick).",
+    )
+
     assigned_to = _assignee_field("the pick")
+
+    def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:
+        if ("source_document" in attrs) == ("warehouse_shipments" in attrs):
+            raise serializers.ValidationError(
+                {
+                    "source_document": serializers.ErrorDetail(
+                        _("Give either source_document or warehouse_shipments."), code=ErrorCode.REQUIRED
+                    )
+                }
+            )
+        return attrs
 
 
 class PickBatchInputSerializer(serializers.Serializer[Any]):
@@ -239,7 +332,7 @@ def _valid(serializer_class: type[serializers.Serializer[Any]], data: Any) -> di
     return dict(serializer.validated_data)
 
 
-def _pick_response(pick_id: int, user: Any, status_code: int = 200, **context: Any) -> Response:
+def pick_response(pick_id: int, user: Any, status_code: int = 200, **context: Any) -> Response:
     pick = pick_detail(pick_id=pick_id, user=user)
     headers = {}
     serializer_class: type[PickSerializer] = PickSerializer
@@ -255,6 +348,15 @@ def _posted_response(posted_pick_id: int, user: Any) -> Response:
         PostedPickSerializer(posted).data,
         status=status.HTTP_201_CREATED,
         headers={"Location": reverse("api-posted-pick-detail", args=[posted.pk])},
+    )
+
+
+def registered_pick_response(registered_pick_id: int, user: Any) -> Response:
+    registered = registered_pick_detail(registered_pick_id=registered_pick_id, user=user)
+    return Response(
+        RegisteredPickSerializer(registered).data,
+        status=status.HTTP_201_CREATED,
+        headers={"Location": reverse("api-registered-pick-detail", args=[registered.pk])},
     )
 
 
@@ -313,13 +415,17 @@ class PickListCreateApi(ListAPIView[Pick]):
     def post(self, request: Request, *args: Any, **kwargs: Any) -> Response:
         def create() -> Response:
             data = _valid(PickCreateInputSerializer, request.data)
-            result = pick_create_from_source(
-                source_document_id=data["source_document"],
-                user=request.user,
-                assigned_to=data.get("assigned_to") or None,
-            )
+            assigned_to = data.get("assigned_to") or None
+            if "warehouse_shipments" in data:
+                result = warehouse_pick_create(
+                    shipment_ids=data["warehouse_shipments"], user=request.user, assigned_to=assigned_to
+                )
+            else:
+                result = pick_create_from_source(
+                    source_document_id=data["source_document"], user=request.user, assigned_to=assigned_to
+                )
             assert result.pick is not None
-            return _pick_response(
+            return pick_response(
                 result.pick.pk,
                 request.user,
                 status.HTTP_201_CREATED if result.created else status.HTTP_200_OK,
@@ -378,7 +484,7 @@ class PickDetailApi(APIView):
 
     @extend_schema(responses={200: PickSerializer, 404: PROBLEM})
     def get(self, request: Request, pk: int) -> Response:
-        return _pick_response(pk, request.user)
+        return pick_response(pk, request.user)
 
     @extend_schema(
         request=PickUpdateInputSerializer, responses={200: PickSerializer, 400: PROBLEM, 404: PROBLEM}
@@ -386,7 +492,7 @@ class PickDetailApi(APIView):
     def patch(self, request: Request, pk: int) -> Response:
         data = _valid(PickUpdateInputSerializer, request.data)
         pick_assign(pick_id=pk, assigned_to_username=data.get("assigned_to") or None, user=request.user)
-        return _pick_response(pk, request.user)
+        return pick_response(pk, request.user)
 
     @extend_schema(responses={204: None, 403: PROBLEM, 404: PROBLEM})
     def delete(self, request: Request, pk: int) -> Response:
@@ -416,7 +522,7 @@ class PickLineApi(APIView):
             bin_code=data.get("bin", UNSET),
             qty_to_handle=data.get("qty_to_handle", UNSET),
         )
-        return _pick_response(pk, request.user)
+        return pick_response(pk, request.user)
 
     @extend_schema(responses={204: None, 403: PROBLEM, 404: PROBLEM, 409: PROBLEM})
     def delete(self, request: Request, pk: int, line_id: int) -> Response:
@@ -460,7 +566,7 @@ class _PickLineAssignApi(APIView):
         _check_line_of_pick(pk, line_id, request.user)
         data = _valid(OptionalQuantityInputSerializer, request.data)
         type(self).service(pick_line_id=line_id, quantity=data.get("quantity"), user=request.user)
-        return _pick_response(pk, request.user)
+        return pick_response(pk, request.user)
 
 
 class PickLineAssignSerialNosApi(_PickLineAssignApi):
@@ -496,7 +602,7 @@ class _PickQtyToHandleApi(APIView):
     @extend_schema(request=None, responses={200: PickSerializer, 404: PROBLEM})
     def post(self, request: Request, pk: int) -> Response:
         type(self).service(pick_id=pk, user=request.user)
-        return _pick_response(pk, request.user)
+        return pick_response(pk, request.user)
 
 
 class PickAutofillApi(_PickQtyToHandleApi):
@@ -509,6 +615,37 @@ class PickDeleteQtyToHandleApi(_PickQtyToHandleApi):
     """Delete Qty. to Handle on every line."""
 
     service = staticmethod(pick_delete_qty_to_handle)
+
+
+class PickRegisterApi(APIView):
+    """Warehouse picks: register the pairs with Qty. to Handle (the goods move to the shipping bin): 201
+    the registered pick; 409 with per-line errors, nothing registered."""
+
+    permission_classes = [require_perms("picking.register_pick")]
+
+    @extend_schema(
+        request=None, responses={201: RegisteredPickSerializer, 403: PROBLEM, 404: PROBLEM, 409: PROBLEM}
+    )
+    def post(self, request: Request, pk: int) -> Response:
+        registered = pick_register(pick_id=pk, user=request.user)
+        return registered_pick_response(registered.pk, request.user)
+
+
+class PickRegisterAndDeleteRestApi(APIView):
+    """Supervisors: register what was handled, then delete the rest of the warehouse pick (201 the
+    registered pick, or 204 when nothing had a Qty. to Handle and the rest was only deleted)."""
+
+    permission_classes = [require_perms("picking.register_pick", "picking.delete_pick")]
+
+    @extend_schema(
+        request=None,
+        responses={201: RegisteredPickSerializer, 204: None, 403: PROBLEM, 404: PROBLEM, 409: PROBLEM},
+    )
+    def post(self, request: Request, pk: int) -> Response:
+        registered = pick_register_and_delete_rest(pick_id=pk, user=request.user)
+        if registered is None:
+            return Response(status=status.HTTP_204_NO_CONTENT)
+        return registered_pick_response(registered.pk, request.user)
 
 
 class PickPostApi(APIView):
@@ -642,6 +779,43 @@ class PostedPickDetailApi(APIView):
         return Response(PostedPickSerializer(posted).data)
 
 
+# --- Registered picks ---------------------------------------------------------------------------
+
+
+class RegisteredPickListApi(ListAPIView[RegisteredPick]):
+    """Registered warehouse picks at your locations, newest first."""
+
+    permission_classes = [require_perms("picking.view_registeredpick")]
+    serializer_class = RegisteredPickSerializer
+    filter_backends: list[Any] = []
+
+    def get_queryset(self) -> QuerySet[RegisteredPick]:
+        params = self.request.query_params
+        return registered_pick_list(
+            user=self.request.user,
+            pick_no=params.get("pick_no") or None,
+            shipment=params.get("shipment") or None,
+        )
+
+    @extend_schema(
+        parameters=[
+            OpenApiParameter("pick_no", str, description="Number of the warehouse pick that was registered."),
+            OpenApiParameter("shipment", int, description="Warehouse shipment id."),
+        ]
+    )
+    def get(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        return super().get(request, *args, **kwargs)
+
+
+class RegisteredPickDetailApi(APIView):
+    permission_classes = [require_perms("picking.view_registeredpick")]
+
+    @extend_schema(responses={200: RegisteredPickSerializer, 404: PROBLEM})
+    def get(self, request: Request, pk: int) -> Response:
+        registered = registered_pick_detail(registered_pick_id=pk, user=request.user)
+        return Response(RegisteredPickSerializer(registered).data)
+
+
 urlpatterns = [
     path("picks/", PickListCreateApi.as_view(), name="api-pick-list"),
     path("picks/batch/", PickBatchApi.as_view(), name="api-pick-batch"),
@@ -658,6 +832,12 @@ urlpatterns = [
         "picks/<int:pk>/post-and-delete-rest/",
         PickPostAndDeleteRestApi.as_view(),
         name="api-pick-post-and-delete-rest",
+    ),
+    path("picks/<int:pk>/register/", PickRegisterApi.as_view(), name="api-pick-register"),
+    path(
+        "picks/<int:pk>/register-and-delete-rest/",
+        PickRegisterAndDeleteRestApi.as_view(),
+        name="api-pick-register-and-delete-rest",
     ),
     path("picks/<int:pk>/lines/<int:line_id>/", PickLineApi.as_view(), name="api-pick-line"),
     path("picks/<int:pk>/lines/<int:line_id>/split/", PickLineSplitApi.as_view(), name="api-pick-line-split"),
@@ -677,6 +857,8 @@ urlpatterns = [
         name="api-pick-line-available-tracking",
     ),
     path("picks/<int:pk>/scan/", PickScanApi.as_view(), name="api-pick-scan"),
+    path("registered-picks/", RegisteredPickListApi.as_view(), name="api-registered-pick-list"),
+    path("registered-picks/<int:pk>/", RegisteredPickDetailApi.as_view(), name="api-registered-pick-detail"),
     path("posted-picks/", PostedPickListApi.as_view(), name="api-posted-pick-list"),
     path("posted-picks/<int:pk>/", PostedPickDetailApi.as_view(), name="api-posted-pick-detail"),
 ]

@@ -52,6 +52,7 @@ class SourceLineSerializer(serializers.ModelSerializer[SourceLine]):
     quantity = QuantityField(read_only=True)
     qty_shipped = QuantityField(read_only=True)
     qty_on_picks = QuantityField(read_only=True)
+    qty_on_shipments = QuantityField(read_only=True)
     qty_outstanding = QuantityField(read_only=True)
     qty_tracked = serializers.SerializerMethodField()
     tracking = ItemTrackingLineSerializer(source="tracking_lines", many=True, read_only=True)
@@ -65,6 +66,7 @@ class SourceLineSerializer(serializers.ModelSerializer[SourceLine]):
             "bin",
             "qty_shipped",
             "qty_on_picks",
+            "qty_on_shipments",
             "qty_outstanding",
             "qty_tracked",
             "tracking",

@@ -2,7 +2,8 @@
 
 A source line's item tracking lines are locked (by prescribed numbers, not a database row lock) while an
 open `take` pick line exists for the source line: the pick carries those numbers, so they may not change
-under it. `open_picks_by_line` finds those picks; services re-check it after locking the source line.
+under it; and while numbers registered for it on a warehouse shipment wait unshipped in a shipping bin.
+`open_picks_by_line` finds those picks; services re-check it after locking the source line.
 """
 
 from __future__ import annotations
@@ -17,17 +18,20 @@ from django.db.models import F
 
 from core.quantities import ZERO
 from picking.availability import AvailableRow, available_stock
-from picking.models import ItemTrackingLine, PickLine, SourceLine
+from picking.models import ItemTrackingLine, PickedStock, PickLine, SourceLine
 from picking.selectors.source_documents import source_line_get
 from tracking.rules import requirement
 
 
 def open_picks_by_line(source_line_ids: Iterable[int]) -> dict[int, list[str]]:
-    """Pick numbers with an open take line per source line (what locks its item tracking lines)."""
+    """Per source line, what locks its item tracking lines: the numbers of the picks with an open take line
+    for it, and of the warehouse shipments whose picked stock for it waits in a shipping bin unshipped
+    (registered numbers are shipped as they are). Two queries."""
+    ids = list(source_line_ids)
     picks: dict[int, list[str]] = defaultdict(list)
     rows = (
         PickLine.objects.filter(
-            source_line_id__in=list(source_line_ids),
+            source_line_id__in=ids,
             action=PickLine.Action.TAKE,
             qty_handled__lt=F("quantity"),
         )
@@ -35,9 +39,15 @@ def open_picks_by_line(source_line_ids: Iterable[int]) -> dict[int, list[str]]:
         .distinct()
         .order_by("source_line_id", "pick__no")
     )
-    for line_id, pick_no in rows:
-        if pick_no not in picks[line_id]:
-            picks[line_id].append(pick_no)
+    waiting = (
+        PickedStock.objects.filter(shipment_line__source_line_id__in=ids, qty_shipped__lt=F("quantity"))
+        .values_list("shipment_line__source_line_id", "shipment_line__shipment__no")
+        .distinct()
+        .order_by("shipment_line__source_line_id", "shipment_line__shipment__no")
+    )
+    for line_id, document_no in [*rows, *waiting]:
+        if document_no not in picks[line_id]:
+            picks[line_id].append(document_no)
     return dict(picks)
 
 

@@ -40,6 +40,8 @@ def pick_line_available_tracking(*, pick_line_id: int, user: Any) -> list[Availa
     """Case 3: the numbers available in the line's bin (not blocked, not expired under strict posting,
     not on other open pick lines), with quantity and expiration date; earliest expiration first."""
     line = get_visible_pick_line(pick_line_id=pick_line_id, user=user)
+    if line.action == PickLine.Action.PLACE and line.pair_id:  # a pair's numbers are its take line's
+        line = get_visible_pick_line(pick_line_id=line.pair_id, user=user)
     if line.bin_id is None:
         return []
     stock = line_availability(line, bin_id=line.bin_id)

@@ -13,6 +13,7 @@ from typing import Any
 from django.db import IntegrityError, transaction
 from django.db.models import DecimalField, F, OuterRef, Subquery, Sum, Value
 from django.db.models.functions import Coalesce
+from django.utils.translation import gettext as _
 
 from core.exceptions import Conflict, ErrorCode, InvalidInput, NotFoundError, SerialNotAvailable
 from core.quantities import ZERO
@@ -68,9 +69,19 @@ def numbers_text(line: PickLine, *, empty: str = "no numbers") -> str:
     return ", ".join(p for p in parts if p) or empty
 
 
-def check_line_open(line: PickLine) -> None:
-    """Only a take line with something outstanding can be handled."""
-    if line.action != PickLine.Action.TAKE:
+def check_line_open(line: PickLine, *, place_allowed: bool = False) -> None:
+    """Only a take line with something outstanding can be handled (`place_allowed`: the place line of a
+    warehouse pick's pair too, for what may change on it: its bin and Qty. to Handle)."""
+    if line.action != PickLine.Action.TAKE and not (place_allowed and line.pair_id):
+        if line.pair_id:
+            raise Conflict(
+                _(
+                    "%(line)s is the place line of a pair: split, assign or select numbers on its take line; "
+                    "the place line follows it."
+                )
+                % {"line": describe(line)},
+                code=ErrorCode.NOT_A_TAKE_LINE,
+            )
         raise Conflict(
             "Only take lines of an inventory pick can be handled here.", code=ErrorCode.NOT_A_TAKE_LINE
         )
@@ -126,8 +137,9 @@ def line_no_after(line: PickLine) -> int:
 
 
 def new_line_like(line: PickLine, **fields: Any) -> PickLine:
-    """A new (unsaved, unhandled) line of the same pick, source line, item, bin and numbers as `line`,
-    with `fields` set (at least `line_no` and `quantity`)."""
+    """A new (unsaved, unhandled) line of the same pick, source line (and shipment line), item, bin and
+    numbers as `line`, with `fields` set (at least `line_no` and `quantity`). Not paired: a warehouse pick's
+    new take line gets its place line from `pick_pairs.pairs_follow`."""
     new = PickLine(
         pick_id=line.pick_id,
         action=line.action,
@@ -141,6 +153,7 @@ def new_line_like(line: PickLine, **fields: Any) -> PickLine:
         expiration_date=line.expiration_date,
         tracking_locked=line.tracking_locked,
         item_tracking_line_id=line.item_tracking_line_id,
+        shipment_line_id=line.shipment_line_id,
     )
     for name, value in fields.items():
         setattr(new, name, value)
@@ -178,25 +191,30 @@ def split_off(line: PickLine, quantity: Decimal, **changes: Any) -> PickLine:
 # --- Source lines and constraints ------------------------------------------------------------------
 
 
-def refresh_qty_on_picks(*, document_id: int) -> None:
-    """Recompute every source line's qty_on_picks of a document from its open take lines (one UPDATE).
-
-    Call with the document's source lines locked.
-    """
+def open_take_quantity(of: str, **filters: Any) -> Coalesce:
+    """The outstanding quantity of the open take lines whose `of` (`source_line_id`, `shipment_line_id`)
+    is the outer row, matching `filters`: an expression for an UPDATE of the outer rows."""
+    quantity: DecimalField[Any, Any] = DecimalField(max_digits=18, decimal_places=5)
     open_sum = (
         PickLine.objects.filter(
-            source_line_id=OuterRef("pk"), action=PickLine.Action.TAKE, qty_handled__lt=F("quantity")
+            action=PickLine.Action.TAKE, qty_handled__lt=F("quantity"), **{of: OuterRef("pk")}, **filters
         )
-        .values("source_line_id")
+        .order_by()
+        .values(of)
         .annotate(total=Sum(F("quantity") - F("qty_handled")))
         .values("total")
     )
+    return Coalesce(Subquery(open_sum, output_field=quantity), Value(ZERO), output_field=quantity)
+
+
+def refresh_qty_on_picks(*, document_id: int) -> None:
+    """Recompute every source line's qty_on_picks of a document from its open inventory pick take lines
+    (one UPDATE); warehouse pick lines count on their shipment lines instead.
+
+    Call with the document's source lines locked.
+    """
     SourceLine.objects.filter(document_id=document_id).update(
-        qty_on_picks=Coalesce(
-            Subquery(open_sum, output_field=DecimalField(max_digits=18, decimal_places=5)),
-            Value(ZERO),
-            output_field=DecimalField(max_digits=18, decimal_places=5),
-        )
+        qty_on_picks=open_take_quantity("source_line_id", shipment_line__isnull=True)
     )
 
 

@@ -13,13 +13,15 @@ written in one INSERT (`core.db.insert_rows`).
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
+from decimal import Decimal
 from typing import Any
 
 from django.db import IntegrityError, transaction
-from django.db.models import F, Sum
+from django.db.models import F, QuerySet, Sum
 from django.utils import timezone
+from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
 from core.activity import Action
@@ -29,15 +31,23 @@ from core.jobs import JobClaimLost, JobRun, job_claim, job_create, job_enqueue
 from core.models import Job
 from core.permissions import require_perm
 from core.quantities import ZERO, format_quantity
-from picking.availability import available_stock
+from picking.availability import AvailableStock, available_stock
 from picking.locks import lock_document_source_lines, lock_pick
-from picking.models import ItemTrackingLine, Pick, PickLine, SourceDocument, SourceLine
+from picking.models import (
+    ItemTrackingLine,
+    Pick,
+    PickedStock,
+    PickLine,
+    SourceDocument,
+    SourceLine,
+    WarehouseShipmentLine,
+)
 from picking.planning import Budget, Demand, NotPicked, PlannedLine, Prescribed, plan_demand
 from picking.selectors.picks import visible_filter
 from picking.services.activity import pick_lines_values, record_pick_change
 from picking.services.pick_assign import find_assignee
 from picking.services.pick_common import LINE_NO_STEP, integrity_conflict, next_line_nos, refresh_qty_on_picks
-from tracking.rules import requirement
+from tracking.rules import Requirement, requirement
 from tracking.services import no_series_take
 from warehouse.locks import lock_bin_contents
 from warehouse.models import Bin, BinContent, Item, Location
@@ -106,7 +116,7 @@ def _create_for_document(*, document: SourceDocument, user: Any) -> PickCreateRe
         raise Conflict(
             f"Nothing can be picked for {document}: {detail}",
             code=ErrorCode.NOTHING_TO_PICK,
-            not_picked=[_not_picked_dict(n) for n in not_picked],
+            not_picked=[not_picked_dict(n) for n in not_picked],
         )
     if existing is None:
         pick = _new_pick(document, pick_no=pick_no, user=user)
@@ -118,7 +128,7 @@ def _create_for_document(*, document: SourceDocument, user: Any) -> PickCreateRe
         lines_before = pick_lines_values(pick.pk)
     pick.location = document.location
     pick.source_document = document
-    _insert_lines(pick, planned, line_nos)
+    insert_take_lines(pick, planned, line_nos)
     refresh_qty_on_picks(document_id=document.pk)
     record_pick_change(
         user=user,
@@ -138,6 +148,15 @@ def _create_for_document(*, document: SourceDocument, user: Any) -> PickCreateRe
 
 def _check_location_makes_inventory_picks(document: SourceDocument) -> None:
     location = document.location
+    if not location.require_pick and not location.require_shipment:
+        raise Conflict(
+            _(
+                "Location %(location)s requires neither picks nor shipments, so there is nothing to pick "
+                "there for %(document)s. Ask a supervisor to set how the location ships."
+            )
+            % {"location": location.code, "document": document},
+            code=ErrorCode.LOCATION_NEEDS_NO_PICK,
+        )
     if not location.require_pick or location.require_shipment:
         how = (
             "uses warehouse shipments and warehouse picks"
@@ -173,7 +192,7 @@ def _open_pick_or_new_number(document: SourceDocument) -> tuple[Pick | None, str
 def _source_lines_to_pick(document: SourceDocument) -> list[SourceLine]:
     """The document's source lines (all locked) with a quantity neither shipped nor on picks."""
     source_lines = lock_document_source_lines(document_id=document.pk)
-    open_lines = [sl for sl in source_lines if sl.quantity - sl.qty_shipped - sl.qty_on_picks > 0]
+    open_lines = [sl for sl in source_lines if sl.qty_to_pick > 0]
     if not open_lines:
         raise Conflict(
             f"Nothing to pick for {document}: every line is shipped or already on a pick.",
@@ -187,18 +206,10 @@ def _plan(
 ) -> tuple[list[tuple[SourceLine, PlannedLine]], list[NotPicked]]:
     """The new lines of each source line, planned against the stock available at the location."""
     location = document.location
-    items = {
-        i.pk: i
-        for i in Item.objects.select_related("tracking_code").filter(pk__in={sl.item_id for sl in open_lines})
-    }
-    # Lock the items' stock rows at the location before reading availability, so two picks being made at
-    # the same moment (e.g. lines added to two open picks) cannot both count the same units.
-    _lock_stock_of_items(location_id=location.pk, item_ids=items)
-    stock = available_stock(item_ids=sorted(items), location_id=location.pk, on_date=timezone.localdate())
-    budget = Budget.of(stock, fefo=location.pick_according_to_fefo)
-    bin_codes = _bin_codes(open_lines, {r.stock.bin_id: r.stock.bin_code for r in stock.rows})
-    prescribed = _prescribed_outstanding(document.pk)
-    requirements = {pk: requirement(item.tracking_code) for pk, item in items.items()}
+    stock = planning_stock(location, {sl.item_id for sl in open_lines})
+    items, requirements, budget = stock.items, stock.requirements, stock.budget
+    bin_codes = _bin_codes(open_lines, {r.stock.bin_id: r.stock.bin_code for r in stock.available.rows})
+    prescribed = prescribed_outstanding(source_lines=SourceLine.objects.filter(document_id=document.pk))
     planned: list[tuple[SourceLine, PlannedLine]] = []
     not_picked: list[NotPicked] = []
     for sl in open_lines:
@@ -207,7 +218,7 @@ def _plan(
             item_id=sl.item_id,
             item_no=items[sl.item_id].no,
             requirement=requirements[sl.item_id],
-            quantity=sl.quantity - sl.qty_shipped - sl.qty_on_picks,
+            quantity=sl.qty_to_pick,
             bin_id=sl.bin_id,
             bin_code=bin_codes.get(sl.bin_id) if sl.bin_id else None,
             prescribed=prescribed.get(sl.pk, ()),
@@ -218,7 +229,34 @@ def _plan(
     return planned, not_picked
 
 
-def _lock_stock_of_items(*, location_id: int, item_ids: Iterable[int]) -> None:
+@dataclass
+class PlanningStock:
+    """What a new pick is planned against: its items with their tracking requirements, the stock available
+    at the location and the planner's budget of it."""
+
+    items: dict[int, Item]
+    requirements: dict[int, Requirement]
+    available: AvailableStock
+    budget: Budget
+
+
+def planning_stock(location: Location, item_ids: Iterable[int]) -> PlanningStock:
+    """The items, and their stock available at the location for a new pick (inventory or warehouse pick).
+
+    The items' stock rows at the location are locked before availability is read, so two picks being made
+    at the same moment (e.g. lines added to two open picks) cannot both count the same units."""
+    items = {i.pk: i for i in Item.objects.select_related("tracking_code").filter(pk__in=set(item_ids))}
+    lock_stock_of_items(location_id=location.pk, item_ids=items)
+    available = available_stock(item_ids=sorted(items), location_id=location.pk, on_date=timezone.localdate())
+    return PlanningStock(
+        items=items,
+        requirements={pk: requirement(item.tracking_code) for pk, item in items.items()},
+        available=available,
+        budget=Budget.of(available, fefo=location.pick_according_to_fefo),
+    )
+
+
+def lock_stock_of_items(*, location_id: int, item_ids: Iterable[int]) -> None:
     """Lock the bin content rows (with stock) of the items at the location: two queries for any number."""
     keys = BinContent.objects.filter(
         location_id=location_id, item_id__in=sorted(item_ids), quantity__gt=0
@@ -234,11 +272,15 @@ def _bin_codes(open_lines: list[SourceLine], known: dict[int, str]) -> dict[int,
     return known
 
 
-def _prescribed_outstanding(document_id: int) -> dict[int, list[Prescribed]]:
-    """Per source line: prescribed tracking lines with the quantity neither handled nor on open picks."""
-    on_picks = dict(
+def prescribed_outstanding(
+    *, source_lines: QuerySet[SourceLine], picked_stock: bool = False
+) -> dict[int, list[Prescribed]]:
+    """Per source line of `source_lines` (read as a subquery): prescribed tracking lines with the quantity
+    neither handled nor on open picks (nor, with `picked_stock`, registered on a shipment line and not
+    shipped yet). Two or three queries."""
+    on_picks: dict[int, Decimal] = dict(
         PickLine.objects.filter(
-            item_tracking_line__source_line__document_id=document_id,
+            item_tracking_line__source_line__in=source_lines,
             action=PickLine.Action.TAKE,
             qty_handled__lt=F("quantity"),
         )
@@ -246,9 +288,20 @@ def _prescribed_outstanding(document_id: int) -> dict[int, list[Prescribed]]:
         .annotate(total=Sum(F("quantity") - F("qty_handled")))
         .values_list("item_tracking_line_id", "total")
     )
+    if picked_stock:
+        registered = (
+            PickedStock.objects.filter(
+                item_tracking_line__source_line__in=source_lines, qty_shipped__lt=F("quantity")
+            )
+            .values("item_tracking_line_id")
+            .annotate(total=Sum(F("quantity") - F("qty_shipped")))
+            .values_list("item_tracking_line_id", "total")
+        )
+        for tracking_line_id, total in registered:
+            on_picks[tracking_line_id] = on_picks.get(tracking_line_id, ZERO) + total
     result: dict[int, list[Prescribed]] = defaultdict(list)
     tracking_lines = ItemTrackingLine.objects.filter(
-        source_line__document_id=document_id, origin=ItemTrackingLine.Origin.SOURCE
+        source_line__in=source_lines, origin=ItemTrackingLine.Origin.SOURCE
     ).order_by("source_line_id", "pk")
     for t in tracking_lines:
         outstanding = t.quantity - t.qty_handled - on_picks.get(t.pk, ZERO)
@@ -289,19 +342,27 @@ _LINE_FIELDS = [
     "expiration_date",
     "tracking_locked",
     "item_tracking_line",
+    "shipment_line",
 ]
 
 
-def _insert_lines(pick: Pick, planned: list[tuple[SourceLine, PlannedLine]], line_nos: list[int]) -> None:
-    """The planned take lines, in one INSERT."""
+def insert_take_lines(
+    pick: Pick,
+    planned: Sequence[tuple[SourceLine | WarehouseShipmentLine, PlannedLine]],
+    line_nos: list[int],
+    *,
+    returning_ids: bool = False,
+) -> list[int]:
+    """The planned take lines, each for its source line (an inventory pick) or shipment line (a warehouse
+    pick), in one INSERT; their ids in order when `returning_ids`."""
     take = PickLine.Action.TAKE.value
     rows = [
         (
             pick.pk,
             line_no,
             take,
-            source_line.pk,
-            source_line.item_id,
+            demand.source_line_id if isinstance(demand, WarehouseShipmentLine) else demand.pk,
+            demand.item_id,
             n.bin_id,
             n.quantity,
             ZERO,
@@ -311,23 +372,27 @@ def _insert_lines(pick: Pick, planned: list[tuple[SourceLine, PlannedLine]], lin
             n.expiration_date,
             n.tracking_locked,
             n.item_tracking_line_id,
+            demand.pk if isinstance(demand, WarehouseShipmentLine) else None,
         )
-        for line_no, (source_line, n) in zip(line_nos, planned, strict=True)
+        for line_no, (demand, n) in zip(line_nos, planned, strict=True)
     ]
     try:
         with transaction.atomic():
-            insert_rows(PickLine, _LINE_FIELDS, rows, returning_ids=False)
+            return insert_rows(PickLine, _LINE_FIELDS, rows, returning_ids=returning_ids)
     except IntegrityError as exc:
         raise integrity_conflict(exc) from exc
 
 
-def _not_picked_dict(n: NotPicked) -> dict[str, Any]:
-    return {
+def not_picked_dict(n: NotPicked) -> dict[str, Any]:
+    result = {
         "line_no": n.line_no,
         "item": n.item_no,
         "quantity": format_quantity(n.quantity),
         "reason": n.reason,
     }
+    if n.shipment_no:
+        result["shipment"] = n.shipment_no
+    return result
 
 
 # --- Create Inventory Picks: a batch ----------------------------------------------------------------

@@ -1,4 +1,5 @@
-"""Deleting picks and pick lines (supervisors): the outstanding quantity returns to the source lines.
+"""Deleting picks and pick lines (supervisors): the outstanding quantity returns to the source lines (an
+inventory pick) or to the shipment lines (a warehouse pick, whose lines are always deleted in pairs).
 
 Deleting never touches the source document's item tracking lines, so the numbers it prescribes come back
 on the next pick (docs/domain.md, "Invariants"). Handled quantities are never deleted: a partly handled
@@ -11,7 +12,7 @@ from collections.abc import Sequence
 from typing import Any
 
 from django.db import transaction
-from django.db.models import F
+from django.db.models import F, Q
 
 from core.activity import Action
 from core.exceptions import Conflict, ErrorCode
@@ -26,17 +27,19 @@ from picking.services.pick_common import (
     lock_pick_for_change,
     refresh_qty_on_picks,
 )
+from picking.services.pick_pairs import is_warehouse_pick
+from picking.services.shipment_common import lines_of_pick, lock_shipments_with_lines, refresh_shipment_lines
 
 
 def pick_delete(*, pick_id: int, user: Any) -> None:
-    """Delete a pick (supervisors): its outstanding quantity returns to the source lines; the source
-    document's item tracking lines are never changed, so a new pick recreates the prescribed lines."""
+    """Delete a pick (supervisors): its outstanding quantity returns to the source lines (or shipment
+    lines); the source document's item tracking lines are never changed, so a new pick recreates the
+    prescribed lines."""
     require_perm(user, "picking.delete_pick", "Deleting picks is for supervisors. Ask a supervisor.")
     with transaction.atomic():
         pick = lock_pick_for_change(pick_id=pick_id, user=user)
         lock_pick_lines(pick_id=pick.pk)
-        if pick.source_document_id:
-            lock_document_source_lines(document_id=pick.source_document_id)
+        demand = _lock_demand(pick)
         record_pick_change(
             user=user,
             pick=pick,
@@ -48,12 +51,12 @@ def pick_delete(*, pick_id: int, user: Any) -> None:
         )
         PickLine.objects.filter(pick_id=pick.pk).delete()
         pick.delete()
-        if pick.source_document_id:
-            refresh_qty_on_picks(document_id=pick.source_document_id)
+        _refresh_demand(pick, demand)
 
 
 def pick_line_delete(*, pick_line_id: int, user: Any) -> None:
-    """Delete a pick line (supervisors): its outstanding quantity returns to the source line."""
+    """Delete a pick line (supervisors): its outstanding quantity returns to the source line. On a
+    warehouse pick the pair is deleted: the take line and its place line."""
     require_perm(user, "picking.delete_pickline", "Deleting pick lines is for supervisors. Ask a supervisor.")
     with transaction.atomic():
         pick, line = lock_line_for_change(pick_line_id=pick_line_id, user=user)
@@ -62,26 +65,50 @@ def pick_line_delete(*, pick_line_id: int, user: Any) -> None:
                 f"{describe(line)} is fully handled; handled lines stay as the record of what was picked.",
                 code=ErrorCode.LINE_HANDLED,
             )
-        if pick.source_document_id:
-            lock_document_source_lines(document_id=pick.source_document_id)
-        _delete_lines_locked(pick=pick, lines=[line], user=user, operation="pick_line_delete")
+        lines = [line, line.pair] if line.pair_id and line.pair is not None else [line]
+        _delete_lines_locked(
+            pick=pick, lines=lines, demand=_lock_demand(pick), user=user, operation="pick_line_delete"
+        )
 
 
-def pick_delete_rest_locked(*, pick: Pick, user: Any) -> None:
-    """With the pick locked: delete every line's outstanding quantity (used after posting)."""
+def pick_delete_rest_locked(*, pick: Pick, user: Any, operation: str = "pick_post_and_delete_rest") -> None:
+    """With the pick locked: delete every line's outstanding quantity (used after posting or
+    registering)."""
     lines = lock_pick_lines(pick_id=pick.pk)
-    if pick.source_document_id:
-        lock_document_source_lines(document_id=pick.source_document_id)
+    demand = _lock_demand(pick)
     _delete_lines_locked(
         pick=pick,
         lines=[line for line in lines if line.qty_handled < line.quantity],
+        demand=demand,
         user=user,
-        operation="pick_post_and_delete_rest",
+        operation=operation,
     )
 
 
-def _delete_lines_locked(*, pick: Pick, lines: Sequence[PickLine], user: Any, operation: str) -> None:
-    """With pick, lines and the document's source lines locked: remove the outstanding part of `lines`.
+def _lock_demand(pick: Pick) -> Q | None:
+    """After the pick and its lines: lock what the pick's lines pick for (the document's source lines, or
+    a warehouse pick's shipments and shipment lines). Returns the shipment lines to refresh (a warehouse
+    pick)."""
+    if is_warehouse_pick(pick):
+        shipments, _ = lock_shipments_with_lines(lines=lines_of_pick(pick.pk))
+        # the lines of those shipments (not a subquery of the pick's lines, which are about to go)
+        return Q(shipment_id__in=[shipment.pk for shipment in shipments])
+    if pick.source_document_id:
+        lock_document_source_lines(document_id=pick.source_document_id)
+    return None
+
+
+def _refresh_demand(pick: Pick, shipment_lines: Q | None) -> None:
+    if shipment_lines is not None:
+        refresh_shipment_lines(lines=shipment_lines)
+    elif pick.source_document_id:
+        refresh_qty_on_picks(document_id=pick.source_document_id)
+
+
+def _delete_lines_locked(
+    *, pick: Pick, lines: Sequence[PickLine], demand: Q | None, user: Any, operation: str
+) -> None:
+    """With pick, lines and what they pick for locked: remove the outstanding part of `lines`.
 
     A line never handled is deleted; a partly handled line keeps only its handled quantity. The pick is
     completed when nothing is left outstanding, deleted when no line is left at all.
@@ -93,8 +120,7 @@ def _delete_lines_locked(*, pick: Pick, lines: Sequence[PickLine], user: Any, op
         PickLine.objects.filter(pk__in=ids_to_delete).delete()
     if shrink:
         PickLine.objects.filter(pk__in=shrink).update(quantity=F("qty_handled"), qty_to_handle=ZERO)
-    if pick.source_document_id:
-        refresh_qty_on_picks(document_id=pick.source_document_id)
+    _refresh_demand(pick, demand)
     remaining = PickLine.objects.filter(pick_id=pick.pk)
     gone = not remaining.exists()
     record_pick_change(

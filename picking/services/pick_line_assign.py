@@ -30,6 +30,7 @@ from picking.services.pick_common import (
     parse_quantity,
     split_off,
 )
+from picking.services.pick_pairs import pairs_follow
 from tracking.rules import requirement
 from tracking.services import no_series_take
 from warehouse.models import ItemLedgerEntry
@@ -62,7 +63,8 @@ def pick_line_assign_serial_nos(*, pick_line_id: int, quantity: Any = None, user
             )
         _refuse_numbers_used_before(line, numbers, series_code=series.code)
         lines_before = pick_lines_values(pick.pk)
-        _give_serial_numbers(line, numbers)
+        new_lines = _give_serial_numbers(line, numbers)
+        pairs_follow(pick=pick, take_line_ids=[line.pk], made_from={n.pk: line.pk for n in new_lines})
         record_pick_change(
             user=user, pick=pick, operation="pick_line_assign_serial_nos", lines_before=lines_before
         )
@@ -86,10 +88,12 @@ def pick_line_assign_lot_no(*, pick_line_id: int, quantity: Any = None, user: An
         check_assign_allowed(line, "lot")
         outstanding = assign_quantity(line, None)
         lines_before = pick_lines_values(pick.pk)
+        made: dict[int, int] = {}
         if qty < outstanding:
-            split_off(line, outstanding - qty)
+            made[split_off(line, outstanding - qty).pk] = line.pk
         line.lot_no = lot
         line.save(update_fields=["lot_no"])
+        pairs_follow(pick=pick, take_line_ids=[line.pk], made_from=made)
         record_pick_change(
             user=user, pick=pick, operation="pick_line_assign_lot_no", lines_before=lines_before
         )
@@ -170,7 +174,7 @@ def _refuse_numbers_used_before(line: PickLine, numbers: list[str], *, series_co
         )
 
 
-def _give_serial_numbers(line: PickLine, numbers: list[str]) -> None:
+def _give_serial_numbers(line: PickLine, numbers: list[str]) -> list[PickLine]:
     """One unit per number: the line keeps the first number when all of it gets numbers and nothing is
     handled yet; otherwise it shrinks and every number goes on a new line. Qty. to Handle goes with the
     units as far as it reaches."""
@@ -198,3 +202,4 @@ def _give_serial_numbers(line: PickLine, numbers: list[str]) -> None:
             bulk_insert(objs)
     except IntegrityError as exc:
         raise integrity_conflict(exc) from exc
+    return objs

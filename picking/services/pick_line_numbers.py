@@ -21,7 +21,7 @@ from core.exceptions import Conflict, ErrorCode, InvalidInput, SerialNotAvailabl
 from core.quantities import ZERO, format_quantity
 from picking import rules
 from picking.availability import AvailableRow
-from picking.models import PickLine
+from picking.models import PickedStock, PickLine
 from picking.planning import Budget
 from picking.selectors.pick_lines import line_availability
 from tracking.rules import Requirement, requirement, stock_key
@@ -122,8 +122,14 @@ def _check_serial_free(line: PickLine, req: Requirement, *, serial_no: str) -> N
 
 
 def _serial_used(item_id: int, serial_no: str) -> bool:
-    """The serial number was used for the item before (in the ledger)."""
-    return ItemLedgerEntry.objects.filter(item_id=item_id, serial_no=serial_no).exists()
+    """The serial number was used for the item before: in the ledger, or registered on a warehouse
+    shipment line and not shipped yet."""
+    return (
+        ItemLedgerEntry.objects.filter(item_id=item_id, serial_no=serial_no).exists()
+        or PickedStock.objects.filter(
+            item_id=item_id, serial_no=serial_no, qty_shipped__lt=F("quantity")
+        ).exists()
+    )
 
 
 def _serial_on_other_line(line: PickLine, serial_no: str) -> str | None:

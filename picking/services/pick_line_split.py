@@ -20,6 +20,7 @@ from picking.services.pick_common import (
     parse_quantity,
     split_off,
 )
+from picking.services.pick_pairs import pairs_follow
 from warehouse.rules import require_whole_units
 
 
@@ -47,6 +48,7 @@ def pick_line_split(*, pick_line_id: int, quantity: Any, user: Any) -> PickLine:
             )
         lines_before = pick_lines_values(pick.pk)
         new = split_off(line, split_qty)
+        pairs_follow(pick=pick, take_line_ids=[line.pk], made_from={new.pk: line.pk})
         record_pick_change(user=user, pick=pick, operation="pick_line_split", lines_before=lines_before)
         new.pick = pick
         return new

@@ -13,6 +13,7 @@ import enum
 from typing import Any
 
 from django.db import IntegrityError, transaction
+from django.utils.translation import gettext as _
 
 from core.exceptions import Conflict, ErrorCode, InvalidInput, TrackingLocked
 from core.permissions import require_perm
@@ -30,6 +31,7 @@ from picking.services.pick_common import (
     split_off,
 )
 from picking.services.pick_line_numbers import check_numbers, lock_stock_in_bin, lot_of_serial
+from picking.services.pick_pairs import pairs_follow
 from tracking.rules import requirement
 from warehouse.models import Bin
 from warehouse.rules import require_whole_units
@@ -63,6 +65,10 @@ def pick_line_update(
     require_perm(user, "picking.change_pickline", "You are not allowed to handle pick lines.")
     with transaction.atomic():
         pick, line = lock_line_for_change(pick_line_id=pick_line_id, user=user)
+        if line.action == PickLine.Action.PLACE:
+            return _update_place_line(
+                pick, line, serial_no=serial_no, lot_no=lot_no, bin_code=bin_code, qty_to_handle=qty_to_handle
+            )
         check_line_open(line)
         lines_before = pick_lines_values(pick.pk)
         changes = _requested_changes(line, pick, serial_no=serial_no, lot_no=lot_no, bin_code=bin_code)
@@ -78,6 +84,8 @@ def pick_line_update(
             result.save(update_fields=["qty_to_handle"])
         record_pick_change(user=user, pick=pick, operation="pick_line_update", lines_before=lines_before)
         result.pick = pick
+        made = {result.pk: line.pk} if result.pk != line.pk else None
+        pairs_follow(pick=pick, take_line_ids=[line.pk, result.pk], made_from=made)
         return result
 
 
@@ -130,6 +138,37 @@ def _requested_changes(
 
 
 def _bin_to_take_from(pick: Pick, code: str) -> Bin:
+    new_bin = _bin_of_pick(pick, code)
+    if new_bin.is_shipping:
+        raise Conflict(
+            _(
+                "Bin %(bin)s is a shipping bin: its stock is committed to shipments and picks never take "
+                "from it. Choose a storage bin."
+            )
+            % {"bin": new_bin.code},
+            code=ErrorCode.BIN_IS_SHIPPING,
+            errors=[{"field": "bin", "code": ErrorCode.BIN_IS_SHIPPING, "detail": _("A shipping bin.")}],
+        )
+    return new_bin
+
+
+def _bin_to_place_in(pick: Pick, code: str) -> Bin:
+    new_bin = _bin_of_pick(pick, code)
+    if not new_bin.is_shipping:
+        raise Conflict(
+            _(
+                "Bin %(bin)s is a storage bin: a place line puts the goods into a shipping bin. Choose a "
+                "shipping bin."
+            )
+            % {"bin": new_bin.code},
+            code=ErrorCode.BIN_NOT_SHIPPING,
+            errors=[{"field": "bin", "code": ErrorCode.BIN_NOT_SHIPPING, "detail": _("Not a shipping bin.")}],
+        )
+    return new_bin
+
+
+def _bin_of_pick(pick: Pick, code: str) -> Bin:
+    """A bin of the pick's location that is not blocked."""
     new_bin = Bin.objects.filter(location_id=pick.location_id, code=code).first()
     if new_bin is None:
         raise InvalidInput(
@@ -143,6 +182,55 @@ def _bin_to_take_from(pick: Pick, code: str) -> Bin:
             errors=[{"field": "bin", "code": ErrorCode.BIN_BLOCKED, "detail": "Blocked."}],
         )
     return new_bin
+
+
+def _update_place_line(
+    pick: Pick,
+    line: PickLine,
+    *,
+    serial_no: str | _Unset,
+    lot_no: str | _Unset,
+    bin_code: str | _Unset,
+    qty_to_handle: Any,
+) -> PickLine:
+    """The place line of a warehouse pick's pair: only its bin (another shipping bin) and Qty. to Handle
+    (which is the pair's: set on the take line, which the place line follows) may change; on a locked pair
+    only Qty. to Handle."""
+    check_line_open(line, place_allowed=True)
+    take = line.pair
+    assert take is not None  # a place line always has its pair (a database check)
+    refused = [
+        name
+        for name, value, current in (
+            ("serial_no", serial_no, line.serial_no),
+            ("lot_no", lot_no, line.lot_no),
+        )
+        if not isinstance(value, _Unset) and (value or "").strip() != current
+    ]
+    if refused:
+        raise InvalidInput(
+            _(
+                "%(line)s is a place line: it carries the numbers of its take line (line %(take_line)s). "
+                "Change the numbers on the take line."
+            )
+            % {"line": describe(line), "take_line": take.line_no},
+            code=ErrorCode.READ_ONLY,
+            errors=[
+                {"field": name, "code": ErrorCode.READ_ONLY, "detail": _("Set on the take line.")}
+                for name in refused
+            ],
+        )
+    if not isinstance(bin_code, _Unset) and (bin_code or "").strip() != (line.bin.code if line.bin else ""):
+        _refuse_on_locked_line(line, {"bin": None})
+        line.bin = _bin_to_place_in(pick, (bin_code or "").strip())
+        line.save(update_fields=["bin"])
+    if not isinstance(qty_to_handle, _Unset):
+        set_qty_to_handle(take, qty_to_handle)
+        take.save(update_fields=["qty_to_handle"])
+        pairs_follow(pick=pick, take_line_ids=[take.pk])
+        line.qty_to_handle = take.qty_to_handle
+    line.pick = pick
+    return line
 
 
 def _refuse_on_locked_line(line: PickLine, changes: dict[str, Any]) -> None:

@@ -25,20 +25,20 @@ from decimal import Decimal
 from typing import Any
 
 from django.db import transaction
-from django.db.models import Case, CharField, Exists, F, Min, OuterRef, Q, Sum, Value, When, Window
+from django.db.models import Case, CharField, Exists, F, OuterRef, Q, Value, When, Window
 from django.db.models.functions import RowNumber
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from core.activity import Action
-from core.db import insert_select, keys_subquery, update_rows
+from core.db import insert_select, update_rows
 from core.exceptions import Conflict, ErrorCode
 from core.permissions import require_perm
 from core.quantities import ZERO
 from picking import rules
-from picking.exceptions import PickPostRefused
+from picking.exceptions import PickPostRefused, PickRegisterRefused
 from picking.locks import lock_document_source_lines, lock_pick, lock_pick_lines
 from picking.models import (
-    ItemTrackingLine,
     Pick,
     PickLine,
     PostedPick,
@@ -49,6 +49,7 @@ from picking.models import (
 from picking.selectors.picks import get_visible_pick
 from picking.services.activity import pick_lines_values, record_pick_change
 from picking.services.pick_delete import pick_delete_rest_locked
+from picking.services.tracking_write_back import Chosen, NumbersKey, chosen_add, tracking_lines_write_back
 from tracking.rules import requirement
 from tracking.services import no_series_take
 from warehouse.exceptions import OutboundRefused
@@ -92,6 +93,15 @@ def pick_post_and_delete_rest(*, pick_id: int, user: Any) -> PostedPick | None:
 
 def _post(*, pick_id: int, user: Any, delete_rest: bool) -> PostedPick | None:
     visible = get_visible_pick(pick_id=pick_id, user=user)
+    if visible.type == Pick.Type.WAREHOUSE_PICK:
+        raise Conflict(
+            _(
+                "Pick %(pick)s is a warehouse pick: register it (the goods move to the shipping bin), then "
+                "post its warehouse shipment."
+            )
+            % {"pick": visible.no},
+            code=ErrorCode.REGISTER_INSTEAD,
+        )
     # The posted pick's number is taken first (the series is first in the lock order). When only the rest
     # is to be deleted, no number is taken, so the series has no gap.
     anything = PickLine.objects.filter(pick_id=pick_id, qty_to_handle__gt=0).exists()
@@ -147,7 +157,7 @@ def _post_locked(*, pick: Pick, user: Any, posted_no: str) -> PostedPick | None:
         i.pk: i
         for i in Item.objects.select_related("tracking_code").filter(pk__in={ln.item_id for ln in to_post})
     }
-    errors = _line_errors(to_post, items)
+    errors = handled_line_errors(to_post, items)
     posting_date = timezone.localdate()
     errors += _post_to_ledger(
         pick=pick,
@@ -160,7 +170,7 @@ def _post_locked(*, pick: Pick, user: Any, posted_no: str) -> PostedPick | None:
     )
     if errors:
         errors.sort(key=lambda e: (e.get("line") is None, e.get("line") or 0))
-        raise _refusal(errors, pick)
+        raise pick_refusal(errors, pick)
     # The ledger is written; everything below is derived from the pick lines in SQL.
     posted = PostedPick.objects.create(
         no=posted_no,
@@ -183,8 +193,10 @@ def _post_locked(*, pick: Pick, user: Any, posted_no: str) -> PostedPick | None:
 # --- Checking ------------------------------------------------------------------------------------
 
 
-def _line_errors(lines: list[PickLine], items: dict[int, Item]) -> list[dict[str, Any]]:
-    """Problems the pick itself can see, per line: numbers missing."""
+def handled_line_errors(
+    lines: list[PickLine], items: dict[int, Item], *, verb: str = "posted"
+) -> list[dict[str, Any]]:
+    """Problems the pick itself can see, per line: numbers missing, no bin (`verb`: what is refused)."""
     errors: list[dict[str, Any]] = []
     for line in lines:
         item = items[line.item_id]
@@ -198,7 +210,7 @@ def _line_errors(lines: list[PickLine], items: dict[int, Item]) -> list[dict[str
                     "line": line.line_no,
                     "pick_line_id": line.pk,
                     "code": ErrorCode.TRACKING_INCOMPLETE,
-                    "detail": f"Line {line.line_no} (item {item.no}) needs {what} before it can be posted: "
+                    "detail": f"Line {line.line_no} (item {item.no}) needs {what} before it can be {verb}: "
                     "scan, select or assign it, or set Qty. to Handle to 0.",
                 }
             )
@@ -256,11 +268,11 @@ def _post_to_ledger(
             source_line_nos={line.line_no: source_line_nos[line.source_line_id] for line in lines},
         )
     except OutboundRefused as exc:
-        return _ledger_errors(exc.errors, {line.line_no: line for line in lines}, reported)
+        return ledger_line_errors(exc.errors, {line.line_no: line for line in lines}, reported)
     return []
 
 
-def _ledger_errors(
+def ledger_line_errors(
     refused: list[dict[str, Any]], by_ref: dict[int, PickLine], reported: set[tuple[Any, Any]]
 ) -> list[dict[str, Any]]:
     """The ledger primitive's problems as the pick's per-line errors (missing numbers as
@@ -284,14 +296,21 @@ def _ledger_errors(
     return errors
 
 
-def _refusal(errors: list[dict[str, Any]], pick: Pick) -> PickPostRefused:
+def pick_refusal(
+    errors: list[dict[str, Any]],
+    pick: Pick,
+    *,
+    cls: type[PickPostRefused] | type[PickRegisterRefused] = PickPostRefused,
+    verb: str = "posted",
+) -> PickPostRefused | PickRegisterRefused:
+    """Every line's problem in one refusal; the code all problems share, else the refusal's own."""
     lines = sorted({e["line"] for e in errors if e.get("line") is not None})
     first = errors[0]["detail"]
     more = f" ({len(errors) - 1} more problem(s) listed per line)" if len(errors) > 1 else ""
-    return PickPostRefused(
-        f"Pick {pick.no} was not posted; nothing was changed. {len(lines)} line(s) have problems: "
+    return cls(
+        f"Pick {pick.no} was not {verb}; nothing was changed. {len(lines)} line(s) have problems: "
         f"{first}{more}",
-        code=errors[0]["code"] if len({e["code"] for e in errors}) == 1 else PickPostRefused.code,
+        code=errors[0]["code"] if len({e["code"] for e in errors}) == 1 else cls.code,
         errors=errors,
     )
 
@@ -301,26 +320,23 @@ def _refusal(errors: list[dict[str, Any]], pick: Pick) -> PickPostRefused:
 
 def _write_from_pick_lines(*, pick_id: int, posted_pick_id: int, lines: list[PickLine]) -> None:
     """Everything a posting writes besides the ledger, from the pick lines being posted (qty_to_handle
-    > 0), in set-based statements: posted pick lines, prescribed tracking lines' qty_handled, numbers
-    written back to the source lines (origin `pick`), source lines, and finally the pick lines."""
+    > 0), in set-based statements: posted pick lines, the source lines' item tracking lines (prescribed
+    lines' qty_handled, numbers chosen on the pick written back), source lines, and finally the pick
+    lines."""
     handled = PickLine.objects.filter(pick_id=pick_id, action=PickLine.Action.TAKE, qty_to_handle__gt=0)
     _insert_posted_lines(handled, posted_pick_id=posted_pick_id)
 
-    # Prescribed item tracking lines (case 4): qty_handled.
-    handled_by_tracking: dict[int, Decimal] = defaultdict(lambda: ZERO)
-    # Numbers assigned or selected on the pick: added to the source line's tracking line of origin
-    # `pick` for the same numbers (below), or written as a new one (the INSERT after).
-    written_back: dict[tuple[int, str, str], Decimal] = defaultdict(lambda: ZERO)
+    prescribed: dict[int, Decimal] = defaultdict(lambda: ZERO)
+    chosen: dict[NumbersKey, Chosen] = {}
     shipped: dict[int, Decimal] = defaultdict(lambda: ZERO)
     for line in lines:
         shipped[line.source_line_id] += line.qty_to_handle
         if line.item_tracking_line_id:
-            handled_by_tracking[line.item_tracking_line_id] += line.qty_to_handle
+            prescribed[line.item_tracking_line_id] += line.qty_to_handle
         elif line.serial_no or line.lot_no:
-            written_back[(line.source_line_id, line.lot_no, line.serial_no)] += line.qty_to_handle
-    update_rows(ItemTrackingLine, list(handled_by_tracking.items()), add_fields=["qty_handled"])
-    _add_to_picked_tracking_lines(written_back)
-    _insert_picked_tracking_lines(handled)
+            key = (line.source_line_id, line.lot_no, line.serial_no)
+            chosen_add(chosen, key, line.qty_to_handle, line.expiration_date)
+    tracking_lines_write_back(prescribed=prescribed, chosen=chosen)
 
     # Source lines: shipped up, on picks down, in one statement (the check constraint holds throughout).
     update_rows(
@@ -369,65 +385,14 @@ def _insert_posted_lines(handled: Any, *, posted_pick_id: int) -> None:
     )
 
 
-def _add_to_picked_tracking_lines(written_back: dict[tuple[int, str, str], Decimal]) -> None:
-    """Numbers picked again for a source line that already has a tracking line of origin `pick` for
-    them: that line's quantity and qty_handled grow (one UPDATE)."""
-    if not written_back:
-        return
-    origin = ItemTrackingLine.Origin.PICK.value
-    keys = [(sl, lot, serial, origin) for (sl, lot, serial) in written_back]
-    existing = ItemTrackingLine.objects.filter(
-        pk__in=keys_subquery(ItemTrackingLine, ["source_line", "lot_no", "serial_no", "origin"], keys)
-    ).values_list("pk", "source_line_id", "lot_no", "serial_no")
-    update_rows(
-        ItemTrackingLine,
-        [
-            (pk, written_back[(sl, lot, serial)], written_back[(sl, lot, serial)])
-            for pk, sl, lot, serial in existing
-        ],
-        add_fields=["quantity", "qty_handled"],
-    )
-
-
-def _insert_picked_tracking_lines(handled: Any) -> None:
-    """The numbers assigned or selected on the pick (not prescribed) that the source line has no
-    tracking line of origin `pick` for yet: one new line per source line and numbers (one INSERT ...
-    SELECT)."""
-    origin = ItemTrackingLine.Origin.PICK.value
-    already = ItemTrackingLine.objects.filter(
-        source_line_id=OuterRef("source_line_id"),
-        lot_no=OuterRef("lot_no"),
-        serial_no=OuterRef("serial_no"),
-        origin=origin,
-    )
-    rows = (
-        handled.filter(item_tracking_line__isnull=True)
-        .exclude(serial_no="", lot_no="")
-        .filter(~Exists(already))
-        .order_by()
-        .values("source_line_id", "serial_no", "lot_no")
-        .annotate(
-            first_expiration=Min("expiration_date"), total=Sum("qty_to_handle"), new_origin=Value(origin)
-        )
-    )
-    insert_select(
-        ItemTrackingLine,
-        rows,
-        {
-            "source_line": "source_line_id",
-            "serial_no": "serial_no",
-            "lot_no": "lot_no",
-            "expiration_date": "first_expiration",
-            "quantity": "total",
-            "qty_handled": "total",
-            "origin": "new_origin",
-        },
-    )
-
-
 def _update_document_status(document_id: int) -> None:
+    update_documents_status(documents=Q(pk=document_id))
+
+
+def update_documents_status(*, documents: Q) -> None:
+    """Open, partially shipped or shipped, from the documents' lines (one UPDATE)."""
     lines = SourceLine.objects.filter(document_id=OuterRef("pk"))
-    SourceDocument.objects.filter(pk=document_id).update(
+    SourceDocument.objects.filter(documents).update(
         status=_status_case(
             any_open=Exists(lines.filter(qty_shipped__lt=F("quantity"))),
             any_shipped=Exists(lines.filter(qty_shipped__gt=0)),

@@ -1,4 +1,5 @@
-"""Autofill Qty. to Handle and Delete Qty. to Handle: every line of a pick at once, in one UPDATE."""
+"""Autofill Qty. to Handle and Delete Qty. to Handle: every line of a pick at once, in one UPDATE (the
+place lines of a warehouse pick get what their take lines get)."""
 
 from __future__ import annotations
 
@@ -22,9 +23,8 @@ def pick_autofill_qty_to_handle(*, pick_id: int, user: Any) -> Pick:
         pick = lock_pick_for_change(pick_id=pick_id, user=user)
         lock_pick_lines(pick_id=pick.pk)
         lines_before = pick_lines_values(pick.pk)
-        PickLine.objects.filter(pick_id=pick.pk, action=PickLine.Action.TAKE).update(
-            qty_to_handle=F("quantity") - F("qty_handled")
-        )
+        # every line: a warehouse pick's place lines have their take lines' quantities
+        PickLine.objects.filter(pick_id=pick.pk).update(qty_to_handle=F("quantity") - F("qty_handled"))
         record_pick_change(
             user=user, pick=pick, operation="pick_autofill_qty_to_handle", lines_before=lines_before
         )

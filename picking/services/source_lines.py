@@ -58,12 +58,12 @@ def source_line_set_quantity(
                     )
                 ],
             )
-        picked = line.qty_shipped + line.qty_on_picks
+        picked = line.qty_shipped + line.qty_on_picks + line.qty_on_shipments
         if value < picked:
             raise Conflict(
                 f"{format_quantity(line.qty_shipped)} of line {line.line_no} are shipped and "
-                f"{format_quantity(line.qty_on_picks)} are on picks: its quantity cannot go below "
-                f"{format_quantity(picked)}.",
+                f"{format_quantity(line.qty_on_picks + line.qty_on_shipments)} are on picks or shipments: "
+                f"its quantity cannot go below {format_quantity(picked)}.",
                 code=ErrorCode.QUANTITY_BELOW_PICKED,
                 errors=[
                     field_error(

@@ -10,7 +10,7 @@ from django.db import IntegrityError, transaction
 from django.db.models import QuerySet
 from django.utils.translation import gettext as _
 
-from core.exceptions import Conflict, ErrorCode, InvalidInput, NotFoundError
+from core.exceptions import Conflict, DomainError, ErrorCode, InvalidInput, NotFoundError
 from core.roles import sees_all_locations
 from tracking.exceptions import TrackingCodeInUse
 from tracking.models import ItemTrackingCode, NoSeries
@@ -46,9 +46,7 @@ LOCATION_FIELDS = (
 )
 
 
-def _field_error(
-    field: str, code: str, detail: str, *, cls: type[InvalidInput] = InvalidInput
-) -> InvalidInput:
+def _field_error(field: str, code: str, detail: str, *, cls: type[DomainError] = InvalidInput) -> DomainError:
     return cls(detail, code=code, errors=[{"field": field, "code": code, "detail": detail}])
 
 
@@ -232,18 +230,25 @@ def item_update(*, item: Item, **data: Any) -> Item:
 # --- Locations and bins ---------------------------------------------------------------------------
 
 
-def _check_location(location: Location) -> None:
-    if location.require_shipment and not location.require_pick:
-        raise _field_error(
-            "require_pick",
-            ErrorCode.SHIPMENT_REQUIRES_PICK,
-            "A location that requires shipments requires picks too.",
-        )
+def location_check(location: Location) -> None:
+    """A location that requires shipments names its shipment bin, a shipping bin (docs/warehouse-shipments.md,
+    "Location modes"); every combination of require_pick and require_shipment is allowed."""
     if location.require_shipment and location.shipment_bin_id is None:
         raise _field_error(
             "shipment_bin",
             ErrorCode.SHIPMENT_BIN_REQUIRED,
             "A location that requires shipments needs a shipment bin: create the bin, then set shipment_bin.",
+        )
+    shipment_bin = location.shipment_bin if location.shipment_bin_id is not None else None
+    if shipment_bin is not None and not shipment_bin.is_shipping:
+        raise _field_error(
+            "shipment_bin",
+            ErrorCode.BIN_NOT_SHIPPING,
+            _(
+                "Bin %(bin)s is a storage bin: the shipment bin must be a shipping bin. Give the bin the "
+                "kind 'shipping' first, or choose a shipping bin."
+            )
+            % {"bin": shipment_bin.code},
         )
 
 
@@ -272,7 +277,7 @@ def location_create(*, code: str, user: Any = None, **data: Any) -> Location:
             "A new location has no bins yet: create the bins, then set shipment_bin.",
         )
     location = Location(code=code, **{k: v for k, v in data.items() if k != "shipment_bin"})
-    _check_location(location)
+    location_check(location)
     try:
         with transaction.atomic():
             location.save()
@@ -293,29 +298,80 @@ def location_update(*, location: Location, **data: Any) -> Location:
                 location.shipment_bin = _shipment_bin(location, value)
             else:
                 setattr(location, name, value)
-        _check_location(location)
+        location_check(location)
         location.save()
     return location
 
 
-def bin_create(*, location: Location, code: str, description: str = "", blocked: bool = False) -> Bin:
+def _check_kind(kind: str) -> str:
+    if kind not in Bin.Kind.values:
+        raise _field_error(
+            "kind",
+            ErrorCode.INVALID_CHOICE,
+            _("Unknown bin kind '%(kind)s'. Use one of: %(kinds)s.")
+            % {"kind": kind, "kinds": ", ".join(Bin.Kind.values)},
+        )
+    return kind
+
+
+def bin_create(
+    *,
+    location: Location,
+    code: str,
+    description: str = "",
+    blocked: bool = False,
+    kind: str = Bin.Kind.STORAGE,
+) -> Bin:
     if not (code or "").strip():
         raise _field_error("code", ErrorCode.REQUIRED, "Give the bin a code.")
+    _check_kind(kind)
     try:
         with transaction.atomic():
-            return Bin.objects.create(location=location, code=code, description=description, blocked=blocked)
+            return Bin.objects.create(
+                location=location, code=code, description=description, blocked=blocked, kind=kind
+            )
     except IntegrityError as exc:
         raise _already_exists(f"Bin at location {location.code}:", "code", code) from exc
 
 
 def bin_update(*, bin: Bin, **data: Any) -> Bin:
-    unknown = set(data) - {"description", "blocked"}
+    unknown = set(data) - {"description", "blocked", "kind"}
     if unknown:
         raise InvalidInput(f"These fields cannot be changed: {', '.join(sorted(unknown))}.")
-    for name, value in data.items():
-        setattr(bin, name, value)
-    bin.save()
+    with transaction.atomic():
+        if "kind" in data and _check_kind(data["kind"]) != bin.kind:
+            bin_kind_change_check(bin, data["kind"])
+        for name, value in data.items():
+            setattr(bin, name, value)
+        bin.save()
     return bin
+
+
+def bin_kind_change_check(bin_: Bin, kind: str) -> None:
+    """A bin changes its kind only while empty (stock in it would change meaning), and the shipment bin of
+    a location stays a shipping bin."""
+    if kind == Bin.Kind.STORAGE and Location.objects.filter(shipment_bin=bin_).exists():
+        raise _field_error(
+            "kind",
+            ErrorCode.BIN_NOT_SHIPPING,
+            _(
+                "Bin %(bin)s is the shipment bin of its location: it stays a shipping bin. Name another "
+                "shipment bin first."
+            )
+            % {"bin": bin_.code},
+            cls=Conflict,
+        )
+    if BinContent.objects.filter(bin=bin_, quantity__gt=0).exists():
+        raise _field_error(
+            "kind",
+            ErrorCode.BIN_NOT_EMPTY,
+            _(
+                "Bin %(bin)s holds stock: its kind can change only when it is empty. Move the stock to "
+                "another bin first."
+            )
+            % {"bin": bin_.code},
+            cls=Conflict,
+        )
 
 
 def get_bin(*, user: Any, location_code: str, bin_code: str) -> Bin:

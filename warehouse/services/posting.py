@@ -10,8 +10,8 @@ from __future__ import annotations
 
 import datetime
 from collections import defaultdict
-from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any, TypeVar
 
@@ -112,8 +112,19 @@ def _problem(m: OutboundMovement | InboundMovement, code: str, detail: str) -> d
 
 
 @dataclass(frozen=True)
+class EntrySource:
+    """The source of one movement's entries when a posting ships lines of several source documents."""
+
+    entry_type: str
+    source_document_type: str
+    source_document_no: str
+    source_line_no: int | None
+
+
+@dataclass(frozen=True)
 class _Document:
-    """What every entry of one posting carries: the document, its date, the user and the source."""
+    """What every entry of one posting carries: the document, its date, the user and the source (per
+    movement `ref` in `sources` when given)."""
 
     entry_type: str
     document_type: str
@@ -123,10 +134,12 @@ class _Document:
     source_document_type: str
     source_document_no: str
     source_line_nos: dict[Any, int]
+    sources: Mapping[Any, EntrySource] = field(default_factory=dict)
 
     def _common(self, m: OutboundMovement | InboundMovement) -> dict[str, Any]:
+        source = self.sources.get(m.ref)
         return {
-            "entry_type": self.entry_type,
+            "entry_type": source.entry_type if source else self.entry_type,
             "document_type": self.document_type,
             "document_no": self.document_no,
             "posting_date": self.posting_date,
@@ -145,6 +158,7 @@ class _Document:
         open: bool,
         applies_to_entry_id: int | None = None,
     ) -> ItemLedgerEntry:
+        source = self.sources.get(m.ref)
         return ItemLedgerEntry(
             **self._common(m),
             serial_no=m.serial_no,
@@ -154,9 +168,9 @@ class _Document:
             remaining_quantity=remaining_quantity,
             open=open,
             applies_to_entry_id=applies_to_entry_id,
-            source_document_type=self.source_document_type,
-            source_document_no=self.source_document_no,
-            source_line_no=self.source_line_nos.get(m.ref),
+            source_document_type=source.source_document_type if source else self.source_document_type,
+            source_document_no=source.source_document_no if source else self.source_document_no,
+            source_line_no=source.source_line_no if source else self.source_line_nos.get(m.ref),
         )
 
     def warehouse_entry(
@@ -244,15 +258,17 @@ def _check_each(
     *,
     inbound: bool,
     more_problems: Callable[[_Movement], list[dict[str, Any]]] | None = None,
+    verb: str = "",
 ) -> tuple[list[dict[str, Any]], list[_Movement]]:
     """Check each movement on its own and against the others (a serial number once per call).
 
-    Returns every problem found and the movements without any, in the order given.
+    Returns every problem found and the movements without any, in the order given. `verb` says what
+    happens to the stock in the duplicate-serial message (default: received / taken).
     """
     errors: list[dict[str, Any]] = []
     valid: list[_Movement] = []
     seen_serials: dict[tuple[int, str], object] = {}
-    verb = "received" if inbound else "taken"
+    verb = verb or ("received" if inbound else "taken")
     for m in movements:
         problems = _static_problems(m, items, bins, inbound=inbound)
         if m.serial_no:
@@ -304,11 +320,14 @@ def inventory_post_outbound(
     source_line_nos: dict[Any, int] | None = None,
     new_numbers_allowed: bool = True,
     refuse_expired: bool = True,
+    sources: Mapping[Any, EntrySource] | None = None,
 ) -> list[ItemLedgerEntry]:
     """Take stock out of bins: lock, check every movement, write in bulk (or raise OutboundRefused).
 
     Call inside the caller's `transaction.atomic()`. `source_line_nos` maps a movement's `ref` to the
-    source line no. written on its entries. `refuse_expired=False` lets an adjustment remove expired stock.
+    source line no. written on its entries; `sources` maps it to its own entry type and source document
+    (a posting of lines of several documents). `refuse_expired=False` lets an adjustment remove expired
+    stock.
     """
     movements = list(movements)
     if not movements:
@@ -423,6 +442,7 @@ def inventory_post_outbound(
             source_document_type,
             source_document_no,
             source_line_nos or {},
+            sources or {},
         )
         entries: list[ItemLedgerEntry] = []
         bins_of_entries: list[tuple[OutboundMovement, BinContent]] = []
@@ -625,18 +645,7 @@ def inventory_post_inbound(
                             expiration[index],
                             m.quantity,
                         ]
-                table = BinContent._meta.db_table
-                insert_rows(
-                    BinContent,
-                    ["location", "bin", "item", "lot_no", "serial_no", "expiration_date", "quantity"],
-                    list(contents.values()),
-                    returning_ids=False,
-                    on_conflict=(
-                        "ON CONFLICT (bin_id, item_id, lot_no, serial_no) DO UPDATE SET "
-                        f'quantity = "{table}".quantity + excluded.quantity, '
-                        f'expiration_date = COALESCE(excluded.expiration_date, "{table}".expiration_date)'
-                    ),
-                )
+                bin_contents_add(list(contents.values()))
                 new_lots = {
                     (m.item_id, m.lot_no): expiration[i]
                     for i, m in enumerate(valid)
@@ -672,6 +681,24 @@ def inventory_post_inbound(
     return receipts
 
 
+def bin_contents_add(rows: Sequence[Sequence[Any]]) -> None:
+    """Add to bin content, creating the rows that do not exist yet, in ONE upsert: each row is (location,
+    bin, item, lot_no, serial_no, expiration_date, quantity); a row's expiration date is kept unless the
+    new one is given."""
+    table = BinContent._meta.db_table
+    insert_rows(
+        BinContent,
+        ["location", "bin", "item", "lot_no", "serial_no", "expiration_date", "quantity"],
+        rows,
+        returning_ids=False,
+        on_conflict=(
+            "ON CONFLICT (bin_id, item_id, lot_no, serial_no) DO UPDATE SET "
+            f'quantity = "{table}".quantity + excluded.quantity, '
+            f'expiration_date = COALESCE(excluded.expiration_date, "{table}".expiration_date)'
+        ),
+    )
+
+
 def _fill_missing_info_dates(
     lot_infos: dict[tuple[int, str], LotNoInformation],
     serial_infos: dict[tuple[int, str], SerialNoInformation],
@@ -696,6 +723,7 @@ def _fill_missing_info_dates(
 
 
 __all__ = [
+    "EntrySource",
     "InboundMovement",
     "OutboundMovement",
     "inventory_post_inbound",

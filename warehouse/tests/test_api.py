@@ -67,7 +67,9 @@ def test_locations_and_bins(erp_api: Any) -> None:
     response = erp_api.post("/api/v1/locations/", {"code": "WH1", "name": "Main"}, format="json")
     assert response.status_code == 201 and response["Location"] == "/api/v1/locations/WH1/"
     assert response.json()["require_pick"] is True and response.json()["shipment_bin"] is None
-    response = erp_api.post("/api/v1/locations/WH1/bins/", {"code": "SHIP"}, format="json")
+    response = erp_api.post(
+        "/api/v1/locations/WH1/bins/", {"code": "SHIP", "kind": "shipping"}, format="json"
+    )
     assert response.status_code == 201 and response["Location"] == "/api/v1/locations/WH1/bins/SHIP/"
     response = erp_api.patch(
         "/api/v1/locations/WH1/", {"require_shipment": True, "shipment_bin": "SHIP"}, format="json"
@@ -75,7 +77,60 @@ def test_locations_and_bins(erp_api: Any) -> None:
     assert response.json()["require_shipment"] is True and response.json()["shipment_bin"] == "SHIP"
     assert [b["code"] for b in erp_api.get("/api/v1/locations/WH1/bins/").json()["results"]] == ["SHIP"]
     response = erp_api.patch("/api/v1/locations/WH1/bins/SHIP/", {"blocked": True}, format="json")
-    assert response.json() == {"code": "SHIP", "description": "", "blocked": True}
+    assert response.json() == {"code": "SHIP", "description": "", "blocked": True, "kind": "shipping"}
+
+
+def test_shipment_bins_are_shipping_bins(erp_api: Any) -> None:
+    # given a location with a storage bin A and a shipping bin SHIP, and stock in A
+    erp_api.post("/api/v1/locations/", {"code": "WH1"}, format="json")
+    assert (
+        erp_api.post("/api/v1/locations/WH1/bins/", {"code": "A"}, format="json").json()["kind"] == "storage"
+    )
+    erp_api.post("/api/v1/locations/WH1/bins/", {"code": "SHIP", "kind": "shipping"}, format="json")
+    erp_api.post("/api/v1/items/", {"no": "P1"}, format="json")
+    erp_api.post(
+        "/api/v1/inventory/adjustments/",
+        {"location": "WH1", "bin": "A", "item": "P1", "entries": [{"quantity": 3}]},
+        format="json",
+    )
+    # when the location is to ship through a storage bin: refused, nothing changes
+    body = problem(
+        erp_api.patch(
+            "/api/v1/locations/WH1/", {"require_shipment": True, "shipment_bin": "A"}, format="json"
+        ),
+        400,
+        "bin_not_shipping",
+    )
+    assert body["errors"][0]["field"] == "shipment_bin"
+    assert erp_api.get("/api/v1/locations/WH1/").json()["require_shipment"] is False
+    # shipment only (no pick) is a mode of its own now
+    response = erp_api.patch(
+        "/api/v1/locations/WH1/",
+        {"require_shipment": True, "require_pick": False, "shipment_bin": "SHIP"},
+        format="json",
+    )
+    assert response.status_code == 200, response.json()
+    # the shipment bin stays a shipping bin; a bin holding stock keeps its kind; unknown kinds are refused
+    problem(
+        erp_api.patch("/api/v1/locations/WH1/bins/SHIP/", {"kind": "storage"}, format="json"),
+        409,
+        "bin_not_shipping",
+    )
+    problem(
+        erp_api.patch("/api/v1/locations/WH1/bins/A/", {"kind": "shipping"}, format="json"),
+        409,
+        "bin_not_empty",
+    )
+    body = problem(
+        erp_api.patch("/api/v1/locations/WH1/bins/A/", {"kind": "dock"}, format="json"), 400, "invalid"
+    )
+    assert (body["errors"][0]["field"], body["errors"][0]["code"]) == ("kind", "invalid_choice")
+    assert erp_api.get("/api/v1/locations/WH1/bins/A/").json()["kind"] == "storage"
+    # an empty bin may change its kind
+    erp_api.post("/api/v1/locations/WH1/bins/", {"code": "B"}, format="json")
+    assert erp_api.patch("/api/v1/locations/WH1/bins/B/", {"kind": "shipping"}, format="json").json()[
+        "kind"
+    ] == ("shipping")
 
 
 def test_location_bad_input(erp_api: Any) -> None:
