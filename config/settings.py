@@ -207,6 +207,9 @@ SPECTACULAR_SETTINGS = {
         "PickTypeEnum": "picking.models.Pick.Type",
         "PickStatusEnum": "picking.models.Pick.Status",
         "JobStatusEnum": "core.models.Job.Status",
+        "PickLineActionEnum": "picking.models.PickLine.Action",
+        "ActivityActionEnum": "core.models.ActivityEntry.Action",
+        "WarehouseShipmentStatusEnum": "picking.models.WarehouseShipment.Status",
     },
 }
 

@@ -473,7 +473,7 @@ class PickNextApi(APIView):
     def post(self, request: Request) -> Response:
         data = _valid(PickNextInputSerializer, request.data)
         pick = pick_take_next(user=request.user, location_code=data.get("location") or None)
-        return _pick_response(pick.pk, request.user)
+        return pick_response(pick.pk, request.user)
 
 
 class PickDetailApi(APIView):

@@ -30,8 +30,8 @@ from core.quantities import ZERO
 from picking.models import Pick, SourceLine, WarehouseShipment, WarehouseShipmentLine
 from picking.planning import Demand, NotPicked, PlannedLine, plan_demand
 from picking.selectors.picks import visible_filter
-from picking.services.document_numbers import WAREHOUSE_PICK_SERIES, take_document_no
 from picking.services.activity import record_pick_change
+from picking.services.document_numbers import WAREHOUSE_PICK_SERIES, take_document_no
 from picking.services.pick_assign import find_assignee
 from picking.services.pick_common import LINE_NO_STEP, integrity_conflict
 from picking.services.pick_create import (
