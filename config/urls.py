@@ -3,9 +3,9 @@
 from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.urls import include, path, re_path
-from drf_spectacular.views import SpectacularAPIView, SpectacularRedocView, SpectacularSwaggerView
 
 from core.api import api_not_found
+from core.apis_schema import redoc_view, schema_view, swagger_view
 
 api_v1 = [
     path("", include("core.api_urls")),
@@ -22,8 +22,12 @@ urlpatterns = [
     path("warehouse/", include(("picking.views.stock", "warehouse"), namespace="warehouse")),
     path("", include(("picking.urls", "picking"), namespace="picking")),
     path("api/v1/", include(api_v1)),
-    path("api/schema/", SpectacularAPIView.as_view(), name="schema"),
-    path("api/docs/", SpectacularSwaggerView.as_view(url_name="schema"), name="swagger-ui"),
-    path("api/redoc/", SpectacularRedocView.as_view(url_name="schema"), name="redoc"),
+    path("api/schema/", schema_view, name="schema"),
+    path("api/docs/", swagger_view, name="swagger-ui"),
+    path("api/redoc/", redoc_view, name="redoc"),
     re_path(r"^api/", api_not_found),
 ]
+
+# Problem details for /api/ paths, Django's pages elsewhere (core.api).
+handler400 = "core.api.bad_request"
+handler500 = "core.api.server_error"

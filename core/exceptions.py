@@ -124,7 +124,6 @@ class ErrorCode(enum.StrEnum):
     QUANTITY_BELOW_TRACKED = "quantity_below_tracked"
     QUANTITY_BELOW_PICKED = "quantity_below_picked"
     INVALID_IMPORT = "invalid_import"
-    IMPORT_TOO_LARGE = "import_too_large"
 
     # Picks: creation, line handling, scanning, posting (picking)
     LOCATION_WITHOUT_INVENTORY_PICKS = "location_without_inventory_picks"
@@ -146,6 +145,25 @@ class ErrorCode(enum.StrEnum):
     PICK_POST_REFUSED = "pick_post_refused"
     PICK_DELETED = "pick_deleted"
     NO_SOURCE_DOCUMENT = "no_source_document"
+
+    # Requests in general: limits of the API (core.api, core.parsers, core.validation)
+    BODY_TOO_LARGE = "body_too_large"
+    CONTROL_CHARACTER = "control_character"
+    TOO_DEEPLY_NESTED = "too_deeply_nested"
+    INVALID_CHARACTERS = "invalid_characters"
+    FIELD_READ_ONLY = "field_read_only"
+    SERVICE_UNAVAILABLE = "service_unavailable"
+    CSRF_FAILED = "csrf_failed"
+
+    # Changes from the ERP to source documents (picking)
+    QUANTITY_BELOW_COMMITTED = "quantity_below_committed"
+    LINE_COMMITTED = "line_committed"
+    DOCUMENT_CANCELLED = "document_cancelled"
+
+    # Events and webhooks (core.events, core.webhooks)
+    INVALID_CURSOR = "invalid_cursor"
+    WEBHOOK_URL_REFUSED = "webhook_url_refused"
+    DELIVERY_IN_PROGRESS = "delivery_in_progress"
 
 
 class DomainError(Exception):

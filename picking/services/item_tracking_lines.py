@@ -32,6 +32,7 @@ from picking.availability import available_stock
 from picking.locks import lock_source_line_with_tracking
 from picking.models import ItemTrackingLine, SourceLine
 from picking.selectors.item_tracking_lines import open_picks_by_line, tracking_locked_reason
+from picking.services.source_document_events import source_document_changed
 from picking.services.source_document_input import (
     Error,
     TrackingInput,
@@ -186,6 +187,7 @@ def write_tracking_changes(
     created = bulk_insert([entry.prescribed_on(locked.line) for entry in insert])
     gone = {t.pk for t in delete}
     locked.rows = sorted([*(t for t in locked.rows if t.pk not in gone), *created], key=lambda t: t.pk)
+    source_document_changed(document_id=locked.line.document_id)
     return list(locked.rows)
 
 

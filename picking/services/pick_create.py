@@ -22,6 +22,7 @@ from django.db.models import F, Sum
 from django.utils import timezone
 
 from core.db import insert_rows
+from core.events import EventType, event_emit
 from core.exceptions import Conflict, DomainError, ErrorCode, InvalidInput, NotFoundError
 from core.jobs import job_add_errors, job_create, job_finish, job_progress, job_start
 from core.models import Job
@@ -104,6 +105,8 @@ def _create_for_document(*, document: SourceDocument, user: Any) -> PickCreateRe
     pick.source_document = document
     _insert_lines(pick, planned, line_nos)
     refresh_qty_on_picks(document_id=document.pk)
+    if existing is None:
+        event_emit(event_type=EventType.PICK_CREATED, subject=pick)
     return PickCreateResult(
         pick=pick, not_picked=not_picked, created=existing is None, lines_added=len(planned)
     )

@@ -13,6 +13,7 @@ from typing import Any
 from django.db import transaction
 from django.db.models import F
 
+from core.events import EventType, event_emit
 from core.exceptions import Conflict, ErrorCode
 from core.permissions import require_perm
 from core.quantities import ZERO
@@ -35,6 +36,7 @@ def pick_delete(*, pick_id: int, user: Any) -> None:
         lock_pick_lines(pick_id=pick.pk)
         if pick.source_document_id:
             lock_document_source_lines(document_id=pick.source_document_id)
+        event_emit(event_type=EventType.PICK_DELETED, subject=pick)
         PickLine.objects.filter(pick_id=pick.pk).delete()
         pick.delete()
         if pick.source_document_id:
@@ -80,6 +82,7 @@ def _delete_lines_locked(*, pick: Pick, lines: Sequence[PickLine]) -> None:
         refresh_qty_on_picks(document_id=pick.source_document_id)
     remaining = PickLine.objects.filter(pick_id=pick.pk)
     if not remaining.exists():
+        event_emit(event_type=EventType.PICK_DELETED, subject=pick)
         pick.delete()
     elif not remaining.filter(qty_handled__lt=F("quantity")).exists():
         Pick.objects.filter(pk=pick.pk).update(status=Pick.Status.COMPLETED)

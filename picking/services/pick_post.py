@@ -30,6 +30,7 @@ from django.db.models.functions import RowNumber
 from django.utils import timezone
 
 from core.db import insert_select, keys_subquery, update_rows
+from core.events import EventType, event_emit
 from core.exceptions import Conflict, ErrorCode
 from core.permissions import require_perm
 from core.quantities import ZERO
@@ -113,6 +114,8 @@ def _post(*, pick_id: int, user: Any, delete_rest: bool) -> PostedPick | None:
                 "lines you picked (or use Autofill Qty. to Handle), then post.",
                 code=ErrorCode.NOTHING_TO_HANDLE,
             )
+        if posted is not None:
+            event_emit(event_type=EventType.PICK_POSTED, subject=posted)
         if delete_rest:
             pick_delete_rest_locked(pick=pick)
         pick_no, posted_pick_no = pick.no, posted.no if posted else ""

@@ -17,6 +17,7 @@ from typing import Any
 from django.db import IntegrityError, transaction
 
 from core.db import bulk_insert
+from core.events import EventType, events_emit
 from core.exceptions import DuplicateDocument, ErrorCode
 from picking.availability import AvailableRow, available_stock
 from picking.models import SourceDocument, SourceLine
@@ -324,6 +325,7 @@ def _write_documents(docs: Sequence[DocumentInput], *, user: Any) -> list[Source
             for entry in line.tracking
         ]
     )
+    events_emit(event_type=EventType.SOURCE_DOCUMENT_CREATED, subjects=documents)
     return documents
 
 

@@ -1,0 +1,85 @@
+"""Guards in front of every `/api/` view (docs/api.md, "Conventions"): what must be refused before a view
+reads anything, answered as problem details.
+
+- A body larger than the view accepts (`max_body_bytes` on the view, otherwise Django's
+  DATA_UPLOAD_MAX_MEMORY_SIZE) is refused with 413 `body_too_large` naming the limit, before it is read.
+- A NUL or other control character in a query parameter (name or value) is 400 `control_character`.
+- An exception that escapes a non-DRF view under `/api/` becomes problem details too (the DRF views have
+  `core.api.problem_exception_handler`).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from django.conf import settings
+from django.http import HttpRequest, HttpResponse
+from django.utils.translation import gettext as _
+
+from core.api import is_api_request, problem, problem_for_exception, problem_json_response
+from core.exceptions import ErrorCode
+from core.validation import describe_character, first_control_character
+
+
+def _limit_text(limit: int) -> str:
+    if limit >= 1024 * 1024:
+        return f"{limit / (1024 * 1024):g} MB"
+    return f"{limit / 1024:g} KB" if limit >= 1024 else f"{limit} bytes"
+
+
+class ApiGuardMiddleware:
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        return self.get_response(request)
+
+    def process_view(
+        self, request: HttpRequest, view_func: Any, view_args: Any, view_kwargs: Any
+    ) -> HttpResponse | None:
+        if not is_api_request(request):
+            return None
+        view_class = getattr(view_func, "cls", None) or getattr(view_func, "view_class", None)
+        limit = getattr(view_class, "max_body_bytes", None) or settings.DATA_UPLOAD_MAX_MEMORY_SIZE
+        try:
+            length = int(request.META.get("CONTENT_LENGTH") or 0)
+        except ValueError:
+            length = 0
+        if limit is not None and length > limit:
+            detail = _(
+                "The body is %(size)s; this endpoint accepts at most %(limit)s (%(bytes)s bytes). Send less at "
+                "once."
+            ) % {"size": _limit_text(length), "limit": _limit_text(limit), "bytes": limit}
+            body = problem(413, ErrorCode.BODY_TOO_LARGE, _("Request body too large."), detail)
+            body["limit"] = limit
+            return problem_json_response(body)
+        for key, values in request.GET.lists():
+            for text in [key, *values]:
+                char = first_control_character(text, allowed="")
+                if char is not None:
+                    detail = _("The query parameter %(name)s holds the control character %(char)s.") % {
+                        "name": key if first_control_character(key, allowed="") is None else repr(key),
+                        "char": describe_character(char),
+                    }
+                    return problem_json_response(
+                        problem(
+                            400,
+                            ErrorCode.CONTROL_CHARACTER,
+                            _("Invalid input."),
+                            detail,
+                            [
+                                {
+                                    "field": repr(key)[1:-1],
+                                    "code": ErrorCode.CONTROL_CHARACTER,
+                                    "detail": detail,
+                                }
+                            ],
+                        )
+                    )
+        return None
+
+    def process_exception(self, request: HttpRequest, exception: Exception) -> HttpResponse | None:
+        if not is_api_request(request):
+            return None
+        return problem_for_exception(exception)
