@@ -109,9 +109,8 @@ def _require_transaction() -> None:
 
 
 def dispatch_soon() -> None:
-    """After the current transaction commits, sequence and deliver (once per transaction)."""
-    if any(callback is _dispatch_after_commit for _, callback, _ in connection.run_on_commit):
-        return
+    """After the current transaction commits, sequence and deliver (a dispatcher that finds nothing new
+    costs two queries, so a transaction that emits several events may start it several times)."""
     transaction.on_commit(_dispatch_after_commit)
 
 
