@@ -35,7 +35,7 @@ from core.webhooks import (
 
 FEED_MAX_LIMIT = 1000
 
-# --- Output ---------------------------------------------------------------------------------------------
+# --- Output --------------------------------------------------------------------------------------------
 
 
 class EventSerializer(serializers.Serializer[Event]):
@@ -85,7 +85,7 @@ class WebhookDeliverySerializer(serializers.ModelSerializer[WebhookDelivery]):
         read_only_fields = fields
 
 
-# --- Input -----------------------------------------------------------------------------------------------
+# --- Input ---------------------------------------------------------------------------------------------
 
 
 class WebhookSubscriptionInputSerializer(serializers.Serializer[Any]):
@@ -108,7 +108,7 @@ def _valid(serializer_class: type[serializers.Serializer[Any]], data: Any) -> di
     return dict(serializer.validated_data)
 
 
-# --- The feed ----------------------------------------------------------------------------------------------
+# --- The feed ------------------------------------------------------------------------------------------
 
 
 class EventFeedApi(APIView):
@@ -155,7 +155,7 @@ class _FeedParamsSerializer(serializers.Serializer[Any]):
     limit = serializers.IntegerField(required=False, min_value=1, max_value=FEED_MAX_LIMIT)
 
 
-# --- Subscriptions -------------------------------------------------------------------------------------------
+# --- Subscriptions -------------------------------------------------------------------------------------
 
 
 class WebhookListCreateApi(ListAPIView[WebhookSubscription]):

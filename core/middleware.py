@@ -48,8 +48,8 @@ class ApiGuardMiddleware:
             length = 0
         if limit is not None and length > limit:
             detail = _(
-                "The body is %(size)s; this endpoint accepts at most %(limit)s (%(bytes)s bytes). Send less at "
-                "once."
+                "The body is %(size)s; this endpoint accepts at most %(limit)s (%(bytes)s bytes). "
+                "Send less at once."
             ) % {"size": _limit_text(length), "limit": _limit_text(limit), "bytes": limit}
             body = problem(413, ErrorCode.BODY_TOO_LARGE, _("Request body too large."), detail)
             body["limit"] = limit

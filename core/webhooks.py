@@ -65,7 +65,7 @@ ALWAYS_REFUSED = [
 ]
 
 
-# --- Webhook URLs ------------------------------------------------------------------------------------
+# --- Webhook URLs --------------------------------------------------------------------------------------
 
 
 class WebhookUrlRefused(InvalidInput):
@@ -305,7 +305,7 @@ def failed_deliveries(*, limit: int = 200) -> list[WebhookDelivery]:
     )
 
 
-# --- Dispatching -------------------------------------------------------------------------------------------
+# --- Dispatching ---------------------------------------------------------------------------------------
 
 
 def events_dispatch() -> int:
@@ -345,7 +345,7 @@ def _deliver_after_commit(subscription_id: int) -> None:
     transaction.on_commit(lambda: _enqueue_delivery(subscription_id))
 
 
-# --- Delivering ----------------------------------------------------------------------------------------------
+# --- Delivering ----------------------------------------------------------------------------------------
 
 
 def _lease_seconds() -> float:

@@ -32,7 +32,7 @@ from picking.availability import available_stock
 from picking.locks import lock_source_line_with_tracking
 from picking.models import ItemTrackingLine, SourceLine
 from picking.selectors.item_tracking_lines import open_picks_by_line, tracking_locked_reason
-from picking.services.source_document_events import source_document_changed
+from picking.services.source_document_events import refuse_cancelled, source_document_changed
 from picking.services.source_document_input import (
     Error,
     TrackingInput,
@@ -88,6 +88,7 @@ def lock_line_for_change(*, source_line_id: int, user: Any, check_picks: bool = 
     )
     if line is None:
         raise NotFoundError("This source line does not exist, or is not at a location you work at.")
+    refuse_cancelled(line.document)
     if check_picks:
         check_not_on_pick(line)
     return LockedLine(line=line, rows=rows)

@@ -34,6 +34,7 @@ from picking.models import ItemTrackingLine, Pick, PickLine, SourceDocument, Sou
 from picking.planning import Budget, Demand, NotPicked, PlannedLine, Prescribed, plan_demand
 from picking.selectors.picks import visible_filter
 from picking.services.pick_common import LINE_NO_STEP, integrity_conflict, next_line_nos, refresh_qty_on_picks
+from picking.services.source_document_events import refuse_cancelled
 from tracking.rules import requirement
 from tracking.services import no_series_take
 from warehouse.locks import lock_bin_contents
@@ -152,6 +153,8 @@ def _open_pick_or_new_number(document: SourceDocument) -> tuple[Pick | None, str
 def _source_lines_to_pick(document: SourceDocument) -> list[SourceLine]:
     """The document's source lines (all locked) with a quantity neither shipped nor on picks."""
     source_lines = lock_document_source_lines(document_id=document.pk)
+    document.refresh_from_db(fields=["status"])  # under the lock: a cancellation cannot slip in between
+    refuse_cancelled(document)
     open_lines = [sl for sl in source_lines if sl.quantity - sl.qty_shipped - sl.qty_on_picks > 0]
     if not open_lines:
         raise Conflict(
@@ -366,7 +369,7 @@ def picks_create_batch(
 def batch_documents(*, location_id: int, document_type: str, no_from: str, no_to: str) -> list[int]:
     """Ids of the source documents a batch covers: at the location, open or partially shipped, in range."""
     documents = SourceDocument.objects.filter(location_id=location_id).exclude(
-        status=SourceDocument.Status.SHIPPED
+        status__in=[SourceDocument.Status.SHIPPED, SourceDocument.Status.CANCELLED]
     )
     if document_type:
         documents = documents.filter(type=document_type)

@@ -11,13 +11,16 @@ from core.exceptions import Conflict, ErrorCode, InvalidInput
 from core.quantities import ZERO, format_quantity
 from picking.models import SourceLine
 from picking.services.item_tracking_lines import lock_line_for_change
+from picking.services.source_document_change import committed_quantities
+from picking.services.source_document_events import source_document_changed
 from picking.services.source_document_input import Error, field_error, parse_quantity
 
 
 def source_line_set_quantity(
     *, source_line_id: int, quantity: Any, user: Any, expected_quantity: Any = None
 ) -> SourceLine:
-    """Change a source line's quantity; never below its tracked, shipped or picked quantity.
+    """Change a source line's quantity; never below its tracked quantity (`quantity_below_tracked`) nor
+    below what is committed: shipped, on picks, on shipments (`quantity_below_committed`).
 
     `expected_quantity`: the quantity the supervisor saw; when the line has another one now, 409
     `concurrent_change` and nothing changes.
@@ -54,19 +57,25 @@ def source_line_set_quantity(
                     )
                 ],
             )
-        picked = line.qty_shipped + line.qty_on_picks
-        if value < picked:
+        committed = committed_quantities([line])[line.pk]
+        if value < committed.total:
             raise Conflict(
-                f"{format_quantity(line.qty_shipped)} of line {line.line_no} are shipped and "
-                f"{format_quantity(line.qty_on_picks)} are on picks: its quantity cannot go below "
-                f"{format_quantity(picked)}.",
-                code=ErrorCode.QUANTITY_BELOW_PICKED,
+                _("Line %(line_no)s has %(committed)s: its quantity cannot go below %(total)s.")
+                % {
+                    "line_no": line.line_no,
+                    "committed": committed.describe(),
+                    "total": format_quantity(committed.total),
+                },
+                code=ErrorCode.QUANTITY_BELOW_COMMITTED,
                 errors=[
                     field_error(
-                        "quantity", ErrorCode.QUANTITY_BELOW_PICKED, f"At least {format_quantity(picked)}."
+                        "quantity",
+                        ErrorCode.QUANTITY_BELOW_COMMITTED,
+                        _("At least %(total)s.") % {"total": format_quantity(committed.total)},
                     )
                 ],
             )
         SourceLine.objects.filter(pk=line.pk).update(quantity=value)
         line.quantity = value
+        source_document_changed(document_id=line.document_id)
         return line

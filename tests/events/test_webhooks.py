@@ -14,6 +14,7 @@ import pytest
 from django.db import transaction
 from standardwebhooks.webhooks import Webhook
 
+from core.events import EventType, event_emit
 from core.models import Event, WebhookDelivery
 from core.webhooks import events_dispatch
 from tests.clients import api_client_for, ok, problem
@@ -121,11 +122,14 @@ def test_a_rolled_back_posting_sends_nothing(
     pick = pick_from(world, stocked_serial_order(world, 2))
     before = Event.objects.count()
     # when the posting is rolled back after the event was written (the transaction around it fails)
-    with django_capture_on_commit_callbacks(execute=True), pytest.raises(RuntimeError):
-        with transaction.atomic():
-            ship(world, pick)
-            assert Event.objects.filter(type="pick.posted").exists()
-            raise RuntimeError("the transaction fails after the posting")
+    with (
+        django_capture_on_commit_callbacks(execute=True),
+        pytest.raises(RuntimeError),
+        transaction.atomic(),
+    ):
+        ship(world, pick)
+        assert Event.objects.filter(type="pick.posted").exists()
+        raise RuntimeError("the transaction fails after the posting")
     events_dispatch()
     # then no event is left and nothing was sent
     assert Event.objects.count() == before
@@ -142,12 +146,9 @@ def test_a_subscription_gets_its_events_in_commit_order_and_waits_behind_a_faili
     subscribe(world, receiver.url)
     world.receive(world.sn_wh, world.a1, *serials(1, expiration=None))
     # when a document is created and then picked
-    with django_capture_on_commit_callbacks(execute=True):
-        with transaction.atomic():
-            doc = document(world, (world.sn_wh, 1), no="SO-ORDER")
-            from core.events import EventType, event_emit
-
-            event_emit(event_type=EventType.SOURCE_DOCUMENT_CREATED, subject=doc)
+    with django_capture_on_commit_callbacks(execute=True), transaction.atomic():
+        doc = document(world, (world.sn_wh, 1), no="SO-ORDER")
+        event_emit(event_type=EventType.SOURCE_DOCUMENT_CREATED, subject=doc)
     with django_capture_on_commit_callbacks(execute=True):
         pick_from(world, doc)
     # then the second event waits while the first one is retried

@@ -3,6 +3,7 @@ Celery beat embedded, on the real Redis broker and the test's PostgreSQL databas
 
 from __future__ import annotations
 
+import contextlib
 import os
 import signal
 import subprocess
@@ -63,10 +64,8 @@ def start_worker(tmp_path: Path, name: str, queue: str) -> subprocess.Popen[byte
 
 
 def kill(worker: subprocess.Popen[bytes]) -> None:
-    try:
+    with contextlib.suppress(ProcessLookupError):
         os.killpg(worker.pid, signal.SIGKILL)
-    except ProcessLookupError:
-        pass
     worker.wait(timeout=20)
 
 
