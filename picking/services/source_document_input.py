@@ -185,7 +185,9 @@ def parse_entry(raw: Any, name: str, errors: list[Error]) -> TrackingInput | Non
     before = len(errors)
     serial_no = _text(raw, "serial_no", name, errors, required=False, max_length=NUMBER_MAX_LENGTH, code=True)
     lot_no = _text(raw, "lot_no", name, errors, required=False, max_length=NUMBER_MAX_LENGTH, code=True)
-    quantity = parse_quantity(raw.get("quantity", "1" if serial_no else None), f"{name}.quantity", errors)
+    quantity = parse_quantity(
+        raw.get("quantity", "1" if raw.get("serial_no") else None), f"{name}.quantity", errors
+    )
     if not serial_no and not lot_no and len(errors) == before:
         errors.append(
             field_error(

@@ -97,9 +97,15 @@ def test_an_added_line_is_checked_like_the_lines_of_a_new_document(erp: Any, doc
             format="json",
         ),
         400,
-        "invalid_characters",
+        "invalid",
     )
-    assert body["errors"][0]["field"] == "tracking[0].serial_no"
+    assert body["errors"] == [
+        {
+            "field": "tracking[0].serial_no",
+            "code": "invalid_characters",
+            "detail": body["errors"][0]["detail"],
+        }
+    ]
     problem(
         erp.post(
             add,
