@@ -57,7 +57,6 @@ class ErrorCode(enum.StrEnum):
     MAX_STRING_LENGTH = "max_string_length"
     NOT_A_LIST = "not_a_list"
     EMPTY = "empty"
-    READ_ONLY = "read_only"
     ALREADY_EXISTS = "already_exists"
 
     # Number series and item tracking codes (tracking)

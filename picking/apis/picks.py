@@ -20,10 +20,10 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from core.api import idempotent
+from core.api import idempotent, refuse_read_only_fields
 from core.apis import JobSerializer
 from core.exceptions import NotFoundError
-from core.fields import QuantityField
+from core.fields import CodeField, QuantityField
 from core.openapi import IDEMPOTENCY_KEY, PROBLEM
 from core.permissions import ModelPermsForMethod, require_perms
 from picking.models import Pick, PickLine, PostedPick, PostedPickLine
@@ -189,10 +189,10 @@ class PickCreateInputSerializer(serializers.Serializer[Any]):
 
 
 class PickBatchInputSerializer(serializers.Serializer[Any]):
-    location = serializers.CharField(help_text="Location code.")
-    document_type = serializers.CharField(required=False, allow_blank=True)
-    no_from = serializers.CharField(required=False, allow_blank=True)
-    no_to = serializers.CharField(required=False, allow_blank=True)
+    location = CodeField(max_length=10, help_text="Location code.")
+    document_type = serializers.CharField(required=False, allow_blank=True, max_length=30)
+    no_from = CodeField(required=False, allow_blank=True, max_length=30)
+    no_to = CodeField(required=False, allow_blank=True, max_length=30)
 
 
 class PickUpdateInputSerializer(serializers.Serializer[Any]):
@@ -201,9 +201,9 @@ class PickUpdateInputSerializer(serializers.Serializer[Any]):
 
 class PickLineUpdateInputSerializer(serializers.Serializer[Any]):
     qty_to_handle = QuantityField(required=False)
-    serial_no = serializers.CharField(required=False, allow_blank=True, max_length=50)
-    lot_no = serializers.CharField(required=False, allow_blank=True, max_length=50)
-    bin = serializers.CharField(required=False, allow_blank=True, max_length=20, help_text="Bin code.")
+    serial_no = CodeField(required=False, allow_blank=True, max_length=50)
+    lot_no = CodeField(required=False, allow_blank=True, max_length=50)
+    bin = CodeField(required=False, allow_blank=True, max_length=20, help_text="Bin code.")
 
 
 class QuantityInputSerializer(serializers.Serializer[Any]):
@@ -343,6 +343,7 @@ class PickDetailApi(APIView):
         request=PickUpdateInputSerializer, responses={200: PickSerializer, 400: PROBLEM, 404: PROBLEM}
     )
     def patch(self, request: Request, pk: int) -> Response:
+        refuse_read_only_fields(request.data, writable=["assigned_to"], known=PickSerializer.Meta.fields)
         data = _valid(PickUpdateInputSerializer, request.data)
         pick_assign(pick_id=pk, assigned_to_username=data.get("assigned_to") or None, user=request.user)
         return _pick_response(pk, request.user)
@@ -366,6 +367,11 @@ class PickLineApi(APIView):
     )
     def patch(self, request: Request, pk: int, line_id: int) -> Response:
         _check_line_of_pick(pk, line_id, request.user)
+        refuse_read_only_fields(
+            request.data,
+            writable=PickLineUpdateInputSerializer().fields,
+            known=PickLineSerializer.Meta.fields,
+        )
         data = _valid(PickLineUpdateInputSerializer, request.data)
         pick_line_update(
             pick_line_id=line_id,

@@ -21,7 +21,7 @@ from rest_framework.views import APIView
 from core.api import idempotent, refuse_read_only_fields
 from core.apis import JobSerializer
 from core.exceptions import ErrorCode, InvalidInput
-from core.fields import QuantityField
+from core.fields import CodeField, QuantityField
 from core.openapi import IDEMPOTENCY_KEY, PROBLEM
 from core.parsers import loads
 from core.permissions import ModelPermsForMethod, require_perms
@@ -99,8 +99,8 @@ class SourceDocumentSerializer(serializers.ModelSerializer[SourceDocument]):
 
 
 class TrackingInputSerializer(serializers.Serializer[Any]):
-    serial_no = serializers.CharField(required=False, allow_blank=True, max_length=50)
-    lot_no = serializers.CharField(required=False, allow_blank=True, max_length=50)
+    serial_no = CodeField(required=False, allow_blank=True, max_length=50)
+    lot_no = CodeField(required=False, allow_blank=True, max_length=50)
     quantity = QuantityField()
 
 
