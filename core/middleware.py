@@ -4,6 +4,7 @@ reads anything, answered as problem details.
 - A body larger than the view accepts (`max_body_bytes` on the view, otherwise Django's
   DATA_UPLOAD_MAX_MEMORY_SIZE) is refused with 413 `body_too_large` naming the limit, before it is read.
 - A NUL or other control character in a query parameter (name or value) is 400 `control_character`.
+- An id in the path beyond 64 bits is 404 (no such object), before a database sees it.
 - An exception that escapes a non-DRF view under `/api/` becomes problem details too (the DRF views have
   `core.api.problem_exception_handler`).
 """
@@ -20,6 +21,10 @@ from django.utils.translation import gettext as _
 from core.api import is_api_request, problem, problem_for_exception, problem_json_response
 from core.exceptions import ErrorCode
 from core.validation import describe_character, first_control_character
+
+
+# Ids in URLs are 64-bit integers: a larger one names nothing (and must not reach the database).
+MAX_ID = 2**63 - 1
 
 
 def _limit_text(limit: int) -> str:
@@ -40,6 +45,11 @@ class ApiGuardMiddleware:
     ) -> HttpResponse | None:
         if not is_api_request(request):
             return None
+        too_big = [name for name, value in view_kwargs.items() if isinstance(value, int) and value > MAX_ID]
+        if too_big:
+            return problem_json_response(
+                problem(404, ErrorCode.NOT_FOUND, "Not found.", _("There is no object with this id."))
+            )
         view_class = getattr(view_func, "cls", None) or getattr(view_func, "view_class", None)
         limit = getattr(view_class, "max_body_bytes", None) or settings.DATA_UPLOAD_MAX_MEMORY_SIZE
         try:

@@ -197,7 +197,20 @@ class AvailabilityApi(APIView):
     perm_model = "warehouse.bincontent"
 
     @extend_schema(
-        parameters=FILTERS, responses={200: AvailabilityRowSerializer(many=True), 400: PROBLEM, 404: PROBLEM}
+        parameters=FILTERS,
+        responses={
+            200: inline_serializer(
+                "PaginatedAvailabilityRowList",
+                fields={
+                    "count": serializers.IntegerField(),
+                    "next": serializers.URLField(allow_null=True),
+                    "previous": serializers.URLField(allow_null=True),
+                    "results": AvailabilityRowSerializer(many=True),
+                },
+            ),
+            400: PROBLEM,
+            404: PROBLEM,
+        },
     )
     def get(self, request: Request) -> Response:
         rows = availability_rows(**_filters(request))
