@@ -39,9 +39,16 @@ schema.app = application
 
 
 @pytest.fixture
-def token(world: Any) -> str:
+def token(stocked_world: Any) -> str:
+    """The admin's token, in a world with stock, a source document, a posted pick and an open one, so
+    that lists and details answer real rows (and their schema is checked against them)."""
     from rest_framework.authtoken.models import Token
 
+    from tests.world import document, pick_from, ship
+
+    world = stocked_world
+    ship(world, pick_from(world, document(world, (world.plain, 2), no="SO-SCHEMA-1")))
+    pick_from(world, document(world, (world.lot_spec, 1), no="SO-SCHEMA-2"))
     return Token.objects.get_or_create(user=world.admin)[0].key
 
 

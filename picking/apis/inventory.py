@@ -40,7 +40,7 @@ class ItemLedgerEntrySerializer(serializers.ModelSerializer[ItemLedgerEntry]):
     quantity = QuantityField(read_only=True)
     remaining_quantity = QuantityField(read_only=True)
     applies_to_entry: serializers.PrimaryKeyRelatedField[Any] = serializers.PrimaryKeyRelatedField(
-        read_only=True
+        read_only=True, allow_null=True
     )
 
     class Meta:
