@@ -54,7 +54,7 @@ def problem(
         "title": title,
         "status": status_code,
         "detail": detail,
-        "code": code,
+        "code": str(code),
     }
     if errors:
         body["errors"] = errors
@@ -188,6 +188,9 @@ def problem_exception_handler(exc: Exception, context: dict[str, Any]) -> Respon
         detail = str(exc.detail) if not isinstance(exc.detail, list | dict) else title
     if isinstance(exc, exceptions.NotAuthenticated):
         detail = "Log in, or send 'Authorization: Token <key>' with the request."
+    if isinstance(exc, exceptions.PermissionDenied) and detail.startswith("CSRF Failed"):
+        # DRF's session authentication checks CSRF itself (SessionAuthentication.enforce_csrf)
+        code, title = ErrorCode.CSRF_FAILED, _("CSRF check failed.")
     headers = {k: v for k, v in response.items() if k in ("WWW-Authenticate", "Allow", "Retry-After")}
     return problem_response(problem(response.status_code, code, title, detail, errors), headers=headers)
 

@@ -5,6 +5,8 @@ reads anything, answered as problem details.
   DATA_UPLOAD_MAX_MEMORY_SIZE) is refused with 413 `body_too_large` naming the limit, before it is read.
 - A NUL or other control character in a query parameter (name or value) is 400 `control_character`.
 - An id in the path beyond 64 bits is 404 (no such object), before a database sees it.
+- Problem details are always rendered as JSON (`application/problem+json`), whatever renderer the view
+  negotiated.
 - An exception that escapes a non-DRF view under `/api/` becomes problem details too (the DRF views have
   `core.api.problem_exception_handler`).
 """
@@ -17,11 +19,18 @@ from typing import Any
 from django.conf import settings
 from django.http import HttpRequest, HttpResponse
 from django.utils.translation import gettext as _
+from rest_framework.renderers import JSONRenderer
+from rest_framework.response import Response
 
-from core.api import is_api_request, problem, problem_for_exception, problem_json_response
+from core.api import (
+    PROBLEM_CONTENT_TYPE,
+    is_api_request,
+    problem,
+    problem_for_exception,
+    problem_json_response,
+)
 from core.exceptions import ErrorCode
 from core.validation import describe_character, first_control_character
-
 
 # Ids in URLs are 64-bit integers: a larger one names nothing (and must not reach the database).
 MAX_ID = 2**63 - 1
@@ -33,12 +42,31 @@ def _limit_text(limit: int) -> str:
     return f"{limit / 1024:g} KB" if limit >= 1024 else f"{limit} bytes"
 
 
+def _problem_as_json(response: HttpResponse) -> None:
+    """Problem details are JSON whatever renderer the view negotiated (the schema view's YAML, the
+    browsable API's HTML for a browser's Accept header)."""
+    if not isinstance(response, Response) or response.status_code < 400:
+        return
+    renderer = getattr(response, "accepted_renderer", None)
+    if (
+        isinstance(renderer, JSONRenderer)
+        or not isinstance(response.data, dict)
+        or "code" not in response.data
+    ):
+        return
+    response.content = JSONRenderer().render(response.data)
+    response["Content-Type"] = PROBLEM_CONTENT_TYPE
+
+
 class ApiGuardMiddleware:
     def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
         self.get_response = get_response
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
-        return self.get_response(request)
+        response = self.get_response(request)
+        if is_api_request(request):
+            _problem_as_json(response)
+        return response
 
     def process_view(
         self, request: HttpRequest, view_func: Any, view_args: Any, view_kwargs: Any
