@@ -210,6 +210,7 @@ LOTPICK_NAV = [
     ("Create picks", "picking:pick-batch-create", "picking.add_pick"),
     ("Import documents", "picking:source-document-import", "picking.add_sourcedocument"),
     ("Stock", "warehouse:availability", "warehouse.view_bincontent"),
+    ("Webhooks", "webhooks", "core.view_webhooksubscription"),
 ]
 
 # --- Events for ERPs and webhooks (core.events, core.webhooks; docs/api.md, "Events and webhooks") ---
