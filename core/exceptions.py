@@ -121,7 +121,6 @@ class ErrorCode(enum.StrEnum):
     SELECT_NOT_ALLOWED = "select_not_allowed"
     QUANTITY_EXCEEDS_UNDEFINED = "quantity_exceeds_undefined"
     QUANTITY_BELOW_TRACKED = "quantity_below_tracked"
-    QUANTITY_BELOW_PICKED = "quantity_below_picked"
     INVALID_IMPORT = "invalid_import"
 
     # Picks: creation, line handling, scanning, posting (picking)
