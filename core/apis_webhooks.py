@@ -38,14 +38,13 @@ FEED_MAX_LIMIT = 1000
 # --- Output --------------------------------------------------------------------------------------------
 
 
-class EventSerializer(serializers.Serializer[Event]):
-    id = serializers.IntegerField()
-    type = serializers.CharField()
-    occurred_at = serializers.DateTimeField()
-    data = serializers.JSONField()
+class EventSerializer(serializers.ModelSerializer[Event]):
+    """An event as the feed lists it (and as a webhook receives it: `core.webhooks.event_json`)."""
 
-    def to_representation(self, instance: Event) -> dict[str, Any]:
-        return dict(super().to_representation(event_json(instance)))  # type: ignore[arg-type]
+    class Meta:
+        model = Event
+        fields = ["id", "type", "occurred_at", "data"]
+        read_only_fields = fields
 
 
 class WebhookSubscriptionSerializer(serializers.ModelSerializer[WebhookSubscription]):
@@ -144,9 +143,7 @@ class EventFeedApi(APIView):
             types=[t for t in params.get("type", "").split(",") if t],
             limit=params.get("limit", FEED_DEFAULT_LIMIT),
         )
-        return Response(
-            {"results": EventSerializer(page.events, many=True).data, "next_cursor": page.next_cursor}
-        )
+        return Response({"results": [event_json(e) for e in page.events], "next_cursor": page.next_cursor})
 
 
 class _FeedParamsSerializer(serializers.Serializer[Any]):

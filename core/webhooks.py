@@ -385,7 +385,8 @@ def webhook_deliveries_run(*, subscription_id: int, max_attempts: int = 100) -> 
 
 def event_json(event: Event) -> dict[str, Any]:
     """An event as the feed lists it and as a webhook receives it."""
-    return {"id": event.pk, "type": event.type, "occurred_at": event.occurred_at, "data": event.data}
+    occurred_at = event.occurred_at.astimezone(datetime.UTC).isoformat().replace("+00:00", "Z")
+    return {"id": event.pk, "type": event.type, "occurred_at": occurred_at, "data": event.data}
 
 
 def signed_request(
