@@ -7,10 +7,13 @@ without touching this test. Bounded: a fixed number of examples per operation an
 from __future__ import annotations
 
 import json
+from collections.abc import Iterator
 from typing import Any
 
 import pytest
 import schemathesis
+from django.core.signals import request_finished, request_started
+from django.db import close_old_connections
 from drf_spectacular.generators import SchemaGenerator
 from drf_spectacular.renderers import OpenApiJsonRenderer
 from hypothesis import HealthCheck, Phase
@@ -36,6 +39,18 @@ def _schema() -> dict[str, Any]:
 
 schema = schemathesis.openapi.from_dict(_schema())
 schema.app = application
+
+
+@pytest.fixture(autouse=True)
+def _keep_the_test_transaction() -> Iterator[None]:
+    """Requests go through the WSGI handler, which closes database connections at the end of a request
+    (`close_old_connections`), and with them the test's transaction; Django's own test client switches
+    that off the same way."""
+    request_started.disconnect(close_old_connections)
+    request_finished.disconnect(close_old_connections)
+    yield
+    request_started.connect(close_old_connections)
+    request_finished.connect(close_old_connections)
 
 
 @pytest.fixture
