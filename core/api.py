@@ -296,6 +296,13 @@ class TokenRateThrottle(SimpleRateThrottle):
         return self.cache_format % {"scope": self.scope, "ident": ident}
 
 
+def valid_input(serializer_class: Any, data: Any) -> dict[str, Any]:
+    """The validated data of `serializer_class` for `data` (a body or query parameters); 400 otherwise."""
+    serializer = serializer_class(data=data)
+    serializer.is_valid(raise_exception=True)
+    return dict(serializer.validated_data)
+
+
 # --- PATCH: fields that cannot change --------------------------------------------------------------------
 
 
@@ -406,4 +413,5 @@ __all__ = [
     "problem_response",
     "refuse_read_only_fields",
     "status",
+    "valid_input",
 ]

@@ -17,7 +17,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from core.api import idempotent, refuse_read_only_fields
+from core.api import idempotent, refuse_read_only_fields, valid_input
 from core.events import FEED_DEFAULT_LIMIT, FEED_TYPES, event_feed
 from core.models import Event, WebhookDelivery, WebhookSubscription
 from core.openapi import IDEMPOTENCY_KEY, PROBLEM
@@ -101,12 +101,6 @@ class WebhookSubscriptionPatchSerializer(WebhookSubscriptionInputSerializer):
     active = serializers.BooleanField(required=False)
 
 
-def _valid(serializer_class: type[serializers.Serializer[Any]], data: Any) -> dict[str, Any]:
-    serializer = serializer_class(data=data)
-    serializer.is_valid(raise_exception=True)
-    return dict(serializer.validated_data)
-
-
 # --- The feed ------------------------------------------------------------------------------------------
 
 
@@ -137,7 +131,7 @@ class EventFeedApi(APIView):
         },
     )
     def get(self, request: Request) -> Response:
-        params = _valid(_FeedParamsSerializer, request.query_params)
+        params = valid_input(_FeedParamsSerializer, request.query_params)
         page = event_feed(
             after=params.get("after", ""),
             types=[t for t in params.get("type", "").split(",") if t],
@@ -173,7 +167,7 @@ class WebhookListCreateApi(ListAPIView[WebhookSubscription]):
     )
     def post(self, request: Request) -> Response:
         def create() -> Response:
-            data = _valid(WebhookSubscriptionInputSerializer, request.data)
+            data = valid_input(WebhookSubscriptionInputSerializer, request.data)
             subscription = webhook_subscription_create(user=request.user, **data)
             return Response(
                 WebhookSubscriptionCreatedSerializer(subscription).data,
@@ -204,7 +198,7 @@ class WebhookDetailApi(APIView):
             writable=WebhookSubscriptionPatchSerializer().fields,
             known=[*WebhookSubscriptionCreatedSerializer.Meta.fields],
         )
-        data = _valid(WebhookSubscriptionPatchSerializer, request.data)
+        data = valid_input(WebhookSubscriptionPatchSerializer, request.data)
         subscription = webhook_subscription_update(subscription_id=pk, user=request.user, **data)
         return Response(WebhookSubscriptionSerializer(subscription).data)
 
@@ -233,7 +227,7 @@ class WebhookDeliveryListApi(ListAPIView[WebhookDelivery]):
     filter_backends: list[Any] = []
 
     def get_queryset(self) -> QuerySet[WebhookDelivery]:
-        params = _valid(_DeliveryParamsSerializer, self.request.query_params)
+        params = valid_input(_DeliveryParamsSerializer, self.request.query_params)
         deliveries: QuerySet[WebhookDelivery] = deliveries_list(
             subscription_id=self.kwargs["pk"], status=params.get("status", "")
         )

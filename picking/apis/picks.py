@@ -20,7 +20,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from core.api import idempotent, refuse_read_only_fields
+from core.api import idempotent, refuse_read_only_fields, valid_input
 from core.apis import JobSerializer
 from core.exceptions import NotFoundError
 from core.fields import CodeField, QuantityField
@@ -214,12 +214,6 @@ class OptionalQuantityInputSerializer(serializers.Serializer[Any]):
     quantity = QuantityField(required=False, allow_null=True)
 
 
-def _valid(serializer_class: type[serializers.Serializer[Any]], data: Any) -> dict[str, Any]:
-    serializer = serializer_class(data=data)
-    serializer.is_valid(raise_exception=True)
-    return dict(serializer.validated_data)
-
-
 def _pick_response(pick_id: int, user: Any, status_code: int = 200, **context: Any) -> Response:
     pick = pick_detail(pick_id=pick_id, user=user)
     headers = {}
@@ -291,7 +285,7 @@ class PickListCreateApi(ListAPIView[Pick]):
     )
     def post(self, request: Request, *args: Any, **kwargs: Any) -> Response:
         def create() -> Response:
-            data = _valid(PickCreateInputSerializer, request.data)
+            data = valid_input(PickCreateInputSerializer, request.data)
             result = pick_create_from_source(source_document_id=data["source_document"], user=request.user)
             assert result.pick is not None
             return _pick_response(
@@ -313,7 +307,7 @@ class PickBatchApi(APIView):
         request=PickBatchInputSerializer, responses={202: JobSerializer, 400: PROBLEM, 404: PROBLEM}
     )
     def post(self, request: Request) -> Response:
-        data = _valid(PickBatchInputSerializer, request.data)
+        data = valid_input(PickBatchInputSerializer, request.data)
         job = picks_create_batch(
             location_code=data["location"],
             document_type=data.get("document_type") or None,
@@ -344,7 +338,7 @@ class PickDetailApi(APIView):
     )
     def patch(self, request: Request, pk: int) -> Response:
         refuse_read_only_fields(request.data, writable=["assigned_to"], known=PickSerializer.Meta.fields)
-        data = _valid(PickUpdateInputSerializer, request.data)
+        data = valid_input(PickUpdateInputSerializer, request.data)
         pick_assign(pick_id=pk, assigned_to_username=data.get("assigned_to") or None, user=request.user)
         return _pick_response(pk, request.user)
 
@@ -372,7 +366,7 @@ class PickLineApi(APIView):
             writable=PickLineUpdateInputSerializer().fields,
             known=PickLineSerializer.Meta.fields,
         )
-        data = _valid(PickLineUpdateInputSerializer, request.data)
+        data = valid_input(PickLineUpdateInputSerializer, request.data)
         pick_line_update(
             pick_line_id=line_id,
             user=request.user,
@@ -401,7 +395,7 @@ class PickLineSplitApi(APIView):
     )
     def post(self, request: Request, pk: int, line_id: int) -> Response:
         _check_line_of_pick(pk, line_id, request.user)
-        data = _valid(QuantityInputSerializer, request.data)
+        data = valid_input(QuantityInputSerializer, request.data)
         new = pick_line_split(pick_line_id=line_id, quantity=data["quantity"], user=request.user)
         line = PickLine.objects.select_related("item", "bin", "source_line").get(pk=new.pk)
         return Response(
@@ -423,7 +417,7 @@ class _PickLineAssignApi(APIView):
     )
     def post(self, request: Request, pk: int, line_id: int) -> Response:
         _check_line_of_pick(pk, line_id, request.user)
-        data = _valid(OptionalQuantityInputSerializer, request.data)
+        data = valid_input(OptionalQuantityInputSerializer, request.data)
         type(self).service(pick_line_id=line_id, quantity=data.get("quantity"), user=request.user)
         return _pick_response(pk, request.user)
 

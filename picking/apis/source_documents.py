@@ -18,7 +18,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from core.api import idempotent, refuse_read_only_fields
+from core.api import idempotent, refuse_read_only_fields, valid_input
 from core.apis import JobSerializer
 from core.exceptions import ErrorCode, InvalidInput
 from core.fields import CodeField, QuantityField
@@ -264,7 +264,7 @@ class SourceLineApi(APIView):
         refuse_read_only_fields(
             request.data, writable=["quantity"], known=[*SourceLineSerializer.Meta.fields, "line_no"]
         )
-        data = _valid(SourceLineQuantityInputSerializer, request.data)
+        data = valid_input(SourceLineQuantityInputSerializer, request.data)
         line = source_line_get(user=request.user, document_id=pk, line_no=line_no)
         source_line_set_quantity(source_line_id=line.pk, quantity=data["quantity"], user=request.user)
         return _line_response(pk, line_no, request.user)
@@ -292,12 +292,6 @@ class SourceDocumentCancelApi(APIView):
             return _document_response(pk, request.user)
 
         return idempotent(request, cancel)
-
-
-def _valid(serializer_class: type[serializers.Serializer[Any]], data: Any) -> dict[str, Any]:
-    serializer = serializer_class(data=data)
-    serializer.is_valid(raise_exception=True)
-    return dict(serializer.validated_data)
 
 
 IMPORT_MAX_BYTES = 100 * 1024 * 1024
