@@ -63,29 +63,65 @@ FEED_TYPES = [t.value for t in EventType if t is not EventType.PING]
 
 Renderer = Callable[[Any], dict[str, Any]]
 ManyRenderer = Callable[[Sequence[Any]], list[dict[str, Any]]]
-_RENDERERS: dict[type, tuple[Renderer, ManyRenderer | None]] = {}
 
 
-def event_data_renderer_add(model: type, render: Renderer, render_many: ManyRenderer | None = None) -> None:
+@dataclass(frozen=True)
+class _Renderers:
+    model: Any
+    render: Renderer
+    render_many: ManyRenderer | None
+
+
+_RENDERERS: dict[str, _Renderers] = {}  # by model label ("picking.pick")
+
+
+def event_data_renderer_add(model: Any, render: Renderer, render_many: ManyRenderer | None = None) -> None:
     """Register how an object of `model` is written into an event's `data`: the object as the API returns
     it, plus its source document's `source_document_type` and `source_document_no` where it has one.
-    `render_many` renders many objects in a fixed number of queries (for `events_emit`)."""
-    _RENDERERS[model] = (render, render_many)
+    `render_many` renders many objects in a fixed number of queries (imports, deferred rendering)."""
+    _RENDERERS[model._meta.label_lower] = _Renderers(model, render, render_many)
 
 
-def _renderers(subject: Any) -> tuple[Renderer, ManyRenderer | None]:
-    for klass in type(subject).__mro__:
-        if klass in _RENDERERS:
-            return _RENDERERS[klass]
-    raise LookupError(f"No event data renderer for {type(subject).__name__}; see event_data_renderer_add.")
+def _renderers(subject: Any) -> _Renderers:
+    label = subject._meta.label_lower
+    if label not in _RENDERERS:
+        raise LookupError(f"No event data renderer for {label}; see event_data_renderer_add.")
+    return _RENDERERS[label]
 
 
-def event_emit(*, event_type: EventType, subject: Any = None, data: dict[str, Any] | None = None) -> Event:
+def _render_many(renderers: _Renderers, subjects: Sequence[Any]) -> list[dict[str, Any]]:
+    if renderers.render_many is not None:
+        return [dict(d) for d in renderers.render_many(subjects)]
+    return [dict(renderers.render(s)) for s in subjects]
+
+
+def event_emit(
+    *,
+    event_type: EventType,
+    subject: Any = None,
+    data: dict[str, Any] | None = None,
+    render_later: bool = False,
+) -> Event:
     """Write an event in the caller's transaction (call it inside the service's `transaction.atomic()`,
-    after the writes it reports). `data` is rendered from `subject` unless given."""
+    after the writes it reports). `data` is rendered from `subject` unless given.
+
+    `render_later`: the data is rendered when the event is sequenced, right after the commit, outside the
+    caller's transaction (in bulk, off the request). For records that never change (a posted pick) it is
+    the same data; for large objects that may still change (a new pick of thousands of lines) it is the
+    object as it is then. The event holds `{"id": ...}` until then.
+    """
     _require_transaction()
-    payload = data if data is not None else dict(_renderers(subject)[0](subject))
-    event = Event.objects.create(type=str(event_type), data=payload)
+    if render_later:
+        renderers = _renderers(subject)
+        event = Event.objects.create(
+            type=str(event_type),
+            data={"id": subject.pk},
+            subject_type=renderers.model._meta.label_lower,
+            subject_id=subject.pk,
+        )
+    else:
+        payload = data if data is not None else dict(_renderers(subject).render(subject))
+        event = Event.objects.create(type=str(event_type), data=payload)
     dispatch_soon()
     return event
 
@@ -96,9 +132,8 @@ def events_emit(*, event_type: EventType, subjects: Sequence[Any]) -> list[Event
     if not subjects:
         return []
     _require_transaction()
-    render, render_many = _renderers(subjects[0])
-    payloads = render_many(subjects) if render_many else [render(s) for s in subjects]
-    events = Event.objects.bulk_create([Event(type=str(event_type), data=dict(p)) for p in payloads])
+    payloads = _render_many(_renderers(subjects[0]), subjects)
+    events = Event.objects.bulk_create([Event(type=str(event_type), data=p) for p in payloads])
     dispatch_soon()
     return events
 
@@ -141,12 +176,13 @@ def events_sequence(*, batch_size: int = 1000) -> int:
             pending = list(
                 Event.objects.filter(position__isnull=True, subscription__isnull=True)
                 .order_by("pk")
-                .values_list("pk", "type")[:batch_size]
+                .values_list("pk", "type", "subject_type", "subject_id")[:batch_size]
             )
             if not pending:
                 return done
+            _render_deferred([(pk, label, subject_id) for pk, _type, label, subject_id in pending if label])
             last = Event.objects.aggregate(last=Max("position"))["last"] or 0
-            positions = {pk: last + index + 1 for index, (pk, _type) in enumerate(pending)}
+            positions = {pk: last + index + 1 for index, (pk, *_rest) in enumerate(pending)}
             from core.db import update_rows
 
             update_rows(
@@ -162,7 +198,7 @@ def events_sequence(*, batch_size: int = 1000) -> int:
                         position=positions[pk],
                         next_attempt_at=now,
                     )
-                    for pk, event_type in pending
+                    for pk, event_type, _label, _subject in pending
                     for subscription in subscriptions
                     if subscription.wants(event_type)
                 ],
@@ -171,6 +207,26 @@ def events_sequence(*, batch_size: int = 1000) -> int:
             done += len(pending)
         if len(pending) < batch_size:
             return done
+
+
+def _render_deferred(events: list[tuple[int, str, int]]) -> None:
+    """Render the data of events emitted with `render_later`: per model, the objects in bulk (a fixed
+    number of queries), then one UPDATE per event. An object deleted meanwhile keeps `{"id": ...}`."""
+    by_label: dict[str, list[tuple[int, int]]] = {}
+    for pk, label, subject_id in events:
+        by_label.setdefault(label, []).append((pk, subject_id))
+    for label, items in by_label.items():
+        renderers = _RENDERERS.get(label)
+        if renderers is None:
+            logger.error("events: no renderer for %s; events %s keep their ids only", label, items)
+            continue
+        subjects = {s.pk: s for s in renderers.model._default_manager.filter(pk__in=[i for _, i in items])}
+        alive = [subjects[i] for _, i in items if i in subjects]
+        rendered = dict(zip([s.pk for s in alive], _render_many(renderers, alive), strict=True))
+        for pk, subject_id in items:
+            Event.objects.filter(pk=pk).update(
+                data=rendered.get(subject_id, {"id": subject_id}), subject_type="", subject_id=None
+            )
 
 
 # --- The feed ------------------------------------------------------------------------------------------

@@ -78,7 +78,8 @@ class Event(models.Model):
     """A change an ERP is told about, written in the same transaction as the change (transactional outbox).
 
     `position` is the commit order: NULL while the event is not sequenced yet; `core.events.events_sequence`
-    gives committed events their positions, one after the other, and fans them out to webhook deliveries.
+    gives committed events their positions, one after the other, renders the `data` of events emitted with
+    `render_later`, and fans them out to webhook deliveries.
     The feed and every subscription read events in `position` order. An event with a `subscription` (a ping)
     is for that subscription only: it is never sequenced nor listed in the feed.
     """
@@ -87,6 +88,9 @@ class Event(models.Model):
     data = models.JSONField(encoder=DjangoJSONEncoder)
     occurred_at = models.DateTimeField(default=timezone.now)
     position = models.BigIntegerField(null=True, blank=True, unique=True)
+    # Set while `data` is still to be rendered from this object (`event_emit(..., render_later=True)`).
+    subject_type = models.CharField(max_length=100, blank=True, default="")
+    subject_id = models.BigIntegerField(null=True, blank=True)
     subscription = models.ForeignKey(
         "core.WebhookSubscription", null=True, blank=True, on_delete=models.CASCADE, related_name="+"
     )

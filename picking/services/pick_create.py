@@ -107,7 +107,8 @@ def _create_for_document(*, document: SourceDocument, user: Any) -> PickCreateRe
     _insert_lines(pick, planned, line_nos)
     refresh_qty_on_picks(document_id=document.pk)
     if existing is None:
-        event_emit(event_type=EventType.PICK_CREATED, subject=pick)
+        # Rendered right after the commit, off this transaction: a pick can have thousands of lines.
+        event_emit(event_type=EventType.PICK_CREATED, subject=pick, render_later=True)
     return PickCreateResult(
         pick=pick, not_picked=not_picked, created=existing is None, lines_added=len(planned)
     )

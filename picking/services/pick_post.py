@@ -115,7 +115,8 @@ def _post(*, pick_id: int, user: Any, delete_rest: bool) -> PostedPick | None:
                 code=ErrorCode.NOTHING_TO_HANDLE,
             )
         if posted is not None:
-            event_emit(event_type=EventType.PICK_POSTED, subject=posted)
+            # A posted pick never changes: rendered right after the commit, off this transaction.
+            event_emit(event_type=EventType.PICK_POSTED, subject=posted, render_later=True)
         if delete_rest:
             pick_delete_rest_locked(pick=pick)
         pick_no, posted_pick_no = pick.no, posted.no if posted else ""

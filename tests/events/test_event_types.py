@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from core.events import events_sequence
 from core.models import Event
 from picking.services.pick_delete import pick_delete, pick_line_delete
 from picking.services.source_document_import import source_document_import_run, source_document_import_start
@@ -18,6 +19,8 @@ def events(event_type: str) -> list[dict[str, Any]]:
 def test_creating_and_deleting_a_pick_are_events_with_the_pick_and_its_lines(world: World) -> None:
     world.receive(world.sn_wh, world.a1, *serials(2, expiration=None))
     pick = pick_from(world, document(world, (world.sn_wh, 2), no="SO-EV"))
+    assert events("pick.created") == [{"id": pick.pk}]  # rendered when sequenced, after the commit
+    events_sequence()
     (created,) = events("pick.created")
     api = ok(api_client_for(world.admin).get(f"/api/v1/picks/{pick.pk}/"))
     assert created == {**api, "source_document_type": "sales_order", "source_document_no": "SO-EV"}
@@ -61,3 +64,13 @@ def test_an_import_writes_one_created_event_per_document(world: World) -> None:
         ("SO-IMP-1", "2"),
         ("SO-IMP-2", "3"),
     ]
+
+
+def test_a_pick_deleted_before_its_event_is_sent_out_is_named_by_its_id(world: World) -> None:
+    world.receive(world.plain, world.a1, {"quantity": 3})
+    pick = pick_from(world, document(world, (world.plain, 1)))
+    pick_id, pick_no = pick.pk, pick.no
+    pick_delete(pick_id=pick_id, user=world.supervisor)
+    events_sequence()
+    assert events("pick.created") == [{"id": pick_id}]
+    assert [d["no"] for d in events("pick.deleted")] == [pick_no]
