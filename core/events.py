@@ -180,7 +180,9 @@ def events_sequence(*, batch_size: int = 1000) -> int:
             )
             if not pending:
                 return done
-            _render_deferred([(pk, label, subject_id) for pk, _type, label, subject_id in pending if label])
+            _render_deferred(
+                [(pk, label, subject_id) for pk, _type, label, subject_id in pending if label and subject_id]
+            )
             last = Event.objects.aggregate(last=Max("position"))["last"] or 0
             positions = {pk: last + index + 1 for index, (pk, *_rest) in enumerate(pending)}
             from core.db import update_rows
