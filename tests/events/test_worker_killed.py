@@ -12,6 +12,7 @@ import time
 import uuid
 from pathlib import Path
 from typing import Any
+from urllib.parse import quote, urlunsplit
 
 import pytest
 from django.db import connection
@@ -26,10 +27,13 @@ BROKER = "redis://127.0.0.1:6379/13"
 
 
 def start_worker(tmp_path: Path, name: str, queue: str) -> subprocess.Popen[bytes]:
-    db = connection.settings_dict
+    db = connection.settings_dict  # the test database, which this test commits to (transaction=True)
+    password = f":{quote(db['PASSWORD'])}" if db.get("PASSWORD") else ""
     env = {
         **os.environ,
-        "DATABASE_URL": f"postgres://{db['USER']}@{db['HOST']}:{db['PORT']}/{db['NAME']}",
+        "DATABASE_URL": urlunsplit(
+            ("postgres", f"{quote(db['USER'])}{password}@{db['HOST']}:{db['PORT']}", f"/{db['NAME']}", "", "")
+        ),
         "CELERY_BROKER_URL": BROKER,
         "CELERY_RESULT_BACKEND": "",
         "CELERY_TASK_DEFAULT_QUEUE": queue,
