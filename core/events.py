@@ -33,6 +33,7 @@ from django.db.models import Exists, Max, OuterRef
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from core.db import bulk_insert, update_rows
 from core.exceptions import ErrorCode, InvalidInput
 from core.locks import lock_event_sequencer
 from core.models import Event, WebhookDelivery, WebhookSubscription
@@ -133,7 +134,7 @@ def events_emit(*, event_type: EventType, subjects: Sequence[Any]) -> list[Event
         return []
     _require_transaction()
     payloads = _render_many(_renderers(subjects[0]), subjects)
-    events = Event.objects.bulk_create([Event(type=str(event_type), data=p) for p in payloads])
+    events = bulk_insert([Event(type=str(event_type), data=p) for p in payloads])
     dispatch_soon()
     return events
 
@@ -185,14 +186,12 @@ def events_sequence(*, batch_size: int = 1000) -> int:
             )
             last = Event.objects.aggregate(last=Max("position"))["last"] or 0
             positions = {pk: last + index + 1 for index, (pk, *_rest) in enumerate(pending)}
-            from core.db import update_rows
-
             update_rows(
                 Event, [(pk, position) for pk, position in positions.items()], set_fields=["position"]
             )
             subscriptions = list(WebhookSubscription.objects.filter(active=True))
             now = timezone.now()
-            WebhookDelivery.objects.bulk_create(
+            bulk_insert(
                 [
                     WebhookDelivery(
                         subscription=subscription,
@@ -203,8 +202,7 @@ def events_sequence(*, batch_size: int = 1000) -> int:
                     for pk, event_type, _label, _subject in pending
                     for subscription in subscriptions
                     if subscription.wants(event_type)
-                ],
-                batch_size=1000,
+                ]
             )
             done += len(pending)
         if len(pending) < batch_size:
