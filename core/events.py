@@ -155,9 +155,19 @@ def _dispatch_after_commit() -> None:
     from core.tasks import events_dispatch_task
 
     try:
-        events_dispatch_task.delay()
+        run_task(events_dispatch_task)
     except Exception:  # the change is committed; its events wait in the outbox
         logger.warning("events: could not enqueue the dispatcher; the periodic check will", exc_info=True)
+
+
+def run_task(task: Any, *args: Any) -> None:
+    """Enqueue a Celery task; without a broker (CELERY_TASK_ALWAYS_EAGER) call its body here instead.
+    Celery's eager `apply` flips a process-wide flag that threads committing at the same moment (web
+    threads, tests) can leave set; calling the body directly needs none of that."""
+    if settings.CELERY_TASK_ALWAYS_EAGER:
+        task.run(*args)
+    else:
+        task.delay(*args)
 
 
 # --- Commit order ------------------------------------------------------------------------------------

@@ -37,7 +37,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from standardwebhooks.webhooks import Webhook
 
-from core.events import EventType, events_sequence
+from core.events import EventType, events_sequence, run_task
 from core.exceptions import Conflict, ErrorCode, InvalidInput, NotFoundError
 from core.locks import lease_subscription, release_subscription
 from core.models import Event, WebhookDelivery, WebhookSubscription
@@ -334,7 +334,7 @@ def _enqueue_delivery(subscription_id: int) -> None:
     from core.tasks import webhook_deliver_task
 
     try:
-        webhook_deliver_task.delay(subscription_id)
+        run_task(webhook_deliver_task, subscription_id)
     except Exception:
         logger.warning(
             "webhooks: could not enqueue delivery of subscription %s", subscription_id, exc_info=True
