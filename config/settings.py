@@ -269,4 +269,63 @@ LOTPICK_NAV = [
     ("Import documents", "picking:source-document-import", "picking.add_sourcedocument"),
     ("Stock", "warehouse:availability", "warehouse.view_bincontent"),
     ("Activity", "picking:activity", "core.view_activityentry"),
+    ("Webhooks", "webhooks", "core.view_webhooksubscription"),
+]
+
+# --- Events for ERPs and webhooks (core.events, core.webhooks; docs/api.md, "Events and webhooks") ---
+# Events are kept at least this many days (the feed's promise; never less than 30).
+LOTPICK_EVENTS_RETENTION_DAYS = int(os.environ.get("LOTPICK_EVENTS_RETENTION_DAYS", "30"))
+# How often Celery beat sequences committed events and restarts due deliveries (seconds).
+LOTPICK_EVENTS_DISPATCH_INTERVAL = float(os.environ.get("LOTPICK_EVENTS_DISPATCH_INTERVAL", "10"))
+# One delivery attempt waits this long for an answer (seconds).
+LOTPICK_WEBHOOK_TIMEOUT = float(os.environ.get("LOTPICK_WEBHOOK_TIMEOUT", "10"))
+# Delays after the 1st, 2nd, ... failed attempt (seconds; the last one repeats), for this long (seconds)
+# from the first failure; then the delivery is failed.
+LOTPICK_WEBHOOK_RETRY_DELAYS = [
+    float(d)
+    for d in env_list(
+        "LOTPICK_WEBHOOK_RETRY_DELAYS", ["10", "60", "300", "900", "1800", "3600", "7200", "14400", "28800"]
+    )
+]
+LOTPICK_WEBHOOK_RETRY_WINDOW = float(os.environ.get("LOTPICK_WEBHOOK_RETRY_WINDOW", str(24 * 3600)))
+# A worker delivering a subscription holds it this long between attempts (default: 2 x timeout + 5 s).
+LOTPICK_WEBHOOK_LEASE_SECONDS = float(os.environ.get("LOTPICK_WEBHOOK_LEASE_SECONDS", "0")) or None
+# Webhook URLs may resolve to public addresses, and to these networks (an on-premise ERP). Link-local and
+# cloud metadata addresses are refused whatever this says; loopback only when listed (tests: 127.0.0.1/32).
+LOTPICK_WEBHOOK_ALLOWED_NETWORKS = env_list(
+    "LOTPICK_WEBHOOK_ALLOWED_NETWORKS", ["10.0.0.0/8", "172.16.0.0/12", "192.168.0.0/16", "fc00::/7"]
+)
+CELERY_BEAT_SCHEDULE = {
+    **globals().get("CELERY_BEAT_SCHEDULE", {}),
+    "events-dispatch": {"task": "core.events_dispatch", "schedule": LOTPICK_EVENTS_DISPATCH_INTERVAL},
+    "events-prune": {"task": "core.events_prune", "schedule": 24 * 3600.0},
+}
+
+# --- API limits and hardening (core.api, core.middleware, core.parsers; docs/api.md, "Conventions") ---
+MIDDLEWARE.insert(
+    MIDDLEWARE.index("django.middleware.csrf.CsrfViewMiddleware"), "core.middleware.ApiGuardMiddleware"
+)
+CSRF_FAILURE_VIEW = "core.api.csrf_failure"
+REST_FRAMEWORK["DEFAULT_PARSER_CLASSES"] = ["core.parsers.StrictJSONParser"]
+REST_FRAMEWORK["DEFAULT_THROTTLE_CLASSES"] = ["core.api.TokenRateThrottle"]
+# JSON nested deeper than this is refused (the deepest body, an import, needs 6 levels).
+LOTPICK_API_MAX_JSON_DEPTH = int(os.environ.get("LOTPICK_API_MAX_JSON_DEPTH", "10"))
+# Seconds a client is told to wait (Retry-After) when the database or the broker is unavailable.
+LOTPICK_API_RETRY_AFTER = int(os.environ.get("LOTPICK_API_RETRY_AFTER", "10"))
+# Requests per user (token or session) or anonymous address; on by default when DJANGO_DEBUG=0.
+LOTPICK_API_THROTTLE = env_bool("LOTPICK_API_THROTTLE", not DEBUG)
+LOTPICK_API_THROTTLE_RATE = os.environ.get("LOTPICK_API_THROTTLE_RATE", "1200/minute")
+# /api/schema/, /api/docs/ and /api/redoc/ need a login when DJANGO_DEBUG=0, unless this makes them public.
+LOTPICK_API_DOCS_PUBLIC = env_bool("LOTPICK_API_DOCS_PUBLIC", DEBUG)
+if os.environ.get("DJANGO_CACHE_URL"):
+    # A shared cache (Redis) so that every web process counts the same throttle.
+    CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": os.environ["DJANGO_CACHE_URL"],
+        }
+    }
+SPECTACULAR_SETTINGS["POSTPROCESSING_HOOKS"] = [
+    "drf_spectacular.hooks.postprocess_schema_enums",
+    "core.openapi.problem_responses_hook",
 ]

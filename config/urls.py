@@ -5,9 +5,9 @@ from csp.decorators import csp_update
 from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.urls import include, path, re_path
-from drf_spectacular.views import SpectacularAPIView, SpectacularRedocView, SpectacularSwaggerSplitView
 
 from core.api import api_not_found
+from core.apis_schema import redoc_view, schema_view, swagger_view
 
 # The API documentation pages style themselves inline and ReDoc searches in a worker: allowed there only.
 api_docs_csp = csp_update({"style-src": [UNSAFE_INLINE], "worker-src": ["'self'", "blob:"]})
@@ -31,10 +31,12 @@ urlpatterns = [
     path("warehouse/", include(("picking.views.stock", "warehouse"), namespace="warehouse")),
     path("", include(("picking.urls", "picking"), namespace="picking")),
     path("api/v1/", include(api_v1)),
-    path("api/schema/", SpectacularAPIView.as_view(), name="schema"),
-    path(
-        "api/docs/", api_docs_csp(SpectacularSwaggerSplitView.as_view(url_name="schema")), name="swagger-ui"
-    ),
-    path("api/redoc/", api_docs_csp(SpectacularRedocView.as_view(url_name="schema")), name="redoc"),
+    path("api/schema/", schema_view, name="schema"),
+    path("api/docs/", api_docs_csp(swagger_view), name="swagger-ui"),
+    path("api/redoc/", api_docs_csp(redoc_view), name="redoc"),
     re_path(r"^api/", api_not_found),
 ]
+
+# Problem details for /api/ paths, Django's pages elsewhere (core.api).
+handler400 = "core.api.bad_request"
+handler500 = "core.api.server_error"

@@ -228,3 +228,15 @@ def keys_subquery(model: type[models.Model], fields: Sequence[str], keys: Iterab
     source, params = _columns_source(model, fields, key_rows)
     sql = f"SELECT {pk_column} FROM {table} WHERE ({columns}) IN (SELECT * FROM ({source}) AS k)"
     return RawSQL(sql, params)
+
+
+def try_advisory_xact_lock(key: int) -> bool:
+    """Take the transaction-level advisory lock `key` without waiting (PostgreSQL); False when another
+    transaction holds it. On SQLite, writers are serialised by the database lock: always True.
+    Must be called inside `transaction.atomic()`; the lock is released when the transaction ends."""
+    if not is_postgresql():
+        return True
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT pg_try_advisory_xact_lock(%s)", [key])
+        row = cursor.fetchone()
+    return bool(row and row[0])

@@ -57,7 +57,6 @@ class ErrorCode(enum.StrEnum):
     MAX_STRING_LENGTH = "max_string_length"
     NOT_A_LIST = "not_a_list"
     EMPTY = "empty"
-    READ_ONLY = "read_only"
     ALREADY_EXISTS = "already_exists"
 
     # Number series and item tracking codes (tracking)
@@ -123,9 +122,7 @@ class ErrorCode(enum.StrEnum):
     SELECT_NOT_ALLOWED = "select_not_allowed"
     QUANTITY_EXCEEDS_UNDEFINED = "quantity_exceeds_undefined"
     QUANTITY_BELOW_TRACKED = "quantity_below_tracked"
-    QUANTITY_BELOW_PICKED = "quantity_below_picked"
     INVALID_IMPORT = "invalid_import"
-    IMPORT_TOO_LARGE = "import_too_large"
 
     # Picks: creation, line handling, scanning, posting (picking)
     LOCATION_WITHOUT_INVENTORY_PICKS = "location_without_inventory_picks"
@@ -172,6 +169,25 @@ class ErrorCode(enum.StrEnum):
     REGISTER_INSTEAD = "register_instead"
     POST_INSTEAD = "post_instead"
     PICK_REGISTER_REFUSED = "pick_register_refused"
+
+    # Requests in general: limits of the API (core.api, core.parsers, core.validation)
+    BODY_TOO_LARGE = "body_too_large"
+    CONTROL_CHARACTER = "control_character"
+    TOO_DEEPLY_NESTED = "too_deeply_nested"
+    INVALID_CHARACTERS = "invalid_characters"
+    FIELD_READ_ONLY = "field_read_only"
+    SERVICE_UNAVAILABLE = "service_unavailable"
+    CSRF_FAILED = "csrf_failed"
+
+    # Changes from the ERP to source documents (picking)
+    QUANTITY_BELOW_COMMITTED = "quantity_below_committed"
+    LINE_COMMITTED = "line_committed"
+    DOCUMENT_CANCELLED = "document_cancelled"
+
+    # Events and webhooks (core.events, core.webhooks)
+    INVALID_CURSOR = "invalid_cursor"
+    WEBHOOK_URL_REFUSED = "webhook_url_refused"
+    DELIVERY_IN_PROGRESS = "delivery_in_progress"
 
 
 class DomainError(Exception):

@@ -1,15 +1,18 @@
-"""Serializer fields shared by every API: quantities as normalised decimal strings."""
+"""Serializer fields shared by every API: quantities as normalised decimal strings, numbers and codes."""
 
 from __future__ import annotations
 
 from decimal import Decimal
 from typing import Any
 
+from django.utils.translation import gettext as _
 from rest_framework import serializers
 
+from core.exceptions import ErrorCode
 from core.quantities import format_quantity
+from core.validation import code_problem
 
-__all__ = ["QuantityField"]
+__all__ = ["CodeField", "QuantityField"]
 
 
 class QuantityField(serializers.DecimalField):
@@ -24,3 +27,22 @@ class QuantityField(serializers.DecimalField):
         if value is None:
             return None
         return format_quantity(Decimal(value))
+
+
+class CodeField(serializers.CharField):
+    """A number or code (`no`, `code`, `serial_no`, `lot_no`, a bin or location code): refused with
+    `invalid_characters` when it holds control or bidirectional characters or surrounding spaces
+    (core.validation, the one rule the services apply too). Never trimmed silently."""
+
+    def __init__(self, **kwargs: Any) -> None:
+        kwargs["trim_whitespace"] = False
+        super().__init__(**kwargs)
+
+    def to_internal_value(self, data: Any) -> str:
+        value: str = super().to_internal_value(data)
+        problem = code_problem(value)
+        if problem is not None:
+            raise serializers.ValidationError(
+                _("The value %(problem)s") % {"problem": problem}, code=ErrorCode.INVALID_CHARACTERS
+            )
+        return value

@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 from django.conf import settings
+from django.core.serializers.json import DjangoJSONEncoder
 from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -125,3 +126,115 @@ class ActivityEntry(models.Model):
 
     def __str__(self) -> str:
         return f"{self.username} {self.action} {self.object_repr}"
+# --- Events for ERPs (core.events, core.webhooks) ----------------------------------------------------
+
+
+class Event(models.Model):
+    """A change an ERP is told about, written in the same transaction as the change (transactional outbox).
+
+    `position` is the commit order: NULL while the event is not sequenced yet; `core.events.events_sequence`
+    gives committed events their positions, one after the other, renders the `data` of events emitted with
+    `render_later`, and fans them out to webhook deliveries.
+    The feed and every subscription read events in `position` order. An event with a `subscription` (a ping)
+    is for that subscription only: it is never sequenced nor listed in the feed.
+    """
+
+    type = models.CharField(max_length=60)
+    data = models.JSONField(encoder=DjangoJSONEncoder)
+    occurred_at = models.DateTimeField(default=timezone.now)
+    position = models.BigIntegerField(null=True, blank=True, unique=True)
+    # Set while `data` is still to be rendered from this object (`event_emit(..., render_later=True)`).
+    subject_type = models.CharField(max_length=100, blank=True, default="")
+    subject_id = models.BigIntegerField(null=True, blank=True)
+    subscription = models.ForeignKey(
+        "core.WebhookSubscription", null=True, blank=True, on_delete=models.CASCADE, related_name="+"
+    )
+
+    class Meta:
+        ordering = ["position", "pk"]
+        indexes = [
+            models.Index(
+                fields=["id"],
+                condition=models.Q(position__isnull=True, subscription__isnull=True),
+                name="event_not_sequenced",
+            ),
+            models.Index(fields=["occurred_at"], name="event_occurred_at"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.type} #{self.pk}"
+
+
+class WebhookSubscription(models.Model):
+    """Where and how an ERP is told about events: a URL, the event types (empty: all), a signing secret.
+
+    `lease_until` / `lease_token`: the worker delivering this subscription's events right now (one at a time,
+    so they arrive in order); a lease that is not renewed expires, so a worker that died is replaced.
+    """
+
+    url = models.URLField(max_length=2000)
+    event_types = models.JSONField(default=list, blank=True)
+    active = models.BooleanField(default=True)
+    description = models.CharField(max_length=200, blank=True, default="")
+    secret = models.CharField(max_length=100)
+    lease_until = models.DateTimeField(null=True, blank=True)
+    lease_token = models.CharField(max_length=32, blank=True, default="")
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["pk"]
+
+    def __str__(self) -> str:
+        return self.url
+
+    def wants(self, event_type: str) -> bool:
+        return not self.event_types or event_type in self.event_types
+
+
+class WebhookDelivery(models.Model):
+    """One event for one subscription: sent (and retried) until delivered or failed."""
+
+    class Status(models.TextChoices):
+        PENDING = "pending", "Pending"
+        DELIVERED = "delivered", "Delivered"
+        RETRYING = "retrying", "Retrying"
+        FAILED = "failed", "Failed"
+
+    subscription = models.ForeignKey(WebhookSubscription, on_delete=models.CASCADE, related_name="deliveries")
+    event = models.ForeignKey(Event, on_delete=models.CASCADE, related_name="deliveries")
+    # The event's position (0 for a ping): a subscription's deliveries go out in this order.
+    position = models.BigIntegerField()
+    status = models.CharField(max_length=20, choices=Status.choices, default=Status.PENDING)
+    attempts = models.PositiveIntegerField(default=0)
+    last_status_code = models.PositiveSmallIntegerField(null=True, blank=True)
+    last_error = models.CharField(max_length=500, blank=True, default="")
+    next_attempt_at = models.DateTimeField(default=timezone.now)
+    retry_until = models.DateTimeField(null=True, blank=True)
+    delivered_at = models.DateTimeField(null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-pk"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["subscription", "event"], name="one_delivery_per_event_subscription"
+            )
+        ]
+        indexes = [
+            models.Index(
+                fields=["subscription", "position", "id"],
+                condition=models.Q(status__in=["pending", "retrying"]),
+                name="delivery_open_in_order",
+            ),
+            models.Index(fields=["status", "next_attempt_at"], name="delivery_status_due"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.event_id} -> {self.subscription_id} ({self.status})"
+
+    @property
+    def open(self) -> bool:
+        return self.status in (self.Status.PENDING, self.Status.RETRYING)

@@ -109,6 +109,19 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
 }
 
 
+# Events for ERPs: the feed, webhook subscriptions and their deliveries (core.events, core.webhooks).
+_EVENTS = [
+    "core.view_event",
+    "core.view_webhooksubscription",
+    "core.add_webhooksubscription",
+    "core.change_webhooksubscription",
+    "core.delete_webhooksubscription",
+    "core.view_webhookdelivery",
+]
+ROLE_PERMISSIONS[SUPERVISOR] += _EVENTS
+ROLE_PERMISSIONS[INTEGRATION] += _EVENTS
+
+
 def sync_roles(apps: Any) -> None:
     """Create the role groups and give them exactly their permissions (historical-model safe)."""
     from django.contrib.auth.management import create_permissions

@@ -1,12 +1,15 @@
 from __future__ import annotations
 
-from django.contrib.auth.decorators import login_required
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required, permission_required
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import get_object_or_404, render
+from django.shortcuts import get_object_or_404, redirect, render
 from django.template import TemplateDoesNotExist
 from django.template.loader import select_template
 from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
 
+from core.exceptions import DomainError
 from core.models import Job
 from core.roles import is_supervisor, sees_all_locations
 
@@ -59,3 +62,38 @@ def permission_denied(request: HttpRequest, exception: Exception | None = None) 
 def page_not_found(request: HttpRequest, exception: Exception | None = None) -> HttpResponse:
     default = _("There is no such page, or it is not at a location you work at.")
     return _refusal(request, exception, 404, default)
+
+
+    return render(request, "core/job_detail.html", {"job": job})
+
+
+# --- Webhooks for supervisors: subscriptions and failed deliveries (core.webhooks) ----------------------
+
+
+@login_required
+@permission_required("core.view_webhooksubscription", raise_exception=True)
+def webhooks(request: HttpRequest) -> HttpResponse:
+    """Subscriptions with their open and failed deliveries, and the failed deliveries to send again."""
+    from core.webhooks import failed_deliveries, webhook_subscriptions_overview
+
+    return render(
+        request,
+        "core/webhooks.html",
+        {"subscriptions": webhook_subscriptions_overview(), "failed": failed_deliveries()},
+    )
+
+
+@login_required
+@require_POST
+def webhook_redeliver_page(request: HttpRequest, subscription_id: int, delivery_id: int) -> HttpResponse:
+    from core.webhooks import webhook_redeliver
+
+    try:
+        webhook_redeliver(subscription_id=subscription_id, delivery_id=delivery_id, user=request.user)
+    except DomainError as exc:
+        messages.error(request, exc.detail)
+    else:
+        messages.success(
+            request, _("Delivery #%(delivery)s will be sent again now.") % {"delivery": delivery_id}
+        )
+    return redirect("webhooks")

@@ -28,6 +28,7 @@ class SourceDocument(models.Model):
         OPEN = "open", "Open"
         PARTIALLY_SHIPPED = "partially_shipped", "Partially shipped"
         SHIPPED = "shipped", "Shipped"
+        CANCELLED = "cancelled", "Cancelled"
 
     type = models.CharField(max_length=30, choices=Type.choices)
     no = models.CharField(max_length=30)

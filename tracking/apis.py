@@ -16,8 +16,9 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from core.api import idempotent
-from core.exceptions import ErrorCode, NotFoundError
+from core.api import idempotent, refuse_read_only_fields
+from core.exceptions import NotFoundError
+from core.fields import CodeField
 from core.openapi import PROBLEM
 from core.permissions import ModelPermsForMethod
 from tracking.models import ItemTrackingCode, NoSeries
@@ -36,7 +37,7 @@ class TrackingCodeSerializer(serializers.ModelSerializer[ItemTrackingCode]):
 
 
 class TrackingCodeInputSerializer(serializers.Serializer[Any]):
-    code = serializers.CharField(max_length=20)
+    code = CodeField(max_length=20)
     description = serializers.CharField(max_length=100, required=False, allow_blank=True)
     sn_specific_tracking = serializers.BooleanField(required=False)
     sn_warehouse_tracking = serializers.BooleanField(required=False)
@@ -50,10 +51,9 @@ class TrackingCodeInputSerializer(serializers.Serializer[Any]):
 
 
 class TrackingCodePatchSerializer(TrackingCodeInputSerializer):
-    code = serializers.CharField(max_length=20, required=False)
+    """Every field but `code` (400 `field_read_only`)."""
 
-    def validate_code(self, value: str) -> str:
-        raise serializers.ValidationError("The code cannot be changed.", code=ErrorCode.READ_ONLY)
+    code = None  # type: ignore[assignment]
 
 
 class NoSeriesSerializer(serializers.ModelSerializer[NoSeries]):
@@ -63,12 +63,12 @@ class NoSeriesSerializer(serializers.ModelSerializer[NoSeries]):
 
 
 class NoSeriesInputSerializer(serializers.Serializer[Any]):
-    code = serializers.CharField(max_length=20)
+    code = CodeField(max_length=20)
     description = serializers.CharField(max_length=100, required=False, allow_blank=True, default="")
-    starting_no = serializers.CharField(max_length=50)
-    ending_no = serializers.CharField(max_length=50, required=False, allow_blank=True, default="")
+    starting_no = CodeField(max_length=50)
+    ending_no = CodeField(max_length=50, required=False, allow_blank=True, default="")
     increment = serializers.IntegerField(min_value=1, required=False, default=1)
-    last_no_used = serializers.CharField(max_length=50, required=False, allow_blank=True, default="")
+    last_no_used = CodeField(max_length=50, required=False, allow_blank=True, default="")
 
 
 def _created(data: Any, url: str) -> Response:
@@ -121,6 +121,11 @@ class TrackingCodeDetailApi(APIView):
     )
     def patch(self, request: Request, code: str) -> Response:
         tracking_code = _tracking_code(code)
+        refuse_read_only_fields(
+            request.data,
+            writable=TrackingCodePatchSerializer().fields,
+            known=TrackingCodeSerializer.Meta.fields,
+        )
         data = TrackingCodePatchSerializer(data=request.data, partial=True)
         data.is_valid(raise_exception=True)
         updated = item_tracking_code_update(tracking_code=tracking_code, **data.validated_data)

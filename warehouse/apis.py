@@ -15,8 +15,9 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from core.api import idempotent
-from core.exceptions import ErrorCode, NotFoundError
+from core.api import idempotent, refuse_read_only_fields
+from core.exceptions import NotFoundError
+from core.fields import CodeField
 from core.openapi import PROBLEM
 from core.permissions import ModelPermsForMethod
 from warehouse.models import Bin, Item, Location, LotNoInformation, SerialNoInformation
@@ -59,12 +60,12 @@ class ItemSerializer(serializers.ModelSerializer[Item]):
 
 
 class ItemInputSerializer(serializers.Serializer[Any]):
-    no = serializers.CharField(max_length=20)
+    no = CodeField(max_length=20)
     description = serializers.CharField(max_length=100, required=False, allow_blank=True)
     base_unit_of_measure = serializers.CharField(max_length=10, required=False)
-    tracking_code = serializers.CharField(max_length=20, required=False, allow_blank=True, allow_null=True)
-    serial_nos = serializers.CharField(max_length=20, required=False, allow_blank=True, allow_null=True)
-    lot_nos = serializers.CharField(max_length=20, required=False, allow_blank=True, allow_null=True)
+    tracking_code = CodeField(max_length=20, required=False, allow_blank=True, allow_null=True)
+    serial_nos = CodeField(max_length=20, required=False, allow_blank=True, allow_null=True)
+    lot_nos = CodeField(max_length=20, required=False, allow_blank=True, allow_null=True)
     gtin = serializers.CharField(
         max_length=14,
         required=False,
@@ -77,10 +78,9 @@ class ItemInputSerializer(serializers.Serializer[Any]):
 
 
 class ItemPatchSerializer(ItemInputSerializer):
-    no = serializers.CharField(max_length=20, required=False)
+    """Every field but `no` (400 `field_read_only`)."""
 
-    def validate_no(self, value: str) -> str:
-        raise serializers.ValidationError("The item no. cannot be changed.", code=ErrorCode.READ_ONLY)
+    no = None  # type: ignore[assignment]
 
 
 def _items() -> QuerySet[Item]:
@@ -133,6 +133,9 @@ class ItemDetailApi(APIView):
     )
     def patch(self, request: Request, no: str) -> Response:
         item = _item(no)
+        refuse_read_only_fields(
+            request.data, writable=ItemPatchSerializer().fields, known=ItemSerializer.Meta.fields
+        )
         data = ItemPatchSerializer(data=request.data, partial=True)
         data.is_valid(raise_exception=True)
         item_update(item=item, **data.validated_data)
@@ -161,20 +164,19 @@ class LocationSerializer(serializers.ModelSerializer[Location]):
 
 
 class LocationInputSerializer(serializers.Serializer[Any]):
-    code = serializers.CharField(max_length=10)
+    code = CodeField(max_length=10)
     name = serializers.CharField(max_length=100, required=False, allow_blank=True)
     require_pick = serializers.BooleanField(required=False)
     require_shipment = serializers.BooleanField(required=False)
     bin_mandatory = serializers.BooleanField(required=False)
     pick_according_to_fefo = serializers.BooleanField(required=False)
-    shipment_bin = serializers.CharField(max_length=20, required=False, allow_blank=True, allow_null=True)
+    shipment_bin = CodeField(max_length=20, required=False, allow_blank=True, allow_null=True)
 
 
 class LocationPatchSerializer(LocationInputSerializer):
-    code = serializers.CharField(max_length=10, required=False)
+    """Every field but `code` (400 `field_read_only`)."""
 
-    def validate_code(self, value: str) -> str:
-        raise serializers.ValidationError("The location code cannot be changed.", code=ErrorCode.READ_ONLY)
+    code = None  # type: ignore[assignment]
 
 
 class LocationListCreateApi(ListAPIView[Location]):
@@ -217,6 +219,9 @@ class LocationDetailApi(APIView):
     )
     def patch(self, request: Request, code: str) -> Response:
         location = get_visible_location(request.user, code=code)
+        refuse_read_only_fields(
+            request.data, writable=LocationPatchSerializer().fields, known=LocationSerializer.Meta.fields
+        )
         data = LocationPatchSerializer(data=request.data, partial=True)
         data.is_valid(raise_exception=True)
         location = location_update(location=location, **data.validated_data)
@@ -235,7 +240,7 @@ KIND_HELP = (
 
 
 class BinInputSerializer(serializers.Serializer[Any]):
-    code = serializers.CharField(max_length=20)
+    code = CodeField(max_length=20)
     description = serializers.CharField(max_length=100, required=False, allow_blank=True, default="")
     blocked = serializers.BooleanField(required=False, default=False)
     kind = serializers.ChoiceField(
@@ -291,6 +296,9 @@ class BinDetailApi(APIView):
     )
     def patch(self, request: Request, code: str, bin_code: str) -> Response:
         bin_ = get_bin(user=request.user, location_code=code, bin_code=bin_code)
+        refuse_read_only_fields(
+            request.data, writable=BinPatchSerializer().fields, known=BinSerializer.Meta.fields
+        )
         data = BinPatchSerializer(data=request.data, partial=True)
         data.is_valid(raise_exception=True)
         return Response(BinSerializer(bin_update(bin=bin_, **data.validated_data)).data)
@@ -340,6 +348,9 @@ class LotInfoDetailApi(APIView):
     )
     def patch(self, request: Request, no: str, lot_no: str) -> Response:
         item = _item(no)
+        refuse_read_only_fields(
+            request.data, writable=InfoPatchSerializer().fields, known=LotInfoSerializer.Meta.fields
+        )
         data = InfoPatchSerializer(data=request.data, partial=True)
         data.is_valid(raise_exception=True)
         return Response(LotInfoSerializer(lot_info_set(item=item, lot_no=lot_no, **data.validated_data)).data)
@@ -367,6 +378,9 @@ class SerialInfoDetailApi(APIView):
     )
     def patch(self, request: Request, no: str, serial_no: str) -> Response:
         item = _item(no)
+        refuse_read_only_fields(
+            request.data, writable=InfoPatchSerializer().fields, known=SerialInfoSerializer.Meta.fields
+        )
         data = InfoPatchSerializer(data=request.data, partial=True)
         data.is_valid(raise_exception=True)
         info = serial_info_set(item=item, serial_no=serial_no, **data.validated_data)

@@ -21,7 +21,7 @@ from rest_framework.views import APIView
 
 from core.api import idempotent
 from core.exceptions import ErrorCode, InvalidInput, NotFoundError
-from core.fields import QuantityField
+from core.fields import CodeField, QuantityField
 from core.openapi import IDEMPOTENCY_KEY, PROBLEM
 from core.pagination import Pagination
 from core.permissions import ModelPermsForMethod, require_perms
@@ -41,7 +41,7 @@ class ItemLedgerEntrySerializer(serializers.ModelSerializer[ItemLedgerEntry]):
     quantity = QuantityField(read_only=True)
     remaining_quantity = QuantityField(read_only=True)
     applies_to_entry: serializers.PrimaryKeyRelatedField[Any] = serializers.PrimaryKeyRelatedField(
-        read_only=True
+        read_only=True, allow_null=True
     )
 
     class Meta:
@@ -78,15 +78,15 @@ class ItemLedgerEntrySerializer(serializers.ModelSerializer[ItemLedgerEntry]):
 
 class AdjustmentEntrySerializer(serializers.Serializer[Any]):
     quantity = QuantityField(help_text="Positive: receive into the bin; negative: remove from it.")
-    serial_no = serializers.CharField(max_length=50, required=False, allow_blank=True, default="")
-    lot_no = serializers.CharField(max_length=50, required=False, allow_blank=True, default="")
+    serial_no = CodeField(max_length=50, required=False, allow_blank=True, default="")
+    lot_no = CodeField(max_length=50, required=False, allow_blank=True, default="")
     expiration_date = serializers.DateField(required=False, allow_null=True, default=None)
 
 
 class AdjustmentInputSerializer(serializers.Serializer[Any]):
-    location = serializers.CharField(max_length=10, help_text="Location code.")
-    bin = serializers.CharField(max_length=20, help_text="Bin code at the location.")
-    item = serializers.CharField(max_length=20, help_text="Item no.")
+    location = CodeField(max_length=10, help_text="Location code.")
+    bin = CodeField(max_length=20, help_text="Bin code at the location.")
+    item = CodeField(max_length=20, help_text="Item no.")
     entries = AdjustmentEntrySerializer(many=True, allow_empty=False)
 
 
@@ -198,7 +198,20 @@ class AvailabilityApi(APIView):
     perm_model = "warehouse.bincontent"
 
     @extend_schema(
-        parameters=FILTERS, responses={200: AvailabilityRowSerializer(many=True), 400: PROBLEM, 404: PROBLEM}
+        parameters=FILTERS,
+        responses={
+            200: inline_serializer(
+                "PaginatedAvailabilityRowList",
+                fields={
+                    "count": serializers.IntegerField(),
+                    "next": serializers.URLField(allow_null=True),
+                    "previous": serializers.URLField(allow_null=True),
+                    "results": AvailabilityRowSerializer(many=True),
+                },
+            ),
+            400: PROBLEM,
+            404: PROBLEM,
+        },
     )
     def get(self, request: Request) -> Response:
         rows = availability_rows(**_filters(request))

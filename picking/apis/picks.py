@@ -22,10 +22,10 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from core.api import idempotent
+from core.api import idempotent, refuse_read_only_fields, valid_input
 from core.apis import JobSerializer
 from core.exceptions import ErrorCode, NotFoundError
-from core.fields import QuantityField
+from core.fields import CodeField, QuantityField
 from core.openapi import IDEMPOTENCY_KEY, PROBLEM
 from core.permissions import ModelPermsForMethod, require_perms
 from picking.models import Pick, PickLine, PostedPick, PostedPickLine, RegisteredPick, RegisteredPickLine
@@ -294,16 +294,16 @@ class PickCreateInputSerializer(serializers.Serializer[Any]):
 
 
 class PickBatchInputSerializer(serializers.Serializer[Any]):
-    location = serializers.CharField(help_text="Location code.")
-    document_type = serializers.CharField(required=False, allow_blank=True)
-    no_from = serializers.CharField(required=False, allow_blank=True)
-    no_to = serializers.CharField(required=False, allow_blank=True)
+    location = CodeField(max_length=10, help_text="Location code.")
+    document_type = serializers.CharField(required=False, allow_blank=True, max_length=30)
+    no_from = CodeField(required=False, allow_blank=True, max_length=30)
+    no_to = CodeField(required=False, allow_blank=True, max_length=30)
     assigned_to = _assignee_field("every pick made")
 
 
 class PickNextInputSerializer(serializers.Serializer[Any]):
-    location = serializers.CharField(
-        required=False, allow_blank=True, help_text="Location code (default: any of yours)."
+    location = CodeField(
+        required=False, allow_blank=True, max_length=10, help_text="Location code (default: any of yours)."
     )
 
 
@@ -313,9 +313,9 @@ class PickUpdateInputSerializer(serializers.Serializer[Any]):
 
 class PickLineUpdateInputSerializer(serializers.Serializer[Any]):
     qty_to_handle = QuantityField(required=False)
-    serial_no = serializers.CharField(required=False, allow_blank=True, max_length=50)
-    lot_no = serializers.CharField(required=False, allow_blank=True, max_length=50)
-    bin = serializers.CharField(required=False, allow_blank=True, max_length=20, help_text="Bin code.")
+    serial_no = CodeField(required=False, allow_blank=True, max_length=50)
+    lot_no = CodeField(required=False, allow_blank=True, max_length=50)
+    bin = CodeField(required=False, allow_blank=True, max_length=20, help_text="Bin code.")
 
 
 class QuantityInputSerializer(serializers.Serializer[Any]):
@@ -324,12 +324,6 @@ class QuantityInputSerializer(serializers.Serializer[Any]):
 
 class OptionalQuantityInputSerializer(serializers.Serializer[Any]):
     quantity = QuantityField(required=False, allow_null=True)
-
-
-def _valid(serializer_class: type[serializers.Serializer[Any]], data: Any) -> dict[str, Any]:
-    serializer = serializer_class(data=data)
-    serializer.is_valid(raise_exception=True)
-    return dict(serializer.validated_data)
 
 
 def pick_response(pick_id: int, user: Any, status_code: int = 200, **context: Any) -> Response:
@@ -351,7 +345,7 @@ def _posted_response(posted_pick_id: int, user: Any) -> Response:
     )
 
 
-def registered_pick_response(registered_pick_id: int, user: Any) -> Response:
+def registeredpick_response(registered_pick_id: int, user: Any) -> Response:
     registered = registered_pick_detail(registered_pick_id=registered_pick_id, user=user)
     return Response(
         RegisteredPickSerializer(registered).data,
@@ -414,7 +408,7 @@ class PickListCreateApi(ListAPIView[Pick]):
     )
     def post(self, request: Request, *args: Any, **kwargs: Any) -> Response:
         def create() -> Response:
-            data = _valid(PickCreateInputSerializer, request.data)
+            data = valid_input(PickCreateInputSerializer, request.data)
             assigned_to = data.get("assigned_to") or None
             if "warehouse_shipments" in data:
                 result = warehouse_pick_create(
@@ -444,7 +438,7 @@ class PickBatchApi(APIView):
         request=PickBatchInputSerializer, responses={202: JobSerializer, 400: PROBLEM, 404: PROBLEM}
     )
     def post(self, request: Request) -> Response:
-        data = _valid(PickBatchInputSerializer, request.data)
+        data = valid_input(PickBatchInputSerializer, request.data)
         job = picks_create_batch(
             location_code=data["location"],
             document_type=data.get("document_type") or None,
@@ -471,7 +465,7 @@ class PickNextApi(APIView):
         request=PickNextInputSerializer, responses={200: PickSerializer, 403: PROBLEM, 409: PROBLEM}
     )
     def post(self, request: Request) -> Response:
-        data = _valid(PickNextInputSerializer, request.data)
+        data = valid_input(PickNextInputSerializer, request.data)
         pick = pick_take_next(user=request.user, location_code=data.get("location") or None)
         return pick_response(pick.pk, request.user)
 
@@ -490,7 +484,8 @@ class PickDetailApi(APIView):
         request=PickUpdateInputSerializer, responses={200: PickSerializer, 400: PROBLEM, 404: PROBLEM}
     )
     def patch(self, request: Request, pk: int) -> Response:
-        data = _valid(PickUpdateInputSerializer, request.data)
+        refuse_read_only_fields(request.data, writable=["assigned_to"], known=PickSerializer.Meta.fields)
+        data = valid_input(PickUpdateInputSerializer, request.data)
         pick_assign(pick_id=pk, assigned_to_username=data.get("assigned_to") or None, user=request.user)
         return pick_response(pk, request.user)
 
@@ -513,7 +508,12 @@ class PickLineApi(APIView):
     )
     def patch(self, request: Request, pk: int, line_id: int) -> Response:
         _check_line_of_pick(pk, line_id, request.user)
-        data = _valid(PickLineUpdateInputSerializer, request.data)
+        refuse_read_only_fields(
+            request.data,
+            writable=PickLineUpdateInputSerializer().fields,
+            known=PickLineSerializer.Meta.fields,
+        )
+        data = valid_input(PickLineUpdateInputSerializer, request.data)
         pick_line_update(
             pick_line_id=line_id,
             user=request.user,
@@ -542,7 +542,7 @@ class PickLineSplitApi(APIView):
     )
     def post(self, request: Request, pk: int, line_id: int) -> Response:
         _check_line_of_pick(pk, line_id, request.user)
-        data = _valid(QuantityInputSerializer, request.data)
+        data = valid_input(QuantityInputSerializer, request.data)
         new = pick_line_split(pick_line_id=line_id, quantity=data["quantity"], user=request.user)
         line = PickLine.objects.select_related("item", "bin", "source_line").get(pk=new.pk)
         return Response(
@@ -564,7 +564,7 @@ class _PickLineAssignApi(APIView):
     )
     def post(self, request: Request, pk: int, line_id: int) -> Response:
         _check_line_of_pick(pk, line_id, request.user)
-        data = _valid(OptionalQuantityInputSerializer, request.data)
+        data = valid_input(OptionalQuantityInputSerializer, request.data)
         type(self).service(pick_line_id=line_id, quantity=data.get("quantity"), user=request.user)
         return pick_response(pk, request.user)
 
@@ -628,7 +628,7 @@ class PickRegisterApi(APIView):
     )
     def post(self, request: Request, pk: int) -> Response:
         registered = pick_register(pick_id=pk, user=request.user)
-        return registered_pick_response(registered.pk, request.user)
+        return registeredpick_response(registered.pk, request.user)
 
 
 class PickRegisterAndDeleteRestApi(APIView):
@@ -645,7 +645,7 @@ class PickRegisterAndDeleteRestApi(APIView):
         registered = pick_register_and_delete_rest(pick_id=pk, user=request.user)
         if registered is None:
             return Response(status=status.HTTP_204_NO_CONTENT)
-        return registered_pick_response(registered.pk, request.user)
+        return registeredpick_response(registered.pk, request.user)
 
 
 class PickPostApi(APIView):
@@ -727,13 +727,15 @@ class PickScanApi(APIView):
     reason and nothing changed."""
 
     permission_classes = [require_perms("picking.change_pickline")]
+    # a GS1 element string separates its variable-length fields with the group separator (ASCII 29)
+    json_control_characters_allowed = "\x1d"
 
     @extend_schema(
         request=PickScanInputSerializer,
         responses={200: ScanResultSerializer, 400: PROBLEM, 403: PROBLEM, 404: PROBLEM, 409: PROBLEM},
     )
     def post(self, request: Request, pk: int) -> Response:
-        data = _valid(PickScanInputSerializer, request.data)
+        data = valid_input(PickScanInputSerializer, request.data)
         result = pick_scan(
             pick_id=pk,
             code=data["code"],

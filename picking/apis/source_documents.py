@@ -7,7 +7,6 @@ DomainErrors, which core.api renders as problem details.
 
 from __future__ import annotations
 
-import json
 from typing import Any
 
 from django.db.models import QuerySet
@@ -19,17 +18,24 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from core.api import idempotent
+from core.api import idempotent, refuse_read_only_fields, valid_input
 from core.apis import JobSerializer
 from core.exceptions import ErrorCode, InvalidInput
-from core.fields import QuantityField
+from core.fields import CodeField, QuantityField
 from core.openapi import IDEMPOTENCY_KEY, PROBLEM
-from core.permissions import ModelPermsForMethod
+from core.parsers import loads
+from core.permissions import ModelPermsForMethod, require_perms
 from picking.models import ItemTrackingLine, SourceDocument, SourceLine
 from picking.selectors.source_documents import source_document_get, source_document_list, source_line_get
 from picking.services.item_tracking_lines import item_tracking_lines_replace
+from picking.services.source_document_change import (
+    source_document_cancel,
+    source_line_add,
+    source_line_delete,
+)
 from picking.services.source_document_create import source_document_create
 from picking.services.source_document_import import source_document_import_start
+from picking.services.source_lines import source_line_set_quantity
 
 # --- Output ------------------------------------------------------------------------------------
 
@@ -95,8 +101,8 @@ class SourceDocumentSerializer(serializers.ModelSerializer[SourceDocument]):
 
 
 class TrackingInputSerializer(serializers.Serializer[Any]):
-    serial_no = serializers.CharField(required=False, allow_blank=True, max_length=50)
-    lot_no = serializers.CharField(required=False, allow_blank=True, max_length=50)
+    serial_no = CodeField(required=False, allow_blank=True, max_length=50)
+    lot_no = CodeField(required=False, allow_blank=True, max_length=50)
     quantity = QuantityField()
 
 
@@ -211,34 +217,101 @@ class SourceLineTrackingApi(APIView):
         return Response(SourceLineSerializer(fresh).data)
 
 
+# --- Changes from the ERP: line quantity, add and delete lines, cancel ---------------------------------
+
+
+class SourceLineQuantityInputSerializer(serializers.Serializer[Any]):
+    quantity = QuantityField()
+
+
+def _line_response(document_id: int, line_no: int, user: Any, status_code: int = 200) -> Response:
+    document = source_document_get(user=user, pk=document_id)
+    line = next(x for x in document.lines.all() if x.line_no == line_no)
+    headers = {}
+    if status_code == status.HTTP_201_CREATED:
+        headers["Location"] = reverse("api-source-line", args=[document_id, line_no])
+    return Response(SourceLineSerializer(line).data, status=status_code, headers=headers)
+
+
+class SourceLineAddApi(APIView):
+    """Add a line to a document (same shape as in a new document): 201 the line; 409 `already_exists` for
+    a line_no the document has, `document_cancelled` for a cancelled document."""
+
+    permission_classes = [require_perms("picking.change_sourcedocument")]
+
+    @extend_schema(
+        request=SourceLineInputSerializer,
+        parameters=[IDEMPOTENCY_KEY],
+        responses={201: SourceLineSerializer, 400: PROBLEM, 404: PROBLEM, 409: PROBLEM, 422: PROBLEM},
+    )
+    def post(self, request: Request, pk: int) -> Response:
+        def create() -> Response:
+            line = source_line_add(document_id=pk, data=request.data, user=request.user)
+            return _line_response(pk, line.line_no, request.user, status.HTTP_201_CREATED)
+
+        return idempotent(request, create)
+
+
+class SourceLineApi(APIView):
+    """PATCH a line's quantity (409 `quantity_below_committed` below shipped + on picks and shipments);
+    DELETE a line with nothing committed (409 `line_committed` otherwise)."""
+
+    permission_classes = [require_perms("picking.change_sourcedocument")]
+
+    @extend_schema(
+        request=SourceLineQuantityInputSerializer,
+        responses={200: SourceLineSerializer, 400: PROBLEM, 404: PROBLEM, 409: PROBLEM},
+    )
+    def patch(self, request: Request, pk: int, line_no: int) -> Response:
+        refuse_read_only_fields(
+            request.data, writable=["quantity"], known=[*SourceLineSerializer.Meta.fields, "line_no"]
+        )
+        data = valid_input(SourceLineQuantityInputSerializer, request.data)
+        line = source_line_get(user=request.user, document_id=pk, line_no=line_no)
+        source_line_set_quantity(source_line_id=line.pk, quantity=data["quantity"], user=request.user)
+        return _line_response(pk, line_no, request.user)
+
+    @extend_schema(responses={204: None, 404: PROBLEM, 409: PROBLEM})
+    def delete(self, request: Request, pk: int, line_no: int) -> Response:
+        source_line_delete(document_id=pk, line_no=line_no, user=request.user)
+        return Response(status=status.HTTP_204_NO_CONTENT)
+
+
+class SourceDocumentCancelApi(APIView):
+    """Cancel a document with nothing shipped or committed (409 `line_committed` otherwise); a cancelled
+    document is never picked. Repeating it answers the cancelled document again."""
+
+    permission_classes = [require_perms("picking.change_sourcedocument")]
+
+    @extend_schema(
+        request=None,
+        parameters=[IDEMPOTENCY_KEY],
+        responses={200: SourceDocumentSerializer, 404: PROBLEM, 409: PROBLEM, 422: PROBLEM},
+    )
+    def post(self, request: Request, pk: int) -> Response:
+        def cancel() -> Response:
+            source_document_cancel(document_id=pk, user=request.user)
+            return _document_response(pk, request.user)
+
+        return idempotent(request, cancel)
+
+
 IMPORT_MAX_BYTES = 100 * 1024 * 1024
 
 
 def _read_import_body(request: Request) -> Any:
-    """The JSON body of an import, read from the stream.
+    """The JSON body of an import, read from the stream, with the API's limits (core.parsers).
 
     Imports are large on purpose ("thousands at once"): they are not held to the 2.5 MB limit that
-    Django sets for ordinary request bodies (DATA_UPLOAD_MAX_MEMORY_SIZE), but to IMPORT_MAX_BYTES.
+    Django sets for ordinary request bodies (DATA_UPLOAD_MAX_MEMORY_SIZE), but to IMPORT_MAX_BYTES (the
+    view's `max_body_bytes`: core.middleware answers 413 `body_too_large` beyond it).
     """
-    try:
-        length = int(request.META.get("CONTENT_LENGTH") or 0)
-    except ValueError:
-        length = 0
-    if length > IMPORT_MAX_BYTES:
-        raise InvalidInput(
-            f"The import is {length // (1024 * 1024)} MB; at most {IMPORT_MAX_BYTES // (1024 * 1024)} MB are "
-            "accepted at once. Split the file into several imports.",
-            code=ErrorCode.IMPORT_TOO_LARGE,
-        )
     if "json" not in (request.content_type or ""):
         raise InvalidInput(
             "Send the import as JSON (Content-Type: application/json).", code=ErrorCode.PARSE_ERROR
         )
     raw = request._request.read(IMPORT_MAX_BYTES + 1)
-    try:
-        return json.loads(raw.decode("utf-8")) if raw else None
-    except (UnicodeDecodeError, json.JSONDecodeError) as exc:
-        raise InvalidInput(f"The body is not valid UTF-8 JSON: {exc}.", code=ErrorCode.PARSE_ERROR) from exc
+    return loads(raw) if raw else None
 
 
 class SourceDocumentImportApi(APIView):
@@ -246,6 +319,7 @@ class SourceDocumentImportApi(APIView):
 
     permission_classes = [ModelPermsForMethod]
     perm_model = "picking.sourcedocument"
+    max_body_bytes = IMPORT_MAX_BYTES  # core.middleware answers 413 beyond it
 
     @extend_schema(
         request=SourceDocumentInputSerializer(many=True),
@@ -271,6 +345,13 @@ urlpatterns = [
     path("source-documents/", SourceDocumentListCreateApi.as_view(), name="api-source-document-list"),
     path("source-documents/import/", SourceDocumentImportApi.as_view(), name="api-source-document-import"),
     path("source-documents/<int:pk>/", SourceDocumentDetailApi.as_view(), name="api-source-document-detail"),
+    path("source-documents/<int:pk>/lines/", SourceLineAddApi.as_view(), name="api-source-line-add"),
+    path("source-documents/<int:pk>/lines/<int:line_no>/", SourceLineApi.as_view(), name="api-source-line"),
+    path(
+        "source-documents/<int:pk>/cancel/",
+        SourceDocumentCancelApi.as_view(),
+        name="api-source-document-cancel",
+    ),
     path(
         "source-documents/<int:pk>/lines/<int:line_no>/tracking/",
         SourceLineTrackingApi.as_view(),

@@ -298,9 +298,9 @@ class WarehouseShipmentLineApi(APIView):
             raise InvalidInput(
                 _("Only qty_to_ship and bin can be changed on a shipment line, not %(fields)s.")
                 % {"fields": ", ".join(fixed)},
-                code=ErrorCode.READ_ONLY,
+                code=ErrorCode.FIELD_READ_ONLY,
                 errors=[
-                    {"field": name, "code": ErrorCode.READ_ONLY, "detail": _("Cannot be changed.")}
+                    {"field": name, "code": ErrorCode.FIELD_READ_ONLY, "detail": _("Cannot be changed.")}
                     for name in fixed
                 ],
             )

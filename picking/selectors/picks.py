@@ -151,6 +151,24 @@ def posted_pick_detail(*, posted_pick_id: int, user: Any) -> PostedPick:
     return posted
 
 
+def pick_with_lines(*, pick_id: int) -> Pick:
+    """One pick with its lines as `pick_detail` reads it, whoever asks (the data of events for ERPs)."""
+    return (
+        Pick.objects.select_related("location", "source_document", "assigned_to")
+        .prefetch_related(_lines())
+        .get(pk=pick_id)
+    )
+
+
+def posted_pick_with_lines(*, posted_pick_id: int) -> PostedPick:
+    """One posted pick with its lines as `posted_pick_detail` reads it, whoever asks (events for ERPs)."""
+    return (
+        PostedPick.objects.select_related("location", "source_document", "posted_by")
+        .prefetch_related(_posted_lines())
+        .get(pk=posted_pick_id)
+    )
+
+
 # --- The pick page: progress, and one page of lines in walking order --------------------------------
 
 

@@ -34,6 +34,7 @@ from picking.locks import lock_source_line_with_tracking
 from picking.models import ItemTrackingLine, SourceLine
 from picking.selectors.item_tracking_lines import open_picks_by_line, tracking_locked_reason
 from picking.services.activity import tracking_line_change, tracking_values
+from picking.services.source_document_events import refuse_cancelled, source_document_changed
 from picking.services.source_document_input import (
     Error,
     TrackingInput,
@@ -89,6 +90,7 @@ def lock_line_for_change(*, source_line_id: int, user: Any, check_picks: bool = 
     )
     if line is None:
         raise NotFoundError("This source line does not exist, or is not at a location you work at.")
+    refuse_cancelled(line.document)
     if check_picks:
         check_not_on_pick(line)
     return LockedLine(line=line, rows=rows)
@@ -207,6 +209,7 @@ def write_tracking_changes(
     )
     gone = {t.pk for t in delete}
     locked.rows = sorted([*(t for t in locked.rows if t.pk not in gone), *created], key=lambda t: t.pk)
+    source_document_changed(document_id=locked.line.document_id)
     return list(locked.rows)
 
 

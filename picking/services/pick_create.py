@@ -26,6 +26,7 @@ from django.utils.translation import ngettext
 
 from core.activity import Action
 from core.db import insert_rows
+from core.events import EventType, event_emit
 from core.exceptions import Conflict, DomainError, ErrorCode, InvalidInput, NotFoundError
 from core.jobs import JobClaimLost, JobRun, job_claim, job_create, job_enqueue
 from core.models import Job
@@ -47,6 +48,7 @@ from picking.selectors.picks import visible_filter
 from picking.services.activity import pick_lines_values, record_pick_change
 from picking.services.pick_assign import find_assignee
 from picking.services.pick_common import LINE_NO_STEP, integrity_conflict, next_line_nos, refresh_qty_on_picks
+from picking.services.source_document_events import refuse_cancelled
 from tracking.rules import Requirement, requirement
 from tracking.services import no_series_take
 from warehouse.locks import lock_bin_contents
@@ -138,6 +140,9 @@ def _create_for_document(*, document: SourceDocument, user: Any) -> PickCreateRe
         lines_before=lines_before,
         pick_after={"source_document": str(document), "lines_added": len(planned)},
     )
+    if existing is None:
+        # Rendered right after the commit, off this transaction: a pick can have thousands of lines.
+        event_emit(event_type=EventType.PICK_CREATED, subject=pick, render_later=True)
     return PickCreateResult(
         pick=pick, not_picked=not_picked, created=existing is None, lines_added=len(planned)
     )
@@ -192,6 +197,8 @@ def _open_pick_or_new_number(document: SourceDocument) -> tuple[Pick | None, str
 def _source_lines_to_pick(document: SourceDocument) -> list[SourceLine]:
     """The document's source lines (all locked) with a quantity neither shipped nor on picks."""
     source_lines = lock_document_source_lines(document_id=document.pk)
+    document.refresh_from_db(fields=["status"])  # under the lock: a cancellation cannot slip in between
+    refuse_cancelled(document)
     open_lines = [sl for sl in source_lines if sl.qty_to_pick > 0]
     if not open_lines:
         raise Conflict(
@@ -455,7 +462,7 @@ def picks_create_batch(
 def batch_documents(*, location_id: int, document_type: str, no_from: str, no_to: str) -> list[int]:
     """Ids of the source documents a batch covers: at the location, open or partially shipped, in range."""
     documents = SourceDocument.objects.filter(location_id=location_id).exclude(
-        status=SourceDocument.Status.SHIPPED
+        status__in=[SourceDocument.Status.SHIPPED, SourceDocument.Status.CANCELLED]
     )
     if document_type:
         documents = documents.filter(type=document_type)

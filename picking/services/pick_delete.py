@@ -15,6 +15,7 @@ from django.db import transaction
 from django.db.models import F, Q
 
 from core.activity import Action
+from core.events import EventType, event_emit
 from core.exceptions import Conflict, ErrorCode
 from core.permissions import require_perm
 from core.quantities import ZERO
@@ -49,6 +50,7 @@ def pick_delete(*, pick_id: int, user: Any) -> None:
             pick_before={"status": pick.status, "source_document": pick.source_document_id},
             lines_gone=True,
         )
+        event_emit(event_type=EventType.PICK_DELETED, subject=pick)
         PickLine.objects.filter(pick_id=pick.pk).delete()
         pick.delete()
         _refresh_demand(pick, demand)
@@ -132,6 +134,7 @@ def _delete_lines_locked(
         pick_before={"status": pick.status} if gone else None,
     )
     if gone:
+        event_emit(event_type=EventType.PICK_DELETED, subject=pick)
         pick.delete()
     elif not remaining.filter(qty_handled__lt=F("quantity")).exists():
         Pick.objects.filter(pk=pick.pk).update(status=Pick.Status.COMPLETED)

@@ -214,9 +214,9 @@ def _update_place_line(
                 "Change the numbers on the take line."
             )
             % {"line": describe(line), "take_line": take.line_no},
-            code=ErrorCode.READ_ONLY,
+            code=ErrorCode.FIELD_READ_ONLY,
             errors=[
-                {"field": name, "code": ErrorCode.READ_ONLY, "detail": _("Set on the take line.")}
+                {"field": name, "code": ErrorCode.FIELD_READ_ONLY, "detail": _("Set on the take line.")}
                 for name in refused
             ],
         )

@@ -32,6 +32,7 @@ from django.utils.translation import gettext as _
 
 from core.activity import Action
 from core.db import insert_select, update_rows
+from core.events import EventType, event_emit
 from core.exceptions import Conflict, ErrorCode
 from core.permissions import require_perm
 from core.quantities import ZERO
@@ -135,6 +136,9 @@ def _post(*, pick_id: int, user: Any, delete_rest: bool) -> PostedPick | None:
                 "lines you picked (or use Autofill Qty. to Handle), then post.",
                 code=ErrorCode.NOTHING_TO_HANDLE,
             )
+        if posted is not None:
+            # A posted pick never changes: rendered right after the commit, off this transaction.
+            event_emit(event_type=EventType.PICK_POSTED, subject=posted, render_later=True)
         if delete_rest:
             pick_delete_rest_locked(pick=pick, user=user)
         pick_no, posted_pick_no = pick.no, posted.no if posted else ""

@@ -18,11 +18,19 @@ from django.db import IntegrityError, transaction
 
 from core.activity import Action, activity_record
 from core.db import bulk_insert
+from core.events import EventType, events_emit
 from core.exceptions import DuplicateDocument, ErrorCode
 from picking.availability import AvailableRow, available_stock
 from picking.models import SourceDocument, SourceLine
 from picking.services.activity import document_change
-from picking.services.source_document_input import DocumentInput, Error, field_error, parse_document
+from picking.services.source_document_input import (
+    DocumentInput,
+    Error,
+    LineInput,
+    field_error,
+    field_path,
+    parse_document,
+)
 from picking.services.tracking_checks import LineContext, check_lines, raise_for
 from tracking.rules import requirement
 from warehouse.models import Bin, Item, ItemLedgerEntry, Location
@@ -231,7 +239,7 @@ def _resolve(doc: DocumentInput, refs: _Refs) -> list[Error]:
         if line.item is None:
             errors.append(
                 field_error(
-                    f"{line.field}.item",
+                    field_path(line.field, "item"),
                     ErrorCode.NOT_FOUND,
                     f"There is no item {line.item_no}. Check the item number.",
                 )
@@ -241,7 +249,7 @@ def _resolve(doc: DocumentInput, refs: _Refs) -> list[Error]:
             if line.bin is None:
                 errors.append(
                     field_error(
-                        f"{line.field}.bin",
+                        field_path(line.field, "bin"),
                         ErrorCode.NOT_FOUND,
                         f"There is no bin {line.bin_code} at location {location.code}. Check the bin code.",
                     )
@@ -319,23 +327,10 @@ def _write_documents(docs: Sequence[DocumentInput], *, user: Any) -> list[Source
             for d in docs
         ]
     )
-    lines = bulk_insert(
-        [
-            SourceLine(
-                document=document, line_no=line.line_no, item=line.item, quantity=line.quantity, bin=line.bin
-            )
-            for document, doc in zip(documents, docs, strict=True)
-            for line in doc.lines
-        ]
+    write_lines(
+        [(document, line) for document, doc in zip(documents, docs, strict=True) for line in doc.lines]
     )
-    inputs = [line for doc in docs for line in doc.lines]
-    bulk_insert(
-        [
-            entry.prescribed_on(source_line)
-            for source_line, line in zip(lines, inputs, strict=True)
-            for entry in line.tracking
-        ]
-    )
+    events_emit(event_type=EventType.SOURCE_DOCUMENT_CREATED, subjects=documents)
     activity_record(
         user=user,
         action=Action.CREATED,
@@ -349,6 +344,49 @@ def _write_documents(docs: Sequence[DocumentInput], *, user: Any) -> list[Source
         ],
     )
     return documents
+
+
+def write_lines(lines: Sequence[tuple[SourceDocument, LineInput]]) -> list[SourceLine]:
+    """Insert checked lines (with their prescribed numbers) into their documents: two INSERTs."""
+    created = bulk_insert(
+        [
+            SourceLine(
+                document=document, line_no=line.line_no, item=line.item, quantity=line.quantity, bin=line.bin
+            )
+            for document, line in lines
+        ]
+    )
+    bulk_insert(
+        [
+            entry.prescribed_on(source_line)
+            for source_line, (_document, line) in zip(created, lines, strict=True)
+            for entry in line.tracking
+        ]
+    )
+    return created
+
+
+def validate_added_lines(*, document: SourceDocument, lines: list[LineInput], user: Any) -> list[Error]:
+    """Check lines to add to an existing document exactly as the lines of a new one: master data, numbers
+    against the item and the stock. Returns every problem (empty: the lines may be written)."""
+    doc = DocumentInput(
+        type=document.type,
+        no=document.no,
+        location_code=document.location.code,
+        partner=document.partner,
+        shipment_date=document.shipment_date,
+        lines=lines,
+    )
+    errors = _resolve(doc, _load_refs([doc], user=user))
+    if errors:
+        return errors
+    assert doc.location is not None
+    return check_lines(
+        lines=_line_contexts(doc),
+        location=doc.location,
+        stock=_stock_by_location([doc]).get(doc.location.pk, []),
+        used_serial_nos=_used_serial_nos([doc]),
+    )
 
 
 def _join(errors: list[Error]) -> str:

@@ -14,6 +14,7 @@ from decimal import Decimal, InvalidOperation
 from typing import Any
 
 from core.exceptions import ErrorCode
+from core.validation import code_error
 from picking.models import ItemTrackingLine, SourceDocument, SourceLine
 from tracking.rules import KindRequirement, Requirement, TrackingEntry, tracking_problems
 from warehouse.models import Bin, Item, Location
@@ -88,10 +89,25 @@ def field_error(field_name: str, code: str, detail: str) -> Error:
     return {"field": field_name, "code": code, "detail": detail}
 
 
+def field_path(path: str, key: str) -> str:
+    """`lines[0].quantity`, or `quantity` at the top of the body."""
+    return f"{path}.{key}" if path else key
+
+
 def _text(
-    raw: dict[str, Any], key: str, path: str, errors: list[Error], *, required: bool, max_length: int
+    raw: dict[str, Any],
+    key: str,
+    path: str,
+    errors: list[Error],
+    *,
+    required: bool,
+    max_length: int,
+    code: bool = False,
 ) -> str:
-    name = f"{path}.{key}" if path else key
+    """A text field. `code`: a number or code (`no`, `item`, `location`, `bin`, `serial_no`, `lot_no`),
+    refused when it holds control or bidirectional characters or surrounding spaces (core.validation);
+    free text is stripped."""
+    name = field_path(path, key)
     value = raw.get(key)
     if value is None or value == "":
         if required:
@@ -100,7 +116,14 @@ def _text(
     if not isinstance(value, str | int) or isinstance(value, bool):
         errors.append(field_error(name, ErrorCode.INVALID, f"{key} must be text."))
         return ""
-    text = str(value).strip()
+    text = str(value)
+    if code:
+        problem = code_error(text, name, key)
+        if problem is not None:
+            errors.append(problem)
+            return ""
+    else:
+        text = text.strip()
     if len(text) > max_length:
         errors.append(
             field_error(name, ErrorCode.MAX_LENGTH, f"{key} is longer than {max_length} characters.")
@@ -160,9 +183,11 @@ def parse_entry(raw: Any, name: str, errors: list[Error]) -> TrackingInput | Non
         )
         return None
     before = len(errors)
-    serial_no = _text(raw, "serial_no", name, errors, required=False, max_length=NUMBER_MAX_LENGTH)
-    lot_no = _text(raw, "lot_no", name, errors, required=False, max_length=NUMBER_MAX_LENGTH)
-    quantity = parse_quantity(raw.get("quantity", "1" if serial_no else None), f"{name}.quantity", errors)
+    serial_no = _text(raw, "serial_no", name, errors, required=False, max_length=NUMBER_MAX_LENGTH, code=True)
+    lot_no = _text(raw, "lot_no", name, errors, required=False, max_length=NUMBER_MAX_LENGTH, code=True)
+    quantity = parse_quantity(
+        raw.get("quantity", "1" if raw.get("serial_no") else None), f"{name}.quantity", errors
+    )
     if not serial_no and not lot_no and len(errors) == before:
         errors.append(
             field_error(
@@ -199,7 +224,9 @@ def _line_no(raw_line: dict[str, Any], path: str, seen: set[int], errors: list[E
     if isinstance(raw, bool) or raw in (None, ""):
         errors.append(
             field_error(
-                f"{path}.line_no", ErrorCode.REQUIRED, "line_no is required (a positive whole number)."
+                field_path(path, "line_no"),
+                ErrorCode.REQUIRED,
+                "line_no is required (a positive whole number).",
             )
         )
         return 0
@@ -209,12 +236,14 @@ def _line_no(raw_line: dict[str, Any], path: str, seen: set[int], errors: list[E
         line_no = 0
     if line_no <= 0 or line_no > MAX_LINE_NO:
         errors.append(
-            field_error(f"{path}.line_no", ErrorCode.INVALID, "line_no must be a positive whole number.")
+            field_error(
+                field_path(path, "line_no"), ErrorCode.INVALID, "line_no must be a positive whole number."
+            )
         )
     elif line_no in seen:
         errors.append(
             field_error(
-                f"{path}.line_no",
+                field_path(path, "line_no"),
                 ErrorCode.DUPLICATE_LINE_NO,
                 f"line_no {line_no} appears twice in the document.",
             )
@@ -234,10 +263,10 @@ def parse_line(raw_line: Any, path: str, seen_line_nos: set[int], errors: list[E
         return None
     before = len(errors)
     line_no = _line_no(raw_line, path, seen_line_nos, errors)
-    item_no = _text(raw_line, "item", path, errors, required=True, max_length=20)
-    quantity = parse_quantity(raw_line.get("quantity"), f"{path}.quantity", errors)
-    bin_code = _text(raw_line, "bin", path, errors, required=False, max_length=20)
-    tracking = parse_tracking(raw_line.get("tracking"), f"{path}.tracking", errors)
+    item_no = _text(raw_line, "item", path, errors, required=True, max_length=20, code=True)
+    quantity = parse_quantity(raw_line.get("quantity"), field_path(path, "quantity"), errors)
+    bin_code = _text(raw_line, "bin", path, errors, required=False, max_length=20, code=True)
+    tracking = parse_tracking(raw_line.get("tracking"), field_path(path, "tracking"), errors)
     if len(errors) > before or quantity is None:
         return None
     return LineInput(
@@ -272,8 +301,8 @@ def parse_document(raw: Any) -> tuple[DocumentInput | None, list[Error]]:
                 f"type must be one of {', '.join(SourceDocument.Type.values)}.",
             )
         )
-    no = _text(raw, "no", "", errors, required=True, max_length=30)
-    location_code = _text(raw, "location", "", errors, required=True, max_length=10)
+    no = _text(raw, "no", "", errors, required=True, max_length=30, code=True)
+    location_code = _text(raw, "location", "", errors, required=True, max_length=10, code=True)
     partner = _text(raw, "partner", "", errors, required=False, max_length=100)
     shipment_date = _shipment_date(raw, errors)
     raw_lines = raw.get("lines")

@@ -13,6 +13,8 @@ from core.quantities import ZERO, format_quantity
 from picking.models import SourceLine
 from picking.services.activity import source_line_change
 from picking.services.item_tracking_lines import lock_line_for_change
+from picking.services.source_document_change import committed_quantities
+from picking.services.source_document_events import source_document_changed
 from picking.services.source_document_input import Error, field_error, parse_quantity
 from warehouse.rules import require_whole_units
 
@@ -20,7 +22,8 @@ from warehouse.rules import require_whole_units
 def source_line_set_quantity(
     *, source_line_id: int, quantity: Any, user: Any, expected_quantity: Any = None
 ) -> SourceLine:
-    """Change a source line's quantity; never below its tracked, shipped or picked quantity.
+    """Change a source line's quantity; never below its tracked quantity (`quantity_below_tracked`) nor
+    below what is committed: shipped, on picks, on shipments (`quantity_below_committed`).
 
     `expected_quantity`: the quantity the supervisor saw; when the line has another one now, 409
     `concurrent_change` and nothing changes.
@@ -58,16 +61,21 @@ def source_line_set_quantity(
                     )
                 ],
             )
-        picked = line.qty_shipped + line.qty_on_picks + line.qty_on_shipments
-        if value < picked:
+        committed = committed_quantities([line])[line.pk]
+        if value < committed.total:
             raise Conflict(
-                f"{format_quantity(line.qty_shipped)} of line {line.line_no} are shipped and "
-                f"{format_quantity(line.qty_on_picks + line.qty_on_shipments)} are on picks or shipments: "
-                f"its quantity cannot go below {format_quantity(picked)}.",
-                code=ErrorCode.QUANTITY_BELOW_PICKED,
+                _("Line %(line_no)s has %(committed)s: its quantity cannot go below %(total)s.")
+                % {
+                    "line_no": line.line_no,
+                    "committed": committed.describe(),
+                    "total": format_quantity(committed.total),
+                },
+                code=ErrorCode.QUANTITY_BELOW_COMMITTED,
                 errors=[
                     field_error(
-                        "quantity", ErrorCode.QUANTITY_BELOW_PICKED, f"At least {format_quantity(picked)}."
+                        "quantity",
+                        ErrorCode.QUANTITY_BELOW_COMMITTED,
+                        _("At least %(total)s.") % {"total": format_quantity(committed.total)},
                     )
                 ],
             )
@@ -83,4 +91,5 @@ def source_line_set_quantity(
             ],
         )
         line.quantity = value
+        source_document_changed(document_id=line.document_id)
         return line

@@ -53,7 +53,7 @@ def test_case_4_prescribed_pairs_are_locked_except_qty_to_handle() -> None:
         "code"
     ] == ("tracking_locked")
     refused = ok(worker.patch(f"{url}lines/{x2_place['id']}/", {"serial_no": "X1"}, format="json"), 400)
-    assert refused["code"] == "read_only"
+    assert refused["code"] == "field_read_only"
     assert pair_view(ok(worker.get(url))) == pair_view(pick)
 
     # when the worker sets Qty. to Handle on both kinds of line: W1 fully, 1 of W2 (on its place line), X2

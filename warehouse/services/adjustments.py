@@ -10,8 +10,9 @@ from django.db import transaction
 from django.utils import timezone
 
 from core.exceptions import ErrorCode, InvalidInput, NotFoundError
+from core.validation import code_problem
 from tracking.models import NoSeries
-from tracking.rules import requirement, tracking_problems
+from tracking.rules import Problem, Requirement, requirement, tracking_problems
 from tracking.services import no_series_take
 from warehouse.exceptions import InboundRefused, OutboundRefused
 from warehouse.models import Bin, EntryType, Item, ItemLedgerEntry
@@ -66,12 +67,37 @@ def _parse_entry(index: int, raw: dict[str, Any], errors: list[dict[str, Any]]) 
             "An expiration date is set when receiving stock; leave it empty when removing stock.",
         )
         return None
-    return {
-        "quantity": quantity,
-        "serial_no": (raw.get("serial_no") or "").strip(),
-        "lot_no": (raw.get("lot_no") or "").strip(),
-        "expiration_date": date or None,
-    }
+    numbers = {}
+    for name in ("serial_no", "lot_no"):
+        value = raw.get(name) or ""
+        if not isinstance(value, str):
+            value = str(value)
+        problem = code_problem(value)
+        if problem is not None:
+            err(name, ErrorCode.INVALID_CHARACTERS, f"{name} {problem}")
+            return None
+        numbers[name] = value
+    return {"quantity": quantity, **numbers, "expiration_date": date or None}
+
+
+def _missing_numbers(req: Requirement, entry: dict[str, Any]) -> list[Problem]:
+    """A number the item's stock carries is required input (400, never a 409 from the posting): received
+    stock must carry it, and removed stock is named by it."""
+    missing = []
+    if req.serial.warehouse and not entry["serial_no"]:
+        missing.append(
+            Problem(
+                0,
+                ErrorCode.SERIAL_MISSING,
+                "Stock of this item carries serial numbers: enter one.",
+                "serial_no",
+            )
+        )
+    if req.lot.warehouse and not entry["lot_no"]:
+        missing.append(
+            Problem(0, ErrorCode.LOT_MISSING, "Stock of this item carries lot numbers: enter one.", "lot_no")
+        )
+    return missing
 
 
 def _adjustment_document_no() -> str:
@@ -132,7 +158,7 @@ def inventory_adjust(
             allow_negative=True,
             require_numbers=False,
         )
-        for p in problems:
+        for p in [*problems, *_missing_numbers(req, entry)]:
             errors.append(
                 {
                     "line": index,

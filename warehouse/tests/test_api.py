@@ -49,7 +49,7 @@ def test_item_bad_input(erp_api: Any) -> None:
     problem(erp_api.post("/api/v1/items/", {"description": "no number"}, format="json"), 400, "invalid")
     erp_api.post("/api/v1/items/", {"no": "1"}, format="json")
     problem(erp_api.post("/api/v1/items/", {"no": "1"}, format="json"), 409, "already_exists")
-    problem(erp_api.patch("/api/v1/items/1/", {"no": "2"}, format="json"), 400, "invalid")
+    problem(erp_api.patch("/api/v1/items/1/", {"no": "2"}, format="json"), 400, "field_read_only")
     problem(erp_api.get("/api/v1/items/NOPE/"), 404, "not_found")
 
 

@@ -124,8 +124,8 @@ def test_shipment_endpoints_refuse_bad_input_and_change_nothing(setup: dict[str,
         (lambda: api.patch(line_url, {"qty_to_ship": 1}, format="json"), 400, "qty_to_ship_exceeds_picked"),
         (lambda: api.patch(line_url, {"qty_to_ship": "lots"}, format="json"), 400, "invalid"),
         (lambda: api.patch(line_url, {"qty_to_ship": "1e99"}, format="json"), 400, "invalid"),
-        (lambda: api.patch(line_url, {"quantity": 9}, format="json"), 400, "read_only"),
-        (lambda: api.patch(line_url, {"bin": "W2"}, format="json"), 400, "read_only"),
+        (lambda: api.patch(line_url, {"quantity": 9}, format="json"), 400, "field_read_only"),
+        (lambda: api.patch(line_url, {"bin": "W2"}, format="json"), 400, "field_read_only"),
         (lambda: worker.patch(line_url, {"qty_to_ship": 0}, format="json"), 403, "permission_denied"),
         # deleting, picking, posting in the wrong state
         (lambda: api.delete(url), 409, "shipment_on_pick"),
@@ -202,7 +202,7 @@ def test_warehouse_pick_endpoints_refuse_bad_input_and_change_nothing(setup: dic
         (
             lambda: worker.patch(f"{url}lines/{place['id']}/", {"serial_no": "X"}, format="json"),
             400,
-            "read_only",
+            "field_read_only",
         ),
         (
             lambda: worker.patch(f"{url}lines/{place['id']}/", {"bin": "W2"}, format="json"),

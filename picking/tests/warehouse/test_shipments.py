@@ -220,7 +220,7 @@ def test_qty_to_ship_stays_within_what_is_picked_or_outstanding(world: World) ->
     for value, code in (("3", "qty_to_ship_exceeds_picked"), ("-1", "invalid_quantity"), ("x", "invalid")):
         error = refused(update(qty_to_ship=value), code)
         assert error.errors[0]["field"] == "qty_to_ship"
-    assert refused(update(bin_code="W1"), "read_only").errors[0]["field"] == "bin"
+    assert refused(update(bin_code="W1"), "field_read_only").errors[0]["field"] == "bin"
     assert update(qty_to_ship="1.5")().qty_to_ship == Decimal("1.5")
     # without picks: up to the outstanding quantity, from a bin of the location
     only = world.add_warehouse("SHIPONLY", require_pick=False)

@@ -102,7 +102,7 @@ def test_on_a_place_line_only_its_bin_and_qty_to_handle_change(world: World) -> 
         return lambda: pick_line_update(pick_line_id=line.pk, user=world.worker, **changes)
 
     # then numbers on the place line are its take line's; its bin must be a shipping bin of the location
-    assert refused(update(place, lot_no="L2"), "read_only").errors[0]["field"] == "lot_no"
+    assert refused(update(place, lot_no="L2"), "field_read_only").errors[0]["field"] == "lot_no"
     assert refused(update(place, bin_code="W2"), "bin_not_shipping").errors[0]["field"] == "bin"
     assert refused(update(place, bin_code="NOPE"), "invalid").errors[0]["code"] == "not_found"
     refused(update(place, qty_to_handle="4"), "qty_to_handle_exceeds_outstanding")
