@@ -126,6 +126,8 @@ class ActivityEntry(models.Model):
 
     def __str__(self) -> str:
         return f"{self.username} {self.action} {self.object_repr}"
+
+
 # --- Events for ERPs (core.events, core.webhooks) ----------------------------------------------------
 
 

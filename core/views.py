@@ -64,9 +64,6 @@ def page_not_found(request: HttpRequest, exception: Exception | None = None) -> 
     return _refusal(request, exception, 404, default)
 
 
-    return render(request, "core/job_detail.html", {"job": job})
-
-
 # --- Webhooks for supervisors: subscriptions and failed deliveries (core.webhooks) ----------------------
 
 

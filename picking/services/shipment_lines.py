@@ -108,7 +108,9 @@ def _ship_from_bin(line: WarehouseShipmentLine, code: str, *, require_pick: bool
             )
             % {"location": line.shipment.location.code},
             code=ErrorCode.FIELD_READ_ONLY,
-            errors=[{"field": "bin", "code": ErrorCode.FIELD_READ_ONLY, "detail": _("Set by the warehouse pick.")}],
+            errors=[
+                {"field": "bin", "code": ErrorCode.FIELD_READ_ONLY, "detail": _("Set by the warehouse pick.")}
+            ],
         )
     new_bin = Bin.objects.filter(location_id=line.shipment.location_id, code=code).first()
     if new_bin is None:

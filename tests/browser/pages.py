@@ -115,6 +115,7 @@ PAGES: dict[str, list[Page]] = {
     "picking:activity": [
         Page("supervisor", lambda d: reverse("picking:activity") + f"?document={d.pick.no}")
     ],
+    "webhooks": [Page("supervisor", lambda d: reverse("webhooks"))],
     # the refusal pages
     "403": [Page("worker", lambda d: reverse("picking:pick-post", args=[d.pick.pk]), status=403)],
     "404": [Page("worker", lambda d: "/picks/999999/", status=404)],
@@ -135,6 +136,7 @@ NOT_PAGES: dict[str, str] = {
     "picking:pick-scan": "POST only: the scan result inside the pick page",
     "picking:pick-lines": "a part of the pick page (more lines, search), checked there",
     "picking:pick-pdf": "a PDF download",
+    "webhook-redeliver": "POST only: back to the webhooks page",
 }
 
 

@@ -513,7 +513,9 @@ def test_scanning_needs_a_visible_pick_and_the_right_to_handle_lines(world: Worl
     with pytest.raises(PermissionDeniedError):
         pick_scan(pick_id=pick.pk, code="W1", user=type(viewer).objects.get(pk=viewer.pk))
     assert (
-        api_client_for(world.outsider).post(f"/api/v1/picks/{pick.pk}/scan/", {"code": "W1"}).status_code
+        api_client_for(world.outsider)
+        .post(f"/api/v1/picks/{pick.pk}/scan/", {"code": "W1"}, format="json")
+        .status_code
         == 404
     )
     with pytest.raises(NotFoundError):  # a line of another pick

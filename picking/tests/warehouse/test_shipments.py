@@ -184,7 +184,7 @@ def test_source_lines_are_never_over_committed(world: World) -> None:
     # then its quantity cannot go below what is on the shipment
     error = refused(
         lambda: source_line_set_quantity(source_line_id=line.pk, quantity=4, user=world.supervisor),
-        "quantity_below_picked",
+        "quantity_below_committed",
     )
     assert "shipments" in error.detail
     # and if the location ships through inventory picks again, an inventory pick finds nothing to take
