@@ -25,6 +25,7 @@ from django.shortcuts import redirect, render
 from django.urls import path, reverse
 from django.utils.html import format_html
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST
 
 from core.exceptions import DomainError, ErrorCode, InvalidInput, NotFoundError, PermissionDeniedError
@@ -338,6 +339,19 @@ def _done(request: HttpRequest, pk: int, call: Any, message: Any, url: Any) -> H
     return redirect(url(result))
 
 
+def _posted_message(posted: PostedShipment) -> str:
+    count = posted.lines.order_by().values("shipment_line_no").distinct().count()
+    text = ngettext(
+        "Posted as {no}: the goods of {count} line left the location.",
+        "Posted as {no}: the goods of {count} lines left the location.",
+        count,
+    )
+    link = format_html(
+        '<a href="{}">{}</a>', reverse("picking:posted-shipment-detail", args=[posted.pk]), posted.no
+    )
+    return format_html(text, no=link, count=count)
+
+
 @login_required
 @permission_required(VIEW, raise_exception=True)
 def shipment_post_view(request: HttpRequest, pk: int) -> HttpResponse:
@@ -354,13 +368,7 @@ def shipment_post_view(request: HttpRequest, pk: int) -> HttpResponse:
         request,
         pk,
         lambda: warehouse_shipment_post(shipment_id=pk, user=request.user),
-        lambda posted: format_html(
-            _("Posted as {no}: {count} line(s) shipped."),
-            no=format_html(
-                '<a href="{}">{}</a>', reverse("picking:posted-shipment-detail", args=[posted.pk]), posted.no
-            ),
-            count=posted.lines.count(),
-        ),
+        _posted_message,
         lambda _posted: shipment_url(pk),
     )
 

@@ -108,7 +108,7 @@ def test_case_1_numbers_flow_through_the_shipping_bin_on_the_pages() -> None:
     assert "1 \u00d7 serial S1 in SHIP; 1 \u00d7 serial S3 in SHIP" in confirm
     posted = shipment.postings.get()
     link = f'<a href="/posted-shipments/{posted.pk}/">{posted.no}</a>'
-    assert f"Posted as {link}: 4 line(s) shipped." in page
+    assert f"Posted as {link}: the goods of 2 lines left the location." in page
     assert 'data-testid="shipment-status">Shipped<' in page
     # then the ledgers, number by number: the goods are gone from the shipping bins
     then_wh_case_1_shipped(given)
