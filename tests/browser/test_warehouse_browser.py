@@ -31,6 +31,10 @@ def test_a_worker_scans_a_warehouse_pick_registers_and_the_supervisor_posts(
 
     # when the supervisor creates the shipment on the order's page, then its warehouse pick for the worker
     log_in(page, live_server, world.supervisor.username)
+    page.goto(f"{url}/warehouse-shipments/create/?preview=1&location=WHSE&no_from={doc.no}&no_to={doc.no}")
+    assert page.locator("[data-testid=candidates] li").count() == 2  # the preview: the order's two lines
+    page.locator("[data-testid=candidates]").scroll_into_view_if_needed()
+    shot(page, "warehouse-shipment-create")
     page.goto(f"{url}/source-documents/{doc.pk}/")
     page.click("[data-testid=create-shipment]")
     page.wait_for_selector("[data-testid=shipment-status]")
@@ -97,10 +101,17 @@ def test_a_worker_scans_a_warehouse_pick_registers_and_the_supervisor_posts(
     # when the supervisor opens the shipment, presses Post shipment and confirms
     log_in(page, live_server, world.supervisor.username)
     page.goto(f"{url}/warehouse-shipments/")
+    shot(page, "warehouse-shipments")
     page.click("[data-testid=shipment-list] .pick-card")
     page.wait_for_selector("[data-testid=shipment-status]")
     assert page.inner_text("[data-testid=shipment-status]") == "Picked"
     shot(page, "warehouse-shipment-picked")
+    # (deleting it now is refused, and the confirmation says why)
+    shipment_url = page.url
+    page.goto(f"{shipment_url}delete/")
+    assert "picked and wait in the shipping bin" in page.inner_text("[data-testid=blocked]")
+    shot(page, "warehouse-shipment-delete-refused")
+    page.goto(shipment_url)
     page.click("[data-testid=post-link]")
     page.wait_for_selector("[data-testid=to-ship]")
     shot(page, "warehouse-post-confirm")
