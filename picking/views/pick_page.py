@@ -55,6 +55,7 @@ from picking.selectors.picks import (
 )
 from picking.services.pick_pairs import is_warehouse_pick
 from picking.services.pick_scan import ScanKind, ScanResult, pick_scan
+from picking.views.refusals import problem_next_to_rows
 from tracking.rules import Requirement, requirement
 from warehouse.models import Bin
 
@@ -213,14 +214,9 @@ def line_views(
                 by_id[named.pk] = view
                 by_no[named.line_no] = view
     if problem is not None:
-        target = by_id.get(line_id) if line_id is not None else None
-        if target is not None:
-            target.errors.append(problem.detail)
-            target.values = values or {}
-        for error in problem.errors:
-            concerned = by_id.get(error.get("pick_line_id", -1)) or by_no.get(error.get("line", -1))
-            if concerned is not None and concerned is not target:
-                concerned.errors.append(error["detail"])
+        problem_next_to_rows(
+            problem, by_id=by_id, by_no=by_no, id_key="pick_line_id", row_id=line_id, values=values
+        )
     return views
 
 

@@ -57,6 +57,7 @@ from picking.views.pick_page import (
     pick_url,
     render_pick,
 )
+from picking.views.refusals import refused_page
 from picking.views.warehouse_pick_confirm import CONFIRM_TEMPLATE, REGISTER_FOR, pair_confirm_context
 from warehouse.scoping import visible_locations
 
@@ -111,13 +112,10 @@ def _refused(
     values: dict[str, str] | None = None,
 ) -> HttpResponse:
     """The pick page again, with the service's message at the top and next to the line; nothing changed."""
-    if isinstance(exc, PermissionDeniedError):
-        raise PermissionDenied(exc.detail)
-    if isinstance(exc, NotFoundError):
-        raise Http404(exc.detail)
-    messages.error(request, exc.detail)
-    return render_pick(
-        request, pk, problem=exc, line_id=line_id, values=values, status=409 if exc.status == 409 else 400
+    return refused_page(
+        request,
+        exc,
+        lambda status: render_pick(request, pk, problem=exc, line_id=line_id, values=values, status=status),
     )
 
 

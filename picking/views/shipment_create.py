@@ -13,18 +13,19 @@ from typing import Any
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required, permission_required
 from django.core.exceptions import PermissionDenied
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import path, reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from core.exceptions import DomainError, NotFoundError, PermissionDeniedError
+from core.exceptions import DomainError, PermissionDeniedError
 from picking.forms.shipments import ShipmentCreateForm
 from picking.models import SourceLine, WarehouseShipment
 from picking.selectors.shipments import ShipmentFilter, shipment_candidates
 from picking.selectors.source_documents import source_document_get
 from picking.services.shipment_create import warehouse_shipment_create
+from picking.views.refusals import refused_page
 from picking.views.shipments import shipment_url
 from warehouse.scoping import visible_locations
 
@@ -109,13 +110,9 @@ def shipment_create_from_document_view(request: HttpRequest, document_pk: int) -
         shipment = warehouse_shipment_create(
             location_code=document.location.code, source_document_ids=[document.pk], user=request.user
         )
-    except PermissionDeniedError as exc:
-        raise PermissionDenied(exc.detail) from exc
-    except NotFoundError as exc:
-        raise Http404(exc.detail) from exc
     except DomainError as exc:
-        messages.error(request, exc.detail)
-        return redirect(reverse("picking:source-document-detail", args=[document_pk]))
+        back = reverse("picking:source-document-detail", args=[document_pk])
+        return refused_page(request, exc, lambda _status: redirect(back))
     return _created(request, shipment)
 
 

@@ -28,7 +28,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST
 
-from core.exceptions import DomainError, ErrorCode, InvalidInput, NotFoundError, PermissionDeniedError
+from core.exceptions import DomainError, ErrorCode, InvalidInput, NotFoundError
 from core.quantities import format_quantity
 from picking.forms.shipments import ShipmentFilterForm, ShipmentLineForm
 from picking.models import PickedStock, PostedShipment, WarehouseShipment, WarehouseShipmentLine
@@ -42,6 +42,7 @@ from picking.services.shipment_post import warehouse_shipment_post
 from picking.services.warehouse_pick_create import warehouse_pick_create
 from picking.views.pick_page import pick_url
 from picking.views.picks import employees
+from picking.views.refusals import problem_next_to_rows, refused_page
 from warehouse.models import Bin
 from warehouse.scoping import visible_locations
 
@@ -175,14 +176,9 @@ def _line_views(
     ):
         by_id[row.shipment_line_id].waiting.append({"stock": row, "quantity": row.quantity - row.qty_shipped})
     if problem is not None:
-        target = by_id.get(line_id) if line_id is not None else None
-        if target is not None:
-            target.errors.append(problem.detail)
-            target.values = values or {}
-        for error in problem.errors:
-            concerned = by_id.get(error.get("shipment_line_id", -1)) or by_no.get(error.get("line", -1))
-            if concerned is not None and concerned is not target:
-                concerned.errors.append(error["detail"])
+        problem_next_to_rows(
+            problem, by_id=by_id, by_no=by_no, id_key="shipment_line_id", row_id=line_id, values=values
+        )
     return views
 
 
@@ -246,13 +242,12 @@ def _refused(
     values: dict[str, str] | None = None,
 ) -> HttpResponse:
     """The shipment page again, with the service's message at the top and next to the line."""
-    if isinstance(exc, PermissionDeniedError):
-        raise PermissionDenied(exc.detail)
-    if isinstance(exc, NotFoundError):
-        raise Http404(exc.detail)
-    messages.error(request, exc.detail)
-    return render_shipment(
-        request, pk, problem=exc, line_id=line_id, values=values, status=409 if exc.status == 409 else 400
+    return refused_page(
+        request,
+        exc,
+        lambda status: render_shipment(
+            request, pk, problem=exc, line_id=line_id, values=values, status=status
+        ),
     )
 
 
@@ -450,13 +445,8 @@ def warehouse_pick_create_view(request: HttpRequest) -> HttpResponse:
             user=request.user,
             assigned_to=request.POST.get("assigned_to", "").strip() or None,
         )
-    except PermissionDeniedError as exc:
-        raise PermissionDenied(exc.detail) from exc
-    except NotFoundError as exc:
-        raise Http404(exc.detail) from exc
     except DomainError as exc:
-        messages.error(request, exc.detail)
-        return redirect(back)
+        return refused_page(request, exc, lambda _status: redirect(back))
     pick = result.pick
     assert pick is not None
     messages.success(
