@@ -255,3 +255,22 @@ def test_warehouse_page_queries_do_not_grow_with_pairs_or_lines(world: World, ro
             assert response.status_code in (200, 403), url
             counts.append(len(queries))
         assert counts[0] == counts[1], (url, counts)
+
+
+def test_the_printable_pick_list_of_a_warehouse_pick_says_where_each_pair_goes(world: World) -> None:
+    whse = world.add_warehouse()
+    world.receive(world.plain, world.bin("W1", whse), {"quantity": 9})
+    world.receive(world.lot_wh, world.bin("W2", whse), {"quantity": 9, "lot_no": "L1"})
+    pick = warehouse_pick_for(
+        world, shipment_for(world, document(world, (world.plain, 2), (world.lot_wh, 3), location=whse))
+    )
+    lot = take_line(pick, item=world.lot_wh)
+    assert lot.pair is not None
+    PickLine.objects.filter(pk=lot.pair.pk).update(bin=world.bin("SHIP2", whse))
+    worker = browser_for(world.worker)
+    page = text(worker.get(f"/picks/{pick.pk}/print/"))
+    # then a row per pair (take lines), each saying where it is placed
+    assert page.count("<tr>") == 2 + 2  # per bin: its header row, its pair
+    assert "place in SHIP<" in page and "place in SHIP2<" in page
+    pdf = worker.get(f"/picks/{pick.pk}/pick-list.pdf")
+    assert pdf.status_code == 200 and pdf.content.startswith(b"%PDF")
