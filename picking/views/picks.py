@@ -183,9 +183,10 @@ def pick_list_view(request: HttpRequest) -> HttpResponse:
         picks = picks.none()  # the errors are shown at the filters
     if document_no:
         picks = picks.filter(source_document__no__icontains=document_no)
+    take = Q(lines__action=PickLine.Action.TAKE)  # a warehouse pick's pair counts once
     picks = picks.annotate(
-        line_count=Count("lines"),
-        open_count=Count("lines", filter=Q(lines__qty_handled__lt=F("lines__quantity"))),
+        line_count=Count("lines", filter=take),
+        open_count=Count("lines", filter=take & Q(lines__qty_handled__lt=F("lines__quantity"))),
     )
     page = Paginator(picks, 50).get_page(request.GET.get("page"))
     query = request.GET.copy()

@@ -176,6 +176,8 @@ def test_a_wave_pick_for_the_shipments_ticked_in_the_list(world: World) -> None:
     assert f'href="/warehouse-shipments/{second.pk}/">{second.no}</a>' in page
     for shipment in (first, second):
         assert pick.no in text(supervisor.get(f"/warehouse-shipments/{shipment.pk}/"))
+    # and the worker's list of picks counts its pairs, not its lines
+    assert "WHSE · worker-main · 2 of 2 line(s) open" in text(worker.get("/picks/"))
 
 
 def test_the_lists_filter_and_the_navigation_shows_what_the_user_may_open(world: World) -> None:
