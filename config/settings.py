@@ -11,6 +11,7 @@ from pathlib import Path
 
 import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
+from django.utils.translation import gettext_lazy
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 
@@ -264,6 +265,9 @@ LOGGING = {
 LOTPICK_NAV = [
     ("Picks", "picking:pick-list", "picking.view_pick"),
     ("Posted picks", "picking:posted-pick-list", "picking.view_postedpick"),
+    (gettext_lazy("Shipments"), "picking:shipment-list", "picking.view_warehouseshipment"),
+    (gettext_lazy("Registered picks"), "picking:registered-pick-list", "picking.view_registeredpick"),
+    (gettext_lazy("Posted shipments"), "picking:posted-shipment-list", "picking.view_postedshipment"),
     ("Source documents", "picking:source-document-list", "picking.view_sourcedocument"),
     ("Create picks", "picking:pick-batch-create", "picking.add_pick"),
     ("Import documents", "picking:source-document-import", "picking.add_sourcedocument"),

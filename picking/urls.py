@@ -8,4 +8,8 @@ urlpatterns = [
     path("", include("picking.views.activity")),
     path("", include("picking.views.pick_page")),
     path("", include("picking.views.pick_print")),
+    path("", include("picking.views.warehouse_picks")),
+    path("", include("picking.views.shipments")),
+    path("", include("picking.views.shipment_create")),
+    path("", include("picking.views.shipment_history")),
 ]

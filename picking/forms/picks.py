@@ -41,23 +41,28 @@ class PostedPickFilterForm(forms.Form):
 
 
 class PickLineForm(forms.Form):
-    """Qty. to Handle and, on lines whose numbers may change, the serial or lot number (typed or scanned).
-    Absent fields are left unchanged."""
+    """Qty. to Handle and, on lines whose numbers may change, the serial or lot number (typed or scanned);
+    on a warehouse pick's place line, the shipping bin. Absent fields are left unchanged."""
 
     qty_to_handle = forms.CharField(label="Qty. to Handle", required=False, max_length=30)
     serial_no = forms.CharField(label="Serial No.", required=False, max_length=50)
     lot_no = forms.CharField(label="Lot No.", required=False, max_length=50)
+    bin = forms.CharField(label=_("Bin"), required=False, max_length=20)
 
     def changes(self, data: Any) -> dict[str, Any]:
         """The fields present in the POST (cleaned), as keyword arguments of `pick_line_update`."""
         result: dict[str, Any] = {}
         if "qty_to_handle" in data:
             # a decimal comma (2,5) is read as 2.5
-            result["qty_to_handle"] = self.cleaned_data["qty_to_handle"].strip().replace(",", ".")
+            # (too long to be a field value: read as typed, the service says what is wrong with it)
+            typed = self.cleaned_data.get("qty_to_handle", str(data["qty_to_handle"]))
+            result["qty_to_handle"] = typed.strip().replace(",", ".")
         for name in ("serial_no", "lot_no"):
             # an empty number field changes nothing (a scan field starts empty)
             if self.cleaned_data.get(name, "").strip():
                 result[name] = self.cleaned_data[name].strip()
+        if self.cleaned_data.get("bin", "").strip():
+            result["bin_code"] = self.cleaned_data["bin"].strip()
         return result
 
 

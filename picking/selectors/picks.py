@@ -210,14 +210,24 @@ def pick_progress(*, pick_id: int) -> PickProgress:
     )
 
 
+# What a line card shows besides the line: item, tracking code, bin and (warehouse picks) the place line.
+LINE_CARD_RELATED = ("item__tracking_code", "bin", "pair__bin")
+
+
 def pick_lines_page(
     *, pick: Pick, search: str = "", show_done: bool = True, page: int = 1, page_size: int = 50
 ) -> tuple[list[PickLine], bool]:
     """One page of the pick's lines in walking order (bin, then line no.), with item, tracking code and
     bin; `search` finds a line by item no. or description, bin, lot or serial number or line no.;
     `show_done=False` folds away the lines with nothing left to do. Returns the lines and whether more
-    follow. One query, whatever the number of lines."""
-    lines = PickLine.objects.filter(pick_id=pick.pk).select_related("item__tracking_code", "bin")
+    follow. One query, whatever the number of lines.
+
+    A warehouse pick shows a card per take/place pair: its take lines, each with its place line
+    (`line.pair`, with its bin), in the walking order of the take line's bin; the search finds the place
+    bin too. Inventory picks have take lines only."""
+    lines = PickLine.objects.filter(pick_id=pick.pk, action=PickLine.Action.TAKE).select_related(
+        *LINE_CARD_RELATED
+    )
     if not show_done:
         lines = lines.exclude(_done())
     text = search.strip()
@@ -226,6 +236,7 @@ def pick_lines_page(
             Q(item__no__icontains=text)
             | Q(item__description__icontains=text)
             | Q(bin__code__iexact=text)
+            | Q(pair__bin__code__iexact=text)
             | Q(lot_no__icontains=text)
             | Q(serial_no__icontains=text)
         )

@@ -128,10 +128,16 @@ def open_picks(*, shipment_ids: Sequence[int]) -> dict[int, list[Pick]]:
             qty_handled__lt=F("quantity"),
         )
         .values_list("shipment_line__shipment_id", "pick_id")
+        .order_by()  # without the model's ordering, which DISTINCT would count in
         .distinct()
     )
     pairs = list(rows)
-    picks = {p.pk: p for p in Pick.objects.filter(pk__in={pick_id for _, pick_id in pairs}).order_by("pk")}
+    picks = {
+        p.pk: p
+        for p in Pick.objects.filter(pk__in={pick_id for _, pick_id in pairs})
+        .select_related("assigned_to")
+        .order_by("pk")
+    }
     result: dict[int, list[Pick]] = {}
     for shipment_id, pick_id in sorted(pairs):
         result.setdefault(shipment_id, []).append(picks[pick_id])
@@ -197,7 +203,9 @@ def shipment_candidates(*, location_id: int, filters: ShipmentFilter) -> list[So
 def _registered_lines() -> Prefetch[Any]:
     return Prefetch(
         "lines",
-        queryset=RegisteredPickLine.objects.select_related("item", "bin", "source_line").order_by("line_no"),
+        queryset=RegisteredPickLine.objects.select_related(
+            "item", "bin", "source_line", "shipment_line"
+        ).order_by("line_no"),
     )
 
 

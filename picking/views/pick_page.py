@@ -13,6 +13,13 @@ The building blocks are shared with other pick pages (warehouse picks show a tak
   `static/js/handheld.js` (scan loop: focus, empty box, sound, colour, camera; select-on-focus quantities).
 - `scan_response(...)`: the answer to a scan, as the htmx partial or (without JavaScript) a redirect / the
   page again.
+
+A warehouse pick is shown by the same page: one card per take/place pair ("take from W-01 -> place in
+SHIP", the take line's numbers and ONE Qty. to Handle; the place bin changeable to another shipping bin),
+the registrations and shipments in its header, and Register instead of Post
+(templates/picking/warehouse_picks/detail.html extends the pick page's template). Every line action of
+the page works on the pair through the take line (or the place line for its bin); the services keep the
+place line following (picking.services.pick_pairs).
 """
 
 from __future__ import annotations
@@ -38,10 +45,19 @@ from core.quantities import format_quantity
 from core.roles import is_supervisor
 from picking import rules
 from picking.forms.picks import PickAssignForm, ScanForm
-from picking.models import Pick, PickLine, PostedPick
-from picking.selectors.picks import get_visible_pick, pick_lines_page, pick_progress
+from picking.models import Pick, PickLine, PostedPick, RegisteredPick, WarehouseShipment
+from picking.selectors.picks import (
+    LINE_CARD_RELATED,
+    get_visible_pick,
+    pick_lines_page,
+    pick_progress,
+    walking_order,
+)
+from picking.services.pick_pairs import is_warehouse_pick
 from picking.services.pick_scan import ScanKind, ScanResult, pick_scan
+from picking.views.refusals import problem_next_to_rows
 from tracking.rules import Requirement, requirement
+from warehouse.models import Bin
 
 VIEW_PICK = "picking.view_pick"
 HANDLE = "picking.change_pickline"
@@ -49,6 +65,7 @@ POST = "picking.post_pick"
 DELETE_PICK = "picking.delete_pick"
 DELETE_LINE = "picking.delete_pickline"
 ASSIGN = "picking.change_pick"
+REGISTER = "picking.register_pick"
 PAGE_SIZE = 25  # cards on the first screen (a phone shows one or two at a time)
 LINE_CARD = "picking/picks/_line_card.html"
 
@@ -77,6 +94,17 @@ class LineView:
     values: dict[str, str] = field(default_factory=dict)
     can_handle: bool = False
     can_delete: bool = False
+    place_bins: tuple[str, ...] = ()  # warehouse picks: the shipping bins a pair may place in
+
+    @property
+    def place(self) -> PickLine | None:
+        """A warehouse pick's pair: the place line of this take line (read with it); None otherwise."""
+        return self.line.pair if self.line.pair_id and self.line.action == PickLine.Action.TAKE else None
+
+    @property
+    def can_change_place_bin(self) -> bool:
+        """The pair may be placed in another shipping bin (never on a locked pair: case 4)."""
+        return self.editable and self.place is not None and len(self.place_bins) > 1
 
     @property
     def open(self) -> bool:
@@ -172,25 +200,33 @@ def line_views(
     """The cards of `lines`, with the problem's messages next to the lines concerned."""
     can_handle = user.has_perm(HANDLE)
     can_delete = user.has_perm(DELETE_LINE)
+    place_bins = shipping_bins(pick) if is_warehouse_pick(pick) and lines else ()
     views = []
     by_id: dict[int, LineView] = {}
     by_no: dict[int, LineView] = {}
     for line in lines:
         line.pick = pick
-        view = LineView(line=line, can_handle=can_handle, can_delete=can_delete)
+        view = LineView(line=line, can_handle=can_handle, can_delete=can_delete, place_bins=place_bins)
         views.append(view)
-        by_id[line.pk] = view
-        by_no[line.line_no] = view
+        # a pair's card answers for both of its lines (a refusal may name either)
+        for named in (line, view.place):
+            if named is not None:
+                by_id[named.pk] = view
+                by_no[named.line_no] = view
     if problem is not None:
-        target = by_id.get(line_id) if line_id is not None else None
-        if target is not None:
-            target.errors.append(problem.detail)
-            target.values = values or {}
-        for error in problem.errors:
-            concerned = by_id.get(error.get("pick_line_id", -1)) or by_no.get(error.get("line", -1))
-            if concerned is not None and concerned is not target:
-                concerned.errors.append(error["detail"])
+        problem_next_to_rows(
+            problem, by_id=by_id, by_no=by_no, id_key="pick_line_id", row_id=line_id, values=values
+        )
     return views
+
+
+def shipping_bins(pick: Pick) -> tuple[str, ...]:
+    """The codes of the shipping bins of a pick's location that are not blocked (one query)."""
+    return tuple(
+        Bin.objects.filter(location_id=pick.location_id, kind=Bin.Kind.SHIPPING, blocked=False)
+        .order_by("code")
+        .values_list("code", flat=True)
+    )
 
 
 @dataclass(frozen=True)
@@ -276,11 +312,18 @@ def render_pick(
         line_id=line_id,
         values=values,
     )
-    shown = line_id if line_id is not None else _int(request.GET.get("line"))
-    if shown is not None and not any(v.line.pk == shown for v in context["lines"]):
-        # the line acted on is folded away or not on the first page: show it first (with its message)
+    # The line acted on, and the lines a refusal names, are shown first when they are folded away or not
+    # on the first page (with their messages); a warehouse pick's place line is shown on its pair's card.
+    shown = {line_id if line_id is not None else _int(request.GET.get("line"))} - {None}
+    shown |= {e["pick_line_id"] for e in (problem.errors if problem else []) if e.get("pick_line_id")}
+    shown -= {pk for v in context["lines"] for pk in (v.line.pk, v.line.pair_id)}
+    if shown:
         extra = list(
-            PickLine.objects.filter(pick_id=pick.pk, pk=shown).select_related("item__tracking_code", "bin")
+            walking_order(
+                PickLine.objects.filter(
+                    Q(pk__in=shown) | Q(pair_id__in=shown), pick_id=pick.pk, action=PickLine.Action.TAKE
+                ).select_related(*LINE_CARD_RELATED)
+            )[:PAGE_SIZE]
         )
         context["lines"] = (
             line_views(user, pick, extra, problem=problem, line_id=line_id, values=values) + context["lines"]
@@ -302,7 +345,27 @@ def render_pick(
             "postings": list(PostedPick.objects.filter(pick_id=pick.pk).order_by("pk").values("pk", "no")),
         }
     )
+    if is_warehouse_pick(pick):
+        context.update(_warehouse_pick_context(pick, user))
+        return render(request, "picking/warehouse_picks/detail.html", context, status=status)
     return render(request, "picking/picks/detail.html", context, status=status)
+
+
+def _warehouse_pick_context(pick: Pick, user: Any) -> dict[str, Any]:
+    """What a warehouse pick's page shows besides the pick page: the shipments it picks for, its
+    registrations, and whether the user may register (two queries)."""
+    return {
+        "shipments": list(
+            WarehouseShipment.objects.filter(lines__pick_lines__pick_id=pick.pk)
+            .distinct()
+            .order_by("pk")
+            .values("pk", "no")
+        ),
+        "registrations": list(
+            RegisteredPick.objects.filter(pick_id=pick.pk).order_by("pk").values("pk", "no")
+        ),
+        "can_register": user.has_perm(REGISTER),
+    }
 
 
 def _int(value: str | None) -> int | None:
@@ -429,7 +492,7 @@ def scan_result_context(
         fresh = {
             ln.pk: ln
             for ln in PickLine.objects.filter(Q(pk__in=ids), pick_id=pick.pk).select_related(
-                "item__tracking_code", "bin"
+                *LINE_CARD_RELATED
             )
         }
         lines = [fresh[i] for i in ids if i in fresh]

@@ -23,9 +23,10 @@ from picking.views.pick_page import VIEW_PICK, get_pick_or_404
 
 
 def print_lines(pick: Pick) -> list[PickLine]:
-    """The pick's open take lines in walking order, with item and bin (one query)."""
+    """The pick's open take lines in walking order, with item and bin, and (a warehouse pick) the bin of
+    each pair's place line (one query)."""
     lines = PickLine.objects.filter(pick_id=pick.pk, action=PickLine.Action.TAKE).select_related(
-        "item", "bin"
+        "item", "bin", "pair__bin"
     )
     return [ln for ln in walking_order(lines) if ln.qty_outstanding > 0]
 
@@ -136,6 +137,8 @@ def _pdf_line(pdf: FPDF, line: PickLine) -> None:
     pdf.cell(60, 5, _latin(f"{quantity} x {line.item.no}"))
     pdf.set_font("helvetica", "", 8)
     details = [_("Line %(no)s") % {"no": line.line_no}, line.item.description]
+    if line.pair is not None and line.pair.bin is not None:  # a warehouse pick: where the pair places it
+        details.insert(1, _("place in %(bin)s") % {"bin": line.pair.bin.code})
     if line.expiration_date:
         details.append(_("expires %(date)s") % {"date": line.expiration_date.isoformat()})
     pdf.set_xy(left + 7, top + 5)

@@ -45,6 +45,7 @@ from picking.services.pick_delete import pick_delete, pick_line_delete
 from picking.services.pick_line_assign import pick_line_assign_lot_no, pick_line_assign_serial_nos
 from picking.services.pick_line_split import pick_line_split
 from picking.services.pick_line_update import pick_line_update
+from picking.services.pick_pairs import is_warehouse_pick
 from picking.services.pick_post import pick_post, pick_post_and_delete_rest
 from picking.services.pick_qty_to_handle import pick_autofill_qty_to_handle, pick_delete_qty_to_handle
 from picking.views.pick_page import (
@@ -56,6 +57,8 @@ from picking.views.pick_page import (
     pick_url,
     render_pick,
 )
+from picking.views.refusals import refused_page
+from picking.views.warehouse_pick_confirm import CONFIRM_TEMPLATE, REGISTER_FOR, pair_confirm_context
 from warehouse.scoping import visible_locations
 
 VIEW_POSTED_PICK = "picking.view_postedpick"
@@ -109,13 +112,10 @@ def _refused(
     values: dict[str, str] | None = None,
 ) -> HttpResponse:
     """The pick page again, with the service's message at the top and next to the line; nothing changed."""
-    if isinstance(exc, PermissionDeniedError):
-        raise PermissionDenied(exc.detail)
-    if isinstance(exc, NotFoundError):
-        raise Http404(exc.detail)
-    messages.error(request, exc.detail)
-    return render_pick(
-        request, pk, problem=exc, line_id=line_id, values=values, status=409 if exc.status == 409 else 400
+    return refused_page(
+        request,
+        exc,
+        lambda status: render_pick(request, pk, problem=exc, line_id=line_id, values=values, status=status),
     )
 
 
@@ -183,9 +183,10 @@ def pick_list_view(request: HttpRequest) -> HttpResponse:
         picks = picks.none()  # the errors are shown at the filters
     if document_no:
         picks = picks.filter(source_document__no__icontains=document_no)
+    take = Q(lines__action=PickLine.Action.TAKE)  # a warehouse pick's pair counts once
     picks = picks.annotate(
-        line_count=Count("lines"),
-        open_count=Count("lines", filter=Q(lines__qty_handled__lt=F("lines__quantity"))),
+        line_count=Count("lines", filter=take),
+        open_count=Count("lines", filter=take & Q(lines__qty_handled__lt=F("lines__quantity"))),
     )
     page = Paginator(picks, 50).get_page(request.GET.get("page"))
     query = request.GET.copy()
@@ -330,12 +331,25 @@ def pick_line_update_view(request: HttpRequest, pk: int, line_id: int) -> HttpRe
             request,
             f"Serial number {line.serial_no} was split off to a new line {line.line_no} of one unit.",
         )
+    elif line.action == PickLine.Action.PLACE and line.pair is not None:
+        # a warehouse pick's place line: the worker sees its pair's card (numbered by the take line)
+        messages.success(
+            request,
+            _("Line %(line_no)s: the goods are placed in bin %(bin)s, Qty. to Handle %(qty)s.")
+            % {
+                "line_no": line.pair.line_no,
+                "bin": line.bin.code if line.bin else "-",
+                "qty": format_quantity(line.qty_to_handle),
+            },
+        )
     else:
         what = []
         if "serial_no" in changes or "lot_no" in changes:
             what.append(_numbers(line) or "numbers cleared")
         if "qty_to_handle" in changes:
             what.append(f"Qty. to Handle {format_quantity(line.qty_to_handle)}")
+        if "bin_code" in changes:
+            what.append(_("bin %(bin)s") % {"bin": line.bin.code if line.bin else ""})
         messages.success(request, f"Line {line.line_no}: {', '.join(what)}.")
     return redirect(_pick_url(pk, line.pk))
 
@@ -500,6 +514,10 @@ def _confirm(
     if not all(request.user.has_perm(perm) for perm in perms):
         raise PermissionDenied(refusal)
     pick = _get_pick(request.user, pk)
+    if is_warehouse_pick(pick):
+        if action in REGISTER_FOR:  # a warehouse pick is registered, not posted
+            return redirect(reverse(f"picking:pick-{REGISTER_FOR[action].replace('_', '-')}", args=[pk]))
+        return render(request, CONFIRM_TEMPLATE, pair_confirm_context(pick, action, line_id))
     lines = list(pick.lines.all())
     line = next(ln for ln in lines if ln.pk == line_id) if line_id is not None else None
     return render(
@@ -577,11 +595,13 @@ def pick_delete_view(request: HttpRequest, pk: int) -> HttpResponse:
         )
     pick = _get_pick(request.user, pk)
     outstanding = any(ln.qty_handled < ln.quantity for ln in pick.lines.all())
-    done = (
-        _("Pick %(no)s was deleted; its outstanding quantity is back on the source document.")
-        if outstanding
-        else _("Pick %(no)s was deleted; nothing of it was outstanding, so nothing went back.")
-    ) % {"no": pick.no}
+    if not outstanding:
+        done = _("Pick %(no)s was deleted; nothing of it was outstanding, so nothing went back.")
+    elif is_warehouse_pick(pick):
+        done = _("Pick %(no)s was deleted; its outstanding quantity is back on the shipment lines.")
+    else:
+        done = _("Pick %(no)s was deleted; its outstanding quantity is back on the source document.")
+    done %= {"no": pick.no}
     return _act(
         request,
         pk,
@@ -604,12 +624,19 @@ def pick_line_delete_view(request: HttpRequest, pk: int, line_id: int) -> HttpRe
             refusal="Deleting pick lines is for supervisors. Ask a supervisor.",
             line_id=line_id,
         )
-    line_no = PickLine.objects.filter(pk=line_id).values_list("line_no", flat=True).first()
+    line = PickLine.objects.select_related("pair").get(pk=line_id)
+    if line.pair is not None:  # a warehouse pick's pair, named by its take line
+        take_no = line.line_no if line.action == PickLine.Action.TAKE else line.pair.line_no
+        done = _(
+            "The pair of line %(line_no)s was deleted; its outstanding quantity is back on the shipment line."
+        ) % {"line_no": take_no}
+    else:
+        done = f"Line {line.line_no} was deleted; its outstanding quantity is back on the source line."
     return _act(
         request,
         pk,
         lambda: pick_line_delete(pick_line_id=line_id, user=request.user),
-        f"Line {line_no} was deleted; its outstanding quantity is back on the source line.",
+        done,
         url=lambda _: _pick_or_list_url(pk),
         line_id=line_id,
     )

@@ -12,10 +12,12 @@ scenarios can reuse them: what a scenario does differently stays in the scenario
 
 from __future__ import annotations
 
+import re
 from decimal import Decimal
 from typing import Any
 
-from picking.models import SourceDocument
+from picking.models import Pick, PickLine, SourceDocument, WarehouseShipment
+from picking.tests.picks_pages.pages import follow, text
 from tests.acceptance.cases import Given
 from tests.clients import ok
 from tests.world import (
@@ -395,3 +397,86 @@ def then_shipment_only_shipped(given: Given) -> None:
     assert (lot_line.qty_shipped, lot_line.qty_on_shipments, serial_line.qty_shipped) == (4, 2, 2)
     assert tracking(lot_line) == [("EARLY", "", 3, 3, "pick"), ("LATE", "", 1, 1, "pick")]
     assert tracking(serial_line) == [("", "X1", 1, 1, "pick"), ("", "X3", 1, 1, "source")]
+
+
+# --- Through the pages -------------------------------------------------------------------------------------
+
+
+def page_create_shipment(client: Any, doc: SourceDocument) -> tuple[WarehouseShipment, str]:
+    """Press "Create warehouse shipment" on the source document page (which offers no inventory pick at
+    a location that requires shipment); the shipment page is returned."""
+    page = text(client.get(f"/source-documents/{doc.pk}/"))
+    assert f'action="/source-documents/{doc.pk}/create-shipment/"' in page
+    assert "Create Inventory Pick" not in page
+    response = client.post(f"/source-documents/{doc.pk}/create-shipment/")
+    shipment = WarehouseShipment.objects.filter(lines__source_line__document=doc).distinct().get()
+    assert response["Location"] == f"/warehouse-shipments/{shipment.pk}/"
+    return shipment, follow(client, response)
+
+
+def page_create_warehouse_pick(
+    client: Any, *shipments: WarehouseShipment, assigned_to: str = ""
+) -> tuple[Pick, str]:
+    """Press "Create warehouse pick" (on the shipment page, or the wave pick of the list); the pick page."""
+    response = client.post(
+        "/warehouse-picks/create/", {"shipments": [s.pk for s in shipments], "assigned_to": assigned_to}
+    )
+    pick = Pick.objects.filter(type=Pick.Type.WAREHOUSE_PICK).latest("pk")
+    assert response.status_code == 302 and response["Location"] == f"/picks/{pick.pk}/", text(response)[:2000]
+    return pick, follow(client, response)
+
+
+def page_pairs(pick: Pick) -> list[tuple[str, str, str, str, Decimal, Decimal, bool]]:
+    """(take bin, place bin, lot, serial, quantity, Qty. to Handle, locked) of each pair, in take line
+    order, after checking that each place line follows its take line."""
+    result = []
+    for take in PickLine.objects.filter(pick=pick, action="take").select_related("bin", "pair__bin"):
+        place = take.pair
+        assert place is not None and place.pair_id == take.pk
+        follows = ("quantity", "qty_handled", "qty_to_handle", "lot_no", "serial_no", "tracking_locked")
+        assert all(getattr(take, name) == getattr(place, name) for name in follows), take.line_no
+        assert take.bin is not None and place.bin is not None
+        result.append(
+            (
+                take.bin.code,
+                place.bin.code,
+                take.lot_no,
+                take.serial_no,
+                take.quantity,
+                take.qty_to_handle,
+                take.tracking_locked,
+            )
+        )
+    return result
+
+
+def pair_card(page: str, take: PickLine) -> str:
+    """The card of a pair on the warehouse pick page (its take line's card, which names the place line)."""
+    match = re.search(rf'<article[^>]*id="line-{take.pk}".*?</article>', page, flags=re.S)
+    assert match, f"the pair of line {take.line_no} is not on the page"
+    return match.group(0)
+
+
+def route(card_html: str) -> str:
+    """ "Take from W1 → place in SHIP" as the card says it."""
+    match = re.search(r'data-testid="pair-route">(.*?)</span>\s*$', card_html.split("</header>")[0], re.S)
+    assert match, card_html[:500]
+    return " ".join(re.sub(r"<[^>]+>", "", match.group(1)).split())
+
+
+def take_line(pick: Pick, **numbers: Any) -> PickLine:
+    return PickLine.objects.get(pick=pick, action="take", **numbers)
+
+
+def page_register(client: Any, pick: Pick) -> tuple[str, str]:
+    """Open the Register confirmation, then press Register: (the confirmation, the pick page after)."""
+    confirm = client.get(f"/picks/{pick.pk}/register/")
+    assert confirm.status_code == 200
+    return text(confirm), follow(client, client.post(f"/picks/{pick.pk}/register/"))
+
+
+def page_post_shipment(client: Any, shipment: WarehouseShipment) -> tuple[str, str]:
+    """Open the shipment's Post confirmation, then press Post: (the confirmation, the shipment page after)."""
+    confirm = client.get(f"/warehouse-shipments/{shipment.pk}/post/")
+    assert confirm.status_code == 200
+    return text(confirm), follow(client, client.post(f"/warehouse-shipments/{shipment.pk}/post/"))

@@ -17,9 +17,29 @@ from django.utils import timezone
 
 from core.jobs import job_create
 from core.models import Job
-from picking.models import Pick, PickLine, PostedPick, SourceDocument
+from picking.models import (
+    Pick,
+    PickLine,
+    PostedPick,
+    PostedShipment,
+    RegisteredPick,
+    SourceDocument,
+    WarehouseShipment,
+)
 from picking.services.pick_create import batch_summary
-from tests.world import EXP_EARLY, TODAY, World, build_world, document, make_pick, ship
+from tests.world import (
+    EXP_EARLY,
+    TODAY,
+    World,
+    build_world,
+    document,
+    make_pick,
+    post_shipment,
+    register,
+    ship,
+    shipment_for,
+    warehouse_pick_for,
+)
 
 
 @dataclass
@@ -32,6 +52,10 @@ class PageData:
     posted: PostedPick
     document: SourceDocument
     job_id: int
+    shipment: WarehouseShipment  # at WHSE, with an open warehouse pick (a locked pair, a pair to select)
+    warehouse_pick: Pick
+    registered: RegisteredPick
+    posted_shipment: PostedShipment
 
 
 def build_page_data() -> PageData:
@@ -65,7 +89,37 @@ def build_page_data() -> PageData:
         finished_at=timezone.now(),
         result={**batch_summary(1, 1, 0), "picks": [{"id": pick.pk, "no": pick.no}]},
     )
-    return PageData(world, pick, select_line, posted, doc, job.pk)
+    shipment, warehouse_pick, registered, posted_shipment = _warehouse_page_data(world)
+    return PageData(
+        world, pick, select_line, posted, doc, job.pk, shipment, warehouse_pick, registered, posted_shipment
+    )
+
+
+def _warehouse_page_data(world: World) -> tuple[WarehouseShipment, Pick, RegisteredPick, PostedShipment]:
+    """WHSE: a shipment whose warehouse pick is open (a locked pair, a pair to select, one to handle), and
+    another one registered and posted."""
+    whse = world.add_warehouse()
+    world.receive(
+        world.sn_spec, world.bin("W1", whse), *({"quantity": 1, "serial_no": f"W{i}"} for i in range(3))
+    )
+    world.receive(world.plain, world.bin("W2", whse), {"quantity": 10})
+    shipped = shipment_for(world, document(world, (world.plain, 2), location=whse))
+    registered = register(world, warehouse_pick_for(world, shipped))
+    posted = post_shipment(world, shipped)
+    shipment = shipment_for(
+        world,
+        document(
+            world,
+            (world.sn_spec, 1, {"tracking": [("W0", "", 1)]}),
+            (world.sn_spec, 2),
+            (world.plain, 3),
+            location=whse,
+        ),
+    )
+    warehouse_pick = warehouse_pick_for(world, shipment)
+    Pick.objects.filter(pk=warehouse_pick.pk).update(assigned_to=world.worker)
+    PickLine.objects.filter(pick=warehouse_pick, item=world.plain).update(qty_to_handle=3)
+    return shipment, warehouse_pick, registered, posted
 
 
 @dataclass(frozen=True)
@@ -77,6 +131,22 @@ class Page:
 
 def _line(d: PageData, action: str) -> str:
     return f"/picks/{d.pick.pk}/lines/{d.select_line.pk}/{action}/"
+
+
+def _pair(d: PageData, action: str) -> str:
+    take = PickLine.objects.filter(pick=d.warehouse_pick, action="take", tracking_locked=False).first()
+    assert take is not None
+    return f"/picks/{d.warehouse_pick.pk}/lines/{take.pk}/{action}/"
+
+
+def _shipment(name: str, d: PageData) -> str:
+    return reverse(f"picking:{name}", args=[d.shipment.pk])
+
+
+def _shipment_line(d: PageData, action: str) -> str:
+    line = d.shipment.lines.order_by("line_no").first()
+    assert line is not None
+    return f"{_shipment('shipment-detail', d)}lines/{line.pk}/{action}/"
 
 
 PAGES: dict[str, list[Page]] = {
@@ -99,6 +169,9 @@ PAGES: dict[str, list[Page]] = {
     "picking:pick-detail": [
         Page("worker", lambda d: reverse("picking:pick-detail", args=[d.pick.pk])),
         Page("supervisor", lambda d: reverse("picking:pick-detail", args=[d.pick.pk]) + "?done=1"),
+        # a warehouse pick: a card per take/place pair
+        Page("worker", lambda d: reverse("picking:pick-detail", args=[d.warehouse_pick.pk]) + "?done=1"),
+        Page("supervisor", lambda d: reverse("picking:pick-detail", args=[d.warehouse_pick.pk])),
     ],
     "picking:pick-print": [Page("worker", lambda d: reverse("picking:pick-print", args=[d.pick.pk]))],
     "picking:pick-line-select": [Page("worker", lambda d: _line(d, "select"))],
@@ -107,7 +180,41 @@ PAGES: dict[str, list[Page]] = {
         Page("supervisor", lambda d: reverse("picking:pick-post-and-delete-rest", args=[d.pick.pk]))
     ],
     "picking:pick-delete": [Page("supervisor", lambda d: reverse("picking:pick-delete", args=[d.pick.pk]))],
-    "picking:pick-line-delete": [Page("supervisor", lambda d: _line(d, "delete"))],
+    "picking:pick-line-delete": [
+        Page("supervisor", lambda d: _line(d, "delete")),
+        Page("supervisor", lambda d: _pair(d, "delete")),
+    ],
+    "picking:pick-register": [
+        Page("worker", lambda d: reverse("picking:pick-register", args=[d.warehouse_pick.pk]))
+    ],
+    "picking:pick-register-and-delete-rest": [
+        Page(
+            "supervisor",
+            lambda d: reverse("picking:pick-register-and-delete-rest", args=[d.warehouse_pick.pk]),
+        )
+    ],
+    "picking:shipment-list": [
+        Page("supervisor", lambda d: reverse("picking:shipment-list")),
+        Page("worker", lambda d: reverse("picking:shipment-list")),
+    ],
+    "picking:shipment-create": [
+        Page("supervisor", lambda d: reverse("picking:shipment-create") + "?preview=1&location=WHSE")
+    ],
+    "picking:shipment-detail": [
+        Page("supervisor", lambda d: _shipment("shipment-detail", d)),
+        Page("worker", lambda d: _shipment("shipment-detail", d)),
+    ],
+    "picking:shipment-post": [Page("supervisor", lambda d: _shipment("shipment-post", d))],
+    "picking:shipment-delete": [Page("supervisor", lambda d: _shipment("shipment-delete", d))],
+    "picking:shipment-line-delete": [Page("supervisor", lambda d: _shipment_line(d, "delete"))],
+    "picking:registered-pick-list": [Page("worker", lambda d: reverse("picking:registered-pick-list"))],
+    "picking:registered-pick-detail": [
+        Page("worker", lambda d: reverse("picking:registered-pick-detail", args=[d.registered.pk]))
+    ],
+    "picking:posted-shipment-list": [Page("worker", lambda d: reverse("picking:posted-shipment-list"))],
+    "picking:posted-shipment-detail": [
+        Page("worker", lambda d: reverse("picking:posted-shipment-detail", args=[d.posted_shipment.pk]))
+    ],
     "picking:posted-pick-list": [Page("worker", lambda d: reverse("picking:posted-pick-list"))],
     "picking:posted-pick-detail": [
         Page("worker", lambda d: reverse("picking:posted-pick-detail", args=[d.posted.pk]))
@@ -137,6 +244,9 @@ NOT_PAGES: dict[str, str] = {
     "picking:pick-lines": "a part of the pick page (more lines, search), checked there",
     "picking:pick-pdf": "a PDF download",
     "webhook-redeliver": "POST only: back to the webhooks page",
+    "picking:shipment-line-update": "POST only: back to the shipment page",
+    "picking:shipment-create-from-document": "POST only: opens the shipment made",
+    "picking:warehouse-pick-create": "POST only: opens the warehouse pick made",
 }
 
 

@@ -17,7 +17,7 @@ from typing import Any
 import pytest
 
 from picking.models import Pick, PickLine
-from tests.browser.helpers import log_in, shot
+from tests.browser.helpers import log_in, scanner, shot, wait_for_scans
 from tests.world import TODAY, World, build_world, make_pick
 from warehouse.models import Item
 
@@ -34,21 +34,6 @@ COUNT_SOUNDS = """
   Context.prototype.createOscillator = function () { window.__sounds += 1; return create.call(this); };
 })();
 """
-
-
-def scanner(page: Any, *codes: str) -> None:
-    """A keyboard-wedge scanner: each code typed, then Enter, with no pause and no tap."""
-    for code in codes:
-        page.keyboard.type(code)
-        page.keyboard.press("Enter")
-
-
-def wait_for_scans(page: Any, count: int) -> None:
-    page.wait_for_function(
-        "n => { const b = document.querySelector('[data-scan-box]');"
-        " return b && b.dataset.scans === String(n) && (b.dataset.pending || '0') === '0'; }",
-        arg=count,
-    )
 
 
 def scan_state(page: Any) -> dict[str, Any]:
