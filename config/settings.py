@@ -125,7 +125,7 @@ AUTH_PASSWORD_VALIDATORS = [
 
 LANGUAGE_CODE = "en"
 # The interface's languages; catalogues live in each app's locale/ and, for the project's templates and
-# settings, in LOCALE_PATHS (docs/translating.md).
+# settings, in LOCALE_PATHS.
 LANGUAGES = [
     ("en", "English"),
     ("de", "Deutsch"),
