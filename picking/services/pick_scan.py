@@ -359,11 +359,12 @@ def _in_bin_of_line(
     scan: _Scan, number: str, stock: Sequence[tuple[int, int, str, str]]
 ) -> ScanResult | None:
     """The number is in stock in the bin of a changeable line of its item: it goes on that line (a line
-    still without a number of that kind first, then one whose proposed number may change)."""
+    still without a number of that kind first, then one whose proposed number may change, one not yet to
+    handle before one whose number was already scanned)."""
     for item_id, bin_id, serial_no, _lot in stock:
         kind = "serial_no" if serial_no == number else "lot_no"
         candidates = list(scan.changeable_lines().filter(item_id=item_id, bin_id=bin_id))
-        candidates.sort(key=lambda ln: (bool(getattr(ln, kind)), ln.line_no))
+        candidates.sort(key=lambda ln: (bool(getattr(ln, kind)), ln.qty_to_handle > 0, ln.line_no))
         if candidates:
             return _put_number(scan, number, candidates[0], kind, new=False)
     return None
@@ -464,10 +465,13 @@ def _add_units_of_item(scan: _Scan, item: Item) -> ScanResult:
 
 
 def _as_new_number(scan: _Scan, number: str) -> ScanResult | None:
-    """A new number for an item whose stock carries none of that kind (serial first, then lot)."""
+    """A new number for an item whose stock carries none of that kind, on its first line lacking one (an
+    item taking both: serial first). A plain code that lines of several items could take, as a serial
+    number or as a lot, asks which (`choose_line`)."""
     kinds: tuple[str, ...] = ("serial_no", "lot_no")
     if scan.gs1 is not None:
         kinds = ("serial_no",) if scan.gs1.serial_no else ("lot_no",)
+    firsts: dict[int, tuple[PickLine, str]] = {}
     for kind in kinds:
         lacking = scan.changeable_lines().filter(**{kind: ""})
         items = Item.objects.select_related("tracking_code").filter(
@@ -476,13 +480,14 @@ def _as_new_number(scan: _Scan, number: str) -> ScanResult | None:
         taking = {item.pk for item in items if _takes_new_number(item, kind)}
         if not taking:
             continue
-        firsts: dict[int, PickLine] = {}
         for ln in lacking.filter(item_id__in=taking):
-            firsts.setdefault(ln.item_id, ln)
-        if len(firsts) > 1:
-            return _choose(scan, list(firsts.values()))
-        return _put_number(scan, number, next(iter(firsts.values())), kind, new=True)
-    return None
+            firsts.setdefault(ln.item_id, (ln, kind))
+    if not firsts:
+        return None
+    if len(firsts) > 1:
+        return _choose(scan, [ln for ln, _kind in firsts.values()])
+    line, kind = next(iter(firsts.values()))
+    return _put_number(scan, number, line, kind, new=True)
 
 
 def _takes_new_number(item: Item, kind: str) -> bool:
