@@ -3,6 +3,8 @@ constant whatever the number of lines. Every selector shows only picks at locati
 
 from __future__ import annotations
 
+from django.utils.translation import gettext as _
+
 from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
@@ -81,7 +83,9 @@ def pick_detail(*, pick_id: int, user: Any) -> Pick:
         .first()
     )
     if pick is None:
-        raise NotFoundError(f"There is no pick #{pick_id}, or it is not at a location you work at.")
+        raise NotFoundError(
+            _("There is no pick #%(id)s, or it is not at a location you work at.") % {"id": pick_id}
+        )
     return pick
 
 
@@ -94,7 +98,9 @@ def get_visible_pick(*, pick_id: int, user: Any) -> Pick:
         .first()
     )
     if pick is None:
-        raise NotFoundError(f"There is no pick #{pick_id}, or it is not at a location you work at.")
+        raise NotFoundError(
+            _("There is no pick #%(id)s, or it is not at a location you work at.") % {"id": pick_id}
+        )
     return pick
 
 
@@ -107,7 +113,9 @@ def get_visible_pick_line(*, pick_line_id: int, user: Any) -> PickLine:
         .first()
     )
     if line is None:
-        raise NotFoundError(f"There is no pick line #{pick_line_id}, or it is not at a location you work at.")
+        raise NotFoundError(
+            _("There is no pick line #%(id)s, or it is not at a location you work at.") % {"id": pick_line_id}
+        )
     return line
 
 
@@ -146,7 +154,7 @@ def posted_pick_detail(*, posted_pick_id: int, user: Any) -> PostedPick:
     )
     if posted is None:
         raise NotFoundError(
-            f"There is no posted pick #{posted_pick_id}, or it is not at a location you work at."
+            _("There is no posted pick #%(id)s, or it is not at a location you work at.") % {"id": posted_pick_id}
         )
     return posted
 

@@ -9,6 +9,8 @@ A cancelled document is never picked and never changed again.
 
 from __future__ import annotations
 
+from django.utils.translation import gettext_lazy
+
 from collections.abc import Sequence
 from dataclasses import dataclass
 from decimal import Decimal
@@ -27,7 +29,7 @@ from picking.services.source_document_events import refuse_cancelled, source_doc
 from picking.services.source_document_input import Error, parse_line
 from picking.services.tracking_checks import raise_for
 
-PERMISSION_DETAIL = "Changing source documents is for supervisors and ERP integrations."
+PERMISSION_DETAIL = gettext_lazy("Changing source documents is for supervisors and ERP integrations.")
 
 
 @dataclass(frozen=True)
@@ -68,7 +70,7 @@ def lock_document_for_change(*, document_id: int, user: Any) -> tuple[SourceDocu
     lines; 409 `document_cancelled` when it was cancelled."""
     from warehouse.scoping import visible_locations
 
-    require_perm(user, "picking.change_sourcedocument", PERMISSION_DETAIL)
+    require_perm(user, "picking.change_sourcedocument", str(PERMISSION_DETAIL))
     document = (
         SourceDocument.objects.select_related("location")
         .filter(pk=document_id, location__in=visible_locations(user))
