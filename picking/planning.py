@@ -19,14 +19,14 @@ What cannot be covered is reported as `NotPicked`, with the reason in words a su
 
 from __future__ import annotations
 
-from django.utils.translation import gettext as _
-
 import datetime
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field, replace
 from decimal import Decimal
 from typing import TypeVar
+
+from django.utils.translation import gettext as _
 
 from core.quantities import ONE, ZERO, format_quantity
 from picking import rules

@@ -19,12 +19,12 @@ the carried numbers blank (when every carried kind is for the worker to select).
 
 from __future__ import annotations
 
-from django.utils.translation import gettext as _
-
 import enum
 from collections.abc import Iterable
 from dataclasses import dataclass
 from decimal import Decimal
+
+from django.utils.translation import gettext as _
 
 from core.quantities import ONE, ZERO, format_quantity
 from tracking.rules import KindRequirement, Requirement
@@ -118,7 +118,8 @@ def split_problem(*, quantity: Decimal, qty_handled: Decimal, split_qty: Decimal
         return _("Enter a quantity above 0 to split off.")
     if split_qty >= outstanding:
         return _(
-            "Split off less than the %(outstanding)s outstanding on the line, so that both lines keep a quantity."
+            "Split off less than the %(outstanding)s outstanding on the line, so that both lines keep a "
+            "quantity."
         ) % {"outstanding": format_quantity(outstanding)}
     return None
 

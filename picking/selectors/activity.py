@@ -3,11 +3,10 @@ the locations they work at (superusers: everywhere)."""
 
 from __future__ import annotations
 
-from django.utils.translation import gettext as _
-
 from typing import Any
 
 from django.db.models import QuerySet
+from django.utils.translation import gettext as _
 
 from core.models import ActivityEntry
 from core.permissions import require_perm

@@ -8,8 +8,6 @@ under it; and while numbers registered for it on a warehouse shipment wait unshi
 
 from __future__ import annotations
 
-from django.utils.translation import ngettext
-
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
@@ -17,6 +15,7 @@ from decimal import Decimal
 from typing import Any
 
 from django.db.models import F
+from django.utils.translation import ngettext
 
 from core.quantities import ZERO
 from picking.availability import AvailableRow, available_stock

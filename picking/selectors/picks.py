@@ -3,13 +3,12 @@ constant whatever the number of lines. Every selector shows only picks at locati
 
 from __future__ import annotations
 
-from django.utils.translation import gettext as _
-
 from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
 from django.db.models import Count, F, Prefetch, Q, QuerySet, Sum
+from django.utils.translation import gettext as _
 
 from core.exceptions import NotFoundError
 from core.quantities import ZERO
@@ -154,7 +153,8 @@ def posted_pick_detail(*, posted_pick_id: int, user: Any) -> PostedPick:
     )
     if posted is None:
         raise NotFoundError(
-            _("There is no posted pick #%(id)s, or it is not at a location you work at.") % {"id": posted_pick_id}
+            _("There is no posted pick #%(id)s, or it is not at a location you work at.")
+            % {"id": posted_pick_id}
         )
     return posted
 

@@ -7,11 +7,10 @@ what it renders, so the number of queries does not grow with lines or tracking l
 
 from __future__ import annotations
 
-from django.utils.translation import gettext as _
-
 from typing import Any
 
 from django.db.models import Count, Prefetch, Q, QuerySet
+from django.utils.translation import gettext as _
 
 from core.exceptions import NotFoundError
 from picking.models import ItemTrackingLine, SourceDocument, SourceLine

@@ -9,12 +9,11 @@ again as it is now, and only the new tracking lines are inserted.
 
 from __future__ import annotations
 
-from django.utils.translation import gettext as _
-
 from decimal import Decimal
 from typing import Any
 
 from django.db import transaction
+from django.utils.translation import gettext as _
 
 from core.exceptions import Conflict, ErrorCode, InvalidInput, NotFoundError
 from core.quantities import ONE, format_quantity
@@ -153,7 +152,9 @@ def _assign_quantity(locked: LockedLine, quantity: Any, *, whole: bool) -> Decim
     if errors or value is None:
         raise InvalidInput(errors[0]["detail"] if errors else _("quantity is required."), errors=errors)
     line_no = locked.line.line_no
-    require_whole_units(value, item=locked.line.item, field="quantity", prefix=_("Line %(line)s: ") % {"line": line_no})
+    require_whole_units(
+        value, item=locked.line.item, field="quantity", prefix=_("Line %(line)s: ") % {"line": line_no}
+    )
     if value <= 0 or value > undefined:
         raise InvalidInput(
             _(

@@ -149,7 +149,9 @@ def _other_serials(line: SourceLine) -> dict[tuple[int, str], str]:
         .exclude(serial_no="")
         .values_list("source_line__item_id", "serial_no", "source_line__line_no")
     )
-    return {(item_id, serial_no): _("line %(line)s") % {"line": line_no} for item_id, serial_no, line_no in rows}
+    return {
+        (item_id, serial_no): _("line %(line)s") % {"line": line_no} for item_id, serial_no, line_no in rows
+    }
 
 
 def _used_before(locked: LockedLine, checked: list[TrackingInput]) -> set[tuple[int, str]] | None:
@@ -222,7 +224,8 @@ def _refuse_below_shipped(line: SourceLine, row: ItemTrackingLine, field_name: s
         ) % {**values, "serial": row.serial_no}
     else:
         detail = _(
-            "%(quantity)s of lot %(lot)s were already shipped on line %(line)s: keep it with a quantity of at "
+            "%(quantity)s of lot %(lot)s were already shipped on line %(line)s: keep it with a quantity of "
+            "at "
             "least %(quantity)s."
         ) % {**values, "lot": row.lot_no}
     return field_error(field_name, ErrorCode.TRACKING_ALREADY_SHIPPED, detail)
@@ -378,7 +381,8 @@ def item_tracking_select_entries(
         if not (req.serial.warehouse or req.lot.warehouse):
             raise Conflict(
                 _(
-                    "Item %(item)s carries no numbers in stock: there is nothing to select. Assign new numbers "
+                    "Item %(item)s carries no numbers in stock: there is nothing to select. Assign new "
+                    "numbers "
                     "instead."
                 )
                 % {"item": locked.line.item.no},

@@ -54,10 +54,17 @@ def find_assignee(*, username: str | None, location: Location) -> Any:
     )
     if assignee is None:
         raise InvalidInput(
-            _("%(user)s is not a warehouse employee at location %(location)s: choose someone who works there.")
+            _(
+                "%(user)s is not a warehouse employee at location %(location)s: choose someone who works "
+                "there."
+            )
             % {"user": username, "location": location.code},
             errors=[
-                {"field": "assigned_to", "code": ErrorCode.NOT_AN_EMPLOYEE, "detail": _("Not an employee here.")}
+                {
+                    "field": "assigned_to",
+                    "code": ErrorCode.NOT_AN_EMPLOYEE,
+                    "detail": _("Not an employee here."),
+                }
             ],
         )
     return assignee

@@ -119,7 +119,8 @@ def _create_for_document(*, document: SourceDocument, user: Any) -> PickCreateRe
             _("line %(line)s: %(reason)s") % {"line": n.line_no, "reason": n.reason} for n in not_picked[:5]
         )
         raise Conflict(
-            _("Nothing can be picked for %(document)s: %(detail)s") % {"document": document, "detail": detail},
+            _("Nothing can be picked for %(document)s: %(detail)s")
+            % {"document": document, "detail": detail},
             code=ErrorCode.NOTHING_TO_PICK,
             not_picked=[not_picked_dict(n) for n in not_picked],
         )
@@ -168,11 +169,15 @@ def _check_location_makes_inventory_picks(document: SourceDocument) -> None:
     if not location.require_pick or location.require_shipment:
         message = (
             _(
-                "Location %(location)s uses warehouse shipments and warehouse picks; inventory picks cannot be "
+                "Location %(location)s uses warehouse shipments and warehouse picks; inventory picks cannot "
+                "be "
                 "created for %(document)s."
             )
             if location.require_shipment
-            else _("Location %(location)s does not use picks; inventory picks cannot be created for %(document)s.")
+            else _(
+                "Location %(location)s does not use picks; inventory picks cannot be created for "
+                "%(document)s."
+            )
         )
         raise Conflict(
             message % {"location": location.code, "document": document},
@@ -208,7 +213,8 @@ def _source_lines_to_pick(document: SourceDocument) -> list[SourceLine]:
     open_lines = [sl for sl in source_lines if sl.qty_to_pick > 0]
     if not open_lines:
         raise Conflict(
-            _("Nothing to pick for %(document)s: every line is shipped or already on a pick.") % {"document": document},
+            _("Nothing to pick for %(document)s: every line is shipped or already on a pick.")
+            % {"document": document},
             code=ErrorCode.NOTHING_TO_PICK,
         )
     return open_lines
@@ -443,7 +449,8 @@ def picks_create_batch(
         )
     if no_from and no_to and no_from > no_to:
         raise InvalidInput(
-            _("The number range %(from)s to %(to)s is empty: 'from' comes after 'to'.") % {"from": no_from, "to": no_to},
+            _("The number range %(from)s to %(to)s is empty: 'from' comes after 'to'.")
+            % {"from": no_from, "to": no_to},
             errors=[
                 {
                     "field": "no_to",

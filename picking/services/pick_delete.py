@@ -8,13 +8,12 @@ line keeps its handled quantity as the record of what was picked.
 
 from __future__ import annotations
 
-from django.utils.translation import gettext as _
-
 from collections.abc import Sequence
 from typing import Any
 
 from django.db import transaction
 from django.db.models import F, Q
+from django.utils.translation import gettext as _
 
 from core.activity import Action
 from core.events import EventType, event_emit
@@ -61,7 +60,9 @@ def pick_delete(*, pick_id: int, user: Any) -> None:
 def pick_line_delete(*, pick_line_id: int, user: Any) -> None:
     """Delete a pick line (supervisors): its outstanding quantity returns to the source line. On a
     warehouse pick the pair is deleted: the take line and its place line."""
-    require_perm(user, "picking.delete_pickline", _("Deleting pick lines is for supervisors. Ask a supervisor."))
+    require_perm(
+        user, "picking.delete_pickline", _("Deleting pick lines is for supervisors. Ask a supervisor.")
+    )
     with transaction.atomic():
         pick, line = lock_line_for_change(pick_line_id=pick_line_id, user=user)
         if line.qty_handled >= line.quantity:

@@ -8,12 +8,11 @@ line is split off.
 
 from __future__ import annotations
 
-from django.utils.translation import gettext as _
-
 from decimal import Decimal
 from typing import Any
 
 from django.db import IntegrityError, transaction
+from django.utils.translation import gettext as _
 
 from core.db import bulk_insert
 from core.exceptions import Conflict, ErrorCode, InvalidInput, SerialNotAvailable, TrackingLocked
@@ -83,7 +82,8 @@ def pick_line_assign_lot_no(*, pick_line_id: int, quantity: Any = None, user: An
     if series is None:
         raise Conflict(
             _(
-                "Item %(item)s has no lot number series: type the lot number, or ask a supervisor to give the "
+                "Item %(item)s has no lot number series: type the lot number, or ask a supervisor to give "
+                "the "
                 "item a series."
             )
             % {"item": preview.item.no},
@@ -148,7 +148,8 @@ def check_assign_allowed(line: PickLine, kind: str) -> None:
                 )
                 if serial
                 else _(
-                    "Stock of item %(item)s carries its lot numbers: choose from the numbers available in bin "
+                    "Stock of item %(item)s carries its lot numbers: choose from the numbers available in "
+                    "bin "
                     "%(bin)s instead of assigning new ones."
                 )
             )
@@ -172,11 +173,17 @@ def assign_quantity(line: PickLine, quantity: Any) -> Decimal:
     """The quantity to assign numbers for: `quantity` (1 up to the outstanding), or all outstanding."""
     outstanding = line.quantity - line.qty_handled
     qty = outstanding if quantity is None or quantity == "" else parse_quantity(quantity, "quantity")
-    require_whole_units(qty, item=line.item, field="quantity", prefix=_("%(line)s: ") % {"line": describe(line)})
+    require_whole_units(
+        qty, item=line.item, field="quantity", prefix=_("%(line)s: ") % {"line": describe(line)}
+    )
     if qty <= 0 or qty > outstanding:
         raise InvalidInput(
             _("%(line)s: assign numbers for 1 to %(outstanding)s units (got %(quantity)s).")
-            % {"line": describe(line), "outstanding": format_quantity(outstanding), "quantity": format_quantity(qty)},
+            % {
+                "line": describe(line),
+                "outstanding": format_quantity(outstanding),
+                "quantity": format_quantity(qty),
+            },
             code=ErrorCode.INVALID_QUANTITY,
             errors=[{"field": "quantity", "code": ErrorCode.INVALID_QUANTITY, "detail": _("Out of range.")}],
         )

@@ -63,7 +63,8 @@ def lot_of_serial(line: PickLine, *, bin_id: int, serial_no: str, lot_no: str) -
     if lots and lot_no and lots[0] != lot_no:
         raise InvalidInput(
             _(
-                "Serial number %(serial)s of item %(item)s is in lot %(stock_lot)s, not in lot %(lot)s. Clear "
+                "Serial number %(serial)s of item %(item)s is in lot %(stock_lot)s, not in lot %(lot)s. "
+                "Clear "
                 "the lot number, or scan a serial number of this lot."
             )
             % {"serial": serial_no, "item": line.item.no, "stock_lot": lots[0], "lot": lot_no},
@@ -86,7 +87,8 @@ def _check_kinds_tracked(line: PickLine, req: Requirement, *, lot_no: str, seria
     item_no = line.item.no
     if serial_no and not req.serial.tracked:
         raise InvalidInput(
-            _("Item %(item)s is not tracked by serial number: leave the serial number empty.") % {"item": item_no},
+            _("Item %(item)s is not tracked by serial number: leave the serial number empty.")
+            % {"item": item_no},
             errors=[
                 {
                     "field": "serial_no",
@@ -110,10 +112,17 @@ def _check_serial_free(line: PickLine, req: Requirement, *, serial_no: str) -> N
     other_pick = _serial_on_other_line(line, serial_no)
     if other_pick:
         raise SerialNotAvailable(
-            _("Serial number %(serial)s of item %(item)s is already on pick %(pick)s. Choose or scan another one.")
+            _(
+                "Serial number %(serial)s of item %(item)s is already on pick %(pick)s. Choose or scan "
+                "another one."
+            )
             % {"serial": serial_no, "item": item_no, "pick": other_pick},
             errors=[
-                {"field": "serial_no", "code": ErrorCode.SERIAL_NOT_AVAILABLE, "detail": _("On another pick.")}
+                {
+                    "field": "serial_no",
+                    "code": ErrorCode.SERIAL_NOT_AVAILABLE,
+                    "detail": _("On another pick."),
+                }
             ],
         )
     if not req.serial.warehouse and _serial_used(line.item_id, serial_no):
@@ -123,7 +132,9 @@ def _check_serial_free(line: PickLine, req: Requirement, *, serial_no: str) -> N
                 "have been used before. Assign one from the number series or type another."
             )
             % {"serial": serial_no, "item": item_no},
-            errors=[{"field": "serial_no", "code": ErrorCode.SERIAL_USED_BEFORE, "detail": _("Used before.")}],
+            errors=[
+                {"field": "serial_no", "code": ErrorCode.SERIAL_USED_BEFORE, "detail": _("Used before.")}
+            ],
         )
 
 
@@ -216,10 +227,10 @@ def _check_number_usable(
     available: Decimal,
     quantity: Decimal,
 ) -> None:
-    """The number (a serial number when `is_serial`, else a lot) is in the bin, usable, and available for `quantity`. A serial number is refused
-    with SerialNotAvailable (`serial_not_available`), a lot with Conflict `lot_not_available`; a blocked or
-    expired number with its own code, a lot with too little available with `insufficient_quantity` (the
-    codes the source document checks and posting give)."""
+    """The number (a serial number when `is_serial`, else a lot) is in the bin, usable, and available for
+    `quantity`. A serial number is refused with SerialNotAvailable (`serial_not_available`), a lot with
+    Conflict `lot_not_available`; a blocked or expired number with its own code, a lot with too little
+    available with `insufficient_quantity` (the codes the source document checks and posting give)."""
     field_name = "serial_no" if is_serial else "lot_no"
     exc_class = SerialNotAvailable if is_serial else Conflict
 
@@ -232,12 +243,14 @@ def _check_number_usable(
         refuse(
             (
                 _(
-                    "Serial number %(number)s of item %(item)s is not in bin %(bin)s. Scan the label again, or "
+                    "Serial number %(number)s of item %(item)s is not in bin %(bin)s. Scan the label again, "
+                    "or "
                     "choose one of the numbers available in the bin."
                 )
                 if is_serial
                 else _(
-                    "Lot %(number)s of item %(item)s is not in bin %(bin)s. Scan the label again, or choose one "
+                    "Lot %(number)s of item %(item)s is not in bin %(bin)s. Scan the label again, or choose "
+                    "one "
                     "of the numbers available in the bin."
                 )
             )
@@ -249,7 +262,10 @@ def _check_number_usable(
         first = unusable[0].stock
         if first.blocked:
             detail = (
-                _("Serial number %(number)s of item %(item)s is blocked and cannot be picked. Choose another one.")
+                _(
+                    "Serial number %(number)s of item %(item)s is blocked and cannot be picked. Choose "
+                    "another one."
+                )
                 if is_serial
                 else _("Lot %(number)s of item %(item)s is blocked and cannot be picked. Choose another one.")
             ) % values

@@ -3,11 +3,10 @@
 
 from __future__ import annotations
 
-from django.utils.translation import gettext as _
-
 from typing import Any
 
 from django.db import transaction
+from django.utils.translation import gettext as _
 
 from core.exceptions import ErrorCode, InvalidInput, TrackingLocked
 from core.permissions import require_perm
@@ -41,7 +40,9 @@ def pick_line_split(*, pick_line_id: int, quantity: Any, user: Any) -> PickLine:
                 )
                 % {"line": describe(line), "numbers": numbers_text(line)}
             )
-        require_whole_units(split_qty, item=line.item, field="quantity", prefix=_("%(line)s: ") % {"line": describe(line)})
+        require_whole_units(
+            split_qty, item=line.item, field="quantity", prefix=_("%(line)s: ") % {"line": describe(line)}
+        )
         problem = rules.split_problem(
             quantity=line.quantity, qty_handled=line.qty_handled, split_qty=split_qty
         )

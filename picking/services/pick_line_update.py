@@ -100,7 +100,9 @@ def pick_line_set_qty_to_handle(*, pick_line_id: int, qty_to_handle: Any, user: 
 def set_qty_to_handle(line: PickLine, value: Any) -> None:
     """Check `value` against the line (picking.rules.qty_to_handle_problem) and set it (not saved)."""
     qty = parse_quantity(value, "qty_to_handle")
-    require_whole_units(qty, item=line.item, field="qty_to_handle", prefix=_("%(line)s: ") % {"line": describe(line)})
+    require_whole_units(
+        qty, item=line.item, field="qty_to_handle", prefix=_("%(line)s: ") % {"line": describe(line)}
+    )
     problem = rules.qty_to_handle_problem(
         value=qty, quantity=line.quantity, qty_handled=line.qty_handled, serial_no=line.serial_no
     )
@@ -173,7 +175,8 @@ def _bin_of_pick(pick: Pick, code: str) -> Bin:
     new_bin = Bin.objects.filter(location_id=pick.location_id, code=code).first()
     if new_bin is None:
         raise InvalidInput(
-            _("There is no bin %(bin)s at location %(location)s.") % {"bin": code, "location": pick.location.code},
+            _("There is no bin %(bin)s at location %(location)s.")
+            % {"bin": code, "location": pick.location.code},
             errors=[{"field": "bin", "code": ErrorCode.NOT_FOUND, "detail": _("Unknown bin.")}],
         )
     if new_bin.blocked:

@@ -18,8 +18,6 @@ does not grow with the number of lines or serial numbers:
 
 from __future__ import annotations
 
-from django.utils.translation import ngettext
-
 import datetime
 import logging
 from collections import defaultdict
@@ -31,6 +29,7 @@ from django.db.models import Case, CharField, Exists, F, OuterRef, Q, Value, Whe
 from django.db.models.functions import RowNumber
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from core.activity import Action
 from core.db import insert_select, update_rows
@@ -137,7 +136,8 @@ def _post(*, pick_id: int, user: Any, delete_rest: bool) -> PostedPick | None:
         if posted is None and not delete_rest:
             raise Conflict(
                 _(
-                    "Nothing to post on pick %(pick)s: no line has a Qty. to Handle. Set Qty. to Handle on the "
+                    "Nothing to post on pick %(pick)s: no line has a Qty. to Handle. Set Qty. to Handle on "
+                    "the "
                     "lines you picked (or use Autofill Qty. to Handle), then post."
                 )
                 % {"pick": pick.no},
@@ -226,7 +226,8 @@ def handled_line_errors(
             values = {"line": line.line_no, "item": item.no, "what": what}
             detail = (
                 _(
-                    "Line %(line)s (item %(item)s) needs %(what)s before it can be registered: scan, select or "
+                    "Line %(line)s (item %(item)s) needs %(what)s before it can be registered: scan, select "
+                    "or "
                     "assign it, or set Qty. to Handle to 0."
                 )
                 if verb == "registered"
@@ -358,17 +359,27 @@ def pick_refusal(
             )
         text = message % {**values, "more": more}
     elif verb == "registered":
-        text = ngettext(
-            "Pick %(pick)s was not registered; nothing was changed. %(count)s line(s) have problems: %(first)s",
-            "Pick %(pick)s was not registered; nothing was changed. %(count)s line(s) have problems: %(first)s",
-            len(lines),
-        ) % values
+        text = (
+            ngettext(
+                "Pick %(pick)s was not registered; nothing was changed. %(count)s line(s) have problems: "
+                "%(first)s",
+                "Pick %(pick)s was not registered; nothing was changed. %(count)s line(s) have problems: "
+                "%(first)s",
+                len(lines),
+            )
+            % values
+        )
     else:
-        text = ngettext(
-            "Pick %(pick)s was not posted; nothing was changed. %(count)s line(s) have problems: %(first)s",
-            "Pick %(pick)s was not posted; nothing was changed. %(count)s line(s) have problems: %(first)s",
-            len(lines),
-        ) % values
+        text = (
+            ngettext(
+                "Pick %(pick)s was not posted; nothing was changed. %(count)s line(s) have problems: "
+                "%(first)s",
+                "Pick %(pick)s was not posted; nothing was changed. %(count)s line(s) have problems: "
+                "%(first)s",
+                len(lines),
+            )
+            % values
+        )
     return cls(
         text,
         code=errors[0]["code"] if len({e["code"] for e in errors}) == 1 else cls.code,

@@ -3,12 +3,11 @@ place lines of a warehouse pick get what their take lines get)."""
 
 from __future__ import annotations
 
-from django.utils.translation import gettext as _
-
 from typing import Any
 
 from django.db import transaction
 from django.db.models import F
+from django.utils.translation import gettext as _
 
 from core.permissions import require_perm
 from core.quantities import ZERO

@@ -345,7 +345,9 @@ def _on_line_carrying(scan: _Scan, number: str, lines: Sequence[PickLine]) -> Sc
         return None
     target = next((ln for ln in lot_lines if ln.qty_to_handle < ln.qty_outstanding), lot_lines[0])
     units = scan.units()
-    require_whole_units(units, item=target.item, field="quantity", prefix=_("%(line)s: ") % {"line": describe(target)})
+    require_whole_units(
+        units, item=target.item, field="quantity", prefix=_("%(line)s: ") % {"line": describe(target)}
+    )
     line = _update(scan, target, qty_to_handle=str(target.qty_to_handle + units))
     message = _("Lot %(lot)s: line %(line)s, Qty. to Handle %(qty)s.") % {
         "lot": number,
@@ -450,7 +452,9 @@ def _add_units_of_item(scan: _Scan, item: Item) -> ScanResult:
         return _choose(scan, lines)
     target = lines[0]
     units = scan.units()
-    require_whole_units(units, item=item, field="quantity", prefix=_("%(line)s: ") % {"line": describe(target)})
+    require_whole_units(
+        units, item=item, field="quantity", prefix=_("%(line)s: ") % {"line": describe(target)}
+    )
     line = _update(scan, target, qty_to_handle=str(target.qty_to_handle + units))
     message = _("Item %(item)s: line %(line)s, Qty. to Handle %(qty)s.") % {
         "item": item.no,
@@ -519,7 +523,9 @@ def _put_number(scan: _Scan, number: str, target: PickLine, kind: str, *, new: b
         message = template % {"number": number, "line": line.line_no}
         return _checked(scan, _updated(scan, line, message, serial_no=number, quantity=ONE))
     units = scan.units()
-    require_whole_units(units, item=target.item, field="quantity", prefix=_("%(line)s: ") % {"line": describe(target)})
+    require_whole_units(
+        units, item=target.item, field="quantity", prefix=_("%(line)s: ") % {"line": describe(target)}
+    )
     qty = min(units, target.qty_outstanding)
     line = _update(scan, target, lot_no=number, qty_to_handle=str(qty))
     template = (

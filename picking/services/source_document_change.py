@@ -9,8 +9,6 @@ A cancelled document is never picked and never changed again.
 
 from __future__ import annotations
 
-from django.utils.translation import gettext_lazy
-
 from collections.abc import Sequence
 from dataclasses import dataclass
 from decimal import Decimal
@@ -18,6 +16,7 @@ from typing import Any
 
 from django.db import transaction
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from core.exceptions import Conflict, ErrorCode, NotFoundError
 from core.permissions import require_perm

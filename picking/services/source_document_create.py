@@ -9,14 +9,13 @@ that feeds an import chunk by chunk is `picking.services.source_document_import`
 
 from __future__ import annotations
 
-from django.utils.translation import gettext as _
-
 from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
 from django.db import IntegrityError, transaction
+from django.utils.translation import gettext as _
 
 from core.activity import Action, activity_record
 from core.db import bulk_insert
@@ -116,7 +115,9 @@ def source_documents_import(*, documents: Sequence[Any], user: Any) -> ImportRes
                         "detail": _("%(ref)s already exists (created meanwhile by another request).")
                         % {"ref": doc.ref},
                         "errors": [
-                            field_error("no", ErrorCode.DUPLICATE_DOCUMENT, _("This (type, no) already exists."))
+                            field_error(
+                                "no", ErrorCode.DUPLICATE_DOCUMENT, _("This (type, no) already exists.")
+                            )
                         ],
                     }
                 )
@@ -217,7 +218,7 @@ def _load_refs(docs: Sequence[DocumentInput], *, user: Any) -> _Refs:
 
 
 def _already_exists(document_type: str, no: str) -> str:
-    """"A sales order SO-1 already exists." in the words of the document's type."""
+    """ "A sales order SO-1 already exists." in the words of the document's type."""
     if document_type == SourceDocument.Type.PURCHASE_RETURN_ORDER:
         return _("A purchase return order %(no)s already exists.") % {"no": no}
     if document_type == SourceDocument.Type.OUTBOUND_TRANSFER:

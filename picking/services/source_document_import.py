@@ -10,14 +10,12 @@ and does not stop the rest. The number of queries per chunk does not depend on t
 
 from __future__ import annotations
 
-from django.utils.translation import ngettext
-
-from django.utils.translation import gettext as _
-
 from typing import Any
 
 from django.contrib.auth import get_user_model
 from django.db import InterfaceError, OperationalError, transaction
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from core.exceptions import ErrorCode, InvalidInput
 from core.jobs import JobClaimLost, job_claim, job_create, job_enqueue
@@ -41,7 +39,10 @@ def source_document_import_start(
         documents = documents["documents"]
     if not isinstance(documents, list):
         raise InvalidInput(
-            _('The import must be a JSON list of source documents: [{"type", "no", "location", "lines": [...]}, ...].'),
+            _(
+                'The import must be a JSON list of source documents: [{"type", "no", "location", "lines": '
+                "[...]}, ...]."
+            ),
             code=ErrorCode.INVALID_IMPORT,
         )
     if not documents:
@@ -59,7 +60,9 @@ def source_document_import_start(
         kind=IMPORT_KIND,
         task=IMPORT_TASK,
         description=description
-        or ngettext("Import of %(count)s source documents", "Import of %(count)s source documents", len(documents))
+        or ngettext(
+            "Import of %(count)s source documents", "Import of %(count)s source documents", len(documents)
+        )
         % {"count": len(documents)},
         total=len(documents),
         payload={"documents": documents, "user_id": user.pk if authenticated else None},

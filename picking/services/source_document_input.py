@@ -8,12 +8,12 @@ Whether the numbers fit the item and the stock is checked later (`picking.servic
 
 from __future__ import annotations
 
-from django.utils.translation import gettext as _
-
 import datetime
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 from typing import Any
+
+from django.utils.translation import gettext as _
 
 from core.exceptions import ErrorCode
 from core.validation import code_error
@@ -167,7 +167,9 @@ def parse_quantity(value: Any, name: str, errors: list[Error]) -> Decimal | None
         )
         return None
     if quantity <= 0:
-        errors.append(field_error(name, ErrorCode.QUANTITY_NOT_POSITIVE, _("quantity must be greater than 0.")))
+        errors.append(
+            field_error(name, ErrorCode.QUANTITY_NOT_POSITIVE, _("quantity must be greater than 0."))
+        )
         return None
     if quantity > MAX_QUANTITY:
         errors.append(field_error(name, ErrorCode.INVALID, _("quantity is too large.")))
@@ -219,7 +221,9 @@ def parse_tracking(raw_list: Any, path: str, errors: list[Error]) -> list[Tracki
         return []
     if not isinstance(raw_list, list):
         errors.append(
-            field_error(path, ErrorCode.INVALID, _("tracking must be a list of {serial_no, lot_no, quantity}."))
+            field_error(
+                path, ErrorCode.INVALID, _("tracking must be a list of {serial_no, lot_no, quantity}.")
+            )
         )
         return []
     entries = [parse_entry(raw, f"{path}[{index}]", errors) for index, raw in enumerate(raw_list)]
@@ -290,7 +294,9 @@ def _shipment_date(raw: dict[str, Any], errors: list[Error]) -> datetime.date | 
         return datetime.date.fromisoformat(str(value))
     except ValueError:
         errors.append(
-            field_error("shipment_date", ErrorCode.INVALID, _("shipment_date must be a date like 2027-03-31."))
+            field_error(
+                "shipment_date", ErrorCode.INVALID, _("shipment_date must be a date like 2027-03-31.")
+            )
         )
         return None
 
@@ -315,7 +321,9 @@ def parse_document(raw: Any) -> tuple[DocumentInput | None, list[Error]]:
     shipment_date = _shipment_date(raw, errors)
     raw_lines = raw.get("lines")
     if not isinstance(raw_lines, list) or not raw_lines:
-        errors.append(field_error("lines", ErrorCode.REQUIRED, _("A source document needs at least one line.")))
+        errors.append(
+            field_error("lines", ErrorCode.REQUIRED, _("A source document needs at least one line."))
+        )
         raw_lines = []
     seen_line_nos: set[int] = set()
     lines = [

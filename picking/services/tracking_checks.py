@@ -159,7 +159,10 @@ def _check_line(
                 field_error(
                     f"{entry.field}.serial_no",
                     ErrorCode.SERIAL_USED_BEFORE,
-                    _("Serial number %(serial)s was already used for item %(item)s. Give a new serial number.")
+                    _(
+                        "Serial number %(serial)s was already used for item %(item)s. Give a new serial "
+                        "number."
+                    )
                     % {"serial": entry.serial_no, "item": line.item.no},
                 )
             )
@@ -190,7 +193,13 @@ def _rule_problems(line: LineContext, req: Requirement) -> dict[int | None, list
             field_name = f"{line.line_field}.tracking" if line.line_field else "tracking"
         else:
             field_name = f"{line.tracking[problem.index].field}.{problem.field}"
-        found[problem.index].append(field_error(field_name, problem.code, _("%(prefix)s: %(problem)s") % {"prefix": prefix, "problem": problem.detail}))
+        found[problem.index].append(
+            field_error(
+                field_name,
+                problem.code,
+                _("%(prefix)s: %(problem)s") % {"prefix": prefix, "problem": problem.detail},
+            )
+        )
     for index, entry in enumerate(line.tracking):
         fraction = whole_units_problem(
             quantity=entry.quantity, whole_units=line.item.whole_units, item_no=line.item.no
@@ -198,7 +207,9 @@ def _rule_problems(line: LineContext, req: Requirement) -> dict[int | None, list
         if fraction:
             found[index].append(
                 field_error(
-                    f"{entry.field}.quantity", ErrorCode.FRACTION_NOT_ALLOWED, _("%(prefix)s: %(problem)s") % {"prefix": prefix, "problem": fraction}
+                    f"{entry.field}.quantity",
+                    ErrorCode.FRACTION_NOT_ALLOWED,
+                    _("%(prefix)s: %(problem)s") % {"prefix": prefix, "problem": fraction},
                 )
             )
     return found
@@ -247,7 +258,8 @@ def _check_serial_in_stock(
                 name,
                 ErrorCode.SERIAL_NOT_AVAILABLE,
                 _(
-                    "Serial number %(serial)s of item %(item)s is not in stock at %(where)s. Check the number, "
+                    "Serial number %(serial)s of item %(item)s is not in stock at %(where)s. Check the "
+                    "number, "
                     "or choose one that is in stock."
                 )
                 % {"serial": entry.serial_no, "item": item.no, "where": _where(location, line)},
@@ -284,7 +296,8 @@ def _check_serial_in_stock(
                 name,
                 ErrorCode.SERIAL_NOT_AVAILABLE,
                 _(
-                    "Serial number %(serial)s of item %(item)s is already on another open pick. Choose another "
+                    "Serial number %(serial)s of item %(item)s is already on another open pick. Choose "
+                    "another "
                     "number."
                 )
                 % {"serial": entry.serial_no, "item": item.no},
@@ -325,7 +338,8 @@ def _check_lot_in_stock(request: _LotRequest, location: Location, rows: list[Ava
                 name,
                 ErrorCode.LOT_NOT_AVAILABLE,
                 _(
-                    "Lot %(lot)s of item %(item)s is not in stock at %(where)s. Check the number, or choose a "
+                    "Lot %(lot)s of item %(item)s is not in stock at %(where)s. Check the number, or choose "
+                    "a "
                     "lot that is in stock."
                 )
                 % {"lot": entry.lot_no, "item": item.no, "where": _where(location, line)},
@@ -337,7 +351,10 @@ def _check_lot_in_stock(request: _LotRequest, location: Location, rows: list[Ava
             field_error(
                 name,
                 ErrorCode.LOT_BLOCKED,
-                _("Lot %(lot)s of item %(item)s is blocked. Choose another lot, or ask a supervisor to unblock it.")
+                _(
+                    "Lot %(lot)s of item %(item)s is blocked. Choose another lot, or ask a supervisor to "
+                    "unblock it."
+                )
                 % {"lot": entry.lot_no, "item": item.no},
             )
         ]
@@ -385,7 +402,8 @@ def raise_for(errors: list[Error], *, ref: str) -> None:
     summary = (
         errors[0]["detail"]
         if count == 1
-        else _("%(count)s problems; see errors. First: %(first)s") % {"count": count, "first": errors[0]["detail"]}
+        else _("%(count)s problems; see errors. First: %(first)s")
+        % {"count": count, "first": errors[0]["detail"]}
     )
     message = (
         _("%(summary)s Nothing was saved.") % {"summary": summary}
