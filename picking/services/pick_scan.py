@@ -39,6 +39,7 @@ from typing import Any, NoReturn
 from django.db import transaction
 from django.db.models import F, Q, QuerySet
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from core.exceptions import Conflict, ErrorCode, InvalidInput, NotFoundError, TrackingLocked
 from core.permissions import require_perm
@@ -402,7 +403,11 @@ def _by_bin(scan: _Scan, code: str) -> ScanResult | None:
             code=ErrorCode.SCAN_NO_MATCH,
             errors=[{"field": "code", "code": ErrorCode.SCAN_NO_MATCH, "detail": _("No line in this bin.")}],
         )
-    message = _("Bin %(bin)s: %(count)s open line(s) here: %(lines)s.") % {
+    message = ngettext(
+        "Bin %(bin)s: %(count)s open line(s) here: %(lines)s.",
+        "Bin %(bin)s: %(count)s open line(s) here: %(lines)s.",
+        len(lines),
+    ) % {
         "bin": bin_.code,
         "count": len(lines),
         "lines": ", ".join(str(ln.line_no) for ln in lines[:10]) + ("…" if len(lines) > 10 else ""),
@@ -429,14 +434,24 @@ def _add_units_of_item(scan: _Scan, item: Item) -> ScanResult:
     """An item (no number): one more unit (or the quantity given) on its line with room."""
     req = requirement(item.tracking_code)
     if req.tracked:
-        named = ((_("serial"), req.serial.tracked), (_("lot"), req.lot.tracked))
-        kinds = _(" and ").join(name for name, tracked in named if tracked)
-        raise Conflict(
-            _(
-                "Item %(item)s is tracked by %(kinds)s number: scan the number on the label (or the GS1 code "
-                "that holds it), not only the item."
+        if req.serial.tracked and req.lot.tracked:
+            message = _(
+                "Item %(item)s is tracked by serial and lot number: scan the number on the label (or the GS1 "
+                "code that holds it), not only the item."
             )
-            % {"item": item.no, "kinds": kinds},
+        elif req.serial.tracked:
+            message = _(
+                "Item %(item)s is tracked by serial number: scan the number on the label (or the GS1 code "
+                "that "
+                "holds it), not only the item."
+            )
+        else:
+            message = _(
+                "Item %(item)s is tracked by lot number: scan the number on the label (or the GS1 code that "
+                "holds it), not only the item."
+            )
+        raise Conflict(
+            message % {"item": item.no},
             code=ErrorCode.SCAN_NEEDS_NUMBER,
             errors=[{"field": "code", "code": ErrorCode.SCAN_NEEDS_NUMBER, "detail": _("Scan the number.")}],
         )

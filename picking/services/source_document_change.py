@@ -16,7 +16,7 @@ from typing import Any
 
 from django.db import transaction
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, ngettext
 
 from core.exceptions import Conflict, ErrorCode, NotFoundError
 from core.permissions import require_perm
@@ -154,9 +154,12 @@ def source_document_cancel(*, document_id: int, user: Any) -> SourceDocument:
         errors = [_committed_error(x, committed[x.pk]) for x in lines if committed[x.pk].total > 0]
         if errors:
             raise Conflict(
-                _(
+                ngettext(
                     "%(document)s cannot be cancelled: %(count)s of its lines are shipped, picked or on a "
-                    "shipment. Delete its picks first; shipped lines stay shipped."
+                    "shipment. Delete its picks first; shipped lines stay shipped.",
+                    "%(document)s cannot be cancelled: %(count)s of its lines are shipped, picked or on a "
+                    "shipment. Delete its picks first; shipped lines stay shipped.",
+                    len(errors),
                 )
                 % {"document": document, "count": len(errors)},
                 code=ErrorCode.LINE_COMMITTED,
