@@ -36,9 +36,7 @@ def compiled_catalogues() -> None:
             verbosity=0,
         )
         # catalogues read before the compilation are cached per language: read them again
-        trans_real._translations = {}
-        trans_real._default = None
-        trans_real._active = Local()
+        vars(trans_real).update(_translations={}, _default=None, _active=Local())
 
 
 def _locked_line(world: World) -> int:
