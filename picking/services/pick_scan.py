@@ -39,6 +39,7 @@ from typing import Any, NoReturn
 from django.db import transaction
 from django.db.models import F, Q, QuerySet
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from core.exceptions import Conflict, ErrorCode, InvalidInput, NotFoundError, TrackingLocked
 from core.permissions import require_perm
@@ -345,7 +346,9 @@ def _on_line_carrying(scan: _Scan, number: str, lines: Sequence[PickLine]) -> Sc
         return None
     target = next((ln for ln in lot_lines if ln.qty_to_handle < ln.qty_outstanding), lot_lines[0])
     units = scan.units()
-    require_whole_units(units, item=target.item, field="quantity", prefix=f"{describe(target)}: ")
+    require_whole_units(
+        units, item=target.item, field="quantity", prefix=_("%(line)s: ") % {"line": describe(target)}
+    )
     line = _update(scan, target, qty_to_handle=str(target.qty_to_handle + units))
     message = _("Lot %(lot)s: line %(line)s, Qty. to Handle %(qty)s.") % {
         "lot": number,
@@ -401,7 +404,11 @@ def _by_bin(scan: _Scan, code: str) -> ScanResult | None:
             code=ErrorCode.SCAN_NO_MATCH,
             errors=[{"field": "code", "code": ErrorCode.SCAN_NO_MATCH, "detail": _("No line in this bin.")}],
         )
-    message = _("Bin %(bin)s: %(count)s open line(s) here: %(lines)s.") % {
+    message = ngettext(
+        "Bin %(bin)s: %(count)s open line(s) here: %(lines)s.",
+        "Bin %(bin)s: %(count)s open line(s) here: %(lines)s.",
+        len(lines),
+    ) % {
         "bin": bin_.code,
         "count": len(lines),
         "lines": ", ".join(str(ln.line_no) for ln in lines[:10]) + ("…" if len(lines) > 10 else ""),
@@ -428,14 +435,24 @@ def _add_units_of_item(scan: _Scan, item: Item) -> ScanResult:
     """An item (no number): one more unit (or the quantity given) on its line with room."""
     req = requirement(item.tracking_code)
     if req.tracked:
-        named = ((_("serial"), req.serial.tracked), (_("lot"), req.lot.tracked))
-        kinds = _(" and ").join(name for name, tracked in named if tracked)
-        raise Conflict(
-            _(
-                "Item %(item)s is tracked by %(kinds)s number: scan the number on the label (or the GS1 code "
-                "that holds it), not only the item."
+        if req.serial.tracked and req.lot.tracked:
+            message = _(
+                "Item %(item)s is tracked by serial and lot number: scan the number on the label (or the GS1 "
+                "code that holds it), not only the item."
             )
-            % {"item": item.no, "kinds": kinds},
+        elif req.serial.tracked:
+            message = _(
+                "Item %(item)s is tracked by serial number: scan the number on the label (or the GS1 code "
+                "that "
+                "holds it), not only the item."
+            )
+        else:
+            message = _(
+                "Item %(item)s is tracked by lot number: scan the number on the label (or the GS1 code that "
+                "holds it), not only the item."
+            )
+        raise Conflict(
+            message % {"item": item.no},
             code=ErrorCode.SCAN_NEEDS_NUMBER,
             errors=[{"field": "code", "code": ErrorCode.SCAN_NEEDS_NUMBER, "detail": _("Scan the number.")}],
         )
@@ -451,7 +468,9 @@ def _add_units_of_item(scan: _Scan, item: Item) -> ScanResult:
         return _choose(scan, lines)
     target = lines[0]
     units = scan.units()
-    require_whole_units(units, item=item, field="quantity", prefix=f"{describe(target)}: ")
+    require_whole_units(
+        units, item=item, field="quantity", prefix=_("%(line)s: ") % {"line": describe(target)}
+    )
     line = _update(scan, target, qty_to_handle=str(target.qty_to_handle + units))
     message = _("Item %(item)s: line %(line)s, Qty. to Handle %(qty)s.") % {
         "item": item.no,
@@ -524,7 +543,9 @@ def _put_number(scan: _Scan, number: str, target: PickLine, kind: str, *, new: b
         message = template % {"number": number, "line": line.line_no}
         return _checked(scan, _updated(scan, line, message, serial_no=number, quantity=ONE))
     units = scan.units()
-    require_whole_units(units, item=target.item, field="quantity", prefix=f"{describe(target)}: ")
+    require_whole_units(
+        units, item=target.item, field="quantity", prefix=_("%(line)s: ") % {"line": describe(target)}
+    )
     qty = min(units, target.qty_outstanding)
     line = _update(scan, target, lot_no=number, qty_to_handle=str(qty))
     template = (
