@@ -126,7 +126,7 @@ def recall_list(*, user: Any, status: str = "", item_no: str = "") -> QuerySet[R
 
 
 def get_visible_recall(*, recall_id: int, user: Any) -> Recall:
-    recall = visible_recalls(user).filter(pk=recall_id).first()
+    recall = visible_recalls(user).prefetch_related("numbers").filter(pk=recall_id).first()
     if recall is None:
         raise NotFoundError(
             _("There is no recall #%(id)s, or it concerns none of your locations.") % {"id": recall_id}
@@ -207,11 +207,27 @@ def recall_report(*, recall_id: int, user: Any) -> RecallReport:
     """One recall with everything it lists, at the user's locations (a fixed number of queries)."""
     recall = get_visible_recall(recall_id=recall_id, user=user)
     numbers = list(recall.numbers.all())
-    return RecallReport(recall=recall, numbers=numbers, **recall_findings(recall, numbers, user))
+    return RecallReport(
+        recall=recall, numbers=numbers, **recall_findings(recall, numbers, visible_location_ids(user))
+    )
 
 
-def recall_findings(recall: Recall, numbers: list[RecallNumber], user: Any) -> dict[str, Any]:
-    location_ids = visible_location_ids(user)
+def recall_report_unscoped(*, recall_id: int) -> RecallReport:
+    """A recall with what it lists at every location (the ERP's event data)."""
+    recall = (
+        Recall.objects.select_related("item", "opened_by", "closed_by")
+        .prefetch_related("numbers")
+        .get(pk=recall_id)
+    )
+    numbers = list(recall.numbers.all())
+    return RecallReport(recall=recall, numbers=numbers, **recall_findings(recall, numbers, None))
+
+
+def recall_findings(
+    recall: Recall, numbers: list[RecallNumber], location_ids: set[int] | None
+) -> dict[str, Any]:
+    """The open pick lines a recall holds, what was shipped to whom, and the stock left per bin, at
+    `location_ids` (None: everywhere); three queries and one for the partners."""
     lots = [n.lot_no for n in numbers if n.lot_no]
     serials = [n.serial_no for n in numbers if n.serial_no]
     which = Q(lot_no__in=lots) | Q(serial_no__in=serials)
@@ -220,7 +236,19 @@ def recall_findings(recall: Recall, numbers: list[RecallNumber], user: Any) -> d
         return Q() if location_ids is None else Q(**{f"{path}__in": location_ids})
 
     lines = [
-        HeldLine(**row)
+        HeldLine(
+            pick_id=row["pick_id"],
+            pick_no=row["pick_no_"],
+            line_id=row["pk"],
+            line_no=row["line_no"],
+            location=row["location_code"],
+            bin=row["bin_code"],
+            lot_no=row["lot_no"],
+            serial_no=row["serial_no"],
+            quantity=row["quantity"] - row["qty_handled"],
+            source_document=row["document_no"],
+            partner=row["document_partner"],
+        )
         for row in PickLine.objects.filter(
             which,
             scoped("pick__location_id"),
@@ -230,17 +258,18 @@ def recall_findings(recall: Recall, numbers: list[RecallNumber], user: Any) -> d
         )
         .order_by("pick_id", "line_no")
         .values(
+            "pk",
             "pick_id",
             "line_no",
             "lot_no",
             "serial_no",
-            line_id=F("pk"),
-            pick_no=F("pick__no"),
-            location=F("pick__location__code"),
-            bin=F("bin__code"),
-            quantity=F("quantity") - F("qty_handled"),
-            source_document=F("source_line__document__no"),
-            partner=F("source_line__document__partner"),
+            "quantity",
+            "qty_handled",
+            pick_no_=F("pick__no"),
+            location_code=F("pick__location__code"),
+            bin_code=F("bin__code"),
+            document_no=F("source_line__document__no"),
+            document_partner=F("source_line__document__partner"),
         )
     ]
     shipped_rows = list(
@@ -251,9 +280,15 @@ def recall_findings(recall: Recall, numbers: list[RecallNumber], user: Any) -> d
             quantity__lt=0,
             document_type__in=["posted_pick", "posted_shipment"],
         )
-        .values("source_document_type", "source_document_no", "document_no", "posting_date")
-        .annotate(location=F("location__code"), shipped=-Sum("quantity"))
-        .order_by("posting_date", "document_no")
+        .values(
+            "source_document_type",
+            "source_document_no",
+            "document_no",
+            "posting_date",
+            location_code=F("location__code"),
+        )
+        .annotate(shipped=-Sum("quantity"))
+        .order_by("posting_date", "document_no", "source_document_no")
     )
     docs = {
         (d["type"], d["no"]): d
@@ -271,17 +306,23 @@ def recall_findings(recall: Recall, numbers: list[RecallNumber], user: Any) -> d
                 source_document=r["source_document_no"],
                 source_document_type=r["source_document_type"],
                 document_no=r["document_no"],
-                location=r["location"],
+                location=r["location_code"],
                 quantity=r["shipped"],
                 posted_at=r["posting_date"],
             )
         )
     stock = [
-        InStock(**row)
+        InStock(
+            location=row["location_code"],
+            bin=row["bin_code"],
+            lot_no=row["lot_no"],
+            serial_no=row["serial_no"],
+            quantity=row["quantity"],
+        )
         for row in BinContent.objects.filter(
             which, scoped("location_id"), item_id=recall.item_id, quantity__gt=0
         )
         .order_by("location__code", "bin__code", "lot_no", "serial_no")
-        .values("lot_no", "serial_no", "quantity", location=F("location__code"), bin=F("bin__code"))
+        .values("lot_no", "serial_no", "quantity", location_code=F("location__code"), bin_code=F("bin__code"))
     ]
     return {"blocked_pick_lines": lines, "shipped_to": shipped, "in_stock": stock}
