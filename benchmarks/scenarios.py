@@ -43,6 +43,7 @@ from benchmarks.harness import (
     log,
     measure_once,
 )
+from benchmarks.tracing import run_tracing
 from benchmarks.warehouse import run_warehouse
 from picking.models import PickLine, PostedPickLine
 
@@ -56,7 +57,7 @@ NEEDS: dict[str, tuple[str, ...]] = {
     "autofill": ("create",),
     "post": ("autofill",),
 }
-VARIANTS = ("serial", "lot", "serial-big", "api", "selector", "warehouse")
+VARIANTS = ("serial", "lot", "serial-big", "api", "selector", "warehouse", "tracing")
 
 
 @dataclass(frozen=True)
@@ -619,6 +620,7 @@ def run_suite(config: Config) -> list[Result]:
         ]
         suite.run_family(fam)
     run_warehouse(suite)
+    run_tracing(suite)
     gc.unfreeze()
     return sorted(suite.results, key=_order)
 
