@@ -280,6 +280,8 @@ LOTPICK_NAV = [
     ("Create picks", "picking:pick-batch-create", "picking.add_pick"),
     ("Import documents", "picking:source-document-import", "picking.add_sourcedocument"),
     ("Stock", "warehouse:availability", "warehouse.view_bincontent"),
+    (gettext_lazy("Tracing"), "picking:tracing", "warehouse.view_itemledgerentry"),
+    (gettext_lazy("Recalls"), "picking:recall-list", "picking.view_recall"),
     ("Activity", "picking:activity", "core.view_activityentry"),
     ("Webhooks", "webhooks", "core.view_webhooksubscription"),
 ]

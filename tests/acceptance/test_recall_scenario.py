@@ -205,8 +205,10 @@ def test_a_recall_holds_the_open_pick_refuses_posting_lists_customers_and_stock_
     posted = pick_post(pick_id=rw.open_pick.pk, user=world.supervisor)
     assert posted.lines.get().quantity == 2
     types = list(Event.objects.order_by("pk").values_list("type", flat=True))
-    assert ["tracking.blocked", "recall.opened", "recall.closed"] == [
-        t for t in types if t.startswith(("tracking.", "recall."))
+    assert [t for t in types if t.startswith(("tracking.", "recall."))] == [
+        "tracking.blocked",
+        "recall.opened",
+        "recall.closed",
     ]
     opened = Event.objects.get(type="recall.opened").data
     assert opened["no"] == recall.no and opened["reason"] == REASON
