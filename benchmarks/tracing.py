@@ -13,6 +13,7 @@ import datetime
 import traceback
 from dataclasses import dataclass, replace
 from decimal import Decimal
+from functools import partial
 from typing import TYPE_CHECKING, Any
 
 from django.contrib.auth import get_user_model
@@ -176,11 +177,7 @@ def run_tracing(suite: Suite) -> None:
             m = Measurement()
             try:
                 for run in range(suite.config.warmup + suite.config.runs):
-                    seconds, queries = measure_once(
-                        lambda direction=direction, lot=lot: item_trace(
-                            user=lot.user, item_no=lot.item_no, lot_no=lot.lot_no, direction=direction
-                        )
-                    )
+                    seconds, queries = measure_once(partial(_trace, lot, direction))
                     if run >= suite.config.warmup:
                         m.times.append(seconds)
                         m.queries.append(queries)
@@ -189,6 +186,10 @@ def run_tracing(suite: Suite) -> None:
                 suite.report(replace(_result(direction, documents), status=FAILED, detail=str(exc)))
                 continue
             suite.report(_result(direction, documents).fill(m, ""))
+
+
+def _trace(lot: ShippedLot, direction: str) -> None:
+    item_trace(user=lot.user, item_no=lot.item_no, lot_no=lot.lot_no, direction=direction)
 
 
 def _result(direction: str, documents: int) -> Result:

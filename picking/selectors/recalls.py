@@ -75,10 +75,10 @@ def recall_holds(keys: Iterable[NumbersKey]) -> dict[NumbersKey, RecallHold]:
             by_serial.setdefault((item_id, serial_no), hold)
     held = {}
     for key in keys:
-        hold = by_serial.get((key[0], key[2])) if key[2] else None
-        hold = hold or (by_lot.get((key[0], key[1])) if key[1] else None)
-        if hold is not None:
-            held[key] = hold
+        found = by_serial.get((key[0], key[2])) if key[2] else None
+        found = found or (by_lot.get((key[0], key[1])) if key[1] else None)
+        if found is not None:
+            held[key] = found
     return held
 
 

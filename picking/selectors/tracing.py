@@ -170,9 +170,13 @@ def _scope(location_ids: set[int] | None, path: str) -> Q:
     return Q() if location_ids is None else Q(**{f"{path}__in": location_ids})
 
 
+def _rows(rows: Any) -> list[dict[str, Any]]:
+    return list(rows)
+
+
 def _read(*, item: Item, lot_no: str, serial_no: str, location_ids: set[int] | None) -> _Reads:
     numbers = Q(item_id=item.pk) & _numbers(lot_no, serial_no)
-    entries = list(
+    entries = _rows(
         ItemLedgerEntry.objects.filter(numbers, _scope(location_ids, "location_id"))
         .order_by("pk")
         .values(
@@ -188,7 +192,7 @@ def _read(*, item: Item, lot_no: str, serial_no: str, location_ids: set[int] | N
             location_code=F("location__code"),
         )
     )
-    warehouse_entries = list(
+    warehouse_entries = _rows(
         WarehouseEntry.objects.filter(numbers, _scope(location_ids, "location_id"))
         .order_by("pk")
         .values(
@@ -203,7 +207,7 @@ def _read(*, item: Item, lot_no: str, serial_no: str, location_ids: set[int] | N
             location_code=F("location__code"),
         )
     )
-    open_lines = list(
+    open_lines = _rows(
         PickLine.objects.filter(
             numbers,
             _scope(location_ids, "pick__location_id"),
@@ -222,7 +226,7 @@ def _read(*, item: Item, lot_no: str, serial_no: str, location_ids: set[int] | N
             location_code=F("pick__location__code"),
         )
     )
-    registered = list(
+    registered = _rows(
         RegisteredPickLine.objects.filter(numbers, _scope(location_ids, "registered_pick__location_id"))
         .order_by("pk")
         .values(
@@ -236,12 +240,12 @@ def _read(*, item: Item, lot_no: str, serial_no: str, location_ids: set[int] | N
             location_code=F("registered_pick__location__code"),
         )
     )
-    posted_picks = list(
+    posted_picks = _rows(
         PostedPickLine.objects.filter(numbers, _scope(location_ids, "posted_pick__location_id"))
         .order_by("pk")
         .values("posted_pick_id", no=F("posted_pick__no"), bin_code=F("bin__code"))
     )
-    posted_shipments = list(
+    posted_shipments = _rows(
         PostedShipmentLine.objects.filter(numbers, _scope(location_ids, "posted_shipment__location_id"))
         .order_by("pk")
         .values(
