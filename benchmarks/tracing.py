@@ -3,8 +3,8 @@ forward and backward, with the number of queries (which does not grow with the d
 
 The data is written directly in bulk (untimed): at the location BENCHTR, one receipt of lot TRACE-LOT of
 `documents` units into bin T1, then per document a sales order with its partner, a posted pick with one
-line and the outbound item ledger entry applied to the receipt, as `pick_post` leaves them. Shapes: 100 and
-10 000 documents (`SIZES`). `shipped_lot` is also the given of tests/test_tracing_query_counts.py.
+line and the outbound item ledger entry applied to the receipt, as `pick_post` leaves them. Shapes: the
+config's `tracing` (100 and 10 000 documents in the full run, 100 and 1 000 with `--quick`). `shipped_lot` is also the given of tests/test_tracing_query_counts.py.
 """
 
 from __future__ import annotations
@@ -28,7 +28,6 @@ from warehouse.models import Bin, EntryType, Item, ItemLedgerEntry, Location, Wa
 if TYPE_CHECKING:
     from benchmarks.scenarios import Suite
 
-SIZES = (100, 10_000)
 LOT = "TRACE-LOT"
 BATCH = 2000
 
@@ -160,11 +159,11 @@ def shipped_lot(documents: int, *, prefix: str = "TR") -> ShippedLot:
 
 
 def run_tracing(suite: Suite) -> None:
-    """`trace forward` and `trace backward` of a lot shipped on each of `SIZES` documents."""
+    """`trace forward` and `trace backward` of a lot shipped on each of the config's `tracing` documents."""
     wanted = [d for d in ("forward", "backward") if suite.config.selected(f"trace {d}")]
     if not wanted:
         return
-    for documents in SIZES:
+    for documents in suite.config.tracing:
         log(f"{suite.elapsed()} setting up tracing: one lot on {documents} documents")
         try:
             lot = shipped_lot(documents, prefix="BT")
