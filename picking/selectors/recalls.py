@@ -35,13 +35,6 @@ class RecallHold:
     recall_no: str
     reason: str
 
-    @property
-    def message(self) -> str:
-        return _("Recalled (%(no)s): %(reason)s. Do not pick or ship these goods; put them aside.") % {
-            "no": self.recall_no,
-            "reason": self.reason,
-        }
-
 
 class _Numbered(Protocol):
     item_id: int
