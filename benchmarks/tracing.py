@@ -4,7 +4,8 @@ forward and backward, with the number of queries (which does not grow with the d
 The data is written directly in bulk (untimed): at the location BENCHTR, one receipt of lot TRACE-LOT of
 `documents` units into bin T1, then per document a sales order with its partner, a posted pick with one
 line and the outbound item ledger entry applied to the receipt, as `pick_post` leaves them. Shapes: the
-config's `tracing` (100 and 10 000 documents in the full run, 100 and 1 000 with `--quick`). `shipped_lot` is also the given of tests/test_tracing_query_counts.py.
+config's `tracing` (100 and 10 000 documents in the full run, 100 and 1 000 with `--quick`).
+`shipped_lot` is also the given of tests/test_tracing_query_counts.py.
 """
 
 from __future__ import annotations
