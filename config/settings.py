@@ -219,6 +219,9 @@ SPECTACULAR_SETTINGS = {
         "PickLineActionEnum": "picking.models.PickLine.Action",
         "ActivityActionEnum": "core.models.ActivityEntry.Action",
         "WarehouseShipmentStatusEnum": "picking.models.WarehouseShipment.Status",
+        "RecallStatusEnum": "picking.models.Recall.Status",
+        "TraceNodeKindEnum": "picking.selectors.tracing.KINDS",
+        "BinKindEnum": "warehouse.models.Bin.Kind",
     },
 }
 
