@@ -43,6 +43,7 @@ from benchmarks.harness import (
     log,
     measure_once,
 )
+from benchmarks.tracing import run_tracing
 from benchmarks.warehouse import run_warehouse
 from picking.models import PickLine, PostedPickLine
 
@@ -56,7 +57,7 @@ NEEDS: dict[str, tuple[str, ...]] = {
     "autofill": ("create",),
     "post": ("autofill",),
 }
-VARIANTS = ("serial", "lot", "serial-big", "api", "selector", "warehouse")
+VARIANTS = ("serial", "lot", "serial-big", "api", "selector", "warehouse", "tracing")
 
 
 @dataclass(frozen=True)
@@ -76,12 +77,14 @@ class Config:
     # (lines, serial numbers per line) of the warehouse shipment scenarios (benchmarks/warehouse.py)
     warehouse: tuple[tuple[int, int], ...] = ()
     warehouse_runs: int = 3  # measured runs of each warehouse shape (not reduced by the time budget)
+    # documents a lot is shipped on, of the tracing scenarios (benchmarks/tracing.py)
+    tracing: tuple[int, ...] = ()
 
     def selected(self, scenario: str) -> bool:
         return not self.scenarios or any(token in scenario for token in self.scenarios)
 
 
-FULL = Config(budget_s=400.0, warehouse=((10, 1), (100, 10), (1000, 10)))
+FULL = Config(budget_s=400.0, warehouse=((10, 1), (100, 10), (1000, 10)), tracing=(100, 10_000))
 QUICK = Config(
     serial_lines=(10, 100),
     serials_per_line=(1, 10),
@@ -91,6 +94,7 @@ QUICK = Config(
     runs=3,
     budget_s=150.0,
     warehouse=((10, 1), (100, 10)),
+    tracing=(100, 1000),
 )
 
 
@@ -619,6 +623,7 @@ def run_suite(config: Config) -> list[Result]:
         ]
         suite.run_family(fam)
     run_warehouse(suite)
+    run_tracing(suite)
     gc.unfreeze()
     return sorted(suite.results, key=_order)
 

@@ -219,6 +219,9 @@ SPECTACULAR_SETTINGS = {
         "PickLineActionEnum": "picking.models.PickLine.Action",
         "ActivityActionEnum": "core.models.ActivityEntry.Action",
         "WarehouseShipmentStatusEnum": "picking.models.WarehouseShipment.Status",
+        "RecallStatusEnum": "picking.models.Recall.Status",
+        "TraceNodeKindEnum": "picking.selectors.tracing.KINDS",
+        "BinKindEnum": "warehouse.models.Bin.Kind",
     },
 }
 
@@ -280,6 +283,8 @@ LOTPICK_NAV = [
     (gettext_lazy("Create picks"), "picking:pick-batch-create", "picking.add_pick"),
     (gettext_lazy("Import documents"), "picking:source-document-import", "picking.add_sourcedocument"),
     (gettext_lazy("Stock"), "warehouse:availability", "warehouse.view_bincontent"),
+    (gettext_lazy("Tracing"), "picking:tracing", "warehouse.view_itemledgerentry"),
+    (gettext_lazy("Recalls"), "picking:recall-list", "picking.view_recall"),
     (gettext_lazy("Activity"), "picking:activity", "core.view_activityentry"),
     (gettext_lazy("Webhooks"), "webhooks", "core.view_webhooksubscription"),
 ]

@@ -184,6 +184,11 @@ class ErrorCode(enum.StrEnum):
     LINE_COMMITTED = "line_committed"
     DOCUMENT_CANCELLED = "document_cancelled"
 
+    # Item tracing and recalls (picking)
+    RECALLED = "recalled"
+    RECALL_NOT_OPEN = "recall_not_open"
+    NUMBER_UNKNOWN = "number_unknown"
+
     # Events and webhooks (core.events, core.webhooks)
     INVALID_CURSOR = "invalid_cursor"
     WEBHOOK_URL_REFUSED = "webhook_url_refused"

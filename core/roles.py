@@ -121,6 +121,13 @@ _EVENTS = [
 ROLE_PERMISSIONS[SUPERVISOR] += _EVENTS
 ROLE_PERMISSIONS[INTEGRATION] += _EVENTS
 
+# Item tracing and recalls: everyone reads (scoped to their locations); supervisors and ERPs open and close.
+_RECALLS_VIEW = ["picking.view_recall", "picking.view_recallnumber"]
+_RECALLS_CHANGE = ["picking.add_recall", "picking.close_recall"]
+ROLE_PERMISSIONS[WORKER] += _RECALLS_VIEW
+ROLE_PERMISSIONS[SUPERVISOR] += _RECALLS_VIEW + _RECALLS_CHANGE
+ROLE_PERMISSIONS[INTEGRATION] += _RECALLS_VIEW + _RECALLS_CHANGE
+
 
 def sync_roles(apps: Any) -> None:
     """Create the role groups and give them exactly their permissions (historical-model safe)."""

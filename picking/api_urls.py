@@ -8,4 +8,5 @@ urlpatterns = [
     path("", include("picking.apis.picks")),
     path("", include("picking.apis.activity")),
     path("", include("picking.apis.warehouse_shipments")),
+    path("", include("picking.apis.recalls")),
 ]

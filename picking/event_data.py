@@ -13,9 +13,11 @@ from typing import Any
 
 from core.events import event_data_renderer_add
 from picking.apis.picks import PickSerializer, PostedPickSerializer
+from picking.apis.recalls import report_data
 from picking.apis.source_documents import SourceDocumentSerializer
-from picking.models import Pick, PostedPick, SourceDocument
+from picking.models import Pick, PostedPick, Recall, SourceDocument
 from picking.selectors.picks import pick_with_lines, posted_pick_with_lines
+from picking.selectors.recalls import recall_report_unscoped
 from picking.selectors.source_documents import source_document_with_lines, source_documents_with_lines
 
 
@@ -45,7 +47,14 @@ def posted_pick_data(posted: PostedPick) -> dict[str, Any]:
     return _with_document(dict(PostedPickSerializer(fresh).data), fresh.source_document)
 
 
+def recall_data(recall: Recall) -> dict[str, Any]:
+    """A recall as `GET /recalls/{id}/` answers it, at every location (the ERP sees all of them); a recall
+    has no source document of its own."""
+    return _with_document(report_data(recall_report_unscoped(recall_id=recall.pk)), None)
+
+
 def register() -> None:
     event_data_renderer_add(SourceDocument, source_document_data, source_documents_data)
     event_data_renderer_add(Pick, pick_data)
     event_data_renderer_add(PostedPick, posted_pick_data)
+    event_data_renderer_add(Recall, recall_data)

@@ -19,6 +19,7 @@ from picking.models import (
     Pick,
     PickedStock,
     PickLine,
+    Recall,
     SourceLine,
     WarehouseShipment,
     WarehouseShipmentLine,
@@ -120,3 +121,9 @@ def lock_next_waiting_pick(*, location_ids: list[int]) -> Pick | None:
         .order_by("pk")
         .first()
     )
+
+
+def lock_item_recalls(*, item_id: int) -> list[Recall]:
+    """Lock every recall of an item, in pk order (opening and closing recalls of one item one at a time:
+    which recall blocked a number is decided under this lock). Recall services take no other picking lock."""
+    return list(Recall.objects.select_for_update(of=("self",)).filter(item_id=item_id).order_by("pk"))

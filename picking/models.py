@@ -537,3 +537,60 @@ class PostedShipmentLine(models.Model):
 
     def __str__(self) -> str:
         return f"{self.posted_shipment_id}/{self.line_no}"
+
+
+# --- Recalls --------------------------------------------------------------------------------------------
+
+
+class Recall(models.Model):
+    """A recall of an item's lots or serial numbers: opening it blocks the numbers (their information
+    cards' `blocked` flag) everywhere at once; open pick lines carrying them are held (posting, registering
+    and shipping refuse them with the recall's reason). Closing it unblocks what it blocked, and only that."""
+
+    class Status(models.TextChoices):
+        OPEN = "open", _("Open")
+        CLOSED = "closed", _("Closed")
+
+    no = models.CharField(max_length=30, unique=True)
+    item = models.ForeignKey("warehouse.Item", on_delete=models.PROTECT, related_name="+")
+    reason = models.CharField(max_length=500)
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.OPEN)
+    opened_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    opened_at = models.DateTimeField(auto_now_add=True)
+    closed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    closed_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-pk"]
+        permissions = [("close_recall", "Can close recalls")]
+
+    def __str__(self) -> str:
+        return self.no
+
+
+class RecallNumber(models.Model):
+    """One lot or serial number of a recall. `blocked_by_recall`: the number was not blocked before, so
+    closing the recall unblocks it (a number blocked before the recall stays blocked)."""
+
+    recall = models.ForeignKey(Recall, on_delete=models.CASCADE, related_name="numbers")
+    lot_no = models.CharField(max_length=50, blank=True, default="")
+    serial_no = models.CharField(max_length=50, blank=True, default="")
+    blocked_by_recall = models.BooleanField(default=False)
+
+    class Meta:
+        ordering = ["recall_id", "pk"]
+        constraints = [
+            models.UniqueConstraint(fields=["recall", "lot_no", "serial_no"], name="recall_number_unique"),
+            # Exactly one number per row: a lot or a serial number.
+            models.CheckConstraint(
+                condition=(Q(lot_no="") & ~Q(serial_no="")) | (~Q(lot_no="") & Q(serial_no="")),
+                name="recall_number_one_kind",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.recall_id}: {self.lot_no or self.serial_no}"

@@ -12,4 +12,5 @@ urlpatterns = [
     path("", include("picking.views.shipments")),
     path("", include("picking.views.shipment_create")),
     path("", include("picking.views.shipment_history")),
+    path("", include("picking.views.recalls")),
 ]

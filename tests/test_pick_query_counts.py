@@ -65,4 +65,5 @@ def test_pick_queries_do_not_grow_with_lines_or_serial_numbers() -> None:
     large = measure(world, lines=1000, serials_per_line=10)
     # 10 lines with 10 serials cost exactly as many queries as 1 000 lines with 10 000 serials
     assert large == small, f"10 serials: {small}, 10 000 serials: {large} (create, autofill, post)"
-    assert sum(small) < 80, small
+    # posting reads the open recalls of the lines' numbers once (picking.services.recall_checks)
+    assert sum(small) < 81, small

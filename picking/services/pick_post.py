@@ -51,6 +51,7 @@ from picking.models import (
 from picking.selectors.picks import get_visible_pick
 from picking.services.activity import pick_lines_values, record_pick_change
 from picking.services.pick_delete import pick_delete_rest_locked
+from picking.services.recall_checks import pick_line_recall_error, recall_errors
 from picking.services.tracking_write_back import Chosen, NumbersKey, chosen_add, tracking_lines_write_back
 from tracking.rules import requirement
 from tracking.services import no_series_take
@@ -178,6 +179,11 @@ def _post_locked(*, pick: Pick, user: Any, posted_no: str) -> PostedPick | None:
         posting_date=posting_date,
         user=user,
         reported={(e["line"], e["code"]) for e in errors},
+    )
+    errors = recall_errors(
+        errors,
+        ((ln.line_no, ln.item_id, ln.lot_no, ln.serial_no) for ln in to_post),
+        line_error=pick_line_recall_error({ln.line_no: ln for ln in to_post}),
     )
     if errors:
         errors.sort(key=lambda e: (e.get("line") is None, e.get("line") or 0))

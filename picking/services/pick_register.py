@@ -48,6 +48,7 @@ from picking.selectors.picks import get_visible_pick
 from picking.services.document_numbers import REGISTERED_PICK_SERIES, take_document_no
 from picking.services.pick_delete import pick_delete_rest_locked
 from picking.services.pick_post import handled_line_errors, ledger_line_errors, pick_refusal
+from picking.services.recall_checks import pick_line_recall_error, recall_errors
 from picking.services.shipment_common import lines_of_pick, lock_shipments_with_lines, refresh_shipment_status
 from tracking.rules import Requirement, requirement, stock_key
 from warehouse.exceptions import OutboundRefused
@@ -155,6 +156,11 @@ def _register_locked(*, pick: Pick, user: Any, registered_no: str) -> Registered
     except OutboundRefused as exc:
         reported = {(e["line"], e["code"]) for e in errors}
         errors += ledger_line_errors(exc.errors, {take.line_no: take for take in takes}, reported)
+    errors = recall_errors(
+        errors,
+        ((t.line_no, t.item_id, t.lot_no, t.serial_no) for t in takes),
+        line_error=pick_line_recall_error({t.line_no: t for t in takes}),
+    )
     if errors:
         errors.sort(key=lambda e: (e.get("line") is None, e.get("line") or 0))
         raise pick_refusal(errors, pick, cls=PickRegisterRefused, verb="registered")

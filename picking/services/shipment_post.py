@@ -58,6 +58,7 @@ from picking.selectors.shipments import get_visible_shipment
 from picking.services.document_numbers import POSTED_SHIPMENT_SERIES, take_document_no
 from picking.services.pick_create import prescribed_outstanding
 from picking.services.pick_post import ENTRY_TYPES, update_documents_status
+from picking.services.recall_checks import recall_errors, recalled_detail
 from picking.services.shipment_common import refresh_shipment_status
 from picking.services.tracking_write_back import Chosen, NumbersKey, chosen_add, tracking_lines_write_back
 from tracking.rules import Requirement, requirement
@@ -160,6 +161,15 @@ def _post_locked(
         posting_date=posting_date,
         user=user,
         reported={(e["line"], e["code"]) for e in errors},
+    )
+    by_line_no = {line.line_no: line for line in to_ship}
+    errors = recall_errors(
+        errors,
+        ((s.line.line_no, s.line.item_id, s.lot_no, s.serial_no) for s in ships),
+        line_error=lambda line_no, hold: {
+            **_line_error(by_line_no[line_no], ErrorCode.RECALLED, recalled_detail(line_no, hold)),
+            "recall": hold.recall_no,
+        },
     )
     if errors:
         errors.sort(key=lambda e: e["line"])

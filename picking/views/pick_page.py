@@ -53,6 +53,7 @@ from picking.selectors.picks import (
     pick_progress,
     walking_order,
 )
+from picking.selectors.recalls import RecallHold, hold_of, holds_of
 from picking.services.pick_pairs import is_warehouse_pick
 from picking.services.pick_scan import ScanKind, ScanResult, pick_scan
 from picking.views.refusals import problem_next_to_rows
@@ -95,6 +96,7 @@ class LineView:
     can_handle: bool = False
     can_delete: bool = False
     place_bins: tuple[str, ...] = ()  # warehouse picks: the shipping bins a pair may place in
+    recall: RecallHold | None = None  # an open recall holds the line's numbers: the reason is shown
 
     @property
     def place(self) -> PickLine | None:
@@ -204,9 +206,16 @@ def line_views(
     views = []
     by_id: dict[int, LineView] = {}
     by_no: dict[int, LineView] = {}
+    holds = holds_of(line for line in lines if line.qty_handled < line.quantity)
     for line in lines:
         line.pick = pick
-        view = LineView(line=line, can_handle=can_handle, can_delete=can_delete, place_bins=place_bins)
+        view = LineView(
+            line=line,
+            can_handle=can_handle,
+            can_delete=can_delete,
+            place_bins=place_bins,
+            recall=hold_of(line, holds),
+        )
         views.append(view)
         # a pair's card answers for both of its lines (a refusal may name either)
         for named in (line, view.place):

@@ -22,11 +22,13 @@ from picking.models import (
     PickLine,
     PostedPick,
     PostedShipment,
+    Recall,
     RegisteredPick,
     SourceDocument,
     WarehouseShipment,
 )
 from picking.services.pick_create import batch_summary
+from picking.services.recalls import recall_open
 from tests.world import (
     EXP_EARLY,
     TODAY,
@@ -56,6 +58,7 @@ class PageData:
     warehouse_pick: Pick
     registered: RegisteredPick
     posted_shipment: PostedShipment
+    recall: Recall | None = None  # open, for lot L1 of LOT-WH: the pick's LOT-WH line is held
 
 
 def build_page_data() -> PageData:
@@ -90,8 +93,21 @@ def build_page_data() -> PageData:
         result={**batch_summary(1, 1, 0), "picks": [{"id": pick.pk, "no": pick.no}]},
     )
     shipment, warehouse_pick, registered, posted_shipment = _warehouse_page_data(world)
+    recall = recall_open(
+        item_no="LOT-WH", lot_nos=["L1"], reason="Supplier reports contamination", user=world.supervisor
+    )
     return PageData(
-        world, pick, select_line, posted, doc, job.pk, shipment, warehouse_pick, registered, posted_shipment
+        world,
+        pick,
+        select_line,
+        posted,
+        doc,
+        job.pk,
+        shipment,
+        warehouse_pick,
+        registered,
+        posted_shipment,
+        recall,
     )
 
 
@@ -127,6 +143,11 @@ class Page:
     role: str  # "worker", "supervisor" or "anonymous"
     path: Callable[[PageData], str]
     status: int = 200
+
+
+def _recall(d: PageData) -> int:
+    assert d.recall is not None
+    return d.recall.pk
 
 
 def _line(d: PageData, action: str) -> str:
@@ -223,6 +244,23 @@ PAGES: dict[str, list[Page]] = {
         Page("supervisor", lambda d: reverse("picking:activity") + f"?document={d.pick.no}")
     ],
     "webhooks": [Page("supervisor", lambda d: reverse("webhooks"))],
+    "picking:tracing": [
+        Page("worker", lambda d: reverse("picking:tracing") + "?item=LOT-WH&lot_no=L1"),
+        Page(
+            "supervisor", lambda d: reverse("picking:tracing") + "?item=LOT-WH&lot_no=L1&direction=backward"
+        ),
+    ],
+    "picking:recall-list": [
+        Page("supervisor", lambda d: reverse("picking:recall-list")),
+        Page("worker", lambda d: reverse("picking:recall-list")),
+    ],
+    "picking:recall-detail": [
+        Page("supervisor", lambda d: reverse("picking:recall-detail", args=[_recall(d)])),
+        Page("worker", lambda d: reverse("picking:recall-detail", args=[_recall(d)])),
+    ],
+    "picking:recall-print": [
+        Page("supervisor", lambda d: reverse("picking:recall-print", args=[_recall(d)]))
+    ],
     # the refusal pages
     "403": [Page("worker", lambda d: reverse("picking:pick-post", args=[d.pick.pk]), status=403)],
     "404": [Page("worker", lambda d: "/picks/999999/", status=404)],
@@ -247,6 +285,9 @@ NOT_PAGES: dict[str, str] = {
     "picking:shipment-line-update": "POST only: back to the shipment page",
     "picking:shipment-create-from-document": "POST only: opens the shipment made",
     "picking:warehouse-pick-create": "POST only: opens the warehouse pick made",
+    "picking:tracing-csv": "a CSV download",
+    "picking:recall-close": "POST only: back to the recall page",
+    "picking:recall-pdf": "a PDF download",
 }
 
 
