@@ -12,7 +12,12 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy as _lazy
 
 from core.exceptions import ErrorCode, InvalidInput
-from core.quantities import QuantityInputError, localize_quantity, parse_quantity_input
+from core.quantities import (
+    QuantityInputError,
+    localize_quantity,
+    normalize_quantity_input,
+    parse_quantity_input,
+)
 
 
 class QuantityInput(forms.TextInput):
@@ -32,22 +37,41 @@ class LocalizedQuantityField(forms.CharField):
     """A quantity typed in the page's language ("2,5" in German and Spanish, "2.5" in English), read by
     `core.quantities.parse_quantity_input`: what could be read two ways ("1.000") is refused with a
     message saying how to write it. Cleans to a `Decimal`, or None when empty (the range is checked by
-    `min_value`, or by the service)."""
+    `min_value`, or by the service).
+
+    With `as_text=True` it cleans to the text a service reads ("2,5" -> "2.5", "" when empty) and leaves
+    what is no number at all ("abc") to the service's own message; only what is ambiguous is refused here.
+    """
 
     widget = QuantityInput
 
-    def __init__(self, *, min_value: Decimal | None = None, decimal_places: int = 5, **kwargs: Any) -> None:
-        kwargs.setdefault("max_length", 30)
+    def __init__(
+        self,
+        *,
+        min_value: Decimal | None = None,
+        decimal_places: int = 5,
+        as_text: bool = False,
+        **kwargs: Any,
+    ) -> None:
+        self.max_text_length = kwargs.pop("max_length", 30)  # checked on the text, not on the Decimal
         super().__init__(**kwargs)
         self.min_value = min_value
         self.decimal_places = decimal_places
+        self.as_text = as_text
 
-    def to_python(self, value: Any) -> Decimal | None:  # type: ignore[override]
+    def to_python(self, value: Any) -> Any:
         text = super().to_python(value)
+        if not self.as_text and len(text) > self.max_text_length:
+            raise forms.ValidationError(
+                _("Type at most %(count)s characters.") % {"count": self.max_text_length}, code="max_length"
+            )
         try:
+            if self.as_text:
+                return normalize_quantity_input(text, get_language())
             quantity = parse_quantity_input(text, get_language())
         except QuantityInputError as exc:
-            raise forms.ValidationError(exc.message, code="ambiguous" if exc.ambiguous else "invalid") from exc
+            code = "ambiguous" if exc.ambiguous else "invalid"
+            raise forms.ValidationError(exc.message, code=code) from exc
         if quantity is not None:
             exponent = quantity.normalize().as_tuple().exponent
             if isinstance(exponent, int) and -exponent > self.decimal_places:
@@ -64,7 +88,7 @@ class LocalizedQuantityField(forms.CharField):
         return quantity
 
     def validate(self, value: Any) -> None:
-        if value is None and self.required:
+        if value in (None, "") and self.required:
             raise forms.ValidationError(self.error_messages["required"], code="required")
 
 

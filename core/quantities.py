@@ -96,7 +96,10 @@ def parse_quantity_input(text: str, language: str | None) -> Decimal | None:
     match = _TYPED.match(typed)
     if match is None or not (match.group(2) or match.group(4)):
         raise QuantityInputError(
-            _('"%(text)s" is not a quantity. Type a number such as %(example)s, without thousands separators.')
+            _(
+                '"%(text)s" is not a quantity. Type a number such as %(example)s, without thousands '
+                "separators."
+            )
             % {"text": typed, "example": example},
             ambiguous=False,
         )
@@ -117,3 +120,14 @@ def parse_quantity_input(text: str, language: str | None) -> Decimal | None:
             ambiguous=True,
         )
     return Decimal(f"{sign}{whole or '0'}.{fraction}" if mark else f"{sign}{whole}")
+
+
+def normalize_quantity_input(text: str, language: str | None) -> str:
+    """A typed quantity as the text a service reads ("2,5" in German -> "2.5"; "" when empty). What is
+    no number at all ("abc", "1e3") is passed on unchanged for the service to say what is wrong with it;
+    what could be read two ways is refused (QuantityInputError), as by `parse_quantity_input`."""
+    typed = (text or "").strip()
+    if not typed or _TYPED.match(typed) is None:
+        return typed
+    quantity = parse_quantity_input(typed, language)
+    return "" if quantity is None else format(quantity, "f")

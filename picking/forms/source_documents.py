@@ -7,6 +7,7 @@ from typing import Any
 
 from django import forms
 
+from core.forms import LocalizedQuantityField
 from picking.models import SourceDocument
 
 
@@ -26,17 +27,13 @@ class SourceDocumentFilterForm(forms.Form):
 
 
 class QuantityForm(forms.Form):
-    quantity = forms.DecimalField(
-        label="Quantity", min_value=Decimal("0.00001"), max_digits=18, decimal_places=5, required=False
-    )
+    quantity = LocalizedQuantityField(label="Quantity", min_value=Decimal("0.00001"), required=False)
 
 
 class TrackingLineAddForm(forms.Form):
     serial_no = forms.CharField(label="Serial No.", required=False, max_length=50)
     lot_no = forms.CharField(label="Lot No.", required=False, max_length=50)
-    quantity = forms.DecimalField(
-        label="Quantity", min_value=Decimal("0.00001"), max_digits=18, decimal_places=5
-    )
+    quantity = LocalizedQuantityField(label="Quantity", min_value=Decimal("0.00001"))
 
     def clean(self) -> dict[str, Any]:
         data = super().clean() or {}

@@ -41,6 +41,7 @@ from django.views.decorators.http import require_POST
 
 from core.csp import camera_scanning_csp
 from core.exceptions import DomainError, NotFoundError, PermissionDeniedError
+from core.forms import quantity_refusal
 from core.quantities import format_quantity
 from core.roles import is_supervisor
 from picking import rules
@@ -416,7 +417,9 @@ def pick_scan_view(request: HttpRequest, pk: int) -> HttpResponse:
     form = ScanForm(request.POST)
     pick = get_pick_or_404(request.user, pk)
     if not form.is_valid():
-        problem = DomainError(_("Scan or type a code: a serial or lot number, a GS1 code, an item or a bin."))
+        problem = quantity_refusal(form, "quantity") or DomainError(
+            _("Scan or type a code: a serial or lot number, a GS1 code, an item or a bin.")
+        )
         return scan_response(request, pick, problem=problem, form=form, status=400)
     try:
         result = pick_scan(

@@ -29,6 +29,7 @@ from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST
 
 from core.exceptions import DomainError, ErrorCode, InvalidInput, NotFoundError
+from core.forms import quantity_refusal
 from core.quantities import format_quantity
 from picking.forms.shipments import ShipmentFilterForm, ShipmentLineForm
 from picking.models import PickedStock, PostedShipment, WarehouseShipment, WarehouseShipmentLine
@@ -267,6 +268,9 @@ def shipment_line_update_view(request: HttpRequest, pk: int, line_id: int) -> Ht
     form.is_valid()  # text fields; the service checks the values
     changes = form.changes(request.POST)
     values = {("bin" if k == "bin_code" else k): str(v) for k, v in changes.items()}
+    if (ambiguous := quantity_refusal(form, "qty_to_ship")) is not None:
+        values["qty_to_ship"] = request.POST.get("qty_to_ship", "")
+        return _refused(request, pk, ambiguous, line_id=line_id, values=values)
     if changes.get("qty_to_ship") == "":
         exc: DomainError = InvalidInput(
             _("Enter the Qty. to Ship: 0 up to what is picked and not shipped."),
