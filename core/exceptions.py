@@ -15,6 +15,8 @@ from __future__ import annotations
 import enum
 from typing import Any
 
+from django.utils.translation import gettext_lazy as _
+
 
 class ErrorCode(enum.StrEnum):
     """The stable `code` of every error and of every item of its `errors` (docs/api.md, "Error codes").
@@ -193,8 +195,8 @@ class ErrorCode(enum.StrEnum):
 class DomainError(Exception):
     status: int = 400
     code: str = ErrorCode.INVALID
-    title: str = "The request cannot be carried out."
-    default_detail: str = "The request cannot be carried out."
+    title: Any = _("The request cannot be carried out.")
+    default_detail: Any = _("The request cannot be carried out.")
 
     def __init__(
         self,
@@ -214,9 +216,9 @@ class DomainError(Exception):
     def as_problem(self) -> dict[str, Any]:
         problem: dict[str, Any] = {
             "type": f"https://lotpick.dev/problems/{self.code}",
-            "title": self.title,
+            "title": str(self.title),
             "status": self.status,
-            "detail": self.detail,
+            "detail": str(self.detail),
             "code": self.code,
         }
         if self.errors:
@@ -230,21 +232,21 @@ class InvalidInput(DomainError):
 
     status = 400
     code = ErrorCode.INVALID
-    title = "Invalid input."
+    title = _("Invalid input.")
 
 
 class PermissionDeniedError(DomainError):
     status = 403
     code = ErrorCode.PERMISSION_DENIED
-    title = "You are not allowed to do this."
-    default_detail = "You are not allowed to do this. Ask a supervisor."
+    title = _("You are not allowed to do this.")
+    default_detail = _("You are not allowed to do this. Ask a supervisor.")
 
 
 class NotFoundError(DomainError):
     status = 404
     code = ErrorCode.NOT_FOUND
-    title = "Not found."
-    default_detail = "Not found, or not at a location you work at."
+    title = _("Not found.")
+    default_detail = _("Not found, or not at a location you work at.")
 
 
 class Conflict(DomainError):
@@ -252,39 +254,39 @@ class Conflict(DomainError):
 
     status = 409
     code = ErrorCode.CONFLICT
-    title = "Conflicts with the current state."
+    title = _("Conflicts with the current state.")
 
 
 class DuplicateDocument(Conflict):
     code = ErrorCode.DUPLICATE_DOCUMENT
-    title = "Duplicate document."
+    title = _("Duplicate document.")
 
 
 class TrackingLocked(Conflict):
     code = ErrorCode.TRACKING_LOCKED
-    title = "Item tracking is locked."
+    title = _("Item tracking is locked.")
 
 
 class InsufficientQuantity(Conflict):
     code = ErrorCode.INSUFFICIENT_QUANTITY
-    title = "Not enough quantity."
+    title = _("Not enough quantity.")
 
 
 class SerialNotAvailable(Conflict):
     code = ErrorCode.SERIAL_NOT_AVAILABLE
-    title = "Serial number not available."
+    title = _("Serial number not available.")
 
 
 class NoSeriesExhausted(Conflict):
     code = ErrorCode.NO_SERIES_EXHAUSTED
-    title = "Number series exhausted."
+    title = _("Number series exhausted.")
 
 
 class IdempotencyKeyReused(DomainError):
     status = 422
     code = ErrorCode.IDEMPOTENCY_KEY_REUSED
-    title = "Idempotency key reused with another body."
-    default_detail = (
+    title = _("Idempotency key reused with another body.")
+    default_detail = _(
         "This Idempotency-Key was already used with a different request body. "
         "Use a new key for a new request."
     )

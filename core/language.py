@@ -66,3 +66,13 @@ def set_user_language(user: Any, language: str) -> str:
     value = supported_language(language) or ""
     UserPreferences.objects.update_or_create(user=user, defaults={"language": value})
     return value
+
+
+def day(value: Any) -> str:
+    """A date in the active language's short format, for messages: 2026-11-30 in English (ISO, as the
+    pages show it), 30.11.2026 in German, 30/11/2026 in Spanish. None and "" become ""."""
+    if value in (None, ""):
+        return ""
+    from django.utils.formats import date_format
+
+    return date_format(value, "SHORT_DATE_FORMAT")

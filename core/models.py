@@ -117,7 +117,7 @@ class ActivityEntry(models.Model):
 
     class Meta:
         ordering = ["-pk"]
-        verbose_name_plural = "activity entries"
+        verbose_name_plural = _("activity entries")
         indexes = [
             models.Index(fields=["document_type", "document_id"], name="activity_document"),
             models.Index(fields=["user", "at"], name="activity_user_at"),

@@ -35,6 +35,7 @@ from django.db import transaction
 from django.db.models import Count, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from standardwebhooks.webhooks import Webhook
 
 from core.events import EventType, events_sequence, run_task
@@ -70,7 +71,7 @@ ALWAYS_REFUSED = [
 
 class WebhookUrlRefused(InvalidInput):
     code = ErrorCode.WEBHOOK_URL_REFUSED
-    title = "Webhook URL refused."
+    title = gettext_lazy("Webhook URL refused.")
 
 
 def _allowed_networks() -> list[ipaddress.IPv4Network | ipaddress.IPv6Network]:

@@ -2,22 +2,24 @@
 
 from __future__ import annotations
 
+from django.utils.translation import gettext_lazy as _
+
 from core.exceptions import Conflict, ErrorCode, InvalidInput, NoSeriesExhausted, NotFoundError
 
 
 class TrackingCodeInvalid(InvalidInput):
     code = ErrorCode.TRACKING_CODE_INVALID
-    title = "Invalid item tracking code."
+    title = _("Invalid item tracking code.")
 
 
 class TrackingCodeInUse(Conflict):
     code = ErrorCode.TRACKING_CODE_IN_USE
-    title = "The item tracking code contradicts existing entries."
+    title = _("The item tracking code contradicts existing entries.")
 
 
 class NoSeriesInvalid(InvalidInput):
     code = ErrorCode.NO_SERIES_INVALID
-    title = "Invalid number series."
+    title = _("Invalid number series.")
 
 
 __all__ = [

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from django.utils.translation import gettext_lazy as _
+
 from core.exceptions import Conflict, ErrorCode
 
 
@@ -9,11 +11,11 @@ class OutboundRefused(Conflict):
     """Stock cannot be taken out as asked; `errors` lists every problem, per line (`ref`)."""
 
     code = ErrorCode.INSUFFICIENT_QUANTITY
-    title = "Stock cannot be taken out."
+    title = _("Stock cannot be taken out.")
 
 
 class InboundRefused(Conflict):
     """Stock cannot be received as asked; `errors` lists every problem, per line (`ref`)."""
 
     code = ErrorCode.INBOUND_REFUSED
-    title = "Stock cannot be received."
+    title = _("Stock cannot be received.")

@@ -26,6 +26,7 @@ from django.utils.translation import gettext as _
 
 from core.db import bulk_insert, update_rows
 from core.exceptions import ErrorCode
+from core.language import day
 from core.quantities import ZERO, format_quantity
 from tracking.rules import Requirement, is_expired, requirement
 from warehouse.exceptions import OutboundRefused
@@ -196,10 +197,13 @@ def _stock_problems(
         out = _outbound(m)
         numbers = " ".join(
             p
-            for p in (f"lot {m.lot_no}" if m.lot_no else "", f"serial {m.serial_no}" if m.serial_no else "")
+            for p in (
+                _("lot %(lot)s") % {"lot": m.lot_no} if m.lot_no else "",
+                _("serial %(serial)s") % {"serial": m.serial_no} if m.serial_no else "",
+            )
             if p
         )
-        what = f"item {item.no}" + (f" {numbers}" if numbers else "")
+        what = _("item %(item)s") % {"item": item.no} + (f" {numbers}" if numbers else "")
         if m.serial_no and have <= 0:
             errors.append(
                 _problem(
@@ -250,7 +254,7 @@ def _stock_problems(
                     out,
                     ErrorCode.EXPIRED,
                     _("%(what)s expired on %(date)s; expired stock cannot be shipped.")
-                    % {"what": what.capitalize(), "date": row.expiration_date},
+                    % {"what": what[:1].upper() + what[1:], "date": day(row.expiration_date)},
                 )
             )
     return errors
