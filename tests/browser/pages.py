@@ -152,7 +152,10 @@ def _shipment_line(d: PageData, action: str) -> str:
 PAGES: dict[str, list[Page]] = {
     "home": [Page("worker", lambda d: reverse("home")), Page("supervisor", lambda d: reverse("home"))],
     "login": [Page("anonymous", lambda d: reverse("login"))],
-    "profile": [Page("worker", lambda d: reverse("profile")), Page("supervisor", lambda d: reverse("profile"))],
+    "profile": [
+        Page("worker", lambda d: reverse("profile")),
+        Page("supervisor", lambda d: reverse("profile")),
+    ],
     "job-detail": [Page("supervisor", lambda d: reverse("job-detail", args=[d.job_id]))],
     "warehouse:availability": [Page("worker", lambda d: reverse("warehouse:availability") + "?item=SN-SPEC")],
     "picking:source-document-list": [Page("supervisor", lambda d: reverse("picking:source-document-list"))],
