@@ -79,7 +79,7 @@ class ApiGuardMiddleware:
         too_big = [name for name, value in view_kwargs.items() if isinstance(value, int) and value > MAX_ID]
         if too_big:
             return problem_json_response(
-                problem(404, ErrorCode.NOT_FOUND, "Not found.", _("There is no object with this id."))
+                problem(404, ErrorCode.NOT_FOUND, _("Not found."), _("There is no object with this id."))
             )
         view_class = getattr(view_func, "cls", None) or getattr(view_func, "view_class", None)
         limit = getattr(view_class, "max_body_bytes", None) or settings.DATA_UPLOAD_MAX_MEMORY_SIZE
