@@ -96,7 +96,7 @@ def inventory_move(
             bins,
             inbound=True,  # numbers as stock carries them: carried kinds required, others refused
             more_problems=lambda out: _to_bin_problems(by_out[id(out)], bins),
-            verb="moved",
+            verb=_("moved"),
         )
         valid_ids = {id(out) for out in valid_outs}
         valid = [m for m in moves if id(outs[id(m)]) in valid_ids]
@@ -107,7 +107,7 @@ def inventory_move(
             errors += check(valid, rows)
         if errors:
             errors.sort(key=lambda e: e["line"] if isinstance(e["line"], int) else -1)  # in line order
-            raise _refusal(OutboundRefused, errors, "moved")
+            raise _refusal(OutboundRefused, errors, _("moved"))
         return _write(valid, rows, document_type, document_no, posting_date, _user_id(user))
 
 
