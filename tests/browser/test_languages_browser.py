@@ -162,7 +162,7 @@ def test_worker_walks_a_pick_in_german(live_server: Any, page: Any) -> None:
     # when the worker logs in on a phone and opens the pick from the navigation
     log_in(page, live_server, world.worker.username)
     assert page.get_attribute("html", "lang") == "de"
-    page.click("nav.mainnav >> text=Kommissionierungen")
+    page.click("nav.mainnav a[href='/picks/']")
     page.click(f"text={pick.no}")
     page.wait_for_selector(f"#line-{line.pk}")
     # then every visible word is German
