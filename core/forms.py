@@ -60,7 +60,7 @@ class LocalizedQuantityField(forms.CharField):
         self.as_text = as_text
 
     def to_python(self, value: Any) -> Any:
-        text = super().to_python(value)
+        text = super().to_python(value) or ""
         if not self.as_text and len(text) > self.max_text_length:
             raise forms.ValidationError(
                 _("Type at most %(count)s characters.") % {"count": self.max_text_length}, code="max_length"

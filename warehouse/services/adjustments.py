@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime
 from decimal import Decimal, InvalidOperation
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.db import transaction
 from django.utils import timezone
@@ -27,13 +27,16 @@ from warehouse.services.posting import (
     inventory_post_outbound,
 )
 
+if TYPE_CHECKING:
+    from django_stubs_ext import StrOrPromise
+
 ADJUSTMENT_SERIES = "ADJ"
 DOCUMENT_TYPE = "adjustment"
 
 
 class AdjustmentRefused(OutboundRefused):
     code = ErrorCode.ADJUSTMENT_REFUSED
-    title = gettext_lazy("The adjustment cannot be posted.")
+    title: StrOrPromise = gettext_lazy("The adjustment cannot be posted.")
 
 
 def _parse_entry(index: int, raw: dict[str, Any], errors: list[dict[str, Any]]) -> dict[str, Any] | None:
