@@ -117,3 +117,13 @@ class LanguageForm(forms.Form):
             ("", _lazy("The browser's language")),
             *settings.LANGUAGES,
         ]
+
+
+def typed_quantity(text: str | None) -> str:
+    """A quantity typed in a plain form field (not a form class), as the text a service reads: "2,5" in
+    German -> "2.5". What could be read two ways ("1.000") raises InvalidInput (`invalid_quantity`);
+    anything else that is no number is passed on for the service to refuse with its own message."""
+    try:
+        return normalize_quantity_input(text or "", get_language())
+    except QuantityInputError as exc:
+        raise InvalidInput(exc.message, code=ErrorCode.INVALID_QUANTITY) from exc
