@@ -63,33 +63,34 @@ class LocalizedQuantityField(forms.CharField):
         text = super().to_python(value) or ""
         if not self.as_text and len(text) > self.max_text_length:
             raise forms.ValidationError(
-                _("Type at most %(count)s characters.") % {"count": self.max_text_length}, code="max_length"
+                _("Type at most %(count)s characters.") % {"count": self.max_text_length},
+                code=ErrorCode.MAX_LENGTH,
             )
         try:
             if self.as_text:
                 return normalize_quantity_input(text, get_language())
             quantity = parse_quantity_input(text, get_language())
         except QuantityInputError as exc:
-            code = "ambiguous" if exc.ambiguous else "invalid"
+            code = ErrorCode.INVALID_QUANTITY if exc.ambiguous else ErrorCode.INVALID
             raise forms.ValidationError(exc.message, code=code) from exc
         if quantity is not None:
             exponent = quantity.normalize().as_tuple().exponent
             if isinstance(exponent, int) and -exponent > self.decimal_places:
                 raise forms.ValidationError(
                     _("Type at most %(places)s decimals.") % {"places": self.decimal_places},
-                    code="max_decimal_places",
+                    code=ErrorCode.MAX_DECIMAL_PLACES,
                 )
             if self.min_value is not None and quantity < self.min_value:
                 raise forms.ValidationError(
                     _("Type a quantity of at least %(min)s.")
                     % {"min": localize_quantity(self.min_value, get_language())},
-                    code="min_value",
+                    code=ErrorCode.MIN_VALUE,
                 )
         return quantity
 
     def validate(self, value: Any) -> None:
         if value in (None, "") and self.required:
-            raise forms.ValidationError(self.error_messages["required"], code="required")
+            raise forms.ValidationError(self.error_messages["required"], code=ErrorCode.REQUIRED)
 
 
 def quantity_refusal(form: forms.Form, *names: str) -> InvalidInput | None:
