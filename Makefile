@@ -46,7 +46,7 @@ bench: install
 # one makemessages run from the top folder (needs GNU gettext's xgettext; docs/translating.md).
 MAKEMESSAGES_IGNORE := -i tests -i benchmarks -i docs -i staticfiles -i node_modules -i build -i dist
 translations: install
-	$(PY) manage.py makemessages -l de -l es --no-obsolete $(MAKEMESSAGES_IGNORE)
+	$(PY) manage.py makemessages -l de -l es --no-obsolete --add-location file $(MAKEMESSAGES_IGNORE)
 	$(PY) manage.py compiletranslations
 
 clean:

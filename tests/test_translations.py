@@ -78,7 +78,7 @@ def fresh_catalogues(tmp_path_factory: pytest.TempPathFactory) -> Path:
         if domain_args[1] == "djangojs" and not list(ROOT.glob("**/locale/*/LC_MESSAGES/djangojs.po")):
             continue  # no JavaScript catalogue yet
         result = subprocess.run(
-            [*command, "--no-obsolete", *domain_args, *ignores],
+            [*command, "--no-obsolete", "--add-location", "file", *domain_args, *ignores],
             cwd=copy,
             env=env,
             capture_output=True,
