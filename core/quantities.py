@@ -131,3 +131,11 @@ def normalize_quantity_input(text: str, language: str | None) -> str:
         return typed
     quantity = parse_quantity_input(typed, language)
     return "" if quantity is None else format(quantity, "f")
+
+
+def quantity_text(value: Decimal) -> str:
+    """A quantity in a message for people, in the active language: "2.5" in English, "2,5" in German and
+    Spanish (API fields always use `format_quantity`)."""
+    from django.utils.translation import get_language
+
+    return localize_quantity(value, get_language())

@@ -314,3 +314,15 @@ def test_compiletranslations_compiles_every_catalogue(tmp_path: Any, settings: A
 
     with pytest.raises(CommandError, match=r"bad/locale/de/LC_MESSAGES/django\.po: 1 untranslated, 0 fuzzy"):
         call_command("compiletranslations", "--check", verbosity=0)
+
+
+def test_quantities_in_messages_follow_the_language() -> None:
+    from tracking.rules import tracking_problems
+
+    entries = [("", "", Decimal("2.5"))]
+    with translation.override("de"):
+        (problem,) = tracking_problems(None, entries, line_quantity=Decimal("1.5"))
+    assert problem.detail == "Die Nummern ergeben zusammen 2,5, mehr als die Menge der Zeile (1,5)."
+    with translation.override("en"):
+        (problem,) = tracking_problems(None, entries, line_quantity=Decimal("1.5"))
+    assert problem.detail == "The numbers add up to 2.5, more than the line's quantity 1.5."

@@ -23,7 +23,7 @@ from typing import Any, Protocol
 from django.utils.translation import gettext as _
 
 from core.exceptions import ErrorCode
-from core.quantities import ONE, ZERO, format_quantity
+from core.quantities import ONE, ZERO, quantity_text
 
 
 class TrackingCodeLike(Protocol):
@@ -223,7 +223,7 @@ def tracking_problems(
                     index,
                     ErrorCode.QUANTITY_NOT_POSITIVE,
                     _("The quantity must be greater than zero (got %(quantity)s).")
-                    % {"quantity": format_quantity(quantity)},
+                    % {"quantity": quantity_text(quantity)},
                     "quantity",
                 )
             )
@@ -275,7 +275,7 @@ def tracking_problems(
                             "Serial number %(serial_no)s identifies one unit: its quantity must be 1 (got "
                             "%(quantity)s)."
                         )
-                        % {"serial_no": entry.serial_no, "quantity": format_quantity(abs(quantity))},
+                        % {"serial_no": entry.serial_no, "quantity": quantity_text(abs(quantity))},
                         "quantity",
                     )
                 )
@@ -298,7 +298,7 @@ def tracking_problems(
                 None,
                 ErrorCode.TRACKING_EXCEEDS_QUANTITY,
                 _("The numbers add up to %(total)s, more than the line's quantity %(quantity)s.")
-                % {"total": format_quantity(total), "quantity": format_quantity(line_quantity)},
+                % {"total": quantity_text(total), "quantity": quantity_text(line_quantity)},
                 "quantity",
             )
         )

@@ -27,7 +27,7 @@ from django.utils.translation import gettext as _
 from core.db import bulk_insert, update_rows
 from core.exceptions import ErrorCode
 from core.language import day
-from core.quantities import ZERO, format_quantity
+from core.quantities import ZERO, quantity_text
 from tracking.rules import Requirement, is_expired, requirement
 from warehouse.exceptions import OutboundRefused
 from warehouse.locks import BinKey, lock_bin_contents
@@ -221,9 +221,9 @@ def _stock_problems(
                     _("Bin %(bin)s holds %(have)s of %(what)s, but %(needed)s are to be moved.")
                     % {
                         "bin": from_bin.code,
-                        "have": format_quantity(have),
+                        "have": quantity_text(have),
                         "what": what,
-                        "needed": format_quantity(needed[key]),
+                        "needed": quantity_text(needed[key]),
                     },
                 )
             )

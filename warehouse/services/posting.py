@@ -23,7 +23,7 @@ from django.utils.translation import ngettext
 from core.db import bulk_insert, insert_rows, is_postgresql, keys_subquery, update_rows
 from core.exceptions import ErrorCode
 from core.language import day
-from core.quantities import ZERO, format_quantity
+from core.quantities import ZERO, quantity_text
 from tracking.rules import Requirement, is_expired, requirement, stock_key, tracking_problems
 from warehouse.exceptions import InboundRefused, OutboundRefused
 from warehouse.locks import lock_bin_contents, lock_open_receipts
@@ -445,9 +445,9 @@ def inventory_post_outbound(
                     _("Bin %(bin)s holds %(have)s of %(what)s, but %(needed)s are to be taken out.")
                     % {
                         "bin": bin_.code,
-                        "have": format_quantity(have),
+                        "have": quantity_text(have),
                         "what": what,
-                        "needed": format_quantity(needed_bin[key]),
+                        "needed": quantity_text(needed_bin[key]),
                     },
                 )
             else:
@@ -456,7 +456,7 @@ def inventory_post_outbound(
                     err(
                         ErrorCode.INSUFFICIENT_QUANTITY,
                         _("The item ledger holds only %(quantity)s of %(what)s at this location.")
-                        % {"quantity": format_quantity(open_qty), "what": what},
+                        % {"quantity": quantity_text(open_qty), "what": what},
                     )
             if m.lot_no and (m.item_id, m.lot_no) in blocked_lots:
                 err(
