@@ -4,7 +4,7 @@ VENV ?= .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 
-.PHONY: install run test lint format bench demo migrate clean
+.PHONY: install run test lint format bench demo migrate clean translations
 
 $(STAMP): pyproject.toml
 	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -12,7 +12,10 @@ $(STAMP): pyproject.toml
 	$(PY) -m pip install --quiet -e '.[dev]'
 	@touch $(STAMP)
 
+# The translation catalogues (locale/*/LC_MESSAGES/django.po) are compiled to .mo on every install and run:
+# pure Python (Babel), no GNU gettext needed; .mo files are never committed (docs/translating.md).
 install: $(STAMP)
+	$(PY) manage.py compiletranslations --verbosity 0
 
 migrate: install
 	$(PY) manage.py migrate --noinput
@@ -38,6 +41,13 @@ format: install
 
 bench: install
 	$(PY) benchmarks/run.py
+
+# After changing strings: update the catalogues of every app (<app>/locale) and of the project (locale/),
+# one makemessages run from the top folder (needs GNU gettext's xgettext; docs/translating.md).
+MAKEMESSAGES_IGNORE := -i tests -i benchmarks -i docs -i staticfiles -i node_modules -i build -i dist
+translations: install
+	$(PY) manage.py makemessages -l de -l es --no-obsolete --add-location file $(MAKEMESSAGES_IGNORE)
+	$(PY) manage.py compiletranslations
 
 clean:
 	rm -rf $(VENV) db.sqlite3 staticfiles .pytest_cache .mypy_cache .ruff_cache .import_linter_cache

@@ -16,6 +16,7 @@ from django.db import InterfaceError as DatabaseInterfaceError
 from django.db import OperationalError as DatabaseOperationalError
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views import defaults
 from django.views.csrf import csrf_failure as django_csrf_failure
 from django.views.decorators.csrf import csrf_exempt
@@ -32,17 +33,26 @@ logger = logging.getLogger(__name__)
 
 PROBLEM_CONTENT_TYPE = "application/problem+json"
 
-_DRF_CODES: dict[type[exceptions.APIException], tuple[ErrorCode, str]] = {
-    exceptions.NotAuthenticated: (ErrorCode.NOT_AUTHENTICATED, "Authentication required."),
-    exceptions.AuthenticationFailed: (ErrorCode.AUTHENTICATION_FAILED, "Authentication failed."),
-    exceptions.PermissionDenied: (ErrorCode.PERMISSION_DENIED, "You are not allowed to do this."),
-    exceptions.NotFound: (ErrorCode.NOT_FOUND, "Not found."),
-    exceptions.MethodNotAllowed: (ErrorCode.METHOD_NOT_ALLOWED, "Method not allowed."),
-    exceptions.NotAcceptable: (ErrorCode.NOT_ACCEPTABLE, "Not acceptable."),
-    exceptions.UnsupportedMediaType: (ErrorCode.UNSUPPORTED_MEDIA_TYPE, "Unsupported media type."),
-    exceptions.ParseError: (ErrorCode.PARSE_ERROR, "Malformed request."),
-    exceptions.Throttled: (ErrorCode.THROTTLED, "Too many requests."),
-    exceptions.ValidationError: (ErrorCode.INVALID, "Invalid input."),
+_DRF_CODES: dict[type[exceptions.APIException], tuple[ErrorCode, Any]] = {
+    exceptions.NotAuthenticated: (ErrorCode.NOT_AUTHENTICATED, gettext_lazy("Authentication required.")),
+    exceptions.AuthenticationFailed: (
+        ErrorCode.AUTHENTICATION_FAILED,
+        gettext_lazy("Authentication failed."),
+    ),
+    exceptions.PermissionDenied: (
+        ErrorCode.PERMISSION_DENIED,
+        gettext_lazy("You are not allowed to do this."),
+    ),
+    exceptions.NotFound: (ErrorCode.NOT_FOUND, gettext_lazy("Not found.")),
+    exceptions.MethodNotAllowed: (ErrorCode.METHOD_NOT_ALLOWED, gettext_lazy("Method not allowed.")),
+    exceptions.NotAcceptable: (ErrorCode.NOT_ACCEPTABLE, gettext_lazy("Not acceptable.")),
+    exceptions.UnsupportedMediaType: (
+        ErrorCode.UNSUPPORTED_MEDIA_TYPE,
+        gettext_lazy("Unsupported media type."),
+    ),
+    exceptions.ParseError: (ErrorCode.PARSE_ERROR, gettext_lazy("Malformed request.")),
+    exceptions.Throttled: (ErrorCode.THROTTLED, gettext_lazy("Too many requests.")),
+    exceptions.ValidationError: (ErrorCode.INVALID, gettext_lazy("Invalid input.")),
 }
 
 
@@ -165,14 +175,16 @@ def problem_exception_handler(exc: Exception, context: dict[str, Any]) -> Respon
             problem(
                 500,
                 ErrorCode.SERVER_ERROR,
-                "Server error.",
-                "Something went wrong on the server; nothing was changed. "
-                "Try again, or tell your administrator.",
+                _("Server error."),
+                _(
+                    "Something went wrong on the server; nothing was changed. Try again, or tell your "
+                    "administrator."
+                ),
             )
         )
 
     assert isinstance(exc, exceptions.APIException)
-    code, title = ErrorCode.ERROR, "Error."
+    code, title = ErrorCode.ERROR, _("Error.")
     for klass in type(exc).__mro__:
         if klass in _DRF_CODES:
             code, title = _DRF_CODES[klass]
@@ -180,25 +192,29 @@ def problem_exception_handler(exc: Exception, context: dict[str, Any]) -> Respon
     errors: list[dict[str, Any]] = []
     if isinstance(exc, exceptions.ValidationError):
         errors = _flatten_validation(exc.detail)
-        detail = (
-            "; ".join(f"{e['field']}: {e['detail']}" if e.get("field") else e["detail"] for e in errors)
-            or "Invalid input."
-        )
+        detail = "; ".join(
+            f"{e['field']}: {e['detail']}" if e.get("field") else e["detail"] for e in errors
+        ) or _("Invalid input.")
     else:
-        detail = str(exc.detail) if not isinstance(exc.detail, list | dict) else title
+        detail = str(exc.detail) if not isinstance(exc.detail, list | dict) else str(title)
     if isinstance(exc, exceptions.NotAuthenticated):
-        detail = "Log in, or send 'Authorization: Token <key>' with the request."
+        detail = _("Log in, or send 'Authorization: Token <key>' with the request.")
     if isinstance(exc, exceptions.PermissionDenied) and detail.startswith("CSRF Failed"):
         # DRF's session authentication checks CSRF itself (SessionAuthentication.enforce_csrf)
         code, title = ErrorCode.CSRF_FAILED, _("CSRF check failed.")
     headers = {k: v for k, v in response.items() if k in ("WWW-Authenticate", "Allow", "Retry-After")}
-    return problem_response(problem(response.status_code, code, title, detail, errors), headers=headers)
+    return problem_response(problem(response.status_code, code, str(title), detail, errors), headers=headers)
 
 
 @csrf_exempt
 def api_not_found(request: HttpRequest, exception: Exception | None = None) -> JsonResponse:
     """404 for unknown URLs under /api/, whatever the method: problem details, never an HTML page."""
-    body = problem(404, ErrorCode.NOT_FOUND, "Not found.", f"There is no API endpoint at {request.path}.")
+    body = problem(
+        404,
+        ErrorCode.NOT_FOUND,
+        _("Not found."),
+        _("There is no API endpoint at %(path)s.") % {"path": request.path},
+    )
     return JsonResponse(body, status=404, content_type=PROBLEM_CONTENT_TYPE)
 
 
@@ -224,10 +240,10 @@ def problem_for_exception(exc: Exception) -> JsonResponse:
     if special is not None:
         return problem_json_response(*special)
     if isinstance(exc, Http404):
-        return problem_json_response(problem(404, ErrorCode.NOT_FOUND, "Not found.", _("Not found.")))
+        return problem_json_response(problem(404, ErrorCode.NOT_FOUND, _("Not found."), _("Not found.")))
     if isinstance(exc, DjangoPermissionDenied):
         return problem_json_response(
-            problem(403, ErrorCode.PERMISSION_DENIED, "You are not allowed to do this.", _("Not allowed."))
+            problem(403, ErrorCode.PERMISSION_DENIED, _("You are not allowed to do this."), _("Not allowed."))
         )
     logger.error("Unhandled error under /api/", exc_info=exc)
     return problem_json_response(_server_error_problem())
@@ -237,8 +253,8 @@ def _server_error_problem() -> dict[str, Any]:
     return problem(
         500,
         ErrorCode.SERVER_ERROR,
-        "Server error.",
-        "Something went wrong on the server; nothing was changed. Try again, or tell your administrator.",
+        _("Server error."),
+        _("Something went wrong on the server; nothing was changed. Try again, or tell your administrator."),
     )
 
 
@@ -362,7 +378,7 @@ def idempotent(request: Request, create: Callable[[], Response]) -> Response:
         return create()
     if len(key) > 255:
         raise InvalidInput(
-            "The Idempotency-Key header is longer than 255 characters. Use a shorter key.",
+            _("The Idempotency-Key header is longer than 255 characters. Use a shorter key."),
             code=ErrorCode.INVALID_IDEMPOTENCY_KEY,
         )
     user: Any = request.user

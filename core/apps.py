@@ -1,10 +1,11 @@
 from django.apps import AppConfig
 from django.contrib.admin import apps as admin_apps
+from django.utils.translation import gettext_lazy as _
 
 
 class CoreConfig(AppConfig):
     name = "core"
-    verbose_name = "lotpick core"
+    verbose_name = _("lotpick core")
 
 
 class LotpickAdminConfig(admin_apps.AdminConfig):

@@ -3,6 +3,7 @@ from typing import Any
 from django.conf import settings
 from django.http import HttpRequest
 from django.urls import NoReverseMatch, reverse
+from django.utils.translation import get_language
 
 from core.roles import user_roles
 
@@ -25,4 +26,15 @@ def roles(request: HttpRequest) -> dict[str, Any]:
         "is_supervisor": "supervisor" in names,
         "is_worker": "worker" in names,
         "nav_links": links,
+    }
+
+
+def language(request: HttpRequest) -> dict[str, Any]:
+    """The interface's languages for the top bar's switcher (templates/core/_language_switch.html)."""
+    current = get_language() or "en"
+    return {
+        "current_language": current,
+        "language_choices": [
+            {"code": code, "name": name, "selected": code == current} for code, name in settings.LANGUAGES
+        ],
     }

@@ -13,7 +13,12 @@ being in the catalogue, or is in the catalogue without being in docs/api.md.
 from __future__ import annotations
 
 import enum
-from typing import Any
+from typing import TYPE_CHECKING, Any
+
+from django.utils.translation import gettext_lazy as _
+
+if TYPE_CHECKING:
+    from django_stubs_ext import StrOrPromise
 
 
 class ErrorCode(enum.StrEnum):
@@ -198,8 +203,8 @@ class ErrorCode(enum.StrEnum):
 class DomainError(Exception):
     status: int = 400
     code: str = ErrorCode.INVALID
-    title: str = "The request cannot be carried out."
-    default_detail: str = "The request cannot be carried out."
+    title: StrOrPromise = _("The request cannot be carried out.")
+    default_detail: StrOrPromise = _("The request cannot be carried out.")
 
     def __init__(
         self,
@@ -209,7 +214,7 @@ class DomainError(Exception):
         errors: list[dict[str, Any]] | None = None,
         **data: Any,
     ) -> None:
-        self.detail = detail or self.default_detail
+        self.detail: str = str(detail or self.default_detail)  # in the language of the request
         if code is not None:
             self.code = code
         self.errors = list(errors or [])
@@ -219,9 +224,9 @@ class DomainError(Exception):
     def as_problem(self) -> dict[str, Any]:
         problem: dict[str, Any] = {
             "type": f"https://lotpick.dev/problems/{self.code}",
-            "title": self.title,
+            "title": str(self.title),
             "status": self.status,
-            "detail": self.detail,
+            "detail": str(self.detail),
             "code": self.code,
         }
         if self.errors:
@@ -235,21 +240,21 @@ class InvalidInput(DomainError):
 
     status = 400
     code = ErrorCode.INVALID
-    title = "Invalid input."
+    title: StrOrPromise = _("Invalid input.")
 
 
 class PermissionDeniedError(DomainError):
     status = 403
     code = ErrorCode.PERMISSION_DENIED
-    title = "You are not allowed to do this."
-    default_detail = "You are not allowed to do this. Ask a supervisor."
+    title: StrOrPromise = _("You are not allowed to do this.")
+    default_detail: StrOrPromise = _("You are not allowed to do this. Ask a supervisor.")
 
 
 class NotFoundError(DomainError):
     status = 404
     code = ErrorCode.NOT_FOUND
-    title = "Not found."
-    default_detail = "Not found, or not at a location you work at."
+    title: StrOrPromise = _("Not found.")
+    default_detail: StrOrPromise = _("Not found, or not at a location you work at.")
 
 
 class Conflict(DomainError):
@@ -257,39 +262,39 @@ class Conflict(DomainError):
 
     status = 409
     code = ErrorCode.CONFLICT
-    title = "Conflicts with the current state."
+    title: StrOrPromise = _("Conflicts with the current state.")
 
 
 class DuplicateDocument(Conflict):
     code = ErrorCode.DUPLICATE_DOCUMENT
-    title = "Duplicate document."
+    title: StrOrPromise = _("Duplicate document.")
 
 
 class TrackingLocked(Conflict):
     code = ErrorCode.TRACKING_LOCKED
-    title = "Item tracking is locked."
+    title: StrOrPromise = _("Item tracking is locked.")
 
 
 class InsufficientQuantity(Conflict):
     code = ErrorCode.INSUFFICIENT_QUANTITY
-    title = "Not enough quantity."
+    title: StrOrPromise = _("Not enough quantity.")
 
 
 class SerialNotAvailable(Conflict):
     code = ErrorCode.SERIAL_NOT_AVAILABLE
-    title = "Serial number not available."
+    title: StrOrPromise = _("Serial number not available.")
 
 
 class NoSeriesExhausted(Conflict):
     code = ErrorCode.NO_SERIES_EXHAUSTED
-    title = "Number series exhausted."
+    title: StrOrPromise = _("Number series exhausted.")
 
 
 class IdempotencyKeyReused(DomainError):
     status = 422
     code = ErrorCode.IDEMPOTENCY_KEY_REUSED
-    title = "Idempotency key reused with another body."
-    default_detail = (
+    title: StrOrPromise = _("Idempotency key reused with another body.")
+    default_detail: StrOrPromise = _(
         "This Idempotency-Key was already used with a different request body. "
         "Use a new key for a new request."
     )

@@ -18,6 +18,8 @@ from typing import Any
 
 from django.conf import settings
 from django.http import HttpRequest, HttpResponse
+from django.utils import translation
+from django.utils.cache import patch_vary_headers
 from django.utils.translation import gettext as _
 from rest_framework.renderers import JSONRenderer
 from rest_framework.response import Response
@@ -30,6 +32,7 @@ from core.api import (
     problem_json_response,
 )
 from core.exceptions import ErrorCode
+from core.language import request_language
 from core.validation import describe_character, first_control_character
 
 # Ids in URLs are 64-bit integers: a larger one names nothing (and must not reach the database).
@@ -76,7 +79,7 @@ class ApiGuardMiddleware:
         too_big = [name for name, value in view_kwargs.items() if isinstance(value, int) and value > MAX_ID]
         if too_big:
             return problem_json_response(
-                problem(404, ErrorCode.NOT_FOUND, "Not found.", _("There is no object with this id."))
+                problem(404, ErrorCode.NOT_FOUND, _("Not found."), _("There is no object with this id."))
             )
         view_class = getattr(view_func, "cls", None) or getattr(view_func, "view_class", None)
         limit = getattr(view_class, "max_body_bytes", None) or settings.DATA_UPLOAD_MAX_MEMORY_SIZE
@@ -121,3 +124,22 @@ class ApiGuardMiddleware:
         if not is_api_request(request):
             return None
         return problem_for_exception(exception)
+
+
+class LanguageMiddleware:
+    """The language of each request (core.language): pages follow the user's setting, else the browser's
+    Accept-Language, else English; /api/ follows Accept-Language only (English by default). Answers say
+    `Vary: Accept-Language` and `Content-Language`. Comes after AuthenticationMiddleware (it reads the
+    user's setting) and stands in for Django's LocaleMiddleware (which would also read a cookie)."""
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        language = request_language(request, api=is_api_request(request))
+        request.LANGUAGE_CODE = language
+        with translation.override(language):
+            response = self.get_response(request)
+        patch_vary_headers(response, ("Accept-Language",))
+        response.headers.setdefault("Content-Language", language)
+        return response

@@ -117,7 +117,7 @@ class ActivityEntry(models.Model):
 
     class Meta:
         ordering = ["-pk"]
-        verbose_name_plural = "activity entries"
+        verbose_name_plural = _("activity entries")
         indexes = [
             models.Index(fields=["document_type", "document_id"], name="activity_document"),
             models.Index(fields=["user", "at"], name="activity_user_at"),
@@ -240,3 +240,28 @@ class WebhookDelivery(models.Model):
     @property
     def open(self) -> bool:
         return self.status in (self.Status.PENDING, self.Status.RETRYING)
+
+
+class UserPreferences(models.Model):
+    """A user's own settings: the interface language (blank: the browser's Accept-Language, else English).
+
+    Pages follow it (core.middleware.LanguageMiddleware); the API never does (Accept-Language only)."""
+
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="preferences", verbose_name=_("user")
+    )
+    language = models.CharField(
+        _("language"),
+        max_length=10,
+        blank=True,
+        default="",
+        choices=settings.LANGUAGES,
+        help_text=_("Empty: the language of the browser."),
+    )
+
+    class Meta:
+        verbose_name = _("user preferences")
+        verbose_name_plural = _("user preferences")
+
+    def __str__(self) -> str:
+        return str(self.user)

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.utils.translation import gettext_lazy
 from rest_framework.permissions import BasePermission
 from rest_framework.request import Request
 
@@ -22,7 +23,9 @@ def require_perms(*perms: str) -> type[BasePermission]:
     """A permission class: the user must be authenticated and have every one of `perms`."""
 
     class HasPerms(BasePermission):
-        message = "You are not allowed to do this. Ask a supervisor for the role that allows it."
+        message = gettext_lazy(
+            "You are not allowed to do this. Ask a supervisor for the role that allows it."
+        )
 
         def has_permission(self, request: Request, view: Any) -> bool:
             user = request.user

@@ -4,6 +4,8 @@ from core import views
 
 urlpatterns = [
     path("", views.home, name="home"),
+    path("profile/", views.profile, name="profile"),
+    path("language/", views.set_language, name="set-language"),
     path("jobs/<int:pk>/", views.job_detail, name="job-detail"),
     path("webhooks/", views.webhooks, name="webhooks"),
     path(

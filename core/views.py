@@ -1,15 +1,27 @@
 from __future__ import annotations
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required, permission_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.template import TemplateDoesNotExist
 from django.template.loader import select_template
+from django.urls import reverse
+from django.utils import translation
+from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from core.exceptions import DomainError
+from core.forms import LanguageForm
+from core.language import (
+    DEFAULT_LANGUAGE,
+    language_from_accept,
+    request_language,
+    set_user_language,
+    user_language,
+)
 from core.models import Job
 from core.roles import is_supervisor, sees_all_locations
 
@@ -94,3 +106,47 @@ def webhook_redeliver_page(request: HttpRequest, subscription_id: int, delivery_
             request, _("Delivery #%(delivery)s will be sent again now.") % {"delivery": delivery_id}
         )
     return redirect("webhooks")
+
+
+# --- The user's language: the profile page and the top bar's switcher (core.language) -----------------
+
+
+def _safe_next(request: HttpRequest, target: str) -> str:
+    allowed = url_has_allowed_host_and_scheme(
+        target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    )
+    return target if target and allowed else reverse("home")
+
+
+@login_required
+def profile(request: HttpRequest) -> HttpResponse:
+    """The user's own settings: the interface language (empty: the browser's)."""
+    if request.method == "POST":
+        form = LanguageForm(request.POST)
+        if form.is_valid():
+            saved = set_user_language(request.user, form.cleaned_data["language"])
+            with translation.override(saved or request_language(request, api=False)):
+                messages.success(request, _("Your language was saved."))
+            return redirect("profile")
+    else:
+        form = LanguageForm(initial={"language": user_language(request.user)})
+    browser = language_from_accept(request.META.get("HTTP_ACCEPT_LANGUAGE")) or DEFAULT_LANGUAGE
+    return render(
+        request,
+        "core/profile.html",
+        {"form": form, "browser_language": dict(settings.LANGUAGES).get(browser, browser)},
+    )
+
+
+@login_required
+@require_POST
+def set_language(request: HttpRequest) -> HttpResponse:
+    """The top bar's switcher: save the user's language and go back to the page it was on."""
+    form = LanguageForm(request.POST)
+    if form.is_valid():
+        saved = set_user_language(request.user, form.cleaned_data["language"])
+        with translation.override(saved or request_language(request, api=False)):
+            messages.success(request, _("Your language was saved."))
+    else:
+        messages.error(request, _("This language is not available."))
+    return redirect(_safe_next(request, request.POST.get("next", "")))

@@ -25,7 +25,7 @@ import logging
 import secrets
 import socket
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit, urlunsplit
 
 import httpx
@@ -35,6 +35,7 @@ from django.db import transaction
 from django.db.models import Count, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from standardwebhooks.webhooks import Webhook
 
 from core.events import EventType, events_sequence, run_task
@@ -42,6 +43,9 @@ from core.exceptions import Conflict, ErrorCode, InvalidInput, NotFoundError
 from core.locks import lease_subscription, release_subscription
 from core.models import Event, WebhookDelivery, WebhookSubscription
 from core.permissions import require_perm
+
+if TYPE_CHECKING:
+    from django_stubs_ext import StrOrPromise
 
 logger = logging.getLogger(__name__)
 
@@ -70,7 +74,7 @@ ALWAYS_REFUSED = [
 
 class WebhookUrlRefused(InvalidInput):
     code = ErrorCode.WEBHOOK_URL_REFUSED
-    title = "Webhook URL refused."
+    title: StrOrPromise = gettext_lazy("Webhook URL refused.")
 
 
 def _allowed_networks() -> list[ipaddress.IPv4Network | ipaddress.IPv6Network]:

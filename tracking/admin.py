@@ -6,6 +6,7 @@ from typing import Any
 
 from django import forms
 from django.contrib import admin
+from django.utils.translation import gettext_lazy as _
 
 from core.exceptions import DomainError
 from tracking.models import ItemTrackingCode, NoSeries
@@ -67,15 +68,15 @@ class ItemTrackingCodeAdmin(admin.ModelAdmin):
     fieldsets = [
         (None, {"fields": ["code", "description"]}),
         (
-            "Serial numbers",
+            _("Serial numbers"),
             {"fields": ["sn_specific_tracking", "sn_warehouse_tracking", "sn_outbound_tracking"]},
         ),
         (
-            "Lot numbers",
+            _("Lot numbers"),
             {"fields": ["lot_specific_tracking", "lot_warehouse_tracking", "lot_outbound_tracking"]},
         ),
         (
-            "Expiration",
+            _("Expiration"),
             {
                 "fields": [
                     "use_expiration_dates",

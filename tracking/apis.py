@@ -9,6 +9,7 @@ from typing import Any
 
 from django.db.models import QuerySet
 from django.urls import path, reverse
+from django.utils.translation import gettext as _
 from drf_spectacular.utils import extend_schema
 from rest_framework import serializers, status
 from rest_framework.generics import ListAPIView
@@ -103,7 +104,7 @@ class TrackingCodeListCreateApi(ListAPIView[ItemTrackingCode]):
 def _tracking_code(code: str) -> ItemTrackingCode:
     found = ItemTrackingCode.objects.filter(code=code).first()
     if found is None:
-        raise NotFoundError(f"There is no item tracking code {code}.")
+        raise NotFoundError(_("There is no item tracking code %(code)s.") % {"code": code})
     return found
 
 
@@ -166,7 +167,7 @@ class NoSeriesDetailApi(APIView):
     def get(self, request: Request, code: str) -> Response:
         series = NoSeries.objects.filter(code=code).first()
         if series is None:
-            raise NotFoundError(f"There is no number series {code}.")
+            raise NotFoundError(_("There is no number series %(code)s.") % {"code": code})
         return Response(NoSeriesSerializer(series).data)
 
 

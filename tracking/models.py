@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from django.db import models
 from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
 
 
 class ItemTrackingCode(models.Model):
@@ -56,8 +57,8 @@ class NoSeries(models.Model):
 
     class Meta:
         ordering = ["code"]
-        verbose_name = "no. series"
-        verbose_name_plural = "no. series"
+        verbose_name = _("no. series")
+        verbose_name_plural = _("no. series")
         constraints = [
             models.CheckConstraint(condition=Q(increment__gte=1), name="noseries_increment_positive")
         ]

@@ -20,8 +20,10 @@ from decimal import Decimal
 from types import SimpleNamespace
 from typing import Any, Protocol
 
+from django.utils.translation import gettext as _
+
 from core.exceptions import ErrorCode
-from core.quantities import ONE, ZERO, format_quantity
+from core.quantities import ONE, ZERO, quantity_text
 
 
 class TrackingCodeLike(Protocol):
@@ -220,7 +222,8 @@ def tracking_problems(
                 Problem(
                     index,
                     ErrorCode.QUANTITY_NOT_POSITIVE,
-                    f"The quantity must be greater than zero (got {format_quantity(quantity)}).",
+                    _("The quantity must be greater than zero (got %(quantity)s).")
+                    % {"quantity": quantity_text(quantity)},
                     "quantity",
                 )
             )
@@ -229,7 +232,8 @@ def tracking_problems(
                 Problem(
                     index,
                     ErrorCode.SERIAL_NOT_TRACKED,
-                    f"This item is not tracked by serial number; remove serial number {entry.serial_no}.",
+                    _("This item is not tracked by serial number; remove serial number %(serial_no)s.")
+                    % {"serial_no": entry.serial_no},
                     "serial_no",
                 )
             )
@@ -238,7 +242,8 @@ def tracking_problems(
                 Problem(
                     index,
                     ErrorCode.LOT_NOT_TRACKED,
-                    f"This item is not tracked by lot number; remove lot number {entry.lot_no}.",
+                    _("This item is not tracked by lot number; remove lot number %(lot_no)s.")
+                    % {"lot_no": entry.lot_no},
                     "lot_no",
                 )
             )
@@ -247,14 +252,17 @@ def tracking_problems(
                 Problem(
                     index,
                     ErrorCode.SERIAL_MISSING,
-                    "This item needs a serial number: enter or scan it.",
+                    _("This item needs a serial number: enter or scan it."),
                     "serial_no",
                 )
             )
         if require_numbers and req.lot.required and not entry.lot_no:
             problems.append(
                 Problem(
-                    index, ErrorCode.LOT_MISSING, "This item needs a lot number: enter or scan it.", "lot_no"
+                    index,
+                    ErrorCode.LOT_MISSING,
+                    _("This item needs a lot number: enter or scan it."),
+                    "lot_no",
                 )
             )
         if entry.serial_no:
@@ -263,8 +271,11 @@ def tracking_problems(
                     Problem(
                         index,
                         ErrorCode.SERIAL_QUANTITY_NOT_ONE,
-                        f"Serial number {entry.serial_no} identifies one unit: its quantity must be 1 "
-                        f"(got {format_quantity(abs(quantity))}).",
+                        _(
+                            "Serial number %(serial_no)s identifies one unit: its quantity must be 1 (got "
+                            "%(quantity)s)."
+                        )
+                        % {"serial_no": entry.serial_no, "quantity": quantity_text(abs(quantity))},
                         "quantity",
                     )
                 )
@@ -273,8 +284,8 @@ def tracking_problems(
                     Problem(
                         index,
                         ErrorCode.DUPLICATE_SERIAL,
-                        f"Serial number {entry.serial_no} is given twice (also entry "
-                        f"{seen_serials[entry.serial_no] + 1}).",
+                        _("Serial number %(serial_no)s is given twice (also entry %(entry)s).")
+                        % {"serial_no": entry.serial_no, "entry": seen_serials[entry.serial_no] + 1},
                         "serial_no",
                     )
                 )
@@ -286,8 +297,8 @@ def tracking_problems(
             Problem(
                 None,
                 ErrorCode.TRACKING_EXCEEDS_QUANTITY,
-                f"The numbers add up to {format_quantity(total)}, more than the line's quantity "
-                f"{format_quantity(line_quantity)}.",
+                _("The numbers add up to %(total)s, more than the line's quantity %(quantity)s.")
+                % {"total": quantity_text(total), "quantity": quantity_text(line_quantity)},
                 "quantity",
             )
         )

@@ -12,6 +12,7 @@ from collections.abc import Callable, Mapping
 from typing import Any
 
 from django.db import IntegrityError, transaction
+from django.utils.translation import gettext as _
 
 from core.exceptions import Conflict, ErrorCode, NoSeriesExhausted, NotFoundError
 from tracking.exceptions import NoSeriesInvalid, TrackingCodeInvalid
@@ -39,7 +40,9 @@ def increment_no(no: str, by: int = 1) -> str:
     """
     parts = split_no(no)
     if parts is None:
-        raise NoSeriesInvalid(f"The number '{no}' contains no digits, so it cannot be incremented.")
+        raise NoSeriesInvalid(
+            _("The number '%(no)s' contains no digits, so it cannot be incremented.") % {"no": no}
+        )
     prefix, number, width, suffix = parts
     return f"{prefix}{str(number + by).zfill(width)}{suffix}"
 
@@ -61,8 +64,11 @@ def no_series_next_numbers(series: NoSeries, count: int) -> list[str]:
     parts = split_no(first)
     if parts is None:
         raise NoSeriesInvalid(
-            f"Number series {series.code}: '{first}' contains no digits. Give it a starting no. such as "
-            "'SN-0001'."
+            _(
+                "Number series %(series)s: '%(first)s' contains no digits. Give it a starting no. such as "
+                "'SN-0001'."
+            )
+            % {"series": series.code, "first": first}
         )
     prefix, number, width, suffix = parts
     step = series.increment
@@ -70,9 +76,18 @@ def no_series_next_numbers(series: NoSeries, count: int) -> list[str]:
     if _beyond(numbers[-1], series.ending_no):
         left = sum(1 for n in numbers if not _beyond(n, series.ending_no))
         raise NoSeriesExhausted(
-            f"Number series {series.code} is exhausted: {count} number(s) asked for, but its ending no. "
-            f"is {series.ending_no} and only {left} number(s) are left after {last or '(none)'}."
-            " Ask a supervisor to raise the ending no. or give the item another series.",
+            _(
+                "Number series %(series)s is exhausted: %(count)s number(s) asked for, but its ending no. "
+                "is %(ending_no)s and only %(left)s number(s) are left after %(last)s. Ask a supervisor to "
+                "raise the ending no. or give the item another series."
+            )
+            % {
+                "series": series.code,
+                "count": count,
+                "ending_no": series.ending_no,
+                "left": left,
+                "last": last or _("(none)"),
+            },
             series=series.code,
             ending_no=series.ending_no,
             available=left,
@@ -87,11 +102,11 @@ def no_series_take(*, code: str, count: int = 1) -> list[str]:
     one in ONE update: the same number of queries for 1 or 30 000 numbers.
     """
     if count < 1:
-        raise NoSeriesInvalid("Ask for at least one number.", field="count")
+        raise NoSeriesInvalid(_("Ask for at least one number."), field="count")
     with transaction.atomic():
         series = lock_no_series(code=code)
         if series is None:
-            raise NotFoundError(f"There is no number series '{code}'.", series=code)
+            raise NotFoundError(_("There is no number series '%(code)s'.") % {"code": code}, series=code)
         numbers = no_series_next_numbers(series, count)
         NoSeries.objects.filter(pk=series.pk).update(last_no_used=numbers[-1])
     return numbers
@@ -102,13 +117,14 @@ def _validate_no_series(
 ) -> None:
     errors: list[dict[str, Any]] = []
     if not code.strip():
-        errors.append({"field": "code", "code": ErrorCode.REQUIRED, "detail": "Give the series a code."})
+        errors.append({"field": "code", "code": ErrorCode.REQUIRED, "detail": _("Give the series a code.")})
     if split_no(starting_no) is None:
         errors.append(
             {
                 "field": "starting_no",
                 "code": ErrorCode.NO_DIGITS,
-                "detail": f"The starting no. '{starting_no}' must end in digits, e.g. 'SN-0001'.",
+                "detail": _("The starting no. '%(no)s' must end in digits, e.g. 'SN-0001'.")
+                % {"no": starting_no},
             }
         )
     if ending_no and split_no(ending_no) is None:
@@ -116,7 +132,7 @@ def _validate_no_series(
             {
                 "field": "ending_no",
                 "code": ErrorCode.NO_DIGITS,
-                "detail": f"The ending no. '{ending_no}' has no digits.",
+                "detail": _("The ending no. '%(no)s' has no digits.") % {"no": ending_no},
             }
         )
     elif ending_no and split_no(starting_no) is not None and _beyond(starting_no, ending_no):
@@ -124,19 +140,24 @@ def _validate_no_series(
             {
                 "field": "ending_no",
                 "code": ErrorCode.ENDING_BEFORE_STARTING,
-                "detail": f"The ending no. {ending_no} comes before the starting no. {starting_no}.",
+                "detail": _("The ending no. %(ending_no)s comes before the starting no. %(starting_no)s.")
+                % {"ending_no": ending_no, "starting_no": starting_no},
             }
         )
     if increment < 1:
         errors.append(
-            {"field": "increment", "code": ErrorCode.MIN_VALUE, "detail": "The increment must be at least 1."}
+            {
+                "field": "increment",
+                "code": ErrorCode.MIN_VALUE,
+                "detail": _("The increment must be at least 1."),
+            }
         )
     if last_no_used and split_no(last_no_used) is None:
         errors.append(
             {
                 "field": "last_no_used",
                 "code": ErrorCode.NO_DIGITS,
-                "detail": f"'{last_no_used}' has no digits.",
+                "detail": _("'%(no)s' has no digits.") % {"no": last_no_used},
             }
         )
     if errors:
@@ -171,9 +192,9 @@ def no_series_create(
             )
     except IntegrityError as exc:
         raise Conflict(
-            f"A number series with code '{code}' already exists. Use another code.",
+            _("A number series with code '%(code)s' already exists. Use another code.") % {"code": code},
             code=ErrorCode.ALREADY_EXISTS,
-            errors=[{"field": "code", "code": ErrorCode.ALREADY_EXISTS, "detail": "This code is taken."}],
+            errors=[{"field": "code", "code": ErrorCode.ALREADY_EXISTS, "detail": _("This code is taken.")}],
         ) from exc
 
 
@@ -198,14 +219,24 @@ def _run_change_checks(current: ItemTrackingCode, values: Mapping[str, Any]) -> 
 
 def _validate_flags(values: dict[str, Any]) -> None:
     errors: list[dict[str, Any]] = []
-    for kind, label in (("sn", "Serial"), ("lot", "Lot")):
+    for kind in ("sn", "lot"):
         if values[f"{kind}_specific_tracking"] and not values[f"{kind}_warehouse_tracking"]:
+            detail = (
+                _(
+                    "Serial specific tracking needs serial warehouse tracking: turn on %(field)s too "
+                    "(outbound numbers must exist in stock)."
+                )
+                if kind == "sn"
+                else _(
+                    "Lot specific tracking needs lot warehouse tracking: turn on %(field)s too (outbound "
+                    "numbers must exist in stock)."
+                )
+            )
             errors.append(
                 {
                     "field": f"{kind}_warehouse_tracking",
                     "code": ErrorCode.SPECIFIC_REQUIRES_WAREHOUSE_TRACKING,
-                    "detail": f"{label} specific tracking needs {label.lower()} warehouse tracking: turn on "
-                    f"{kind}_warehouse_tracking too (outbound numbers must exist in stock).",
+                    "detail": detail % {"field": f"{kind}_warehouse_tracking"},
                 }
             )
     for flag in ("require_expiration_date_entry", "strict_expiration_posting"):
@@ -214,7 +245,8 @@ def _validate_flags(values: dict[str, Any]) -> None:
                 {
                     "field": flag,
                     "code": ErrorCode.REQUIRES_USE_EXPIRATION_DATES,
-                    "detail": f"{flag} needs use_expiration_dates: turn on use_expiration_dates too.",
+                    "detail": _("%(flag)s needs use_expiration_dates: turn on use_expiration_dates too.")
+                    % {"flag": flag},
                 }
             )
     if errors:
@@ -248,22 +280,22 @@ def no_series_validate(
 def item_tracking_code_create(*, code: str, description: str = "", **flags: bool) -> ItemTrackingCode:
     unknown = set(flags) - set(TRACKING_CODE_FLAGS)
     if unknown:
-        raise TrackingCodeInvalid(f"Unknown field(s): {', '.join(sorted(unknown))}.")
+        raise TrackingCodeInvalid(_("Unknown field(s): %(fields)s.") % {"fields": ", ".join(sorted(unknown))})
     values: dict[str, Any] = {name: bool(flags.get(name, False)) for name in TRACKING_CODE_FLAGS}
     _validate_flags(values)
     if not code.strip():
         raise TrackingCodeInvalid(
-            "Give the tracking code a code.",
-            errors=[{"field": "code", "code": ErrorCode.REQUIRED, "detail": "Required."}],
+            _("Give the tracking code a code."),
+            errors=[{"field": "code", "code": ErrorCode.REQUIRED, "detail": _("Required.")}],
         )
     try:
         with transaction.atomic():
             return ItemTrackingCode.objects.create(code=code, description=description, **values)
     except IntegrityError as exc:
         raise Conflict(
-            f"An item tracking code '{code}' already exists. Use another code.",
+            _("An item tracking code '%(code)s' already exists. Use another code.") % {"code": code},
             code=ErrorCode.ALREADY_EXISTS,
-            errors=[{"field": "code", "code": ErrorCode.ALREADY_EXISTS, "detail": "This code is taken."}],
+            errors=[{"field": "code", "code": ErrorCode.ALREADY_EXISTS, "detail": _("This code is taken.")}],
         ) from exc
 
 
@@ -272,7 +304,9 @@ def item_tracking_code_update(*, tracking_code: ItemTrackingCode, **changes: Any
     allowed = {"description", *TRACKING_CODE_FLAGS}
     unknown = set(changes) - allowed
     if unknown:
-        raise TrackingCodeInvalid(f"These fields cannot be changed: {', '.join(sorted(unknown))}.")
+        raise TrackingCodeInvalid(
+            _("These fields cannot be changed: %(fields)s.") % {"fields": ", ".join(sorted(unknown))}
+        )
     with transaction.atomic():
         current = ItemTrackingCode.objects.get(pk=tracking_code.pk)
         values: dict[str, Any] = {name: getattr(current, name) for name in TRACKING_CODE_FLAGS}

@@ -8,6 +8,7 @@ from typing import Any
 
 from django.db.models import QuerySet
 from django.urls import path, reverse
+from django.utils.translation import gettext as _
 from drf_spectacular.utils import extend_schema
 from rest_framework import serializers, status
 from rest_framework.generics import ListAPIView
@@ -90,7 +91,7 @@ def _items() -> QuerySet[Item]:
 def _item(no: str) -> Item:
     item = _items().filter(no=no).first()
     if item is None:
-        raise NotFoundError(f"There is no item {no}.")
+        raise NotFoundError(_("There is no item %(item)s.") % {"item": no})
     return item
 
 
@@ -340,7 +341,7 @@ class LotInfoDetailApi(APIView):
     def get(self, request: Request, no: str, lot_no: str) -> Response:
         info = LotNoInformation.objects.filter(item=_item(no), lot_no=lot_no).select_related("item").first()
         if info is None:
-            raise NotFoundError(f"Item {no} has no lot {lot_no}.")
+            raise NotFoundError(_("Item %(item)s has no lot %(lot)s.") % {"item": no, "lot": lot_no})
         return Response(LotInfoSerializer(info).data)
 
     @extend_schema(
@@ -370,7 +371,9 @@ class SerialInfoDetailApi(APIView):
             .first()
         )
         if info is None:
-            raise NotFoundError(f"Item {no} has no serial number {serial_no}.")
+            raise NotFoundError(
+                _("Item %(item)s has no serial number %(serial)s.") % {"item": no, "serial": serial_no}
+            )
         return Response(SerialInfoSerializer(info).data)
 
     @extend_schema(

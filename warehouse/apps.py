@@ -1,9 +1,10 @@
 from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
 
 
 class WarehouseConfig(AppConfig):
     name = "warehouse"
-    verbose_name = "Warehouse"
+    verbose_name = _("Warehouse")
 
     def ready(self) -> None:
         # tracking sits below warehouse and knows nothing of stock: warehouse adds the check that refuses a

@@ -116,7 +116,7 @@ class LotNoInformation(models.Model):
 
     class Meta:
         ordering = ["item_id", "lot_no"]
-        verbose_name = "lot no. information"
+        verbose_name = _("lot no. information")
         constraints = [models.UniqueConstraint(fields=["item", "lot_no"], name="lot_info_unique")]
 
     def __str__(self) -> str:
@@ -133,7 +133,7 @@ class SerialNoInformation(models.Model):
 
     class Meta:
         ordering = ["item_id", "serial_no"]
-        verbose_name = "serial no. information"
+        verbose_name = _("serial no. information")
         constraints = [models.UniqueConstraint(fields=["item", "serial_no"], name="serial_info_unique")]
 
     def __str__(self) -> str:
@@ -141,11 +141,11 @@ class SerialNoInformation(models.Model):
 
 
 class EntryType(models.TextChoices):
-    POSITIVE_ADJUSTMENT = "positive_adjustment", "Positive adjustment"
-    NEGATIVE_ADJUSTMENT = "negative_adjustment", "Negative adjustment"
-    SALE = "sale", "Sale"
-    PURCHASE_RETURN = "purchase_return", "Purchase return"
-    TRANSFER = "transfer", "Transfer"
+    POSITIVE_ADJUSTMENT = "positive_adjustment", _("Positive adjustment")
+    NEGATIVE_ADJUSTMENT = "negative_adjustment", _("Negative adjustment")
+    SALE = "sale", _("Sale")
+    PURCHASE_RETURN = "purchase_return", _("Purchase return")
+    TRANSFER = "transfer", _("Transfer")
     MOVEMENT = "movement", _("Movement")  # between two bins of a location (warehouse entries only)
 
 
@@ -182,7 +182,7 @@ class ItemLedgerEntry(models.Model):
 
     class Meta:
         ordering = ["pk"]
-        verbose_name_plural = "item ledger entries"
+        verbose_name_plural = _("item ledger entries")
         indexes = [
             models.Index(fields=["item", "location", "open"], name="ile_item_loc_open"),
             models.Index(fields=["item", "lot_no"], name="ile_item_lot"),
@@ -246,7 +246,7 @@ class WarehouseEntry(models.Model):
 
     class Meta:
         ordering = ["pk"]
-        verbose_name_plural = "warehouse entries"
+        verbose_name_plural = _("warehouse entries")
         indexes = [models.Index(fields=["bin", "item", "lot_no", "serial_no"], name="we_bin_item_numbers")]
         constraints = [
             models.CheckConstraint(condition=~Q(quantity=0), name="we_quantity_not_zero"),
@@ -273,7 +273,7 @@ class BinContent(models.Model):
 
     class Meta:
         ordering = ["pk"]
-        verbose_name_plural = "bin contents"
+        verbose_name_plural = _("bin contents")
         indexes = [
             models.Index(fields=["item", "location"], name="bc_item_location"),
             models.Index(fields=["item", "serial_no"], name="bc_item_serial"),

@@ -19,7 +19,7 @@ from biip.gtin import Gtin
 from django.utils.translation import gettext as _
 
 from core.exceptions import ErrorCode, InvalidInput
-from core.quantities import format_quantity
+from core.quantities import quantity_text
 
 GTIN_LENGTHS = (8, 12, 13, 14)
 
@@ -58,7 +58,7 @@ def whole_units_problem(*, quantity: Decimal, whole_units: bool, item_no: str) -
     return _(
         "Item %(item)s is counted in whole units: %(quantity)s is not a whole number. Enter a whole "
         "number such as 1 or 2."
-    ) % {"item": item_no, "quantity": format_quantity(quantity)}
+    ) % {"item": item_no, "quantity": quantity_text(quantity)}
 
 
 def require_whole_units(quantity: Decimal, *, item: Any, field: str, prefix: str = "", **error: Any) -> None:

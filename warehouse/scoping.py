@@ -9,6 +9,7 @@ from __future__ import annotations
 from typing import Any
 
 from django.db.models import QuerySet
+from django.utils.translation import gettext as _
 
 from core.exceptions import NotFoundError
 from core.roles import sees_all_locations
@@ -26,7 +27,7 @@ def visible_locations(user: Any) -> QuerySet[Location]:
 def get_visible_location(user: Any, *, code: str | None = None, pk: int | None = None) -> Location:
     """The location by code or pk, if the user may see it; NotFoundError otherwise."""
     if code is None and pk is None:
-        raise NotFoundError("Say which location: give its code.")
+        raise NotFoundError(_("Say which location: give its code."))
     locations = visible_locations(user)
     if code is not None:
         locations = locations.filter(code=code)
@@ -36,7 +37,9 @@ def get_visible_location(user: Any, *, code: str | None = None, pk: int | None =
     if location is None:
         what = code if code is not None else f"#{pk}"
         raise NotFoundError(
-            f"There is no location {what}, or you are not a warehouse employee there.", location=what
+            _("There is no location %(location)s, or you are not a warehouse employee there.")
+            % {"location": what},
+            location=what,
         )
     return location
 

@@ -8,6 +8,7 @@ from typing import Any
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from core.forms import LocalizedQuantityField
 from picking.models import Pick, SourceDocument
 
 ACTIVE = "active"  # the status filter "not completed" (open or in progress)
@@ -44,7 +45,7 @@ class PickLineForm(forms.Form):
     """Qty. to Handle and, on lines whose numbers may change, the serial or lot number (typed or scanned);
     on a warehouse pick's place line, the shipping bin. Absent fields are left unchanged."""
 
-    qty_to_handle = forms.CharField(label=_("Qty. to Handle"), required=False, max_length=30)
+    qty_to_handle = LocalizedQuantityField(label=_("Qty. to Handle"), required=False, as_text=True)
     serial_no = forms.CharField(label=_("Serial No."), required=False, max_length=50)
     lot_no = forms.CharField(label=_("Lot No."), required=False, max_length=50)
     bin = forms.CharField(label=_("Bin"), required=False, max_length=20)
@@ -53,7 +54,7 @@ class PickLineForm(forms.Form):
         """The fields present in the POST (cleaned), as keyword arguments of `pick_line_update`."""
         result: dict[str, Any] = {}
         if "qty_to_handle" in data:
-            # a decimal comma (2,5) is read as 2.5
+            # "2,5" in German is read as 2.5 (LocalizedQuantityField); the view refuses what is ambiguous
             # (too long to be a field value: read as typed, the service says what is wrong with it)
             typed = self.cleaned_data.get("qty_to_handle", str(data["qty_to_handle"]))
             result["qty_to_handle"] = typed.strip().replace(",", ".")
@@ -69,12 +70,12 @@ class PickLineForm(forms.Form):
 class QuantityForm(forms.Form):
     """Split Line (quantity required) and Assign Serial Nos./Lot No. (empty: the outstanding quantity)."""
 
-    quantity = forms.CharField(label=_("Quantity"), required=False, max_length=30)
+    quantity = LocalizedQuantityField(label=_("Quantity"), required=False, as_text=True)
 
 
 class ScanForm(forms.Form):
     code = forms.CharField(label=_("Scan or type a code"), max_length=500)
-    quantity = forms.CharField(label=_("Quantity"), required=False, max_length=30)
+    quantity = LocalizedQuantityField(label=_("Quantity"), required=False, as_text=True)
     line_id = forms.IntegerField(required=False, min_value=1, widget=forms.HiddenInput)
 
     def clean_code(self) -> str:

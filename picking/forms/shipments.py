@@ -8,6 +8,7 @@ from typing import Any
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from core.forms import LocalizedQuantityField
 from picking.models import SourceDocument, WarehouseShipment
 
 
@@ -64,7 +65,7 @@ class ShipmentLineForm(forms.Form):
     """A shipment line's Qty. to Ship and (a location without picks) the bin it ships from. Absent fields
     are left unchanged."""
 
-    qty_to_ship = forms.CharField(label=_("Qty. to Ship"), required=False, max_length=30)
+    qty_to_ship = LocalizedQuantityField(label=_("Qty. to Ship"), required=False, as_text=True)
     bin = forms.CharField(label=_("Ship from bin"), required=False, max_length=20)
 
     def changes(self, data: Any) -> dict[str, Any]:

@@ -8,6 +8,7 @@ from typing import Any
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from core.forms import LocalizedQuantityField
 from picking.models import SourceDocument
 
 
@@ -27,17 +28,13 @@ class SourceDocumentFilterForm(forms.Form):
 
 
 class QuantityForm(forms.Form):
-    quantity = forms.DecimalField(
-        label=_("Quantity"), min_value=Decimal("0.00001"), max_digits=18, decimal_places=5, required=False
-    )
+    quantity = LocalizedQuantityField(label=_("Quantity"), min_value=Decimal("0.00001"), required=False)
 
 
 class TrackingLineAddForm(forms.Form):
     serial_no = forms.CharField(label=_("Serial No."), required=False, max_length=50)
     lot_no = forms.CharField(label=_("Lot No."), required=False, max_length=50)
-    quantity = forms.DecimalField(
-        label=_("Quantity"), min_value=Decimal("0.00001"), max_digits=18, decimal_places=5
-    )
+    quantity = LocalizedQuantityField(label=_("Quantity"), min_value=Decimal("0.00001"))
 
     def clean(self) -> dict[str, Any]:
         data = super().clean() or {}

@@ -36,12 +36,14 @@ from django.db.models import Q
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import path, reverse
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from core.csp import camera_scanning_csp
 from core.exceptions import DomainError, NotFoundError, PermissionDeniedError
-from core.quantities import format_quantity
+from core.forms import quantity_refusal
+from core.quantities import format_quantity, localize_quantity
 from core.roles import is_supervisor
 from picking import rules
 from picking.forms.picks import PickAssignForm, ScanForm
@@ -173,7 +175,9 @@ class LineView:
         """The Qty. to Handle field's value: empty for 0, so that typing 4 gives 4 (not 40 or 04)."""
         if "qty_to_handle" in self.values:
             return self.values["qty_to_handle"]
-        return "" if self.line.qty_to_handle == 0 else format_quantity(self.line.qty_to_handle)
+        return (
+            "" if self.line.qty_to_handle == 0 else localize_quantity(self.line.qty_to_handle, get_language())
+        )
 
     @property
     def label(self) -> str:
@@ -425,7 +429,9 @@ def pick_scan_view(request: HttpRequest, pk: int) -> HttpResponse:
     form = ScanForm(request.POST)
     pick = get_pick_or_404(request.user, pk)
     if not form.is_valid():
-        problem = DomainError(_("Scan or type a code: a serial or lot number, a GS1 code, an item or a bin."))
+        problem = quantity_refusal(form, "quantity") or DomainError(
+            _("Scan or type a code: a serial or lot number, a GS1 code, an item or a bin.")
+        )
         return scan_response(request, pick, problem=problem, form=form, status=400)
     try:
         result = pick_scan(

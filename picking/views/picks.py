@@ -26,6 +26,7 @@ from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST
 
 from core.exceptions import DomainError, ErrorCode, InvalidInput, NotFoundError, PermissionDeniedError
+from core.forms import quantity_refusal
 from core.quantities import format_quantity
 from core.roles import is_supervisor
 from picking.forms.picks import (
@@ -326,6 +327,9 @@ def pick_line_update_view(request: HttpRequest, pk: int, line_id: int) -> HttpRe
     form.is_valid()  # every field is optional text; the service checks the values
     changes = form.changes(request.POST)
     values = {k: str(v) for k, v in changes.items()}
+    if (ambiguous := quantity_refusal(form, "qty_to_handle")) is not None:
+        values["qty_to_handle"] = request.POST.get("qty_to_handle", "")
+        return _refused(request, pk, ambiguous, line_id=line_id, values=values)
     if changes.get("serial_no") and "qty_to_handle" not in changes:
         changes["qty_to_handle"] = "1"  # a scanned serial number is one unit in the worker's hand
     if "qty_to_handle" in changes and changes["qty_to_handle"] == "":
@@ -381,6 +385,9 @@ def pick_line_split_view(request: HttpRequest, pk: int, line_id: int) -> HttpRes
     form.is_valid()
     quantity = form.cleaned_data.get("quantity", "").strip()
     values = {"split_quantity": quantity}
+    if (ambiguous := quantity_refusal(form, "quantity")) is not None:
+        values = {"split_quantity": request.POST.get("quantity", "")}
+        return _refused(request, pk, ambiguous, line_id=line_id, values=values)
     if not quantity:
         exc: DomainError = InvalidInput(_("Enter the quantity to split off to a new line."))
         return _refused(request, pk, exc, line_id=line_id, values=values)
@@ -406,6 +413,9 @@ def pick_line_assign_view(request: HttpRequest, pk: int, line_id: int, kind: str
     _check_line_of_pick(request.user, pk, line_id)
     form = QuantityForm(request.POST)
     form.is_valid()
+    if (ambiguous := quantity_refusal(form, "quantity")) is not None:
+        values = {"assign_quantity": request.POST.get("quantity", "")}
+        return _refused(request, pk, ambiguous, line_id=line_id, values=values)
     quantity = form.cleaned_data.get("quantity", "").strip() or None
     service = pick_line_assign_serial_nos if kind == "serial" else pick_line_assign_lot_no
     done = _("New serial numbers were assigned.") if kind == "serial" else _("A new lot number was assigned.")

@@ -24,12 +24,13 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import path, reverse
 from django.utils.html import format_html
+from django.utils.translation import get_language, ngettext
 from django.utils.translation import gettext as _
-from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST
 
 from core.exceptions import DomainError, ErrorCode, InvalidInput, NotFoundError
-from core.quantities import format_quantity
+from core.forms import quantity_refusal
+from core.quantities import format_quantity, localize_quantity
 from picking.forms.shipments import ShipmentFilterForm, ShipmentLineForm
 from picking.models import PickedStock, PostedShipment, WarehouseShipment, WarehouseShipmentLine
 from picking.selectors.shipments import open_picks, shipment_detail, shipment_list
@@ -152,7 +153,7 @@ class ShipmentLineView:
     def qty_to_ship_value(self) -> str:
         if "qty_to_ship" in self.values:
             return self.values["qty_to_ship"]
-        return format_quantity(self.line.qty_to_ship)
+        return localize_quantity(self.line.qty_to_ship, get_language())
 
     @property
     def bin_value(self) -> str:
@@ -267,6 +268,9 @@ def shipment_line_update_view(request: HttpRequest, pk: int, line_id: int) -> Ht
     form.is_valid()  # text fields; the service checks the values
     changes = form.changes(request.POST)
     values = {("bin" if k == "bin_code" else k): str(v) for k, v in changes.items()}
+    if (ambiguous := quantity_refusal(form, "qty_to_ship")) is not None:
+        values["qty_to_ship"] = request.POST.get("qty_to_ship", "")
+        return _refused(request, pk, ambiguous, line_id=line_id, values=values)
     if changes.get("qty_to_ship") == "":
         exc: DomainError = InvalidInput(
             _("Enter the Qty. to Ship: 0 up to what is picked and not shipped."),

@@ -20,6 +20,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
 from core.exceptions import DomainError, NotFoundError
+from core.forms import typed_quantity
 from core.quantities import ZERO, format_quantity
 from picking.forms.source_documents import (
     QuantityForm,
@@ -122,7 +123,7 @@ def _quantity_action(request: HttpRequest, line: SourceLine, action: str) -> dic
         source_line_set_quantity(
             source_line_id=line.pk,
             quantity=quantity,
-            expected_quantity=request.POST.get("seen_quantity"),
+            expected_quantity=typed_quantity(request.POST.get("seen_quantity")) or None,
             user=user,
         )
         messages.success(
@@ -138,7 +139,7 @@ def _select_action(request: HttpRequest, line: SourceLine) -> None:
         {
             "serial_no": request.POST.get(f"sel_serial_{index}", ""),
             "lot_no": request.POST.get(f"sel_lot_{index}", ""),
-            "quantity": request.POST.get(f"sel_qty_{index}", ""),
+            "quantity": typed_quantity(request.POST.get(f"sel_qty_{index}", "")),
         }
         for index in request.POST.getlist("sel")
     ]
@@ -156,12 +157,12 @@ def _tracking_line_action(request: HttpRequest, line: SourceLine, action: str) -
         tracking_line_id = int(request.POST.get("tracking_line", ""))
     except ValueError:
         tracking_line_id = 0
-    seen = request.POST.get("seen_quantity")
+    seen = typed_quantity(request.POST.get("seen_quantity")) or None
     if action == "update":
         item_tracking_line_set_quantity(
             source_line_id=line.pk,
             tracking_line_id=tracking_line_id,
-            quantity=request.POST.get("quantity", ""),
+            quantity=typed_quantity(request.POST.get("quantity", "")),
             expected_quantity=seen,
             user=request.user,
         )

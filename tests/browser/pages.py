@@ -173,6 +173,10 @@ def _shipment_line(d: PageData, action: str) -> str:
 PAGES: dict[str, list[Page]] = {
     "home": [Page("worker", lambda d: reverse("home")), Page("supervisor", lambda d: reverse("home"))],
     "login": [Page("anonymous", lambda d: reverse("login"))],
+    "profile": [
+        Page("worker", lambda d: reverse("profile")),
+        Page("supervisor", lambda d: reverse("profile")),
+    ],
     "job-detail": [Page("supervisor", lambda d: reverse("job-detail", args=[d.job_id]))],
     "warehouse:availability": [Page("worker", lambda d: reverse("warehouse:availability") + "?item=SN-SPEC")],
     "picking:source-document-list": [Page("supervisor", lambda d: reverse("picking:source-document-list"))],
@@ -269,6 +273,7 @@ PAGES: dict[str, list[Page]] = {
 # Named URLs that are no page of their own, and why.
 NOT_PAGES: dict[str, str] = {
     "logout": "POST only: logs out",
+    "set-language": "POST only: the top bar's language switcher saves the user's language",
     "picking:pick-next": "POST only: opens the pick taken (picking:pick-detail)",
     "picking:pick-create": "POST only: opens the pick made",
     "picking:pick-autofill": "POST only: back to the pick page",

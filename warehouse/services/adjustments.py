@@ -4,10 +4,12 @@ from __future__ import annotations
 
 import datetime
 from decimal import Decimal, InvalidOperation
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy, ngettext
 
 from core.exceptions import ErrorCode, InvalidInput, NotFoundError
 from core.validation import code_problem
@@ -25,13 +27,16 @@ from warehouse.services.posting import (
     inventory_post_outbound,
 )
 
+if TYPE_CHECKING:
+    from django_stubs_ext import StrOrPromise
+
 ADJUSTMENT_SERIES = "ADJ"
 DOCUMENT_TYPE = "adjustment"
 
 
 class AdjustmentRefused(OutboundRefused):
     code = ErrorCode.ADJUSTMENT_REFUSED
-    title = "The adjustment cannot be posted."
+    title: StrOrPromise = gettext_lazy("The adjustment cannot be posted.")
 
 
 def _parse_entry(index: int, raw: dict[str, Any], errors: list[dict[str, Any]]) -> dict[str, Any] | None:
@@ -41,30 +46,42 @@ def _parse_entry(index: int, raw: dict[str, Any], errors: list[dict[str, Any]]) 
                 "line": index,
                 "field": f"entries[{index}].{field}",
                 "code": code,
-                "detail": f"Entry {index + 1}: {detail}",
+                "detail": _("Entry %(entry)s: %(problem)s") % {"entry": index + 1, "problem": detail},
             }
         )
 
     try:
         quantity = Decimal(str(raw.get("quantity")))
     except (InvalidOperation, ValueError):
-        err("quantity", ErrorCode.INVALID, f"'{raw.get('quantity')}' is not a quantity.")
+        err(
+            "quantity",
+            ErrorCode.INVALID,
+            _("'%(value)s' is not a quantity.") % {"value": raw.get("quantity")},
+        )
         return None
     if not quantity.is_finite() or quantity == 0:
-        err("quantity", ErrorCode.QUANTITY_ZERO, "Give a quantity: positive to receive, negative to remove.")
+        err(
+            "quantity",
+            ErrorCode.QUANTITY_ZERO,
+            _("Give a quantity: positive to receive, negative to remove."),
+        )
         return None
     date = raw.get("expiration_date")
     if isinstance(date, str) and date:
         try:
             date = datetime.date.fromisoformat(date)
         except ValueError:
-            err("expiration_date", ErrorCode.INVALID, f"'{date}' is not a date (use YYYY-MM-DD).")
+            err(
+                "expiration_date",
+                ErrorCode.INVALID,
+                _("'%(value)s' is not a date (use YYYY-MM-DD).") % {"value": date},
+            )
             return None
     if date and quantity < 0:
         err(
             "expiration_date",
             ErrorCode.EXPIRATION_DATE_NOT_ALLOWED,
-            "An expiration date is set when receiving stock; leave it empty when removing stock.",
+            _("An expiration date is set when receiving stock; leave it empty when removing stock."),
         )
         return None
     numbers = {}
@@ -80,6 +97,14 @@ def _parse_entry(index: int, raw: dict[str, Any], errors: list[dict[str, Any]]) 
     return {"quantity": quantity, **numbers, "expiration_date": date or None}
 
 
+def _adjustment_problems(errors: list[dict[str, Any]]) -> str:
+    return ngettext(
+        "The adjustment has %(count)s problem; nothing was posted. %(first)s",
+        "The adjustment has %(count)s problems; nothing was posted. %(first)s",
+        len(errors),
+    ) % {"count": len(errors), "first": errors[0]["detail"]}
+
+
 def _missing_numbers(req: Requirement, entry: dict[str, Any]) -> list[Problem]:
     """A number the item's stock carries is required input (400, never a 409 from the posting): received
     stock must carry it, and removed stock is named by it."""
@@ -89,13 +114,15 @@ def _missing_numbers(req: Requirement, entry: dict[str, Any]) -> list[Problem]:
             Problem(
                 0,
                 ErrorCode.SERIAL_MISSING,
-                "Stock of this item carries serial numbers: enter one.",
+                _("Stock of this item carries serial numbers: enter one."),
                 "serial_no",
             )
         )
     if req.lot.warehouse and not entry["lot_no"]:
         missing.append(
-            Problem(0, ErrorCode.LOT_MISSING, "Stock of this item carries lot numbers: enter one.", "lot_no")
+            Problem(
+                0, ErrorCode.LOT_MISSING, _("Stock of this item carries lot numbers: enter one."), "lot_no"
+            )
         )
     return missing
 
@@ -130,20 +157,33 @@ def inventory_adjust(
     bin_ = Bin.objects.filter(location=location, code=bin_code).first()
     if bin_ is None:
         raise NotFoundError(
-            f"There is no bin {bin_code} at location {location.code}.",
-            errors=[{"field": "bin", "code": ErrorCode.NOT_FOUND, "detail": f"Unknown bin {bin_code}."}],
+            _("There is no bin %(bin)s at location %(location)s.")
+            % {"bin": bin_code, "location": location.code},
+            errors=[
+                {
+                    "field": "bin",
+                    "code": ErrorCode.NOT_FOUND,
+                    "detail": _("Unknown bin %(bin)s.") % {"bin": bin_code},
+                }
+            ],
         )
     item = Item.objects.select_related("tracking_code").filter(no=item_no).first()
     if item is None:
         raise NotFoundError(
-            f"There is no item {item_no}.",
-            errors=[{"field": "item", "code": ErrorCode.NOT_FOUND, "detail": f"Unknown item {item_no}."}],
+            _("There is no item %(item)s.") % {"item": item_no},
+            errors=[
+                {
+                    "field": "item",
+                    "code": ErrorCode.NOT_FOUND,
+                    "detail": _("Unknown item %(item)s.") % {"item": item_no},
+                }
+            ],
         )
     if not entries:
         raise InvalidInput(
-            "Give at least one entry (quantity, and the serial or lot number if the item needs one).",
+            _("Give at least one entry (quantity, and the serial or lot number if the item needs one)."),
             errors=[
-                {"field": "entries", "code": ErrorCode.REQUIRED, "detail": "At least one entry is needed."}
+                {"field": "entries", "code": ErrorCode.REQUIRED, "detail": _("At least one entry is needed.")}
             ],
         )
     errors: list[dict[str, Any]] = []
@@ -164,7 +204,7 @@ def inventory_adjust(
                     "line": index,
                     "field": f"entries[{index}].{p.field or 'quantity'}",
                     "code": p.code,
-                    "detail": f"Entry {index + 1}: {p.detail}",
+                    "detail": _("Entry %(entry)s: %(problem)s") % {"entry": index + 1, "problem": p.detail},
                 }
             )
         fraction = whole_units_problem(
@@ -176,22 +216,27 @@ def inventory_adjust(
                     "line": index,
                     "field": f"entries[{index}].quantity",
                     "code": ErrorCode.FRACTION_NOT_ALLOWED,
-                    "detail": f"Entry {index + 1}: {fraction}",
+                    "detail": _("Entry %(entry)s: %(problem)s") % {"entry": index + 1, "problem": fraction},
                 }
             )
     if errors:
         errors.sort(key=lambda e: e["line"])
         raise InvalidInput(
-            f"The adjustment has {len(errors)} problem(s); nothing was posted. {errors[0]['detail']}",
+            _adjustment_problems(errors),
             code=errors[0]["code"],
             errors=errors,
         )
     if bin_.blocked:
         raise AdjustmentRefused(
-            f"Bin {bin_.code} is blocked: no stock can be put in or taken out until it is unblocked.",
+            _("Bin %(bin)s is blocked: no stock can be put in or taken out until it is unblocked.")
+            % {"bin": bin_.code},
             code=ErrorCode.BIN_BLOCKED,
             errors=[
-                {"field": "bin", "code": ErrorCode.BIN_BLOCKED, "detail": f"Bin {bin_.code} is blocked."}
+                {
+                    "field": "bin",
+                    "code": ErrorCode.BIN_BLOCKED,
+                    "detail": _("Bin %(bin)s is blocked.") % {"bin": bin_.code},
+                }
             ],
         )
     date = posting_date or timezone.localdate()
@@ -253,9 +298,12 @@ def inventory_adjust(
             refused.sort(key=lambda e: (e.get("line") is None, e.get("line") or 0))
             for e in refused:
                 if isinstance(e.get("line"), int):
-                    e["detail"] = f"Entry {e['line'] + 1}: {e['detail']}"
+                    e["detail"] = _("Entry %(entry)s: %(problem)s") % {
+                        "entry": e["line"] + 1,
+                        "problem": e["detail"],
+                    }
             raise AdjustmentRefused(
-                f"The adjustment has {len(refused)} problem(s); nothing was posted. {refused[0]['detail']}",
+                _adjustment_problems(refused),
                 code=refused[0]["code"],
                 errors=refused,
             )

@@ -26,7 +26,8 @@ from django.utils.translation import gettext as _
 
 from core.db import bulk_insert, update_rows
 from core.exceptions import ErrorCode
-from core.quantities import ZERO, format_quantity
+from core.language import day
+from core.quantities import ZERO, quantity_text
 from tracking.rules import Requirement, is_expired, requirement
 from warehouse.exceptions import OutboundRefused
 from warehouse.locks import BinKey, lock_bin_contents
@@ -95,7 +96,7 @@ def inventory_move(
             bins,
             inbound=True,  # numbers as stock carries them: carried kinds required, others refused
             more_problems=lambda out: _to_bin_problems(by_out[id(out)], bins),
-            verb="moved",
+            verb=_("moved"),
         )
         valid_ids = {id(out) for out in valid_outs}
         valid = [m for m in moves if id(outs[id(m)]) in valid_ids]
@@ -106,7 +107,7 @@ def inventory_move(
             errors += check(valid, rows)
         if errors:
             errors.sort(key=lambda e: e["line"] if isinstance(e["line"], int) else -1)  # in line order
-            raise _refusal(OutboundRefused, errors, "moved")
+            raise _refusal(OutboundRefused, errors, _("moved"))
         return _write(valid, rows, document_type, document_no, posting_date, _user_id(user))
 
 
@@ -196,10 +197,13 @@ def _stock_problems(
         out = _outbound(m)
         numbers = " ".join(
             p
-            for p in (f"lot {m.lot_no}" if m.lot_no else "", f"serial {m.serial_no}" if m.serial_no else "")
+            for p in (
+                _("lot %(lot)s") % {"lot": m.lot_no} if m.lot_no else "",
+                _("serial %(serial)s") % {"serial": m.serial_no} if m.serial_no else "",
+            )
             if p
         )
-        what = f"item {item.no}" + (f" {numbers}" if numbers else "")
+        what = _("item %(item)s") % {"item": item.no} + (f" {numbers}" if numbers else "")
         if m.serial_no and have <= 0:
             errors.append(
                 _problem(
@@ -217,9 +221,9 @@ def _stock_problems(
                     _("Bin %(bin)s holds %(have)s of %(what)s, but %(needed)s are to be moved.")
                     % {
                         "bin": from_bin.code,
-                        "have": format_quantity(have),
+                        "have": quantity_text(have),
                         "what": what,
-                        "needed": format_quantity(needed[key]),
+                        "needed": quantity_text(needed[key]),
                     },
                 )
             )
@@ -250,7 +254,7 @@ def _stock_problems(
                     out,
                     ErrorCode.EXPIRED,
                     _("%(what)s expired on %(date)s; expired stock cannot be shipped.")
-                    % {"what": what.capitalize(), "date": row.expiration_date},
+                    % {"what": what[:1].upper() + what[1:], "date": day(row.expiration_date)},
                 )
             )
     return errors

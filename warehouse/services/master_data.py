@@ -50,11 +50,18 @@ def _field_error(field: str, code: str, detail: str, *, cls: type[DomainError] =
     return cls(detail, code=code, errors=[{"field": field, "code": code, "detail": detail}])
 
 
-def _already_exists(what: str, field: str, value: str) -> Conflict:
+def _already_exists(message: str, field: str, value: str, **names: str) -> Conflict:
+    """`message` (translated) names `%(value)s` and `%(field)s`, and any of `names`."""
     return Conflict(
-        f"{what} {value} already exists. Use another {field}.",
+        message % {"value": value, "field": field, **names},
         code=ErrorCode.ALREADY_EXISTS,
-        errors=[{"field": field, "code": ErrorCode.ALREADY_EXISTS, "detail": f"{value} is taken."}],
+        errors=[
+            {
+                "field": field,
+                "code": ErrorCode.ALREADY_EXISTS,
+                "detail": _("%(value)s is taken.") % {"value": value},
+            }
+        ],
     )
 
 
@@ -75,7 +82,7 @@ def _resolve_item_refs(data: dict[str, Any]) -> dict[str, Any]:
                     {
                         "field": "tracking_code",
                         "code": ErrorCode.NOT_FOUND,
-                        "detail": f"There is no tracking code {code}.",
+                        "detail": _("There is no tracking code %(code)s.") % {"code": code},
                     }
                 )
     for name in ("serial_nos", "lot_nos"):
@@ -89,7 +96,7 @@ def _resolve_item_refs(data: dict[str, Any]) -> dict[str, Any]:
                         {
                             "field": name,
                             "code": ErrorCode.NOT_FOUND,
-                            "detail": f"There is no number series {code}.",
+                            "detail": _("There is no number series %(code)s.") % {"code": code},
                         }
                     )
     for name in ("description", "base_unit_of_measure"):
@@ -107,7 +114,7 @@ def _resolve_item_refs(data: dict[str, Any]) -> dict[str, Any]:
             {
                 "field": "base_unit_of_measure",
                 "code": ErrorCode.REQUIRED,
-                "detail": "Give a base unit of measure, e.g. PCS.",
+                "detail": _("Give a base unit of measure, e.g. PCS."),
             }
         )
     if errors:
@@ -142,17 +149,34 @@ def tracking_code_stock_check(code: ItemTrackingCode, values: Mapping[str, Any])
     errors: list[dict[str, Any]] = []
     for kind, problem in _stock_contradictions(stock, requirement(code), requirement_from_values(values)):
         flag = f"{'sn' if kind == 'serial' else kind}_warehouse_tracking"
+        serial = kind == "serial"
         if problem == ErrorCode.STOCK_CARRIES_NUMBERS:
-            detail = (
-                f"Stock of items with tracking code {code.code} carries {kind} numbers; {kind} warehouse "
-                "tracking cannot be turned off until that stock is gone."
+            message = (
+                _(
+                    "Stock of items with tracking code %(code)s carries serial numbers; serial warehouse "
+                    "tracking cannot be turned off until that stock is gone."
+                )
+                if serial
+                else _(
+                    "Stock of items with tracking code %(code)s carries lot numbers; lot warehouse tracking "
+                    "cannot be turned off until that stock is gone."
+                )
             )
         else:
-            detail = (
-                f"Items with tracking code {code.code} have stock without {kind} numbers; {kind} warehouse "
-                "tracking cannot be turned on until that stock is removed (adjust it out, then receive it "
-                "again with numbers)."
+            message = (
+                _(
+                    "Items with tracking code %(code)s have stock without serial numbers; serial warehouse "
+                    "tracking cannot be turned on until that stock is removed (adjust it out, then receive "
+                    "it again with numbers)."
+                )
+                if serial
+                else _(
+                    "Items with tracking code %(code)s have stock without lot numbers; lot warehouse "
+                    "tracking cannot be turned on until that stock is removed (adjust it out, then receive "
+                    "it again with numbers)."
+                )
             )
+        detail = message % {"code": code.code}
         errors.append({"field": flag, "code": problem, "detail": detail})
     if errors:
         raise TrackingCodeInUse("; ".join(e["detail"] for e in errors), errors=errors)
@@ -163,16 +187,32 @@ def item_tracking_change_check(item: Item, new_code: ItemTrackingCode | None) ->
     stock = BinContent.objects.filter(item=item, quantity__gt=0)
     errors: list[dict[str, Any]] = []
     for kind, problem in _stock_contradictions(stock, requirement(item.tracking_code), requirement(new_code)):
+        serial = kind == "serial"
         if problem == ErrorCode.STOCK_CARRIES_NUMBERS:
-            detail = (
-                f"Stock of item {item.no} carries {kind} numbers; the new tracking code has no {kind} "
-                "warehouse tracking. Remove that stock first."
+            message = (
+                _(
+                    "Stock of item %(item)s carries serial numbers; the new tracking code has no serial "
+                    "warehouse tracking. Remove that stock first."
+                )
+                if serial
+                else _(
+                    "Stock of item %(item)s carries lot numbers; the new tracking code has no lot warehouse "
+                    "tracking. Remove that stock first."
+                )
             )
         else:
-            detail = (
-                f"Item {item.no} has stock without {kind} numbers; the new tracking code needs {kind} "
-                "numbers in stock. Remove that stock first, then receive it with numbers."
+            message = (
+                _(
+                    "Item %(item)s has stock without serial numbers; the new tracking code needs serial "
+                    "numbers in stock. Remove that stock first, then receive it with numbers."
+                )
+                if serial
+                else _(
+                    "Item %(item)s has stock without lot numbers; the new tracking code needs lot numbers in "
+                    "stock. Remove that stock first, then receive it with numbers."
+                )
             )
+        detail = message % {"item": item.no}
         errors.append({"field": "tracking_code", "code": problem, "detail": detail})
     if errors:
         raise Conflict(
@@ -202,20 +242,22 @@ def _check_gtin_free(gtin: str, *, item_pk: int | None) -> None:
 
 def item_create(*, no: str, **data: Any) -> Item:
     if not (no or "").strip():
-        raise _field_error("no", ErrorCode.REQUIRED, "Give the item a number.")
+        raise _field_error("no", ErrorCode.REQUIRED, _("Give the item a number."))
     values = _resolve_item_refs(data)
     _check_gtin_free(values.get("gtin", ""), item_pk=None)
     try:
         with transaction.atomic():
             return Item.objects.create(no=no, **values)
     except IntegrityError as exc:
-        raise _already_exists("Item", "no", no) from exc
+        raise _already_exists(_("Item %(value)s already exists. Use another %(field)s."), "no", no) from exc
 
 
 def item_update(*, item: Item, **data: Any) -> Item:
     unknown = set(data) - set(ITEM_FIELDS)
     if unknown:
-        raise InvalidInput(f"These fields cannot be changed: {', '.join(sorted(unknown))}.")
+        raise InvalidInput(
+            _("These fields cannot be changed: %(fields)s.") % {"fields": ", ".join(sorted(unknown))}
+        )
     values = _resolve_item_refs(data)
     _check_gtin_free(values.get("gtin", ""), item_pk=item.pk)
     with transaction.atomic():
@@ -237,7 +279,10 @@ def location_check(location: Location) -> None:
         raise _field_error(
             "shipment_bin",
             ErrorCode.SHIPMENT_BIN_REQUIRED,
-            "A location that requires shipments needs a shipment bin: create the bin, then set shipment_bin.",
+            _(
+                "A location that requires shipments needs a shipment bin: create the bin, then set "
+                "shipment_bin."
+            ),
         )
     shipment_bin = location.shipment_bin if location.shipment_bin_id is not None else None
     if shipment_bin is not None and not shipment_bin.is_shipping:
@@ -258,7 +303,9 @@ def _shipment_bin(location: Location, code: str | None) -> Bin | None:
     bin_ = Bin.objects.filter(location=location, code=code).first() if location.pk else None
     if bin_ is None:
         raise _field_error(
-            "shipment_bin", ErrorCode.NOT_FOUND, f"There is no bin {code} at location {location.code}."
+            "shipment_bin",
+            ErrorCode.NOT_FOUND,
+            _("There is no bin %(bin)s at location %(location)s.") % {"bin": code, "location": location.code},
         )
     return bin_
 
@@ -266,15 +313,15 @@ def _shipment_bin(location: Location, code: str | None) -> Bin | None:
 def location_create(*, code: str, user: Any = None, **data: Any) -> Location:
     """Create a location; a creator who does not see all locations becomes its warehouse employee."""
     if not (code or "").strip():
-        raise _field_error("code", ErrorCode.REQUIRED, "Give the location a code.")
+        raise _field_error("code", ErrorCode.REQUIRED, _("Give the location a code."))
     unknown = set(data) - set(LOCATION_FIELDS)
     if unknown:
-        raise InvalidInput(f"Unknown field(s): {', '.join(sorted(unknown))}.")
+        raise InvalidInput(_("Unknown field(s): %(fields)s.") % {"fields": ", ".join(sorted(unknown))})
     if data.get("shipment_bin"):
         raise _field_error(
             "shipment_bin",
             ErrorCode.NOT_FOUND,
-            "A new location has no bins yet: create the bins, then set shipment_bin.",
+            _("A new location has no bins yet: create the bins, then set shipment_bin."),
         )
     location = Location(code=code, **{k: v for k, v in data.items() if k != "shipment_bin"})
     location_check(location)
@@ -284,14 +331,18 @@ def location_create(*, code: str, user: Any = None, **data: Any) -> Location:
             if user is not None and getattr(user, "is_authenticated", False) and not sees_all_locations(user):
                 WarehouseEmployee.objects.create(user=user, location=location)
     except IntegrityError as exc:
-        raise _already_exists("Location", "code", code) from exc
+        raise _already_exists(
+            _("Location %(value)s already exists. Use another %(field)s."), "code", code
+        ) from exc
     return location
 
 
 def location_update(*, location: Location, **data: Any) -> Location:
     unknown = set(data) - set(LOCATION_FIELDS)
     if unknown:
-        raise InvalidInput(f"These fields cannot be changed: {', '.join(sorted(unknown))}.")
+        raise InvalidInput(
+            _("These fields cannot be changed: %(fields)s.") % {"fields": ", ".join(sorted(unknown))}
+        )
     with transaction.atomic():
         for name, value in data.items():
             if name == "shipment_bin":
@@ -323,7 +374,7 @@ def bin_create(
     kind: str = Bin.Kind.STORAGE,
 ) -> Bin:
     if not (code or "").strip():
-        raise _field_error("code", ErrorCode.REQUIRED, "Give the bin a code.")
+        raise _field_error("code", ErrorCode.REQUIRED, _("Give the bin a code."))
     _check_kind(kind)
     try:
         with transaction.atomic():
@@ -331,13 +382,20 @@ def bin_create(
                 location=location, code=code, description=description, blocked=blocked, kind=kind
             )
     except IntegrityError as exc:
-        raise _already_exists(f"Bin at location {location.code}:", "code", code) from exc
+        raise _already_exists(
+            _("Bin at location %(location)s: %(value)s already exists. Use another %(field)s."),
+            "code",
+            code,
+            location=location.code,
+        ) from exc
 
 
 def bin_update(*, bin: Bin, **data: Any) -> Bin:
     unknown = set(data) - {"description", "blocked", "kind"}
     if unknown:
-        raise InvalidInput(f"These fields cannot be changed: {', '.join(sorted(unknown))}.")
+        raise InvalidInput(
+            _("These fields cannot be changed: %(fields)s.") % {"fields": ", ".join(sorted(unknown))}
+        )
     with transaction.atomic():
         if "kind" in data and _check_kind(data["kind"]) != bin.kind:
             bin_kind_change_check(bin, data["kind"])
@@ -378,7 +436,10 @@ def get_bin(*, user: Any, location_code: str, bin_code: str) -> Bin:
     location = get_visible_location(user, code=location_code)
     bin_ = Bin.objects.filter(location=location, code=bin_code).select_related("location").first()
     if bin_ is None:
-        raise NotFoundError(f"There is no bin {bin_code} at location {location.code}.")
+        raise NotFoundError(
+            _("There is no bin %(bin)s at location %(location)s.")
+            % {"bin": bin_code, "location": location.code}
+        )
     return bin_
 
 
@@ -398,19 +459,22 @@ def _info_set(
 ) -> Any:
     unknown = set(data) - set(INFO_FIELDS)
     if unknown:
-        raise InvalidInput(f"These fields cannot be changed: {', '.join(sorted(unknown))}.")
+        raise InvalidInput(
+            _("These fields cannot be changed: %(fields)s.") % {"fields": ", ".join(sorted(unknown))}
+        )
     if not (number or "").strip():
-        raise _field_error(number_field, ErrorCode.REQUIRED, "Give the number.")
+        raise _field_error(number_field, ErrorCode.REQUIRED, _("Give the number."))
     date: datetime.date | None = data.get("expiration_date")
     if date is not None and not requirement(item.tracking_code).use_expiration_dates:
         raise _field_error(
             "expiration_date",
             ErrorCode.EXPIRATION_NOT_USED,
-            f"Item {item.no} does not use expiration dates: leave the expiration date empty.",
+            _("Item %(item)s does not use expiration dates: leave the expiration date empty.")
+            % {"item": item.no},
         )
     with transaction.atomic():
         lookup: dict[str, Any] = {number_field: number}
-        info, _ = model.objects.get_or_create(item=item, **lookup)
+        info, _created = model.objects.get_or_create(item=item, **lookup)
         for name, value in data.items():
             setattr(info, name, "" if value is None and name in ("description", "certificate") else value)
         info.save()

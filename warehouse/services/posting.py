@@ -17,10 +17,13 @@ from typing import Any, TypeVar
 
 from django.db import IntegrityError, transaction
 from django.db.models import QuerySet
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from core.db import bulk_insert, insert_rows, is_postgresql, keys_subquery, update_rows
 from core.exceptions import ErrorCode
-from core.quantities import ZERO, format_quantity
+from core.language import day
+from core.quantities import ZERO, quantity_text
 from tracking.rules import Requirement, is_expired, requirement, stock_key, tracking_problems
 from warehouse.exceptions import InboundRefused, OutboundRefused
 from warehouse.locks import lock_bin_contents, lock_open_receipts
@@ -196,11 +199,25 @@ class _Document:
 def _refusal(
     cls: type[OutboundRefused] | type[InboundRefused], errors: list[dict[str, Any]], what: str
 ) -> Any:
+    """`what`: what would have happened, translated ("taken out", "received", "moved")."""
     lines = {str(e.get("line")) for e in errors}
     first = errors[0]["detail"]
-    more = f" ({len(errors) - 1} more problem(s) listed below)" if len(errors) > 1 else ""
+    more = (
+        " "
+        + ngettext(
+            "(%(count)s more problem listed below)", "(%(count)s more problems listed below)", len(errors) - 1
+        )
+        % {"count": len(errors) - 1}
+        if len(errors) > 1
+        else ""
+    )
+    problems = ngettext(
+        "Nothing was %(what)s: %(count)s line has problems.",
+        "Nothing was %(what)s: %(count)s lines have problems.",
+        len(lines),
+    ) % {"what": what, "count": len(lines)}
     return cls(
-        f"Nothing was {what}: {len(lines)} line(s) have problems. {first}{more}",
+        f"{problems} {first}{more}",
         code=errors[0]["code"],
         errors=errors,
     )
@@ -221,33 +238,49 @@ def _static_problems(
     item = items.get(m.item_id)
     bin_ = bins.get(m.bin_id)
     if item is None:
-        err(ErrorCode.NOT_FOUND, f"Item #{m.item_id} does not exist.")
+        err(ErrorCode.NOT_FOUND, _("Item #%(id)s does not exist.") % {"id": m.item_id})
         return errors
     if bin_ is None or bin_.location_id != m.location_id:
-        err(ErrorCode.BIN_NOT_FOUND, f"Bin #{m.bin_id} is not a bin of this location.")
+        err(ErrorCode.BIN_NOT_FOUND, _("Bin #%(id)s is not a bin of this location.") % {"id": m.bin_id})
     elif bin_.blocked:
         err(
             ErrorCode.BIN_BLOCKED,
-            f"Bin {bin_.code} is blocked: choose another bin or ask a supervisor to unblock it.",
+            _("Bin %(bin)s is blocked: choose another bin or ask a supervisor to unblock it.")
+            % {"bin": bin_.code},
         )
     req = requirement(item.tracking_code)
     problems = tracking_problems(req, [(m.serial_no, m.lot_no, m.quantity)], require_numbers=not inbound)
     for p in problems:
-        err(p.code, f"Item {item.no}: {p.detail}")
+        err(p.code, _("Item %(item)s: %(problem)s") % {"item": item.no, "problem": p.detail})
     if inbound:
-        for kind, number, label, missing, not_stocked in (
-            (req.lot, m.lot_no, "lot", ErrorCode.LOT_MISSING, ErrorCode.LOT_NOT_STOCKED),
-            (req.serial, m.serial_no, "serial", ErrorCode.SERIAL_MISSING, ErrorCode.SERIAL_NOT_STOCKED),
+        for kind, number, missing, not_stocked, carries, carries_none in (
+            (
+                req.lot,
+                m.lot_no,
+                ErrorCode.LOT_MISSING,
+                ErrorCode.LOT_NOT_STOCKED,
+                _("Item %(item)s: stock of this item carries lot numbers; enter one."),
+                _(
+                    "Item %(item)s: stock of this item carries no lot numbers (lot warehouse tracking is "
+                    "off); leave the lot number empty. Lot numbers are assigned when shipping."
+                ),
+            ),
+            (
+                req.serial,
+                m.serial_no,
+                ErrorCode.SERIAL_MISSING,
+                ErrorCode.SERIAL_NOT_STOCKED,
+                _("Item %(item)s: stock of this item carries serial numbers; enter one."),
+                _(
+                    "Item %(item)s: stock of this item carries no serial numbers (serial warehouse tracking "
+                    "is off); leave the serial number empty. Serial numbers are assigned when shipping."
+                ),
+            ),
         ):
             if kind.warehouse and not number:
-                err(missing, f"Item {item.no}: stock of this item carries {label} numbers; enter one.")
+                err(missing, carries % {"item": item.no})
             if kind.tracked and not kind.warehouse and number:
-                err(
-                    not_stocked,
-                    f"Item {item.no}: stock of this item carries no {label} numbers ({label} warehouse "
-                    f"tracking is off); leave the {label} number empty. {label.capitalize()} numbers are "
-                    "assigned when shipping.",
-                )
+                err(not_stocked, carries_none % {"item": item.no})
     return errors
 
 
@@ -263,12 +296,12 @@ def _check_each(
     """Check each movement on its own and against the others (a serial number once per call).
 
     Returns every problem found and the movements without any, in the order given. `verb` says what
-    happens to the stock in the duplicate-serial message (default: received / taken).
+    happens to the stock in the duplicate-serial message, translated (default: received / taken).
     """
     errors: list[dict[str, Any]] = []
     valid: list[_Movement] = []
     seen_serials: dict[tuple[int, str], object] = {}
-    verb = verb or ("received" if inbound else "taken")
+    verb = verb or (_("received") if inbound else _("taken"))
     for m in movements:
         problems = _static_problems(m, items, bins, inbound=inbound)
         if m.serial_no:
@@ -278,8 +311,8 @@ def _check_each(
                     _problem(
                         m,
                         ErrorCode.DUPLICATE_SERIAL,
-                        f"Serial number {m.serial_no} is {verb} twice "
-                        f"(also on line {seen_serials[serial_key]}).",
+                        _("Serial number %(serial_no)s is %(verb)s twice (also on line %(line)s).")
+                        % {"serial_no": m.serial_no, "verb": verb, "line": seen_serials[serial_key]},
                     )
                 )
             else:
@@ -297,12 +330,19 @@ def _new_number_problems(m: OutboundMovement, req: Requirement | None) -> list[d
     if req is None:
         return []
     return [
-        _problem(
-            m,
-            ErrorCode.NEW_NUMBER_NOT_ALLOWED,
-            f"{label.capitalize()} number {number} is not in stock, and new numbers are not allowed here.",
+        _problem(m, ErrorCode.NEW_NUMBER_NOT_ALLOWED, message % {"number": number})
+        for kind, number, message in (
+            (
+                req.lot,
+                m.lot_no,
+                _("Lot number %(number)s is not in stock, and new numbers are not allowed here."),
+            ),
+            (
+                req.serial,
+                m.serial_no,
+                _("Serial number %(number)s is not in stock, and new numbers are not allowed here."),
+            ),
         )
-        for kind, number, label in ((req.lot, m.lot_no, "lot"), (req.serial, m.serial_no, "serial"))
         if number and not kind.warehouse
     ]
 
@@ -381,9 +421,14 @@ def inventory_post_outbound(
             row = bin_rows.get(key)
             have = row.quantity if row is not None else ZERO
             numbers = " ".join(
-                p for p in (f"lot {key[2]}" if key[2] else "", f"serial {key[3]}" if key[3] else "") if p
+                p
+                for p in (
+                    _("lot %(lot)s") % {"lot": key[2]} if key[2] else "",
+                    _("serial %(serial)s") % {"serial": key[3]} if key[3] else "",
+                )
+                if p
             )
-            what = f"item {item.no}" + (f" {numbers}" if numbers else "")
+            what = _("item %(item)s") % {"item": item.no} + (f" {numbers}" if numbers else "")
 
             def err(code: str, detail: str, m: OutboundMovement = m) -> None:
                 errors.append(_problem(m, code, detail))
@@ -391,33 +436,48 @@ def inventory_post_outbound(
             if key[3] and have <= 0:
                 err(
                     ErrorCode.SERIAL_NOT_AVAILABLE,
-                    f"Serial number {key[3]} of item {item.no} is not in bin {bin_.code}.",
+                    _("Serial number %(serial_no)s of item %(item)s is not in bin %(bin)s.")
+                    % {"serial_no": key[3], "item": item.no, "bin": bin_.code},
                 )
             elif needed_bin[key] > have:
                 err(
                     ErrorCode.INSUFFICIENT_QUANTITY,
-                    f"Bin {bin_.code} holds {format_quantity(have)} of {what}, but "
-                    f"{format_quantity(needed_bin[key])} are to be taken out.",
+                    _("Bin %(bin)s holds %(have)s of %(what)s, but %(needed)s are to be taken out.")
+                    % {
+                        "bin": bin_.code,
+                        "have": quantity_text(have),
+                        "what": what,
+                        "needed": quantity_text(needed_bin[key]),
+                    },
                 )
             else:
                 open_qty = open_by_key.get(receipt_key(m), ZERO)
                 if needed_receipts[receipt_key(m)] > open_qty:
                     err(
                         ErrorCode.INSUFFICIENT_QUANTITY,
-                        f"The item ledger holds only {format_quantity(open_qty)} of {what} at this location.",
+                        _("The item ledger holds only %(quantity)s of %(what)s at this location.")
+                        % {"quantity": quantity_text(open_qty), "what": what},
                     )
             if m.lot_no and (m.item_id, m.lot_no) in blocked_lots:
                 err(
                     ErrorCode.LOT_BLOCKED,
-                    f"Lot {m.lot_no} of item {item.no} is blocked and cannot be taken out.",
+                    _("Lot %(lot_no)s of item %(item)s is blocked and cannot be taken out.")
+                    % {"lot_no": m.lot_no, "item": item.no},
                 )
             if m.serial_no and (m.item_id, m.serial_no) in blocked_serials:
-                err(ErrorCode.SERIAL_BLOCKED, f"Serial number {m.serial_no} of item {item.no} is blocked.")
+                err(
+                    ErrorCode.SERIAL_BLOCKED,
+                    _("Serial number %(serial_no)s of item %(item)s is blocked.")
+                    % {"serial_no": m.serial_no, "item": item.no},
+                )
             if (m.item_id, m.serial_no) in used_serials:
                 err(
                     ErrorCode.SERIAL_USED_BEFORE,
-                    f"Serial number {m.serial_no} was already used for item {item.no}; a new serial number "
-                    "must never have been used before. Assign another one.",
+                    _(
+                        "Serial number %(serial_no)s was already used for item %(item)s; a new serial number "
+                        "must never have been used before. Assign another one."
+                    )
+                    % {"serial_no": m.serial_no, "item": item.no},
                 )
             if (
                 refuse_expired
@@ -426,10 +486,11 @@ def inventory_post_outbound(
             ):
                 err(
                     ErrorCode.EXPIRED,
-                    f"{what.capitalize()} expired on {row.expiration_date}; expired stock cannot be shipped.",
+                    _("%(what)s expired on %(date)s; expired stock cannot be shipped.")
+                    % {"what": what[:1].upper() + what[1:], "date": day(row.expiration_date)},
                 )
         if errors:
-            raise _refusal(OutboundRefused, errors, "taken out")
+            raise _refusal(OutboundRefused, errors, _("taken out"))
 
         # Write: outbound entries applied FIFO to the exact receipts.
         remaining = {r.pk: r.remaining_quantity for rows in receipts.values() for r in rows}
@@ -556,44 +617,79 @@ def inventory_post_inbound(
             if m.expiration_date and not req.use_expiration_dates:
                 err(
                     ErrorCode.EXPIRATION_NOT_USED,
-                    f"Item {item.no} does not use expiration dates: leave the expiration date empty.",
+                    _("Item %(item)s does not use expiration dates: leave the expiration date empty.")
+                    % {"item": item.no},
                 )
             elif req.require_expiration_date_entry and (m.lot_no or m.serial_no) and not date:
                 err(
                     ErrorCode.EXPIRATION_DATE_REQUIRED,
-                    f"Item {item.no} needs an expiration date for each number received: enter it.",
+                    _("Item %(item)s needs an expiration date for each number received: enter it.")
+                    % {"item": item.no},
                 )
             by_serial = serial_info is not None and serial_info.expiration_date is not None
-            number_label = f"Serial number {m.serial_no}" if by_serial else f"Lot {m.lot_no}"
             if m.expiration_date and known and m.expiration_date != known:
+                mismatch = (
+                    _(
+                        "Serial number %(number)s of item %(item)s expires on %(known)s, not %(date)s. Use "
+                        "%(known)s or leave it empty."
+                    )
+                    if by_serial
+                    else _(
+                        "Lot %(number)s of item %(item)s expires on %(known)s, not %(date)s. Use %(known)s "
+                        "or leave it empty."
+                    )
+                )
                 err(
                     ErrorCode.EXPIRATION_DATE_MISMATCH,
-                    f"{number_label} of item {item.no} expires on {known}, not {m.expiration_date}. "
-                    f"Use {known} or leave it empty.",
+                    mismatch
+                    % {
+                        "number": m.serial_no if by_serial else m.lot_no,
+                        "item": item.no,
+                        "known": day(known),
+                        "date": day(m.expiration_date),
+                    },
                 )
             if m.lot_no and not (serial_info and serial_info.expiration_date):
                 earlier = lot_dates.get((m.item_id, m.lot_no))
                 if earlier is not None and date and earlier[0] and earlier[0] != date:
                     err(
                         ErrorCode.EXPIRATION_DATE_MISMATCH,
-                        f"Lot {m.lot_no} is received with two expiration dates ({earlier[0]} on line "
-                        f"{earlier[1]}, {date} here). A lot has one expiration date.",
+                        _(
+                            "Lot %(lot_no)s is received with two expiration dates (%(earlier)s on line "
+                            "%(line)s, %(date)s here). A lot has one expiration date."
+                        )
+                        % {
+                            "lot_no": m.lot_no,
+                            "earlier": day(earlier[0]),
+                            "line": earlier[1],
+                            "date": day(date),
+                        },
                     )
                 elif earlier is None or not earlier[0]:
                     lot_dates[(m.item_id, m.lot_no)] = (date, m.ref)
             if m.serial_no and (m.item_id, m.serial_no) in in_stock:
                 err(
                     ErrorCode.SERIAL_ALREADY_IN_STOCK,
-                    f"Serial number {m.serial_no} of item {item.no} is already in stock; a serial number "
-                    "identifies one unit. Check the number.",
+                    _(
+                        "Serial number %(serial_no)s of item %(item)s is already in stock; a serial number "
+                        "identifies one unit. Check the number."
+                    )
+                    % {"serial_no": m.serial_no, "item": item.no},
                 )
             if lot_info is not None and lot_info.blocked:
-                err(ErrorCode.LOT_BLOCKED, f"Lot {m.lot_no} of item {item.no} is blocked.")
+                err(
+                    ErrorCode.LOT_BLOCKED,
+                    _("Lot %(lot_no)s of item %(item)s is blocked.") % {"lot_no": m.lot_no, "item": item.no},
+                )
             if serial_info is not None and serial_info.blocked:
-                err(ErrorCode.SERIAL_BLOCKED, f"Serial number {m.serial_no} of item {item.no} is blocked.")
+                err(
+                    ErrorCode.SERIAL_BLOCKED,
+                    _("Serial number %(serial_no)s of item %(item)s is blocked.")
+                    % {"serial_no": m.serial_no, "item": item.no},
+                )
             expiration[index] = date
         if errors:
-            raise _refusal(InboundRefused, errors, "received")
+            raise _refusal(InboundRefused, errors, _("received"))
 
         document = _Document(
             entry_type,
@@ -674,8 +770,10 @@ def inventory_post_inbound(
         except IntegrityError as exc:
             # Only a concurrent receipt of the same serial number gets here (checked above otherwise).
             raise InboundRefused(
-                "Nothing was received: a serial number was received by someone else at the same moment. "
-                "Check the numbers and try again.",
+                _(
+                    "Nothing was received: a serial number was received by someone else at the same moment. "
+                    "Check the numbers and try again."
+                ),
                 code=ErrorCode.SERIAL_ALREADY_IN_STOCK,
             ) from exc
     return receipts
