@@ -325,3 +325,33 @@ __all__ = [
     "shipment_documents",
     "shipment_list",
 ]
+
+
+# --- Whoever asks: the data of events for ERPs --------------------------------------------------------------
+
+
+def shipment_with_lines(*, shipment_id: int) -> WarehouseShipment:
+    """One shipment with its lines as `shipment_detail` reads it, whoever asks (events for ERPs)."""
+    return (
+        WarehouseShipment.objects.select_related("location", "created_by")
+        .prefetch_related(_lines())
+        .get(pk=shipment_id)
+    )
+
+
+def registered_pick_with_lines(*, registered_pick_id: int) -> RegisteredPick:
+    """One registered pick with its lines as `registered_pick_detail` reads it, whoever asks."""
+    return (
+        RegisteredPick.objects.select_related("location", "registered_by")
+        .prefetch_related(_registered_lines())
+        .get(pk=registered_pick_id)
+    )
+
+
+def posted_shipment_with_lines(*, posted_shipment_id: int) -> PostedShipment:
+    """One posted shipment with its lines as `posted_shipment_detail` reads it, whoever asks."""
+    return (
+        PostedShipment.objects.select_related("location", "posted_by")
+        .prefetch_related(_posted_lines())
+        .get(pk=posted_shipment_id)
+    )

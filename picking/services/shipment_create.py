@@ -22,7 +22,9 @@ from django.db import IntegrityError, transaction
 from django.db.models import Q, Subquery
 from django.utils.translation import gettext as _
 
+from core.activity import Action
 from core.db import insert_rows, update_rows
+from core.events import EventType, event_emit
 from core.exceptions import Conflict, ErrorCode, InvalidInput, NotFoundError
 from core.permissions import require_perm
 from core.quantities import ZERO
@@ -30,6 +32,7 @@ from picking.locks import lock_source_lines
 from picking.models import SourceDocument, SourceLine, WarehouseShipment, WarehouseShipmentLine
 from picking.selectors.picks import visible_filter
 from picking.selectors.shipments import ShipmentFilter, open_source_lines, shipment_documents
+from picking.services.activity import record_shipment_change
 from picking.services.document_numbers import SHIPMENT_SERIES, take_document_no
 from picking.services.pick_common import LINE_NO_STEP
 from picking.services.shipment_common import check_location_ships_with_shipments
@@ -97,6 +100,16 @@ def warehouse_shipment_create(
         update_rows(
             SourceLine, [(line.pk, line.qty_to_pick) for line in open_lines], add_fields=["qty_on_shipments"]
         )
+        record_shipment_change(
+            user=user,
+            shipment=shipment,
+            operation="warehouse_shipment_create",
+            action=Action.CREATED,
+            lines_before={},
+            shipment_after={"status": shipment.status, "lines_added": len(open_lines)},
+        )
+        # Rendered right after the commit, off this transaction: a shipment can have thousands of lines.
+        event_emit(event_type=EventType.WAREHOUSE_SHIPMENT_CREATED, subject=shipment, render_later=True)
     return shipment
 
 
