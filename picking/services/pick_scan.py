@@ -360,13 +360,57 @@ def _in_bin_of_line(
 ) -> ScanResult | None:
     """The number is in stock in the bin of a changeable line of its item: it goes on that line (a line
     still without a number of that kind first, then one whose proposed number may change)."""
+    full: list[PickLine] = []
     for item_id, bin_id, serial_no, _lot in stock:
         kind = "serial_no" if serial_no == number else "lot_no"
-        candidates = list(scan.changeable_lines().filter(item_id=item_id, bin_id=bin_id))
+        lines = list(scan.changeable_lines().filter(item_id=item_id, bin_id=bin_id))
+        # a line whose number was scanned already (it has a Qty. to Handle) keeps it: never replaced
+        candidates = [ln for ln in lines if not (getattr(ln, kind) and ln.qty_to_handle > 0)]
         candidates.sort(key=lambda ln: (bool(getattr(ln, kind)), ln.line_no))
         if candidates:
             return _put_number(scan, number, candidates[0], kind, new=False)
+        full.extend(lines)
+    if full:
+        _refuse_nothing_left(scan, full, number)
     return None
+
+
+def _refuse_nothing_left(scan: _Scan, lines: Sequence[PickLine], number: str) -> NoReturn:
+    """Every line that could take the scanned number already has its own scanned number (a Qty. to Handle):
+    refused, so that no scanned number is ever replaced. All of them full: one unit more than the pick
+    needs; else a line with room carries another lot, to be split first."""
+    item = lines[0].item
+    room = next((ln for ln in lines if ln.qty_to_handle < ln.qty_outstanding), None)
+    if room is not None:
+        raise Conflict(
+            _(
+                "%(line)s already has %(numbers)s scanned (Qty. to Handle %(qty)s): %(code)s cannot replace "
+                "it. Split off the rest of the line first (Split Line), then scan %(code)s again. Nothing "
+                "was changed."
+            )
+            % {
+                "line": describe(room),
+                "numbers": numbers_text(room),
+                "qty": format_quantity(room.qty_to_handle),
+                "code": number,
+            },
+            code=ErrorCode.SCAN_NO_MATCH,
+            errors=[
+                {"field": "code", "code": ErrorCode.SCAN_NO_MATCH, "detail": _("Split the line first.")}
+            ],
+        )
+    raise Conflict(
+        _(
+            "Every line of item %(item)s is already handled; nothing left to scan for it. The pick needs "
+            "no more of it: put the unit back. To pick this unit instead of one already scanned, set that "
+            "line's Qty. to Handle to 0 first. Nothing was changed."
+        )
+        % {"item": item.no},
+        code=ErrorCode.SCAN_NO_MATCH,
+        errors=[
+            {"field": "code", "code": ErrorCode.SCAN_NO_MATCH, "detail": _("Nothing left to scan for this item.")}
+        ],
+    )
 
 
 # --- 3. Bin codes ---------------------------------------------------------------------------------------
@@ -470,6 +514,7 @@ def _as_new_number(scan: _Scan, number: str) -> ScanResult | None:
         kinds = ("serial_no",) if scan.gs1.serial_no else ("lot_no",)
     for kind in kinds:
         lacking = scan.changeable_lines().filter(**{kind: ""})
+        _refuse_when_every_line_has_its_number(scan, kind, lacking, number)
         items = Item.objects.select_related("tracking_code").filter(
             pk__in=lacking.order_by().values("item_id")
         )
@@ -483,6 +528,23 @@ def _as_new_number(scan: _Scan, number: str) -> ScanResult | None:
             return _choose(scan, list(firsts.values()))
         return _put_number(scan, number, next(iter(firsts.values())), kind, new=True)
     return None
+
+
+def _refuse_when_every_line_has_its_number(
+    scan: _Scan, kind: str, lacking: QuerySet[PickLine], number: str
+) -> None:
+    """Case 2: when no line lacks a number of this kind, but the pick has an item taking new numbers of
+    that kind whose lines all have theirs scanned (a Qty. to Handle), the scan is one unit too many."""
+    if lacking.exists():
+        return
+    open_lines = list(scan.changeable_lines().exclude(**{kind: ""}))
+    by_item: dict[int, list[PickLine]] = {}
+    for ln in open_lines:
+        by_item.setdefault(ln.item_id, []).append(ln)
+    for lines in by_item.values():
+        item = lines[0].item
+        if _takes_new_number(item, kind) and all(ln.qty_to_handle > 0 for ln in lines):
+            _refuse_nothing_left(scan, lines, number)
 
 
 def _takes_new_number(item: Item, kind: str) -> bool:
