@@ -76,6 +76,7 @@ class ScanResult:
     line: PickLine | None = None  # the line changed (a new one-unit line when a serial was split off)
     lines: tuple[PickLine, ...] = ()  # the lines to choose from, or the open lines of a confirmed bin
     parsed: Parsed = field(default_factory=Parsed)
+    split_from: int | None = None  # the line `line` was split off (a serial number scanned on it)
 
     @property
     def serial_no(self) -> str:
@@ -579,7 +580,10 @@ def _put_number(scan: _Scan, number: str, target: PickLine, kind: str, *, new: b
             else _("Serial number %(number)s is on line %(line)s, Qty. to Handle 1.")
         )
         message = template % {"number": number, "line": line.line_no}
-        return _checked(scan, _updated(scan, line, message, serial_no=number, quantity=ONE))
+        result = _updated(scan, line, message, serial_no=number, quantity=ONE)
+        if line.pk != target.pk:
+            result = replace(result, split_from=target.pk)
+        return _checked(scan, result)
     units = scan.units()
     require_whole_units(units, item=target.item, field="quantity", prefix=f"{describe(target)}: ")
     qty = min(units, target.qty_outstanding)
