@@ -15,7 +15,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from django.db.models import F, Prefetch, QuerySet
+from django.db.models import Exists, F, OuterRef, Prefetch, QuerySet
 from django.utils.translation import gettext as _
 
 from core.exceptions import NotFoundError
@@ -182,9 +182,19 @@ def shipment_documents(*, location_id: int, filters: ShipmentFilter) -> QuerySet
 
 
 def open_source_lines(documents: QuerySet[SourceDocument]) -> QuerySet[SourceLine]:
-    """Lines of these documents neither shipped nor on an open pick or shipment."""
-    return SourceLine.objects.filter(document__in=documents).filter(
-        qty_shipped__lt=F("quantity") - F("qty_on_picks") - F("qty_on_shipments")
+    """Lines of these documents neither shipped nor on an open pick or shipment, and not on an open
+    shipment line (a source line is on at most one: when the ERP raised its quantity, the rest waits until
+    that shipment line is shipped or deleted)."""
+    return (
+        SourceLine.objects.filter(document__in=documents)
+        .filter(qty_shipped__lt=F("quantity") - F("qty_on_picks") - F("qty_on_shipments"))
+        .exclude(
+            Exists(
+                WarehouseShipmentLine.objects.filter(
+                    source_line_id=OuterRef("pk"), qty_shipped__lt=F("quantity")
+                )
+            )
+        )
     )
 
 

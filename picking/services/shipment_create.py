@@ -80,12 +80,20 @@ def warehouse_shipment_create(
         shipment_no = take_document_no(SHIPMENT_SERIES)  # the series first in the lock order
         documents = shipment_documents(location_id=location.pk, filters=filters)
         locked = lock_source_lines(where=Q(pk__in=Subquery(open_source_lines(documents).values("pk"))))
-        open_lines = [line for line in locked if line.qty_to_pick > 0]
+        # read after the lock: a document cancelled meanwhile (its lines were locked by the cancel) is out
+        statuses = _document_statuses({line.document_id for line in locked})
+        open_lines = [
+            line
+            for line in locked
+            if line.qty_to_pick > 0 and statuses[line.document_id] != SourceDocument.Status.CANCELLED
+        ]
         if not open_lines:
             raise Conflict(
                 _(
                     "Nothing to ship at location %(location)s: no released source document matches, or every "
-                    "line of the matching documents is shipped or already on a pick or shipment."
+                    "line of the matching documents is shipped or already on a pick or shipment. (A line "
+                    "whose quantity the ERP raised while it is on an open shipment ships the rest once that "
+                    "shipment line is shipped or deleted.)"
                 )
                 % {"location": location.code},
                 code=ErrorCode.NOTHING_TO_SHIP,
@@ -113,6 +121,10 @@ def warehouse_shipment_create(
     return shipment
 
 
+def _document_statuses(document_ids: set[int]) -> dict[int, str]:
+    return dict(SourceDocument.objects.filter(pk__in=document_ids).values_list("pk", "status"))
+
+
 def _filters(user: Any, location: Location, filters: ShipmentFilter) -> ShipmentFilter:
     """Check the filters: known document type, a range whose 'from' is not after its 'to', and document
     ids that exist, are visible and are at the location."""
@@ -134,11 +146,11 @@ def _filters(user: Any, location: Location, filters: ShipmentFilter) -> Shipment
         )
     ids = filters.source_document_ids
     if ids:
-        found = dict(
-            SourceDocument.objects.filter(visible_filter(user), pk__in=list(ids)).values_list(
-                "pk", "location_id"
-            )
+        rows = SourceDocument.objects.filter(visible_filter(user), pk__in=list(ids)).values_list(
+            "pk", "location_id", "status", "no"
         )
+        found = {pk: location_id for pk, location_id, _status, _no in rows}
+        cancelled = {pk: no for pk, _location, status, no in rows if status == SourceDocument.Status.CANCELLED}
         missing = [pk for pk in ids if pk not in found]
         if missing:
             raise NotFoundError(
@@ -147,6 +159,20 @@ def _filters(user: Any, location: Location, filters: ShipmentFilter) -> Shipment
                 errors=[
                     {"field": f"source_documents[{ids.index(pk)}]", "code": ErrorCode.NOT_FOUND, "detail": ""}
                     for pk in missing
+                ],
+            )
+        if cancelled:
+            raise Conflict(
+                _("%(documents)s cancelled by the ERP: cancelled documents are never shipped.")
+                % {"documents": ", ".join(sorted(cancelled.values()))},
+                code=ErrorCode.DOCUMENT_CANCELLED,
+                errors=[
+                    {
+                        "field": f"source_documents[{ids.index(pk)}]",
+                        "code": ErrorCode.DOCUMENT_CANCELLED,
+                        "detail": _("Cancelled."),
+                    }
+                    for pk in cancelled
                 ],
             )
         elsewhere = [pk for pk in ids if found[pk] != location.pk]

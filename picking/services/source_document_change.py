@@ -124,8 +124,8 @@ def source_line_delete(*, document_id: int, line_no: int, user: Any) -> None:
         if committed.total > 0:
             raise Conflict(
                 _(
-                    "Line %(line_no)s cannot be deleted: %(committed)s. Delete its picks first, or lower its "
-                    "quantity to what is committed."
+                    "Line %(line_no)s cannot be deleted: %(committed)s. Delete its picks (or its warehouse "
+                    "shipment line) first, or lower its quantity to what is committed."
                 )
                 % {"line_no": line.line_no, "committed": committed.describe()},
                 code=ErrorCode.LINE_COMMITTED,
@@ -155,7 +155,7 @@ def source_document_cancel(*, document_id: int, user: Any) -> SourceDocument:
             raise Conflict(
                 _(
                     "%(document)s cannot be cancelled: %(count)s of its lines are shipped, picked or on a "
-                    "shipment. Delete its picks first; shipped lines stay shipped."
+                    "shipment. Delete its picks (and warehouse shipment lines) first; shipped lines stay shipped."
                 )
                 % {"document": document, "count": len(errors)},
                 code=ErrorCode.LINE_COMMITTED,
