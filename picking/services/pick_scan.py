@@ -396,9 +396,7 @@ def _refuse_nothing_left(scan: _Scan, lines: Sequence[PickLine], number: str) ->
                 "code": number,
             },
             code=ErrorCode.SCAN_NO_MATCH,
-            errors=[
-                {"field": "code", "code": ErrorCode.SCAN_NO_MATCH, "detail": _("Split the line first.")}
-            ],
+            errors=[{"field": "code", "code": ErrorCode.SCAN_NO_MATCH, "detail": _("Split the line first.")}],
         )
     raise Conflict(
         _(
@@ -409,7 +407,11 @@ def _refuse_nothing_left(scan: _Scan, lines: Sequence[PickLine], number: str) ->
         % {"item": item.no},
         code=ErrorCode.SCAN_NO_MATCH,
         errors=[
-            {"field": "code", "code": ErrorCode.SCAN_NO_MATCH, "detail": _("Nothing left to scan for this item.")}
+            {
+                "field": "code",
+                "code": ErrorCode.SCAN_NO_MATCH,
+                "detail": _("Nothing left to scan for this item."),
+            }
         ],
     )
 

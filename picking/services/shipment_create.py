@@ -150,7 +150,9 @@ def _filters(user: Any, location: Location, filters: ShipmentFilter) -> Shipment
             "pk", "location_id", "status", "no"
         )
         found = {pk: location_id for pk, location_id, _status, _no in rows}
-        cancelled = {pk: no for pk, _location, status, no in rows if status == SourceDocument.Status.CANCELLED}
+        cancelled = {
+            pk: no for pk, _location, status, no in rows if status == SourceDocument.Status.CANCELLED
+        }
         missing = [pk for pk in ids if pk not in found]
         if missing:
             raise NotFoundError(

@@ -155,7 +155,8 @@ def source_document_cancel(*, document_id: int, user: Any) -> SourceDocument:
             raise Conflict(
                 _(
                     "%(document)s cannot be cancelled: %(count)s of its lines are shipped, picked or on a "
-                    "shipment. Delete its picks (and warehouse shipment lines) first; shipped lines stay shipped."
+                    "shipment. Delete its picks (and warehouse shipment lines) first; shipped lines stay "
+                    "shipped."
                 )
                 % {"document": document, "count": len(errors)},
                 code=ErrorCode.LINE_COMMITTED,

@@ -15,6 +15,8 @@ from tests.world import TODAY, World, build_world, document, make_pick, shipment
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
+NO_NUMBER = "\u2013"  # the card's dash for "no number yet"
+
 
 def _cards(page: Any) -> list[dict[str, str]]:
     return page.evaluate(
@@ -40,7 +42,7 @@ def _scan_and_check_split(page: Any, live_server: Any, world: World, pick: Pick,
     new = PickLine.objects.get(pick=pick, action="take", serial_no=code)
     page.wait_for_selector(f"#lines #line-{new.pk}")
     assert _cards(page) == [
-        {"id": f"line-{origin.pk}", "serial": "–", "outstanding": "2"},
+        {"id": f"line-{origin.pk}", "serial": NO_NUMBER, "outstanding": "2"},
         {"id": f"line-{new.pk}", "serial": code, "outstanding": "1"},
     ]
     # and htmx found every target it swapped into
@@ -58,7 +60,9 @@ def _serial_stock(world: World, bin_: Any) -> None:
     world.receive(world.sn_spec, bin_, *({"quantity": 1, "serial_no": f"SN-{i}"} for i in range(1, 4)))
 
 
-def test_the_split_off_line_appears_after_its_origin_on_an_inventory_pick(live_server: Any, page: Any) -> None:
+def test_the_split_off_line_appears_after_its_origin_on_an_inventory_pick(
+    live_server: Any, page: Any
+) -> None:
     world = build_world(posting_date=TODAY)
     _serial_stock(world, "A1")
     pick = make_pick(world, (world.sn_spec, 3))  # case 3: one blank line of 3 in A1

@@ -1,8 +1,8 @@
 """PostgreSQL: the ERP cancels a document or lowers a line at the same moment as a supervisor gathers it on
-a warehouse shipment. Each round, 8 threads at once (every other round the ERP's
-threads start 50 ms late, so that both sides win some rounds): 4 create a shipment for the round's two documents
-(so they also compete with each other), 2 cancel the first document, 2 lower the second document's line
-to 1. Whatever the order, a cancelled document is never on a shipment, a line never holds less than its
+a warehouse shipment. Each round, 8 threads at once (every other round the ERP's threads start 50 ms late,
+so that both sides win some rounds): 4 create a shipment for the round's two documents (so they also
+compete with each other), 2 cancel the first document, 2 lower the second document's line to 1.
+Whatever the order, a cancelled document is never on a shipment, a line never holds less than its
 shipment line, a source line is on one open shipment line at most, and every thread gets either success
 or a domain refusal (never an integrity error or a deadlock). The source lines are the one lock they all
 take (docs/architecture.md); without the status read after that lock, a cancel committed while a shipment
@@ -14,6 +14,7 @@ from __future__ import annotations
 import threading
 import time
 from concurrent.futures import ThreadPoolExecutor
+
 import pytest
 from django.contrib.auth import get_user_model
 from django.db.models import Count
@@ -46,7 +47,12 @@ def test_cancelling_or_lowering_while_a_shipment_gathers_the_lines_never_contrad
             delayed = round_no % 2 == 1
 
             def call(
-                index: int, first_id: int = first.pk, second_id: int = second.pk, line: int = second_line
+                index: int,
+                first_id: int = first.pk,
+                second_id: int = second.pk,
+                line: int = second_line,
+                barrier: threading.Barrier = barrier,
+                delayed: bool = delayed,
             ) -> None:
                 kind = "ship" if index < 4 else "cancel" if index < 6 else "lower"
                 try:
@@ -65,7 +71,7 @@ def test_cancelling_or_lowering_while_a_shipment_gathers_the_lines_never_contrad
                     outcomes[kind].add("done")
                 except DomainError as exc:
                     outcomes[kind].add(exc.code)
-                except BaseException as exc:  # noqa: BLE001 - reported below
+                except BaseException as exc:
                     unexpected.append(exc)
 
             list(pool.map(call, range(THREADS), timeout=120))
@@ -75,7 +81,9 @@ def test_cancelling_or_lowering_while_a_shipment_gathers_the_lines_never_contrad
             on_shipments = WarehouseShipmentLine.objects.filter(source_line__document=first).count()
             assert not (first.status == SourceDocument.Status.CANCELLED and on_shipments), round_no
             for line in SourceLine.objects.filter(document__in=[first, second]):
-                held = WarehouseShipmentLine.objects.filter(source_line=line).values_list("quantity", flat=True)
+                held = WarehouseShipmentLine.objects.filter(source_line=line).values_list(
+                    "quantity", flat=True
+                )
                 assert line.quantity >= line.qty_shipped + line.qty_on_shipments + line.qty_on_picks
                 assert line.qty_on_shipments == sum(held), round_no
             doubled = (
@@ -84,7 +92,9 @@ def test_cancelling_or_lowering_while_a_shipment_gathers_the_lines_never_contrad
             assert not doubled.exists()
         close_connections(pool)
     # and only the documented answers were given
-    assert {"done", "nothing_to_ship"} <= outcomes["ship"] <= {"done", "nothing_to_ship", "document_cancelled"}
+    assert (
+        {"done", "nothing_to_ship"} <= outcomes["ship"] <= {"done", "nothing_to_ship", "document_cancelled"}
+    )
     # and each side won some rounds: the shipment, or the cancel and the lowered line
     assert outcomes["cancel"] == {"done", "line_committed"}, outcomes
     assert outcomes["lower"] == {"done", "quantity_below_committed"}, outcomes

@@ -141,7 +141,9 @@ def test_nothing_is_emitted_when_the_change_rolls_back(world: World) -> None:
     after_pick = Event.objects.count()
     assert after_pick == before + 1
     refused(lambda: pick_register(pick_id=pick.pk, user=world.supervisor), "nothing_to_handle")
-    refused(lambda: warehouse_shipment_post(shipment_id=shipment.pk, user=world.supervisor), "nothing_to_ship")
+    refused(
+        lambda: warehouse_shipment_post(shipment_id=shipment.pk, user=world.supervisor), "nothing_to_ship"
+    )
     assert Event.objects.count() == after_pick
     # a registration and a posting inside a transaction that rolls back leave no event behind
     pick_autofill_qty_to_handle(pick_id=pick.pk, user=world.supervisor)

@@ -74,9 +74,11 @@ def serials_once_in_stock_and_on_open_lines() -> None:
 
 def source_lines_never_over_committed() -> None:
     outstanding: dict[int, Decimal] = defaultdict(Decimal)
-    for pick_line in PickLine.objects.filter(action=PickLine.Action.TAKE).only(
-        "source_line_id", "quantity", "qty_handled", "qty_to_handle", "pick__type"
-    ).select_related("pick"):
+    for pick_line in (
+        PickLine.objects.filter(action=PickLine.Action.TAKE)
+        .only("source_line_id", "quantity", "qty_handled", "qty_to_handle", "pick__type")
+        .select_related("pick")
+    ):
         assert 0 <= pick_line.qty_to_handle <= pick_line.quantity - pick_line.qty_handled, pick_line
         if pick_line.pick.type == Pick.Type.INVENTORY_PICK:
             outstanding[pick_line.source_line_id] += pick_line.quantity - pick_line.qty_handled
@@ -156,7 +158,10 @@ def shipment_lines_add_up() -> None:
         assert line.qty_picked == registered.get(line.pk, 0), (line, line.qty_picked)
         assert line.qty_picked + line.qty_on_picks <= line.quantity, line
         if line.shipment.location.require_pick:
-            assert stock.get(line.pk, (0, 0)) == (line.qty_picked, line.qty_shipped), (line, stock.get(line.pk))
+            assert stock.get(line.pk, (0, 0)) == (line.qty_picked, line.qty_shipped), (
+                line,
+                stock.get(line.pk),
+            )
             assert line.qty_shipped <= line.qty_picked, line
             assert 0 <= line.qty_to_ship <= line.qty_picked - line.qty_shipped, line
 

@@ -70,9 +70,9 @@ from picking.services.shipment_lines import (
 )
 from picking.services.shipment_post import warehouse_shipment_post
 from picking.services.source_document_change import source_document_cancel
+from picking.services.source_document_create import source_document_create
 from picking.services.source_lines import source_line_set_quantity
 from picking.services.warehouse_pick_create import warehouse_pick_create
-from picking.services.source_document_create import source_document_create
 from tests.stateful.invariants import Prescribed, check_invariants
 from tests.world import World, build_world, order
 from warehouse.models import BinContent
@@ -323,22 +323,22 @@ class ShippingMachine(PickingMachine):
     lines and picks) act on the warehouse picks' take lines; its steps for MAIN's inventory picks are left
     out (plain methods, not rules), so that the warehouse flow gets the steps."""
 
-    def stock_of_every_item(self) -> None:  # type: ignore[override]  # not a step here
+    def stock_of_every_item(self) -> None:  # not a step here
         return None
 
-    def receive(self, item: str, bin_code: str, count: int) -> None:  # type: ignore[override]
+    def receive(self, item: str, bin_code: str, count: int) -> None:
         return None
 
-    def create_source_document(self, *args: Any, **kwargs: Any) -> None:  # type: ignore[override]
+    def create_source_document(self, *args: Any, **kwargs: Any) -> None:
         return None
 
-    def create_pick(self, i: int) -> None:  # type: ignore[override]
+    def create_pick(self, i: int) -> None:
         return None
 
-    def post(self, i: int, autofill_first: bool) -> None:  # type: ignore[override]
+    def post(self, i: int, autofill_first: bool) -> None:
         return None
 
-    def post_handled_and_delete_rest(self, i: int) -> None:  # type: ignore[override]
+    def post_handled_and_delete_rest(self, i: int) -> None:
         return None
 
     @initialize()
@@ -384,9 +384,7 @@ class ShippingMachine(PickingMachine):
 
     @staticmethod
     def has_lines_to_pick() -> bool:
-        return WarehouseShipmentLine.objects.filter(
-            qty_picked__lt=F("quantity") - F("qty_on_picks")
-        ).exists()
+        return WarehouseShipmentLine.objects.filter(qty_picked__lt=F("quantity") - F("qty_on_picks")).exists()
 
     @staticmethod
     def has_picked_stock() -> bool:
@@ -449,7 +447,9 @@ class ShippingMachine(PickingMachine):
         self.attempt(lambda: pick_autofill_qty_to_handle(pick_id=created.pick.pk, user=self.sup))
         self.counted("register", lambda: pick_register(pick_id=created.pick.pk, user=self.sup))
         if flow.index(then) >= 4:
-            self.counted("post shipment", lambda: warehouse_shipment_post(shipment_id=shipment.pk, user=self.sup))
+            self.counted(
+                "post shipment", lambda: warehouse_shipment_post(shipment_id=shipment.pk, user=self.sup)
+            )
 
     @rule(i=index, by_filter=st.booleans())
     def create_shipment(self, i: int, by_filter: bool) -> None:
@@ -473,7 +473,9 @@ class ShippingMachine(PickingMachine):
         if shipments:
             ids = {shipments[i % len(shipments)].pk, shipments[(i + 1) % len(shipments)].pk if wave else 0}
             ids.discard(0)
-            self.counted("warehouse pick", lambda: warehouse_pick_create(shipment_ids=sorted(ids), user=self.sup))
+            self.counted(
+                "warehouse pick", lambda: warehouse_pick_create(shipment_ids=sorted(ids), user=self.sup)
+            )
 
     @precondition(lambda self: self.has_warehouse_picks())
     @rule(i=index, autofill_first=st.booleans(), delete_rest=st.booleans())
@@ -506,7 +508,9 @@ class ShippingMachine(PickingMachine):
     def post_shipment(self, i: int) -> None:
         shipment = self.nth(self.open_shipments(), i)
         if shipment is not None:
-            self.counted("post shipment", lambda: warehouse_shipment_post(shipment_id=shipment.pk, user=self.sup))
+            self.counted(
+                "post shipment", lambda: warehouse_shipment_post(shipment_id=shipment.pk, user=self.sup)
+            )
 
     @precondition(lambda self: self.has_shipments())
     @rule(i=index, whole=st.booleans())
@@ -533,7 +537,9 @@ class ShippingMachine(PickingMachine):
             quantity = line.quantity + (1 if change == "raise" else -1)
             self.counted(
                 "erp change",
-                lambda: source_line_set_quantity(source_line_id=line.pk, quantity=str(quantity), user=self.sup),
+                lambda: source_line_set_quantity(
+                    source_line_id=line.pk, quantity=str(quantity), user=self.sup
+                ),
             )
 
 
@@ -555,4 +561,3 @@ def test_random_shipping_keeps_every_invariant() -> None:
     done = ShippingMachine.done
     steps = ["shipment", "warehouse pick", "register", "post shipment", "erp change"]
     assert all(done[step] >= 3 for step in steps), done
-

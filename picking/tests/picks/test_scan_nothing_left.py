@@ -104,7 +104,9 @@ def test_on_a_warehouse_pick_the_pair_keeps_its_scanned_serial(world: World) -> 
     # when the third is scanned: refused by the service and the API, the take and place lines unchanged
     error = refused(lambda: pick_scan(pick_id=pick.pk, code=extra, user=world.worker), "scan_no_match")
     assert NOTHING_LEFT % "SN-WH" in error.detail
-    answer = api_client_for(world.worker).post(f"/api/v1/picks/{pick.pk}/scan/", {"code": extra}, format="json")
+    answer = api_client_for(world.worker).post(
+        f"/api/v1/picks/{pick.pk}/scan/", {"code": extra}, format="json"
+    )
     assert answer.status_code == 409 and NOTHING_LEFT % "SN-WH" in answer.json()["detail"]
     assert state(pick) == before
     places = PickLine.objects.filter(pick=pick, action="place")

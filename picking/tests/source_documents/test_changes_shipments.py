@@ -93,12 +93,21 @@ def test_a_raised_quantity_ships_on_a_later_shipment(world: World, erp: Any, whs
     shipment = WarehouseShipment.objects.get(pk=_shipment(erp, doc["id"])["id"])
     # when the ERP raises the line to 7 and adds a line
     ok(erp.patch(f"{URL}{doc['id']}/lines/10000/", {"quantity": 7}, format="json"))
-    ok(erp.post(f"{URL}{doc['id']}/lines/", {"line_no": 20000, "item": "PLAIN", "quantity": 1}, format="json"), 201)
+    ok(
+        erp.post(
+            f"{URL}{doc['id']}/lines/", {"line_no": 20000, "item": "PLAIN", "quantity": 1}, format="json"
+        ),
+        201,
+    )
     # then a new shipment gathers the added line only: the raised line stays on its open shipment line
     second = _shipment(erp, doc["id"])
     assert [(ln["source_line_no"], ln["quantity"]) for ln in second["lines"]] == [(20000, "1")]
     problem(
-        erp.post("/api/v1/warehouse-shipments/", {"location": "WHSE", "source_documents": [doc["id"]]}, format="json"),
+        erp.post(
+            "/api/v1/warehouse-shipments/",
+            {"location": "WHSE", "source_documents": [doc["id"]]},
+            format="json",
+        ),
         409,
         "nothing_to_ship",
     )
@@ -118,7 +127,11 @@ def test_a_cancelled_document_is_never_shipped(world: World, erp: Any, whse: Any
     doc = _document(erp, no="SO-WCAN")
     ok(erp.post(f"{URL}{doc['id']}/cancel/"))
     body = problem(
-        erp.post("/api/v1/warehouse-shipments/", {"location": "WHSE", "source_documents": [doc["id"]]}, format="json"),
+        erp.post(
+            "/api/v1/warehouse-shipments/",
+            {"location": "WHSE", "source_documents": [doc["id"]]},
+            format="json",
+        ),
         409,
         "document_cancelled",
     )
