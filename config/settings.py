@@ -271,17 +271,17 @@ LOGGING = {
 
 # Main navigation: (label, URL name, permission needed or "").
 LOTPICK_NAV = [
-    ("Picks", "picking:pick-list", "picking.view_pick"),
-    ("Posted picks", "picking:posted-pick-list", "picking.view_postedpick"),
+    (gettext_lazy("Picks"), "picking:pick-list", "picking.view_pick"),
+    (gettext_lazy("Posted picks"), "picking:posted-pick-list", "picking.view_postedpick"),
     (gettext_lazy("Shipments"), "picking:shipment-list", "picking.view_warehouseshipment"),
     (gettext_lazy("Registered picks"), "picking:registered-pick-list", "picking.view_registeredpick"),
     (gettext_lazy("Posted shipments"), "picking:posted-shipment-list", "picking.view_postedshipment"),
-    ("Source documents", "picking:source-document-list", "picking.view_sourcedocument"),
-    ("Create picks", "picking:pick-batch-create", "picking.add_pick"),
-    ("Import documents", "picking:source-document-import", "picking.add_sourcedocument"),
-    ("Stock", "warehouse:availability", "warehouse.view_bincontent"),
-    ("Activity", "picking:activity", "core.view_activityentry"),
-    ("Webhooks", "webhooks", "core.view_webhooksubscription"),
+    (gettext_lazy("Source documents"), "picking:source-document-list", "picking.view_sourcedocument"),
+    (gettext_lazy("Create picks"), "picking:pick-batch-create", "picking.add_pick"),
+    (gettext_lazy("Import documents"), "picking:source-document-import", "picking.add_sourcedocument"),
+    (gettext_lazy("Stock"), "warehouse:availability", "warehouse.view_bincontent"),
+    (gettext_lazy("Activity"), "picking:activity", "core.view_activityentry"),
+    (gettext_lazy("Webhooks"), "webhooks", "core.view_webhooksubscription"),
 ]
 
 # --- Events for ERPs and webhooks (core.events, core.webhooks; docs/api.md, "Events and webhooks") ---

@@ -20,15 +20,15 @@ from core.quantities import ZERO
 
 class SourceDocument(models.Model):
     class Type(models.TextChoices):
-        SALES_ORDER = "sales_order", "Sales order"
-        PURCHASE_RETURN_ORDER = "purchase_return_order", "Purchase return order"
-        OUTBOUND_TRANSFER = "outbound_transfer", "Outbound transfer"
+        SALES_ORDER = "sales_order", _("Sales order")
+        PURCHASE_RETURN_ORDER = "purchase_return_order", _("Purchase return order")
+        OUTBOUND_TRANSFER = "outbound_transfer", _("Outbound transfer")
 
     class Status(models.TextChoices):
-        OPEN = "open", "Open"
-        PARTIALLY_SHIPPED = "partially_shipped", "Partially shipped"
-        SHIPPED = "shipped", "Shipped"
-        CANCELLED = "cancelled", "Cancelled"
+        OPEN = "open", _("Open")
+        PARTIALLY_SHIPPED = "partially_shipped", _("Partially shipped")
+        SHIPPED = "shipped", _("Shipped")
+        CANCELLED = "cancelled", _("Cancelled")
 
     type = models.CharField(max_length=30, choices=Type.choices)
     no = models.CharField(max_length=30)
@@ -102,8 +102,8 @@ class ItemTrackingLine(models.Model):
     """
 
     class Origin(models.TextChoices):
-        SOURCE = "source", "Source document"
-        PICK = "pick", "Pick"
+        SOURCE = "source", _("Source document")
+        PICK = "pick", _("Pick")
 
     source_line = models.ForeignKey(SourceLine, on_delete=models.CASCADE, related_name="tracking_lines")
     serial_no = models.CharField(max_length=50, blank=True, default="")
@@ -138,13 +138,13 @@ class ItemTrackingLine(models.Model):
 
 class Pick(models.Model):
     class Type(models.TextChoices):
-        INVENTORY_PICK = "inventory_pick", "Inventory pick"
-        WAREHOUSE_PICK = "warehouse_pick", "Warehouse pick"
+        INVENTORY_PICK = "inventory_pick", _("Inventory pick")
+        WAREHOUSE_PICK = "warehouse_pick", _("Warehouse pick")
 
     class Status(models.TextChoices):
-        OPEN = "open", "Open"
-        IN_PROGRESS = "in_progress", "In progress"
-        COMPLETED = "completed", "Completed"
+        OPEN = "open", _("Open")
+        IN_PROGRESS = "in_progress", _("In progress")
+        COMPLETED = "completed", _("Completed")
 
     no = models.CharField(max_length=30, unique=True)
     type = models.CharField(max_length=20, choices=Type.choices, default=Type.INVENTORY_PICK)
@@ -183,8 +183,8 @@ class Pick(models.Model):
 
 class PickLine(models.Model):
     class Action(models.TextChoices):
-        TAKE = "take", "Take"
-        PLACE = "place", "Place"
+        TAKE = "take", _("Take")
+        PLACE = "place", _("Place")
 
     pick = models.ForeignKey(Pick, on_delete=models.CASCADE, related_name="lines")
     line_no = models.PositiveIntegerField()
@@ -419,7 +419,7 @@ class PickedStock(models.Model):
 
     class Meta:
         ordering = ["pk"]
-        verbose_name_plural = "picked stock"
+        verbose_name_plural = _("picked stock")
         constraints = [
             models.CheckConstraint(condition=Q(quantity__gt=0), name="picked_stock_quantity_positive"),
             models.CheckConstraint(

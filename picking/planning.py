@@ -26,6 +26,8 @@ from dataclasses import dataclass, field, replace
 from decimal import Decimal
 from typing import TypeVar
 
+from django.utils.translation import gettext as _
+
 from core.quantities import ONE, ZERO, format_quantity
 from picking import rules
 from picking.availability import AvailableRow, AvailableStock, BinItem, RowKey
@@ -48,8 +50,8 @@ class Prescribed:
     @property
     def label(self) -> str:
         parts = (
-            f"lot {self.lot_no}" if self.lot_no else "",
-            f"serial no. {self.serial_no}" if self.serial_no else "",
+            _("lot %(lot)s") % {"lot": self.lot_no} if self.lot_no else "",
+            _("serial no. %(serial)s") % {"serial": self.serial_no} if self.serial_no else "",
         )
         return " ".join(p for p in parts if p)
 
@@ -297,7 +299,7 @@ def _plan_prescribed(demand: Demand, budget: Budget, plan: LinePlan, *, location
                 )
                 for bin_key, take in taken_bins
             )
-        what = f"item {demand.item_no} {prescribed.label}"
+        what = _("item %(item)s %(numbers)s") % {"item": demand.item_no, "numbers": prescribed.label}
         _report_shortage(
             demand, plan, wanted=wanted, got=got, what=what, rows=matching, location_code=location_code
         )
@@ -341,7 +343,7 @@ def _plan_rest(
         taken_bins, got = allot(budget.bins(demand.item_id, demand.bin_id), budget.take_bin, wanted)
         plan.lines.extend(PlannedLine(bin_id=bin_key[0], quantity=take) for bin_key, take in taken_bins)
     rows = budget.ordered(demand.item_id, demand.bin_id)
-    what = f"item {demand.item_no}"
+    what = _("item %(item)s") % {"item": demand.item_no}
     _report_shortage(demand, plan, wanted=wanted, got=got, what=what, rows=rows, location_code=location_code)
 
 
@@ -361,7 +363,11 @@ def _report_shortage(
         wanted=wanted,
         got=got,
         rows=rows,
-        where=f"bin {demand.bin_code}" if demand.bin_code else f"location {location_code}",
+        where=(
+            _("bin %(bin)s") % {"bin": demand.bin_code}
+            if demand.bin_code
+            else _("location %(location)s") % {"location": location_code}
+        ),
         what=what,
         carried=rules.carries_numbers(demand.requirement),
     )
@@ -373,23 +379,30 @@ def shortage_reason(
 ) -> str:
     """Why only `got` of `wanted` units of `what` could be picked in `where`, in words a supervisor
     understands (`rows`: the stock rows that could have served)."""
-    head = f"{format_quantity(wanted - got)} of {format_quantity(wanted)} units of {what} could not be picked"
+    head = _("%(missing)s of %(wanted)s units of %(what)s could not be picked") % {
+        "missing": format_quantity(wanted - got),
+        "wanted": format_quantity(wanted),
+        "what": what,
+    }
     if not rows:
-        return f"{head}: there is none in stock in {where}."
+        return _("%(head)s: there is none in stock in %(where)s.") % {"head": head, "where": where}
     blocked = sum((r.stock.quantity for r in rows if r.stock.blocked), ZERO)
     expired = sum((r.stock.quantity for r in rows if not r.stock.blocked and not r.usable), ZERO)
     on_picks = sum((r.qty_on_picks for r in rows if r.usable), ZERO)
     total = sum((r.stock.quantity for r in rows), ZERO)
-    parts = [f"{format_quantity(total)} in stock in {where}"]
+    parts = [_("%(quantity)s in stock in %(where)s") % {"quantity": format_quantity(total), "where": where}]
     if blocked:
-        parts.append(f"{format_quantity(blocked)} blocked")
+        parts.append(_("%(quantity)s blocked") % {"quantity": format_quantity(blocked)})
     if expired:
-        parts.append(f"{format_quantity(expired)} expired")
+        parts.append(_("%(quantity)s expired") % {"quantity": format_quantity(expired)})
     if on_picks:
-        parts.append(f"{format_quantity(on_picks)} already on other open picks")
+        parts.append(_("%(quantity)s already on other open picks") % {"quantity": format_quantity(on_picks)})
     if not carried and not on_picks and total > got:
-        parts.append("the rest is reserved by open pick lines without numbers")
-    return f"{head}: {', '.join(parts)}. It stays outstanding on the source line."
+        parts.append(_("the rest is reserved by open pick lines without numbers"))
+    return _("%(head)s: %(parts)s. It stays outstanding on the source line.") % {
+        "head": head,
+        "parts": ", ".join(parts),
+    }
 
 
 def serial_units(lines: Iterable[PlannedLine]) -> list[PlannedLine]:
@@ -397,7 +410,7 @@ def serial_units(lines: Iterable[PlannedLine]) -> list[PlannedLine]:
     result: list[PlannedLine] = []
     for line in lines:
         if line.serial_no and line.quantity > 1:
-            result.extend(replace(line, quantity=ONE) for _ in range(int(line.quantity)))
+            result.extend(replace(line, quantity=ONE) for _unit in range(int(line.quantity)))
         else:
             result.append(line)
     return result

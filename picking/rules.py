@@ -24,6 +24,8 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from decimal import Decimal
 
+from django.utils.translation import gettext as _
+
 from core.quantities import ONE, ZERO, format_quantity
 from tracking.rules import KindRequirement, Requirement
 
@@ -98,14 +100,14 @@ def qty_to_handle_problem(
     """Why `value` cannot be the line's Qty. to Handle, or None when it can."""
     outstanding = quantity - qty_handled
     if value < ZERO:
-        return "Qty. to Handle cannot be negative. Enter 0 or more."
+        return _("Qty. to Handle cannot be negative. Enter 0 or more.")
     if serial_no and value not in (ZERO, ONE):
-        return f"Serial number {serial_no} is one unit: Qty. to Handle is 0 or 1."
+        return _("Serial number %(serial)s is one unit: Qty. to Handle is 0 or 1.") % {"serial": serial_no}
     if value > outstanding:
-        return (
-            f"Qty. to Handle {format_quantity(value)} is more than the {format_quantity(outstanding)} still "
-            f"outstanding on this line. Enter at most {format_quantity(outstanding)}."
-        )
+        return _(
+            "Qty. to Handle %(value)s is more than the %(outstanding)s still outstanding on this line. "
+            "Enter at most %(outstanding)s."
+        ) % {"value": format_quantity(value), "outstanding": format_quantity(outstanding)}
     return None
 
 
@@ -113,12 +115,12 @@ def split_problem(*, quantity: Decimal, qty_handled: Decimal, split_qty: Decimal
     """Why a line cannot give `split_qty` of its outstanding quantity to a new line."""
     outstanding = quantity - qty_handled
     if split_qty <= ZERO:
-        return "Enter a quantity above 0 to split off."
+        return _("Enter a quantity above 0 to split off.")
     if split_qty >= outstanding:
-        return (
-            f"Split off less than the {format_quantity(outstanding)} outstanding on the line, so that both "
-            "lines keep a quantity."
-        )
+        return _(
+            "Split off less than the %(outstanding)s outstanding on the line, so that both lines keep a "
+            "quantity."
+        ) % {"outstanding": format_quantity(outstanding)}
     return None
 
 

@@ -12,6 +12,7 @@ from urllib.parse import urlencode
 
 from django.db.models import Prefetch, QuerySet
 from django.urls import path, reverse
+from django.utils.translation import gettext as _
 from drf_spectacular.utils import OpenApiParameter, extend_schema, inline_serializer
 from rest_framework import serializers, status
 from rest_framework.generics import ListAPIView
@@ -164,17 +165,23 @@ def _filters(request: Request) -> dict[str, Any]:
     if params.get("bin"):
         if "location_id" not in filters:
             raise InvalidInput(
-                "A bin code is only unique within a location: give the location too (?location=...&bin=...).",
-                errors=[{"field": "location", "code": ErrorCode.REQUIRED, "detail": "Needed with bin."}],
+                _(
+                    "A bin code is only unique within a location: give the location too "
+                    "(?location=...&bin=...)."
+                ),
+                errors=[{"field": "location", "code": ErrorCode.REQUIRED, "detail": _("Needed with bin.")}],
             )
         bin_ = Bin.objects.filter(location_id=filters["location_id"], code=params["bin"]).first()
         if bin_ is None:
-            raise NotFoundError(f"There is no bin {params['bin']} at location {params['location']}.")
+            raise NotFoundError(
+                _("There is no bin %(bin)s at location %(location)s.")
+                % {"bin": params["bin"], "location": params["location"]}
+            )
         filters["bin_id"] = bin_.pk
     if params.get("item"):
         item = Item.objects.filter(no=params["item"]).first()
         if item is None:
-            raise NotFoundError(f"There is no item {params['item']}.")
+            raise NotFoundError(_("There is no item %(item)s.") % {"item": params["item"]})
         filters["item_id"] = item.pk
     for name in ("lot_no", "serial_no"):
         if params.get(name):

@@ -357,7 +357,7 @@ def registeredpick_response(registered_pick_id: int, user: Any) -> Response:
 def _check_line_of_pick(pk: int, line_id: int, user: Any) -> None:
     """404 unless the line belongs to the pick (visibility is checked by the service)."""
     if not PickLine.objects.filter(pk=line_id, pick_id=pk).exists():
-        raise NotFoundError(f"Pick #{pk} has no line #{line_id}.")
+        raise NotFoundError(_("Pick #%(pick)s has no line #%(line)s.") % {"pick": pk, "line": line_id})
 
 
 # --- Picks --------------------------------------------------------------------------------------

@@ -11,6 +11,7 @@ from typing import Any
 
 from django.db.models import QuerySet
 from django.urls import path, reverse
+from django.utils.translation import gettext as _
 from drf_spectacular.utils import OpenApiParameter, extend_schema, inline_serializer
 from rest_framework import serializers, status
 from rest_framework.generics import ListAPIView
@@ -207,9 +208,14 @@ class SourceLineTrackingApi(APIView):
         body = request.data
         if not isinstance(body, dict) or not isinstance(body.get("tracking"), list):
             raise InvalidInput(
-                'Send {"tracking": [{"serial_no", "lot_no", "quantity"}, ...]}; an empty list removes every '
-                "number of the line.",
-                errors=[{"field": "tracking", "code": ErrorCode.REQUIRED, "detail": "A list is required."}],
+                _(
+                    'Send {"tracking": [{"serial_no", "lot_no", "quantity"}, ...]}; an empty list removes '
+                    "every "
+                    "number of the line."
+                ),
+                errors=[
+                    {"field": "tracking", "code": ErrorCode.REQUIRED, "detail": _("A list is required.")}
+                ],
             )
         item_tracking_lines_replace(source_line_id=line.pk, tracking=body["tracking"], user=request.user)
         document = source_document_get(user=request.user, pk=pk)
@@ -308,7 +314,7 @@ def _read_import_body(request: Request) -> Any:
     """
     if "json" not in (request.content_type or ""):
         raise InvalidInput(
-            "Send the import as JSON (Content-Type: application/json).", code=ErrorCode.PARSE_ERROR
+            _("Send the import as JSON (Content-Type: application/json)."), code=ErrorCode.PARSE_ERROR
         )
     raw = request._request.read(IMPORT_MAX_BYTES + 1)
     return loads(raw) if raw else None

@@ -14,29 +14,29 @@ ACTIVE = "active"  # the status filter "not completed" (open or in progress)
 
 
 class PickFilterForm(forms.Form):
-    location = forms.ChoiceField(label="Location", required=False)
+    location = forms.ChoiceField(label=_("Location"), required=False)
     status = forms.ChoiceField(
-        label="Status",
+        label=_("Status"),
         required=False,
         choices=[("", _("All statuses")), (ACTIVE, _("Not completed")), *Pick.Status.choices],
     )
-    assigned_to = forms.ChoiceField(label="Assigned to", required=False)
-    document_no = forms.CharField(label="Source document no.", required=False, max_length=30)
+    assigned_to = forms.ChoiceField(label=_("Assigned to"), required=False)
+    document_no = forms.CharField(label=_("Source document no."), required=False, max_length=30)
     source_document = forms.IntegerField(required=False, widget=forms.HiddenInput)
 
     def __init__(self, *args: Any, location_codes: list[str], usernames: list[str], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["location"].choices = [("", "All locations"), *[(c, c) for c in location_codes]]  # type: ignore[attr-defined]
+        self.fields["location"].choices = [("", _("All locations")), *[(c, c) for c in location_codes]]  # type: ignore[attr-defined]
         self.fields["assigned_to"].choices = [  # type: ignore[attr-defined]
-            ("me", "My picks"),
-            ("all", "Everyone"),
-            ("none", "Not assigned"),
+            ("me", _("My picks")),
+            ("all", _("Everyone")),
+            ("none", _("Not assigned")),
             *[(u, u) for u in usernames],
         ]
 
 
 class PostedPickFilterForm(forms.Form):
-    pick_no = forms.CharField(label="Pick no.", required=False, max_length=30)
+    pick_no = forms.CharField(label=_("Pick no."), required=False, max_length=30)
     source_document = forms.IntegerField(required=False, widget=forms.HiddenInput)
 
 
@@ -44,9 +44,9 @@ class PickLineForm(forms.Form):
     """Qty. to Handle and, on lines whose numbers may change, the serial or lot number (typed or scanned);
     on a warehouse pick's place line, the shipping bin. Absent fields are left unchanged."""
 
-    qty_to_handle = forms.CharField(label="Qty. to Handle", required=False, max_length=30)
-    serial_no = forms.CharField(label="Serial No.", required=False, max_length=50)
-    lot_no = forms.CharField(label="Lot No.", required=False, max_length=50)
+    qty_to_handle = forms.CharField(label=_("Qty. to Handle"), required=False, max_length=30)
+    serial_no = forms.CharField(label=_("Serial No."), required=False, max_length=50)
+    lot_no = forms.CharField(label=_("Lot No."), required=False, max_length=50)
     bin = forms.CharField(label=_("Bin"), required=False, max_length=20)
 
     def changes(self, data: Any) -> dict[str, Any]:
@@ -69,7 +69,7 @@ class PickLineForm(forms.Form):
 class QuantityForm(forms.Form):
     """Split Line (quantity required) and Assign Serial Nos./Lot No. (empty: the outstanding quantity)."""
 
-    quantity = forms.CharField(label="Quantity", required=False, max_length=30)
+    quantity = forms.CharField(label=_("Quantity"), required=False, max_length=30)
 
 
 class ScanForm(forms.Form):
@@ -85,22 +85,22 @@ class ScanForm(forms.Form):
 
 
 class PickAssignForm(forms.Form):
-    assigned_to = forms.ChoiceField(label="Assign to", required=False)
+    assigned_to = forms.ChoiceField(label=_("Assign to"), required=False)
 
     def __init__(self, *args: Any, usernames: list[str], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["assigned_to"].choices = [("", "Nobody"), *[(u, u) for u in usernames]]  # type: ignore[attr-defined]
+        self.fields["assigned_to"].choices = [("", _("Nobody")), *[(u, u) for u in usernames]]  # type: ignore[attr-defined]
 
 
 class PickBatchCreateForm(forms.Form):
-    location = forms.ChoiceField(label="Location")
+    location = forms.ChoiceField(label=_("Location"))
     document_type = forms.ChoiceField(
-        label="Source document type",
+        label=_("Source document type"),
         required=False,
-        choices=[("", "All types"), *SourceDocument.Type.choices],
+        choices=[("", _("All types")), *SourceDocument.Type.choices],
     )
-    no_from = forms.CharField(label="Document no. from", required=False, max_length=30)
-    no_to = forms.CharField(label="Document no. to", required=False, max_length=30)
+    no_from = forms.CharField(label=_("Document no. from"), required=False, max_length=30)
+    no_to = forms.CharField(label=_("Document no. to"), required=False, max_length=30)
     assigned_to = forms.ChoiceField(label=_("Assign the picks to"), required=False)
 
     def __init__(self, *args: Any, location_codes: list[str], usernames: list[str], **kwargs: Any) -> None:

@@ -6,6 +6,7 @@ from __future__ import annotations
 from typing import Any
 
 from django.db.models import QuerySet
+from django.utils.translation import gettext as _
 
 from core.models import ActivityEntry
 from core.permissions import require_perm
@@ -22,7 +23,7 @@ def activity_entries(
 ) -> QuerySet[ActivityEntry]:
     """The entries the user may read, newest first: of one document (its number, or type and id), of one
     user (their username), or all. Entries outlive the objects they describe."""
-    require_perm(user, "core.view_activityentry", "The activity log is for supervisors. Ask a supervisor.")
+    require_perm(user, "core.view_activityentry", _("The activity log is for supervisors. Ask a supervisor."))
     entries = ActivityEntry.objects.filter(visible_filter(user)).order_by("-at", "-pk")
     if document:
         entries = entries.filter(document_no=document)

@@ -15,6 +15,7 @@ from decimal import Decimal
 from typing import Any
 
 from django.db.models import F
+from django.utils.translation import ngettext
 
 from core.quantities import ZERO
 from picking.availability import AvailableRow, available_stock
@@ -52,13 +53,15 @@ def open_picks_by_line(source_line_ids: Iterable[int]) -> dict[int, list[str]]:
 
 
 def tracking_locked_reason(line: SourceLine, pick_nos: Sequence[str]) -> str:
-    picks = ", ".join(pick_nos)
-    label = "pick" if len(pick_nos) == 1 else "picks"
-    return (
-        f"Line {line.line_no} of {line.document} is on {label} {picks}: its item tracking lines are locked "
-        "while the pick is open. Post the pick, or delete the pick lines for this line (supervisors), then "
-        "change the numbers."
-    )
+    return ngettext(
+        "Line %(line)s of %(document)s is on pick %(picks)s: its item tracking lines are locked while the "
+        "pick is open. Post the pick, or delete the pick lines for this line (supervisors), then change the "
+        "numbers.",
+        "Line %(line)s of %(document)s is on picks %(picks)s: its item tracking lines are locked while the "
+        "pick is open. Post the pick, or delete the pick lines for this line (supervisors), then change the "
+        "numbers.",
+        len(pick_nos),
+    ) % {"line": line.line_no, "document": line.document, "picks": ", ".join(pick_nos)}
 
 
 @dataclass

@@ -8,6 +8,7 @@ from decimal import Decimal
 from typing import Any
 
 from django.db.models import Count, F, Prefetch, Q, QuerySet, Sum
+from django.utils.translation import gettext as _
 
 from core.exceptions import NotFoundError
 from core.quantities import ZERO
@@ -81,7 +82,9 @@ def pick_detail(*, pick_id: int, user: Any) -> Pick:
         .first()
     )
     if pick is None:
-        raise NotFoundError(f"There is no pick #{pick_id}, or it is not at a location you work at.")
+        raise NotFoundError(
+            _("There is no pick #%(id)s, or it is not at a location you work at.") % {"id": pick_id}
+        )
     return pick
 
 
@@ -94,7 +97,9 @@ def get_visible_pick(*, pick_id: int, user: Any) -> Pick:
         .first()
     )
     if pick is None:
-        raise NotFoundError(f"There is no pick #{pick_id}, or it is not at a location you work at.")
+        raise NotFoundError(
+            _("There is no pick #%(id)s, or it is not at a location you work at.") % {"id": pick_id}
+        )
     return pick
 
 
@@ -107,7 +112,9 @@ def get_visible_pick_line(*, pick_line_id: int, user: Any) -> PickLine:
         .first()
     )
     if line is None:
-        raise NotFoundError(f"There is no pick line #{pick_line_id}, or it is not at a location you work at.")
+        raise NotFoundError(
+            _("There is no pick line #%(id)s, or it is not at a location you work at.") % {"id": pick_line_id}
+        )
     return line
 
 
@@ -146,7 +153,8 @@ def posted_pick_detail(*, posted_pick_id: int, user: Any) -> PostedPick:
     )
     if posted is None:
         raise NotFoundError(
-            f"There is no posted pick #{posted_pick_id}, or it is not at a location you work at."
+            _("There is no posted pick #%(id)s, or it is not at a location you work at.")
+            % {"id": posted_pick_id}
         )
     return posted
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 from typing import Any
 
 from django.db.models import Count, Prefetch, Q, QuerySet
+from django.utils.translation import gettext as _
 
 from core.exceptions import NotFoundError
 from picking.models import ItemTrackingLine, SourceDocument, SourceLine
@@ -66,7 +67,7 @@ def source_document_get(*, user: Any, pk: int) -> SourceDocument:
         .first()
     )
     if document is None:
-        raise NotFoundError("This source document does not exist, or is not at a location you work at.")
+        raise NotFoundError(_("This source document does not exist, or is not at a location you work at."))
     return document
 
 
@@ -82,7 +83,8 @@ def source_line_get(*, user: Any, document_id: int, line_no: int) -> SourceLine:
     )
     if line is None:
         raise NotFoundError(
-            f"Source document {document_id} has no line {line_no}, or it is not at a location you work at."
+            _("Source document %(document)s has no line %(line)s, or it is not at a location you work at.")
+            % {"document": document_id, "line": line_no}
         )
     return line
 

@@ -13,6 +13,7 @@ from decimal import Decimal
 from typing import Any
 
 from django.db import transaction
+from django.utils.translation import gettext as _
 
 from core.exceptions import Conflict, ErrorCode, InvalidInput, NotFoundError
 from core.quantities import ONE, format_quantity
@@ -87,7 +88,7 @@ def _read_line(*, source_line_id: int, user: Any) -> LockedLine:
         .first()
     )
     if line is None:
-        raise NotFoundError("This source line does not exist, or is not at a location you work at.")
+        raise NotFoundError(_("This source line does not exist, or is not at a location you work at."))
     return LockedLine(line=line, rows=list(line.tracking_lines.order_by("pk")))
 
 
@@ -96,23 +97,48 @@ def _series(line: SourceLine, kind: str) -> str:
     item = line.item
     req = requirement(item.tracking_code)
     kind_req = req.serial if kind == "serial" else req.lot
-    label = "serial numbers" if kind == "serial" else "lot numbers"
+    serial = kind == "serial"
     if not kind_req.tracked:
         raise InvalidInput(
-            f"Item {item.no} does not track {label}: there is nothing to assign.",
+            (
+                _("Item %(item)s does not track serial numbers: there is nothing to assign.")
+                if serial
+                else _("Item %(item)s does not track lot numbers: there is nothing to assign.")
+            )
+            % {"item": item.no},
             code=ErrorCode.SERIAL_NOT_TRACKED if kind == "serial" else ErrorCode.LOT_NOT_TRACKED,
         )
     if kind_req.warehouse:
         raise Conflict(
-            f"Item {item.no} carries its {label} in stock: new numbers cannot be assigned. Use Select "
-            "Entries to choose numbers that are in stock.",
+            (
+                _(
+                    "Item %(item)s carries its serial numbers in stock: new numbers cannot be assigned. Use "
+                    "Select Entries to choose numbers that are in stock."
+                )
+                if serial
+                else _(
+                    "Item %(item)s carries its lot numbers in stock: new numbers cannot be assigned. Use "
+                    "Select Entries to choose numbers that are in stock."
+                )
+            )
+            % {"item": item.no},
             code=ErrorCode.ASSIGN_NOT_ALLOWED,
         )
     series = item.serial_nos if kind == "serial" else item.lot_nos
     if series is None:
         raise Conflict(
-            f"Item {item.no} has no number series for {label}. Ask a supervisor to set one on the item, "
-            "or type the numbers.",
+            (
+                _(
+                    "Item %(item)s has no number series for serial numbers. Ask a supervisor to set one on "
+                    "the item, or type the numbers."
+                )
+                if serial
+                else _(
+                    "Item %(item)s has no number series for lot numbers. Ask a supervisor to set one on the "
+                    "item, or type the numbers."
+                )
+            )
+            % {"item": item.no},
             code=ErrorCode.NO_SERIES_MISSING,
         )
     return series.code
@@ -124,24 +150,31 @@ def _assign_quantity(locked: LockedLine, quantity: Any, *, whole: bool) -> Decim
     undefined = locked.undefined_quantity
     value = undefined if quantity is None or quantity == "" else parse_quantity(quantity, "quantity", errors)
     if errors or value is None:
-        raise InvalidInput(errors[0]["detail"] if errors else "quantity is required.", errors=errors)
+        raise InvalidInput(errors[0]["detail"] if errors else _("quantity is required."), errors=errors)
     line_no = locked.line.line_no
-    require_whole_units(value, item=locked.line.item, field="quantity", prefix=f"Line {line_no}: ")
+    require_whole_units(
+        value, item=locked.line.item, field="quantity", prefix=_("Line %(line)s: ") % {"line": line_no}
+    )
     if value <= 0 or value > undefined:
         raise InvalidInput(
-            f"Only {format_quantity(undefined)} of line {line_no} are without numbers; choose a quantity "
-            f"between 1 and {format_quantity(undefined)}.",
+            _(
+                "Only %(undefined)s of line %(line)s are without numbers; choose a quantity between 1 and "
+                "%(undefined)s."
+            )
+            % {"undefined": format_quantity(undefined), "line": line_no},
             code=ErrorCode.QUANTITY_EXCEEDS_UNDEFINED,
             errors=[
                 field_error(
-                    "quantity", ErrorCode.QUANTITY_EXCEEDS_UNDEFINED, f"At most {format_quantity(undefined)}."
+                    "quantity",
+                    ErrorCode.QUANTITY_EXCEEDS_UNDEFINED,
+                    _("At most %(quantity)s.") % {"quantity": format_quantity(undefined)},
                 )
             ],
         )
     if whole and value != value.to_integral_value():
         raise InvalidInput(
-            "Serial numbers are assigned per unit: give a whole quantity.",
+            _("Serial numbers are assigned per unit: give a whole quantity."),
             code=ErrorCode.INVALID_QUANTITY,
-            errors=[field_error("quantity", ErrorCode.INVALID_QUANTITY, "Give a whole number.")],
+            errors=[field_error("quantity", ErrorCode.INVALID_QUANTITY, _("Give a whole number."))],
         )
     return value

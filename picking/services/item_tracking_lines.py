@@ -89,7 +89,7 @@ def lock_line_for_change(*, source_line_id: int, user: Any, check_picks: bool = 
         source_line_id=source_line_id, location_ids=visible_locations(user)
     )
     if line is None:
-        raise NotFoundError("This source line does not exist, or is not at a location you work at.")
+        raise NotFoundError(_("This source line does not exist, or is not at a location you work at."))
     refuse_cancelled(line.document)
     if check_picks:
         check_not_on_pick(line)
@@ -138,7 +138,7 @@ def check_line_tracking(locked: LockedLine, entries: list[TrackingInput]) -> Non
         used_serials=_other_serials(line) if any(e.serial_no for e in entries) else None,
         used_serial_nos=_used_before(locked, checked) if not req.serial.warehouse else None,
     )
-    raise_for(errors, ref=f"Line {line.line_no}")
+    raise_for(errors, ref=_("Line %(line)s") % {"line": line.line_no})
 
 
 def _other_serials(line: SourceLine) -> dict[tuple[int, str], str]:
@@ -149,7 +149,9 @@ def _other_serials(line: SourceLine) -> dict[tuple[int, str], str]:
         .exclude(serial_no="")
         .values_list("source_line__item_id", "serial_no", "source_line__line_no")
     )
-    return {(item_id, serial_no): f"line {line_no}" for item_id, serial_no, line_no in rows}
+    return {
+        (item_id, serial_no): _("line %(line)s") % {"line": line_no} for item_id, serial_no, line_no in rows
+    }
 
 
 def _used_before(locked: LockedLine, checked: list[TrackingInput]) -> set[tuple[int, str]] | None:
@@ -214,13 +216,19 @@ def write_tracking_changes(
 
 
 def _refuse_below_shipped(line: SourceLine, row: ItemTrackingLine, field_name: str) -> Error:
-    label = f"serial number {row.serial_no}" if row.serial_no else f"lot {row.lot_no}"
-    return field_error(
-        field_name,
-        ErrorCode.TRACKING_ALREADY_SHIPPED,
-        f"{format_quantity(row.qty_handled)} of {label} were already shipped on line {line.line_no}: keep it "
-        f"with a quantity of at least {format_quantity(row.qty_handled)}.",
-    )
+    values = {"quantity": format_quantity(row.qty_handled), "line": line.line_no}
+    if row.serial_no:
+        detail = _(
+            "%(quantity)s of serial number %(serial)s were already shipped on line %(line)s: keep it with a "
+            "quantity of at least %(quantity)s."
+        ) % {**values, "serial": row.serial_no}
+    else:
+        detail = _(
+            "%(quantity)s of lot %(lot)s were already shipped on line %(line)s: keep it with a quantity of "
+            "at "
+            "least %(quantity)s."
+        ) % {**values, "lot": row.lot_no}
+    return field_error(field_name, ErrorCode.TRACKING_ALREADY_SHIPPED, detail)
 
 
 def _raise_shipped(errors: list[Error]) -> None:
@@ -239,7 +247,7 @@ def item_tracking_lines_replace(*, source_line_id: int, tracking: Any, user: Any
     """
     parse_errors: list[Error] = []
     entries = parse_tracking(tracking, "tracking", parse_errors)
-    raise_for(parse_errors, ref="Item tracking lines")
+    raise_for(parse_errors, ref=_("Item tracking lines"))
     with transaction.atomic():
         locked = lock_line_for_change(source_line_id=source_line_id, user=user)
         check_line_tracking(locked, entries)
@@ -275,7 +283,7 @@ def item_tracking_line_add(
         parse_errors: list[Error] = []
         raw = {"serial_no": serial_no, "lot_no": lot_no, "quantity": quantity}
         new = parse_entry(raw, f"tracking[{len(entries)}]", parse_errors)
-        raise_for(parse_errors, ref=f"Line {locked.line.line_no}")
+        raise_for(parse_errors, ref=_("Line %(line)s") % {"line": locked.line.line_no})
         assert new is not None
         check_line_tracking(locked, [*entries, new])
         write_tracking_changes(locked, insert=[new], user=user, operation="item_tracking_line_add")
@@ -326,7 +334,7 @@ def item_tracking_line_set_quantity(
         field_name = f"tracking[{index}].quantity"
         errors: list[Error] = []
         value = parse_quantity(quantity, field_name, errors)
-        raise_for(errors, ref=f"Line {locked.line.line_no}")
+        raise_for(errors, ref=_("Line %(line)s") % {"line": locked.line.line_no})
         assert value is not None
         if value < row.qty_handled:
             _raise_shipped([_refuse_below_shipped(locked.line, row, field_name)])
@@ -349,7 +357,7 @@ def item_tracking_line_delete(
     """
     with transaction.atomic():
         locked = lock_line_for_change(source_line_id=source_line_id, user=user)
-        _, row = _row_as_seen(locked, tracking_line_id, expected_quantity)
+        _seen, row = _row_as_seen(locked, tracking_line_id, expected_quantity)
         if row.qty_handled > 0:
             _raise_shipped([_refuse_below_shipped(locked.line, row, "tracking")])
         write_tracking_changes(locked, delete=[row], user=user, operation="item_tracking_line_delete")
@@ -364,16 +372,20 @@ def item_tracking_select_entries(
     """
     parse_errors: list[Error] = []
     chosen = parse_tracking(selections, "selections", parse_errors)
-    raise_for(parse_errors, ref="Select entries")
+    raise_for(parse_errors, ref=_("Select entries"))
     if not chosen:
-        raise InvalidInput("Select at least one number.", code=ErrorCode.REQUIRED)
+        raise InvalidInput(_("Select at least one number."), code=ErrorCode.REQUIRED)
     with transaction.atomic():
         locked = lock_line_for_change(source_line_id=source_line_id, user=user)
         req = requirement(locked.line.item.tracking_code)
         if not (req.serial.warehouse or req.lot.warehouse):
             raise Conflict(
-                f"Item {locked.line.item.no} carries no numbers in stock: there is nothing to select. Assign "
-                "new numbers instead.",
+                _(
+                    "Item %(item)s carries no numbers in stock: there is nothing to select. Assign new "
+                    "numbers "
+                    "instead."
+                )
+                % {"item": locked.line.item.no},
                 code=ErrorCode.SELECT_NOT_ALLOWED,
             )
         entries = locked.entries()

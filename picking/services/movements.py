@@ -210,7 +210,7 @@ class _PickedStockGivenBack:
     def lock(cls, *, from_bin: Bin, item: Item) -> _PickedStockGivenBack:
         """Lock the shipments with picked stock of the item in the bin, their lines, that picked stock."""
         waiting = Q(bin_id=from_bin.pk, item_id=item.pk, qty_shipped__lt=F("quantity"))
-        _, lines = lock_shipments_with_lines(
+        _shipments, lines = lock_shipments_with_lines(
             lines=Q(pk__in=PickedStock.objects.filter(waiting).values("shipment_line_id"))
         )
         picked = lock_picked_stock(where=Q(shipment_line_id__in=[line.pk for line in lines]) & waiting)

@@ -22,7 +22,7 @@ from warehouse.scoping import visible_location_ids
 
 def pick_assign(*, pick_id: int, assigned_to_username: str | None, user: Any) -> Pick:
     """Assign the pick to a warehouse employee of its location (empty: unassign)."""
-    require_perm(user, "picking.change_pick", "Assigning picks is for supervisors. Ask a supervisor.")
+    require_perm(user, "picking.change_pick", _("Assigning picks is for supervisors. Ask a supervisor."))
     with transaction.atomic():
         pick = lock_pick_for_change(pick_id=pick_id, user=user)
         assignee = find_assignee(username=assigned_to_username, location=pick.location)
@@ -54,10 +54,17 @@ def find_assignee(*, username: str | None, location: Location) -> Any:
     )
     if assignee is None:
         raise InvalidInput(
-            f"{username} is not a warehouse employee at location {location.code}: choose someone who works "
-            "there.",
+            _(
+                "%(user)s is not a warehouse employee at location %(location)s: choose someone who works "
+                "there."
+            )
+            % {"user": username, "location": location.code},
             errors=[
-                {"field": "assigned_to", "code": ErrorCode.NOT_AN_EMPLOYEE, "detail": "Not an employee here."}
+                {
+                    "field": "assigned_to",
+                    "code": ErrorCode.NOT_AN_EMPLOYEE,
+                    "detail": _("Not an employee here."),
+                }
             ],
         )
     return assignee

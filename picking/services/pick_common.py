@@ -33,7 +33,7 @@ def lock_pick_for_change(*, pick_id: int, user: Any) -> Pick:
     visible = get_visible_pick(pick_id=pick_id, user=user)
     pick = lock_pick(pick_id=pick_id)
     if pick is None:
-        raise NotFoundError(f"Pick {visible.no} was deleted meanwhile.")
+        raise NotFoundError(_("Pick %(no)s was deleted meanwhile.") % {"no": visible.no})
     pick.location = visible.location
     pick.source_document = visible.source_document
     return pick
@@ -44,10 +44,12 @@ def lock_line_for_change(*, pick_line_id: int, user: Any) -> tuple[Pick, PickLin
     line = get_visible_pick_line(pick_line_id=pick_line_id, user=user)
     pick = lock_pick(pick_id=line.pick_id)
     if pick is None:
-        raise NotFoundError(f"Pick line #{pick_line_id} no longer exists: its pick was deleted.")
+        raise NotFoundError(
+            _("Pick line #%(id)s no longer exists: its pick was deleted.") % {"id": pick_line_id}
+        )
     locked = lock_pick_line(pick_line_id=pick_line_id)
     if locked is None:
-        raise NotFoundError(f"Pick line #{pick_line_id} no longer exists: it was deleted.")
+        raise NotFoundError(_("Pick line #%(id)s no longer exists: it was deleted.") % {"id": pick_line_id})
     pick.location = line.pick.location
     locked.pick = pick
     return pick, locked
@@ -57,16 +59,16 @@ def lock_line_for_change(*, pick_line_id: int, user: Any) -> tuple[Pick, PickLin
 
 
 def describe(line: PickLine) -> str:
-    return f"Line {line.line_no} (item {line.item.no})"
+    return _("Line %(line)s (item %(item)s)") % {"line": line.line_no, "item": line.item.no}
 
 
-def numbers_text(line: PickLine, *, empty: str = "no numbers") -> str:
-    """The line's numbers as a worker reads them ("lot L1, serial no. S1"), or `empty`."""
+def numbers_text(line: PickLine, *, empty: str | None = None) -> str:
+    """The line's numbers as a worker reads them ("lot L1, serial no. S1"), or `empty` ("no numbers")."""
     parts = [
-        f"lot {line.lot_no}" if line.lot_no else "",
-        f"serial no. {line.serial_no}" if line.serial_no else "",
+        _("lot %(lot)s") % {"lot": line.lot_no} if line.lot_no else "",
+        _("serial no. %(serial)s") % {"serial": line.serial_no} if line.serial_no else "",
     ]
-    return ", ".join(p for p in parts if p) or empty
+    return ", ".join(p for p in parts if p) or (_("no numbers") if empty is None else empty)
 
 
 def check_line_open(line: PickLine, *, place_allowed: bool = False) -> None:
@@ -83,11 +85,11 @@ def check_line_open(line: PickLine, *, place_allowed: bool = False) -> None:
                 code=ErrorCode.NOT_A_TAKE_LINE,
             )
         raise Conflict(
-            "Only take lines of an inventory pick can be handled here.", code=ErrorCode.NOT_A_TAKE_LINE
+            _("Only take lines of an inventory pick can be handled here."), code=ErrorCode.NOT_A_TAKE_LINE
         )
     if line.qty_handled >= line.quantity:
         raise Conflict(
-            f"{describe(line)} is fully handled: nothing is left to change on it.",
+            _("%(line)s is fully handled: nothing is left to change on it.") % {"line": describe(line)},
             code=ErrorCode.LINE_HANDLED,
         )
 
@@ -100,8 +102,8 @@ def parse_quantity(value: Any, field_name: str) -> Decimal:
         quantity = Decimal("NaN")
     if not quantity.is_finite():
         raise InvalidInput(
-            f"'{value}' is not a quantity. Enter a number such as 1 or 2.5.",
-            errors=[{"field": field_name, "code": ErrorCode.INVALID, "detail": "Enter a number."}],
+            _("'%(value)s' is not a quantity. Enter a number such as 1 or 2.5.") % {"value": value},
+            errors=[{"field": field_name, "code": ErrorCode.INVALID, "detail": _("Enter a number.")}],
         )
     return quantity
 
@@ -223,14 +225,14 @@ def integrity_conflict(exc: IntegrityError) -> Conflict:
     text = str(exc)
     if "serial_on_one_open_pick_line" in text:
         return SerialNotAvailable(
-            "This serial number is already on another open pick line. Choose another one.",
+            _("This serial number is already on another open pick line. Choose another one."),
         )
     if "one_open_inventory_pick_per_document_location" in text:
         return Conflict(
-            "Someone else just created a pick for this document. Open that pick instead.",
+            _("Someone else just created a pick for this document. Open that pick instead."),
             code=ErrorCode.PICK_EXISTS,
         )
     return Conflict(
-        "Someone else changed these lines at the same moment. Reload and try again; nothing was changed.",
+        _("Someone else changed these lines at the same moment. Reload and try again; nothing was changed."),
         code=ErrorCode.CONCURRENT_CHANGE,
     )

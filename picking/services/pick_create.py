@@ -88,7 +88,7 @@ def pick_create_from_source(
     no line can be made. `assigned_to`: the username of a warehouse employee of the location to assign the
     pick to (InvalidInput `not_an_employee` otherwise, and nothing is created).
     """
-    require_perm(user, "picking.add_pick", "Creating picks is for supervisors. Ask a supervisor.")
+    require_perm(user, "picking.add_pick", _("Creating picks is for supervisors. Ask a supervisor."))
     document = (
         SourceDocument.objects.select_related("location")
         .filter(visible_filter(user), pk=source_document_id)
@@ -96,7 +96,8 @@ def pick_create_from_source(
     )
     if document is None:
         raise NotFoundError(
-            f"There is no source document #{source_document_id}, or it is not at a location you work at."
+            _("There is no source document #%(id)s, or it is not at a location you work at.")
+            % {"id": source_document_id}
         )
     assignee = find_assignee(username=assigned_to, location=document.location)
     with transaction.atomic():
@@ -114,9 +115,12 @@ def _create_for_document(*, document: SourceDocument, user: Any) -> PickCreateRe
     open_lines = _source_lines_to_pick(document)
     planned, not_picked = _plan(document, open_lines)
     if not planned:
-        detail = "; ".join(f"line {n.line_no}: {n.reason}" for n in not_picked[:5])
+        detail = "; ".join(
+            _("line %(line)s: %(reason)s") % {"line": n.line_no, "reason": n.reason} for n in not_picked[:5]
+        )
         raise Conflict(
-            f"Nothing can be picked for {document}: {detail}",
+            _("Nothing can be picked for %(document)s: %(detail)s")
+            % {"document": document, "detail": detail},
             code=ErrorCode.NOTHING_TO_PICK,
             not_picked=[not_picked_dict(n) for n in not_picked],
         )
@@ -163,13 +167,20 @@ def _check_location_makes_inventory_picks(document: SourceDocument) -> None:
             code=ErrorCode.LOCATION_NEEDS_NO_PICK,
         )
     if not location.require_pick or location.require_shipment:
-        how = (
-            "uses warehouse shipments and warehouse picks"
+        message = (
+            _(
+                "Location %(location)s uses warehouse shipments and warehouse picks; inventory picks cannot "
+                "be "
+                "created for %(document)s."
+            )
             if location.require_shipment
-            else "does not use picks"
+            else _(
+                "Location %(location)s does not use picks; inventory picks cannot be created for "
+                "%(document)s."
+            )
         )
         raise Conflict(
-            f"Location {location.code} {how}; inventory picks cannot be created for {document}.",
+            message % {"location": location.code, "document": document},
             code=ErrorCode.LOCATION_WITHOUT_INVENTORY_PICKS,
         )
 
@@ -189,7 +200,7 @@ def _open_pick_or_new_number(document: SourceDocument) -> tuple[Pick | None, str
     locked = lock_pick(pick_id=existing.pk)
     if locked is None:  # deleted meanwhile
         raise Conflict(
-            "The open pick of this document was just deleted. Try again.", code=ErrorCode.PICK_EXISTS
+            _("The open pick of this document was just deleted. Try again."), code=ErrorCode.PICK_EXISTS
         )
     return locked, ""
 
@@ -202,7 +213,8 @@ def _source_lines_to_pick(document: SourceDocument) -> list[SourceLine]:
     open_lines = [sl for sl in source_lines if sl.qty_to_pick > 0]
     if not open_lines:
         raise Conflict(
-            f"Nothing to pick for {document}: every line is shipped or already on a pick.",
+            _("Nothing to pick for %(document)s: every line is shipped or already on a pick.")
+            % {"document": document},
             code=ErrorCode.NOTHING_TO_PICK,
         )
     return open_lines
@@ -421,27 +433,29 @@ def picks_create_batch(
     `job.errors` as `{"ref", "detail"}`. `assigned_to`: every pick made is assigned to this warehouse
     employee. Runs on a Celery worker (eagerly without a broker).
     """
-    require_perm(user, "picking.add_pick", "Creating picks is for supervisors. Ask a supervisor.")
+    require_perm(user, "picking.add_pick", _("Creating picks is for supervisors. Ask a supervisor."))
     location = get_visible_location(user, code=location_code)
     if document_type and document_type not in SourceDocument.Type.values:
         raise InvalidInput(
-            f"Unknown document type '{document_type}'. Use one of: {', '.join(SourceDocument.Type.values)}.",
+            _("Unknown document type '%(type)s'. Use one of: %(types)s.")
+            % {"type": document_type, "types": ", ".join(SourceDocument.Type.values)},
             errors=[
                 {
                     "field": "document_type",
                     "code": ErrorCode.INVALID_CHOICE,
-                    "detail": "Unknown document type.",
+                    "detail": _("Unknown document type."),
                 }
             ],
         )
     if no_from and no_to and no_from > no_to:
         raise InvalidInput(
-            f"The number range {no_from} to {no_to} is empty: 'from' comes after 'to'.",
+            _("The number range %(from)s to %(to)s is empty: 'from' comes after 'to'.")
+            % {"from": no_from, "to": no_to},
             errors=[
                 {
                     "field": "no_to",
                     "code": ErrorCode.INVALID_RANGE,
-                    "detail": "'to' must not come before 'from'.",
+                    "detail": _("'to' must not come before 'from'."),
                 }
             ],
         )
@@ -453,7 +467,7 @@ def picks_create_batch(
         "no_to": no_to or "",
         "assigned_to": assigned_to or "",
     }
-    description = f"Create inventory picks at {location.code}"
+    description = _("Create inventory picks at %(location)s") % {"location": location.code}
     job = job_create(kind=BATCH_KIND, task=BATCH_TASK, description=description, payload=payload, user=user)
     job_enqueue(job)
     return job
@@ -485,7 +499,7 @@ def picks_create_batch_run(*, job_id: int) -> None:
     user = job.created_by
     location = Location.objects.filter(code=job.payload.get("location", "")).first()
     if user is None or location is None:
-        run.finish(failed=True, result={"summary": "The user or the location no longer exists."})
+        run.finish(failed=True, result={"summary": _("The user or the location no longer exists.")})
         return
     ids = job.payload.get("document_ids")
     if ids is None:
@@ -559,6 +573,9 @@ def _create_in_batch(*, run: JobRun, document_id: int, user: Any, assigned_to: s
             )
             return
         assert result.pick is not None
-        errors = [{"ref": ref, "detail": f"line {n.line_no}: {n.reason}"} for n in result.not_picked]
+        errors = [
+            {"ref": ref, "detail": _("line %(line)s: %(reason)s") % {"line": n.line_no, "reason": n.reason}}
+            for n in result.not_picked
+        ]
         picks = [*tally["picks"], {"id": result.pick.pk, "no": result.pick.no}]
         run.progress(succeeded=1, errors=errors, result={**tally, "picks": picks})

@@ -13,6 +13,7 @@ from typing import Any
 
 from django.db import transaction
 from django.db.models import F, Q
+from django.utils.translation import gettext as _
 
 from core.activity import Action
 from core.events import EventType, event_emit
@@ -36,7 +37,7 @@ def pick_delete(*, pick_id: int, user: Any) -> None:
     """Delete a pick (supervisors): its outstanding quantity returns to the source lines (or shipment
     lines); the source document's item tracking lines are never changed, so a new pick recreates the
     prescribed lines."""
-    require_perm(user, "picking.delete_pick", "Deleting picks is for supervisors. Ask a supervisor.")
+    require_perm(user, "picking.delete_pick", _("Deleting picks is for supervisors. Ask a supervisor."))
     with transaction.atomic():
         pick = lock_pick_for_change(pick_id=pick_id, user=user)
         lock_pick_lines(pick_id=pick.pk)
@@ -59,12 +60,15 @@ def pick_delete(*, pick_id: int, user: Any) -> None:
 def pick_line_delete(*, pick_line_id: int, user: Any) -> None:
     """Delete a pick line (supervisors): its outstanding quantity returns to the source line. On a
     warehouse pick the pair is deleted: the take line and its place line."""
-    require_perm(user, "picking.delete_pickline", "Deleting pick lines is for supervisors. Ask a supervisor.")
+    require_perm(
+        user, "picking.delete_pickline", _("Deleting pick lines is for supervisors. Ask a supervisor.")
+    )
     with transaction.atomic():
         pick, line = lock_line_for_change(pick_line_id=pick_line_id, user=user)
         if line.qty_handled >= line.quantity:
             raise Conflict(
-                f"{describe(line)} is fully handled; handled lines stay as the record of what was picked.",
+                _("%(line)s is fully handled; handled lines stay as the record of what was picked.")
+                % {"line": describe(line)},
                 code=ErrorCode.LINE_HANDLED,
             )
         lines = [line, line.pair] if line.pair_id and line.pair is not None else [line]
@@ -92,7 +96,7 @@ def _lock_demand(pick: Pick) -> Q | None:
     a warehouse pick's shipments and shipment lines). Returns the shipment lines to refresh (a warehouse
     pick)."""
     if is_warehouse_pick(pick):
-        shipments, _ = lock_shipments_with_lines(lines=lines_of_pick(pick.pk))
+        shipments, _locked_lines = lock_shipments_with_lines(lines=lines_of_pick(pick.pk))
         # the lines of those shipments (not a subquery of the pick's lines, which are about to go)
         return Q(shipment_id__in=[shipment.pk for shipment in shipments])
     if pick.source_document_id:

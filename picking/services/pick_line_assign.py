@@ -12,6 +12,7 @@ from decimal import Decimal
 from typing import Any
 
 from django.db import IntegrityError, transaction
+from django.utils.translation import gettext as _
 
 from core.db import bulk_insert
 from core.exceptions import Conflict, ErrorCode, InvalidInput, SerialNotAvailable, TrackingLocked
@@ -42,14 +43,17 @@ def pick_line_assign_serial_nos(*, pick_line_id: int, quantity: Any = None, user
     preview, count_qty = _preview(pick_line_id=pick_line_id, kind="serial", quantity=quantity, user=user)
     if count_qty != count_qty.to_integral_value():
         raise InvalidInput(
-            "Serial numbers are assigned for whole units: enter a whole number.",
+            _("Serial numbers are assigned for whole units: enter a whole number."),
             code=ErrorCode.INVALID_QUANTITY,
         )
     series = preview.item.serial_nos
     if series is None:
         raise Conflict(
-            f"Item {preview.item.no} has no serial number series: type the serial numbers, or ask a "
-            "supervisor to give the item a series.",
+            _(
+                "Item %(item)s has no serial number series: type the serial numbers, or ask a supervisor to "
+                "give the item a series."
+            )
+            % {"item": preview.item.no},
             code=ErrorCode.NO_SERIES_MISSING,
         )
     with transaction.atomic():
@@ -59,7 +63,7 @@ def pick_line_assign_serial_nos(*, pick_line_id: int, quantity: Any = None, user
         check_assign_allowed(line, "serial")
         if assign_quantity(line, count_qty) != count_qty:
             raise Conflict(
-                "The line changed meanwhile. Reload and try again.", code=ErrorCode.CONCURRENT_CHANGE
+                _("The line changed meanwhile. Reload and try again."), code=ErrorCode.CONCURRENT_CHANGE
             )
         _refuse_numbers_used_before(line, numbers, series_code=series.code)
         lines_before = pick_lines_values(pick.pk)
@@ -77,8 +81,12 @@ def pick_line_assign_lot_no(*, pick_line_id: int, quantity: Any = None, user: An
     series = preview.item.lot_nos
     if series is None:
         raise Conflict(
-            f"Item {preview.item.no} has no lot number series: type the lot number, or ask a supervisor "
-            "to give the item a series.",
+            _(
+                "Item %(item)s has no lot number series: type the lot number, or ask a supervisor to give "
+                "the "
+                "item a series."
+            )
+            % {"item": preview.item.no},
             code=ErrorCode.NO_SERIES_MISSING,
         )
     with transaction.atomic():
@@ -103,7 +111,7 @@ def pick_line_assign_lot_no(*, pick_line_id: int, quantity: Any = None, user: An
 def _preview(*, pick_line_id: int, kind: str, quantity: Any, user: Any) -> tuple[PickLine, Decimal]:
     """Before taking numbers from a series (which is locked first): the line as it is now, checked, and
     the quantity to assign numbers for."""
-    require_perm(user, "picking.change_pickline", "You are not allowed to handle pick lines.")
+    require_perm(user, "picking.change_pickline", _("You are not allowed to handle pick lines."))
     preview = get_visible_pick_line(pick_line_id=pick_line_id, user=user)
     check_line_open(preview)
     check_assign_allowed(preview, kind)
@@ -115,27 +123,48 @@ def check_assign_allowed(line: PickLine, kind: str) -> None:
     carried by stock (then they are selected from the bin), and the line has none yet."""
     req = requirement(line.item.tracking_code)
     kind_req = req.serial if kind == "serial" else req.lot
-    label = "serial numbers" if kind == "serial" else "a lot number"
+    serial = kind == "serial"
     if line.tracking_locked:
         raise TrackingLocked(
-            f"{describe(line)} picks numbers prescribed by the source document: only Qty. to Handle "
-            "can be changed."
+            _("%(line)s picks numbers prescribed by the source document: only Qty. to Handle can be changed.")
+            % {"line": describe(line)}
         )
     if not kind_req.tracked:
         raise InvalidInput(
-            f"Item {line.item.no} is not tracked by {kind} number: there is nothing to assign.",
+            (
+                _("Item %(item)s is not tracked by serial number: there is nothing to assign.")
+                if serial
+                else _("Item %(item)s is not tracked by lot number: there is nothing to assign.")
+            )
+            % {"item": line.item.no},
             code=ErrorCode.SERIAL_NOT_TRACKED if kind == "serial" else ErrorCode.LOT_NOT_TRACKED,
         )
     if kind_req.warehouse:
         raise Conflict(
-            f"Stock of item {line.item.no} carries its {kind} numbers: choose from the numbers available in "
-            f"bin {line.bin.code if line.bin else ''} instead of assigning new ones.",
+            (
+                _(
+                    "Stock of item %(item)s carries its serial numbers: choose from the numbers available in "
+                    "bin %(bin)s instead of assigning new ones."
+                )
+                if serial
+                else _(
+                    "Stock of item %(item)s carries its lot numbers: choose from the numbers available in "
+                    "bin "
+                    "%(bin)s instead of assigning new ones."
+                )
+            )
+            % {"item": line.item.no, "bin": line.bin.code if line.bin else ""},
             code=ErrorCode.ASSIGN_NOT_ALLOWED,
         )
     current = line.serial_no if kind == "serial" else line.lot_no
     if current:
         raise Conflict(
-            f"{describe(line)} already has {kind} number {current}. Clear it first to assign {label}.",
+            (
+                _("%(line)s already has serial number %(number)s. Clear it first to assign serial numbers.")
+                if serial
+                else _("%(line)s already has lot number %(number)s. Clear it first to assign a lot number.")
+            )
+            % {"line": describe(line), "number": current},
             code=ErrorCode.NUMBER_ALREADY_SET,
         )
 
@@ -144,13 +173,19 @@ def assign_quantity(line: PickLine, quantity: Any) -> Decimal:
     """The quantity to assign numbers for: `quantity` (1 up to the outstanding), or all outstanding."""
     outstanding = line.quantity - line.qty_handled
     qty = outstanding if quantity is None or quantity == "" else parse_quantity(quantity, "quantity")
-    require_whole_units(qty, item=line.item, field="quantity", prefix=f"{describe(line)}: ")
+    require_whole_units(
+        qty, item=line.item, field="quantity", prefix=_("%(line)s: ") % {"line": describe(line)}
+    )
     if qty <= 0 or qty > outstanding:
         raise InvalidInput(
-            f"{describe(line)}: assign numbers for 1 to {format_quantity(outstanding)} units "
-            f"(got {format_quantity(qty)}).",
+            _("%(line)s: assign numbers for 1 to %(outstanding)s units (got %(quantity)s).")
+            % {
+                "line": describe(line),
+                "outstanding": format_quantity(outstanding),
+                "quantity": format_quantity(qty),
+            },
             code=ErrorCode.INVALID_QUANTITY,
-            errors=[{"field": "quantity", "code": ErrorCode.INVALID_QUANTITY, "detail": "Out of range."}],
+            errors=[{"field": "quantity", "code": ErrorCode.INVALID_QUANTITY, "detail": _("Out of range.")}],
         )
     return qty
 
@@ -168,8 +203,11 @@ def _refuse_numbers_used_before(line: PickLine, numbers: list[str], *, series_co
     )
     if used:
         raise SerialNotAvailable(
-            f"Number series {series_code} handed out serial numbers already used for item {line.item.no} "
-            f"({', '.join(sorted(used)[:5])}). Ask a supervisor to move the series past them.",
+            _(
+                "Number series %(series)s handed out serial numbers already used for item %(item)s "
+                "(%(numbers)s). Ask a supervisor to move the series past them."
+            )
+            % {"series": series_code, "item": line.item.no, "numbers": ", ".join(sorted(used)[:5])},
             numbers=sorted(used),
         )
 

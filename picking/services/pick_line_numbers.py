@@ -62,8 +62,12 @@ def lot_of_serial(line: PickLine, *, bin_id: int, serial_no: str, lot_no: str) -
     )
     if lots and lot_no and lots[0] != lot_no:
         raise InvalidInput(
-            f"Serial number {serial_no} of item {line.item.no} is in lot {lots[0]}, not in lot {lot_no}. "
-            "Clear the lot number, or scan a serial number of this lot.",
+            _(
+                "Serial number %(serial)s of item %(item)s is in lot %(stock_lot)s, not in lot %(lot)s. "
+                "Clear "
+                "the lot number, or scan a serial number of this lot."
+            )
+            % {"serial": serial_no, "item": line.item.no, "stock_lot": lots[0], "lot": lot_no},
             code=ErrorCode.LOT_MISMATCH,
             errors=[
                 {
@@ -83,20 +87,21 @@ def _check_kinds_tracked(line: PickLine, req: Requirement, *, lot_no: str, seria
     item_no = line.item.no
     if serial_no and not req.serial.tracked:
         raise InvalidInput(
-            f"Item {item_no} is not tracked by serial number: leave the serial number empty.",
+            _("Item %(item)s is not tracked by serial number: leave the serial number empty.")
+            % {"item": item_no},
             errors=[
                 {
                     "field": "serial_no",
                     "code": ErrorCode.SERIAL_NOT_TRACKED,
-                    "detail": "Not tracked by serial no.",
+                    "detail": _("Not tracked by serial no."),
                 }
             ],
         )
     if lot_no and not req.lot.tracked:
         raise InvalidInput(
-            f"Item {item_no} is not tracked by lot number: leave the lot number empty.",
+            _("Item %(item)s is not tracked by lot number: leave the lot number empty.") % {"item": item_no},
             errors=[
-                {"field": "lot_no", "code": ErrorCode.LOT_NOT_TRACKED, "detail": "Not tracked by lot no."}
+                {"field": "lot_no", "code": ErrorCode.LOT_NOT_TRACKED, "detail": _("Not tracked by lot no.")}
             ],
         )
 
@@ -107,17 +112,29 @@ def _check_serial_free(line: PickLine, req: Requirement, *, serial_no: str) -> N
     other_pick = _serial_on_other_line(line, serial_no)
     if other_pick:
         raise SerialNotAvailable(
-            f"Serial number {serial_no} of item {item_no} is already on pick {other_pick}. "
-            "Choose or scan another one.",
+            _(
+                "Serial number %(serial)s of item %(item)s is already on pick %(pick)s. Choose or scan "
+                "another one."
+            )
+            % {"serial": serial_no, "item": item_no, "pick": other_pick},
             errors=[
-                {"field": "serial_no", "code": ErrorCode.SERIAL_NOT_AVAILABLE, "detail": "On another pick."}
+                {
+                    "field": "serial_no",
+                    "code": ErrorCode.SERIAL_NOT_AVAILABLE,
+                    "detail": _("On another pick."),
+                }
             ],
         )
     if not req.serial.warehouse and _serial_used(line.item_id, serial_no):
         raise SerialNotAvailable(
-            f"Serial number {serial_no} was already used for item {item_no}; a new serial number must "
-            "never have been used before. Assign one from the number series or type another.",
-            errors=[{"field": "serial_no", "code": ErrorCode.SERIAL_USED_BEFORE, "detail": "Used before."}],
+            _(
+                "Serial number %(serial)s was already used for item %(item)s; a new serial number must never "
+                "have been used before. Assign one from the number series or type another."
+            )
+            % {"serial": serial_no, "item": item_no},
+            errors=[
+                {"field": "serial_no", "code": ErrorCode.SERIAL_USED_BEFORE, "detail": _("Used before.")}
+            ],
         )
 
 
@@ -160,14 +177,22 @@ def _check_in_bin(
     if not rules.carries_numbers(req) or not (lot_key or serial_key):
         if bin_left < quantity:
             raise Conflict(
-                f"Bin {bin_code} has only {format_quantity(bin_left)} of item {line.item.no} available, but "
-                f"the line needs {format_quantity(quantity)}. Choose another bin or split the line.",
+                _(
+                    "Bin %(bin)s has only %(available)s of item %(item)s available, but the line needs "
+                    "%(quantity)s. Choose another bin or split the line."
+                )
+                % {
+                    "bin": bin_code,
+                    "available": format_quantity(bin_left),
+                    "item": line.item.no,
+                    "quantity": format_quantity(quantity),
+                },
                 code=ErrorCode.INSUFFICIENT_QUANTITY,
                 errors=[
                     {
                         "field": "bin",
                         "code": ErrorCode.INSUFFICIENT_QUANTITY,
-                        "detail": "Not enough in this bin.",
+                        "detail": _("Not enough in this bin."),
                     }
                 ],
             )
@@ -183,7 +208,7 @@ def _check_in_bin(
     _check_number_usable(
         line,
         matching,
-        label=f"serial number {serial_no}" if serial_key else f"lot {lot_no}",
+        number=serial_no if serial_key else lot_no,
         is_serial=bool(serial_key),
         bin_code=bin_code,
         available=available,
@@ -196,16 +221,16 @@ def _check_number_usable(
     line: PickLine,
     matching: list[AvailableRow],
     *,
-    label: str,
+    number: str,
     is_serial: bool,
     bin_code: str,
     available: Decimal,
     quantity: Decimal,
 ) -> None:
-    """The number (`label`) is in the bin, usable, and available for `quantity`. A serial number is refused
-    with SerialNotAvailable (`serial_not_available`), a lot with Conflict `lot_not_available`; a blocked or
-    expired number with its own code, a lot with too little available with `insufficient_quantity` (the
-    codes the source document checks and posting give)."""
+    """The number (a serial number when `is_serial`, else a lot) is in the bin, usable, and available for
+    `quantity`. A serial number is refused with SerialNotAvailable (`serial_not_available`), a lot with
+    Conflict `lot_not_available`; a blocked or expired number with its own code, a lot with too little
+    available with `insufficient_quantity` (the codes the source document checks and posting give)."""
     field_name = "serial_no" if is_serial else "lot_no"
     exc_class = SerialNotAvailable if is_serial else Conflict
 
@@ -213,29 +238,71 @@ def _check_number_usable(
         code = code or (ErrorCode.SERIAL_NOT_AVAILABLE if is_serial else ErrorCode.LOT_NOT_AVAILABLE)
         raise exc_class(detail, code=code, errors=[{"field": field_name, "code": code, "detail": short}])
 
-    item_no = line.item.no
-    capitalised = f"{label[:1].upper()}{label[1:]}"
+    values = {"number": number, "item": line.item.no, "bin": bin_code}
     if not matching:
         refuse(
-            f"{capitalised} of item {item_no} is not in bin {bin_code}. Scan the label again, or choose one "
-            "of the numbers available in the bin.",
-            f"Not in bin {bin_code}.",
+            (
+                _(
+                    "Serial number %(number)s of item %(item)s is not in bin %(bin)s. Scan the label again, "
+                    "or "
+                    "choose one of the numbers available in the bin."
+                )
+                if is_serial
+                else _(
+                    "Lot %(number)s of item %(item)s is not in bin %(bin)s. Scan the label again, or choose "
+                    "one "
+                    "of the numbers available in the bin."
+                )
+            )
+            % values,
+            _("Not in bin %(bin)s.") % values,
         )
     unusable = [r for r in matching if not r.usable]
     if unusable and len(unusable) == len(matching):
         first = unusable[0].stock
-        why = "blocked" if first.blocked else f"expired on {first.expiration_date}"
-        refuse(
-            f"{capitalised} of item {item_no} is {why} and cannot be picked. Choose another one.",
-            why.capitalize() + ".",
-            _unusable_code(first, is_serial=is_serial),
-        )
+        if first.blocked:
+            detail = (
+                _(
+                    "Serial number %(number)s of item %(item)s is blocked and cannot be picked. Choose "
+                    "another one."
+                )
+                if is_serial
+                else _("Lot %(number)s of item %(item)s is blocked and cannot be picked. Choose another one.")
+            ) % values
+            short = _("Blocked.")
+        else:
+            date = {"date": first.expiration_date}
+            detail = (
+                _(
+                    "Serial number %(number)s of item %(item)s is expired on %(date)s and cannot be picked. "
+                    "Choose another one."
+                )
+                if is_serial
+                else _(
+                    "Lot %(number)s of item %(item)s is expired on %(date)s and cannot be picked. Choose "
+                    "another one."
+                )
+            ) % {**values, **date}
+            short = _("Expired on %(date)s.") % date
+        refuse(detail, short, _unusable_code(first, is_serial=is_serial))
     if available < quantity:
+        amounts = {"available": format_quantity(available), "quantity": format_quantity(quantity)}
         refuse(
-            f"Only {format_quantity(available)} of {label} of item {item_no} is available in bin {bin_code} "
-            "(the rest is on other open picks), but the line needs "
-            f"{format_quantity(quantity)}. Split the line or choose another number.",
-            "Not enough available.",
+            (
+                _(
+                    "Only %(available)s of serial number %(number)s of item %(item)s is available in bin "
+                    "%(bin)s (the rest is on other open picks), but the line needs %(quantity)s. Split the "
+                    "line or choose another number."
+                )
+                if is_serial
+                else _(
+                    "Only %(available)s of lot %(number)s of item %(item)s is available in bin %(bin)s (the "
+                    "rest is on other open picks), but the line needs %(quantity)s. Split the line or choose "
+                    "another number."
+                )
+            )
+            % {**values, **amounts},
+            _("Not enough available."),
             None if is_serial else ErrorCode.INSUFFICIENT_QUANTITY,
         )
 

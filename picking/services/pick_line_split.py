@@ -6,6 +6,7 @@ from __future__ import annotations
 from typing import Any
 
 from django.db import transaction
+from django.utils.translation import gettext as _
 
 from core.exceptions import ErrorCode, InvalidInput, TrackingLocked
 from core.permissions import require_perm
@@ -26,23 +27,28 @@ from warehouse.rules import require_whole_units
 
 def pick_line_split(*, pick_line_id: int, quantity: Any, user: Any) -> PickLine:
     """Split Line: a new line takes `quantity` of the outstanding quantity (same bin and numbers)."""
-    require_perm(user, "picking.change_pickline", "You are not allowed to handle pick lines.")
+    require_perm(user, "picking.change_pickline", _("You are not allowed to handle pick lines."))
     split_qty = parse_quantity(quantity, "quantity")
     with transaction.atomic():
         pick, line = lock_line_for_change(pick_line_id=pick_line_id, user=user)
         check_line_open(line)
         if line.tracking_locked:
             raise TrackingLocked(
-                f"{describe(line)} picks numbers prescribed by the source document ({numbers_text(line)}): "
-                "only Qty. to Handle can be changed, the line cannot be split."
+                _(
+                    "%(line)s picks numbers prescribed by the source document (%(numbers)s): only Qty. to "
+                    "Handle can be changed, the line cannot be split."
+                )
+                % {"line": describe(line), "numbers": numbers_text(line)}
             )
-        require_whole_units(split_qty, item=line.item, field="quantity", prefix=f"{describe(line)}: ")
+        require_whole_units(
+            split_qty, item=line.item, field="quantity", prefix=_("%(line)s: ") % {"line": describe(line)}
+        )
         problem = rules.split_problem(
             quantity=line.quantity, qty_handled=line.qty_handled, split_qty=split_qty
         )
         if problem:
             raise InvalidInput(
-                f"{describe(line)}: {problem}",
+                _("%(line)s: %(problem)s") % {"line": describe(line), "problem": problem},
                 code=ErrorCode.INVALID_SPLIT,
                 errors=[{"field": "quantity", "code": ErrorCode.INVALID_SPLIT, "detail": problem}],
             )

@@ -62,7 +62,7 @@ def pick_line_update(
     - A serial number set on a line of quantity > 1 splits off a one-unit line carrying it; that new
       line is returned.
     """
-    require_perm(user, "picking.change_pickline", "You are not allowed to handle pick lines.")
+    require_perm(user, "picking.change_pickline", _("You are not allowed to handle pick lines."))
     with transaction.atomic():
         pick, line = lock_line_for_change(pick_line_id=pick_line_id, user=user)
         if line.action == PickLine.Action.PLACE:
@@ -75,7 +75,8 @@ def pick_line_update(
         _refuse_on_locked_line(line, changes)
         if changes.get("serial_no") and line.qty_handled > 0:
             raise Conflict(
-                f"{describe(line)} is partly handled: split off the rest first, then set its serial number.",
+                _("%(line)s is partly handled: split off the rest first, then set its serial number.")
+                % {"line": describe(line)},
                 code=ErrorCode.LINE_PARTLY_HANDLED,
             )
         result = _change_numbers(line, changes) if changes else line
@@ -99,7 +100,9 @@ def pick_line_set_qty_to_handle(*, pick_line_id: int, qty_to_handle: Any, user: 
 def set_qty_to_handle(line: PickLine, value: Any) -> None:
     """Check `value` against the line (picking.rules.qty_to_handle_problem) and set it (not saved)."""
     qty = parse_quantity(value, "qty_to_handle")
-    require_whole_units(qty, item=line.item, field="qty_to_handle", prefix=f"{describe(line)}: ")
+    require_whole_units(
+        qty, item=line.item, field="qty_to_handle", prefix=_("%(line)s: ") % {"line": describe(line)}
+    )
     problem = rules.qty_to_handle_problem(
         value=qty, quantity=line.quantity, qty_handled=line.qty_handled, serial_no=line.serial_no
     )
@@ -110,7 +113,7 @@ def set_qty_to_handle(line: PickLine, value: Any) -> None:
             else ErrorCode.INVALID_QUANTITY
         )
         raise InvalidInput(
-            f"{describe(line)}: {problem}",
+            _("%(line)s: %(problem)s") % {"line": describe(line), "problem": problem},
             code=code,
             errors=[{"field": "qty_to_handle", "code": code, "detail": problem}],
         )
@@ -172,14 +175,15 @@ def _bin_of_pick(pick: Pick, code: str) -> Bin:
     new_bin = Bin.objects.filter(location_id=pick.location_id, code=code).first()
     if new_bin is None:
         raise InvalidInput(
-            f"There is no bin {code} at location {pick.location.code}.",
-            errors=[{"field": "bin", "code": ErrorCode.NOT_FOUND, "detail": "Unknown bin."}],
+            _("There is no bin %(bin)s at location %(location)s.")
+            % {"bin": code, "location": pick.location.code},
+            errors=[{"field": "bin", "code": ErrorCode.NOT_FOUND, "detail": _("Unknown bin.")}],
         )
     if new_bin.blocked:
         raise Conflict(
-            f"Bin {new_bin.code} is blocked: choose another bin.",
+            _("Bin %(bin)s is blocked: choose another bin.") % {"bin": new_bin.code},
             code=ErrorCode.BIN_BLOCKED,
-            errors=[{"field": "bin", "code": ErrorCode.BIN_BLOCKED, "detail": "Blocked."}],
+            errors=[{"field": "bin", "code": ErrorCode.BIN_BLOCKED, "detail": _("Blocked.")}],
         )
     return new_bin
 
@@ -237,11 +241,14 @@ def _refuse_on_locked_line(line: PickLine, changes: dict[str, Any]) -> None:
     refused = rules.fields_refused_on_locked_line(changes)
     if line.tracking_locked and refused:
         raise TrackingLocked(
-            f"{describe(line)} picks numbers prescribed by the source document ({numbers_text(line)}): only "
-            "Qty. to Handle can be changed. To pick other numbers, a supervisor changes the source "
-            "document's item tracking lines after deleting this pick line.",
+            _(
+                "%(line)s picks numbers prescribed by the source document (%(numbers)s): only Qty. to Handle "
+                "can be changed. To pick other numbers, a supervisor changes the source document's item "
+                "tracking lines after deleting this pick line."
+            )
+            % {"line": describe(line), "numbers": numbers_text(line)},
             errors=[
-                {"field": name, "code": ErrorCode.TRACKING_LOCKED, "detail": "Locked."} for name in refused
+                {"field": name, "code": ErrorCode.TRACKING_LOCKED, "detail": _("Locked.")} for name in refused
             ],
             fields=refused,
         )
@@ -253,7 +260,7 @@ def _change_numbers(line: PickLine, changes: dict[str, Any]) -> PickLine:
     new_bin: Bin | None = changes.get("bin")
     target_bin_id = new_bin.pk if new_bin else line.bin_id
     if target_bin_id is None:
-        raise InvalidInput("Choose a bin for the line first.", code=ErrorCode.BIN_REQUIRED)
+        raise InvalidInput(_("Choose a bin for the line first."), code=ErrorCode.BIN_REQUIRED)
     req = requirement(line.item.tracking_code)
     serial = changes.get("serial_no", line.serial_no)
     lot = changes.get("lot_no", line.lot_no)

@@ -29,6 +29,7 @@ from django.db.models import Case, CharField, Exists, F, OuterRef, Q, Value, Whe
 from django.db.models.functions import RowNumber
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from core.activity import Action
 from core.db import insert_select, update_rows
@@ -76,7 +77,7 @@ __all__ = ["PickPostRefused", "pick_post", "pick_post_and_delete_rest"]
 
 def pick_post(*, pick_id: int, user: Any) -> PostedPick:
     """Post the lines with qty_to_handle > 0 (needs `picking.post_pick`); all or nothing."""
-    require_perm(user, "picking.post_pick", "You are not allowed to post picks. Ask a supervisor.")
+    require_perm(user, "picking.post_pick", _("You are not allowed to post picks. Ask a supervisor."))
     posted = _post(pick_id=pick_id, user=user, delete_rest=False)
     assert posted is not None
     return posted
@@ -87,8 +88,8 @@ def pick_post_and_delete_rest(*, pick_id: int, user: Any) -> PostedPick | None:
     then delete the rest of the pick (its outstanding quantity returns to the source lines; the source
     document's item tracking lines stay as they are). Returns the posted pick, or None when nothing had a
     Qty. to Handle (then the pick is only deleted)."""
-    require_perm(user, "picking.post_pick", "You are not allowed to post picks. Ask a supervisor.")
-    require_perm(user, "picking.delete_pick", "Deleting picks is for supervisors. Ask a supervisor.")
+    require_perm(user, "picking.post_pick", _("You are not allowed to post picks. Ask a supervisor."))
+    require_perm(user, "picking.delete_pick", _("Deleting picks is for supervisors. Ask a supervisor."))
     return _post(pick_id=pick_id, user=user, delete_rest=True)
 
 
@@ -111,13 +112,15 @@ def _post(*, pick_id: int, user: Any, delete_rest: bool) -> PostedPick | None:
         pick = lock_pick(pick_id=pick_id)
         if pick is None:
             raise Conflict(
-                f"Pick {visible.no} was deleted meanwhile; nothing was posted.", code=ErrorCode.PICK_DELETED
+                _("Pick %(pick)s was deleted meanwhile; nothing was posted.") % {"pick": visible.no},
+                code=ErrorCode.PICK_DELETED,
             )
         pick.location = visible.location
         pick.source_document = visible.source_document
         if pick.source_document is None:
             raise Conflict(
-                f"Pick {pick.no} has no source document to ship.", code=ErrorCode.NO_SOURCE_DOCUMENT
+                _("Pick %(pick)s has no source document to ship.") % {"pick": pick.no},
+                code=ErrorCode.NO_SOURCE_DOCUMENT,
             )
         lines_before = pick_lines_values(pick.pk)
         posted = _post_locked(pick=pick, user=user, posted_no=posted_no) if posted_no else None
@@ -132,8 +135,12 @@ def _post(*, pick_id: int, user: Any, delete_rest: bool) -> PostedPick | None:
             )
         if posted is None and not delete_rest:
             raise Conflict(
-                f"Nothing to post on pick {pick.no}: no line has a Qty. to Handle. Set Qty. to Handle on the "
-                "lines you picked (or use Autofill Qty. to Handle), then post.",
+                _(
+                    "Nothing to post on pick %(pick)s: no line has a Qty. to Handle. Set Qty. to Handle on "
+                    "the "
+                    "lines you picked (or use Autofill Qty. to Handle), then post."
+                )
+                % {"pick": pick.no},
                 code=ErrorCode.NOTHING_TO_HANDLE,
             )
         if posted is not None:
@@ -197,6 +204,13 @@ def _post_locked(*, pick: Pick, user: Any, posted_no: str) -> PostedPick | None:
 # --- Checking ------------------------------------------------------------------------------------
 
 
+def _missing_text(missing: list[str]) -> str:
+    """The numbers a line lacks, as a worker reads them ("a serial number and a lot number")."""
+    if missing == ["serial", "lot"]:
+        return _("a serial number and a lot number")
+    return _("a serial number") if missing == ["serial"] else _("a lot number")
+
+
 def handled_line_errors(
     lines: list[PickLine], items: dict[int, Item], *, verb: str = "posted"
 ) -> list[dict[str, Any]]:
@@ -208,14 +222,26 @@ def handled_line_errors(
             requirement(item.tracking_code), lot_no=line.lot_no, serial_no=line.serial_no
         )
         if missing:
-            what = " and ".join(f"a {kind} number" for kind in missing)
+            what = _missing_text(missing)
+            values = {"line": line.line_no, "item": item.no, "what": what}
+            detail = (
+                _(
+                    "Line %(line)s (item %(item)s) needs %(what)s before it can be registered: scan, select "
+                    "or "
+                    "assign it, or set Qty. to Handle to 0."
+                )
+                if verb == "registered"
+                else _(
+                    "Line %(line)s (item %(item)s) needs %(what)s before it can be posted: scan, select or "
+                    "assign it, or set Qty. to Handle to 0."
+                )
+            ) % values
             errors.append(
                 {
                     "line": line.line_no,
                     "pick_line_id": line.pk,
                     "code": ErrorCode.TRACKING_INCOMPLETE,
-                    "detail": f"Line {line.line_no} (item {item.no}) needs {what} before it can be {verb}: "
-                    "scan, select or assign it, or set Qty. to Handle to 0.",
+                    "detail": detail,
                 }
             )
         if line.bin_id is None:
@@ -224,8 +250,8 @@ def handled_line_errors(
                     "line": line.line_no,
                     "pick_line_id": line.pk,
                     "code": ErrorCode.BIN_REQUIRED,
-                    "detail": f"Line {line.line_no} (item {item.no}) has no bin: choose the bin to take "
-                    "from.",
+                    "detail": _("Line %(line)s (item %(item)s) has no bin: choose the bin to take from.")
+                    % {"line": line.line_no, "item": item.no},
                 }
             )
     return errors
@@ -288,13 +314,15 @@ def ledger_line_errors(
         if (ref, code) in reported:
             continue
         line = by_ref.get(ref) if isinstance(ref, int) else None
-        prefix = f"Line {ref}: " if line is not None else ""
+        detail = str(error.get("detail", ""))
+        if line is not None:
+            detail = _("Line %(line)s: %(problem)s") % {"line": ref, "problem": detail}
         errors.append(
             {
                 "line": ref,
                 "pick_line_id": line.pk if line is not None else None,
                 "code": code,
-                "detail": prefix + str(error.get("detail", "")),
+                "detail": detail,
             }
         )
     return errors
@@ -310,10 +338,50 @@ def pick_refusal(
     """Every line's problem in one refusal; the code all problems share, else the refusal's own."""
     lines = sorted({e["line"] for e in errors if e.get("line") is not None})
     first = errors[0]["detail"]
-    more = f" ({len(errors) - 1} more problem(s) listed per line)" if len(errors) > 1 else ""
+    values = {"pick": pick.no, "count": len(lines), "first": first}
+    if len(errors) > 1:
+        more = len(errors) - 1
+        if verb == "registered":
+            message = ngettext(
+                "Pick %(pick)s was not registered; nothing was changed. %(count)s line(s) have problems: "
+                "%(first)s (%(more)s more problem(s) listed per line)",
+                "Pick %(pick)s was not registered; nothing was changed. %(count)s line(s) have problems: "
+                "%(first)s (%(more)s more problem(s) listed per line)",
+                more,
+            )
+        else:
+            message = ngettext(
+                "Pick %(pick)s was not posted; nothing was changed. %(count)s line(s) have problems: "
+                "%(first)s (%(more)s more problem(s) listed per line)",
+                "Pick %(pick)s was not posted; nothing was changed. %(count)s line(s) have problems: "
+                "%(first)s (%(more)s more problem(s) listed per line)",
+                more,
+            )
+        text = message % {**values, "more": more}
+    elif verb == "registered":
+        text = (
+            ngettext(
+                "Pick %(pick)s was not registered; nothing was changed. %(count)s line(s) have problems: "
+                "%(first)s",
+                "Pick %(pick)s was not registered; nothing was changed. %(count)s line(s) have problems: "
+                "%(first)s",
+                len(lines),
+            )
+            % values
+        )
+    else:
+        text = (
+            ngettext(
+                "Pick %(pick)s was not posted; nothing was changed. %(count)s line(s) have problems: "
+                "%(first)s",
+                "Pick %(pick)s was not posted; nothing was changed. %(count)s line(s) have problems: "
+                "%(first)s",
+                len(lines),
+            )
+            % values
+        )
     return cls(
-        f"Pick {pick.no} was not {verb}; nothing was changed. {len(lines)} line(s) have problems: "
-        f"{first}{more}",
+        text,
         code=errors[0]["code"] if len({e["code"] for e in errors}) == 1 else cls.code,
         errors=errors,
     )

@@ -7,6 +7,7 @@ from typing import Any
 
 from django.db import transaction
 from django.db.models import F
+from django.utils.translation import gettext as _
 
 from core.permissions import require_perm
 from core.quantities import ZERO
@@ -18,7 +19,7 @@ from picking.services.pick_common import lock_pick_for_change
 
 def pick_autofill_qty_to_handle(*, pick_id: int, user: Any) -> Pick:
     """Autofill Qty. to Handle: every open line's Qty. to Handle becomes its outstanding quantity."""
-    require_perm(user, "picking.change_pickline", "You are not allowed to handle pick lines.")
+    require_perm(user, "picking.change_pickline", _("You are not allowed to handle pick lines."))
     with transaction.atomic():
         pick = lock_pick_for_change(pick_id=pick_id, user=user)
         lock_pick_lines(pick_id=pick.pk)
@@ -33,7 +34,7 @@ def pick_autofill_qty_to_handle(*, pick_id: int, user: Any) -> Pick:
 
 def pick_delete_qty_to_handle(*, pick_id: int, user: Any) -> Pick:
     """Delete Qty. to Handle: every line's Qty. to Handle becomes 0."""
-    require_perm(user, "picking.change_pickline", "You are not allowed to handle pick lines.")
+    require_perm(user, "picking.change_pickline", _("You are not allowed to handle pick lines."))
     with transaction.atomic():
         pick = lock_pick_for_change(pick_id=pick_id, user=user)
         lock_pick_lines(pick_id=pick.pk)

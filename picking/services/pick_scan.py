@@ -39,6 +39,7 @@ from typing import Any, NoReturn
 from django.db import transaction
 from django.db.models import F, Q, QuerySet
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from core.exceptions import Conflict, ErrorCode, InvalidInput, NotFoundError, TrackingLocked
 from core.permissions import require_perm
@@ -346,7 +347,9 @@ def _on_line_carrying(scan: _Scan, number: str, lines: Sequence[PickLine]) -> Sc
         return None
     target = next((ln for ln in lot_lines if ln.qty_to_handle < ln.qty_outstanding), lot_lines[0])
     units = scan.units()
-    require_whole_units(units, item=target.item, field="quantity", prefix=f"{describe(target)}: ")
+    require_whole_units(
+        units, item=target.item, field="quantity", prefix=_("%(line)s: ") % {"line": describe(target)}
+    )
     line = _update(scan, target, qty_to_handle=str(target.qty_to_handle + units))
     message = _("Lot %(lot)s: line %(line)s, Qty. to Handle %(qty)s.") % {
         "lot": number,
@@ -360,14 +363,16 @@ def _in_bin_of_line(
     scan: _Scan, number: str, stock: Sequence[tuple[int, int, str, str]]
 ) -> ScanResult | None:
     """The number is in stock in the bin of a changeable line of its item: it goes on that line (a line
-    still without a number of that kind first, then one whose proposed number may change)."""
+    still without a number of that kind first, then one whose proposed number may change and that was not
+    scanned yet (a line whose number was scanned keeps it: when every line is scanned, the scan is refused
+    with the reason, `_refuse_nothing_left`)."""
     full: list[PickLine] = []
     for item_id, bin_id, serial_no, _lot in stock:
         kind = "serial_no" if serial_no == number else "lot_no"
         lines = list(scan.changeable_lines().filter(item_id=item_id, bin_id=bin_id))
         # a line whose number was scanned already (it has a Qty. to Handle) keeps it: never replaced
         candidates = [ln for ln in lines if not (getattr(ln, kind) and ln.qty_to_handle > 0)]
-        candidates.sort(key=lambda ln: (bool(getattr(ln, kind)), ln.line_no))
+        candidates.sort(key=lambda ln: (bool(getattr(ln, kind)), ln.qty_to_handle > 0, ln.line_no))
         if candidates:
             return _put_number(scan, number, candidates[0], kind, new=False)
         full.extend(lines)
@@ -447,7 +452,11 @@ def _by_bin(scan: _Scan, code: str) -> ScanResult | None:
             code=ErrorCode.SCAN_NO_MATCH,
             errors=[{"field": "code", "code": ErrorCode.SCAN_NO_MATCH, "detail": _("No line in this bin.")}],
         )
-    message = _("Bin %(bin)s: %(count)s open line(s) here: %(lines)s.") % {
+    message = ngettext(
+        "Bin %(bin)s: %(count)s open line(s) here: %(lines)s.",
+        "Bin %(bin)s: %(count)s open line(s) here: %(lines)s.",
+        len(lines),
+    ) % {
         "bin": bin_.code,
         "count": len(lines),
         "lines": ", ".join(str(ln.line_no) for ln in lines[:10]) + ("…" if len(lines) > 10 else ""),
@@ -474,14 +483,24 @@ def _add_units_of_item(scan: _Scan, item: Item) -> ScanResult:
     """An item (no number): one more unit (or the quantity given) on its line with room."""
     req = requirement(item.tracking_code)
     if req.tracked:
-        named = ((_("serial"), req.serial.tracked), (_("lot"), req.lot.tracked))
-        kinds = _(" and ").join(name for name, tracked in named if tracked)
-        raise Conflict(
-            _(
-                "Item %(item)s is tracked by %(kinds)s number: scan the number on the label (or the GS1 code "
-                "that holds it), not only the item."
+        if req.serial.tracked and req.lot.tracked:
+            message = _(
+                "Item %(item)s is tracked by serial and lot number: scan the number on the label (or the GS1 "
+                "code that holds it), not only the item."
             )
-            % {"item": item.no, "kinds": kinds},
+        elif req.serial.tracked:
+            message = _(
+                "Item %(item)s is tracked by serial number: scan the number on the label (or the GS1 code "
+                "that "
+                "holds it), not only the item."
+            )
+        else:
+            message = _(
+                "Item %(item)s is tracked by lot number: scan the number on the label (or the GS1 code that "
+                "holds it), not only the item."
+            )
+        raise Conflict(
+            message % {"item": item.no},
             code=ErrorCode.SCAN_NEEDS_NUMBER,
             errors=[{"field": "code", "code": ErrorCode.SCAN_NEEDS_NUMBER, "detail": _("Scan the number.")}],
         )
@@ -497,7 +516,9 @@ def _add_units_of_item(scan: _Scan, item: Item) -> ScanResult:
         return _choose(scan, lines)
     target = lines[0]
     units = scan.units()
-    require_whole_units(units, item=item, field="quantity", prefix=f"{describe(target)}: ")
+    require_whole_units(
+        units, item=item, field="quantity", prefix=_("%(line)s: ") % {"line": describe(target)}
+    )
     line = _update(scan, target, qty_to_handle=str(target.qty_to_handle + units))
     message = _("Item %(item)s: line %(line)s, Qty. to Handle %(qty)s.") % {
         "item": item.no,
@@ -511,35 +532,36 @@ def _add_units_of_item(scan: _Scan, item: Item) -> ScanResult:
 
 
 def _as_new_number(scan: _Scan, number: str) -> ScanResult | None:
-    """A new number for an item whose stock carries none of that kind (serial first, then lot)."""
+    """A new number for an item whose stock carries none of that kind, on its first line lacking one (an
+    item taking both: serial first). A plain code that lines of several items could take, as a serial
+    number or as a lot, asks which (`choose_line`)."""
     kinds: tuple[str, ...] = ("serial_no", "lot_no")
     if scan.gs1 is not None:
         kinds = ("serial_no",) if scan.gs1.serial_no else ("lot_no",)
+    firsts: dict[int, tuple[PickLine, str]] = {}
     for kind in kinds:
         lacking = scan.changeable_lines().filter(**{kind: ""})
-        _refuse_when_every_line_has_its_number(scan, kind, lacking, number)
         items = Item.objects.select_related("tracking_code").filter(
             pk__in=lacking.order_by().values("item_id")
         )
         taking = {item.pk for item in items if _takes_new_number(item, kind)}
         if not taking:
             continue
-        firsts: dict[int, PickLine] = {}
         for ln in lacking.filter(item_id__in=taking):
-            firsts.setdefault(ln.item_id, ln)
-        if len(firsts) > 1:
-            return _choose(scan, list(firsts.values()))
-        return _put_number(scan, number, next(iter(firsts.values())), kind, new=True)
-    return None
+            firsts.setdefault(ln.item_id, (ln, kind))
+    if not firsts:
+        for kind in kinds:
+            _refuse_when_every_line_has_its_number(scan, kind, number)
+        return None
+    if len(firsts) > 1:
+        return _choose(scan, [ln for ln, _kind in firsts.values()])
+    line, kind = next(iter(firsts.values()))
+    return _put_number(scan, number, line, kind, new=True)
 
 
-def _refuse_when_every_line_has_its_number(
-    scan: _Scan, kind: str, lacking: QuerySet[PickLine], number: str
-) -> None:
-    """Case 2: when no line lacks a number of this kind, but the pick has an item taking new numbers of
-    that kind whose lines all have theirs scanned (a Qty. to Handle), the scan is one unit too many."""
-    if lacking.exists():
-        return
+def _refuse_when_every_line_has_its_number(scan: _Scan, kind: str, number: str) -> None:
+    """Case 2, when no line can take a new number: if the pick has an item taking new numbers of this kind
+    whose lines all have theirs scanned (a Qty. to Handle), the scan is one unit too many."""
     open_lines = list(scan.changeable_lines().exclude(**{kind: ""}))
     by_item: dict[int, list[PickLine]] = {}
     for ln in open_lines:
@@ -587,7 +609,9 @@ def _put_number(scan: _Scan, number: str, target: PickLine, kind: str, *, new: b
             result = replace(result, split_from=target.pk)
         return _checked(scan, result)
     units = scan.units()
-    require_whole_units(units, item=target.item, field="quantity", prefix=f"{describe(target)}: ")
+    require_whole_units(
+        units, item=target.item, field="quantity", prefix=_("%(line)s: ") % {"line": describe(target)}
+    )
     qty = min(units, target.qty_outstanding)
     line = _update(scan, target, lot_no=number, qty_to_handle=str(qty))
     template = (

@@ -21,6 +21,7 @@ from typing import Any
 from django.db import IntegrityError, transaction
 from django.db.models import Q, Subquery
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from core.activity import Action
 from core.db import insert_rows, update_rows
@@ -180,9 +181,12 @@ def _filters(user: Any, location: Location, filters: ShipmentFilter) -> Shipment
         elsewhere = [pk for pk in ids if found[pk] != location.pk]
         if elsewhere:
             raise Conflict(
-                _(
+                ngettext(
                     "Source document(s) %(ids)s are not at location %(location)s: a shipment gathers one "
-                    "location."
+                    "location.",
+                    "Source document(s) %(ids)s are not at location %(location)s: a shipment gathers one "
+                    "location.",
+                    len(elsewhere),
                 )
                 % {"ids": ", ".join(f"#{pk}" for pk in elsewhere), "location": location.code},
                 code=ErrorCode.OTHER_LOCATION,

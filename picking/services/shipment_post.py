@@ -34,6 +34,7 @@ from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from core.activity import Action
 from core.db import bulk_insert, update_rows
@@ -310,7 +311,12 @@ def _incomplete(
     )
     if not missing:
         return []
-    what = _(" and ").join(_("%(kind)s numbers") % {"kind": kind} for kind in missing)
+    if missing == ["lot"]:
+        what = _("lot numbers")
+    elif missing == ["serial"]:
+        what = _("serial numbers")
+    else:
+        what = _("lot numbers and serial numbers")
     return [
         _line_error(
             line,
@@ -378,7 +384,12 @@ def _ship(
                 continue
             reported.add((line.line_no, code))
             errors.append(
-                _line_error(line, code, _("Line %(line_no)s: ") % {"line_no": line.line_no} + error["detail"])
+                _line_error(
+                    line,
+                    code,
+                    _("Line %(line_no)s: %(problem)s")
+                    % {"line_no": line.line_no, "problem": error["detail"]},
+                )
             )
         return errors
     return []
@@ -386,15 +397,23 @@ def _ship(
 
 def _refusal(errors: list[dict[str, Any]], shipment: WarehouseShipment) -> ShipmentPostRefused:
     lines = sorted({e["line"] for e in errors})
-    more = (
-        _(" (%(count)s more problem(s) listed per line)") % {"count": len(errors) - 1}
-        if len(errors) > 1
-        else ""
-    )
+    values = {"no": shipment.no, "count": len(lines), "first": errors[0]["detail"], "more": len(errors) - 1}
+    if len(errors) > 1:
+        message = ngettext(
+            "Shipment %(no)s was not posted; nothing was changed. %(count)s line(s) have problems: %(first)s "
+            "(%(more)s more problem(s) listed per line)",
+            "Shipment %(no)s was not posted; nothing was changed. %(count)s line(s) have problems: %(first)s "
+            "(%(more)s more problem(s) listed per line)",
+            len(errors) - 1,
+        )
+    else:
+        message = ngettext(
+            "Shipment %(no)s was not posted; nothing was changed. %(count)s line(s) have problems: %(first)s",
+            "Shipment %(no)s was not posted; nothing was changed. %(count)s line(s) have problems: %(first)s",
+            len(lines),
+        )
     return ShipmentPostRefused(
-        _("Shipment %(no)s was not posted; nothing was changed. %(count)s line(s) have problems: %(first)s")
-        % {"no": shipment.no, "count": len(lines), "first": errors[0]["detail"]}
-        + more,
+        message % values,
         code=errors[0]["code"] if len({e["code"] for e in errors}) == 1 else ShipmentPostRefused.code,
         errors=errors,
     )

@@ -16,6 +16,7 @@ from typing import Any
 
 from django.db import transaction
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy, ngettext
 
 from core.exceptions import Conflict, ErrorCode, NotFoundError
 from core.permissions import require_perm
@@ -27,7 +28,7 @@ from picking.services.source_document_events import refuse_cancelled, source_doc
 from picking.services.source_document_input import Error, parse_line
 from picking.services.tracking_checks import raise_for
 
-PERMISSION_DETAIL = "Changing source documents is for supervisors and ERP integrations."
+PERMISSION_DETAIL = gettext_lazy("Changing source documents is for supervisors and ERP integrations.")
 
 
 @dataclass(frozen=True)
@@ -68,7 +69,7 @@ def lock_document_for_change(*, document_id: int, user: Any) -> tuple[SourceDocu
     lines; 409 `document_cancelled` when it was cancelled."""
     from warehouse.scoping import visible_locations
 
-    require_perm(user, "picking.change_sourcedocument", PERMISSION_DETAIL)
+    require_perm(user, "picking.change_sourcedocument", str(PERMISSION_DETAIL))
     document = (
         SourceDocument.objects.select_related("location")
         .filter(pk=document_id, location__in=visible_locations(user))
@@ -124,8 +125,8 @@ def source_line_delete(*, document_id: int, line_no: int, user: Any) -> None:
         if committed.total > 0:
             raise Conflict(
                 _(
-                    "Line %(line_no)s cannot be deleted: %(committed)s. Delete its picks (or its warehouse "
-                    "shipment line) first, or lower its quantity to what is committed."
+                    "Line %(line_no)s cannot be deleted: %(committed)s. Delete its picks first, or lower its "
+                    "quantity to what is committed."
                 )
                 % {"line_no": line.line_no, "committed": committed.describe()},
                 code=ErrorCode.LINE_COMMITTED,
@@ -153,10 +154,12 @@ def source_document_cancel(*, document_id: int, user: Any) -> SourceDocument:
         errors = [_committed_error(x, committed[x.pk]) for x in lines if committed[x.pk].total > 0]
         if errors:
             raise Conflict(
-                _(
+                ngettext(
                     "%(document)s cannot be cancelled: %(count)s of its lines are shipped, picked or on a "
-                    "shipment. Delete its picks (and warehouse shipment lines) first; shipped lines stay "
-                    "shipped."
+                    "shipment. Delete its picks first; shipped lines stay shipped.",
+                    "%(document)s cannot be cancelled: %(count)s of its lines are shipped, picked or on a "
+                    "shipment. Delete its picks first; shipped lines stay shipped.",
+                    len(errors),
                 )
                 % {"document": document, "count": len(errors)},
                 code=ErrorCode.LINE_COMMITTED,

@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from django.db import IntegrityError, transaction
+from django.utils.translation import gettext as _
 
 from core.activity import Action, activity_record
 from core.db import bulk_insert
@@ -63,7 +64,7 @@ def source_document_create(*, data: Any, user: Any) -> SourceDocument:
     """
     good, bad = validate_documents([data], user=user)
     if bad:
-        _, ref, errors = bad[0]
+        _index, ref, errors = bad[0]
         if errors[0]["code"] == ErrorCode.DUPLICATE_DOCUMENT:
             raise DuplicateDocument(errors[0]["detail"], errors=errors[:1])
         raise_for(errors, ref=ref)
@@ -74,12 +75,12 @@ def source_document_create(*, data: Any, user: Any) -> SourceDocument:
         doc = good[0]
         if SourceDocument.objects.filter(type=doc.type, no=doc.no).exists():
             raise DuplicateDocument(
-                f"A {SourceDocument.Type(doc.type).label.lower()} {doc.no} already exists.",
+                _already_exists(doc.type, doc.no),
                 errors=[
                     field_error(
                         "no",
                         ErrorCode.DUPLICATE_DOCUMENT,
-                        "This (type, no) was just created by another request.",
+                        _("This (type, no) was just created by another request."),
                     )
                 ],
             ) from exc
@@ -111,9 +112,12 @@ def source_documents_import(*, documents: Sequence[Any], user: Any) -> ImportRes
                 result.errors.append(
                     {
                         "ref": doc.ref,
-                        "detail": f"{doc.ref} already exists (created meanwhile by another request).",
+                        "detail": _("%(ref)s already exists (created meanwhile by another request).")
+                        % {"ref": doc.ref},
                         "errors": [
-                            field_error("no", ErrorCode.DUPLICATE_DOCUMENT, "This (type, no) already exists.")
+                            field_error(
+                                "no", ErrorCode.DUPLICATE_DOCUMENT, _("This (type, no) already exists.")
+                            )
                         ],
                     }
                 )
@@ -179,8 +183,8 @@ def _resolve_all(
                 field_error(
                     "no",
                     ErrorCode.DUPLICATE_DOCUMENT,
-                    f"A {SourceDocument.Type(doc.type).label.lower()} {doc.no} already exists. Each (type, "
-                    "no) is sent once; use PUT on its lines to change the numbers.",
+                    _("%(exists)s Each (type, no) is sent once; use PUT on its lines to change the numbers.")
+                    % {"exists": _already_exists(doc.type, doc.no)},
                 ),
             )
         seen_keys.add(key)
@@ -213,6 +217,15 @@ def _load_refs(docs: Sequence[DocumentInput], *, user: Any) -> _Refs:
     return _Refs(locations=locations, items=items, bins=bins, existing=existing)
 
 
+def _already_exists(document_type: str, no: str) -> str:
+    """ "A sales order SO-1 already exists." in the words of the document's type."""
+    if document_type == SourceDocument.Type.PURCHASE_RETURN_ORDER:
+        return _("A purchase return order %(no)s already exists.") % {"no": no}
+    if document_type == SourceDocument.Type.OUTBOUND_TRANSFER:
+        return _("An outbound transfer %(no)s already exists.") % {"no": no}
+    return _("A sales order %(no)s already exists.") % {"no": no}
+
+
 def _resolve(doc: DocumentInput, refs: _Refs) -> list[Error]:
     errors: list[Error] = []
     location = refs.locations.get(doc.location_code)
@@ -221,7 +234,8 @@ def _resolve(doc: DocumentInput, refs: _Refs) -> list[Error]:
             field_error(
                 "location",
                 ErrorCode.NOT_FOUND,
-                f"There is no location {doc.location_code} that you work at. Check the location code.",
+                _("There is no location %(location)s that you work at. Check the location code.")
+                % {"location": doc.location_code},
             )
         )
     doc.location = location
@@ -241,7 +255,7 @@ def _resolve(doc: DocumentInput, refs: _Refs) -> list[Error]:
                 field_error(
                     field_path(line.field, "item"),
                     ErrorCode.NOT_FOUND,
-                    f"There is no item {line.item_no}. Check the item number.",
+                    _("There is no item %(item)s. Check the item number.") % {"item": line.item_no},
                 )
             )
         if line.bin_code and location is not None:
@@ -251,7 +265,8 @@ def _resolve(doc: DocumentInput, refs: _Refs) -> list[Error]:
                     field_error(
                         field_path(line.field, "bin"),
                         ErrorCode.NOT_FOUND,
-                        f"There is no bin {line.bin_code} at location {location.code}. Check the bin code.",
+                        _("There is no bin %(bin)s at location %(location)s. Check the bin code.")
+                        % {"bin": line.bin_code, "location": location.code},
                     )
                 )
     return errors

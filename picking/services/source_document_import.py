@@ -14,6 +14,8 @@ from typing import Any
 
 from django.contrib.auth import get_user_model
 from django.db import InterfaceError, OperationalError, transaction
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from core.exceptions import ErrorCode, InvalidInput
 from core.jobs import JobClaimLost, job_claim, job_create, job_enqueue
@@ -37,25 +39,31 @@ def source_document_import_start(
         documents = documents["documents"]
     if not isinstance(documents, list):
         raise InvalidInput(
-            'The import must be a JSON list of source documents: [{"type", "no", "location", '
-            '"lines": [...]}, ...].',
+            _(
+                'The import must be a JSON list of source documents: [{"type", "no", "location", "lines": '
+                "[...]}, ...]."
+            ),
             code=ErrorCode.INVALID_IMPORT,
         )
     if not documents:
         raise InvalidInput(
-            "The import holds no source documents. Send at least one.", code=ErrorCode.INVALID_IMPORT
+            _("The import holds no source documents. Send at least one."), code=ErrorCode.INVALID_IMPORT
         )
     if len(documents) > MAX_DOCUMENTS:
         raise InvalidInput(
-            f"The import holds {len(documents)} documents; at most {MAX_DOCUMENTS} are accepted at once. "
-            "Split the file.",
+            _("The import holds %(count)s documents; at most %(max)s are accepted at once. Split the file.")
+            % {"count": len(documents), "max": MAX_DOCUMENTS},
             code=ErrorCode.INVALID_IMPORT,
         )
     authenticated = getattr(user, "is_authenticated", False)
     job = job_create(
         kind=IMPORT_KIND,
         task=IMPORT_TASK,
-        description=description or f"Import of {len(documents)} source documents",
+        description=description
+        or ngettext(
+            "Import of %(count)s source documents", "Import of %(count)s source documents", len(documents)
+        )
+        % {"count": len(documents)},
         total=len(documents),
         payload={"documents": documents, "user_id": user.pk if authenticated else None},
         user=user,
@@ -79,7 +87,7 @@ def source_document_import_run(*, job_id: int, chunk_size: int = CHUNK_SIZE) -> 
     user_id = job.payload.get("user_id")
     user = get_user_model().objects.filter(pk=user_id).first() if user_id else None
     if user_id and user is None:
-        run.finish(failed=True, result={"summary": "The user who started the import no longer exists."})
+        run.finish(failed=True, result={"summary": _("The user who started the import no longer exists.")})
         return
     run.set_total(len(documents))
     try:
@@ -96,7 +104,7 @@ def source_document_import_run(*, job_id: int, chunk_size: int = CHUNK_SIZE) -> 
         run.finish(
             failed=True,
             result={
-                "summary": "The import stopped on an unexpected error; the documents created so far stay."
+                "summary": _("The import stopped on an unexpected error; the documents created so far stay.")
             },
         )
         raise
@@ -104,7 +112,12 @@ def source_document_import_run(*, job_id: int, chunk_size: int = CHUNK_SIZE) -> 
     run.finish(
         failed=done.succeeded == 0 and done.failed > 0,
         result={
-            "summary": f"{done.succeeded} source documents created, {done.failed} refused.",
+            "summary": ngettext(
+                "%(created)s source documents created, %(refused)s refused.",
+                "%(created)s source documents created, %(refused)s refused.",
+                done.succeeded,
+            )
+            % {"created": done.succeeded, "refused": done.failed},
             "created": done.succeeded,
             "refused": done.failed,
         },

@@ -13,6 +13,8 @@ from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
+from django.utils.translation import gettext as _
+
 from core.exceptions import ErrorCode
 from core.validation import code_error
 from picking.models import ItemTrackingLine, SourceDocument, SourceLine
@@ -111,10 +113,10 @@ def _text(
     value = raw.get(key)
     if value is None or value == "":
         if required:
-            errors.append(field_error(name, ErrorCode.REQUIRED, f"{key} is required."))
+            errors.append(field_error(name, ErrorCode.REQUIRED, _("%(field)s is required.") % {"field": key}))
         return ""
     if not isinstance(value, str | int) or isinstance(value, bool):
-        errors.append(field_error(name, ErrorCode.INVALID, f"{key} must be text."))
+        errors.append(field_error(name, ErrorCode.INVALID, _("%(field)s must be text.") % {"field": key}))
         return ""
     text = str(value)
     if code:
@@ -126,22 +128,26 @@ def _text(
         text = text.strip()
     if len(text) > max_length:
         errors.append(
-            field_error(name, ErrorCode.MAX_LENGTH, f"{key} is longer than {max_length} characters.")
+            field_error(
+                name,
+                ErrorCode.MAX_LENGTH,
+                _("%(field)s is longer than %(max)s characters.") % {"field": key, "max": max_length},
+            )
         )
         return ""
     if required and not text:
-        errors.append(field_error(name, ErrorCode.REQUIRED, f"{key} is required."))
+        errors.append(field_error(name, ErrorCode.REQUIRED, _("%(field)s is required.") % {"field": key}))
     return text
 
 
 def parse_quantity(value: Any, name: str, errors: list[Error]) -> Decimal | None:
     """A positive quantity of at most 5 decimals, or None with the problem appended to `errors`."""
     if value is None or value == "":
-        errors.append(field_error(name, ErrorCode.REQUIRED, "quantity is required."))
+        errors.append(field_error(name, ErrorCode.REQUIRED, _("quantity is required.")))
         return None
     if isinstance(value, bool) or not isinstance(value, str | int | float | Decimal):
         errors.append(
-            field_error(name, ErrorCode.INVALID, 'quantity must be a number, for example 12 or "2.5".')
+            field_error(name, ErrorCode.INVALID, _('quantity must be a number, for example 12 or "2.5".'))
         )
         return None
     try:
@@ -149,24 +155,28 @@ def parse_quantity(value: Any, name: str, errors: list[Error]) -> Decimal | None
     except InvalidOperation:
         errors.append(
             field_error(
-                name, ErrorCode.INVALID, f"quantity '{value}' is not a number, for example 12 or \"2.5\"."
+                name,
+                ErrorCode.INVALID,
+                _("quantity '%(value)s' is not a number, for example 12 or \"2.5\".") % {"value": value},
             )
         )
         return None
     if not quantity.is_finite():
         errors.append(
-            field_error(name, ErrorCode.INVALID, 'quantity must be a number, for example 12 or "2.5".')
+            field_error(name, ErrorCode.INVALID, _('quantity must be a number, for example 12 or "2.5".'))
         )
         return None
     if quantity <= 0:
-        errors.append(field_error(name, ErrorCode.QUANTITY_NOT_POSITIVE, "quantity must be greater than 0."))
+        errors.append(
+            field_error(name, ErrorCode.QUANTITY_NOT_POSITIVE, _("quantity must be greater than 0."))
+        )
         return None
     if quantity > MAX_QUANTITY:
-        errors.append(field_error(name, ErrorCode.INVALID, "quantity is too large."))
+        errors.append(field_error(name, ErrorCode.INVALID, _("quantity is too large.")))
         return None
     exponent = quantity.as_tuple().exponent
     if isinstance(exponent, int) and exponent < -5:
-        errors.append(field_error(name, ErrorCode.INVALID, "quantity has more than 5 decimals."))
+        errors.append(field_error(name, ErrorCode.INVALID, _("quantity has more than 5 decimals.")))
         return None
     return quantity
 
@@ -178,7 +188,7 @@ def parse_entry(raw: Any, name: str, errors: list[Error]) -> TrackingInput | Non
             field_error(
                 name,
                 ErrorCode.INVALID,
-                "Each tracking entry must be an object {serial_no, lot_no, quantity}.",
+                _("Each tracking entry must be an object {serial_no, lot_no, quantity}."),
             )
         )
         return None
@@ -193,7 +203,7 @@ def parse_entry(raw: Any, name: str, errors: list[Error]) -> TrackingInput | Non
             field_error(
                 name,
                 ErrorCode.NUMBER_REQUIRED,
-                "Give a serial_no or a lot_no (or both) for each tracking entry.",
+                _("Give a serial_no or a lot_no (or both) for each tracking entry."),
             )
         )
     if quantity is not None:
@@ -211,7 +221,9 @@ def parse_tracking(raw_list: Any, path: str, errors: list[Error]) -> list[Tracki
         return []
     if not isinstance(raw_list, list):
         errors.append(
-            field_error(path, ErrorCode.INVALID, "tracking must be a list of {serial_no, lot_no, quantity}.")
+            field_error(
+                path, ErrorCode.INVALID, _("tracking must be a list of {serial_no, lot_no, quantity}.")
+            )
         )
         return []
     entries = [parse_entry(raw, f"{path}[{index}]", errors) for index, raw in enumerate(raw_list)]
@@ -226,7 +238,7 @@ def _line_no(raw_line: dict[str, Any], path: str, seen: set[int], errors: list[E
             field_error(
                 field_path(path, "line_no"),
                 ErrorCode.REQUIRED,
-                "line_no is required (a positive whole number).",
+                _("line_no is required (a positive whole number)."),
             )
         )
         return 0
@@ -237,7 +249,7 @@ def _line_no(raw_line: dict[str, Any], path: str, seen: set[int], errors: list[E
     if line_no <= 0 or line_no > MAX_LINE_NO:
         errors.append(
             field_error(
-                field_path(path, "line_no"), ErrorCode.INVALID, "line_no must be a positive whole number."
+                field_path(path, "line_no"), ErrorCode.INVALID, _("line_no must be a positive whole number.")
             )
         )
     elif line_no in seen:
@@ -245,7 +257,7 @@ def _line_no(raw_line: dict[str, Any], path: str, seen: set[int], errors: list[E
             field_error(
                 field_path(path, "line_no"),
                 ErrorCode.DUPLICATE_LINE_NO,
-                f"line_no {line_no} appears twice in the document.",
+                _("line_no %(line_no)s appears twice in the document.") % {"line_no": line_no},
             )
         )
     seen.add(line_no)
@@ -257,7 +269,7 @@ def parse_line(raw_line: Any, path: str, seen_line_nos: set[int], errors: list[E
     if not isinstance(raw_line, dict):
         errors.append(
             field_error(
-                path, ErrorCode.INVALID, "Each line must be an object {line_no, item, quantity, ...}."
+                path, ErrorCode.INVALID, _("Each line must be an object {line_no, item, quantity, ...}.")
             )
         )
         return None
@@ -282,7 +294,9 @@ def _shipment_date(raw: dict[str, Any], errors: list[Error]) -> datetime.date | 
         return datetime.date.fromisoformat(str(value))
     except ValueError:
         errors.append(
-            field_error("shipment_date", ErrorCode.INVALID, "shipment_date must be a date like 2027-03-31.")
+            field_error(
+                "shipment_date", ErrorCode.INVALID, _("shipment_date must be a date like 2027-03-31.")
+            )
         )
         return None
 
@@ -291,14 +305,14 @@ def parse_document(raw: Any) -> tuple[DocumentInput | None, list[Error]]:
     """Shape-check one source document of the API (natural keys, decimal strings, ISO dates)."""
     errors: list[Error] = []
     if not isinstance(raw, dict):
-        return None, [field_error("", ErrorCode.INVALID, "A source document must be a JSON object.")]
+        return None, [field_error("", ErrorCode.INVALID, _("A source document must be a JSON object."))]
     doc_type = _text(raw, "type", "", errors, required=True, max_length=30)
     if doc_type and doc_type not in SourceDocument.Type.values:
         errors.append(
             field_error(
                 "type",
                 ErrorCode.INVALID_CHOICE,
-                f"type must be one of {', '.join(SourceDocument.Type.values)}.",
+                _("type must be one of %(types)s.") % {"types": ", ".join(SourceDocument.Type.values)},
             )
         )
     no = _text(raw, "no", "", errors, required=True, max_length=30, code=True)
@@ -307,7 +321,9 @@ def parse_document(raw: Any) -> tuple[DocumentInput | None, list[Error]]:
     shipment_date = _shipment_date(raw, errors)
     raw_lines = raw.get("lines")
     if not isinstance(raw_lines, list) or not raw_lines:
-        errors.append(field_error("lines", ErrorCode.REQUIRED, "A source document needs at least one line."))
+        errors.append(
+            field_error("lines", ErrorCode.REQUIRED, _("A source document needs at least one line."))
+        )
         raw_lines = []
     seen_line_nos: set[int] = set()
     lines = [

@@ -53,13 +53,17 @@ def source_line_set_quantity(
         tracked = sum((t.quantity for t in locked.rows), ZERO)
         if value < tracked:
             raise Conflict(
-                f"Line {line.line_no} has {format_quantity(tracked)} with serial or lot numbers: its "
-                f"quantity cannot go below {format_quantity(tracked)}. Remove numbers first, then lower the "
-                "quantity.",
+                _(
+                    "Line %(line)s has %(tracked)s with serial or lot numbers: its quantity cannot go below "
+                    "%(tracked)s. Remove numbers first, then lower the quantity."
+                )
+                % {"line": line.line_no, "tracked": format_quantity(tracked)},
                 code=ErrorCode.QUANTITY_BELOW_TRACKED,
                 errors=[
                     field_error(
-                        "quantity", ErrorCode.QUANTITY_BELOW_TRACKED, f"At least {format_quantity(tracked)}."
+                        "quantity",
+                        ErrorCode.QUANTITY_BELOW_TRACKED,
+                        _("At least %(quantity)s.") % {"quantity": format_quantity(tracked)},
                     )
                 ],
             )

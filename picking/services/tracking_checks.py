@@ -61,7 +61,7 @@ class LineContext:
 
     @property
     def label(self) -> str:
-        return f"line {self.line_no}"
+        return _("line %(line)s") % {"line": self.line_no}
 
 
 @dataclass
@@ -159,8 +159,11 @@ def _check_line(
                 field_error(
                     f"{entry.field}.serial_no",
                     ErrorCode.SERIAL_USED_BEFORE,
-                    f"Serial number {entry.serial_no} was already used for item {line.item.no}. "
-                    "Give a new serial number.",
+                    _(
+                        "Serial number %(serial)s was already used for item %(item)s. Give a new serial "
+                        "number."
+                    )
+                    % {"serial": entry.serial_no, "item": line.item.no},
                 )
             )
         serial_checked = bool(entry.serial_no) and req.serial.warehouse
@@ -183,14 +186,20 @@ def _rule_problems(line: LineContext, req: Requirement) -> dict[int | None, list
     lines of the document is `_check_serial_on_other_lines`'.
     """
     entries = [TrackingEntry(e.serial_no, e.lot_no, e.quantity) for e in line.tracking]
-    prefix = f"Line {line.line_no} (item {line.item.no})"
+    prefix = _("Line %(line)s (item %(item)s)") % {"line": line.line_no, "item": line.item.no}
     found: dict[int | None, list[Error]] = defaultdict(list)
     for problem in tracking_problems(req, entries, line_quantity=line.quantity, require_numbers=False):
         if problem.index is None:
             field_name = f"{line.line_field}.tracking" if line.line_field else "tracking"
         else:
             field_name = f"{line.tracking[problem.index].field}.{problem.field}"
-        found[problem.index].append(field_error(field_name, problem.code, f"{prefix}: {problem.detail}"))
+        found[problem.index].append(
+            field_error(
+                field_name,
+                problem.code,
+                _("%(prefix)s: %(problem)s") % {"prefix": prefix, "problem": problem.detail},
+            )
+        )
     for index, entry in enumerate(line.tracking):
         fraction = whole_units_problem(
             quantity=entry.quantity, whole_units=line.item.whole_units, item_no=line.item.no
@@ -198,7 +207,9 @@ def _rule_problems(line: LineContext, req: Requirement) -> dict[int | None, list
         if fraction:
             found[index].append(
                 field_error(
-                    f"{entry.field}.quantity", ErrorCode.FRACTION_NOT_ALLOWED, f"{prefix}: {fraction}"
+                    f"{entry.field}.quantity",
+                    ErrorCode.FRACTION_NOT_ALLOWED,
+                    _("%(prefix)s: %(problem)s") % {"prefix": prefix, "problem": fraction},
                 )
             )
     return found
@@ -215,14 +226,19 @@ def _check_serial_on_other_lines(
         field_error(
             f"{entry.field}.serial_no",
             ErrorCode.DUPLICATE_SERIAL,
-            f"Serial number {entry.serial_no} of item {line.item.no} is already on {seen[key]} of this "
-            "document. A serial number ships once: remove one.",
+            _(
+                "Serial number %(serial)s of item %(item)s is already on %(line)s of this document. A serial "
+                "number ships once: remove one."
+            )
+            % {"serial": entry.serial_no, "item": line.item.no, "line": seen[key]},
         )
     ]
 
 
 def _where(location: Location, line: LineContext) -> str:
-    return f"bin {line.bin_code} at location {location.code}" if line.bin_id else f"location {location.code}"
+    if line.bin_id:
+        return _("bin %(bin)s at location %(location)s") % {"bin": line.bin_code, "location": location.code}
+    return _("location %(location)s") % {"location": location.code}
 
 
 def _check_serial_in_stock(
@@ -241,8 +257,12 @@ def _check_serial_in_stock(
             field_error(
                 name,
                 ErrorCode.SERIAL_NOT_AVAILABLE,
-                f"Serial number {entry.serial_no} of item {item.no} is not in stock at "
-                f"{_where(location, line)}. Check the number, or choose one that is in stock.",
+                _(
+                    "Serial number %(serial)s of item %(item)s is not in stock at %(where)s. Check the "
+                    "number, "
+                    "or choose one that is in stock."
+                )
+                % {"serial": entry.serial_no, "item": item.no, "where": _where(location, line)},
             )
         ]
     row = rows[0]
@@ -251,8 +271,11 @@ def _check_serial_in_stock(
             field_error(
                 name,
                 ErrorCode.SERIAL_BLOCKED,
-                f"Serial number {entry.serial_no} of item {item.no} is blocked. Choose another number, or "
-                "ask a supervisor to unblock it.",
+                _(
+                    "Serial number %(serial)s of item %(item)s is blocked. Choose another number, or ask a "
+                    "supervisor to unblock it."
+                )
+                % {"serial": entry.serial_no, "item": item.no},
             )
         ]
     if row.stock.expired and row.stock.strict_expiration:
@@ -260,8 +283,11 @@ def _check_serial_in_stock(
             field_error(
                 name,
                 ErrorCode.EXPIRED,
-                f"Serial number {entry.serial_no} of item {item.no} expired on {row.stock.expiration_date} "
-                "and may not be shipped. Choose another number.",
+                _(
+                    "Serial number %(serial)s of item %(item)s expired on %(date)s and may not be shipped. "
+                    "Choose another number."
+                )
+                % {"serial": entry.serial_no, "item": item.no, "date": row.stock.expiration_date},
             )
         ]
     if row.available < 1:
@@ -269,8 +295,12 @@ def _check_serial_in_stock(
             field_error(
                 name,
                 ErrorCode.SERIAL_NOT_AVAILABLE,
-                f"Serial number {entry.serial_no} of item {item.no} is already on another open pick. Choose "
-                "another number.",
+                _(
+                    "Serial number %(serial)s of item %(item)s is already on another open pick. Choose "
+                    "another "
+                    "number."
+                )
+                % {"serial": entry.serial_no, "item": item.no},
             )
         ]
     if entry.lot_no and req.lot.warehouse and row.stock.lot_no != entry.lot_no:
@@ -278,9 +308,16 @@ def _check_serial_in_stock(
             field_error(
                 f"{entry.field}.lot_no",
                 ErrorCode.LOT_MISMATCH,
-                f"Serial number {entry.serial_no} of item {item.no} is in lot "
-                f"{row.stock.lot_no or '(none)'}, not in lot {entry.lot_no}. Correct the lot number or leave "
-                "it empty.",
+                _(
+                    "Serial number %(serial)s of item %(item)s is in lot %(stock_lot)s, not in lot %(lot)s. "
+                    "Correct the lot number or leave it empty."
+                )
+                % {
+                    "serial": entry.serial_no,
+                    "item": item.no,
+                    "stock_lot": row.stock.lot_no or _("(none)"),
+                    "lot": entry.lot_no,
+                },
             )
         ]
     if req.lot.warehouse:
@@ -300,8 +337,12 @@ def _check_lot_in_stock(request: _LotRequest, location: Location, rows: list[Ava
             field_error(
                 name,
                 ErrorCode.LOT_NOT_AVAILABLE,
-                f"Lot {entry.lot_no} of item {item.no} is not in stock at {_where(location, line)}. Check "
-                "the number, or choose a lot that is in stock.",
+                _(
+                    "Lot %(lot)s of item %(item)s is not in stock at %(where)s. Check the number, or choose "
+                    "a "
+                    "lot that is in stock."
+                )
+                % {"lot": entry.lot_no, "item": item.no, "where": _where(location, line)},
             )
         ]
     usable = [r for r in in_stock if r.usable]
@@ -310,8 +351,11 @@ def _check_lot_in_stock(request: _LotRequest, location: Location, rows: list[Ava
             field_error(
                 name,
                 ErrorCode.LOT_BLOCKED,
-                f"Lot {entry.lot_no} of item {item.no} is blocked. Choose another lot, or ask a supervisor "
-                "to unblock it.",
+                _(
+                    "Lot %(lot)s of item %(item)s is blocked. Choose another lot, or ask a supervisor to "
+                    "unblock it."
+                )
+                % {"lot": entry.lot_no, "item": item.no},
             )
         ]
     if not usable:
@@ -319,8 +363,8 @@ def _check_lot_in_stock(request: _LotRequest, location: Location, rows: list[Ava
             field_error(
                 name,
                 ErrorCode.EXPIRED,
-                f"Lot {entry.lot_no} of item {item.no} has expired and may not be shipped. Choose another "
-                "lot.",
+                _("Lot %(lot)s of item %(item)s has expired and may not be shipped. Choose another lot.")
+                % {"lot": entry.lot_no, "item": item.no},
             )
         ]
     available = sum((max(r.available, ZERO) for r in usable), ZERO)
@@ -329,9 +373,17 @@ def _check_lot_in_stock(request: _LotRequest, location: Location, rows: list[Ava
             field_error(
                 f"{entry.field}.quantity",
                 ErrorCode.INSUFFICIENT_QUANTITY,
-                f"Only {format_quantity(available)} of lot {entry.lot_no} of item {item.no} are available at "
-                f"{_where(location, line)}, but {format_quantity(request.quantity)} are asked for. Lower the "
-                "quantity or add another lot.",
+                _(
+                    "Only %(available)s of lot %(lot)s of item %(item)s are available at %(where)s, but "
+                    "%(quantity)s are asked for. Lower the quantity or add another lot."
+                )
+                % {
+                    "available": format_quantity(available),
+                    "lot": entry.lot_no,
+                    "item": item.no,
+                    "where": _where(location, line),
+                    "quantity": format_quantity(request.quantity),
+                },
             )
         ]
     dates = [r.stock.expiration_date for r in usable if r.stock.expiration_date is not None]
@@ -348,10 +400,15 @@ def raise_for(errors: list[Error], *, ref: str) -> None:
         return
     count = len(errors)
     summary = (
-        errors[0]["detail"] if count == 1 else f"{count} problems; see errors. First: {errors[0]['detail']}"
+        errors[0]["detail"]
+        if count == 1
+        else _("%(count)s problems; see errors. First: %(first)s")
+        % {"count": count, "first": errors[0]["detail"]}
     )
     message = (
-        f"{summary} Nothing was saved." if summary.startswith(ref) else f"{ref}: {summary} Nothing was saved."
+        _("%(summary)s Nothing was saved.") % {"summary": summary}
+        if summary.startswith(ref)
+        else _("%(ref)s: %(summary)s Nothing was saved.") % {"ref": ref, "summary": summary}
     )
     if all(e["code"] in STOCK_CODES for e in errors):
         serial = any(e["code"].startswith("serial") or e["field"].endswith(".serial_no") for e in errors)

@@ -22,6 +22,7 @@ from typing import Any
 from django.db import IntegrityError, transaction
 from django.db.models import Q
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from core.activity import Action
 from core.events import EventType, event_emit
@@ -77,7 +78,13 @@ def warehouse_pick_create(
         numbers = {s.pk: s.no for s in shipments}
         if not open_lines:
             raise Conflict(
-                _("Nothing to pick on shipment(s) %(shipments)s: every line is picked or already on a pick.")
+                ngettext(
+                    "Nothing to pick on shipment(s) %(shipments)s: every line is picked or already on a "
+                    "pick.",
+                    "Nothing to pick on shipment(s) %(shipments)s: every line is picked or already on a "
+                    "pick.",
+                    len(ids),
+                )
                 % {"shipments": ", ".join(numbers[pk] for pk in ids)},
                 code=ErrorCode.NOTHING_TO_PICK,
             )

@@ -39,9 +39,9 @@ def test_url_name_and_login_required() -> None:
 def test_worker_sees_stock_of_their_location_with_flags(wh: World) -> None:
     wh.receive(wh.plain, wh.e1, {"quantity": 99})  # at EAST
     page = browser_for(wh.worker).get(URL).content.decode()
-    page = re.sub(r'"X-CSRFToken": "\w+"', "", page)  # a random token may contain "99"
     assert "L-GOOD" in page and "2030-06-01" in page and "S00001" in page
-    assert "EAST" not in page and "99" not in page
+    # EAST's 99 units never show as a quantity (tokens and nonces are random and may contain "99")
+    assert "EAST" not in page and not re.search(r">\s*99\s*<", page)
     assert "Blocked number" in page and "Expired" in page
     assert 'data-testid="stock-count">5 rows' in page
 

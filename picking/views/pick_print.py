@@ -13,6 +13,7 @@ from django.shortcuts import render
 from django.urls import path
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from fpdf import FPDF
 
 from core.quantities import format_quantity
@@ -105,7 +106,11 @@ def pick_list_pdf(pick: Pick, lines: list[PickLine]) -> FPDF:
     _barcode(pdf, pick.no, x=pdf.l_margin, y=pdf.get_y(), width=70, height=12)
     pdf.set_y(pdf.get_y() + 18)
     pdf.set_font("helvetica", "", 9)
-    summary = _("%(count)s open line(s) in walking order, printed %(at)s") % {
+    summary = ngettext(
+        "%(count)s open line(s) in walking order, printed %(at)s",
+        "%(count)s open line(s) in walking order, printed %(at)s",
+        len(lines),
+    ) % {
         "count": len(lines),
         "at": timezone.localtime().strftime("%Y-%m-%d %H:%M"),
     }

@@ -22,6 +22,7 @@ from django.shortcuts import redirect, render
 from django.urls import path, reverse
 from django.utils.html import format_html
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST
 
 from core.exceptions import DomainError, ErrorCode, InvalidInput, NotFoundError, PermissionDeniedError
@@ -81,7 +82,7 @@ _pick_url = pick_url
 def _check_line_of_pick(user: Any, pk: int, line_id: int) -> None:
     """The line must belong to the pick in the URL (the services check the location)."""
     if not PickLine.objects.filter(pk=line_id, pick_id=pk).exists():
-        raise Http404(f"Pick #{pk} has no line #{line_id}.")
+        raise Http404(_("Pick #%(pick)s has no line #%(line)s.") % {"pick": pk, "line": line_id})
 
 
 def employees(location_ids: list[int]) -> list[str]:
@@ -249,14 +250,28 @@ def pick_create_view(request: HttpRequest, document_pk: int) -> HttpResponse:
     pick = result.pick
     assert pick is not None
     if result.created:
-        messages.success(request, f"Pick {pick.no} was created with {result.lines_added} line(s).")
+        message = ngettext(
+            "Pick %(no)s was created with %(count)s line(s).",
+            "Pick %(no)s was created with %(count)s line(s).",
+            result.lines_added,
+        )
     else:
-        messages.success(request, f"{result.lines_added} line(s) were added to the open pick {pick.no}.")
+        message = ngettext(
+            "%(count)s line(s) were added to the open pick %(no)s.",
+            "%(count)s line(s) were added to the open pick %(no)s.",
+            result.lines_added,
+        )
+    messages.success(request, message % {"no": pick.no, "count": result.lines_added})
     for n in result.not_picked:
         messages.warning(
             request,
-            f"Line {n.line_no}, item {n.item_no}: {format_quantity(n.quantity)} could not be picked: "
-            f"{n.reason}",
+            _("Line %(line)s, item %(item)s: %(quantity)s could not be picked: %(reason)s")
+            % {
+                "line": n.line_no,
+                "item": n.item_no,
+                "quantity": format_quantity(n.quantity),
+                "reason": n.reason,
+            },
         )
     return redirect(_pick_url(pick.pk))
 
@@ -315,12 +330,12 @@ def pick_line_update_view(request: HttpRequest, pk: int, line_id: int) -> HttpRe
         changes["qty_to_handle"] = "1"  # a scanned serial number is one unit in the worker's hand
     if "qty_to_handle" in changes and changes["qty_to_handle"] == "":
         exc: DomainError = InvalidInput(
-            "Enter the Qty. to Handle: 0 up to the outstanding quantity.",
-            errors=[{"field": "qty_to_handle", "code": ErrorCode.REQUIRED, "detail": "Enter a quantity."}],
+            _("Enter the Qty. to Handle: 0 up to the outstanding quantity."),
+            errors=[{"field": "qty_to_handle", "code": ErrorCode.REQUIRED, "detail": _("Enter a quantity.")}],
         )
         return _refused(request, pk, exc, line_id=line_id, values=values)
     if not changes:
-        messages.info(request, "Nothing was changed.")
+        messages.info(request, _("Nothing was changed."))
         return redirect(_pick_url(pk, line_id))
     try:
         line = pick_line_update(pick_line_id=line_id, user=request.user, **changes)
@@ -329,7 +344,8 @@ def pick_line_update_view(request: HttpRequest, pk: int, line_id: int) -> HttpRe
     if line.pk != line_id:
         messages.success(
             request,
-            f"Serial number {line.serial_no} was split off to a new line {line.line_no} of one unit.",
+            _("Serial number %(serial)s was split off to a new line %(line)s of one unit.")
+            % {"serial": line.serial_no, "line": line.line_no},
         )
     elif line.action == PickLine.Action.PLACE and line.pair is not None:
         # a warehouse pick's place line: the worker sees its pair's card (numbered by the take line)
@@ -345,12 +361,14 @@ def pick_line_update_view(request: HttpRequest, pk: int, line_id: int) -> HttpRe
     else:
         what = []
         if "serial_no" in changes or "lot_no" in changes:
-            what.append(_numbers(line) or "numbers cleared")
+            what.append(_numbers(line) or _("numbers cleared"))
         if "qty_to_handle" in changes:
-            what.append(f"Qty. to Handle {format_quantity(line.qty_to_handle)}")
+            what.append(_("Qty. to Handle %(qty)s") % {"qty": format_quantity(line.qty_to_handle)})
         if "bin_code" in changes:
             what.append(_("bin %(bin)s") % {"bin": line.bin.code if line.bin else ""})
-        messages.success(request, f"Line {line.line_no}: {', '.join(what)}.")
+        messages.success(
+            request, _("Line %(line)s: %(changes)s.") % {"line": line.line_no, "changes": ", ".join(what)}
+        )
     return redirect(_pick_url(pk, line.pk))
 
 
@@ -364,13 +382,16 @@ def pick_line_split_view(request: HttpRequest, pk: int, line_id: int) -> HttpRes
     quantity = form.cleaned_data.get("quantity", "").strip()
     values = {"split_quantity": quantity}
     if not quantity:
-        exc: DomainError = InvalidInput("Enter the quantity to split off to a new line.")
+        exc: DomainError = InvalidInput(_("Enter the quantity to split off to a new line."))
         return _refused(request, pk, exc, line_id=line_id, values=values)
     return _act(
         request,
         pk,
         lambda: pick_line_split(pick_line_id=line_id, quantity=quantity, user=request.user),
-        lambda new: f"{format_quantity(new.quantity)} was split off to the new line {new.line_no}.",
+        lambda new: (
+            _("%(quantity)s was split off to the new line %(line)s.")
+            % {"quantity": format_quantity(new.quantity), "line": new.line_no}
+        ),
         url=lambda new: _pick_url(pk, new.pk),
         line_id=line_id,
         values=values,
@@ -387,7 +408,7 @@ def pick_line_assign_view(request: HttpRequest, pk: int, line_id: int, kind: str
     form.is_valid()
     quantity = form.cleaned_data.get("quantity", "").strip() or None
     service = pick_line_assign_serial_nos if kind == "serial" else pick_line_assign_lot_no
-    done = "New serial numbers were assigned." if kind == "serial" else "A new lot number was assigned."
+    done = _("New serial numbers were assigned.") if kind == "serial" else _("A new lot number was assigned.")
     return _act(
         request,
         pk,
@@ -412,13 +433,16 @@ def pick_line_select_view(request: HttpRequest, pk: int, line_id: int) -> HttpRe
         elif lot_no:
             changes = {"lot_no": lot_no}
         else:
-            messages.error(request, "Choose a number from the list.")
+            messages.error(request, _("Choose a number from the list."))
             return redirect(reverse("picking:pick-line-select", args=[pk, line_id]))
         try:
             line = pick_line_update(pick_line_id=line_id, user=request.user, **changes)
         except DomainError as exc:
             return _refused(request, pk, exc, line_id=line_id)
-        messages.success(request, f"Line {line.line_no}: {_numbers(line)} selected.")
+        messages.success(
+            request,
+            _("Line %(line)s: %(numbers)s selected.") % {"line": line.line_no, "numbers": _numbers(line)},
+        )
         return redirect(_pick_url(pk, line.pk))
     pick = _get_pick(request.user, pk)
     line = next(ln for ln in pick.lines.all() if ln.pk == line_id)
@@ -457,7 +481,7 @@ def pick_autofill_view(request: HttpRequest, pk: int) -> HttpResponse:
         request,
         pk,
         lambda: pick_autofill_qty_to_handle(pick_id=pk, user=request.user),
-        "Qty. to Handle is now the outstanding quantity on every line.",
+        _("Qty. to Handle is now the outstanding quantity on every line."),
     )
 
 
@@ -469,7 +493,7 @@ def pick_delete_qty_to_handle_view(request: HttpRequest, pk: int) -> HttpRespons
         request,
         pk,
         lambda: pick_delete_qty_to_handle(pick_id=pk, user=request.user),
-        "Qty. to Handle is now 0 on every line.",
+        _("Qty. to Handle is now 0 on every line."),
     )
 
 
@@ -483,9 +507,20 @@ def pick_assign_view(request: HttpRequest, pk: int) -> HttpResponse:
         pk,
         lambda: pick_assign(pick_id=pk, assigned_to_username=username or None, user=request.user),
         lambda pick: (
-            f"Pick {pick.no} is assigned to {username}." if username else f"Pick {pick.no} is unassigned."
+            _("Pick %(no)s is assigned to %(user)s.") % {"no": pick.no, "user": username}
+            if username
+            else _("Pick %(no)s is unassigned.") % {"no": pick.no}
         ),
     )
+
+
+def _posted_message(posted: Any) -> str:
+    count = posted.lines.count()
+    text = ngettext(
+        "Posted as {no}: {count} line(s) shipped.", "Posted as {no}: {count} line(s) shipped.", count
+    )
+    url = reverse("picking:posted-pick-detail", args=[posted.pk])
+    return format_html(text, no=format_html('<a href="{}">{}</a>', url, posted.no), count=count)
 
 
 def _going_back(action: str, lines: list[PickLine]) -> list[dict[str, Any]]:
@@ -544,18 +579,17 @@ def pick_post_view(request: HttpRequest, pk: int) -> HttpResponse:
     """GET: what will be posted, with a Post button (the confirmation). POST: post."""
     if request.method != "POST":
         return _confirm(
-            request, pk, "post", perms=(POST,), refusal="You are not allowed to post picks. Ask a supervisor."
+            request,
+            pk,
+            "post",
+            perms=(POST,),
+            refusal=_("You are not allowed to post picks. Ask a supervisor."),
         )
     return _act(
         request,
         pk,
         lambda: pick_post(pick_id=pk, user=request.user),
-        lambda posted: format_html(
-            'Posted as <a href="{}">{}</a>: {} line(s) shipped.',
-            reverse("picking:posted-pick-detail", args=[posted.pk]),
-            posted.no,
-            posted.lines.count(),
-        ),
+        lambda posted: _posted_message(posted),
     )
 
 
@@ -568,15 +602,20 @@ def pick_post_and_delete_rest_view(request: HttpRequest, pk: int) -> HttpRespons
             pk,
             "post_and_delete_rest",
             perms=(POST, DELETE_PICK),
-            refusal="Posting and deleting the rest is for supervisors.",
+            refusal=_("Posting and deleting the rest is for supervisors."),
         )
     return _act(
         request,
         pk,
         lambda: pick_post_and_delete_rest(pick_id=pk, user=request.user),
         lambda posted: (
-            (f"Posted as {posted.no}; " if posted else "Nothing had a Qty. to Handle; ")
-            + "the rest of the pick was deleted and returned to the source document."
+            _("Posted as %(no)s; the rest of the pick was deleted and returned to the source document.")
+            % {"no": posted.no}
+            if posted
+            else _(
+                "Nothing had a Qty. to Handle; the rest of the pick was deleted and returned to the source "
+                "document."
+            )
         ),
         url=lambda _: _pick_or_list_url(pk),
     )
@@ -591,7 +630,7 @@ def pick_delete_view(request: HttpRequest, pk: int) -> HttpResponse:
             pk,
             "delete",
             perms=(DELETE_PICK,),
-            refusal="Deleting picks is for supervisors. Ask a supervisor.",
+            refusal=_("Deleting picks is for supervisors. Ask a supervisor."),
         )
     pick = _get_pick(request.user, pk)
     outstanding = any(ln.qty_handled < ln.quantity for ln in pick.lines.all())
@@ -621,7 +660,7 @@ def pick_line_delete_view(request: HttpRequest, pk: int, line_id: int) -> HttpRe
             pk,
             "delete_line",
             perms=(DELETE_LINE,),
-            refusal="Deleting pick lines is for supervisors. Ask a supervisor.",
+            refusal=_("Deleting pick lines is for supervisors. Ask a supervisor."),
             line_id=line_id,
         )
     line = PickLine.objects.select_related("pair").get(pk=line_id)
@@ -631,7 +670,9 @@ def pick_line_delete_view(request: HttpRequest, pk: int, line_id: int) -> HttpRe
             "The pair of line %(line_no)s was deleted; its outstanding quantity is back on the shipment line."
         ) % {"line_no": take_no}
     else:
-        done = f"Line {line.line_no} was deleted; its outstanding quantity is back on the source line."
+        done = _("Line %(line)s was deleted; its outstanding quantity is back on the source line.") % {
+            "line": line.line_no
+        }
     return _act(
         request,
         pk,

@@ -16,7 +16,7 @@ from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import path, reverse
-from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST
 
 from core.exceptions import DomainError, PermissionDeniedError
@@ -38,7 +38,12 @@ def _created(request: HttpRequest, shipment: WarehouseShipment) -> HttpResponse:
     count = shipment.lines.count()
     messages.success(
         request,
-        _("Shipment %(no)s was created with %(count)s line(s).") % {"no": shipment.no, "count": count},
+        ngettext(
+            "Shipment %(no)s was created with %(count)s line(s).",
+            "Shipment %(no)s was created with %(count)s line(s).",
+            count,
+        )
+        % {"no": shipment.no, "count": count},
     )
     return redirect(shipment_url(shipment.pk))
 

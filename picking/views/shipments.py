@@ -451,7 +451,11 @@ def warehouse_pick_create_view(request: HttpRequest) -> HttpResponse:
     assert pick is not None
     messages.success(
         request,
-        _("Warehouse pick %(no)s was created with %(pairs)s pair(s).")
+        ngettext(
+            "Warehouse pick %(no)s was created with %(pairs)s pair(s).",
+            "Warehouse pick %(no)s was created with %(pairs)s pair(s).",
+            result.lines_added,
+        )
         % {"no": pick.no, "pairs": result.lines_added},
     )
     for n in result.not_picked:

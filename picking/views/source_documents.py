@@ -16,6 +16,8 @@ from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import path, reverse
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from core.exceptions import DomainError, NotFoundError
 from core.quantities import ZERO, format_quantity
@@ -102,20 +104,32 @@ def _quantity_action(request: HttpRequest, line: SourceLine, action: str) -> dic
     user = request.user
     if action == "assign_serial":
         created = item_tracking_assign_serial_nos(source_line_id=line.pk, quantity=quantity, user=user)
-        messages.success(request, f"Serial numbers assigned; the line has {len(created)} tracking lines.")
+        messages.success(
+            request,
+            ngettext(
+                "Serial numbers assigned; the line has %(count)s tracking lines.",
+                "Serial numbers assigned; the line has %(count)s tracking lines.",
+                len(created),
+            )
+            % {"count": len(created)},
+        )
     elif action == "assign_lot":
         item_tracking_assign_lot_no(source_line_id=line.pk, quantity=quantity, user=user)
-        messages.success(request, "A new lot number was assigned.")
+        messages.success(request, _("A new lot number was assigned."))
     else:
         if quantity is None:
-            return {"action": action, "form_errors": {"quantity": ["Enter the new quantity."]}}
+            return {"action": action, "form_errors": {"quantity": [_("Enter the new quantity.")]}}
         source_line_set_quantity(
             source_line_id=line.pk,
             quantity=quantity,
             expected_quantity=request.POST.get("seen_quantity"),
             user=user,
         )
-        messages.success(request, f"The quantity of line {line.line_no} is now {format_quantity(quantity)}.")
+        messages.success(
+            request,
+            _("The quantity of line %(line)s is now %(quantity)s.")
+            % {"line": line.line_no, "quantity": format_quantity(quantity)},
+        )
     return None
 
 
@@ -129,7 +143,11 @@ def _select_action(request: HttpRequest, line: SourceLine) -> None:
         for index in request.POST.getlist("sel")
     ]
     item_tracking_select_entries(source_line_id=line.pk, selections=selections, user=request.user)
-    messages.success(request, f"{len(selections)} number(s) selected.")
+    messages.success(
+        request,
+        ngettext("%(count)s number(s) selected.", "%(count)s number(s) selected.", len(selections))
+        % {"count": len(selections)},
+    )
 
 
 def _tracking_line_action(request: HttpRequest, line: SourceLine, action: str) -> None:
@@ -147,7 +165,7 @@ def _tracking_line_action(request: HttpRequest, line: SourceLine, action: str) -
             expected_quantity=seen,
             user=request.user,
         )
-        messages.success(request, "Quantity changed.")
+        messages.success(request, _("Quantity changed."))
     else:
         item_tracking_line_delete(
             source_line_id=line.pk,
@@ -155,7 +173,7 @@ def _tracking_line_action(request: HttpRequest, line: SourceLine, action: str) -
             expected_quantity=seen,
             user=request.user,
         )
-        messages.success(request, "The tracking line was deleted.")
+        messages.success(request, _("The tracking line was deleted."))
 
 
 def _tracking_action(request: HttpRequest, overview: TrackingOverview) -> dict[str, Any] | None:
@@ -180,12 +198,12 @@ def _tracking_action(request: HttpRequest, overview: TrackingOverview) -> dict[s
             quantity=data["quantity"],
             user=request.user,
         )
-        messages.success(request, "The number was added.")
+        messages.success(request, _("The number was added."))
         return None
     if action in ("update", "delete"):
         _tracking_line_action(request, line, action)
         return None
-    messages.error(request, "Unknown action. Use the buttons on the page.")
+    messages.error(request, _("Unknown action. Use the buttons on the page."))
     return None
 
 
@@ -222,7 +240,7 @@ def item_tracking_lines_view(request: HttpRequest, pk: int, line_no: int) -> Htt
     status = 200
     if request.method == "POST":
         if not can_change:
-            raise PermissionDenied("Only supervisors change item tracking lines.")
+            raise PermissionDenied(_("Only supervisors change item tracking lines."))
         try:
             problem = _tracking_action(request, overview)
         except DomainError as exc:
@@ -255,16 +273,21 @@ def source_document_import_view(request: HttpRequest) -> HttpResponse:
         try:
             documents = json.loads(upload.read().decode("utf-8"))
         except (UnicodeDecodeError, json.JSONDecodeError) as exc:
-            form.add_error("file", f"This file is not valid JSON ({exc}). Export it again as UTF-8 JSON.")
+            form.add_error(
+                "file",
+                _("This file is not valid JSON (%(error)s). Export it again as UTF-8 JSON.") % {"error": exc},
+            )
         else:
             try:
                 job = source_document_import_start(
-                    documents=documents, user=request.user, description=f"Import of {upload.name}"
+                    documents=documents,
+                    user=request.user,
+                    description=_("Import of %(file)s") % {"file": upload.name},
                 )
             except DomainError as exc:
                 form.add_error("file", exc.detail)
             else:
-                messages.success(request, "The import has started; this page shows its progress.")
+                messages.success(request, _("The import has started; this page shows its progress."))
                 return redirect(reverse("job-detail", args=[job.pk]))
     status = 400 if request.method == "POST" else 200
     return render(request, "picking/source_documents/import.html", {"form": form}, status=status)

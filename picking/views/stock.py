@@ -14,6 +14,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.urls import path
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from picking.availability import availability_rows
 from warehouse.models import Bin, Item
@@ -37,22 +38,27 @@ def availability(request: HttpRequest) -> HttpResponse:
     if params["location"]:
         location = next((loc for loc in locations if loc.code == params["location"]), None)
         if location is None:
-            errors["location"] = f"There is no location {params['location']} where you work."
+            errors["location"] = _("There is no location %(location)s where you work.") % {
+                "location": params["location"]
+            }
         else:
             filters["location_id"] = location.pk
     if params["bin"]:
         if location is None:
-            errors["bin"] = "Choose the location of the bin first."
+            errors["bin"] = _("Choose the location of the bin first.")
         else:
             bin_ = Bin.objects.filter(location=location, code=params["bin"]).first()
             if bin_ is None:
-                errors["bin"] = f"There is no bin {params['bin']} at {location.code}."
+                errors["bin"] = _("There is no bin %(bin)s at %(location)s.") % {
+                    "bin": params["bin"],
+                    "location": location.code,
+                }
             else:
                 filters["bin_id"] = bin_.pk
     if params["item"]:
         item = Item.objects.filter(no=params["item"]).first()
         if item is None:
-            errors["item"] = f"There is no item {params['item']}. Check the number."
+            errors["item"] = _("There is no item %(item)s. Check the number.") % {"item": params["item"]}
         else:
             filters["item_id"] = item.pk
     for name in ("lot_no", "serial_no"):

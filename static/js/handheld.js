@@ -12,6 +12,9 @@
 // - a short sound (Web Audio) and a colour on the box confirm (ok), refuse (refused) or ask (choose).
 // Camera: the browser's BarcodeDetector where it exists, else the vendored polyfill
 // (static/vendor/barcode-detector/, ZXing in WebAssembly, loaded only when the camera is opened).
+// Texts: the few messages shown by this script come from data-*-text attributes of the scan box, rendered
+// with {% translate %} in the worker's language (templates/picking/handheld/_scan_box.html); the English
+// strings below are only the fallback.
 (() => {
   "use strict";
 

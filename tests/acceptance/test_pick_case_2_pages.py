@@ -1,8 +1,9 @@
 """Case 2 through the pages: assign new numbers while shipping (outbound tracking only).
 
-The worker scans one new serial number (it splits off a one-unit line), presses Assign Serial Nos. for
-the rest and Assign Lot No. on the lot line; a posting tried too early is refused with the problem next
-to the line and nothing posted. The ledgers carry the new numbers, applied to the receipts without
+The worker scans one new serial number (the page asks which line, since it could be a new lot too; on
+the serial line it splits off a one-unit line), presses Assign Serial Nos. for the rest and Assign Lot
+No. on the lot line; a posting tried too early is refused with the problem next to the line and nothing
+posted. The ledgers carry the new numbers, applied to the receipts without
 numbers.
 """
 
@@ -49,7 +50,14 @@ def test_case_2_assign_new_numbers_on_the_pages() -> None:
     assert "Needs a serial number before posting." in card(page, serial_line)
 
     # when the worker scans a new serial number at the top of the page
-    page = follow(worker, worker.post(f"/picks/{pick.pk}/scan/", {"code": "NEW-1"}))
+    asked = worker.post(f"/picks/{pick.pk}/scan/", {"code": "NEW-1"})
+    # then the page asks which line it goes on (it could be a new lot of the lot line too), nothing changed
+    assert asked.status_code == 200
+    assert "NEW-1 fits 2 lines: choose the line it goes on." in text(asked)
+    assert not PickLine.objects.filter(pick=pick, qty_to_handle__gt=0).exists()
+    # when the worker chooses the serial line
+    chosen = {"code": "NEW-1", "line_id": serial_line.pk}
+    page = follow(worker, worker.post(f"/picks/{pick.pk}/scan/", chosen))
     # then a one-unit line carrying it is split off, with Qty. to Handle 1
     assert "New serial number NEW-1 is on line" in page
     new_line = PickLine.objects.get(pick=pick, serial_no="NEW-1")

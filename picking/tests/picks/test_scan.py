@@ -186,6 +186,13 @@ CASES = [
         "NEW-7 fits 2 lines: choose the line it goes on.",
     ),
     Case(
+        "new number a serial line and a lot line could take: choose the line",
+        given(lambda w: make_pick(w, (w.sn_out, 1), (w.lot_out, 2)), code="NEW-8"),
+        200,
+        "choose_line",
+        "NEW-8 fits 2 lines: choose the line it goes on.",
+    ),
+    Case(
         "new number, the line chosen",
         given(_two_new_items, code="NEW-7", line_id=lambda p: first_line_id(p)),
         200,

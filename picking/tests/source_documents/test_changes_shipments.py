@@ -70,7 +70,7 @@ def test_a_line_on_a_shipment_and_a_pick_keeps_what_they_hold(world: World, erp:
     assert "5 on warehouse shipments" in body["detail"] and body["errors"][0]["field"] == "quantity"
     body = problem(erp.delete(line_url), 409, "line_committed")
     assert "5 on warehouse shipments" in body["errors"][0]["detail"]
-    assert "warehouse shipment line" in body["detail"]
+    assert "5 on warehouse shipments" in body["detail"]
     problem(erp.post(f"{URL}{doc['id']}/cancel/"), 409, "line_committed")
     assert (_line(doc).quantity, _changes()) == before
     assert SourceDocument.objects.get(pk=doc["id"]).status == "open"

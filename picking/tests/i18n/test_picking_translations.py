@@ -1,0 +1,90 @@
+"""The picking app speaks German and Spanish: its messages come from picking/locale, with the same codes.
+
+The catalogues are compiled here when their .mo files are missing or older than the .po files (the
+install compiles them too; .mo files are never committed)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from asgiref.local import Local
+from django.core.management import call_command
+from django.utils import translation
+from django.utils.translation import trans_real
+
+from core.exceptions import TrackingLocked
+from picking.models import Pick, SourceDocument
+from picking.services.pick_line_update import pick_line_update
+from tests.world import World, make_pick
+
+LOCALE = Path(__file__).resolve().parents[2] / "locale"
+
+
+@pytest.fixture(scope="module", autouse=True)
+def compiled_catalogues() -> None:
+    stale = [
+        po
+        for po in LOCALE.glob("*/LC_MESSAGES/django.po")
+        if not po.with_suffix(".mo").exists() or po.with_suffix(".mo").stat().st_mtime < po.stat().st_mtime
+    ]
+    if stale:
+        call_command(
+            "compilemessages",
+            locale=[po.parents[1].name for po in stale],
+            ignore_patterns=[".venv", ".git", "node_modules", "*/site-packages/*"],
+            verbosity=0,
+        )
+        # catalogues read before the compilation are cached per language: read them again
+        vars(trans_real).update(_translations={}, _default=None, _active=Local())
+
+
+def _locked_line(world: World) -> int:
+    world.receive(world.lot_spec, "A1", {"quantity": 5, "lot_no": "L1"}, {"quantity": 5, "lot_no": "L2"})
+    line = make_pick(world, (world.lot_spec, 2, {"tracking": [("", "L1", 2)]})).lines.get()
+    assert line.tracking_locked
+    return line.pk
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    ("language", "expected"),
+    [
+        (
+            "en",
+            "picks numbers prescribed by the source document (lot L1): only Qty. to Handle can be changed.",
+        ),
+        (
+            "de",
+            "vom Herkunftsbeleg vorgegebene Nummern (Charge L1): Nur die zu verarbeitende Menge",
+        ),
+        (
+            "es",
+            "prepara números prescritos por el documento origen (lote L1): solo se puede cambiar la cantidad",
+        ),
+    ],
+)
+def test_locked_line_refusal_speaks_the_workers_language(world: World, language: str, expected: str) -> None:
+    # given a pick line whose lot the source document prescribes
+    line_id = _locked_line(world)
+    # when the worker tries to take another lot, in their language
+    with translation.override(language), pytest.raises(TrackingLocked) as refused:
+        pick_line_update(pick_line_id=line_id, user=world.worker, lot_no="L2")
+    # then the message is in that language, the code is the same, the line names its item
+    assert refused.value.code == "tracking_locked"
+    assert expected in refused.value.detail
+    assert world.lot_spec.no in refused.value.detail
+    assert (
+        refused.value.errors[0]["detail"]
+        == {"en": "Locked.", "de": "Gesperrt.", "es": "Bloqueado."}[language]
+    )
+
+
+def test_document_and_pick_labels_are_translated() -> None:
+    with translation.override("de"):
+        assert str(Pick.Type.WAREHOUSE_PICK.label) == "Logistikkommissionierung"
+        assert str(SourceDocument.Type.SALES_ORDER.label) == "Verkaufsauftrag"
+    with translation.override("es"):
+        assert str(Pick.Type.INVENTORY_PICK.label) == "Picking inventario"
+        assert str(SourceDocument.Type.SALES_ORDER.label) == "Pedido de venta"
+    assert str(Pick.Type.WAREHOUSE_PICK.label) == "Warehouse pick"
