@@ -43,6 +43,9 @@ from benchmarks.harness import (
     log,
     measure_once,
 )
+from benchmarks.concurrency import run_concurrency
+from benchmarks.flow import WAREHOUSE_STEPS, run_flows
+from benchmarks.receive import run_receive
 from benchmarks.warehouse import run_warehouse
 from picking.models import PickLine, PostedPickLine
 
@@ -56,7 +59,19 @@ NEEDS: dict[str, tuple[str, ...]] = {
     "autofill": ("create",),
     "post": ("autofill",),
 }
-VARIANTS = ("serial", "lot", "serial-big", "api", "selector", "warehouse")
+VARIANTS = (
+    "serial",
+    "lot",
+    "serial-big",
+    "api",
+    "selector",
+    "warehouse",
+    "adjustment",
+    "http",
+    "http-warehouse",
+    "concurrency",
+    "memory",
+)
 
 
 @dataclass(frozen=True)
@@ -76,12 +91,28 @@ class Config:
     # (lines, serial numbers per line) of the warehouse shipment scenarios (benchmarks/warehouse.py)
     warehouse: tuple[tuple[int, int], ...] = ()
     warehouse_runs: int = 3  # measured runs of each warehouse shape (not reduced by the time budget)
+    # Receiving by adjustment (service level) against its COPY baseline: serial numbers per receipt.
+    receive_sizes: tuple[int, ...] = ()
+    # The whole flow over HTTP through gunicorn (benchmarks/flow.py): serial numbers per flow, and runs.
+    http_sizes: tuple[int, ...] = ()
+    http_warehouse_sizes: tuple[int, ...] = ()
+    http_runs: int = 3
+    # Concurrency and memory (benchmarks/concurrency.py): serial numbers of the big posting; 0: not run.
+    big_posting: int = 0
+    concurrent_clients: int = 8
 
     def selected(self, scenario: str) -> bool:
         return not self.scenarios or any(token in scenario for token in self.scenarios)
 
 
-FULL = Config(budget_s=400.0, warehouse=((10, 1), (100, 10), (1000, 10)))
+FULL = Config(
+    budget_s=400.0,
+    warehouse=((10, 1), (100, 10), (1000, 10)),
+    receive_sizes=(1000, 10_000),
+    http_sizes=(1000, 5000, 10_000),
+    http_warehouse_sizes=(1000, 5000, 10_000),
+    big_posting=30_000,
+)
 QUICK = Config(
     serial_lines=(10, 100),
     serials_per_line=(1, 10),
@@ -91,6 +122,11 @@ QUICK = Config(
     runs=3,
     budget_s=150.0,
     warehouse=((10, 1), (100, 10)),
+    receive_sizes=(1000,),
+    http_sizes=(1000, 5000),
+    http_warehouse_sizes=(1000,),
+    http_runs=1,
+    big_posting=10_000,
 )
 
 
@@ -598,9 +634,13 @@ class Suite:
             self.report(done)
 
 
-def _order(r: Result) -> tuple[int, int, int, int]:
-    op = OPERATIONS.index(r.operation) if r.operation in OPERATIONS else len(OPERATIONS)
-    return (VARIANTS.index(r.variant), r.serials_per_line, r.lines, op)
+_STEPS = (*OPERATIONS, *WAREHOUSE_STEPS, "register", "ship", "receive", "total")
+
+
+def _order(r: Result) -> tuple[int, int, int, int, int]:
+    op = _STEPS.index(r.operation) if r.operation in _STEPS else len(_STEPS)
+    variant = VARIANTS.index(r.variant) if r.variant in VARIANTS else len(VARIANTS)
+    return (variant, r.serials_per_line, r.lines, r.serials, op)
 
 
 def run_suite(config: Config) -> list[Result]:
@@ -612,6 +652,10 @@ def run_suite(config: Config) -> list[Result]:
     suite = Suite(config=config, master=data.create_master_data())
     _freeze()
     suite.run_availability()
+    # Fixed-cost parts first, so the grid's time budget is spent on what is left.
+    run_receive(suite)
+    run_flows(suite)
+    run_concurrency(suite)
     order = sorted(families(config), key=lambda f: f.units)
     for i, fam in enumerate(order):
         suite.pending = [

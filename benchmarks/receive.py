@@ -1,0 +1,2 @@
+"""placeholder"""
+def run_receive(suite): pass
