@@ -1,2 +1,5 @@
 """placeholder"""
-def run_concurrency(suite): pass
+
+
+def run_concurrency(suite):
+    pass

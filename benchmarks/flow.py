@@ -24,13 +24,12 @@ from __future__ import annotations
 import statistics
 import time
 import traceback
-from collections.abc import Callable
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from benchmarks import data
-from benchmarks.harness import FAILED, OK, SKIPPED, Measurement, Result, log
+from benchmarks.harness import FAILED, Measurement, Result, log
 from benchmarks.server import Server, gunicorn_server, request
 from tracking.models import ItemTrackingCode
 
@@ -56,7 +55,10 @@ def _warehouse_code() -> ItemTrackingCode:
     """Serial numbers with warehouse tracking, not specific: a warehouse pick proposes them (case 1)."""
     code, _ = ItemTrackingCode.objects.get_or_create(
         code="BENCH-SNW",
-        defaults={"description": "Benchmark: serial numbers, warehouse tracking", "sn_warehouse_tracking": True},
+        defaults={
+            "description": "Benchmark: serial numbers, warehouse tracking",
+            "sn_warehouse_tracking": True,
+        },
     )
     return code
 
@@ -89,7 +91,8 @@ def inventory_flow(server: Server, token: str, item_no: str, count: int, tag: st
     adjustment = {"location": data.LOCATION, "bin": data.BIN_CODES[0], "item": item_no}
     adjustment["entries"] = _entries(item_no, count)  # type: ignore[assignment]
     step("receive", "POST", "/inventory/adjustments/", adjustment, 201)
-    document = step("order", "POST", "/source-documents/", _order(f"HO-{tag}", data.LOCATION, item_no, count), 201)
+    order = _order(f"HO-{tag}", data.LOCATION, item_no, count)
+    document = step("order", "POST", "/source-documents/", order, 201)
     pick = step("create pick", "POST", "/picks/", {"source_document": document["id"]}, 201)
     if pick.get("not_picked"):
         raise RuntimeError(f"the pick did not cover the order: {pick['not_picked'][:2]}")
@@ -113,10 +116,10 @@ def warehouse_flow(server: Server, token: str, item_no: str, count: int, tag: st
     adjustment: dict[str, Any] = {"location": location, "bin": STORAGE_BINS[0], "item": item_no}
     adjustment["entries"] = _entries(item_no, count)
     step("receive", "POST", "/inventory/adjustments/", adjustment, 201)
-    document = step("order", "POST", "/source-documents/", _order(f"HW-{tag}", location, item_no, count), 201)
-    shipment = step(
-        "shipment", "POST", "/warehouse-shipments/", {"location": location, "source_documents": [document["id"]]}, 201
-    )
+    order = _order(f"HW-{tag}", location, item_no, count)
+    document = step("order", "POST", "/source-documents/", order, 201)
+    gather = {"location": location, "source_documents": [document["id"]]}
+    shipment = step("shipment", "POST", "/warehouse-shipments/", gather, 201)
     pick = step("create pick", "POST", f"/warehouse-shipments/{shipment['id']}/create-pick/", None, 201)
     if pick.get("not_picked"):
         raise RuntimeError(f"the warehouse pick did not cover the order: {pick['not_picked'][:2]}")
@@ -126,7 +129,9 @@ def warehouse_flow(server: Server, token: str, item_no: str, count: int, tag: st
     return run
 
 
-def _results(variant: str, steps: tuple[str, ...], count: int, runs: list[FlowRun], note: str) -> list[Result]:
+def _results(
+    variant: str, steps: tuple[str, ...], count: int, runs: list[FlowRun], note: str
+) -> list[Result]:
     out = []
     for name in (*steps, "total"):
         m = Measurement()
@@ -189,30 +194,24 @@ def run_flows(suite: Suite) -> None:
                             started = time.perf_counter()
                             runs.append(flow(variant, count))
                             spent = time.perf_counter() - started
-                            if cfg.budget_s is not None and r + 1 < wanted and suite.spent() + spent > cfg.budget_s:
+                            over = cfg.budget_s is not None and suite.spent() + spent > cfg.budget_s
+                            if over and r + 1 < wanted:
                                 note = f"{r + 1} of {wanted} runs: time budget ({cfg.budget_s:.0f} s)"
                                 break
                     except Exception as exc:
                         traceback.print_exc()
                         suite.report(
-                            Result(f"{variant} total", "total", variant, 1, count, count, status=FAILED, detail=str(exc))
+                            Result(
+                                f"{variant} total", "total", variant, 1, count, count, FAILED, detail=str(exc)
+                            )
                         )
                         continue
                     for result in _results(variant, steps, count, runs, note):
                         suite.report(result)
                     log(
                         f"{suite.elapsed()} {variant} {count}: "
-                        + ", ".join(
-                            f"{s} {statistics.median(r.seconds[s] for r in runs):.3f}" for s in steps
-                        )
+                        + ", ".join(f"{s} {statistics.median(r.seconds[s] for r in runs):.3f}" for s in steps)
                     )
     except Exception as exc:
         traceback.print_exc()
         suite.report(Result("http total", "total", "http", 1, 0, 0, status=FAILED, detail=f"server: {exc}"))
-
-
-def skipped(variant: str, why: str) -> Result:
-    return replace(Result(f"{variant} total", "total", variant, 1, 0, 0), status=SKIPPED, detail=why)
-
-
-__all__ = ["OK", "run_flows", "skipped", "inventory_flow", "warehouse_flow", "Callable"]

@@ -1,2 +1,5 @@
 """placeholder"""
-def run_receive(suite): pass
+
+
+def run_receive(suite):
+    pass

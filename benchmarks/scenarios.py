@@ -31,6 +31,8 @@ from django.urls import NoReverseMatch, Resolver404, resolve, reverse
 from rest_framework.test import APIClient
 
 from benchmarks import baseline, data
+from benchmarks.concurrency import run_concurrency
+from benchmarks.flow import INVENTORY_STEPS, WAREHOUSE_STEPS, run_flows
 from benchmarks.harness import (
     FAILED,
     NOT_AVAILABLE,
@@ -43,8 +45,6 @@ from benchmarks.harness import (
     log,
     measure_once,
 )
-from benchmarks.concurrency import run_concurrency
-from benchmarks.flow import WAREHOUSE_STEPS, run_flows
 from benchmarks.receive import run_receive
 from benchmarks.warehouse import run_warehouse
 from picking.models import PickLine, PostedPickLine
@@ -634,11 +634,15 @@ class Suite:
             self.report(done)
 
 
-_STEPS = (*OPERATIONS, *WAREHOUSE_STEPS, "register", "ship", "receive", "total")
+_STEPS = {
+    "http": (*INVENTORY_STEPS, "total"),
+    "http-warehouse": (*WAREHOUSE_STEPS, "total"),
+}
 
 
 def _order(r: Result) -> tuple[int, int, int, int, int]:
-    op = _STEPS.index(r.operation) if r.operation in _STEPS else len(_STEPS)
+    steps = _STEPS.get(r.variant, (*OPERATIONS, "register", "ship"))
+    op = steps.index(r.operation) if r.operation in steps else len(steps)
     variant = VARIANTS.index(r.variant) if r.variant in VARIANTS else len(VARIANTS)
     return (variant, r.serials_per_line, r.lines, r.serials, op)
 

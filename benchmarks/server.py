@@ -22,7 +22,7 @@ import time
 import urllib.error
 import urllib.request
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -42,7 +42,7 @@ def server_env(**extra: str) -> dict[str, str]:
         **os.environ,
         "DJANGO_SETTINGS_MODULE": "config.settings",
         "DJANGO_DEBUG": "0",
-        "DJANGO_SECRET_KEY": os.environ.get("DJANGO_SECRET_KEY") or "lotpick-benchmark-server-key-" + "x" * 24,
+        "DJANGO_SECRET_KEY": os.environ.get("DJANGO_SECRET_KEY") or "lotpick-benchmark-server-" + "k" * 30,
         "DJANGO_ALLOWED_HOSTS": "127.0.0.1,localhost",
         "DJANGO_SECURE_SSL_REDIRECT": "0",
         "LOTPICK_API_THROTTLE": "0",
@@ -95,7 +95,12 @@ def gunicorn_server(
     log.parent.mkdir(parents=True, exist_ok=True)
     with log.open("wb") as out:
         proc = subprocess.Popen(
-            args, cwd=ROOT, env=server_env(**extra), stdout=out, stderr=subprocess.STDOUT, start_new_session=True
+            args,
+            cwd=ROOT,
+            env=server_env(**extra),
+            stdout=out,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,
         )
     url = f"http://127.0.0.1:{port}"
     try:
@@ -114,10 +119,8 @@ def gunicorn_server(
                 time.sleep(0.2)
         # Each worker imports Django lazily on its first request: warm both up before anything is timed.
         for _ in range(4 * workers):
-            try:
+            with suppress(urllib.error.HTTPError):
                 urllib.request.urlopen(f"{url}/api/v1/items/?page_size=1", timeout=30)
-            except urllib.error.HTTPError:
-                pass
         yield Server(url=url, process=proc, log=log)
     finally:
         stop(proc)

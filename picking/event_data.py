@@ -12,7 +12,8 @@ from collections.abc import Sequence
 from typing import Any
 
 from core.events import event_data_renderer_add
-from picking.apis.picks import PickSerializer, PostedPickSerializer
+from picking.apis.picks import pick_data as pick_answer
+from picking.apis.picks import posted_pick_data as posted_pick_answer
 from picking.apis.source_documents import SourceDocumentSerializer
 from picking.models import Pick, PostedPick, SourceDocument
 from picking.selectors.picks import pick_with_lines, posted_pick_with_lines
@@ -36,13 +37,13 @@ def source_documents_data(documents: Sequence[SourceDocument]) -> list[dict[str,
 
 
 def pick_data(pick: Pick) -> dict[str, Any]:
-    fresh = pick_with_lines(pick_id=pick.pk)
-    return _with_document(dict(PickSerializer(fresh).data), fresh.source_document)
+    fresh = pick_with_lines(pick_id=pick.pk, with_lines=False)
+    return _with_document(pick_answer(fresh), fresh.source_document)
 
 
 def posted_pick_data(posted: PostedPick) -> dict[str, Any]:
-    fresh = posted_pick_with_lines(posted_pick_id=posted.pk)
-    return _with_document(dict(PostedPickSerializer(fresh).data), fresh.source_document)
+    fresh = posted_pick_with_lines(posted_pick_id=posted.pk, with_lines=False)
+    return _with_document(posted_pick_answer(fresh), fresh.source_document)
 
 
 def register() -> None:
