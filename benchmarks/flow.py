@@ -30,7 +30,7 @@ from typing import TYPE_CHECKING, Any
 
 from benchmarks import data
 from benchmarks.harness import FAILED, Measurement, Result, log
-from benchmarks.server import Server, gunicorn_server, request
+from benchmarks.server import Server, cpu_seconds, gunicorn_server, request
 from tracking.models import ItemTrackingCode
 
 if TYPE_CHECKING:
@@ -45,6 +45,7 @@ RESULTS = Path(__file__).resolve().parent / "results"
 class FlowRun:
     seconds: dict[str, float] = field(default_factory=dict)
     sizes: dict[str, int] = field(default_factory=dict)  # bytes answered per step
+    cpu: dict[str, float] = field(default_factory=dict)  # CPU seconds of the web workers per step
 
     @property
     def total(self) -> float:
@@ -83,7 +84,9 @@ def inventory_flow(server: Server, token: str, item_no: str, count: int, tag: st
     run = FlowRun()
 
     def step(name: str, method: str, path: str, body: Any, expect: int) -> Any:
+        cpu = cpu_seconds(server.process)
         answer = request(method, f"{api}{path}", token, body, expect=expect)
+        run.cpu[name] = cpu_seconds(server.process) - cpu
         run.seconds[name] = answer.seconds
         run.sizes[name] = answer.size
         return answer.body
@@ -106,7 +109,9 @@ def warehouse_flow(server: Server, token: str, item_no: str, count: int, tag: st
     run = FlowRun()
 
     def step(name: str, method: str, path: str, body: Any, expect: int) -> Any:
+        cpu = cpu_seconds(server.process)
         answer = request(method, f"{api}{path}", token, body, expect=expect)
+        run.cpu[name] = cpu_seconds(server.process) - cpu
         run.seconds[name] = answer.seconds
         run.sizes[name] = answer.size
         return answer.body
@@ -144,8 +149,10 @@ def _results(
             serials=count,
             serials_per_line=count,
         ).fill(m, "")
+        cpu = statistics.median(sum(r.cpu.values()) if name == "total" else r.cpu[name] for r in runs)
         sizes = [r.sizes[name] for r in runs] if name != "total" else []
-        result.detail = "; ".join(x for x in (note, f"answer {max(sizes) // 1024} KiB" if sizes else "") if x)
+        notes = (note, f"web CPU {cpu:.2f} s", f"answer {max(sizes) // 1024} KiB" if sizes else "")
+        result.detail = "; ".join(x for x in notes if x)
         out.append(result)
     return out
 
