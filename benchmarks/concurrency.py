@@ -58,6 +58,7 @@ print("START", flush=True)
 started = time.perf_counter()
 posted = pick_post(pick_id={pick_id}, user=user)
 seconds = time.perf_counter() - started
+print("DONE", flush=True)
 after = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
 result = {{"seconds": seconds, "rss_before_kib": before, "rss_after_kib": after, "posted": posted.pk}}
 print(json.dumps(result), flush=True)
@@ -225,32 +226,54 @@ def _during_big_posting(
     server: Server, token: str, master: data.Master, big: Prepared, during: list[Prepared]
 ) -> tuple[dict[str, Any], list[float]]:
     script = _BIG_POSTING.format(user_id=master.supervisor.pk, pick_id=big.pick_id)
-    proc = subprocess.Popen(
-        [sys.executable, "-c", script],
-        cwd=ROOT,
-        env=server_env(),
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
-        text=True,
-    )
+    errors = RESULTS / "big-posting.log"
+    errors.parent.mkdir(parents=True, exist_ok=True)
+    with errors.open("w") as stderr:
+        proc = subprocess.Popen(
+            [sys.executable, "-c", script],
+            cwd=ROOT,
+            env=server_env(),
+            stdout=subprocess.PIPE,
+            stderr=stderr,
+            text=True,
+        )
     assert proc.stdout is not None
-    latencies: list[float] = []
+    stdout = proc.stdout
+    lines: list[str] = []
+    done = threading.Event()
+    done_at: list[float] = []
+
+    def read() -> None:
+        for line in stdout:
+            if line.strip() == "DONE":
+                done_at.append(time.perf_counter())
+                done.set()
+            lines.append(line)
+        done.set()
+
+    latencies: list[tuple[float, float]] = []  # (started, seconds)
+    err = ""
     try:
-        line = proc.stdout.readline()
+        line = stdout.readline()
         if line.strip() != "START":
-            raise RuntimeError(
-                f"the big posting did not start: {line} {proc.stderr.read() if proc.stderr else ''}"
-            )
+            raise RuntimeError(f"the big posting did not start: {line} {errors.read_text()[-2000:]}")
+        reader = threading.Thread(target=read, daemon=True)
+        reader.start()
         time.sleep(0.5)  # let it take its locks and start writing
         for p in during:
-            if proc.poll() is not None:
+            if done.is_set():
                 break
-            latencies.append(_post(server, token, p.pick_id))
-        out, err = proc.communicate(timeout=600)
+            started = time.perf_counter()
+            latencies.append((started, _post(server, token, p.pick_id)))
+        proc.wait(timeout=600)
+        reader.join(timeout=30)
+        err = errors.read_text()
     finally:
         if proc.poll() is None:
             proc.kill()
             proc.wait()
-    if proc.returncode != 0:
+    if proc.returncode != 0 or not lines:
         raise RuntimeError(f"the big posting failed: {err[-2000:]}")
-    return json.loads(out.strip().splitlines()[-1]), latencies
+    # Only the postings sent while the big one was still being posted count.
+    end = done_at[0] if done_at else float("inf")
+    return json.loads(lines[-1]), [seconds for started, seconds in latencies if started < end]

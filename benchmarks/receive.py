@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING
 from benchmarks import data
 from benchmarks.baseline import _series_update, describe
 from benchmarks.harness import FAILED, Measurement, Result, baseline_once, log, measure_once
-from benchmarks.sql import row_count, write
+from benchmarks.sql import Part, row_count, write
 from core.quantities import ONE
 
 if TYPE_CHECKING:
@@ -79,7 +79,11 @@ def run_receive(suite: Suite) -> None:
                     for k in range(count)
                 ]
                 parts = [*data.seed_parts(master, stock, f"BRC-{count}-{r}"), _series_update(master, f"R{r}")]
-                seconds, rows = baseline_once(lambda parts=parts: (write(parts), row_count(parts)))
+
+                def base(parts: list[Part] = parts) -> tuple[float, int]:
+                    return write(parts), row_count(parts)
+
+                seconds, rows = baseline_once(base)
                 if r >= cfg.warmup:
                     m.times.append(elapsed)
                     m.queries.append(queries)
