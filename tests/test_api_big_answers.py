@@ -1,7 +1,7 @@
 """Big answers are built from plain rows (`picking.apis.rows`), and say exactly what the DRF serializers
 say: the same keys in the same order, the same values and formatting, for picks (inventory and warehouse),
-posted picks, registered picks and the ledger entries of an adjustment. Their query count does not grow
-with the lines (docs/api.md, "Big answers")."""
+posted picks, registered picks, posted shipments and the ledger entries of an adjustment. Their query
+count does not grow with the lines (docs/api.md, "Big answers")."""
 
 from __future__ import annotations
 
@@ -23,12 +23,14 @@ from picking.apis.picks import (
     registered_pick_data,
 )
 from picking.apis.rows import ledger_entry_rows
+from picking.apis.warehouse_shipments import PostedShipmentSerializer, posted_shipment_data
 from picking.selectors.picks import pick_detail, posted_pick_detail
-from picking.selectors.shipments import registered_pick_detail
+from picking.selectors.shipments import posted_shipment_detail, registered_pick_detail
 from picking.services.pick_qty_to_handle import pick_autofill_qty_to_handle
 from tests.world import (
     build_world,
     make_pick,
+    post_shipment,
     register,
     serials,
     ship,
@@ -80,12 +82,13 @@ def test_pick_and_posted_pick_answers_match_the_serializers() -> None:
     )
 
 
-def test_registered_pick_answer_matches_the_serializer() -> None:
+def test_registered_pick_and_posted_shipment_answers_match_the_serializers() -> None:
     world = build_world()
     warehouse = world.add_warehouse()
     world.receive(world.sn_wh, world.bin("W1", warehouse), *serials(4, "SW", None))
     doc = source_document(world, (world.sn_wh, 4), location=warehouse)
-    pick = warehouse_pick_for(world, shipment_for(world, doc))
+    shipment = shipment_for(world, doc)
+    pick = warehouse_pick_for(world, shipment)
     drf_pick = dict(PickSerializer(pick_detail(pick_id=pick.pk, user=world.supervisor)).data)
     same(pick_data(pick_detail(pick_id=pick.pk, user=world.supervisor, with_lines=False)), drf_pick)
 
@@ -95,6 +98,15 @@ def test_registered_pick_answer_matches_the_serializer() -> None:
     assert len(drf["lines"]) == 8
     header = registered_pick_detail(registered_pick_id=registered.pk, user=world.supervisor, with_lines=False)
     same(registered_pick_data(header), drf)
+
+    posted = post_shipment(world, shipment)
+    found_posted = posted_shipment_detail(posted_shipment_id=posted.pk, user=world.supervisor)
+    drf_posted = dict(PostedShipmentSerializer(found_posted).data)
+    assert len(drf_posted["lines"]) == 4
+    header_posted = posted_shipment_detail(
+        posted_shipment_id=posted.pk, user=world.supervisor, with_lines=False
+    )
+    same(posted_shipment_data(header_posted), drf_posted)
 
 
 def test_adjustment_answer_matches_the_ledger_serializer() -> None:

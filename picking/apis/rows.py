@@ -17,7 +17,7 @@ from django.db.models import OuterRef, QuerySet, Subquery
 from rest_framework import serializers
 
 from core.quantities import format_quantity
-from picking.models import PickLine, PostedPickLine, RegisteredPickLine
+from picking.models import PickLine, PostedPickLine, PostedShipmentLine, RegisteredPickLine
 from warehouse.models import ItemLedgerEntry, WarehouseEntry
 
 _DATE = serializers.DateField()
@@ -128,6 +128,29 @@ def registered_pick_line_rows(*, registered_pick_id: int) -> list[dict[str, Any]
     """The registered pick's lines by line no., as `RegisteredPickLineSerializer(many=True)` answers them."""
     lines = RegisteredPickLine.objects.filter(registered_pick_id=registered_pick_id).order_by("line_no")
     return _rows(lines, _REGISTERED_PICK_LINE)
+
+
+# --- Posted shipment lines (PostedShipmentLineSerializer) ------------------------------------------------
+
+_POSTED_SHIPMENT_LINE: list[Column] = [
+    ("line_no", "line_no", None),
+    ("shipment_line_no", "shipment_line_no", None),
+    ("source_document", "source_document_id", None),
+    ("source_document_no", "source_document__no", None),
+    ("source_line_no", "source_line__line_no", None),
+    ("item", "item__no", None),
+    ("bin", "bin__code", None),
+    ("quantity", "quantity", _quantity),
+    ("serial_no", "serial_no", None),
+    ("lot_no", "lot_no", None),
+    ("expiration_date", "expiration_date", _date),
+]
+
+
+def posted_shipment_line_rows(*, posted_shipment_id: int) -> list[dict[str, Any]]:
+    """The posted shipment's lines by line no., as `PostedShipmentLineSerializer(many=True)` answers them."""
+    lines = PostedShipmentLine.objects.filter(posted_shipment_id=posted_shipment_id).order_by("line_no")
+    return _rows(lines, _POSTED_SHIPMENT_LINE)
 
 
 # --- Item ledger entries (ItemLedgerEntrySerializer) ---------------------------------------------------
