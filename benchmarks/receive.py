@@ -22,6 +22,8 @@ from core.quantities import ONE
 if TYPE_CHECKING:
     from benchmarks.scenarios import Suite
 
+RUNS = 3  # measured runs at most (each receives up to 10 000 new serial numbers)
+
 
 def _result(count: int) -> Result:
     return Result(
@@ -45,7 +47,7 @@ def run_receive(suite: Suite) -> None:
     for count in cfg.receive_sizes:
         log(f"{suite.elapsed()} receive adjustment: {count} serial numbers")
         m = Measurement()
-        runs = cfg.warmup + cfg.runs
+        runs = cfg.warmup + min(cfg.runs, RUNS)
         try:
             items = data.create_items(f"RC{count}", runs, master.serial_code)
             mirrors = data.create_items(f"BRC{count}", runs, master.serial_code)

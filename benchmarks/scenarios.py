@@ -110,7 +110,7 @@ FULL = Config(
     warehouse=((10, 1), (100, 10), (1000, 10)),
     receive_sizes=(1000, 10_000),
     http_sizes=(1000, 5000, 10_000),
-    http_warehouse_sizes=(1000, 5000, 10_000),
+    http_warehouse_sizes=(1000, 5000),
     big_posting=30_000,
 )
 QUICK = Config(
