@@ -13,7 +13,7 @@ from collections.abc import Callable, Sequence
 from decimal import Decimal
 from typing import Any
 
-from django.db.models import OuterRef, QuerySet, Subquery
+from django.db.models import QuerySet
 from rest_framework import serializers
 
 from core.quantities import format_quantity
@@ -182,13 +182,14 @@ def _ledger_columns(bin_path: str) -> list[Column]:
 
 def ledger_entry_rows(*, entry_ids: Sequence[int]) -> list[dict[str, Any]]:
     """These item ledger entries by id, as `ItemLedgerEntrySerializer(many=True)` answers them (`bin`: the
-    bin of the entry's first warehouse entry)."""
-    first_bin = (
-        WarehouseEntry.objects.filter(item_ledger_entry=OuterRef("pk")).order_by("pk").values("bin__code")[:1]
-    )
-    entries = (
-        ItemLedgerEntry.objects.filter(pk__in=list(entry_ids))
-        .annotate(bin_code=Subquery(first_bin))
-        .order_by("pk")
-    )
-    return _rows(entries, _ledger_columns("bin_code"))
+    bin of the entry's first warehouse entry). Two queries: the entries, and their warehouse entries' bins
+    (a correlated subquery per entry would scan the warehouse entries once per entry)."""
+    ids = list(entry_ids)
+    bins: dict[int, str] = {}
+    warehouse = WarehouseEntry.objects.filter(item_ledger_entry_id__in=ids).order_by("pk")
+    for entry_id, bin_code in warehouse.values_list("item_ledger_entry_id", "bin__code"):
+        bins.setdefault(entry_id, bin_code)
+    rows = _rows(ItemLedgerEntry.objects.filter(pk__in=ids).order_by("pk"), _ledger_columns("id"))
+    for row in rows:
+        row["bin"] = bins.get(row["id"])
+    return rows
