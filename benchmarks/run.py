@@ -122,7 +122,7 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
         "--budget",
         type=float,
         default=None,
-        help="seconds the suite may take (default 400 for the full grid, 150 for --quick; 0: unlimited)",
+        help="seconds for the availability reads and the grid (default 330, 120 with --quick; 0: no limit)",
     )
     parser.add_argument(
         "--http-sizes",
