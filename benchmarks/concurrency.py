@@ -33,7 +33,7 @@ from typing import TYPE_CHECKING, Any
 from benchmarks import baseline, data
 from benchmarks.harness import FAILED, Result, log
 from benchmarks.server import ROOT, Server, gunicorn_server, request, server_env
-from benchmarks.sql import write
+from benchmarks.sql import analyze, write
 
 if TYPE_CHECKING:
     from benchmarks.scenarios import Suite
@@ -124,6 +124,7 @@ def run_concurrency(suite: Suite) -> None:
         ]
         during = [prepare_pick(master, f"CD{n}", 1, 1, f"CD{n}") for n in range(DURING_POSTS)]
         big = prepare_pick(master, "CBIG", BIG_LINES, cfg.big_posting // BIG_LINES, "CBIG")
+        analyze()
     except Exception as exc:
         traceback.print_exc()
         suite.report(replace(_result("concurrency 1 client"), status=FAILED, detail=f"set-up: {exc}"))

@@ -19,7 +19,7 @@ from django.db import transaction
 from django.utils import timezone
 from rest_framework.authtoken.models import Token
 
-from benchmarks.sql import Part, Rows, next_ids, write
+from benchmarks.sql import Part, Rows, analyze, next_ids, write
 from core.quantities import ONE
 from core.roles import INTEGRATION, SUPERVISOR
 from tracking.models import ItemTrackingCode, NoSeries
@@ -199,6 +199,7 @@ def receive(
             _receive_through_service(master, chunk, document_no)
         else:
             _seed(master, chunk, document_no)
+    analyze()
     return len(entries)
 
 

@@ -30,6 +30,7 @@ from typing import TYPE_CHECKING, Any
 from benchmarks import data
 from benchmarks.harness import FAILED, Measurement, Result, log
 from benchmarks.server import Server, cpu_seconds, gunicorn_server, request
+from benchmarks.sql import analyze
 from tracking.models import ItemTrackingCode
 
 if TYPE_CHECKING:
@@ -190,6 +191,7 @@ def run_flows(suite: Suite) -> None:
 
             for variant in variants:
                 flow(variant, 100)  # warm-up, untimed
+                analyze()  # statistics of what the grid and the warm-up wrote (benchmarks.sql.analyze)
                 for count in sizes[variant]:
                     steps = INVENTORY_STEPS if variant == "http" else WAREHOUSE_STEPS
                     log(f"{suite.elapsed()} {variant} flow of {count} serial numbers")
@@ -197,6 +199,7 @@ def run_flows(suite: Suite) -> None:
                     try:
                         for _ in range(cfg.http_runs):
                             runs.append(flow(variant, count))
+                            analyze()
                     except Exception as exc:
                         traceback.print_exc()
                         suite.report(

@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING
 from benchmarks import data
 from benchmarks.baseline import _series_update, describe
 from benchmarks.harness import FAILED, Measurement, Result, baseline_once, log, measure_once
-from benchmarks.sql import Part, row_count, write
+from benchmarks.sql import Part, analyze, row_count, write
 from core.quantities import ONE
 
 if TYPE_CHECKING:
@@ -51,6 +51,7 @@ def run_receive(suite: Suite) -> None:
         try:
             items = data.create_items(f"RC{count}", runs, master.serial_code)
             mirrors = data.create_items(f"BRC{count}", runs, master.serial_code)
+            analyze()
             for r in range(runs):
                 item, mirror = items[r], mirrors[r]
                 entries: list[dict[str, object]] = [
