@@ -17,7 +17,9 @@ from collections.abc import Sequence
 from typing import Any
 
 from core.events import event_data_renderer_add
-from picking.apis.picks import PickSerializer, PostedPickSerializer, RegisteredPickSerializer
+from picking.apis.picks import PickSerializer, RegisteredPickSerializer
+from picking.apis.picks import pick_data as pick_answer
+from picking.apis.picks import posted_pick_data as posted_pick_answer
 from picking.apis.recalls import report_data
 from picking.apis.source_documents import SourceDocumentSerializer
 from picking.apis.warehouse_shipments import PostedShipmentSerializer, WarehouseShipmentSerializer
@@ -75,10 +77,11 @@ def _with_documents(data: dict[str, Any], source_line_ids: Any) -> dict[str, Any
 
 
 def pick_data(pick: Pick) -> dict[str, Any]:
-    fresh = pick_with_lines(pick_id=pick.pk)
+    plain = pick_with_lines(pick_id=pick.pk, with_lines=False)
+    if plain.type != Pick.Type.WAREHOUSE_PICK:  # lines read as plain rows (picking.apis.picks.pick_data)
+        return _with_document(pick_answer(plain), plain.source_document)
+    fresh = pick_with_lines(pick_id=pick.pk)  # a warehouse pick's take/place pairs, as the API answers them
     data = dict(PickSerializer(fresh).data)
-    if fresh.type != Pick.Type.WAREHOUSE_PICK:
-        return _with_document(data, fresh.source_document)
     lines = PickLine.objects.filter(pick_id=fresh.pk)
     data["warehouse_shipments"] = list(
         WarehouseShipment.objects.filter(pk__in=lines.values("shipment_line__shipment_id"))
@@ -107,8 +110,8 @@ def posted_shipment_data(posted: PostedShipment) -> dict[str, Any]:
 
 
 def posted_pick_data(posted: PostedPick) -> dict[str, Any]:
-    fresh = posted_pick_with_lines(posted_pick_id=posted.pk)
-    return _with_document(dict(PostedPickSerializer(fresh).data), fresh.source_document)
+    fresh = posted_pick_with_lines(posted_pick_id=posted.pk, with_lines=False)
+    return _with_document(posted_pick_answer(fresh), fresh.source_document)
 
 
 def recall_data(recall: Recall) -> dict[str, Any]:

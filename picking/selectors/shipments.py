@@ -243,8 +243,11 @@ def registered_pick_list(
     return registered
 
 
-def registered_pick_detail(*, registered_pick_id: int, user: Any) -> RegisteredPick:
-    registered = registered_pick_list(user=user).filter(pk=registered_pick_id).first()
+def registered_pick_detail(*, registered_pick_id: int, user: Any, with_lines: bool = True) -> RegisteredPick:
+    registered_picks = registered_pick_list(user=user).filter(pk=registered_pick_id)
+    if not with_lines:
+        registered_picks = registered_picks.prefetch_related(None)
+    registered = registered_picks.first()
     if registered is None:
         raise NotFoundError(
             _("There is no registered pick #%(id)s, or it is not at a location you work at.")
@@ -286,8 +289,11 @@ def posted_shipment_list(
     return posted
 
 
-def posted_shipment_detail(*, posted_shipment_id: int, user: Any) -> PostedShipment:
-    posted = posted_shipment_list(user=user).filter(pk=posted_shipment_id).first()
+def posted_shipment_detail(*, posted_shipment_id: int, user: Any, with_lines: bool = True) -> PostedShipment:
+    posted_shipments = posted_shipment_list(user=user).filter(pk=posted_shipment_id)
+    if not with_lines:
+        posted_shipments = posted_shipments.prefetch_related(None)
+    posted = posted_shipments.first()
     if posted is None:
         raise NotFoundError(
             _("There is no posted shipment #%(id)s, or it is not at a location you work at.")
