@@ -14,7 +14,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from decimal import Decimal
 from typing import Any
 
@@ -44,16 +44,18 @@ from picking.models import (
     WarehouseShipmentLine,
 )
 from picking.planning import Budget, Demand, NotPicked, PlannedLine, Prescribed, plan_demand
+from picking.rules import carries_numbers
 from picking.selectors.picks import visible_filter
 from picking.services.activity import pick_lines_values, record_pick_change
 from picking.services.pick_assign import find_assignee
 from picking.services.pick_common import LINE_NO_STEP, integrity_conflict, next_line_nos, refresh_qty_on_picks
 from picking.services.source_document_events import refuse_cancelled
-from tracking.rules import Requirement, requirement
+from tracking.rules import Requirement, requirement, stock_key
 from tracking.services import no_series_take
 from warehouse.locks import lock_bin_contents
 from warehouse.models import Bin, BinContent, Item, Location
 from warehouse.scoping import get_visible_location
+from warehouse.selectors import NumberScope
 
 PICK_SERIES = "IPI"
 BATCH_KIND = "picks_create_batch"
@@ -213,10 +215,14 @@ def _plan(
 ) -> tuple[list[tuple[SourceLine, PlannedLine]], list[NotPicked]]:
     """The new lines of each source line, planned against the stock available at the location."""
     location = document.location
-    stock = planning_stock(location, {sl.item_id for sl in open_lines})
+    prescribed = prescribed_outstanding(source_lines=SourceLine.objects.filter(document_id=document.pk))
+    stock = planning_stock(
+        location,
+        {sl.item_id for sl in open_lines},
+        demands=[(sl.item_id, sl.qty_to_pick, prescribed.get(sl.pk, ())) for sl in open_lines],
+    )
     items, requirements, budget = stock.items, stock.requirements, stock.budget
     bin_codes = _bin_codes(open_lines, {r.stock.bin_id: r.stock.bin_code for r in stock.available.rows})
-    prescribed = prescribed_outstanding(source_lines=SourceLine.objects.filter(document_id=document.pk))
     planned: list[tuple[SourceLine, PlannedLine]] = []
     not_picked: list[NotPicked] = []
     for sl in open_lines:
@@ -247,28 +253,83 @@ class PlanningStock:
     budget: Budget
 
 
-def planning_stock(location: Location, item_ids: Iterable[int]) -> PlanningStock:
+# (item_id, quantity to pick, the numbers prescribed for it) of each line a new pick is planned for
+PlanDemand = tuple[int, Decimal, Sequence[Prescribed]]
+
+
+def planning_stock(
+    location: Location, item_ids: Iterable[int], *, demands: Sequence[PlanDemand] | None = None
+) -> PlanningStock:
     """The items, and their stock available at the location for a new pick (inventory or warehouse pick).
 
-    The items' stock rows at the location are locked before availability is read, so two picks being made
-    at the same moment (e.g. lines added to two open picks) cannot both count the same units."""
+    With `demands`, an item whose lines are covered entirely by prescribed numbers has only the stock rows
+    of those numbers read (`planning_scope`): a pick of 10 000 prescribed serial numbers reads and locks
+    10 000 rows, however many the items have. The rows read are locked before availability is read, so two
+    picks being made at the same moment (e.g. lines added to two open picks) cannot both count the same
+    units. Four queries, five when an item read by number also has open pick lines without numbers (then
+    all its rows are read: the bin's total is needed)."""
     items = {i.pk: i for i in Item.objects.select_related("tracking_code").filter(pk__in=set(item_ids))}
-    lock_stock_of_items(location_id=location.pk, item_ids=items)
-    available = available_stock(item_ids=sorted(items), location_id=location.pk, on_date=timezone.localdate())
+    requirements = {pk: requirement(item.tracking_code) for pk, item in items.items()}
+    today = timezone.localdate()
+    if demands is None:
+        lock_stock_of_items(location_id=location.pk, item_ids=items)
+        available = available_stock(item_ids=sorted(items), location_id=location.pk, on_date=today)
+    else:
+        scope = planning_scope(requirements, demands)
+        lock_stock_of_items(location_id=location.pk, item_ids=(), numbers=scope)
+        available = available_stock(item_ids=None, location_id=location.pk, on_date=today, numbers=scope)
+        partial = {item_id for _, item_id in available.unassigned_on_picks} - scope.items
+        if partial:
+            # Reservations without numbers are subtracted from the bin's total: read all of those items.
+            scope = replace(scope, items=scope.items | partial)
+            lock_stock_of_items(location_id=location.pk, item_ids=partial)
+            available = available_stock(item_ids=None, location_id=location.pk, on_date=today, numbers=scope)
     return PlanningStock(
         items=items,
-        requirements={pk: requirement(item.tracking_code) for pk, item in items.items()},
+        requirements=requirements,
         available=available,
         budget=Budget.of(available, fefo=location.pick_according_to_fefo),
     )
 
 
-def lock_stock_of_items(*, location_id: int, item_ids: Iterable[int]) -> None:
-    """Lock the bin content rows (with stock) of the items at the location: two queries for any number."""
-    keys = BinContent.objects.filter(
-        location_id=location_id, item_id__in=sorted(item_ids), quantity__gt=0
-    ).values_list("bin_id", "item_id", "lot_no", "serial_no")
-    lock_bin_contents(list(keys))
+def planning_scope(requirements: dict[int, Requirement], demands: Sequence[PlanDemand]) -> NumberScope:
+    """The stock a plan can use: the rows of the prescribed numbers of an item whose every line is covered
+    by prescribed numbers naming a row (a serial number, or a lot, its stock carries); all rows of the
+    other items (numbers proposed or left open, untracked items)."""
+    full: set[int] = set()
+    serials: set[tuple[int, str]] = set()
+    lots: set[tuple[int, str]] = set()
+    for item_id, quantity, prescribed in demands:
+        req = requirements[item_id]
+        keys = [stock_key(req, p.lot_no, p.serial_no) for p in prescribed]
+        covered = sum((p.quantity for p in prescribed), ZERO)
+        unnamed = any(not lot and not serial for lot, serial in keys)
+        if covered < quantity or not carries_numbers(req) or unnamed:
+            full.add(item_id)
+            continue
+        for lot, serial in keys:
+            if serial:
+                serials.add((item_id, serial))
+            else:
+                lots.add((item_id, lot))
+    by_number = {item_id for item_id, _, _ in demands} - full
+    return NumberScope(
+        serials=frozenset(k for k in serials if k[0] in by_number),
+        lots=frozenset(k for k in lots if k[0] in by_number),
+        items=frozenset(full),
+        blank_serial_items=frozenset(i for i in by_number if requirements[i].serial.warehouse),
+        blank_lot_items=frozenset(i for i in by_number if requirements[i].lot.warehouse),
+    )
+
+
+def lock_stock_of_items(
+    *, location_id: int, item_ids: Iterable[int], numbers: NumberScope | None = None
+) -> None:
+    """Lock the bin content rows (with stock) of the items (or of the `numbers` scope) at the location: two
+    queries for any number of rows."""
+    rows = BinContent.objects.filter(location_id=location_id, quantity__gt=0)
+    rows = numbers.filter(rows) if numbers is not None else rows.filter(item_id__in=sorted(item_ids))
+    lock_bin_contents(list(rows.values_list("bin_id", "item_id", "lot_no", "serial_no")))
 
 
 def _bin_codes(open_lines: list[SourceLine], known: dict[int, str]) -> dict[int, str]:
