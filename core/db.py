@@ -9,20 +9,26 @@ helpers here pass all rows as a fixed number of parameters instead:
 - SQLite: one JSON document holding every row, unpacked with `json_each` (JSON1 is built in).
 
 `insert_select` copies rows the database already has (an ORM query) into another table without reading
-them into Python. This module is the only place that writes SQL by hand.
+them into Python. `own_transaction_alias` gives a second connection whose work commits on its own (numbers
+of documents, docs/architecture.md "Locks"). This module is the only place that writes SQL by hand.
 
 Values go through each field's `get_db_prep_save`, exactly as the ORM would store them.
 """
 
 from __future__ import annotations
 
+import copy
 import datetime
 import json
+import threading
+import weakref
 from collections.abc import Iterable, Mapping, Sequence
 from decimal import Decimal
 from typing import Any, TypeVar
 
+from django.core.signals import request_finished, request_started
 from django.db import DEFAULT_DB_ALIAS, connection, connections, models
+from django.db.backends.base.base import BaseDatabaseWrapper
 from django.db.models.expressions import RawSQL
 
 M = TypeVar("M", bound=models.Model)
@@ -240,3 +246,61 @@ def try_advisory_xact_lock(key: int) -> bool:
         cursor.execute("SELECT pg_try_advisory_xact_lock(%s)", [key])
         row = cursor.fetchone()
     return bool(row and row[0])
+
+
+# --- A connection of its own: work that commits at once, whatever transaction the caller is in ------------
+
+OWN_ALIAS = "lotpick_own"
+_own = threading.local()
+_own_connections: weakref.WeakSet[BaseDatabaseWrapper] = weakref.WeakSet()
+_own_lock = threading.Lock()
+
+
+def own_transaction_alias() -> str | None:
+    """The alias of this thread's second connection to the database (PostgreSQL), for a short transaction
+    that commits on its own while the caller's transaction goes on: a row it locks is locked for that short
+    transaction only. None when that is not wanted or possible: SQLite (one writer at a time anyway), no
+    transaction open on the default connection (the caller's own `atomic` is just as short), or inside a
+    test case's transaction (its work must roll back with the test).
+
+    The connection opens on first use and is closed like Django's own (`CONN_MAX_AGE`) at the start and end
+    of each request, and by `close_own_connections`.
+    """
+    if connection.vendor != "postgresql" or not connection.in_atomic_block:
+        return None
+    if any(getattr(block, "_from_testcase", False) for block in connection.atomic_blocks):
+        return None
+    wrapper = getattr(_own, "wrapper", None)
+    if wrapper is None:
+        default = connections[DEFAULT_DB_ALIAS]
+        wrapper = type(default)(copy.deepcopy(default.settings_dict), OWN_ALIAS)
+        wrapper.inc_thread_sharing()  # `close_own_connections` may close it from another thread
+        _own.wrapper = wrapper
+        with _own_lock:
+            _own_connections.add(wrapper)
+    connections[OWN_ALIAS] = wrapper
+    return OWN_ALIAS
+
+
+def set_lock_timeout(alias: str, milliseconds: int) -> None:
+    """`SET LOCAL lock_timeout` on the connection `alias` (PostgreSQL; inside a transaction)."""
+    with connections[alias].cursor() as cursor:
+        cursor.execute(f"SET LOCAL lock_timeout = {int(milliseconds)}")
+
+
+def close_own_connections() -> None:
+    """Close every thread's own connection (e.g. before a test database is dropped)."""
+    with _own_lock:
+        wrappers = list(_own_connections)
+    for wrapper in wrappers:
+        wrapper.close()
+
+
+def _close_old_own_connection(**kwargs: Any) -> None:
+    wrapper = getattr(_own, "wrapper", None)
+    if wrapper is not None:
+        wrapper.close_if_unusable_or_obsolete()
+
+
+request_started.connect(_close_old_own_connection, dispatch_uid="lotpick_own_connection_started")
+request_finished.connect(_close_old_own_connection, dispatch_uid="lotpick_own_connection_finished")

@@ -5,8 +5,9 @@ added to it as new lines. The lines are planned in memory by `picking.planning` 
 available at the location (bin content minus open picks, `picking.availability`), so a pick never holds
 more than is available; what cannot be covered is reported back and stays outstanding on the source line.
 
-Lock order (docs/architecture.md): the `IPI` number series (a new pick) or the open pick, the document's
-source lines, the items' bin content. Queries do not grow with lines or serial numbers: the lines are
+Lock order (docs/architecture.md): the open pick (if any), the document's source lines, the bin content of
+the numbers (or items) planned from; a new pick's `IPI` number is taken last, in its own short transaction
+(`picking.services.document_numbers`). Queries do not grow with lines or serial numbers: the lines are
 written in one INSERT (`core.db.insert_rows`).
 """
 
@@ -47,17 +48,17 @@ from picking.planning import Budget, Demand, NotPicked, PlannedLine, Prescribed,
 from picking.rules import carries_numbers
 from picking.selectors.picks import visible_filter
 from picking.services.activity import pick_lines_values, record_pick_change
+from picking.services.document_numbers import INVENTORY_PICK_SERIES, take_document_no
 from picking.services.pick_assign import find_assignee
 from picking.services.pick_common import LINE_NO_STEP, integrity_conflict, next_line_nos, refresh_qty_on_picks
 from picking.services.source_document_events import refuse_cancelled
 from tracking.rules import Requirement, requirement, stock_key
-from tracking.services import no_series_take
 from warehouse.locks import lock_bin_contents
 from warehouse.models import Bin, BinContent, Item, Location
 from warehouse.scoping import get_visible_location
 from warehouse.selectors import NumberScope
 
-PICK_SERIES = "IPI"
+PICK_SERIES = INVENTORY_PICK_SERIES
 BATCH_KIND = "picks_create_batch"
 BATCH_TASK = "picking.picks_create_batch"
 
@@ -112,7 +113,7 @@ def pick_create_from_source(
 def _create_for_document(*, document: SourceDocument, user: Any) -> PickCreateResult:
     """Inside a transaction: create (or extend) the document's inventory pick."""
     _check_location_makes_inventory_picks(document)
-    existing, pick_no = _open_pick_or_new_number(document)
+    existing = _open_pick(document)
     open_lines = _source_lines_to_pick(document)
     planned, not_picked = _plan(document, open_lines)
     if not planned:
@@ -123,7 +124,8 @@ def _create_for_document(*, document: SourceDocument, user: Any) -> PickCreateRe
             not_picked=[not_picked_dict(n) for n in not_picked],
         )
     if existing is None:
-        pick = _new_pick(document, pick_no=pick_no, user=user)
+        # The number last, once the pick is sure to be made: taken in its own short transaction.
+        pick = _new_pick(document, pick_no=take_document_no(INVENTORY_PICK_SERIES), user=user)
         line_nos = [(i + 1) * LINE_NO_STEP for i in range(len(planned))]
         lines_before: dict[int, dict[str, Any]] = {}
     else:
@@ -176,9 +178,8 @@ def _check_location_makes_inventory_picks(document: SourceDocument) -> None:
         )
 
 
-def _open_pick_or_new_number(document: SourceDocument) -> tuple[Pick | None, str]:
-    """The document's open inventory pick (locked), or the number of a new one (the series is locked
-    first in the lock order)."""
+def _open_pick(document: SourceDocument) -> Pick | None:
+    """The document's open inventory pick (locked), or None: a new one is made."""
     existing = (
         Pick.objects.filter(
             source_document_id=document.pk, location_id=document.location_id, type=Pick.Type.INVENTORY_PICK
@@ -187,13 +188,13 @@ def _open_pick_or_new_number(document: SourceDocument) -> tuple[Pick | None, str
         .first()
     )
     if existing is None:
-        return None, no_series_take(code=PICK_SERIES)[0]
+        return None
     locked = lock_pick(pick_id=existing.pk)
     if locked is None:  # deleted meanwhile
         raise Conflict(
             "The open pick of this document was just deleted. Try again.", code=ErrorCode.PICK_EXISTS
         )
-    return locked, ""
+    return locked
 
 
 def _source_lines_to_pick(document: SourceDocument) -> list[SourceLine]:

@@ -70,6 +70,11 @@ def _user_id(user: Any) -> int | None:
 
 _Movement = TypeVar("_Movement", OutboundMovement, InboundMovement)
 
+# The entries' document no., or a function giving it, called once every movement is checked: a document
+# takes its number only when it will be written (numbers are taken in their own transaction, a refusal
+# would leave a gap).
+DocumentNo = str | Callable[[], str]
+
 
 def _load(
     movements: Sequence[OutboundMovement | InboundMovement],
@@ -312,7 +317,7 @@ def inventory_post_outbound(
     movements: Sequence[OutboundMovement],
     entry_type: str,
     document_type: str,
-    document_no: str,
+    document_no: DocumentNo,
     posting_date: datetime.date,
     user: Any = None,
     source_document_type: str = "",
@@ -436,7 +441,7 @@ def inventory_post_outbound(
         document = _Document(
             entry_type,
             document_type,
-            document_no,
+            document_no() if callable(document_no) else document_no,
             posting_date,
             _user_id(user),
             source_document_type,
@@ -503,7 +508,7 @@ def inventory_post_inbound(
     movements: Sequence[InboundMovement],
     entry_type: str,
     document_type: str,
-    document_no: str,
+    document_no: DocumentNo,
     posting_date: datetime.date,
     user: Any = None,
     source_document_type: str = "",
@@ -598,7 +603,7 @@ def inventory_post_inbound(
         document = _Document(
             entry_type,
             document_type,
-            document_no,
+            document_no() if callable(document_no) else document_no,
             posting_date,
             _user_id(user),
             source_document_type,
