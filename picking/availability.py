@@ -30,7 +30,14 @@ from django.db.models import F, Q
 from core.quantities import ZERO
 from picking.models import PickLine
 from tracking.rules import TRACKING_CODE_FLAGS, requirement_of_flags, stock_key
-from warehouse.selectors import NumberScope, StockRow, stock_rows, stock_rows_of, stock_rows_query
+from warehouse.selectors import (
+    NumberScope,
+    StockRow,
+    stock_rows,
+    stock_rows_filter,
+    stock_rows_of,
+    stock_rows_query,
+)
 
 BinItem = tuple[int, int]  # (bin_id, item_id)
 RowKey = tuple[int, int, str, str]  # (bin_id, item_id, lot_no, serial_no)
@@ -175,14 +182,14 @@ class AvailabilityRows:
 
     def __init__(self, *, location_ids: Iterable[int] | None, on_date: datetime.date | None, **filters: Any):
         self._on_date = on_date
-        self._query = stock_rows_query(
-            location_ids=list(location_ids) if location_ids is not None else None, **filters
-        )
+        locations = list(location_ids) if location_ids is not None else None
+        self._query = stock_rows_query(location_ids=locations, **filters)
+        self._filter = stock_rows_filter(location_ids=locations, **filters)
         self._count: int | None = None
 
     def count(self) -> int:
         if self._count is None:
-            self._count = self._query.count()
+            self._count = self._filter.count()
         return self._count
 
     def __len__(self) -> int:

@@ -115,8 +115,47 @@ def stock_rows_query(
     only_positive: bool = True,
     numbers: NumberScope | None = None,
 ) -> QuerySet[Any]:
-    """The query of `stock_rows` (value tuples in stock page order; count or slice it in SQL), read with
-    `stock_rows_of`."""
+    """The query of `stock_rows` (value tuples in stock page order; slice it in SQL), read with
+    `stock_rows_of`; `stock_rows_filter` with the same arguments counts them."""
+    filtered = stock_rows_filter(
+        item_ids=item_ids,
+        location_id=location_id,
+        location_ids=location_ids,
+        bin_id=bin_id,
+        lot_no=lot_no,
+        serial_no=serial_no,
+        only_positive=only_positive,
+        numbers=numbers,
+    )
+    rows = filtered.annotate(
+        lot_blocked=Exists(
+            LotNoInformation.objects.filter(
+                item_id=OuterRef("item_id"), lot_no=OuterRef("lot_no"), blocked=True
+            )
+        ),
+        serial_blocked=Exists(
+            SerialNoInformation.objects.filter(
+                item_id=OuterRef("item_id"), serial_no=OuterRef("serial_no"), blocked=True
+            )
+        ),
+    ).order_by("location__code", "bin__code", "item__no", "expiration_date", "lot_no", "serial_no", "pk")
+    # Plain tuples, not model instances: this read returns every stock row of the items (100 000s).
+    code_fields = [f"item__tracking_code__{name}" for name in TRACKING_CODE_FLAGS]
+    return rows.values_list(*_ROW_FIELDS, "lot_blocked", "serial_blocked", *code_fields)
+
+
+def stock_rows_filter(
+    *,
+    item_ids: Iterable[int] | None = None,
+    location_id: int | None = None,
+    location_ids: Iterable[int] | None = None,
+    bin_id: int | None = None,
+    lot_no: str | None = None,
+    serial_no: str | None = None,
+    only_positive: bool = True,
+    numbers: NumberScope | None = None,
+) -> QuerySet[BinContent]:
+    """The bin content rows `stock_rows` reads, without flags or order (e.g. to count them cheaply)."""
     rows = BinContent.objects.all()
     if numbers is not None:
         rows = numbers.filter(rows)
@@ -134,21 +173,7 @@ def stock_rows_query(
         rows = rows.filter(serial_no=serial_no)
     if only_positive:
         rows = rows.filter(quantity__gt=0)
-    rows = rows.annotate(
-        lot_blocked=Exists(
-            LotNoInformation.objects.filter(
-                item_id=OuterRef("item_id"), lot_no=OuterRef("lot_no"), blocked=True
-            )
-        ),
-        serial_blocked=Exists(
-            SerialNoInformation.objects.filter(
-                item_id=OuterRef("item_id"), serial_no=OuterRef("serial_no"), blocked=True
-            )
-        ),
-    ).order_by("location__code", "bin__code", "item__no", "expiration_date", "lot_no", "serial_no", "pk")
-    # Plain tuples, not model instances: this read returns every stock row of the items (100 000s).
-    code_fields = [f"item__tracking_code__{name}" for name in TRACKING_CODE_FLAGS]
-    return rows.values_list(*_ROW_FIELDS, "lot_blocked", "serial_blocked", *code_fields)
+    return rows
 
 
 def stock_rows_of(values: Iterable[Any], *, on_date: datetime.date | None = None) -> list[StockRow]:

@@ -281,6 +281,7 @@ def _post_to_ledger(
             source_document_type=document.type,
             source_document_no=document.no,
             source_line_nos={line.line_no: source_line_nos[line.source_line_id] for line in lines},
+            returning=False,
         )
     except OutboundRefused as exc:
         return ledger_line_errors(exc.errors, {line.line_no: line for line in lines}, reported)
