@@ -17,11 +17,12 @@ from typing import Any
 from django.db import IntegrityError, transaction
 
 from core.activity import Action, activity_record
-from core.db import bulk_insert, keys_subquery
+from core.db import bulk_insert, insert_rows, keys_subquery
 from core.events import EventType, events_emit
 from core.exceptions import DuplicateDocument, ErrorCode
+from core.quantities import ZERO
 from picking.availability import AvailableRow, available_stock
-from picking.models import SourceDocument, SourceLine
+from picking.models import ItemTrackingLine, SourceDocument, SourceLine
 from picking.services.activity import document_change
 from picking.services.source_document_input import (
     DocumentInput,
@@ -369,12 +370,17 @@ def write_lines(lines: Sequence[tuple[SourceDocument, LineInput]]) -> list[Sourc
             for document, line in lines
         ]
     )
-    bulk_insert(
+    # The prescribed numbers as plain rows (tens of thousands of them: no model instances).
+    source = ItemTrackingLine.Origin.SOURCE.value
+    insert_rows(
+        ItemTrackingLine,
+        ["source_line", "serial_no", "lot_no", "expiration_date", "quantity", "qty_handled", "origin"],
         [
-            entry.prescribed_on(source_line)
+            (source_line.pk, e.serial_no, e.lot_no, e.expiration_date, e.quantity, ZERO, source)
             for source_line, (_document, line) in zip(created, lines, strict=True)
-            for entry in line.tracking
-        ]
+            for e in line.tracking
+        ],
+        returning_ids=False,
     )
     return created
 
