@@ -369,15 +369,17 @@ def prescribed_outstanding(
         for tracking_line_id, total in registered:
             on_picks[tracking_line_id] = on_picks.get(tracking_line_id, ZERO) + total
     result: dict[int, list[Prescribed]] = defaultdict(list)
-    tracking_lines = ItemTrackingLine.objects.filter(
-        source_line__in=source_lines, origin=ItemTrackingLine.Origin.SOURCE
-    ).order_by("source_line_id", "pk")
-    for t in tracking_lines:
-        outstanding = t.quantity - t.qty_handled - on_picks.get(t.pk, ZERO)
+    tracking_lines = (
+        ItemTrackingLine.objects.filter(source_line__in=source_lines, origin=ItemTrackingLine.Origin.SOURCE)
+        .order_by("source_line_id", "pk")
+        .values_list(
+            "pk", "source_line_id", "lot_no", "serial_no", "expiration_date", "quantity", "qty_handled"
+        )
+    )
+    for pk, source_line_id, lot_no, serial_no, expiration_date, quantity, qty_handled in tracking_lines:
+        outstanding = quantity - qty_handled - on_picks.get(pk, ZERO)
         if outstanding > 0:
-            result[t.source_line_id].append(
-                Prescribed(t.pk, t.lot_no, t.serial_no, t.expiration_date, outstanding)
-            )
+            result[source_line_id].append(Prescribed(pk, lot_no, serial_no, expiration_date, outstanding))
     return dict(result)
 
 
