@@ -271,6 +271,24 @@ def keys_subquery(model: type[models.Model], fields: Sequence[str], keys: Iterab
     return RawSQL(sql, params)
 
 
+def keys_condition(model: type[models.Model], fields: Sequence[str], keys: Iterable[Sequence[Any]]) -> RawSQL:
+    """`(fields) IN (keys)` on the rows of `model` itself, as a condition for `filter(...)` / `Q(...)`:
+    the same join on the wanted keys as `keys_subquery`, without going through the table a second time
+    (a self `pk IN (...)` lets the planner loop over the whole table when its statistics are stale)."""
+    key_rows = [list(k) for k in keys]
+    if not key_rows:
+        return RawSQL("1 = 0", [], output_field=models.BooleanField())
+    table = _qn(model._meta.db_table)
+    columns = ", ".join(f"{table}.{_qn(_field(model, name).column)}" for name in fields)
+    if is_postgresql():
+        source, params = _array_source(model, fields, key_rows)
+    else:
+        source, params = _columns_source(model, fields, key_rows)
+    return RawSQL(
+        f"({columns}) IN (SELECT * FROM ({source}) AS k)", params, output_field=models.BooleanField()
+    )
+
+
 def try_advisory_xact_lock(key: int) -> bool:
     """Take the transaction-level advisory lock `key` without waiting (PostgreSQL); False when another
     transaction holds it. On SQLite, writers are serialised by the database lock: always True.

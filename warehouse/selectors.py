@@ -11,7 +11,7 @@ from typing import Any
 from django.db.models import Exists, Model, OuterRef, Q, QuerySet
 from django.utils import timezone
 
-from core.db import keys_subquery
+from core.db import keys_condition
 from tracking.rules import TRACKING_CODE_FLAGS, is_expired, requirement_of_flags
 from warehouse.models import Bin, BinContent, LotNoInformation, SerialNoInformation
 
@@ -47,7 +47,7 @@ class NumberScope:
     """Which rows of stock to read: those carrying one of the wanted numbers, plus every row of `items`.
 
     Checking or taking prescribed numbers needs only the rows of those numbers, not all stock of their
-    items: the pairs are joined in SQL (`core.db.keys_subquery`: `unnest` of the wanted pairs on
+    items: the pairs are joined in SQL (`core.db.keys_condition`: `unnest` of the wanted pairs on
     PostgreSQL, `json_each` on SQLite), so a read costs what the numbers concerned cost.
     `blank_serial_items` / `blank_lot_items`: items whose rows are read by number, for which open pick
     lines WITHOUT a number of that kind (unassigned reservations) are read too.
@@ -65,9 +65,9 @@ class NumberScope:
         if self.items:
             q |= Q(item_id__in=sorted(self.items))
         if self.serials:
-            q |= Q(pk__in=keys_subquery(model, ["item", "serial_no"], sorted(self.serials)))
+            q |= Q(keys_condition(model, ["item", "serial_no"], sorted(self.serials)))
         if self.lots:
-            q |= Q(pk__in=keys_subquery(model, ["item", "lot_no"], sorted(self.lots)))
+            q |= Q(keys_condition(model, ["item", "lot_no"], sorted(self.lots)))
         return q
 
     def filter(self, rows: QuerySet[Any]) -> QuerySet[Any]:
