@@ -17,9 +17,17 @@ from rest_framework import serializers
 
 from core.events import event_data_renderer_add
 from core.quantities import ZERO, format_quantity
-from picking.apis.picks import PickSerializer, PostedPickSerializer
+from picking.apis.picks import PickSerializer, PickSummarySerializer, PostedPickSerializer
 from picking.apis.source_documents import SourceDocumentSerializer
-from picking.models import ItemTrackingLine, Pick, PostedPick, SourceDocument, SourceLine
+from picking.models import (
+    ItemTrackingLine,
+    Pick,
+    PickLine,
+    PostedPick,
+    PostedPickLine,
+    SourceDocument,
+    SourceLine,
+)
 from picking.selectors.picks import pick_with_lines, posted_pick_with_lines
 from picking.selectors.source_documents import source_documents_with_lines
 
@@ -127,11 +135,114 @@ def source_documents_data_serialized(documents: Sequence[SourceDocument]) -> lis
 
 
 def pick_data(pick: Pick) -> dict[str, Any]:
+    """`PickSerializer`'s data: the pick through its summary serializer, its lines (thousands) read as
+    plain rows (tests/events check both agree)."""
+    fresh = Pick.objects.select_related("location", "source_document", "assigned_to").get(pk=pick.pk)
+    data = dict(PickSummarySerializer(fresh).data)
+    date_field = serializers.DateField()
+    rows = (
+        PickLine.objects.filter(pick_id=pick.pk)
+        .order_by("line_no")
+        .values_list(
+            *("pk", "line_no", "action", "item__no", "bin__code", "quantity", "qty_handled", "qty_to_handle"),
+            *("serial_no", "lot_no", "expiration_date", "tracking_locked", "source_line__line_no"),
+            *("pair_id", "shipment_line_id"),
+        )
+    )
+    data["lines"] = [
+        {
+            "id": pk,
+            "line_no": line_no,
+            "action": action,
+            "item": item_no,
+            "bin": bin_code,
+            "quantity": format_quantity(quantity),
+            "qty_handled": format_quantity(handled),
+            "qty_outstanding": format_quantity(quantity - handled),
+            "qty_to_handle": format_quantity(to_handle),
+            "serial_no": serial_no,
+            "lot_no": lot_no,
+            "expiration_date": date_field.to_representation(expiration) if expiration else None,
+            "tracking_locked": locked,
+            "source_line_no": source_line_no,
+            "pair": pair_id,
+            "shipment_line": shipment_line_id,
+        }
+        for (
+            pk,
+            line_no,
+            action,
+            item_no,
+            bin_code,
+            quantity,
+            handled,
+            to_handle,
+            serial_no,
+            lot_no,
+            expiration,
+            locked,
+            source_line_no,
+            pair_id,
+            shipment_line_id,
+        ) in rows
+    ]
+    return _with_document(data, fresh.source_document)
+
+
+def pick_data_serialized(pick: Pick) -> dict[str, Any]:
+    """The same through `PickSerializer` (what `pick_data` must equal)."""
     fresh = pick_with_lines(pick_id=pick.pk)
     return _with_document(dict(PickSerializer(fresh).data), fresh.source_document)
 
 
+class _PostedPickHeaderSerializer(PostedPickSerializer):
+    class Meta(PostedPickSerializer.Meta):
+        fields = [f for f in PostedPickSerializer.Meta.fields if f != "lines"]
+        read_only_fields = fields
+
+
 def posted_pick_data(posted: PostedPick) -> dict[str, Any]:
+    """`PostedPickSerializer`'s data, its lines read as plain rows (tests/events check both agree)."""
+    fresh = PostedPick.objects.select_related("location", "source_document", "posted_by").get(pk=posted.pk)
+    data = dict(_PostedPickHeaderSerializer(fresh).data)
+    date_field = serializers.DateField()
+    rows = (
+        PostedPickLine.objects.filter(posted_pick_id=posted.pk)
+        .order_by("line_no")
+        .values_list(
+            *("line_no", "pick_line_no", "item__no", "bin__code", "quantity", "serial_no", "lot_no"),
+            *("expiration_date", "source_line__line_no"),
+        )
+    )
+    data["lines"] = [
+        {
+            "line_no": line_no,
+            "pick_line_no": pick_line_no,
+            "item": item_no,
+            "bin": bin_code,
+            "quantity": format_quantity(quantity),
+            "serial_no": serial_no,
+            "lot_no": lot_no,
+            "expiration_date": date_field.to_representation(expiration) if expiration else None,
+            "source_line_no": source_line_no,
+        }
+        for (
+            line_no,
+            pick_line_no,
+            item_no,
+            bin_code,
+            quantity,
+            serial_no,
+            lot_no,
+            expiration,
+            source_line_no,
+        ) in rows
+    ]
+    return _with_document(data, fresh.source_document)
+
+
+def posted_pick_data_serialized(posted: PostedPick) -> dict[str, Any]:
+    """The same through `PostedPickSerializer` (what `posted_pick_data` must equal)."""
     fresh = posted_pick_with_lines(posted_pick_id=posted.pk)
     return _with_document(dict(PostedPickSerializer(fresh).data), fresh.source_document)
 

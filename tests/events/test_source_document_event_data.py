@@ -1,4 +1,5 @@
-"""The data of source document events is rendered from plain rows; it must equal the API's serializer."""
+"""The data of source document, pick and posted pick events is rendered from plain rows; it must equal
+what the API's serializers render."""
 
 from __future__ import annotations
 
@@ -7,9 +8,16 @@ from typing import Any
 
 import pytest
 
-from picking.event_data import source_documents_data, source_documents_data_serialized
-from picking.models import SourceDocument, SourceLine
-from tests.world import document
+from picking.event_data import (
+    pick_data,
+    pick_data_serialized,
+    posted_pick_data,
+    posted_pick_data_serialized,
+    source_documents_data,
+    source_documents_data_serialized,
+)
+from picking.models import PickLine, SourceDocument, SourceLine
+from tests.world import document, pick_from, ship
 
 pytestmark = pytest.mark.django_db
 
@@ -31,3 +39,22 @@ def test_event_data_of_documents_equals_what_the_serializer_renders(stocked_worl
 
     assert source_documents_data(documents) == source_documents_data_serialized(documents)
     assert [d["no"] for d in source_documents_data(documents)] == ["SO-EVENT-2", "SO-EVENT-1"]
+
+
+def test_event_data_of_picks_and_posted_picks_equals_what_the_serializers_render(stocked_world: Any) -> None:
+    w = stocked_world
+    doc = document(
+        w,
+        (w.sn_spec, 2, {"tracking": [("SN-001", "", 1), ("SN-002", "", 1)]}),
+        (w.lot_spec, 3, {"tracking": [("", "L-A", 3)]}),
+        (w.plain, 2),
+        no="SO-EVENT-PICK",
+    )
+    pick = pick_from(w, doc)
+    assert PickLine.objects.filter(pick=pick).count() >= 3
+    assert pick_data(pick) == pick_data_serialized(pick)
+
+    posted = ship(w, pick)
+    assert pick_data(pick) == pick_data_serialized(pick)
+    assert posted_pick_data(posted) == posted_pick_data_serialized(posted)
+    assert len(posted_pick_data(posted)["lines"]) >= 3
