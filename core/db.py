@@ -14,7 +14,8 @@ helpers here pass all rows as a fixed number of parameters instead:
 
 `insert_select` copies rows the database already has (an ORM query) into another table without reading
 them into Python. `own_transaction_alias` gives a second connection whose work commits on its own (numbers
-of documents, docs/architecture.md "Locks"). This module is the only place that writes SQL by hand.
+of documents, docs/architecture.md, "Document numbers"). This module is the only place that writes SQL by
+hand.
 
 Values go through each field's `get_db_prep_save`, exactly as the ORM would store them.
 """

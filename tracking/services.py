@@ -99,7 +99,8 @@ OWN_TRANSACTION_LOCK_TIMEOUT_MS = 2000
 def document_no_take(*, code: str) -> str:
     """The next number of the document series `code`, taken in a transaction of its own that commits at
     once: the series row is locked for a few milliseconds, not until the caller's transaction ends, so
-    postings and pick creations never queue behind each other on one row (docs/architecture.md, "Locks").
+    postings and pick creations never queue behind each other on one row (docs/architecture.md,
+    "Document numbers").
 
     The price is gaps: a number taken by a transaction that then rolls back is not used again (callers
     take it once their checks have passed, so only a failure while writing leaves one). Where no second

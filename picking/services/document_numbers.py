@@ -5,9 +5,9 @@ and movement takes its number here, from its number series (created by a data mi
 `docs/warehouse-shipments.md`). The number is taken in a short transaction of its own
 (`tracking.services.document_no_take`): the series row is locked for milliseconds, never for the rest of
 the caller's transaction, so documents of different items are posted side by side; a transaction that
-rolls back after taking its number leaves a gap (docs/architecture.md, "Locks"). Take it as late as
-possible: once the document's checks have passed. How numbers are handed out can change in this one place
-(inventory adjustments, in the warehouse layer below, call `document_no_take` themselves).
+rolls back after taking its number leaves a gap (docs/architecture.md, "Document numbers"). Take it as
+late as possible: once the document's checks have passed. How numbers are handed out can change in this
+one place (inventory adjustments, in the warehouse layer below, call `document_no_take` themselves).
 """
 
 from __future__ import annotations
