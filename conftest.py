@@ -105,6 +105,16 @@ def restore_migration_data() -> None:
         )
 
 
+@pytest.fixture(scope="session")
+def django_db_setup(django_db_setup: Any) -> Any:
+    """pytest-django's test databases; before they are dropped, the connections that documents take their
+    numbers on (`core.db.own_transaction_alias`) are closed, or PostgreSQL would refuse the drop."""
+    yield django_db_setup
+    from core.db import close_own_connections
+
+    close_own_connections()
+
+
 @pytest.fixture(autouse=True)
 def _migration_data_in_transactional_tests(request: pytest.FixtureRequest) -> None:
     marker = request.node.get_closest_marker("django_db")

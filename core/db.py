@@ -4,25 +4,36 @@ Django's `bulk_create` / `bulk_update` split their work into batches of at most 
 and build a `CASE WHEN` per row for updates, so the number of queries grows with the number of rows. The
 helpers here pass all rows as a fixed number of parameters instead:
 
-- PostgreSQL: one array per column, unpacked with `unnest(...)` (`INSERT ... SELECT FROM unnest`,
-  `UPDATE ... FROM unnest`, `(a, b) IN (SELECT * FROM unnest(...))`).
-- SQLite: one JSON document holding every row, unpacked with `json_each` (JSON1 is built in).
+- rows to write: one JSON document holding every row, unpacked with `json_array_elements` on PostgreSQL
+  (`INSERT ... SELECT FROM json_array_elements`, `UPDATE ... FROM (...)`) and with `json_each` on SQLite
+  (JSON1 is built in). One JSON text is encoded in C and passed as one parameter; an array per column is
+  quoted by the driver value by value (about 2.5 us each).
+- keys to match (`keys_subquery`: `(a, b) IN (SELECT ...)`, a join on the wanted pairs): one array per
+  key column, unpacked with `unnest(...)` on PostgreSQL (the planner knows the array's length and hashes
+  the join), `json_each` on SQLite.
 
 `insert_select` copies rows the database already has (an ORM query) into another table without reading
-them into Python. This module is the only place that writes SQL by hand.
+them into Python. `own_transaction_alias` gives a second connection whose work commits on its own (numbers
+of documents, docs/architecture.md, "Document numbers"). This module is the only place that writes SQL by
+hand.
 
 Values go through each field's `get_db_prep_save`, exactly as the ORM would store them.
 """
 
 from __future__ import annotations
 
+import copy
 import datetime
 import json
+import threading
+import weakref
 from collections.abc import Iterable, Mapping, Sequence
 from decimal import Decimal
 from typing import Any, TypeVar
 
+from django.core.signals import request_finished, request_started
 from django.db import DEFAULT_DB_ALIAS, connection, connections, models
+from django.db.backends.base.base import BaseDatabaseWrapper
 from django.db.models.expressions import RawSQL
 
 M = TypeVar("M", bound=models.Model)
@@ -78,6 +89,10 @@ _PLAIN_FIELDS = (
 
 def _preparer(field: models.Field[Any, Any], conn: Any) -> Any:
     """How to prepare a value of `field` for the database (plain values pass through unchanged)."""
+    if isinstance(field, models.JSONField) and conn.vendor == "postgresql":
+        encoder = field.encoder
+        # The JSON text of the value (SQL NULL for None), cast to jsonb in the statement.
+        return lambda value: None if value is None else json.dumps(value, cls=encoder)
     if isinstance(field, models.DateTimeField):
         return lambda value: field.get_db_prep_save(value, conn)
     if isinstance(field, _PLAIN_FIELDS) or type(field) is models.DateField:
@@ -88,7 +103,39 @@ def _preparer(field: models.Field[Any, Any], conn: Any) -> Any:
 def _columns_source(
     model: type[models.Model], names: Sequence[str], rows: Sequence[Sequence[Any]]
 ) -> tuple[str, list[Any]]:
-    """A `SELECT` producing `rows` as columns named like the fields' columns, and its parameters."""
+    """A `SELECT` producing `rows` as columns named like the fields' columns, and its parameters: ONE
+    JSON document holding every row (encoded by the `json` module in C; an array per column would be
+    quoted element by element by the driver, about 2.5 us per value)."""
+    conn = connections[DEFAULT_DB_ALIAS]
+    fields = [_field(model, name) for name in names]
+    preparers = [_preparer(field, conn) for field in fields]
+    if any(p is not None for p in preparers):
+        prepared: Sequence[Sequence[Any]] = [
+            [v if p is None else p(v) for p, v in zip(preparers, row, strict=True)] for row in rows
+        ]
+    else:
+        prepared = rows
+    document = json.dumps(prepared if isinstance(prepared, list) else list(prepared), default=_json_value)
+    names_sql = [field.column for field in fields]
+    if conn.vendor == "postgresql":
+        casts = ", ".join(
+            f"(r.value ->> {i})::{_array_type(field)[:-2]} AS {_qn(column)}"
+            for i, (field, column) in enumerate(zip(fields, names_sql, strict=True))
+        )
+        return f"SELECT {casts} FROM json_array_elements(%s::json) AS r(value)", [document]
+    extracts = ", ".join(
+        f"json_extract(value, '$[{i}]') AS {_qn(column)}" for i, column in enumerate(names_sql)
+    )
+    # `WHERE true` lets SQLite parse an `ON CONFLICT` clause after this `SELECT`.
+    return f"SELECT {extracts} FROM json_each(%s) WHERE true", [document]
+
+
+def _array_source(
+    model: type[models.Model], names: Sequence[str], rows: Sequence[Sequence[Any]]
+) -> tuple[str, list[Any]]:
+    """PostgreSQL: `rows` as `unnest` of one array per column. The planner knows how many rows an array
+    literal holds (it estimates 100 for a JSON document), so a join on many keys is hashed instead of
+    looked up row by row; used for keys, which are few columns."""
     conn = connections[DEFAULT_DB_ALIAS]
     fields = [_field(model, name) for name in names]
     preparers = [_preparer(field, conn) for field in fields]
@@ -96,17 +143,9 @@ def _columns_source(
     for i, prepare in enumerate(preparers):
         values = [row[i] for row in rows]
         columns.append([prepare(v) for v in values] if prepare is not None else values)
-    names_sql = [field.column for field in fields]
-    if conn.vendor == "postgresql":
-        unnest = ", ".join(f"%s::{_array_type(field)}" for field in fields)
-        sql = f"SELECT * FROM unnest({unnest}) AS v({', '.join(_qn(c) for c in names_sql)})"
-        return sql, columns
-    extracts = ", ".join(
-        f"json_extract(value, '$[{i}]') AS {_qn(column)}" for i, column in enumerate(names_sql)
-    )
-    document = json.dumps(list(zip(*columns, strict=True)), default=_json_value)
-    # `WHERE true` lets SQLite parse an `ON CONFLICT` clause after this `SELECT`.
-    return f"SELECT {extracts} FROM json_each(%s) WHERE true", [document]
+    unnest = ", ".join(f"%s::{_array_type(field)}" for field in fields)
+    names_sql = ", ".join(_qn(field.column) for field in fields)
+    return f"SELECT * FROM unnest({unnest}) AS v({names_sql})", columns
 
 
 def insert_rows(
@@ -225,9 +264,30 @@ def keys_subquery(model: type[models.Model], fields: Sequence[str], keys: Iterab
     columns = ", ".join(_qn(_field(model, name).column) for name in fields)
     if not key_rows:
         return RawSQL(f"SELECT {pk_column} FROM {table} WHERE 1 = 0", [])
-    source, params = _columns_source(model, fields, key_rows)
+    if is_postgresql():
+        source, params = _array_source(model, fields, key_rows)
+    else:
+        source, params = _columns_source(model, fields, key_rows)
     sql = f"SELECT {pk_column} FROM {table} WHERE ({columns}) IN (SELECT * FROM ({source}) AS k)"
     return RawSQL(sql, params)
+
+
+def keys_condition(model: type[models.Model], fields: Sequence[str], keys: Iterable[Sequence[Any]]) -> RawSQL:
+    """`(fields) IN (keys)` on the rows of `model` itself, as a condition for `filter(...)` / `Q(...)`:
+    the same join on the wanted keys as `keys_subquery`, without going through the table a second time
+    (a self `pk IN (...)` lets the planner loop over the whole table when its statistics are stale)."""
+    key_rows = [list(k) for k in keys]
+    if not key_rows:
+        return RawSQL("1 = 0", [], output_field=models.BooleanField())
+    table = _qn(model._meta.db_table)
+    columns = ", ".join(f"{table}.{_qn(_field(model, name).column)}" for name in fields)
+    if is_postgresql():
+        source, params = _array_source(model, fields, key_rows)
+    else:
+        source, params = _columns_source(model, fields, key_rows)
+    return RawSQL(
+        f"({columns}) IN (SELECT * FROM ({source}) AS k)", params, output_field=models.BooleanField()
+    )
 
 
 def try_advisory_xact_lock(key: int) -> bool:
@@ -240,3 +300,61 @@ def try_advisory_xact_lock(key: int) -> bool:
         cursor.execute("SELECT pg_try_advisory_xact_lock(%s)", [key])
         row = cursor.fetchone()
     return bool(row and row[0])
+
+
+# --- A connection of its own: work that commits at once, whatever transaction the caller is in ------------
+
+OWN_ALIAS = "lotpick_own"
+_own = threading.local()
+_own_connections: weakref.WeakSet[BaseDatabaseWrapper] = weakref.WeakSet()
+_own_lock = threading.Lock()
+
+
+def own_transaction_alias() -> str | None:
+    """The alias of this thread's second connection to the database (PostgreSQL), for a short transaction
+    that commits on its own while the caller's transaction goes on: a row it locks is locked for that short
+    transaction only. None when that is not wanted or possible: SQLite (one writer at a time anyway), no
+    transaction open on the default connection (the caller's own `atomic` is just as short), or inside a
+    test case's transaction (its work must roll back with the test).
+
+    The connection opens on first use and is closed like Django's own (`CONN_MAX_AGE`) at the start and end
+    of each request, and by `close_own_connections`.
+    """
+    if connection.vendor != "postgresql" or not connection.in_atomic_block:
+        return None
+    if any(getattr(block, "_from_testcase", False) for block in connection.atomic_blocks):
+        return None
+    wrapper = getattr(_own, "wrapper", None)
+    if wrapper is None:
+        default = connections[DEFAULT_DB_ALIAS]
+        wrapper = type(default)(copy.deepcopy(default.settings_dict), OWN_ALIAS)
+        wrapper.inc_thread_sharing()  # `close_own_connections` may close it from another thread
+        _own.wrapper = wrapper
+        with _own_lock:
+            _own_connections.add(wrapper)
+    connections[OWN_ALIAS] = wrapper
+    return OWN_ALIAS
+
+
+def set_lock_timeout(alias: str, milliseconds: int) -> None:
+    """`SET LOCAL lock_timeout` on the connection `alias` (PostgreSQL; inside a transaction)."""
+    with connections[alias].cursor() as cursor:
+        cursor.execute(f"SET LOCAL lock_timeout = {int(milliseconds)}")
+
+
+def close_own_connections() -> None:
+    """Close every thread's own connection (e.g. before a test database is dropped)."""
+    with _own_lock:
+        wrappers = list(_own_connections)
+    for wrapper in wrappers:
+        wrapper.close()
+
+
+def _close_old_own_connection(**kwargs: Any) -> None:
+    wrapper = getattr(_own, "wrapper", None)
+    if wrapper is not None:
+        wrapper.close_if_unusable_or_obsolete()
+
+
+request_started.connect(_close_old_own_connection, dispatch_uid="lotpick_own_connection_started")
+request_finished.connect(_close_old_own_connection, dispatch_uid="lotpick_own_connection_finished")

@@ -14,6 +14,7 @@ from picking.models import PickLine
 from picking.planning import Budget
 from tests.world import TODAY, World, document, put_on_pick, serials, source_line
 from warehouse.models import Bin, LotNoInformation
+from warehouse.selectors import NumberScope
 
 pytestmark = pytest.mark.django_db
 
@@ -117,3 +118,42 @@ def test_queries_do_not_grow_with_rows_or_pick_lines(wh: World) -> None:
         stock = available_stock(item_ids=ids, location_id=wh.location.pk)
     assert len(few.captured_queries) == len(many.captured_queries) == 2
     assert row(stock, wh.a1.pk, wh.lot_strict.pk, "L1", "").qty_on_picks == 30
+
+
+def test_the_availability_api_counts_and_pages_in_sql_in_constant_queries(erp_api: Any, wh: World) -> None:
+    wh.receive(wh.sn_spec, "A1", *serials(3, prefix="A"))
+    pick_line(wh, wh.sn_spec, 1, serial_no="A00001")
+    url = f"/api/v1/inventory/availability/?item={wh.sn_spec.no}&location=MAIN&page_size=2"
+    with CaptureQueriesContext(connection) as few:
+        body = erp_api.get(url).json()
+    assert body["count"] == 3 and len(body["results"]) == 2
+    wh.receive(wh.sn_spec, "A1", *serials(120, prefix="B"))
+    for i in range(10):
+        pick_line(wh, wh.sn_spec, 1, serial_no=f"B{i:05d}")
+    with CaptureQueriesContext(connection) as many:
+        body = erp_api.get(url + "&page=2").json()
+    assert len(few.captured_queries) == len(many.captured_queries)
+    # the page is the third and fourth row in stock order, with what open picks hold of them
+    assert body["count"] == 123
+    assert [(r["serial_no"], r["qty_on_picks"]) for r in body["results"]] == [
+        ("A00002", "0"),
+        ("B00000", "1"),
+    ]
+    # the stock rows are read one page at a time (LIMIT), and counted in SQL
+    stock_reads = [q["sql"] for q in many.captured_queries if 'FROM "warehouse_bincontent"' in q["sql"]]
+    assert stock_reads and all("LIMIT" in sql or "COUNT(" in sql for sql in stock_reads)
+
+
+def test_a_number_scope_reads_only_the_rows_of_the_wanted_numbers(wh: World) -> None:
+    wh.receive(wh.sn_spec, "A1", *serials(50, prefix="A"))
+    wh.receive(wh.plain, "A1", {"quantity": 7})
+    pick_line(wh, wh.sn_spec, 1, serial_no="A00003")
+    scope = NumberScope(serials=frozenset({(wh.sn_spec.pk, "A00003"), (wh.sn_spec.pk, "A00010")}))
+    with CaptureQueriesContext(connection) as queries:
+        stock = available_stock(item_ids=None, location_id=wh.location.pk, numbers=scope)
+    assert len(queries.captured_queries) == 2
+    assert sorted((r.stock.serial_no, r.available) for r in stock.rows) == [("A00003", 0), ("A00010", 1)]
+    whole = NumberScope(items=frozenset({wh.plain.pk}))
+    assert [
+        r.stock.quantity for r in available_stock(item_ids=None, location_id=None, numbers=whole).rows
+    ] == [7]

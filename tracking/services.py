@@ -11,9 +11,10 @@ import re
 from collections.abc import Callable, Mapping
 from typing import Any
 
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, OperationalError, transaction
 from django.utils.translation import gettext as _
 
+from core.db import own_transaction_alias, set_lock_timeout
 from core.exceptions import Conflict, ErrorCode, NoSeriesExhausted, NotFoundError
 from tracking.exceptions import NoSeriesInvalid, TrackingCodeInvalid
 from tracking.locks import lock_no_series
@@ -99,16 +100,50 @@ def no_series_take(*, code: str, count: int = 1) -> list[str]:
     """Hand out the next `count` numbers of series `code`, safely under concurrency.
 
     Locks the series row (first in the lock order), computes the numbers in Python, and stores the last
-    one in ONE update: the same number of queries for 1 or 30 000 numbers.
+    one in ONE update: the same number of queries for 1 or 30 000 numbers. The lock lasts until the
+    caller's transaction ends (numbers without gaps); documents take theirs with `document_no_take`.
     """
+    return _take(code=code, count=count, using=None)
+
+
+# How long a document number waits for its series in its own transaction before it is taken in the
+# caller's transaction instead (which may already hold the series: never wait for oneself).
+OWN_TRANSACTION_LOCK_TIMEOUT_MS = 2000
+
+
+def document_no_take(*, code: str) -> str:
+    """The next number of the document series `code`, taken in a transaction of its own that commits at
+    once: the series row is locked for a few milliseconds, not until the caller's transaction ends, so
+    postings and pick creations never queue behind each other on one row (docs/architecture.md,
+    "Document numbers").
+
+    The price is gaps: a number taken by a transaction that then rolls back is not used again (callers
+    take it once their checks have passed, so only a failure while writing leaves one). Where no second
+    connection is wanted (`core.db.own_transaction_alias`: SQLite, no transaction open, a test case), or
+    the series is not visible to it yet (created in the caller's transaction) or busy for longer than
+    OWN_TRANSACTION_LOCK_TIMEOUT_MS, the number is taken in the caller's transaction, as `no_series_take`.
+    """
+    alias = own_transaction_alias()
+    if alias is not None:
+        try:
+            return _take(code=code, count=1, using=alias, lock_timeout_ms=OWN_TRANSACTION_LOCK_TIMEOUT_MS)[0]
+        except (NotFoundError, OperationalError):
+            pass
+    return _take(code=code, count=1, using=None)[0]
+
+
+def _take(*, code: str, count: int, using: str | None, lock_timeout_ms: int | None = None) -> list[str]:
     if count < 1:
         raise NoSeriesInvalid(_("Ask for at least one number."), field="count")
-    with transaction.atomic():
-        series = lock_no_series(code=code)
+    with transaction.atomic(using=using):
+        if using is not None and lock_timeout_ms is not None:
+            set_lock_timeout(using, lock_timeout_ms)
+        series = lock_no_series(code=code, using=using)
         if series is None:
             raise NotFoundError(_("There is no number series '%(code)s'.") % {"code": code}, series=code)
         numbers = no_series_next_numbers(series, count)
-        NoSeries.objects.filter(pk=series.pk).update(last_no_used=numbers[-1])
+        rows = NoSeries.objects.using(using) if using else NoSeries.objects.all()
+        rows.filter(pk=series.pk).update(last_no_used=numbers[-1])
     return numbers
 
 

@@ -8,6 +8,9 @@ picks, pick lines, source lines, BIN CONTENT, then OPEN RECEIPTS (item ledger en
 from __future__ import annotations
 
 from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import date
+from decimal import Decimal
 
 from core.db import keys_subquery
 from warehouse.models import BinContent, ItemLedgerEntry
@@ -31,8 +34,44 @@ def lock_bin_contents(keys: Iterable[BinKey]) -> dict[BinKey, BinContent]:
     return {(r.bin_id, r.item_id, r.lot_no, r.serial_no): r for r in rows}
 
 
-def lock_open_receipts(keys: Iterable[ReceiptKey]) -> dict[ReceiptKey, list[ItemLedgerEntry]]:
-    """Lock the open receipt entries of `keys`; per key, oldest first (FIFO by pk)."""
+@dataclass(slots=True)
+class BinRow:
+    """A locked bin content row, without a model instance (postings lock tens of thousands)."""
+
+    pk: int
+    bin_id: int
+    item_id: int
+    lot_no: str
+    serial_no: str
+    expiration_date: date | None
+    quantity: Decimal
+
+
+@dataclass(slots=True)
+class ReceiptRow:
+    """A locked open receipt (item ledger entry), without a model instance."""
+
+    pk: int
+    remaining_quantity: Decimal
+    open: bool
+
+
+def lock_bin_content_rows(keys: Iterable[BinKey]) -> dict[BinKey, BinRow]:
+    """`lock_bin_contents`, read as plain rows (the same lock, the same order)."""
+    wanted = sorted(set(keys))
+    if not wanted:
+        return {}
+    rows = (
+        BinContent.objects.select_for_update(of=("self",))
+        .filter(pk__in=keys_subquery(BinContent, ["bin", "item", "lot_no", "serial_no"], wanted))
+        .order_by("pk")
+        .values_list("pk", "bin_id", "item_id", "lot_no", "serial_no", "expiration_date", "quantity")
+    )
+    return {(r[1], r[2], r[3], r[4]): BinRow(*r) for r in rows}
+
+
+def lock_open_receipts(keys: Iterable[ReceiptKey]) -> dict[ReceiptKey, list[ReceiptRow]]:
+    """Lock the open receipt entries of `keys`; per key, oldest first (FIFO by pk), as plain rows."""
     wanted = sorted(set(keys))
     if not wanted:
         return {}
@@ -43,8 +82,11 @@ def lock_open_receipts(keys: Iterable[ReceiptKey]) -> dict[ReceiptKey, list[Item
             open=True,
         )
         .order_by("pk")
+        .values_list("pk", "location_id", "item_id", "lot_no", "serial_no", "remaining_quantity", "open")
     )
-    result: dict[ReceiptKey, list[ItemLedgerEntry]] = {}
-    for row in rows:
-        result.setdefault((row.location_id, row.item_id, row.lot_no, row.serial_no), []).append(row)
+    result: dict[ReceiptKey, list[ReceiptRow]] = {}
+    for pk, location_id, item_id, lot_no, serial_no, remaining, is_open in rows:
+        result.setdefault((location_id, item_id, lot_no, serial_no), []).append(
+            ReceiptRow(pk, remaining, is_open)
+        )
     return result

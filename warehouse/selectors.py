@@ -6,10 +6,12 @@ import datetime
 from collections.abc import Iterable
 from dataclasses import dataclass
 from decimal import Decimal
+from typing import Any
 
-from django.db.models import Exists, OuterRef
+from django.db.models import Exists, Model, OuterRef, Q, QuerySet
 from django.utils import timezone
 
+from core.db import keys_condition
 from tracking.rules import TRACKING_CODE_FLAGS, is_expired, requirement_of_flags
 from warehouse.models import Bin, BinContent, LotNoInformation, SerialNoInformation
 
@@ -40,6 +42,38 @@ class StockRow:
         return self.bin_kind == Bin.Kind.SHIPPING
 
 
+@dataclass(frozen=True)
+class NumberScope:
+    """Which rows of stock to read: those carrying one of the wanted numbers, plus every row of `items`.
+
+    Checking or taking prescribed numbers needs only the rows of those numbers, not all stock of their
+    items: the pairs are joined in SQL (`core.db.keys_condition`: `unnest` of the wanted pairs on
+    PostgreSQL, `json_each` on SQLite), so a read costs what the numbers concerned cost.
+    `blank_serial_items` / `blank_lot_items`: items whose rows are read by number, for which open pick
+    lines WITHOUT a number of that kind (unassigned reservations) are read too.
+    """
+
+    serials: frozenset[tuple[int, str]] = frozenset()  # (item_id, serial_no)
+    lots: frozenset[tuple[int, str]] = frozenset()  # (item_id, lot_no)
+    items: frozenset[int] = frozenset()  # every row of these items
+    blank_serial_items: frozenset[int] = frozenset()
+    blank_lot_items: frozenset[int] = frozenset()
+
+    def q(self, model: type[Model]) -> Q:
+        """The rows of `model` (fields `item`, `serial_no`, `lot_no`) in the scope; nothing when empty."""
+        q = Q(pk__in=[])
+        if self.items:
+            q |= Q(item_id__in=sorted(self.items))
+        if self.serials:
+            q |= Q(keys_condition(model, ["item", "serial_no"], sorted(self.serials)))
+        if self.lots:
+            q |= Q(keys_condition(model, ["item", "lot_no"], sorted(self.lots)))
+        return q
+
+    def filter(self, rows: QuerySet[Any]) -> QuerySet[Any]:
+        return rows.filter(self.q(rows.model))
+
+
 def stock_rows(
     *,
     item_ids: Iterable[int] | None = None,
@@ -50,13 +84,81 @@ def stock_rows(
     serial_no: str | None = None,
     on_date: datetime.date | None = None,
     only_positive: bool = True,
+    numbers: NumberScope | None = None,
 ) -> list[StockRow]:
     """Bin content rows with their flags, in ONE query whatever the number of rows.
 
-    `location_ids` (optional) restricts to a set of locations, e.g. those a user may see.
+    `location_ids` (optional) restricts to a set of locations, e.g. those a user may see; `numbers` to the
+    rows of some numbers (and items).
     """
-    on = on_date or timezone.localdate()
+    values = stock_rows_query(
+        item_ids=item_ids,
+        location_id=location_id,
+        location_ids=location_ids,
+        bin_id=bin_id,
+        lot_no=lot_no,
+        serial_no=serial_no,
+        only_positive=only_positive,
+        numbers=numbers,
+    )
+    return stock_rows_of(values, on_date=on_date)
+
+
+def stock_rows_query(
+    *,
+    item_ids: Iterable[int] | None = None,
+    location_id: int | None = None,
+    location_ids: Iterable[int] | None = None,
+    bin_id: int | None = None,
+    lot_no: str | None = None,
+    serial_no: str | None = None,
+    only_positive: bool = True,
+    numbers: NumberScope | None = None,
+) -> QuerySet[Any]:
+    """The query of `stock_rows` (value tuples in stock page order; slice it in SQL), read with
+    `stock_rows_of`; `stock_rows_filter` with the same arguments counts them."""
+    filtered = stock_rows_filter(
+        item_ids=item_ids,
+        location_id=location_id,
+        location_ids=location_ids,
+        bin_id=bin_id,
+        lot_no=lot_no,
+        serial_no=serial_no,
+        only_positive=only_positive,
+        numbers=numbers,
+    )
+    rows = filtered.annotate(
+        lot_blocked=Exists(
+            LotNoInformation.objects.filter(
+                item_id=OuterRef("item_id"), lot_no=OuterRef("lot_no"), blocked=True
+            )
+        ),
+        serial_blocked=Exists(
+            SerialNoInformation.objects.filter(
+                item_id=OuterRef("item_id"), serial_no=OuterRef("serial_no"), blocked=True
+            )
+        ),
+    ).order_by("location__code", "bin__code", "item__no", "expiration_date", "lot_no", "serial_no", "pk")
+    # Plain tuples, not model instances: this read returns every stock row of the items (100 000s).
+    code_fields = [f"item__tracking_code__{name}" for name in TRACKING_CODE_FLAGS]
+    return rows.values_list(*_ROW_FIELDS, "lot_blocked", "serial_blocked", *code_fields)
+
+
+def stock_rows_filter(
+    *,
+    item_ids: Iterable[int] | None = None,
+    location_id: int | None = None,
+    location_ids: Iterable[int] | None = None,
+    bin_id: int | None = None,
+    lot_no: str | None = None,
+    serial_no: str | None = None,
+    only_positive: bool = True,
+    numbers: NumberScope | None = None,
+) -> QuerySet[BinContent]:
+    """The bin content rows `stock_rows` reads, without flags or order (e.g. to count them cheaply)."""
     rows = BinContent.objects.all()
+    if numbers is not None:
+        rows = numbers.filter(rows)
     if item_ids is not None:
         rows = rows.filter(item_id__in=list(item_ids))
     if location_id is not None:
@@ -71,21 +173,12 @@ def stock_rows(
         rows = rows.filter(serial_no=serial_no)
     if only_positive:
         rows = rows.filter(quantity__gt=0)
-    rows = rows.annotate(
-        lot_blocked=Exists(
-            LotNoInformation.objects.filter(
-                item_id=OuterRef("item_id"), lot_no=OuterRef("lot_no"), blocked=True
-            )
-        ),
-        serial_blocked=Exists(
-            SerialNoInformation.objects.filter(
-                item_id=OuterRef("item_id"), serial_no=OuterRef("serial_no"), blocked=True
-            )
-        ),
-    ).order_by("location__code", "bin__code", "item__no", "expiration_date", "lot_no", "serial_no", "pk")
-    # Plain tuples, not model instances: this read returns every stock row of the items (100 000s).
-    code_fields = [f"item__tracking_code__{name}" for name in TRACKING_CODE_FLAGS]
-    values = rows.values_list(*_ROW_FIELDS, "lot_blocked", "serial_blocked", *code_fields)
+    return rows
+
+
+def stock_rows_of(values: Iterable[Any], *, on_date: datetime.date | None = None) -> list[StockRow]:
+    """The stock rows of the value tuples of `stock_rows_query` (or a slice of it): one query."""
+    on = on_date or timezone.localdate()
     result = []
     n = len(_ROW_FIELDS)
     for value in values:

@@ -1,14 +1,21 @@
-"""Document numbers of the documents the warehouse flow creates: one function takes them all.
+"""Document numbers: one function takes them all.
 
-Every new warehouse shipment, warehouse pick, registered pick, posted shipment, movement and recall takes its
-number here, from its number series (created by a data migration; `docs/warehouse-shipments.md`). Taking a
-number locks the series row, the first kind in the lock order (docs/architecture.md): call this before any
-other lock. How numbers are handed out can change in this one place.
+Every new inventory pick, posted pick, warehouse shipment, warehouse pick, registered pick, posted shipment,
+movement and recall takes its number here, from its number series (created by a data migration;
+`docs/warehouse-shipments.md`). The number is taken in a short transaction of its own
+(`tracking.services.document_no_take`): the series row is locked for milliseconds, never for the rest of
+the caller's transaction, so documents of different items are posted side by side; a transaction that
+rolls back after taking its number leaves a gap (docs/architecture.md, "Document numbers"). Take it as
+late as possible: once the document's checks have passed. How numbers are handed out can change in this
+one place (inventory adjustments, in the warehouse layer below, call `document_no_take` themselves).
 """
 
 from __future__ import annotations
 
-from tracking.services import no_series_take
+from tracking.services import document_no_take
+
+INVENTORY_PICK_SERIES = "IPI"
+POSTED_PICK_SERIES = "PPI"
 
 SHIPMENT_SERIES = "WSH"
 WAREHOUSE_PICK_SERIES = "WPI"
@@ -20,4 +27,4 @@ RECALL_SERIES = "RCL"
 
 def take_document_no(series: str) -> str:
     """The next number of the document series `series` (one of the constants above)."""
-    return no_series_take(code=series)[0]
+    return document_no_take(code=series)

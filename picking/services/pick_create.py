@@ -5,8 +5,9 @@ added to it as new lines. The lines are planned in memory by `picking.planning` 
 available at the location (bin content minus open picks, `picking.availability`), so a pick never holds
 more than is available; what cannot be covered is reported back and stays outstanding on the source line.
 
-Lock order (docs/architecture.md): the `IPI` number series (a new pick) or the open pick, the document's
-source lines, the items' bin content. Queries do not grow with lines or serial numbers: the lines are
+Lock order (docs/architecture.md): the open pick (if any), the document's source lines, the bin content of
+the numbers (or items) planned from; a new pick's `IPI` number is taken last, in its own short transaction
+(`picking.services.document_numbers`). Queries do not grow with lines or serial numbers: the lines are
 written in one INSERT (`core.db.insert_rows`).
 """
 
@@ -14,7 +15,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from decimal import Decimal
 from typing import Any
 
@@ -44,18 +45,20 @@ from picking.models import (
     WarehouseShipmentLine,
 )
 from picking.planning import Budget, Demand, NotPicked, PlannedLine, Prescribed, plan_demand
+from picking.rules import carries_numbers
 from picking.selectors.picks import visible_filter
 from picking.services.activity import pick_lines_values, record_pick_change
+from picking.services.document_numbers import INVENTORY_PICK_SERIES, take_document_no
 from picking.services.pick_assign import find_assignee
 from picking.services.pick_common import LINE_NO_STEP, integrity_conflict, next_line_nos, refresh_qty_on_picks
 from picking.services.source_document_events import refuse_cancelled
-from tracking.rules import Requirement, requirement
-from tracking.services import no_series_take
+from tracking.rules import Requirement, requirement, stock_key
 from warehouse.locks import lock_bin_contents
 from warehouse.models import Bin, BinContent, Item, Location
 from warehouse.scoping import get_visible_location
+from warehouse.selectors import NumberScope
 
-PICK_SERIES = "IPI"
+PICK_SERIES = INVENTORY_PICK_SERIES
 BATCH_KIND = "picks_create_batch"
 BATCH_TASK = "picking.picks_create_batch"
 
@@ -111,7 +114,7 @@ def pick_create_from_source(
 def _create_for_document(*, document: SourceDocument, user: Any) -> PickCreateResult:
     """Inside a transaction: create (or extend) the document's inventory pick."""
     _check_location_makes_inventory_picks(document)
-    existing, pick_no = _open_pick_or_new_number(document)
+    existing = _open_pick(document)
     open_lines = _source_lines_to_pick(document)
     planned, not_picked = _plan(document, open_lines)
     if not planned:
@@ -125,7 +128,8 @@ def _create_for_document(*, document: SourceDocument, user: Any) -> PickCreateRe
             not_picked=[not_picked_dict(n) for n in not_picked],
         )
     if existing is None:
-        pick = _new_pick(document, pick_no=pick_no, user=user)
+        # The number last, once the pick is sure to be made: taken in its own short transaction.
+        pick = _new_pick(document, pick_no=take_document_no(INVENTORY_PICK_SERIES), user=user)
         line_nos = [(i + 1) * LINE_NO_STEP for i in range(len(planned))]
         lines_before: dict[int, dict[str, Any]] = {}
     else:
@@ -185,9 +189,8 @@ def _check_location_makes_inventory_picks(document: SourceDocument) -> None:
         )
 
 
-def _open_pick_or_new_number(document: SourceDocument) -> tuple[Pick | None, str]:
-    """The document's open inventory pick (locked), or the number of a new one (the series is locked
-    first in the lock order)."""
+def _open_pick(document: SourceDocument) -> Pick | None:
+    """The document's open inventory pick (locked), or None: a new one is made."""
     existing = (
         Pick.objects.filter(
             source_document_id=document.pk, location_id=document.location_id, type=Pick.Type.INVENTORY_PICK
@@ -196,13 +199,13 @@ def _open_pick_or_new_number(document: SourceDocument) -> tuple[Pick | None, str
         .first()
     )
     if existing is None:
-        return None, no_series_take(code=PICK_SERIES)[0]
+        return None
     locked = lock_pick(pick_id=existing.pk)
     if locked is None:  # deleted meanwhile
         raise Conflict(
             _("The open pick of this document was just deleted. Try again."), code=ErrorCode.PICK_EXISTS
         )
-    return locked, ""
+    return locked
 
 
 def _source_lines_to_pick(document: SourceDocument) -> list[SourceLine]:
@@ -225,10 +228,14 @@ def _plan(
 ) -> tuple[list[tuple[SourceLine, PlannedLine]], list[NotPicked]]:
     """The new lines of each source line, planned against the stock available at the location."""
     location = document.location
-    stock = planning_stock(location, {sl.item_id for sl in open_lines})
+    prescribed = prescribed_outstanding(source_lines=SourceLine.objects.filter(document_id=document.pk))
+    stock = planning_stock(
+        location,
+        {sl.item_id for sl in open_lines},
+        demands=[(sl.item_id, sl.qty_to_pick, prescribed.get(sl.pk, ())) for sl in open_lines],
+    )
     items, requirements, budget = stock.items, stock.requirements, stock.budget
     bin_codes = _bin_codes(open_lines, {r.stock.bin_id: r.stock.bin_code for r in stock.available.rows})
-    prescribed = prescribed_outstanding(source_lines=SourceLine.objects.filter(document_id=document.pk))
     planned: list[tuple[SourceLine, PlannedLine]] = []
     not_picked: list[NotPicked] = []
     for sl in open_lines:
@@ -259,28 +266,83 @@ class PlanningStock:
     budget: Budget
 
 
-def planning_stock(location: Location, item_ids: Iterable[int]) -> PlanningStock:
+# (item_id, quantity to pick, the numbers prescribed for it) of each line a new pick is planned for
+PlanDemand = tuple[int, Decimal, Sequence[Prescribed]]
+
+
+def planning_stock(
+    location: Location, item_ids: Iterable[int], *, demands: Sequence[PlanDemand] | None = None
+) -> PlanningStock:
     """The items, and their stock available at the location for a new pick (inventory or warehouse pick).
 
-    The items' stock rows at the location are locked before availability is read, so two picks being made
-    at the same moment (e.g. lines added to two open picks) cannot both count the same units."""
+    With `demands`, an item whose lines are covered entirely by prescribed numbers has only the stock rows
+    of those numbers read (`planning_scope`): a pick of 10 000 prescribed serial numbers reads and locks
+    10 000 rows, however many the items have. The rows read are locked before availability is read, so two
+    picks being made at the same moment (e.g. lines added to two open picks) cannot both count the same
+    units. Four queries, five when an item read by number also has open pick lines without numbers (then
+    all its rows are read: the bin's total is needed)."""
     items = {i.pk: i for i in Item.objects.select_related("tracking_code").filter(pk__in=set(item_ids))}
-    lock_stock_of_items(location_id=location.pk, item_ids=items)
-    available = available_stock(item_ids=sorted(items), location_id=location.pk, on_date=timezone.localdate())
+    requirements = {pk: requirement(item.tracking_code) for pk, item in items.items()}
+    today = timezone.localdate()
+    if demands is None:
+        lock_stock_of_items(location_id=location.pk, item_ids=items)
+        available = available_stock(item_ids=sorted(items), location_id=location.pk, on_date=today)
+    else:
+        scope = planning_scope(requirements, demands)
+        lock_stock_of_items(location_id=location.pk, item_ids=(), numbers=scope)
+        available = available_stock(item_ids=None, location_id=location.pk, on_date=today, numbers=scope)
+        partial = {item_id for _, item_id in available.unassigned_on_picks} - scope.items
+        if partial:
+            # Reservations without numbers are subtracted from the bin's total: read all of those items.
+            scope = replace(scope, items=scope.items | partial)
+            lock_stock_of_items(location_id=location.pk, item_ids=partial)
+            available = available_stock(item_ids=None, location_id=location.pk, on_date=today, numbers=scope)
     return PlanningStock(
         items=items,
-        requirements={pk: requirement(item.tracking_code) for pk, item in items.items()},
+        requirements=requirements,
         available=available,
         budget=Budget.of(available, fefo=location.pick_according_to_fefo),
     )
 
 
-def lock_stock_of_items(*, location_id: int, item_ids: Iterable[int]) -> None:
-    """Lock the bin content rows (with stock) of the items at the location: two queries for any number."""
-    keys = BinContent.objects.filter(
-        location_id=location_id, item_id__in=sorted(item_ids), quantity__gt=0
-    ).values_list("bin_id", "item_id", "lot_no", "serial_no")
-    lock_bin_contents(list(keys))
+def planning_scope(requirements: dict[int, Requirement], demands: Sequence[PlanDemand]) -> NumberScope:
+    """The stock a plan can use: the rows of the prescribed numbers of an item whose every line is covered
+    by prescribed numbers naming a row (a serial number, or a lot, its stock carries); all rows of the
+    other items (numbers proposed or left open, untracked items)."""
+    full: set[int] = set()
+    serials: set[tuple[int, str]] = set()
+    lots: set[tuple[int, str]] = set()
+    for item_id, quantity, prescribed in demands:
+        req = requirements[item_id]
+        keys = [stock_key(req, p.lot_no, p.serial_no) for p in prescribed]
+        covered = sum((p.quantity for p in prescribed), ZERO)
+        unnamed = any(not lot and not serial for lot, serial in keys)
+        if covered < quantity or not carries_numbers(req) or unnamed:
+            full.add(item_id)
+            continue
+        for lot, serial in keys:
+            if serial:
+                serials.add((item_id, serial))
+            else:
+                lots.add((item_id, lot))
+    by_number = {item_id for item_id, _, _ in demands} - full
+    return NumberScope(
+        serials=frozenset(k for k in serials if k[0] in by_number),
+        lots=frozenset(k for k in lots if k[0] in by_number),
+        items=frozenset(full),
+        blank_serial_items=frozenset(i for i in by_number if requirements[i].serial.warehouse),
+        blank_lot_items=frozenset(i for i in by_number if requirements[i].lot.warehouse),
+    )
+
+
+def lock_stock_of_items(
+    *, location_id: int, item_ids: Iterable[int], numbers: NumberScope | None = None
+) -> None:
+    """Lock the bin content rows (with stock) of the items (or of the `numbers` scope) at the location: two
+    queries for any number of rows."""
+    rows = BinContent.objects.filter(location_id=location_id, quantity__gt=0)
+    rows = numbers.filter(rows) if numbers is not None else rows.filter(item_id__in=sorted(item_ids))
+    lock_bin_contents(list(rows.values_list("bin_id", "item_id", "lot_no", "serial_no")))
 
 
 def _bin_codes(open_lines: list[SourceLine], known: dict[int, str]) -> dict[int, str]:
@@ -319,15 +381,17 @@ def prescribed_outstanding(
         for tracking_line_id, total in registered:
             on_picks[tracking_line_id] = on_picks.get(tracking_line_id, ZERO) + total
     result: dict[int, list[Prescribed]] = defaultdict(list)
-    tracking_lines = ItemTrackingLine.objects.filter(
-        source_line__in=source_lines, origin=ItemTrackingLine.Origin.SOURCE
-    ).order_by("source_line_id", "pk")
-    for t in tracking_lines:
-        outstanding = t.quantity - t.qty_handled - on_picks.get(t.pk, ZERO)
+    tracking_lines = (
+        ItemTrackingLine.objects.filter(source_line__in=source_lines, origin=ItemTrackingLine.Origin.SOURCE)
+        .order_by("source_line_id", "pk")
+        .values_list(
+            "pk", "source_line_id", "lot_no", "serial_no", "expiration_date", "quantity", "qty_handled"
+        )
+    )
+    for pk, source_line_id, lot_no, serial_no, expiration_date, quantity, qty_handled in tracking_lines:
+        outstanding = quantity - qty_handled - on_picks.get(pk, ZERO)
         if outstanding > 0:
-            result[t.source_line_id].append(
-                Prescribed(t.pk, t.lot_no, t.serial_no, t.expiration_date, outstanding)
-            )
+            result[source_line_id].append(Prescribed(pk, lot_no, serial_no, expiration_date, outstanding))
     return dict(result)
 
 

@@ -1,7 +1,9 @@
 """Posting inventory picks: all or nothing, in ONE transaction, rows locked in the fixed order.
 
-Lock order (docs/architecture.md): number series (the posted pick's number), pick, pick lines, source
-lines, then bin content and open receipts (inside `warehouse.services.inventory_post_outbound`).
+Lock order (docs/architecture.md): pick, pick lines, source lines, then bin content and open receipts
+(inside `warehouse.services.inventory_post_outbound`). The posted pick's number is taken once every check
+has passed, in its own short transaction (`picking.services.document_numbers`): postings of different
+items never wait for each other on the number series.
 
 A posting handles only lines with qty_to_handle > 0. It checks EVERY such line and refuses with one error
 listing each line's problem (tracking incomplete, blocked or expired number, not in the bin any more,
@@ -21,6 +23,7 @@ from __future__ import annotations
 import datetime
 import logging
 from collections import defaultdict
+from collections.abc import Callable
 from decimal import Decimal
 from typing import Any
 
@@ -50,18 +53,17 @@ from picking.models import (
 )
 from picking.selectors.picks import get_visible_pick
 from picking.services.activity import pick_lines_values, record_pick_change
+from picking.services.document_numbers import POSTED_PICK_SERIES, take_document_no
 from picking.services.pick_delete import pick_delete_rest_locked
 from picking.services.recall_checks import pick_line_recall_error, recall_errors
 from picking.services.tracking_write_back import Chosen, NumbersKey, chosen_add, tracking_lines_write_back
 from tracking.rules import requirement
-from tracking.services import no_series_take
 from warehouse.exceptions import OutboundRefused
 from warehouse.models import EntryType, Item
 from warehouse.services.posting import OutboundMovement, inventory_post_outbound
 
 logger = logging.getLogger(__name__)
 
-POSTED_PICK_SERIES = "PPI"
 DOCUMENT_TYPE = "posted_pick"
 
 ENTRY_TYPES = {
@@ -105,11 +107,10 @@ def _post(*, pick_id: int, user: Any, delete_rest: bool) -> PostedPick | None:
             % {"pick": visible.no},
             code=ErrorCode.REGISTER_INSTEAD,
         )
-    # The posted pick's number is taken first (the series is first in the lock order). When only the rest
-    # is to be deleted, no number is taken, so the series has no gap.
+    # The posted pick's number is taken once the checks have passed, in its own short transaction (no
+    # lock on the series for the rest of this one). When only the rest is to be deleted, no number is taken.
     anything = PickLine.objects.filter(pick_id=pick_id, qty_to_handle__gt=0).exists()
     with transaction.atomic():
-        posted_no = no_series_take(code=POSTED_PICK_SERIES)[0] if anything or not delete_rest else ""
         pick = lock_pick(pick_id=pick_id)
         if pick is None:
             raise Conflict(
@@ -124,7 +125,7 @@ def _post(*, pick_id: int, user: Any, delete_rest: bool) -> PostedPick | None:
                 code=ErrorCode.NO_SOURCE_DOCUMENT,
             )
         lines_before = pick_lines_values(pick.pk)
-        posted = _post_locked(pick=pick, user=user, posted_no=posted_no) if posted_no else None
+        posted = _post_locked(pick=pick, user=user) if anything or not delete_rest else None
         if posted is not None:
             record_pick_change(
                 user=user,
@@ -156,8 +157,9 @@ def _post(*, pick_id: int, user: Any, delete_rest: bool) -> PostedPick | None:
     return posted
 
 
-def _post_locked(*, pick: Pick, user: Any, posted_no: str) -> PostedPick | None:
-    """With the series number taken and the pick locked: lock, check, write. None when nothing to handle."""
+def _post_locked(*, pick: Pick, user: Any) -> PostedPick | None:
+    """With the pick locked: lock, check, take the posted pick's number, write. None when nothing to
+    handle."""
     lines = lock_pick_lines(pick_id=pick.pk)
     to_post = [line for line in lines if line.action == PickLine.Action.TAKE and line.qty_to_handle > 0]
     if not to_post:
@@ -171,11 +173,20 @@ def _post_locked(*, pick: Pick, user: Any, posted_no: str) -> PostedPick | None:
     }
     errors = handled_line_errors(to_post, items)
     posting_date = timezone.localdate()
+    taken: list[str] = []
+
+    def posted_no() -> str:
+        """The number, taken when the ledger primitive's checks have passed (once)."""
+        if not taken:
+            taken.append(take_document_no(POSTED_PICK_SERIES))
+        return taken[0]
+
     errors += _post_to_ledger(
         pick=pick,
         document=document,
         lines=to_post,
-        posted_no=posted_no,
+        # Refused anyway when the pick itself has problems: no number is taken for it.
+        posted_no=posted_no if not errors else "",
         posting_date=posting_date,
         user=user,
         reported={(e["line"], e["code"]) for e in errors},
@@ -190,7 +201,7 @@ def _post_locked(*, pick: Pick, user: Any, posted_no: str) -> PostedPick | None:
         raise pick_refusal(errors, pick)
     # The ledger is written; everything below is derived from the pick lines in SQL.
     posted = PostedPick.objects.create(
-        no=posted_no,
+        no=posted_no(),
         pick_no=pick.no,
         pick=pick,
         type=pick.type,
@@ -268,7 +279,7 @@ def _post_to_ledger(
     pick: Pick,
     document: SourceDocument,
     lines: list[PickLine],
-    posted_no: str,
+    posted_no: str | Callable[[], str],
     posting_date: datetime.date,
     user: Any,
     reported: set[tuple[Any, Any]],
@@ -302,6 +313,7 @@ def _post_to_ledger(
             source_document_type=document.type,
             source_document_no=document.no,
             source_line_nos={line.line_no: source_line_nos[line.source_line_id] for line in lines},
+            returning=False,
         )
     except OutboundRefused as exc:
         return ledger_line_errors(exc.errors, {line.line_no: line for line in lines}, reported)

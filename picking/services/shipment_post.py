@@ -383,6 +383,7 @@ def _ship(
             posting_date=posting_date,
             user=user,
             sources=sources,
+            returning=False,
         )
     except OutboundRefused as exc:
         by_line_no = {s.line.line_no: s.line for s in ships}

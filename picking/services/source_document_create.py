@@ -18,11 +18,12 @@ from django.db import IntegrityError, transaction
 from django.utils.translation import gettext as _
 
 from core.activity import Action, activity_record
-from core.db import bulk_insert
+from core.db import bulk_insert, insert_rows, keys_subquery
 from core.events import EventType, events_emit
 from core.exceptions import DuplicateDocument, ErrorCode
+from core.quantities import ZERO
 from picking.availability import AvailableRow, available_stock
-from picking.models import SourceDocument, SourceLine
+from picking.models import ItemTrackingLine, SourceDocument, SourceLine
 from picking.services.activity import document_change
 from picking.services.source_document_input import (
     DocumentInput,
@@ -36,6 +37,7 @@ from picking.services.tracking_checks import LineContext, check_lines, raise_for
 from tracking.rules import requirement
 from warehouse.models import Bin, Item, ItemLedgerEntry, Location
 from warehouse.rules import whole_units_problem
+from warehouse.selectors import NumberScope
 
 BadDocument = tuple[int, str, list[Error]]  # (index in the input, "<type> <no>", errors)
 
@@ -273,18 +275,30 @@ def _resolve(doc: DocumentInput, refs: _Refs) -> list[Error]:
 
 
 def _stock_by_location(docs: Sequence[DocumentInput]) -> dict[int, list[AvailableRow]]:
-    """Available stock of every item with warehouse-tracked numbers to check: two queries per location."""
-    item_ids_by_location: dict[int, set[int]] = defaultdict(set)
+    """Available stock of the warehouse-tracked numbers to check (only those: a join on the wanted
+    (item, number) pairs, however much else the items have in stock): two queries per location."""
+    serials: dict[int, set[tuple[int, str]]] = defaultdict(set)
+    lots: dict[int, set[tuple[int, str]]] = defaultdict(set)
     for doc in docs:
         assert doc.location is not None
         for line in doc.lines:
             assert line.item is not None
             req = requirement(line.item.tracking_code)
-            if line.tracking and (req.serial.warehouse or req.lot.warehouse):
-                item_ids_by_location[doc.location.pk].add(line.item.pk)
+            for entry in line.tracking:
+                # What `check_lines` looks up: a serial number the stock carries, else a lot it carries.
+                if entry.serial_no and req.serial.warehouse:
+                    serials[doc.location.pk].add((line.item.pk, entry.serial_no))
+                elif entry.lot_no and req.lot.warehouse:
+                    lots[doc.location.pk].add((line.item.pk, entry.lot_no))
     return {
-        location_id: available_stock(item_ids=sorted(ids), location_id=location_id).rows
-        for location_id, ids in item_ids_by_location.items()
+        location_id: available_stock(
+            item_ids=None,
+            location_id=location_id,
+            numbers=NumberScope(
+                serials=frozenset(serials.get(location_id, ())), lots=frozenset(lots.get(location_id, ()))
+            ),
+        ).rows
+        for location_id in serials.keys() | lots.keys()
     }
 
 
@@ -321,9 +335,9 @@ def _used_serial_nos(docs: Sequence[DocumentInput]) -> set[tuple[int, str]]:
     if not pairs:
         return set()
     found = ItemLedgerEntry.objects.filter(
-        item_id__in={p[0] for p in pairs}, serial_no__in={p[1] for p in pairs}
+        pk__in=keys_subquery(ItemLedgerEntry, ["item", "serial_no"], sorted(pairs))
     ).values_list("item_id", "serial_no")
-    return {pair for pair in found if pair in pairs}
+    return set(found)
 
 
 def _write_documents(docs: Sequence[DocumentInput], *, user: Any) -> list[SourceDocument]:
@@ -371,12 +385,17 @@ def write_lines(lines: Sequence[tuple[SourceDocument, LineInput]]) -> list[Sourc
             for document, line in lines
         ]
     )
-    bulk_insert(
+    # The prescribed numbers as plain rows (tens of thousands of them: no model instances).
+    source = ItemTrackingLine.Origin.SOURCE.value
+    insert_rows(
+        ItemTrackingLine,
+        ["source_line", "serial_no", "lot_no", "expiration_date", "quantity", "qty_handled", "origin"],
         [
-            entry.prescribed_on(source_line)
+            (source_line.pk, e.serial_no, e.lot_no, e.expiration_date, e.quantity, ZERO, source)
             for source_line, (_document, line) in zip(created, lines, strict=True)
-            for entry in line.tracking
-        ]
+            for e in line.tracking
+        ],
+        returning_ids=False,
     )
     return created
 

@@ -64,7 +64,7 @@ def availability(request: HttpRequest) -> HttpResponse:
     for name in ("lot_no", "serial_no"):
         if params[name]:
             filters[name] = params[name]
-    rows = [] if errors else availability_rows(**filters, on_date=timezone.localdate())
+    rows: Any = [] if errors else availability_rows(**filters, on_date=timezone.localdate())
     page = Paginator(rows, PAGE_SIZE).get_page(request.GET.get("page"))
     query = urlencode({k: v for k, v in params.items() if v})
     return render(
@@ -76,7 +76,7 @@ def availability(request: HttpRequest) -> HttpResponse:
             "errors": errors,
             "page": page,
             "rows": page.object_list,
-            "total": len(rows),
+            "total": page.paginator.count,
             "query": query,
             "today": timezone.localdate(),
         },

@@ -15,7 +15,7 @@ from core.exceptions import ErrorCode, InvalidInput, NotFoundError
 from core.validation import code_problem
 from tracking.models import NoSeries
 from tracking.rules import Problem, Requirement, requirement, tracking_problems
-from tracking.services import no_series_take
+from tracking.services import document_no_take
 from warehouse.exceptions import InboundRefused, OutboundRefused
 from warehouse.models import Bin, EntryType, Item, ItemLedgerEntry
 from warehouse.rules import whole_units_problem
@@ -128,15 +128,16 @@ def _missing_numbers(req: Requirement, entry: dict[str, Any]) -> list[Problem]:
 
 
 def _adjustment_document_no() -> str:
-    """The next number of the `ADJ` series (created by a migration; recreated here if someone deleted it)."""
+    """The next number of the `ADJ` series (created by a migration; recreated here if someone deleted it),
+    taken in its own short transaction (`tracking.services.document_no_take`)."""
     try:
-        return no_series_take(code=ADJUSTMENT_SERIES)[0]
+        return document_no_take(code=ADJUSTMENT_SERIES)
     except NotFoundError:
         NoSeries.objects.get_or_create(
             code=ADJUSTMENT_SERIES,
             defaults={"description": "Inventory adjustments", "starting_no": "ADJ000001"},
         )
-        return no_series_take(code=ADJUSTMENT_SERIES)[0]
+        return document_no_take(code=ADJUSTMENT_SERIES)
 
 
 def inventory_adjust(
@@ -267,8 +268,15 @@ def inventory_adjust(
         for i, e in enumerate(parsed)
         if e is not None and e["quantity"] > 0
     ]
+    taken: list[str] = []
+
+    def document_no() -> str:
+        """Taken once, when the first of the two postings has checked its movements."""
+        if not taken:
+            taken.append(_adjustment_document_no())
+        return taken[0]
+
     with transaction.atomic():
-        document_no = _adjustment_document_no()
         written: list[ItemLedgerEntry] = []
         refused: list[dict[str, Any]] = []
         try:

@@ -17,6 +17,7 @@ from typing import Any, TypeVar
 
 from django.db import IntegrityError, transaction
 from django.db.models import QuerySet
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
@@ -26,7 +27,7 @@ from core.language import day
 from core.quantities import ZERO, quantity_text
 from tracking.rules import Requirement, is_expired, requirement, stock_key, tracking_problems
 from warehouse.exceptions import InboundRefused, OutboundRefused
-from warehouse.locks import lock_bin_contents, lock_open_receipts
+from warehouse.locks import BinRow, lock_bin_content_rows, lock_open_receipts
 from warehouse.models import (
     Bin,
     BinContent,
@@ -72,6 +73,11 @@ def _user_id(user: Any) -> int | None:
 
 
 _Movement = TypeVar("_Movement", OutboundMovement, InboundMovement)
+
+# The entries' document no., or a function giving it, called once every movement is checked: a document
+# takes its number only when it will be written (numbers are taken in their own transaction, a refusal
+# would leave a gap).
+DocumentNo = str | Callable[[], str]
 
 
 def _load(
@@ -124,6 +130,40 @@ class EntrySource:
     source_line_no: int | None
 
 
+_COMMON_ROW_FIELDS = [
+    "entry_type",
+    "document_type",
+    "document_no",
+    "posting_date",
+    "item",
+    "location",
+    "created_by",
+    "created_at",
+]
+_LEDGER_ROW_FIELDS = [
+    *_COMMON_ROW_FIELDS,
+    "serial_no",
+    "lot_no",
+    "quantity",
+    "remaining_quantity",
+    "open",
+    "applies_to_entry",
+    "expiration_date",
+    "source_document_type",
+    "source_document_no",
+    "source_line_no",
+]
+_WAREHOUSE_ROW_FIELDS = [
+    *_COMMON_ROW_FIELDS,
+    "bin",
+    "lot_no",
+    "serial_no",
+    "expiration_date",
+    "quantity",
+    "item_ledger_entry",
+]
+
+
 @dataclass(frozen=True)
 class _Document:
     """What every entry of one posting carries: the document, its date, the user and the source (per
@@ -138,6 +178,7 @@ class _Document:
     source_document_no: str
     source_line_nos: dict[Any, int]
     sources: Mapping[Any, EntrySource] = field(default_factory=dict)
+    created_at: datetime.datetime = field(default_factory=timezone.now)
 
     def _common(self, m: OutboundMovement | InboundMovement) -> dict[str, Any]:
         source = self.sources.get(m.ref)
@@ -174,6 +215,63 @@ class _Document:
             source_document_type=source.source_document_type if source else self.source_document_type,
             source_document_no=source.source_document_no if source else self.source_document_no,
             source_line_no=source.source_line_no if source else self.source_line_nos.get(m.ref),
+        )
+
+    def ledger_row(
+        self,
+        m: OutboundMovement | InboundMovement,
+        expiration_date: datetime.date | None,
+        quantity: Decimal,
+        applies_to_entry_id: int | None,
+    ) -> tuple[Any, ...]:
+        """A closed outbound entry as a tuple in the order of `_LEDGER_ROW_FIELDS` (quantity at [10])."""
+        source = self.sources.get(m.ref)
+        return (
+            source.entry_type if source else self.entry_type,
+            self.document_type,
+            self.document_no,
+            self.posting_date,
+            m.item_id,
+            m.location_id,
+            self.user_id,
+            self.created_at,
+            m.serial_no,
+            m.lot_no,
+            quantity,
+            ZERO,
+            False,
+            applies_to_entry_id,
+            expiration_date,
+            source.source_document_type if source else self.source_document_type,
+            source.source_document_no if source else self.source_document_no,
+            source.source_line_no if source else self.source_line_nos.get(m.ref),
+        )
+
+    def warehouse_row(
+        self,
+        m: OutboundMovement | InboundMovement,
+        row: BinRow,
+        *,
+        quantity: Decimal,
+        item_ledger_entry_id: int,
+    ) -> tuple[Any, ...]:
+        """A warehouse entry as a tuple in the order of `_WAREHOUSE_ROW_FIELDS`."""
+        source = self.sources.get(m.ref)
+        return (
+            source.entry_type if source else self.entry_type,
+            self.document_type,
+            self.document_no,
+            self.posting_date,
+            m.item_id,
+            m.location_id,
+            self.user_id,
+            self.created_at,
+            m.bin_id,
+            row.lot_no,
+            row.serial_no,
+            row.expiration_date,
+            quantity,
+            item_ledger_entry_id,
         )
 
     def warehouse_entry(
@@ -352,7 +450,7 @@ def inventory_post_outbound(
     movements: Sequence[OutboundMovement],
     entry_type: str,
     document_type: str,
-    document_no: str,
+    document_no: DocumentNo,
     posting_date: datetime.date,
     user: Any = None,
     source_document_type: str = "",
@@ -361,8 +459,12 @@ def inventory_post_outbound(
     new_numbers_allowed: bool = True,
     refuse_expired: bool = True,
     sources: Mapping[Any, EntrySource] | None = None,
+    returning: bool = True,
 ) -> list[ItemLedgerEntry]:
     """Take stock out of bins: lock, check every movement, write in bulk (or raise OutboundRefused).
+
+    `returning=False`: the entries are written from plain tuples and not returned (a posting of 30 000
+    serial numbers builds no model instance for them).
 
     Call inside the caller's `transaction.atomic()`. `source_line_nos` maps a movement's `ref` to the
     source line no. written on its entries; `sources` maps it to its own entry type and source document
@@ -392,7 +494,7 @@ def inventory_post_outbound(
             lot_key, serial_key = stock_key(reqs[m.item_id], m.lot_no, m.serial_no)
             return (m.location_id, m.item_id, lot_key, serial_key)
 
-        bin_rows = lock_bin_contents(bin_key(m) for m in valid)
+        bin_rows = lock_bin_content_rows(bin_key(m) for m in valid)
         receipts = lock_open_receipts(receipt_key(m) for m in valid)
         blocked_lots, blocked_serials = _blocked_numbers(
             {(m.item_id, m.lot_no) for m in valid if m.lot_no},
@@ -497,7 +599,7 @@ def inventory_post_outbound(
         document = _Document(
             entry_type,
             document_type,
-            document_no,
+            document_no() if callable(document_no) else document_no,
             posting_date,
             _user_id(user),
             source_document_type,
@@ -506,7 +608,8 @@ def inventory_post_outbound(
             sources or {},
         )
         entries: list[ItemLedgerEntry] = []
-        bins_of_entries: list[tuple[OutboundMovement, BinContent]] = []
+        ledger_rows: list[tuple[Any, ...]] = []
+        bins_of_entries: list[tuple[OutboundMovement, BinRow]] = []
         cursor: dict[tuple[int, int, str, str], int] = defaultdict(int)  # first receipt with quantity left
         for m in valid:
             row = bin_rows[bin_key(m)]
@@ -521,25 +624,41 @@ def inventory_post_outbound(
                     continue
                 remaining[receipt.pk] -= take
                 left -= take
-                entries.append(
-                    document.ledger_entry(
-                        m,
-                        expiration_date=row.expiration_date,
-                        quantity=-take,
-                        remaining_quantity=ZERO,
-                        open=False,
-                        applies_to_entry_id=receipt.pk,
+                if returning:
+                    entries.append(
+                        document.ledger_entry(
+                            m,
+                            expiration_date=row.expiration_date,
+                            quantity=-take,
+                            remaining_quantity=ZERO,
+                            open=False,
+                            applies_to_entry_id=receipt.pk,
+                        )
                     )
-                )
+                else:
+                    ledger_rows.append(document.ledger_row(m, row.expiration_date, -take, receipt.pk))
                 bins_of_entries.append((m, row))
-        bulk_insert(entries)
-        warehouse_entries = [
-            document.warehouse_entry(
-                m, entry, lot_no=row.lot_no, serial_no=row.serial_no, expiration_date=row.expiration_date
+        if returning:
+            bulk_insert(entries)
+            warehouse_entries = [
+                document.warehouse_entry(
+                    m, entry, lot_no=row.lot_no, serial_no=row.serial_no, expiration_date=row.expiration_date
+                )
+                for entry, (m, row) in zip(entries, bins_of_entries, strict=True)
+            ]
+            bulk_insert(warehouse_entries)
+        else:
+            ids = insert_rows(ItemLedgerEntry, _LEDGER_ROW_FIELDS, ledger_rows)
+            insert_rows(
+                WarehouseEntry,
+                _WAREHOUSE_ROW_FIELDS,
+                [
+                    document.warehouse_row(m, row, quantity=ledger[10], item_ledger_entry_id=pk)
+                    for pk, ledger, (m, row) in zip(ids, ledger_rows, bins_of_entries, strict=True)
+                ],
+                returning_ids=False,
             )
-            for entry, (m, row) in zip(entries, bins_of_entries, strict=True)
-        ]
-        bulk_insert(warehouse_entries)
+            del ledger_rows, bins_of_entries
         changed = [r for rows in receipts.values() for r in rows if remaining[r.pk] != r.remaining_quantity]
         update_rows(
             ItemLedgerEntry,
@@ -564,7 +683,7 @@ def inventory_post_inbound(
     movements: Sequence[InboundMovement],
     entry_type: str,
     document_type: str,
-    document_no: str,
+    document_no: DocumentNo,
     posting_date: datetime.date,
     user: Any = None,
     source_document_type: str = "",
@@ -694,7 +813,7 @@ def inventory_post_inbound(
         document = _Document(
             entry_type,
             document_type,
-            document_no,
+            document_no() if callable(document_no) else document_no,
             posting_date,
             _user_id(user),
             source_document_type,
