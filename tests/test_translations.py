@@ -34,10 +34,6 @@ APPS = ("core", "tracking", "warehouse", "picking")
 # What makemessages reads (the Makefile's `translations` target ignores the same folders).
 IGNORED = ["tests", "benchmarks", "docs", "staticfiles", "node_modules", "build", "dist"]
 COPY_SKIP = {".venv", ".git", "staticfiles", "node_modules", "test-artifacts", "__pycache__", ".mypy_cache"}
-# Catalogues written by the other parts of issue 16 (picking's strings; the project's templates, settings
-# and JavaScript): until they are merged, their checks are expected to fail.
-PENDING = pytest.mark.xfail(strict=False, reason="catalogues completed by h16b/h16c")
-PENDING_TEMPLATES = pytest.mark.xfail(strict=False, reason="templates marked by h16c")
 
 
 def _require_gettext() -> None:
@@ -97,7 +93,6 @@ def _catalogues(root: Path, domain: str = "django") -> dict[str, Path]:
     }
 
 
-@PENDING
 @pytest.mark.parametrize("domain", ["django", "djangojs"])
 def test_committed_catalogues_hold_exactly_the_marked_strings(fresh_catalogues: Path, domain: str) -> None:
     # given the catalogues makemessages writes now, and the committed ones
@@ -128,7 +123,7 @@ EXPECTED = [
 
 @pytest.mark.parametrize(
     "catalogue",
-    [pytest.param(c, marks=PENDING) if c.startswith(("picking/", "locale/")) else c for c in EXPECTED],
+    EXPECTED,
 )
 def test_every_catalogue_is_complete(catalogue: str) -> None:
     # the German and Spanish catalogue of every app and of the project exist
@@ -238,12 +233,7 @@ def test_template_scan_finds_unmarked_text(tmp_path: Path) -> None:
 
 @pytest.mark.parametrize(
     "template",
-    [
-        pytest.param(str(p.relative_to(ROOT)), marks=PENDING_TEMPLATES)
-        if p.is_relative_to(ROOT / "templates")
-        else str(p.relative_to(ROOT))
-        for p in _templates()
-    ],
+    [str(p.relative_to(ROOT)) for p in _templates()],
 )
 def test_templates_show_no_unmarked_text(template: str) -> None:
     found = unmarked_template_text(ROOT / template)
@@ -345,9 +335,7 @@ def test_python_scan_finds_unmarked_messages(tmp_path: Path) -> None:
     ]
 
 
-@pytest.mark.parametrize(
-    "app", [pytest.param(a, marks=PENDING) if a in ("picking", "config") else a for a in [*APPS, "config"]]
-)
+@pytest.mark.parametrize("app", [*APPS, "config"])
 def test_python_code_has_no_unmarked_messages(app: str) -> None:
     found = [line for path in _python_files(app) for line in unmarked_python_strings(path)]
     assert not found, "Mark with gettext / gettext_lazy:\n" + "\n".join(found)

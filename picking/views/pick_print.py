@@ -16,6 +16,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from fpdf import FPDF
 
+from core.language import day
 from core.quantities import format_quantity
 from picking.barcodes import bars
 from picking.models import Pick, PickLine
@@ -145,7 +146,7 @@ def _pdf_line(pdf: FPDF, line: PickLine) -> None:
     if line.pair is not None and line.pair.bin is not None:  # a warehouse pick: where the pair places it
         details.insert(1, _("place in %(bin)s") % {"bin": line.pair.bin.code})
     if line.expiration_date:
-        details.append(_("expires %(date)s") % {"date": line.expiration_date.isoformat()})
+        details.append(_("expires %(date)s") % {"date": day(line.expiration_date)})
     pdf.set_xy(left + 7, top + 5)
     pdf.cell(60, 4, _latin(" · ".join(d for d in details if d))[:60])
     _barcode(pdf, line.item.no, x=left + 70, y=top, width=50, height=9)

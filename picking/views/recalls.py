@@ -22,6 +22,7 @@ from django.views.decorators.http import require_POST
 from fpdf import FPDF
 
 from core.exceptions import DomainError, NotFoundError, PermissionDeniedError
+from core.language import day
 from core.quantities import format_quantity
 from picking.models import Recall
 from picking.selectors.recalls import RecallReport, recall_list, recall_report
@@ -276,7 +277,7 @@ def recall_report_pdf(report: RecallReport) -> FPDF:
         _("Item: %(item)s %(description)s")
         % {"item": recall.item.no, "description": recall.item.description},
         _("Status: %(status)s; opened %(at)s")
-        % {"status": recall.get_status_display(), "at": recall.opened_at.date()},
+        % {"status": recall.get_status_display(), "at": day(timezone.localtime(recall.opened_at).date())},
         _("Reason: %(reason)s") % {"reason": recall.reason},
         _("Lot numbers: %(lots)s") % {"lots": ", ".join(report.lot_nos) or "-"},
         _("Serial numbers: %(serials)s") % {"serials": ", ".join(report.serial_nos) or "-"},
@@ -302,7 +303,7 @@ def recall_report_pdf(report: RecallReport) -> FPDF:
                 s.partner,
                 s.source_document,
                 s.document_no,
-                s.posted_at.isoformat(),
+                day(s.posted_at),
                 format_quantity(s.quantity),
             ]
             for s in report.shipped_to
