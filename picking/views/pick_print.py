@@ -12,12 +12,13 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.urls import path
 from django.utils import timezone
+from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from fpdf import FPDF
 
 from core.language import day
-from core.quantities import format_quantity
+from core.quantities import quantity_text
 from picking.barcodes import bars
 from picking.models import Pick, PickLine
 from picking.selectors.picks import walking_order
@@ -113,7 +114,7 @@ def pick_list_pdf(pick: Pick, lines: list[PickLine]) -> FPDF:
         len(lines),
     ) % {
         "count": len(lines),
-        "at": timezone.localtime().strftime("%Y-%m-%d %H:%M"),
+        "at": date_format(timezone.localtime(), "SHORT_DATETIME_FORMAT"),
     }
     pdf.cell(0, 5, _latin(summary), new_x="LMARGIN", new_y="NEXT")
     for bin_code, group in by_bin(lines):
@@ -139,7 +140,7 @@ def _pdf_line(pdf: FPDF, line: PickLine) -> None:
     pdf.rect(left, top + 1, 5, 5)  # the box to tick
     pdf.set_xy(left + 7, top)
     pdf.set_font("helvetica", "B", 10)
-    quantity = format_quantity(line.qty_outstanding)
+    quantity = quantity_text(line.qty_outstanding)
     pdf.cell(60, 5, _latin(f"{quantity} x {line.item.no}"))
     pdf.set_font("helvetica", "", 8)
     details = [_("Line %(no)s") % {"no": line.line_no}, line.item.description]
