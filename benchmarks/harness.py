@@ -74,6 +74,7 @@ class Result:
     baseline_min_s: float | None = None
     baseline_max_s: float | None = None
     ratio: float | None = None
+    extra: dict[str, Any] = field(default_factory=dict)  # figures of their own (throughput, memory)
 
     def fill(self, m: Measurement, baseline: str) -> Result:
         if m.times:

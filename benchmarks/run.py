@@ -11,7 +11,9 @@ prints a table and writes `benchmarks/results/latest.json` (and the table as Mar
 Options: `--quick` (smaller grid, 3 runs), `--scenarios post,serial-big` (run the scenarios whose name
 contains one of the words; what they need still runs, untimed), `--runs`, `--budget SECONDS` (the suite
 reduces measured runs of the largest scenarios to stay within it; 0: no budget), `--profile` (cProfile of
-the warm-up run of each scenario into benchmarks/results/profiles/), `--keep-db`, `--output`.
+the warm-up run of each scenario into benchmarks/results/profiles/; the HTTP flows: every request, in
+the web workers), `--http-sizes 5000` and `--http-warehouse-sizes 0` (the HTTP flows' sizes), `--keep-db`,
+`--output`. `LOTPICK_BENCH_DB` names the benchmark database (default `lotpick_bench`).
 Only a full run writes latest.json by default; others write partial.json.
 """
 
@@ -20,6 +22,7 @@ from __future__ import annotations
 import argparse
 import os
 import shutil
+import signal
 import sys
 import tempfile
 import warnings
@@ -33,7 +36,7 @@ ROOT = Path(__file__).resolve().parent.parent
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
-BENCH_DB = "lotpick_bench"
+BENCH_DB = os.environ.get("LOTPICK_BENCH_DB", "lotpick_bench")  # another name lets two runs share a server
 RESULTS = ROOT / "benchmarks" / "results"
 POSTGRES_SCHEMES = {"postgres", "postgresql", "pgsql"}
 
@@ -119,15 +122,32 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
         "--budget",
         type=float,
         default=None,
-        help="seconds the suite may take (default 400 for the full grid, 150 for --quick; 0: unlimited)",
+        help="seconds for the availability reads and the grid (default 330, 120 with --quick; 0: no limit)",
+    )
+    parser.add_argument(
+        "--http-sizes",
+        default=None,
+        help="serial numbers of the HTTP flows, comma-separated (e.g. 5000); 0: none",
+    )
+    parser.add_argument(
+        "--http-warehouse-sizes",
+        default=None,
+        help="serial numbers of the HTTP warehouse flows, comma-separated; 0: none",
     )
     parser.add_argument("--keep-db", action="store_true", help="keep the benchmark database afterwards")
     parser.add_argument("--output", default=None, help="JSON file to write (default: results/latest.json)")
     return parser.parse_args(argv)
 
 
+def _sizes(text: str) -> tuple[int, ...]:
+    return tuple(n for n in (int(t) for t in text.split(",") if t.strip()) if n > 0)
+
+
 def main(argv: list[str] | None = None) -> int:
     args = parse_args(argv)
+    # A TERM (a timeout, Ctrl-C of a wrapper) unwinds like an exception: the gunicorn servers and the
+    # benchmark database are cleaned up by their context managers.
+    signal.signal(signal.SIGTERM, lambda signum, frame: sys.exit(128 + signum))
     with bench_database(os.environ.get("DATABASE_URL", ""), keep=args.keep_db) as url:
         os.environ["DATABASE_URL"] = url
         os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
@@ -157,9 +177,13 @@ def main(argv: list[str] | None = None) -> int:
         tokens = tuple(t.strip() for t in args.scenarios.split(",") if t.strip())
         config = replace(config, scenarios=tokens)
         if args.runs is not None:
-            config = replace(config, runs=max(1, args.runs))
+            config = replace(config, runs=max(1, args.runs), http_runs=max(1, args.runs))
         if args.budget is not None:
             config = replace(config, budget_s=args.budget or None)
+        if args.http_sizes is not None:
+            config = replace(config, http_sizes=_sizes(args.http_sizes))
+        if args.http_warehouse_sizes is not None:
+            config = replace(config, http_warehouse_sizes=_sizes(args.http_warehouse_sizes))
         if args.profile:
             config = replace(config, profile_dir=Path(args.profile))
         full = config == FULL

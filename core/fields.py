@@ -10,7 +10,7 @@ from rest_framework import serializers
 
 from core.exceptions import ErrorCode
 from core.quantities import format_quantity
-from core.validation import code_problem
+from core.validation import code_problem, path_code_problem
 
 __all__ = ["CodeField", "QuantityField"]
 
@@ -32,15 +32,17 @@ class QuantityField(serializers.DecimalField):
 class CodeField(serializers.CharField):
     """A number or code (`no`, `code`, `serial_no`, `lot_no`, a bin or location code): refused with
     `invalid_characters` when it holds control or bidirectional characters or surrounding spaces
-    (core.validation, the one rule the services apply too). Never trimmed silently."""
+    (core.validation, the one rule the services apply too). Never trimmed silently. `in_path=True` for a
+    code that names its object in an API path: a slash is refused too."""
 
-    def __init__(self, **kwargs: Any) -> None:
+    def __init__(self, *, in_path: bool = False, **kwargs: Any) -> None:
         kwargs["trim_whitespace"] = False
+        self.in_path = in_path
         super().__init__(**kwargs)
 
     def to_internal_value(self, data: Any) -> str:
         value: str = super().to_internal_value(data)
-        problem = code_problem(value)
+        problem = path_code_problem(value) if self.in_path else code_problem(value)
         if problem is not None:
             raise serializers.ValidationError(
                 _("The value %(problem)s") % {"problem": problem}, code=ErrorCode.INVALID_CHARACTERS

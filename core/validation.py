@@ -53,6 +53,16 @@ def code_problem(value: str) -> str | None:
     return None
 
 
+def path_code_problem(value: str) -> str | None:
+    """Why `value` is not acceptable as a code that names its object in an API path (an item's `no`, a
+    location's, bin's, tracking code's or number series' `code`): the rule of `code_problem`, and no
+    slash, which would split the path (`/items/A/B/` cannot name item `A/B`)."""
+    problem = code_problem(value)
+    if problem is None and "/" in value:
+        return _("holds a slash (/), which cannot be part of an address: use another character, such as -.")
+    return problem
+
+
 def code_error(value: str, field: str, label: str) -> dict[str, Any] | None:
     """The `errors` item for a number or code at `field` that breaks the rule (None when it does not).
     `label` names it for people ("serial_no", "the item no.")."""

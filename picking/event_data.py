@@ -1,6 +1,11 @@
 """What events about picking objects carry in `data`: the object as the API returns it (the same
 serializers as `picking/apis/`), plus its source document's `source_document_type` and `source_document_no`.
 
+Warehouse shipments, warehouse picks, registered picks and posted shipments may gather lines of several
+source documents: their data lists them all in `source_documents` (`[{id, type, no}]`, by type and number),
+and `source_document_type` / `source_document_no` name the document when there is exactly one (else null).
+A warehouse pick's data also names its shipments (`warehouse_shipments`: `[{id, no}]`).
+
 Services emit events (`core.events.event_emit`) but may not import API modules; `PickingConfig.ready`
 registers these renderers with `core.events.event_data_renderer_add` instead. Each read is unscoped (the
 event is for the ERP, not for the user who made the change) and takes a fixed number of queries.
@@ -12,12 +17,30 @@ from collections.abc import Sequence
 from typing import Any
 
 from core.events import event_data_renderer_add
-from picking.apis.picks import PickSerializer, PostedPickSerializer
+from picking.apis.picks import PickSerializer, RegisteredPickSerializer
+from picking.apis.picks import pick_data as pick_answer
+from picking.apis.picks import posted_pick_data as posted_pick_answer
 from picking.apis.recalls import report_data
 from picking.apis.source_documents import SourceDocumentSerializer
-from picking.models import Pick, PostedPick, Recall, SourceDocument
+from picking.apis.warehouse_shipments import PostedShipmentSerializer, WarehouseShipmentSerializer
+from picking.models import (
+    Pick,
+    PickLine,
+    PostedPick,
+    PostedShipment,
+    Recall,
+    RegisteredPick,
+    SourceDocument,
+    SourceLine,
+    WarehouseShipment,
+)
 from picking.selectors.picks import pick_with_lines, posted_pick_with_lines
 from picking.selectors.recalls import recall_report_unscoped
+from picking.selectors.shipments import (
+    posted_shipment_with_lines,
+    registered_pick_with_lines,
+    shipment_with_lines,
+)
 from picking.selectors.source_documents import source_document_with_lines, source_documents_with_lines
 
 
@@ -37,14 +60,58 @@ def source_documents_data(documents: Sequence[SourceDocument]) -> list[dict[str,
     return [_with_document(dict(SourceDocumentSerializer(d).data), d) for d in fresh]
 
 
+def _with_documents(data: dict[str, Any], source_line_ids: Any) -> dict[str, Any]:
+    """`source_documents` of the source lines (a subquery or ids; one query), and the one document's type
+    and no. as `source_document_type` / `source_document_no` when there is exactly one."""
+    documents = list(
+        SourceDocument.objects.filter(
+            pk__in=SourceLine.objects.filter(pk__in=source_line_ids).values("document_id")
+        )
+        .order_by("type", "no")
+        .values("id", "type", "no")
+    )
+    data["source_documents"] = documents
+    data["source_document_type"] = documents[0]["type"] if len(documents) == 1 else None
+    data["source_document_no"] = documents[0]["no"] if len(documents) == 1 else None
+    return data
+
+
 def pick_data(pick: Pick) -> dict[str, Any]:
-    fresh = pick_with_lines(pick_id=pick.pk)
-    return _with_document(dict(PickSerializer(fresh).data), fresh.source_document)
+    plain = pick_with_lines(pick_id=pick.pk, with_lines=False)
+    if plain.type != Pick.Type.WAREHOUSE_PICK:  # lines read as plain rows (picking.apis.picks.pick_data)
+        return _with_document(pick_answer(plain), plain.source_document)
+    fresh = pick_with_lines(pick_id=pick.pk)  # a warehouse pick's take/place pairs, as the API answers them
+    data = dict(PickSerializer(fresh).data)
+    lines = PickLine.objects.filter(pick_id=fresh.pk)
+    data["warehouse_shipments"] = list(
+        WarehouseShipment.objects.filter(pk__in=lines.values("shipment_line__shipment_id"))
+        .order_by("pk")
+        .values("id", "no")
+    )
+    return _with_documents(data, lines.values("source_line_id"))
+
+
+def shipment_data(shipment: WarehouseShipment) -> dict[str, Any]:
+    fresh = shipment_with_lines(shipment_id=shipment.pk)
+    data = dict(WarehouseShipmentSerializer(fresh).data)
+    return _with_documents(data, [line.source_line_id for line in fresh.lines.all()])
+
+
+def registered_pick_data(registered: RegisteredPick) -> dict[str, Any]:
+    fresh = registered_pick_with_lines(registered_pick_id=registered.pk)
+    data = dict(RegisteredPickSerializer(fresh).data)
+    return _with_documents(data, [line.source_line_id for line in fresh.lines.all()])
+
+
+def posted_shipment_data(posted: PostedShipment) -> dict[str, Any]:
+    fresh = posted_shipment_with_lines(posted_shipment_id=posted.pk)
+    data = dict(PostedShipmentSerializer(fresh).data)
+    return _with_documents(data, [line.source_line_id for line in fresh.lines.all()])
 
 
 def posted_pick_data(posted: PostedPick) -> dict[str, Any]:
-    fresh = posted_pick_with_lines(posted_pick_id=posted.pk)
-    return _with_document(dict(PostedPickSerializer(fresh).data), fresh.source_document)
+    fresh = posted_pick_with_lines(posted_pick_id=posted.pk, with_lines=False)
+    return _with_document(posted_pick_answer(fresh), fresh.source_document)
 
 
 def recall_data(recall: Recall) -> dict[str, Any]:
@@ -58,3 +125,6 @@ def register() -> None:
     event_data_renderer_add(Pick, pick_data)
     event_data_renderer_add(PostedPick, posted_pick_data)
     event_data_renderer_add(Recall, recall_data)
+    event_data_renderer_add(WarehouseShipment, shipment_data)
+    event_data_renderer_add(RegisteredPick, registered_pick_data)
+    event_data_renderer_add(PostedShipment, posted_shipment_data)

@@ -36,6 +36,16 @@ def lock_pick_lines(*, pick_id: int) -> list[PickLine]:
     return list(PickLine.objects.select_for_update(of=("self",)).filter(pick_id=pick_id).order_by("pk"))
 
 
+def lock_pick_line_ids(*, pick_id: int) -> list[int]:
+    """Lock every line of a pick (after the pick), in pk order, without reading them: their ids."""
+    return list(
+        PickLine.objects.select_for_update(of=("self",))
+        .filter(pick_id=pick_id)
+        .order_by("pk")
+        .values_list("pk", flat=True)
+    )
+
+
 def lock_pick_line(*, pick_line_id: int) -> PickLine | None:
     """Lock one pick line (after its pick), with its item, tracking code, bin and source line, and the
     other line of its pair (warehouse picks, available as `line.pair`) in the same query."""

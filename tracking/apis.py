@@ -38,7 +38,7 @@ class TrackingCodeSerializer(serializers.ModelSerializer[ItemTrackingCode]):
 
 
 class TrackingCodeInputSerializer(serializers.Serializer[Any]):
-    code = CodeField(max_length=20)
+    code = CodeField(in_path=True, max_length=20)
     description = serializers.CharField(max_length=100, required=False, allow_blank=True)
     sn_specific_tracking = serializers.BooleanField(required=False)
     sn_warehouse_tracking = serializers.BooleanField(required=False)
@@ -64,7 +64,7 @@ class NoSeriesSerializer(serializers.ModelSerializer[NoSeries]):
 
 
 class NoSeriesInputSerializer(serializers.Serializer[Any]):
-    code = CodeField(max_length=20)
+    code = CodeField(in_path=True, max_length=20)
     description = serializers.CharField(max_length=100, required=False, allow_blank=True, default="")
     starting_no = CodeField(max_length=50)
     ending_no = CodeField(max_length=50, required=False, allow_blank=True, default="")

@@ -61,7 +61,7 @@ class ItemSerializer(serializers.ModelSerializer[Item]):
 
 
 class ItemInputSerializer(serializers.Serializer[Any]):
-    no = CodeField(max_length=20)
+    no = CodeField(in_path=True, max_length=20)
     description = serializers.CharField(max_length=100, required=False, allow_blank=True)
     base_unit_of_measure = serializers.CharField(max_length=10, required=False)
     tracking_code = CodeField(max_length=20, required=False, allow_blank=True, allow_null=True)
@@ -165,7 +165,7 @@ class LocationSerializer(serializers.ModelSerializer[Location]):
 
 
 class LocationInputSerializer(serializers.Serializer[Any]):
-    code = CodeField(max_length=10)
+    code = CodeField(in_path=True, max_length=10)
     name = serializers.CharField(max_length=100, required=False, allow_blank=True)
     require_pick = serializers.BooleanField(required=False)
     require_shipment = serializers.BooleanField(required=False)
@@ -241,7 +241,7 @@ KIND_HELP = (
 
 
 class BinInputSerializer(serializers.Serializer[Any]):
-    code = CodeField(max_length=20)
+    code = CodeField(in_path=True, max_length=20)
     description = serializers.CharField(max_length=100, required=False, allow_blank=True, default="")
     blocked = serializers.BooleanField(required=False, default=False)
     kind = serializers.ChoiceField(

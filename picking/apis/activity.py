@@ -58,7 +58,9 @@ class ActivityListApi(ListAPIView[ActivityEntry]):
     @extend_schema(
         parameters=[
             OpenApiParameter("document", str, description="Number of the document (IPI000001, SO-1001)."),
-            OpenApiParameter("document_type", str, description="pick or source_document."),
+            OpenApiParameter(
+                "document_type", str, description="pick, warehouse_shipment or source_document."
+            ),
             OpenApiParameter("document_id", int, description="Id of the document."),
             OpenApiParameter("user", str, description="Username of who made the changes."),
         ],

@@ -26,6 +26,7 @@ from core.fields import CodeField, QuantityField
 from core.openapi import IDEMPOTENCY_KEY, PROBLEM
 from core.pagination import Pagination
 from core.permissions import ModelPermsForMethod, require_perms
+from picking.apis.rows import ledger_entry_rows
 from picking.availability import AvailableRow, availability_rows
 from picking.services.movements import movement_create
 from warehouse.models import Bin, Item, ItemLedgerEntry, WarehouseEntry
@@ -130,10 +131,11 @@ class AdjustmentApi(APIView):
                 user=request.user,
             )
             document_no = written[0].document_no
-            entries = _ledger().filter(pk__in=[e.pk for e in written]).order_by("pk")
+            # The entries from plain rows (picking.apis.rows): thousands of serial numbers in one receipt.
+            entries = ledger_entry_rows(entry_ids=[e.pk for e in written])
             url = reverse("api-item-ledger-entry-list") + "?" + urlencode({"document_no": document_no})
             return Response(
-                {"document_no": document_no, "entries": ItemLedgerEntrySerializer(entries, many=True).data},
+                {"document_no": document_no, "entries": entries},
                 status=status.HTTP_201_CREATED,
                 headers={"Location": url},
             )

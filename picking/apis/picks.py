@@ -28,6 +28,7 @@ from core.exceptions import ErrorCode, NotFoundError
 from core.fields import CodeField, QuantityField
 from core.openapi import IDEMPOTENCY_KEY, PROBLEM
 from core.permissions import ModelPermsForMethod, require_perms
+from picking.apis.rows import pick_line_rows, posted_pick_line_rows, registered_pick_line_rows
 from picking.models import Pick, PickLine, PostedPick, PostedPickLine, RegisteredPick, RegisteredPickLine
 from picking.selectors.pick_lines import pick_line_available_tracking
 from picking.selectors.picks import pick_detail, pick_list, posted_pick_detail, posted_pick_list
@@ -172,14 +173,13 @@ class PostedPickLineSerializer(serializers.ModelSerializer[PostedPickLine]):
         read_only_fields = fields
 
 
-class PostedPickSerializer(serializers.ModelSerializer[PostedPick]):
+class PostedPickHeaderSerializer(serializers.ModelSerializer[PostedPick]):
     location: serializers.SlugRelatedField[Any] = serializers.SlugRelatedField(
         slug_field="code", read_only=True
     )
     posted_by: serializers.SlugRelatedField[Any] = serializers.SlugRelatedField(
         slug_field="username", read_only=True, allow_null=True
     )
-    lines = PostedPickLineSerializer(many=True, read_only=True)
 
     class Meta:
         model = PostedPick
@@ -192,8 +192,15 @@ class PostedPickSerializer(serializers.ModelSerializer[PostedPick]):
             "posting_date",
             "posted_at",
             "posted_by",
-            "lines",
         ]
+        read_only_fields = fields
+
+
+class PostedPickSerializer(PostedPickHeaderSerializer):
+    lines = PostedPickLineSerializer(many=True, read_only=True)
+
+    class Meta(PostedPickHeaderSerializer.Meta):
+        fields = [*PostedPickHeaderSerializer.Meta.fields, "lines"]
         read_only_fields = fields
 
 
@@ -223,14 +230,13 @@ class RegisteredPickLineSerializer(serializers.ModelSerializer[RegisteredPickLin
         read_only_fields = fields
 
 
-class RegisteredPickSerializer(serializers.ModelSerializer[RegisteredPick]):
+class RegisteredPickHeaderSerializer(serializers.ModelSerializer[RegisteredPick]):
     location: serializers.SlugRelatedField[Any] = serializers.SlugRelatedField(
         slug_field="code", read_only=True
     )
     registered_by: serializers.SlugRelatedField[Any] = serializers.SlugRelatedField(
         slug_field="username", read_only=True, allow_null=True
     )
-    lines = RegisteredPickLineSerializer(many=True, read_only=True)
 
     class Meta:
         model = RegisteredPick
@@ -242,8 +248,15 @@ class RegisteredPickSerializer(serializers.ModelSerializer[RegisteredPick]):
             "posting_date",
             "registered_at",
             "registered_by",
-            "lines",
         ]
+        read_only_fields = fields
+
+
+class RegisteredPickSerializer(RegisteredPickHeaderSerializer):
+    lines = RegisteredPickLineSerializer(many=True, read_only=True)
+
+    class Meta(RegisteredPickHeaderSerializer.Meta):
+        fields = [*RegisteredPickHeaderSerializer.Meta.fields, "lines"]
         read_only_fields = fields
 
 
@@ -326,29 +339,52 @@ class OptionalQuantityInputSerializer(serializers.Serializer[Any]):
     quantity = QuantityField(required=False, allow_null=True)
 
 
+def pick_data(pick: Pick, **context: Any) -> dict[str, Any]:
+    """What `PickSerializer` (with `not_picked` in the context: `PickCreatedSerializer`) answers for the
+    pick: the header from the instance, the lines from plain rows (`picking.apis.rows`)."""
+    data = dict(PickSummarySerializer(pick).data)
+    data["lines"] = pick_line_rows(pick_id=pick.pk)
+    if "not_picked" in context:
+        data["not_picked"] = list(NotPickedSerializer(context["not_picked"], many=True).data)
+    return data
+
+
+def posted_pick_data(posted: PostedPick) -> dict[str, Any]:
+    """What `PostedPickSerializer` answers, the lines from plain rows."""
+    data = dict(PostedPickHeaderSerializer(posted).data)
+    data["lines"] = posted_pick_line_rows(posted_pick_id=posted.pk)
+    return data
+
+
+def registered_pick_data(registered: RegisteredPick) -> dict[str, Any]:
+    """What `RegisteredPickSerializer` answers, the lines from plain rows."""
+    data = dict(RegisteredPickHeaderSerializer(registered).data)
+    data["lines"] = registered_pick_line_rows(registered_pick_id=registered.pk)
+    return data
+
+
 def pick_response(pick_id: int, user: Any, status_code: int = 200, **context: Any) -> Response:
-    pick = pick_detail(pick_id=pick_id, user=user)
+    pick = pick_detail(pick_id=pick_id, user=user, with_lines=False)
     headers = {}
-    serializer_class: type[PickSerializer] = PickSerializer
     if status_code == status.HTTP_201_CREATED or "not_picked" in context:
         headers["Location"] = reverse("api-pick-detail", args=[pick.pk])
-        serializer_class = PickCreatedSerializer
-    return Response(serializer_class(pick, context=context).data, status=status_code, headers=headers)
+        context.setdefault("not_picked", [])
+    return Response(pick_data(pick, **context), status=status_code, headers=headers)
 
 
 def _posted_response(posted_pick_id: int, user: Any) -> Response:
-    posted = posted_pick_detail(posted_pick_id=posted_pick_id, user=user)
+    posted = posted_pick_detail(posted_pick_id=posted_pick_id, user=user, with_lines=False)
     return Response(
-        PostedPickSerializer(posted).data,
+        posted_pick_data(posted),
         status=status.HTTP_201_CREATED,
         headers={"Location": reverse("api-posted-pick-detail", args=[posted.pk])},
     )
 
 
 def registeredpick_response(registered_pick_id: int, user: Any) -> Response:
-    registered = registered_pick_detail(registered_pick_id=registered_pick_id, user=user)
+    registered = registered_pick_detail(registered_pick_id=registered_pick_id, user=user, with_lines=False)
     return Response(
-        RegisteredPickSerializer(registered).data,
+        registered_pick_data(registered),
         status=status.HTTP_201_CREATED,
         headers={"Location": reverse("api-registered-pick-detail", args=[registered.pk])},
     )
@@ -777,8 +813,8 @@ class PostedPickDetailApi(APIView):
 
     @extend_schema(responses={200: PostedPickSerializer, 404: PROBLEM})
     def get(self, request: Request, pk: int) -> Response:
-        posted = posted_pick_detail(posted_pick_id=pk, user=request.user)
-        return Response(PostedPickSerializer(posted).data)
+        posted = posted_pick_detail(posted_pick_id=pk, user=request.user, with_lines=False)
+        return Response(posted_pick_data(posted))
 
 
 # --- Registered picks ---------------------------------------------------------------------------
@@ -814,8 +850,8 @@ class RegisteredPickDetailApi(APIView):
 
     @extend_schema(responses={200: RegisteredPickSerializer, 404: PROBLEM})
     def get(self, request: Request, pk: int) -> Response:
-        registered = registered_pick_detail(registered_pick_id=pk, user=request.user)
-        return Response(RegisteredPickSerializer(registered).data)
+        registered = registered_pick_detail(registered_pick_id=pk, user=request.user, with_lines=False)
+        return Response(registered_pick_data(registered))
 
 
 urlpatterns = [

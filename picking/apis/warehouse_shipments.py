@@ -28,6 +28,7 @@ from core.fields import QuantityField
 from core.openapi import IDEMPOTENCY_KEY, PROBLEM
 from core.permissions import ModelPermsForMethod, require_perms
 from picking.apis.picks import PickCreatedSerializer, pick_response
+from picking.apis.rows import posted_shipment_line_rows
 from picking.models import (
     PostedShipment,
     PostedShipmentLine,
@@ -129,14 +130,13 @@ class PostedShipmentLineSerializer(serializers.ModelSerializer[PostedShipmentLin
         read_only_fields = fields
 
 
-class PostedShipmentSerializer(serializers.ModelSerializer[PostedShipment]):
+class PostedShipmentHeaderSerializer(serializers.ModelSerializer[PostedShipment]):
     location: serializers.SlugRelatedField[Any] = serializers.SlugRelatedField(
         slug_field="code", read_only=True
     )
     posted_by: serializers.SlugRelatedField[Any] = serializers.SlugRelatedField(
         slug_field="username", read_only=True, allow_null=True
     )
-    lines = PostedShipmentLineSerializer(many=True, read_only=True)
 
     class Meta:
         model = PostedShipment
@@ -148,9 +148,23 @@ class PostedShipmentSerializer(serializers.ModelSerializer[PostedShipment]):
             "posting_date",
             "posted_at",
             "posted_by",
-            "lines",
         ]
         read_only_fields = fields
+
+
+class PostedShipmentSerializer(PostedShipmentHeaderSerializer):
+    lines = PostedShipmentLineSerializer(many=True, read_only=True)
+
+    class Meta(PostedShipmentHeaderSerializer.Meta):
+        fields = [*PostedShipmentHeaderSerializer.Meta.fields, "lines"]
+        read_only_fields = fields
+
+
+def posted_shipment_data(posted: PostedShipment) -> dict[str, Any]:
+    """What `PostedShipmentSerializer` answers, the lines from plain rows (`picking.apis.rows`)."""
+    data = dict(PostedShipmentHeaderSerializer(posted).data)
+    data["lines"] = posted_shipment_line_rows(posted_shipment_id=posted.pk)
+    return data
 
 
 # --- Input --------------------------------------------------------------------------------------
@@ -351,9 +365,9 @@ class WarehouseShipmentPostApi(APIView):
     )
     def post(self, request: Request, pk: int) -> Response:
         posted = warehouse_shipment_post(shipment_id=pk, user=request.user)
-        detail = posted_shipment_detail(posted_shipment_id=posted.pk, user=request.user)
+        detail = posted_shipment_detail(posted_shipment_id=posted.pk, user=request.user, with_lines=False)
         return Response(
-            PostedShipmentSerializer(detail).data,
+            posted_shipment_data(detail),
             status=status.HTTP_201_CREATED,
             headers={"Location": reverse("api-posted-shipment-detail", args=[posted.pk])},
         )
@@ -390,8 +404,8 @@ class PostedShipmentDetailApi(APIView):
 
     @extend_schema(responses={200: PostedShipmentSerializer, 404: PROBLEM})
     def get(self, request: Request, pk: int) -> Response:
-        posted = posted_shipment_detail(posted_shipment_id=pk, user=request.user)
-        return Response(PostedShipmentSerializer(posted).data)
+        posted = posted_shipment_detail(posted_shipment_id=pk, user=request.user, with_lines=False)
+        return Response(posted_shipment_data(posted))
 
 
 urlpatterns = [

@@ -73,14 +73,13 @@ def pick_list(
     return picks
 
 
-def pick_detail(*, pick_id: int, user: Any) -> Pick:
-    """One pick with its lines (item, tracking code, bin, source line), in a constant number of queries."""
-    pick = (
-        Pick.objects.filter(visible_filter(user), pk=pick_id)
-        .select_related("location", "source_document", "assigned_to")
-        .prefetch_related(_lines())
-        .first()
+def pick_detail(*, pick_id: int, user: Any, with_lines: bool = True) -> Pick:
+    """One pick with its lines (item, tracking code, bin, source line), in a constant number of queries
+    (`with_lines=False`: the header only; the API reads the lines as rows, `picking.apis.rows`)."""
+    picks = Pick.objects.filter(visible_filter(user), pk=pick_id).select_related(
+        "location", "source_document", "assigned_to"
     )
+    pick = (picks.prefetch_related(_lines()) if with_lines else picks).first()
     if pick is None:
         raise NotFoundError(
             _("There is no pick #%(id)s, or it is not at a location you work at.") % {"id": pick_id}
@@ -144,13 +143,11 @@ def posted_pick_list(
     return posted
 
 
-def posted_pick_detail(*, posted_pick_id: int, user: Any) -> PostedPick:
-    posted = (
-        PostedPick.objects.filter(visible_filter(user), pk=posted_pick_id)
-        .select_related("location", "source_document", "posted_by")
-        .prefetch_related(_posted_lines())
-        .first()
+def posted_pick_detail(*, posted_pick_id: int, user: Any, with_lines: bool = True) -> PostedPick:
+    posted_picks = PostedPick.objects.filter(visible_filter(user), pk=posted_pick_id).select_related(
+        "location", "source_document", "posted_by"
     )
+    posted = (posted_picks.prefetch_related(_posted_lines()) if with_lines else posted_picks).first()
     if posted is None:
         raise NotFoundError(
             _("There is no posted pick #%(id)s, or it is not at a location you work at.")
@@ -159,22 +156,16 @@ def posted_pick_detail(*, posted_pick_id: int, user: Any) -> PostedPick:
     return posted
 
 
-def pick_with_lines(*, pick_id: int) -> Pick:
+def pick_with_lines(*, pick_id: int, with_lines: bool = True) -> Pick:
     """One pick with its lines as `pick_detail` reads it, whoever asks (the data of events for ERPs)."""
-    return (
-        Pick.objects.select_related("location", "source_document", "assigned_to")
-        .prefetch_related(_lines())
-        .get(pk=pick_id)
-    )
+    picks = Pick.objects.select_related("location", "source_document", "assigned_to")
+    return (picks.prefetch_related(_lines()) if with_lines else picks).get(pk=pick_id)
 
 
-def posted_pick_with_lines(*, posted_pick_id: int) -> PostedPick:
+def posted_pick_with_lines(*, posted_pick_id: int, with_lines: bool = True) -> PostedPick:
     """One posted pick with its lines as `posted_pick_detail` reads it, whoever asks (events for ERPs)."""
-    return (
-        PostedPick.objects.select_related("location", "source_document", "posted_by")
-        .prefetch_related(_posted_lines())
-        .get(pk=posted_pick_id)
-    )
+    posted = PostedPick.objects.select_related("location", "source_document", "posted_by")
+    return (posted.prefetch_related(_posted_lines()) if with_lines else posted).get(pk=posted_pick_id)
 
 
 # --- The pick page: progress, and one page of lines in walking order --------------------------------

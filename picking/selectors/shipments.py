@@ -15,7 +15,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from django.db.models import F, Prefetch, QuerySet
+from django.db.models import Exists, F, OuterRef, Prefetch, QuerySet
 from django.utils.translation import gettext as _
 
 from core.exceptions import NotFoundError
@@ -182,9 +182,19 @@ def shipment_documents(*, location_id: int, filters: ShipmentFilter) -> QuerySet
 
 
 def open_source_lines(documents: QuerySet[SourceDocument]) -> QuerySet[SourceLine]:
-    """Lines of these documents neither shipped nor on an open pick or shipment."""
-    return SourceLine.objects.filter(document__in=documents).filter(
-        qty_shipped__lt=F("quantity") - F("qty_on_picks") - F("qty_on_shipments")
+    """Lines of these documents neither shipped nor on an open pick or shipment, and not on an open
+    shipment line (a source line is on at most one: when the ERP raised its quantity, the rest waits until
+    that shipment line is shipped or deleted)."""
+    return (
+        SourceLine.objects.filter(document__in=documents)
+        .filter(qty_shipped__lt=F("quantity") - F("qty_on_picks") - F("qty_on_shipments"))
+        .exclude(
+            Exists(
+                WarehouseShipmentLine.objects.filter(
+                    source_line_id=OuterRef("pk"), qty_shipped__lt=F("quantity")
+                )
+            )
+        )
     )
 
 
@@ -233,8 +243,11 @@ def registered_pick_list(
     return registered
 
 
-def registered_pick_detail(*, registered_pick_id: int, user: Any) -> RegisteredPick:
-    registered = registered_pick_list(user=user).filter(pk=registered_pick_id).first()
+def registered_pick_detail(*, registered_pick_id: int, user: Any, with_lines: bool = True) -> RegisteredPick:
+    registered_picks = registered_pick_list(user=user).filter(pk=registered_pick_id)
+    if not with_lines:
+        registered_picks = registered_picks.prefetch_related(None)
+    registered = registered_picks.first()
     if registered is None:
         raise NotFoundError(
             _("There is no registered pick #%(id)s, or it is not at a location you work at.")
@@ -276,8 +289,11 @@ def posted_shipment_list(
     return posted
 
 
-def posted_shipment_detail(*, posted_shipment_id: int, user: Any) -> PostedShipment:
-    posted = posted_shipment_list(user=user).filter(pk=posted_shipment_id).first()
+def posted_shipment_detail(*, posted_shipment_id: int, user: Any, with_lines: bool = True) -> PostedShipment:
+    posted_shipments = posted_shipment_list(user=user).filter(pk=posted_shipment_id)
+    if not with_lines:
+        posted_shipments = posted_shipments.prefetch_related(None)
+    posted = posted_shipments.first()
     if posted is None:
         raise NotFoundError(
             _("There is no posted shipment #%(id)s, or it is not at a location you work at.")
@@ -325,3 +341,33 @@ __all__ = [
     "shipment_documents",
     "shipment_list",
 ]
+
+
+# --- Whoever asks: the data of events for ERPs --------------------------------------------------------------
+
+
+def shipment_with_lines(*, shipment_id: int) -> WarehouseShipment:
+    """One shipment with its lines as `shipment_detail` reads it, whoever asks (events for ERPs)."""
+    return (
+        WarehouseShipment.objects.select_related("location", "created_by")
+        .prefetch_related(_lines())
+        .get(pk=shipment_id)
+    )
+
+
+def registered_pick_with_lines(*, registered_pick_id: int) -> RegisteredPick:
+    """One registered pick with its lines as `registered_pick_detail` reads it, whoever asks."""
+    return (
+        RegisteredPick.objects.select_related("location", "registered_by")
+        .prefetch_related(_registered_lines())
+        .get(pk=registered_pick_id)
+    )
+
+
+def posted_shipment_with_lines(*, posted_shipment_id: int) -> PostedShipment:
+    """One posted shipment with its lines as `posted_shipment_detail` reads it, whoever asks."""
+    return (
+        PostedShipment.objects.select_related("location", "posted_by")
+        .prefetch_related(_posted_lines())
+        .get(pk=posted_shipment_id)
+    )

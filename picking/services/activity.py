@@ -1,8 +1,10 @@
 """What the picking services write in the activity log (core.activity): the changes of picks, pick lines,
-source documents, source lines and item tracking lines, described the same way by every service.
+warehouse shipments and their lines, source documents, source lines and item tracking lines, described the
+same way by every service.
 
-A pick's entries belong to the pick (document type `pick`); a source document's, its lines' and its item
-tracking lines' entries to the source document (`source_document`).
+A pick's entries belong to the pick (document type `pick`, warehouse picks too); a warehouse shipment's and
+its lines' to the shipment (`warehouse_shipment`); a source document's, its lines' and its item tracking
+lines' entries to the source document (`source_document`).
 """
 
 from __future__ import annotations
@@ -10,10 +12,19 @@ from __future__ import annotations
 from typing import Any
 
 from core.activity import Action, Change, activity_record, loggable, snapshot
-from picking.models import ItemTrackingLine, Pick, PickLine, SourceDocument, SourceLine
+from picking.models import (
+    ItemTrackingLine,
+    Pick,
+    PickLine,
+    SourceDocument,
+    SourceLine,
+    WarehouseShipment,
+    WarehouseShipmentLine,
+)
 
 PICK = "pick"
 SOURCE_DOCUMENT = "source_document"
+SHIPMENT = "warehouse_shipment"
 
 PICK_LINE_FIELDS = ("quantity", "qty_handled", "qty_to_handle", "serial_no", "lot_no", "bin_id")
 TRACKING_FIELDS = ("serial_no", "lot_no", "quantity", "qty_handled", "expiration_date")
@@ -129,4 +140,84 @@ def record_pick_change(
         if old != new:
             line_no = (new or old or {}).get("line_no")
             changes.append(_of_pick(pick, "pick_line", pk, f"{pick.no} line {line_no}", old, new))
+    activity_record(user=user, action=action, operation=operation, changes=changes)
+
+
+# --- A warehouse shipment and its lines ---------------------------------------------------------------------
+
+SHIPMENT_LINE_FIELDS = (
+    "line_no",
+    "source_line_id",
+    "quantity",
+    "qty_picked",
+    "qty_on_picks",
+    "qty_shipped",
+    "qty_to_ship",
+    "bin_id",
+)
+
+
+def _of_shipment(
+    shipment: WarehouseShipment,
+    object_type: str,
+    object_id: int | None,
+    object_repr: str,
+    before: Values,
+    after: Values,
+) -> Change:
+    return Change(
+        object_type=object_type,
+        object_id=object_id,
+        object_repr=object_repr,
+        document_type=SHIPMENT,
+        document_id=shipment.pk,
+        document_no=shipment.no,
+        location_id=shipment.location_id,
+        before=before,
+        after=after,
+    )
+
+
+def shipment_lines_values(shipment_id: int) -> dict[int, dict[str, Any]]:
+    """The values the log keeps of every line of the shipment, by pk (one query)."""
+    return {
+        row.pop("pk"): {name: loggable(value) for name, value in row.items()}
+        for row in WarehouseShipmentLine.objects.filter(shipment_id=shipment_id).values(
+            "pk", *SHIPMENT_LINE_FIELDS
+        )
+    }
+
+
+def shipment_lines_snapshot(lines: Any) -> dict[int, dict[str, Any]]:
+    """`shipment_lines_values` of lines already read (no query)."""
+    return {line.pk: snapshot(line, SHIPMENT_LINE_FIELDS) for line in lines}
+
+
+def record_shipment_change(
+    *,
+    user: Any,
+    shipment: WarehouseShipment,
+    operation: str,
+    lines_before: dict[int, dict[str, Any]],
+    action: str = Action.CHANGED,
+    shipment_before: dict[str, Any] | None = None,
+    shipment_after: dict[str, Any] | None = None,
+    lines_gone: bool = False,
+) -> None:
+    """Log what a service did to a warehouse shipment: the shipment itself (when `shipment_before` or
+    `shipment_after` is given) and every line created, changed or deleted since `lines_before` (one query
+    to read the lines now, none when `lines_gone`, and one INSERT)."""
+    after = {} if lines_gone else shipment_lines_values(shipment.pk)
+    changes = []
+    if shipment_before or shipment_after:
+        changes.append(
+            _of_shipment(shipment, SHIPMENT, shipment.pk, shipment.no, shipment_before, shipment_after)
+        )
+    for pk in sorted({*lines_before, *after}):
+        old, new = lines_before.get(pk), after.get(pk)
+        if old != new:
+            line_no = (new or old or {}).get("line_no")
+            changes.append(
+                _of_shipment(shipment, "shipment_line", pk, f"{shipment.no} line {line_no}", old, new)
+            )
     activity_record(user=user, action=action, operation=operation, changes=changes)

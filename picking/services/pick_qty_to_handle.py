@@ -11,7 +11,7 @@ from django.utils.translation import gettext as _
 
 from core.permissions import require_perm
 from core.quantities import ZERO
-from picking.locks import lock_pick_lines
+from picking.locks import lock_pick_line_ids
 from picking.models import Pick, PickLine
 from picking.services.activity import pick_lines_values, record_pick_change
 from picking.services.pick_common import lock_pick_for_change
@@ -22,7 +22,7 @@ def pick_autofill_qty_to_handle(*, pick_id: int, user: Any) -> Pick:
     require_perm(user, "picking.change_pickline", _("You are not allowed to handle pick lines."))
     with transaction.atomic():
         pick = lock_pick_for_change(pick_id=pick_id, user=user)
-        lock_pick_lines(pick_id=pick.pk)
+        lock_pick_line_ids(pick_id=pick.pk)  # the lines change in one UPDATE: no need to read them
         lines_before = pick_lines_values(pick.pk)
         # every line: a warehouse pick's place lines have their take lines' quantities
         PickLine.objects.filter(pick_id=pick.pk).update(qty_to_handle=F("quantity") - F("qty_handled"))
@@ -37,7 +37,7 @@ def pick_delete_qty_to_handle(*, pick_id: int, user: Any) -> Pick:
     require_perm(user, "picking.change_pickline", _("You are not allowed to handle pick lines."))
     with transaction.atomic():
         pick = lock_pick_for_change(pick_id=pick_id, user=user)
-        lock_pick_lines(pick_id=pick.pk)
+        lock_pick_line_ids(pick_id=pick.pk)  # the lines change in one UPDATE: no need to read them
         lines_before = pick_lines_values(pick.pk)
         PickLine.objects.filter(pick_id=pick.pk).update(qty_to_handle=ZERO)
         record_pick_change(

@@ -30,7 +30,9 @@ from django.db.models.functions import Coalesce, RowNumber
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from core.activity import Action
 from core.db import insert_select, update_rows
+from core.events import EventType, event_emit
 from core.exceptions import Conflict, ErrorCode
 from core.permissions import require_perm
 from core.quantities import ZERO
@@ -45,6 +47,7 @@ from picking.models import (
     WarehouseShipmentLine,
 )
 from picking.selectors.picks import get_visible_pick
+from picking.services.activity import pick_lines_values, record_pick_change
 from picking.services.document_numbers import REGISTERED_PICK_SERIES, take_document_no
 from picking.services.pick_delete import pick_delete_rest_locked
 from picking.services.pick_post import handled_line_errors, ledger_line_errors, pick_refusal
@@ -100,9 +103,21 @@ def _register(*, pick_id: int, user: Any, delete_rest: bool) -> RegisteredPick |
                 code=ErrorCode.PICK_DELETED,
             )
         pick.location = visible.location
+        lines_before = pick_lines_values(pick.pk)
         registered = (
             _register_locked(pick=pick, user=user, registered_no=registered_no) if registered_no else None
         )
+        if registered is not None:
+            record_pick_change(
+                user=user,
+                pick=pick,
+                operation="pick_register_and_delete_rest" if delete_rest else "pick_register",
+                action=Action.REGISTERED,
+                lines_before=lines_before,
+                pick_after={"registered_pick": registered.no, "status": pick.status},
+            )
+            # A registered pick never changes: rendered right after the commit, off this transaction.
+            event_emit(event_type=EventType.PICK_REGISTERED, subject=registered, render_later=True)
         if registered is None and not delete_rest:
             raise Conflict(
                 _(

@@ -78,6 +78,7 @@ class ScanResult:
     line: PickLine | None = None  # the line changed (a new one-unit line when a serial was split off)
     lines: tuple[PickLine, ...] = ()  # the lines to choose from, or the open lines of a confirmed bin
     parsed: Parsed = field(default_factory=Parsed)
+    split_from: int | None = None  # the line `line` was split off (a serial number scanned on it)
 
     @property
     def serial_no(self) -> str:
@@ -363,15 +364,62 @@ def _in_bin_of_line(
     scan: _Scan, number: str, stock: Sequence[tuple[int, int, str, str]]
 ) -> ScanResult | None:
     """The number is in stock in the bin of a changeable line of its item: it goes on that line (a line
-    still without a number of that kind first, then one whose proposed number may change, one not yet to
-    handle before one whose number was already scanned)."""
+    still without a number of that kind first, then one whose proposed number may change and that was not
+    scanned yet (a line whose number was scanned keeps it: when every line is scanned, the scan is refused
+    with the reason, `_refuse_nothing_left`)."""
+    full: list[PickLine] = []
     for item_id, bin_id, serial_no, _lot in stock:
         kind = "serial_no" if serial_no == number else "lot_no"
-        candidates = list(scan.changeable_lines().filter(item_id=item_id, bin_id=bin_id))
+        lines = list(scan.changeable_lines().filter(item_id=item_id, bin_id=bin_id))
+        # a line whose number was scanned already (it has a Qty. to Handle) keeps it: never replaced
+        candidates = [ln for ln in lines if not (getattr(ln, kind) and ln.qty_to_handle > 0)]
         candidates.sort(key=lambda ln: (bool(getattr(ln, kind)), ln.qty_to_handle > 0, ln.line_no))
         if candidates:
             return _put_number(scan, number, candidates[0], kind, new=False)
+        full.extend(lines)
+    if full:
+        _refuse_nothing_left(scan, full, number)
     return None
+
+
+def _refuse_nothing_left(scan: _Scan, lines: Sequence[PickLine], number: str) -> NoReturn:
+    """Every line that could take the scanned number already has its own scanned number (a Qty. to Handle):
+    refused, so that no scanned number is ever replaced. All of them full: one unit more than the pick
+    needs; else a line with room carries another lot, to be split first."""
+    item = lines[0].item
+    room = next((ln for ln in lines if ln.qty_to_handle < ln.qty_outstanding), None)
+    if room is not None:
+        raise Conflict(
+            _(
+                "%(line)s already has %(numbers)s scanned (Qty. to Handle %(qty)s): %(code)s cannot replace "
+                "it. Split off the rest of the line first (Split Line), then scan %(code)s again. Nothing "
+                "was changed."
+            )
+            % {
+                "line": describe(room),
+                "numbers": numbers_text(room),
+                "qty": format_quantity(room.qty_to_handle),
+                "code": number,
+            },
+            code=ErrorCode.SCAN_NO_MATCH,
+            errors=[{"field": "code", "code": ErrorCode.SCAN_NO_MATCH, "detail": _("Split the line first.")}],
+        )
+    raise Conflict(
+        _(
+            "Every line of item %(item)s is already handled; nothing left to scan for it. The pick needs "
+            "no more of it: put the unit back. To pick this unit instead of one already scanned, set that "
+            "line's Qty. to Handle to 0 first. Nothing was changed."
+        )
+        % {"item": item.no},
+        code=ErrorCode.SCAN_NO_MATCH,
+        errors=[
+            {
+                "field": "code",
+                "code": ErrorCode.SCAN_NO_MATCH,
+                "detail": _("Nothing left to scan for this item."),
+            }
+        ],
+    )
 
 
 # --- 3. Bin codes ---------------------------------------------------------------------------------------
@@ -503,11 +551,26 @@ def _as_new_number(scan: _Scan, number: str) -> ScanResult | None:
         for ln in lacking.filter(item_id__in=taking):
             firsts.setdefault(ln.item_id, (ln, kind))
     if not firsts:
+        for kind in kinds:
+            _refuse_when_every_line_has_its_number(scan, kind, number)
         return None
     if len(firsts) > 1:
         return _choose(scan, [ln for ln, _kind in firsts.values()])
     line, kind = next(iter(firsts.values()))
     return _put_number(scan, number, line, kind, new=True)
+
+
+def _refuse_when_every_line_has_its_number(scan: _Scan, kind: str, number: str) -> None:
+    """Case 2, when no line can take a new number: if the pick has an item taking new numbers of this kind
+    whose lines all have theirs scanned (a Qty. to Handle), the scan is one unit too many."""
+    open_lines = list(scan.changeable_lines().exclude(**{kind: ""}))
+    by_item: dict[int, list[PickLine]] = {}
+    for ln in open_lines:
+        by_item.setdefault(ln.item_id, []).append(ln)
+    for lines in by_item.values():
+        item = lines[0].item
+        if _takes_new_number(item, kind) and all(ln.qty_to_handle > 0 for ln in lines):
+            _refuse_nothing_left(scan, lines, number)
 
 
 def _takes_new_number(item: Item, kind: str) -> bool:
@@ -542,7 +605,10 @@ def _put_number(scan: _Scan, number: str, target: PickLine, kind: str, *, new: b
             else _("Serial number %(number)s is on line %(line)s, Qty. to Handle 1.")
         )
         message = template % {"number": number, "line": line.line_no}
-        return _checked(scan, _updated(scan, line, message, serial_no=number, quantity=ONE))
+        result = _updated(scan, line, message, serial_no=number, quantity=ONE)
+        if line.pk != target.pk:
+            result = replace(result, split_from=target.pk)
+        return _checked(scan, result)
     units = scan.units()
     require_whole_units(
         units, item=target.item, field="quantity", prefix=_("%(line)s: ") % {"line": describe(target)}

@@ -23,7 +23,9 @@ from django.db.models import Q, Subquery
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
+from core.activity import Action
 from core.db import insert_rows, update_rows
+from core.events import EventType, event_emit
 from core.exceptions import Conflict, ErrorCode, InvalidInput, NotFoundError
 from core.permissions import require_perm
 from core.quantities import ZERO
@@ -31,6 +33,7 @@ from picking.locks import lock_source_lines
 from picking.models import SourceDocument, SourceLine, WarehouseShipment, WarehouseShipmentLine
 from picking.selectors.picks import visible_filter
 from picking.selectors.shipments import ShipmentFilter, open_source_lines, shipment_documents
+from picking.services.activity import record_shipment_change
 from picking.services.document_numbers import SHIPMENT_SERIES, take_document_no
 from picking.services.pick_common import LINE_NO_STEP
 from picking.services.shipment_common import check_location_ships_with_shipments
@@ -78,12 +81,20 @@ def warehouse_shipment_create(
         shipment_no = take_document_no(SHIPMENT_SERIES)  # the series first in the lock order
         documents = shipment_documents(location_id=location.pk, filters=filters)
         locked = lock_source_lines(where=Q(pk__in=Subquery(open_source_lines(documents).values("pk"))))
-        open_lines = [line for line in locked if line.qty_to_pick > 0]
+        # read after the lock: a document cancelled meanwhile (its lines were locked by the cancel) is out
+        statuses = _document_statuses({line.document_id for line in locked})
+        open_lines = [
+            line
+            for line in locked
+            if line.qty_to_pick > 0 and statuses[line.document_id] != SourceDocument.Status.CANCELLED
+        ]
         if not open_lines:
             raise Conflict(
                 _(
                     "Nothing to ship at location %(location)s: no released source document matches, or every "
-                    "line of the matching documents is shipped or already on a pick or shipment."
+                    "line of the matching documents is shipped or already on a pick or shipment. (A line "
+                    "whose quantity the ERP raised while it is on an open shipment ships the rest once that "
+                    "shipment line is shipped or deleted.)"
                 )
                 % {"location": location.code},
                 code=ErrorCode.NOTHING_TO_SHIP,
@@ -98,7 +109,21 @@ def warehouse_shipment_create(
         update_rows(
             SourceLine, [(line.pk, line.qty_to_pick) for line in open_lines], add_fields=["qty_on_shipments"]
         )
+        record_shipment_change(
+            user=user,
+            shipment=shipment,
+            operation="warehouse_shipment_create",
+            action=Action.CREATED,
+            lines_before={},
+            shipment_after={"status": shipment.status, "lines_added": len(open_lines)},
+        )
+        # Rendered right after the commit, off this transaction: a shipment can have thousands of lines.
+        event_emit(event_type=EventType.WAREHOUSE_SHIPMENT_CREATED, subject=shipment, render_later=True)
     return shipment
+
+
+def _document_statuses(document_ids: set[int]) -> dict[int, str]:
+    return dict(SourceDocument.objects.filter(pk__in=document_ids).values_list("pk", "status"))
 
 
 def _filters(user: Any, location: Location, filters: ShipmentFilter) -> ShipmentFilter:
@@ -122,11 +147,13 @@ def _filters(user: Any, location: Location, filters: ShipmentFilter) -> Shipment
         )
     ids = filters.source_document_ids
     if ids:
-        found = dict(
-            SourceDocument.objects.filter(visible_filter(user), pk__in=list(ids)).values_list(
-                "pk", "location_id"
-            )
+        rows = SourceDocument.objects.filter(visible_filter(user), pk__in=list(ids)).values_list(
+            "pk", "location_id", "status", "no"
         )
+        found = {pk: location_id for pk, location_id, _status, _no in rows}
+        cancelled = {
+            pk: no for pk, _location, status, no in rows if status == SourceDocument.Status.CANCELLED
+        }
         missing = [pk for pk in ids if pk not in found]
         if missing:
             raise NotFoundError(
@@ -135,6 +162,20 @@ def _filters(user: Any, location: Location, filters: ShipmentFilter) -> Shipment
                 errors=[
                     {"field": f"source_documents[{ids.index(pk)}]", "code": ErrorCode.NOT_FOUND, "detail": ""}
                     for pk in missing
+                ],
+            )
+        if cancelled:
+            raise Conflict(
+                _("%(documents)s cancelled by the ERP: cancelled documents are never shipped.")
+                % {"documents": ", ".join(sorted(cancelled.values()))},
+                code=ErrorCode.DOCUMENT_CANCELLED,
+                errors=[
+                    {
+                        "field": f"source_documents[{ids.index(pk)}]",
+                        "code": ErrorCode.DOCUMENT_CANCELLED,
+                        "detail": _("Cancelled."),
+                    }
+                    for pk in cancelled
                 ],
             )
         elsewhere = [pk for pk in ids if found[pk] != location.pk]

@@ -19,6 +19,7 @@ from django.db import transaction
 from django.db.models import Q
 from django.utils.translation import gettext as _
 
+from core.activity import Action
 from core.db import update_rows
 from core.exceptions import Conflict, ErrorCode, InvalidInput, NotFoundError
 from core.permissions import require_perm
@@ -26,9 +27,11 @@ from core.quantities import format_quantity
 from picking.locks import lock_shipment_lines, lock_shipments, lock_source_lines
 from picking.models import SourceLine, WarehouseShipment, WarehouseShipmentLine
 from picking.selectors.shipments import get_visible_shipment, get_visible_shipment_line
+from picking.services.activity import record_shipment_change, shipment_lines_snapshot, shipment_lines_values
 from picking.services.pick_common import parse_quantity
 from picking.services.shipment_common import refresh_shipment_status
 from warehouse.models import Bin
+from warehouse.rules import require_whole_units
 
 
 class _Unset(enum.Enum):
@@ -57,6 +60,7 @@ def warehouse_shipment_line_update(
             raise NotFoundError(_("The shipment line was deleted meanwhile."))
         line = locked[0]
         line.shipment, line.item = visible.shipment, visible.item
+        lines_before = shipment_lines_values(line.shipment_id)
         fields = []
         if not isinstance(bin_code, _Unset):
             line.bin = _ship_from_bin(line, (bin_code or "").strip(), require_pick=location.require_pick)
@@ -66,12 +70,19 @@ def warehouse_shipment_line_update(
             fields.append("qty_to_ship")
         if fields:
             line.save(update_fields=fields)
+            record_shipment_change(
+                user=user,
+                shipment=visible.shipment,
+                operation="warehouse_shipment_line_update",
+                lines_before=lines_before,
+            )
         return line
 
 
 def _checked_qty_to_ship(line: WarehouseShipmentLine, value: Any, *, require_pick: bool) -> Decimal:
     qty = parse_quantity(value, "qty_to_ship")
     what = _("Line %(line_no)s (item %(item)s)") % {"line_no": line.line_no, "item": line.item.no}
+    require_whole_units(qty, item=line.item, field="qty_to_ship", prefix=f"{what}: ")
     if qty < 0:
         detail = _("%(line)s: Qty. to Ship cannot be negative. Enter 0 or more.") % {"line": what}
         raise _qty_error(ErrorCode.INVALID_QUANTITY, detail)
@@ -139,7 +150,17 @@ def warehouse_shipment_delete(*, shipment_id: int, user: Any) -> None:
         if not lock_shipments(where=Q(pk=shipment.pk)):
             raise NotFoundError(_("Shipment %(no)s was deleted meanwhile.") % {"no": shipment.no})
         lines = lock_shipment_lines(where=Q(shipment_id=shipment.pk))
+        lines_before = shipment_lines_snapshot(lines)
         _delete_lines_locked(shipment, lines)
+        record_shipment_change(
+            user=user,
+            shipment=shipment,
+            operation="warehouse_shipment_delete",
+            action=Action.DELETED,
+            lines_before=lines_before,
+            shipment_before={"status": shipment.status},
+            lines_gone=True,
+        )
         shipment.delete()
 
 
@@ -157,8 +178,19 @@ def warehouse_shipment_line_delete(*, shipment_line_id: int, user: Any) -> None:
         if line is None:
             raise NotFoundError(_("The shipment line was deleted meanwhile."))
         line.item = visible.item
+        lines_before = shipment_lines_snapshot(lines)
         _delete_lines_locked(shipment, [line])
-        if len(lines) == 1:
+        gone = len(lines) == 1
+        record_shipment_change(
+            user=user,
+            shipment=shipment,
+            operation="warehouse_shipment_line_delete",
+            action=Action.DELETED,
+            lines_before=lines_before,
+            shipment_before={"status": shipment.status} if gone else None,
+            lines_gone=gone,
+        )
+        if gone:
             shipment.delete()
         else:
             refresh_shipment_status(shipments=Q(pk=shipment.pk))

@@ -36,7 +36,9 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
+from core.activity import Action
 from core.db import bulk_insert, update_rows
+from core.events import EventType, event_emit
 from core.exceptions import Conflict, ErrorCode, NotFoundError
 from core.permissions import require_perm
 from core.quantities import ZERO, format_quantity
@@ -55,6 +57,7 @@ from picking.models import (
 )
 from picking.planning import Budget, Demand, plan_demand
 from picking.selectors.shipments import get_visible_shipment
+from picking.services.activity import record_shipment_change, shipment_lines_snapshot
 from picking.services.document_numbers import POSTED_SHIPMENT_SERIES, take_document_no
 from picking.services.pick_create import prescribed_outstanding
 from picking.services.pick_post import ENTRY_TYPES, update_documents_status
@@ -111,7 +114,18 @@ def warehouse_shipment_post(*, shipment_id: int, user: Any) -> PostedShipment:
         to_ship = [line for line in lines if line.qty_to_ship > 0]
         if not to_ship:
             raise _nothing_to_ship(visible)
+        lines_before = shipment_lines_snapshot(lines)
         posted = _post_locked(shipment=visible, to_ship=to_ship, posted_no=posted_no, user=user)
+        record_shipment_change(
+            user=user,
+            shipment=visible,
+            operation="warehouse_shipment_post",
+            action=Action.POSTED,
+            lines_before=lines_before,
+            shipment_after={"posted_shipment": posted.no},
+        )
+        # A posted shipment never changes: rendered right after the commit, off this transaction.
+        event_emit(event_type=EventType.WAREHOUSE_SHIPMENT_POSTED, subject=posted, render_later=True)
         shipment_no = visible.no
         transaction.on_commit(
             lambda: logger.info("shipment %s posted as %s by %s", shipment_no, posted.no, user)

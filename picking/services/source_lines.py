@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from django.db import transaction
+from django.db.models import Q
 from django.utils.translation import gettext as _
 
 from core.activity import Action, activity_record, loggable
@@ -13,6 +14,7 @@ from core.quantities import ZERO, format_quantity
 from picking.models import SourceLine
 from picking.services.activity import source_line_change
 from picking.services.item_tracking_lines import lock_line_for_change
+from picking.services.pick_post import update_documents_status
 from picking.services.source_document_change import committed_quantities
 from picking.services.source_document_events import source_document_changed
 from picking.services.source_document_input import Error, field_error, parse_quantity
@@ -84,6 +86,8 @@ def source_line_set_quantity(
                 ],
             )
         SourceLine.objects.filter(pk=line.pk).update(quantity=value)
+        # lowered to what is shipped, the document may be shipped now; raised, no longer
+        update_documents_status(documents=Q(pk=line.document_id))
         activity_record(
             user=user,
             action=Action.CHANGED,

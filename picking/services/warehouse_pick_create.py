@@ -25,6 +25,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
 from core.activity import Action
+from core.events import EventType, event_emit
 from core.exceptions import Conflict, ErrorCode, InvalidInput, NotFoundError
 from core.permissions import require_perm
 from core.quantities import ZERO
@@ -110,6 +111,8 @@ def warehouse_pick_create(
             lines_before={},
             pick_after={"shipments": [numbers[pk] for pk in ids], "lines_added": 2 * len(planned)},
         )
+        # Rendered right after the commit, off this transaction: a pick can have thousands of lines.
+        event_emit(event_type=EventType.PICK_CREATED, subject=pick, render_later=True)
     return PickCreateResult(pick=pick, not_picked=not_picked, created=True, lines_added=len(planned))
 
 

@@ -502,16 +502,26 @@ def scan_result_context(
         }
     assert result is not None
     lines = [result.line] if result.line is not None else list(result.lines)
+    origin: PickLine | None = None
     if lines:
         ids = [ln.pk for ln in lines]
         fresh = {
             ln.pk: ln
-            for ln in PickLine.objects.filter(Q(pk__in=ids), pick_id=pick.pk).select_related(
-                *LINE_CARD_RELATED
-            )
+            for ln in PickLine.objects.filter(
+                Q(pk__in=[*ids, result.split_from or 0]), pick_id=pick.pk
+            ).select_related(*LINE_CARD_RELATED)
         }
         lines = [fresh[i] for i in ids if i in fresh]
+        origin = fresh.get(result.split_from or 0)
     views = line_views(request.user, pick, lines)
+    # the cards swapped into the list after the scan: the changed line's; after a split, the line it was
+    # split off (changed in place) and the new line's card right after it
+    list_cards: list[dict[str, Any]] = [{"v": v, "after": ""} for v in views]
+    if origin is not None:
+        (origin_view,) = line_views(request.user, pick, [origin])
+        list_cards = [{"v": origin_view, "after": ""}] + [
+            {"v": v, "after": f"line-{origin.pk}"} for v in views
+        ]
     return {
         "outcome": result.kind.value,
         "tone": {ScanKind.CHOOSE_LINE: "choose", ScanKind.BIN_CONFIRMED: "info"}.get(result.kind, "ok"),
@@ -519,6 +529,7 @@ def scan_result_context(
         "code": result.code,
         "quantity": form.cleaned_data.get("quantity", "") if hasattr(form, "cleaned_data") else "",
         "result_lines": views,
+        "list_cards": list_cards,
         "choose": result.kind == ScanKind.CHOOSE_LINE,
     }
 

@@ -1,0 +1,219 @@
+"""The whole flow over real HTTP: a gunicorn server (2 workers) on the benchmark database, a client
+sending the requests an ERP or a handheld sends, one after the other, timed from sending each request to
+having read its whole answer (JSON encoding of the bodies beforehand, not timed).
+
+Inventory pick flow (`http` scenarios), at the location BENCH (require pick, FEFO), for N serial numbers of
+one item (a new item per run, so every run sees the same stock):
+
+1. `receive`: `POST /api/v1/inventory/adjustments/` with N entries of one serial number each;
+2. `order`: `POST /api/v1/source-documents/`: a sales order of one line of N units, no numbers prescribed;
+3. `create pick`: `POST /api/v1/picks/` for the order: N pick lines, the serial numbers proposed (case 1);
+4. `autofill`: `POST /api/v1/picks/{id}/autofill-qty-to-handle/`;
+5. `post`: `POST /api/v1/picks/{id}/post/`.
+
+Warehouse flow (`http-warehouse`), at BENCHWH (require shipment and pick): receive and order as above,
+then `shipment` (`POST /warehouse-shipments/`), `create pick` (`.../create-pick/`), `autofill`, `register`
+(`POST /picks/{id}/register/`) and `post shipment` (`POST /warehouse-shipments/{id}/post/`).
+
+Each step and the total are reported as the median (min, max) of the measured runs; a warm-up flow of 100
+serial numbers runs first on each server, untimed.
+"""
+
+from __future__ import annotations
+
+import statistics
+import traceback
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from benchmarks import data
+from benchmarks.harness import FAILED, Measurement, Result, log
+from benchmarks.server import Server, cpu_seconds, gunicorn_server, request
+from benchmarks.sql import analyze
+from tracking.models import ItemTrackingCode
+
+if TYPE_CHECKING:
+    from benchmarks.scenarios import Suite
+
+INVENTORY_STEPS = ("receive", "order", "create pick", "autofill", "post")
+WAREHOUSE_STEPS = ("receive", "order", "shipment", "create pick", "autofill", "register", "post shipment")
+RESULTS = Path(__file__).resolve().parent / "results"
+
+
+@dataclass
+class FlowRun:
+    seconds: dict[str, float] = field(default_factory=dict)
+    sizes: dict[str, int] = field(default_factory=dict)  # bytes answered per step
+    cpu: dict[str, float] = field(default_factory=dict)  # CPU seconds of the web workers per step
+
+    @property
+    def total(self) -> float:
+        return sum(self.seconds.values())
+
+
+def _warehouse_code() -> ItemTrackingCode:
+    """Serial numbers with warehouse tracking, not specific: a warehouse pick proposes them (case 1)."""
+    code, _ = ItemTrackingCode.objects.get_or_create(
+        code="BENCH-SNW",
+        defaults={
+            "description": "Benchmark: serial numbers, warehouse tracking",
+            "sn_warehouse_tracking": True,
+        },
+    )
+    return code
+
+
+def _entries(item_no: str, count: int) -> list[dict[str, str]]:
+    return [{"quantity": "1", "serial_no": f"{item_no}-{k:05d}"} for k in range(count)]
+
+
+def _order(no: str, location: str, item_no: str, count: int) -> dict[str, Any]:
+    return {
+        "type": "sales_order",
+        "no": no,
+        "location": location,
+        "partner": "Benchmark customer",
+        "shipment_date": data.SHIPMENT_DATE,
+        "lines": [{"line_no": 10000, "item": item_no, "quantity": str(count)}],
+    }
+
+
+def inventory_flow(server: Server, token: str, item_no: str, count: int, tag: str) -> FlowRun:
+    api = f"{server.url}/api/v1"
+    run = FlowRun()
+
+    def step(name: str, method: str, path: str, body: Any, expect: int) -> Any:
+        cpu = cpu_seconds(server.process)
+        answer = request(method, f"{api}{path}", token, body, expect=expect)
+        run.cpu[name] = cpu_seconds(server.process) - cpu
+        run.seconds[name] = answer.seconds
+        run.sizes[name] = answer.size
+        return answer.body
+
+    adjustment = {"location": data.LOCATION, "bin": data.BIN_CODES[0], "item": item_no}
+    adjustment["entries"] = _entries(item_no, count)  # type: ignore[assignment]
+    step("receive", "POST", "/inventory/adjustments/", adjustment, 201)
+    order = _order(f"HO-{tag}", data.LOCATION, item_no, count)
+    document = step("order", "POST", "/source-documents/", order, 201)
+    pick = step("create pick", "POST", "/picks/", {"source_document": document["id"]}, 201)
+    if pick.get("not_picked"):
+        raise RuntimeError(f"the pick did not cover the order: {pick['not_picked'][:2]}")
+    step("autofill", "POST", f"/picks/{pick['id']}/autofill-qty-to-handle/", None, 200)
+    step("post", "POST", f"/picks/{pick['id']}/post/", None, 201)
+    return run
+
+
+def warehouse_flow(server: Server, token: str, item_no: str, count: int, tag: str, location: str) -> FlowRun:
+    api = f"{server.url}/api/v1"
+    run = FlowRun()
+
+    def step(name: str, method: str, path: str, body: Any, expect: int) -> Any:
+        cpu = cpu_seconds(server.process)
+        answer = request(method, f"{api}{path}", token, body, expect=expect)
+        run.cpu[name] = cpu_seconds(server.process) - cpu
+        run.seconds[name] = answer.seconds
+        run.sizes[name] = answer.size
+        return answer.body
+
+    from benchmarks.warehouse import STORAGE_BINS
+
+    adjustment: dict[str, Any] = {"location": location, "bin": STORAGE_BINS[0], "item": item_no}
+    adjustment["entries"] = _entries(item_no, count)
+    step("receive", "POST", "/inventory/adjustments/", adjustment, 201)
+    order = _order(f"HW-{tag}", location, item_no, count)
+    document = step("order", "POST", "/source-documents/", order, 201)
+    gather = {"location": location, "source_documents": [document["id"]]}
+    shipment = step("shipment", "POST", "/warehouse-shipments/", gather, 201)
+    pick = step("create pick", "POST", f"/warehouse-shipments/{shipment['id']}/create-pick/", None, 201)
+    if pick.get("not_picked"):
+        raise RuntimeError(f"the warehouse pick did not cover the order: {pick['not_picked'][:2]}")
+    step("autofill", "POST", f"/picks/{pick['id']}/autofill-qty-to-handle/", None, 200)
+    step("register", "POST", f"/picks/{pick['id']}/register/", None, 201)
+    step("post shipment", "POST", f"/warehouse-shipments/{shipment['id']}/post/", None, 201)
+    return run
+
+
+def _results(
+    variant: str, steps: tuple[str, ...], count: int, runs: list[FlowRun], note: str
+) -> list[Result]:
+    out = []
+    for name in (*steps, "total"):
+        m = Measurement()
+        m.times = [r.total if name == "total" else r.seconds[name] for r in runs]
+        result = Result(
+            scenario=f"{variant} {name}",
+            operation=name,
+            variant=variant,
+            lines=1,
+            serials=count,
+            serials_per_line=count,
+        ).fill(m, "")
+        cpu = statistics.median(sum(r.cpu.values()) if name == "total" else r.cpu[name] for r in runs)
+        sizes = [r.sizes[name] for r in runs] if name != "total" else []
+        notes = (note, f"web CPU {cpu:.2f} s", f"answer {max(sizes) // 1024} KiB" if sizes else "")
+        result.detail = "; ".join(x for x in notes if x)
+        out.append(result)
+    return out
+
+
+def run_flows(suite: Suite) -> None:
+    """The selected HTTP flows of the suite's config (`Config.http_sizes`, `Config.http_runs`)."""
+    cfg = suite.config
+    variants = [v for v in ("http", "http-warehouse") if cfg.selected(f"{v} ") or cfg.selected(v)]
+    sizes = {"http": cfg.http_sizes, "http-warehouse": cfg.http_warehouse_sizes}
+    variants = [v for v in variants if sizes[v]]
+    if not variants:
+        return
+    master = suite.master
+    from benchmarks.warehouse import WH_LOCATION, create_warehouse
+
+    try:
+        wh_code = _warehouse_code()
+        create_warehouse(master)
+    except Exception as exc:
+        traceback.print_exc()
+        suite.report(Result("http total", "total", "http", 1, 0, 0, status=FAILED, detail=f"set-up: {exc}"))
+        return
+    profile_dir = cfg.profile_dir / "http" if cfg.profile_dir is not None else None
+    log(f"{suite.elapsed()} starting gunicorn (2 workers) on the benchmark database")
+    try:
+        with gunicorn_server(workers=2, log=RESULTS / "gunicorn.log", profile_dir=profile_dir) as server:
+            counter = iter(range(1_000_000))
+
+            def flow(variant: str, count: int) -> FlowRun:
+                n = next(counter)
+                if variant == "http":
+                    item = data.create_items(f"HF{n}", 1, master.serial_code)[0]
+                    return inventory_flow(server, master.token, item.no, count, f"{n}")
+                item = data.create_items(f"HW{n}", 1, wh_code)[0]
+                return warehouse_flow(server, master.token, item.no, count, f"{n}", WH_LOCATION)
+
+            for variant in variants:
+                flow(variant, 100)  # warm-up, untimed
+                analyze()  # statistics of what the grid and the warm-up wrote (benchmarks.sql.analyze)
+                for count in sizes[variant]:
+                    steps = INVENTORY_STEPS if variant == "http" else WAREHOUSE_STEPS
+                    log(f"{suite.elapsed()} {variant} flow of {count} serial numbers")
+                    runs: list[FlowRun] = []
+                    try:
+                        for _ in range(cfg.http_runs):
+                            runs.append(flow(variant, count))
+                            analyze()
+                    except Exception as exc:
+                        traceback.print_exc()
+                        suite.report(
+                            Result(
+                                f"{variant} total", "total", variant, 1, count, count, FAILED, detail=str(exc)
+                            )
+                        )
+                        continue
+                    for result in _results(variant, steps, count, runs, ""):
+                        suite.report(result)
+                    log(
+                        f"{suite.elapsed()} {variant} {count}: "
+                        + ", ".join(f"{s} {statistics.median(r.seconds[s] for r in runs):.3f}" for s in steps)
+                    )
+    except Exception as exc:
+        traceback.print_exc()
+        suite.report(Result("http total", "total", "http", 1, 0, 0, status=FAILED, detail=f"server: {exc}"))

@@ -1,0 +1,195 @@
+"""The lines of big answers serialised from plain rows (`values_list`), without model instances.
+
+A pick, posted pick or adjustment of thousands of serial numbers answers every line (the contract says
+so); building a model instance per line, per related object and per DRF field cost more than the work
+itself (docs/performance.md, "Round two"). These functions answer exactly what the DRF serializers of
+`picking/apis/` answer for the same rows (same keys, same order, same formatting; a test compares them),
+in one query each, from tuples.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from decimal import Decimal
+from typing import Any
+
+from django.db.models import QuerySet
+from rest_framework import serializers
+
+from core.quantities import format_quantity
+from picking.models import PickLine, PostedPickLine, PostedShipmentLine, RegisteredPickLine
+from warehouse.models import ItemLedgerEntry, WarehouseEntry
+
+_DATE = serializers.DateField()
+_DATETIME = serializers.DateTimeField()
+
+
+def _quantity(value: Decimal | None) -> str | None:
+    return None if value is None else format_quantity(value)
+
+
+def _date(value: Any) -> str | None:
+    return None if value is None else _DATE.to_representation(value)
+
+
+def _datetime(value: Any) -> str | None:
+    return None if value is None else _DATETIME.to_representation(value)
+
+
+Column = tuple[str, str, Callable[[Any], Any] | None]  # (answer key, values_list path, converter)
+
+
+def _rows(queryset: QuerySet[Any], columns: Sequence[Column]) -> list[dict[str, Any]]:
+    keys = [key for key, _path, _convert in columns]
+    converters = [(i, convert) for i, (_key, _path, convert) in enumerate(columns) if convert is not None]
+    out = []
+    for row in queryset.values_list(*[path for _key, path, _convert in columns]):
+        values = list(row)
+        for i, convert in converters:
+            values[i] = convert(values[i])
+        out.append(dict(zip(keys, values, strict=True)))
+    return out
+
+
+# --- Pick lines (PickLineSerializer) ---------------------------------------------------------------
+
+_PICK_LINE: list[Column] = [
+    ("id", "id", None),
+    ("line_no", "line_no", None),
+    ("action", "action", None),
+    ("item", "item__no", None),
+    ("bin", "bin__code", None),
+    ("quantity", "quantity", None),
+    ("qty_handled", "qty_handled", None),
+    ("qty_outstanding", "quantity", None),  # quantity - qty_handled, below
+    ("qty_to_handle", "qty_to_handle", None),
+    ("serial_no", "serial_no", None),
+    ("lot_no", "lot_no", None),
+    ("expiration_date", "expiration_date", _date),
+    ("tracking_locked", "tracking_locked", None),
+    ("source_line_no", "source_line__line_no", None),
+    ("pair", "pair_id", None),
+    ("shipment_line", "shipment_line_id", None),
+]
+
+
+def pick_line_rows(*, pick_id: int) -> list[dict[str, Any]]:
+    """The pick's lines by line no., as `PickLineSerializer(many=True)` answers them."""
+    rows = _rows(PickLine.objects.filter(pick_id=pick_id).order_by("line_no"), _PICK_LINE)
+    for row in rows:
+        quantity, handled = row["quantity"], row["qty_handled"]
+        row["quantity"] = format_quantity(quantity)
+        row["qty_handled"] = format_quantity(handled)
+        row["qty_outstanding"] = format_quantity(quantity - handled)
+        row["qty_to_handle"] = format_quantity(row["qty_to_handle"])
+    return rows
+
+
+# --- Posted pick lines (PostedPickLineSerializer) ----------------------------------------------------
+
+_POSTED_PICK_LINE: list[Column] = [
+    ("line_no", "line_no", None),
+    ("pick_line_no", "pick_line_no", None),
+    ("item", "item__no", None),
+    ("bin", "bin__code", None),
+    ("quantity", "quantity", _quantity),
+    ("serial_no", "serial_no", None),
+    ("lot_no", "lot_no", None),
+    ("expiration_date", "expiration_date", _date),
+    ("source_line_no", "source_line__line_no", None),
+]
+
+
+def posted_pick_line_rows(*, posted_pick_id: int) -> list[dict[str, Any]]:
+    """The posted pick's lines by line no., as `PostedPickLineSerializer(many=True)` answers them."""
+    lines = PostedPickLine.objects.filter(posted_pick_id=posted_pick_id).order_by("line_no")
+    return _rows(lines, _POSTED_PICK_LINE)
+
+
+# --- Registered pick lines (RegisteredPickLineSerializer) ----------------------------------------------
+
+_REGISTERED_PICK_LINE: list[Column] = [
+    ("line_no", "line_no", None),
+    ("pick_line_no", "pick_line_no", None),
+    ("action", "action", None),
+    ("item", "item__no", None),
+    ("bin", "bin__code", None),
+    ("quantity", "quantity", _quantity),
+    ("serial_no", "serial_no", None),
+    ("lot_no", "lot_no", None),
+    ("expiration_date", "expiration_date", _date),
+    ("shipment_line", "shipment_line_id", None),
+    ("shipment_no", "shipment_no", None),
+    ("source_line_no", "source_line__line_no", None),
+]
+
+
+def registered_pick_line_rows(*, registered_pick_id: int) -> list[dict[str, Any]]:
+    """The registered pick's lines by line no., as `RegisteredPickLineSerializer(many=True)` answers them."""
+    lines = RegisteredPickLine.objects.filter(registered_pick_id=registered_pick_id).order_by("line_no")
+    return _rows(lines, _REGISTERED_PICK_LINE)
+
+
+# --- Posted shipment lines (PostedShipmentLineSerializer) ------------------------------------------------
+
+_POSTED_SHIPMENT_LINE: list[Column] = [
+    ("line_no", "line_no", None),
+    ("shipment_line_no", "shipment_line_no", None),
+    ("source_document", "source_document_id", None),
+    ("source_document_no", "source_document__no", None),
+    ("source_line_no", "source_line__line_no", None),
+    ("item", "item__no", None),
+    ("bin", "bin__code", None),
+    ("quantity", "quantity", _quantity),
+    ("serial_no", "serial_no", None),
+    ("lot_no", "lot_no", None),
+    ("expiration_date", "expiration_date", _date),
+]
+
+
+def posted_shipment_line_rows(*, posted_shipment_id: int) -> list[dict[str, Any]]:
+    """The posted shipment's lines by line no., as `PostedShipmentLineSerializer(many=True)` answers them."""
+    lines = PostedShipmentLine.objects.filter(posted_shipment_id=posted_shipment_id).order_by("line_no")
+    return _rows(lines, _POSTED_SHIPMENT_LINE)
+
+
+# --- Item ledger entries (ItemLedgerEntrySerializer) ---------------------------------------------------
+
+
+def _ledger_columns(bin_path: str) -> list[Column]:
+    return [
+        ("id", "id", None),
+        ("entry_type", "entry_type", None),
+        ("document_type", "document_type", None),
+        ("document_no", "document_no", None),
+        ("posting_date", "posting_date", _date),
+        ("item", "item__no", None),
+        ("location", "location__code", None),
+        ("bin", bin_path, None),
+        ("serial_no", "serial_no", None),
+        ("lot_no", "lot_no", None),
+        ("expiration_date", "expiration_date", _date),
+        ("quantity", "quantity", _quantity),
+        ("remaining_quantity", "remaining_quantity", _quantity),
+        ("open", "open", None),
+        ("applies_to_entry", "applies_to_entry_id", None),
+        ("source_document_type", "source_document_type", None),
+        ("source_document_no", "source_document_no", None),
+        ("source_line_no", "source_line_no", None),
+        ("created_at", "created_at", _datetime),
+    ]
+
+
+def ledger_entry_rows(*, entry_ids: Sequence[int]) -> list[dict[str, Any]]:
+    """These item ledger entries by id, as `ItemLedgerEntrySerializer(many=True)` answers them (`bin`: the
+    bin of the entry's first warehouse entry). Two queries: the entries, and their warehouse entries' bins
+    (a correlated subquery per entry would scan the warehouse entries once per entry)."""
+    ids = list(entry_ids)
+    bins: dict[int, str] = {}
+    warehouse = WarehouseEntry.objects.filter(item_ledger_entry_id__in=ids).order_by("pk")
+    for entry_id, bin_code in warehouse.values_list("item_ledger_entry_id", "bin__code"):
+        bins.setdefault(entry_id, bin_code)
+    rows = _rows(ItemLedgerEntry.objects.filter(pk__in=ids).order_by("pk"), _ledger_columns("id"))
+    for row in rows:
+        row["bin"] = bins.get(row["id"])
+    return rows
