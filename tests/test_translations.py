@@ -168,7 +168,7 @@ def test_one_message_one_translation(language: str) -> None:
                     want = m.string
                     shown = translation.pgettext(m.context, m.id) if m.context else translation.gettext(m.id)
                 else:
-                    want = m.string[1]
+                    want = m.string[1] if isinstance(m.string, (tuple, list)) else m.string
                     shown = (
                         translation.npgettext(m.context, m.id[0], m.id[1], 2)
                         if m.context
