@@ -83,6 +83,7 @@ MIGRATION_NO_SERIES = [
     ("RWP", "Registered warehouse picks", "RWP000001"),
     ("PSH", "Posted warehouse shipments", "PSH000001"),
     ("MOV", "Movements between bins", "MOV000001"),
+    ("RCL", "Recalls", "RCL000001"),
 ]
 
 

@@ -5,6 +5,7 @@ from django.core.serializers.json import DjangoJSONEncoder
 from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 
 class IdempotencyKey(models.Model):
@@ -91,7 +92,7 @@ class ActivityEntry(models.Model):
     """
 
     class Action(models.TextChoices):
-        CREATED = "created", _("Created")
+        CREATED = "created", pgettext_lazy("activity action", "Created")
         CHANGED = "changed", _("Changed")
         POSTED = "posted", _("Posted")
         REGISTERED = "registered", _("Registered")

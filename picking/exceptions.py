@@ -6,7 +6,14 @@ Most errors use the shared classes of core.exceptions with their stable codes (`
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
+from django.utils.translation import gettext_lazy as _
+
 from core.exceptions import Conflict, ErrorCode, InvalidInput
+
+if TYPE_CHECKING:
+    from django_stubs_ext import StrOrPromise
 
 __all__ = ["Conflict", "InvalidInput"]
 
@@ -20,7 +27,7 @@ class PickPostRefused(Conflict):
     error carries that code (e.g. `tracking_incomplete`); otherwise `pick_post_refused`."""
 
     code = ErrorCode.PICK_POST_REFUSED
-    title = "The pick cannot be posted."
+    title: StrOrPromise = _("The pick cannot be posted.")
 
 
 # --- Warehouse shipments and warehouse picks (issue 10) ----------------------------------------------
@@ -32,7 +39,7 @@ class PickRegisterRefused(Conflict):
     code, the error carries that code; otherwise `pick_register_refused`."""
 
     code = ErrorCode.PICK_REGISTER_REFUSED
-    title = "The warehouse pick cannot be registered."
+    title: StrOrPromise = _("The warehouse pick cannot be registered.")
 
 
 class ShipmentPostRefused(Conflict):
@@ -40,4 +47,4 @@ class ShipmentPostRefused(Conflict):
     line no., `shipment_line_id`, `code`, `detail`). Nothing was posted."""
 
     code = ErrorCode.SHIPMENT_POST_REFUSED
-    title = "The warehouse shipment cannot be posted."
+    title: StrOrPromise = _("The warehouse shipment cannot be posted.")

@@ -14,6 +14,7 @@ from django.conf import settings
 from django.db import models
 from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from core.quantities import ZERO
 
@@ -548,8 +549,8 @@ class Recall(models.Model):
     and shipping refuse them with the recall's reason). Closing it unblocks what it blocked, and only that."""
 
     class Status(models.TextChoices):
-        OPEN = "open", _("Open")
-        CLOSED = "closed", _("Closed")
+        OPEN = "open", pgettext_lazy("recall status", "Open")
+        CLOSED = "closed", pgettext_lazy("recall status", "Closed")
 
     no = models.CharField(max_length=30, unique=True)
     item = models.ForeignKey("warehouse.Item", on_delete=models.PROTECT, related_name="+")

@@ -17,6 +17,7 @@ from typing import Any
 
 from django.db.models import QuerySet
 from django.urls import path
+from django.utils.translation import gettext as _
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema, inline_serializer
 from rest_framework import serializers, status
@@ -296,8 +297,8 @@ class RecallListCreateApi(ListAPIView[Recall]):
         wanted = params.get("status", "")
         if wanted and wanted not in Recall.Status.values:
             raise InvalidInput(
-                "Status is open or closed.",
-                errors=[{"field": "status", "code": ErrorCode.INVALID_CHOICE, "detail": "open or closed"}],
+                _("Status is open or closed."),
+                errors=[{"field": "status", "code": ErrorCode.INVALID_CHOICE, "detail": _("open or closed")}],
             )
         return recall_list(user=self.request.user, status=wanted, item_no=params.get("item", ""))
 

@@ -42,6 +42,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
 from core.exceptions import Conflict, ErrorCode, InvalidInput, NotFoundError, TrackingLocked
+from core.language import day
 from core.permissions import require_perm
 from core.quantities import ONE, format_quantity
 from picking.models import Pick, PickLine
@@ -268,8 +269,8 @@ def _checked(scan: _Scan, result: ScanResult) -> ScanResult:
             )
             % {
                 "numbers": numbers_text(line),
-                "code_date": expiry.isoformat(),
-                "date": line.expiration_date.isoformat(),
+                "code_date": day(expiry),
+                "date": day(line.expiration_date),
             },
             code=ErrorCode.EXPIRATION_MISMATCH,
             errors=[

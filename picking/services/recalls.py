@@ -185,8 +185,12 @@ def _check_input(
                 {
                     "field": name,
                     "code": code,
-                    "detail": _("Item %(item)s does not track %(kind)s numbers.")
-                    % {"item": item.no, "kind": _("lot") if name == "lot_nos" else _("serial")},
+                    "detail": (
+                        _("Item %(item)s does not track lot numbers.")
+                        if name == "lot_nos"
+                        else _("Item %(item)s does not track serial numbers.")
+                    )
+                    % {"item": item.no},
                 }
             )
     if errors:

@@ -12,11 +12,13 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.urls import path
 from django.utils import timezone
+from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from fpdf import FPDF
 
-from core.quantities import format_quantity
+from core.language import day
+from core.quantities import quantity_text
 from picking.barcodes import bars
 from picking.models import Pick, PickLine
 from picking.selectors.picks import walking_order
@@ -112,7 +114,7 @@ def pick_list_pdf(pick: Pick, lines: list[PickLine]) -> FPDF:
         len(lines),
     ) % {
         "count": len(lines),
-        "at": timezone.localtime().strftime("%Y-%m-%d %H:%M"),
+        "at": date_format(timezone.localtime(), "SHORT_DATETIME_FORMAT"),
     }
     pdf.cell(0, 5, _latin(summary), new_x="LMARGIN", new_y="NEXT")
     for bin_code, group in by_bin(lines):
@@ -138,14 +140,14 @@ def _pdf_line(pdf: FPDF, line: PickLine) -> None:
     pdf.rect(left, top + 1, 5, 5)  # the box to tick
     pdf.set_xy(left + 7, top)
     pdf.set_font("helvetica", "B", 10)
-    quantity = format_quantity(line.qty_outstanding)
+    quantity = quantity_text(line.qty_outstanding)
     pdf.cell(60, 5, _latin(f"{quantity} x {line.item.no}"))
     pdf.set_font("helvetica", "", 8)
     details = [_("Line %(no)s") % {"no": line.line_no}, line.item.description]
     if line.pair is not None and line.pair.bin is not None:  # a warehouse pick: where the pair places it
         details.insert(1, _("place in %(bin)s") % {"bin": line.pair.bin.code})
     if line.expiration_date:
-        details.append(_("expires %(date)s") % {"date": line.expiration_date.isoformat()})
+        details.append(_("expires %(date)s") % {"date": day(line.expiration_date)})
     pdf.set_xy(left + 7, top + 5)
     pdf.cell(60, 4, _latin(" · ".join(d for d in details if d))[:60])
     _barcode(pdf, line.item.no, x=left + 70, y=top, width=50, height=9)

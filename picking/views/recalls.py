@@ -22,7 +22,8 @@ from django.views.decorators.http import require_POST
 from fpdf import FPDF
 
 from core.exceptions import DomainError, NotFoundError, PermissionDeniedError
-from core.quantities import format_quantity
+from core.language import day
+from core.quantities import quantity_text
 from picking.models import Recall
 from picking.selectors.recalls import RecallReport, recall_list, recall_report
 from picking.selectors.tracing import CSV_HEADER, DIRECTIONS, item_trace, trace_rows
@@ -276,12 +277,12 @@ def recall_report_pdf(report: RecallReport) -> FPDF:
         _("Item: %(item)s %(description)s")
         % {"item": recall.item.no, "description": recall.item.description},
         _("Status: %(status)s; opened %(at)s")
-        % {"status": recall.get_status_display(), "at": recall.opened_at.date()},
+        % {"status": recall.get_status_display(), "at": day(timezone.localtime(recall.opened_at).date())},
         _("Reason: %(reason)s") % {"reason": recall.reason},
         _("Lot numbers: %(lots)s") % {"lots": ", ".join(report.lot_nos) or "-"},
         _("Serial numbers: %(serials)s") % {"serials": ", ".join(report.serial_nos) or "-"},
         _("Shipped: %(shipped)s; in stock: %(stock)s")
-        % {"shipped": format_quantity(report.qty_shipped), "stock": format_quantity(report.qty_in_stock)},
+        % {"shipped": quantity_text(report.qty_shipped), "stock": quantity_text(report.qty_in_stock)},
     ]
     for text in lines:
         pdf.multi_cell(0, 5, _latin(text), new_x="LMARGIN", new_y="NEXT")
@@ -290,7 +291,7 @@ def recall_report_pdf(report: RecallReport) -> FPDF:
         _("Partners"),
         [_("Partner"), _("Quantity")],
         [140, 40],
-        [[partner, format_quantity(qty)] for partner, qty in report.partners],
+        [[partner, quantity_text(qty)] for partner, qty in report.partners],
     )
     _table(
         pdf,
@@ -302,8 +303,8 @@ def recall_report_pdf(report: RecallReport) -> FPDF:
                 s.partner,
                 s.source_document,
                 s.document_no,
-                s.posted_at.isoformat(),
-                format_quantity(s.quantity),
+                day(s.posted_at),
+                quantity_text(s.quantity),
             ]
             for s in report.shipped_to
         ],
@@ -313,7 +314,7 @@ def recall_report_pdf(report: RecallReport) -> FPDF:
         _("Stock left"),
         [_("Location"), _("Bin"), _("Lot no."), _("Serial no."), _("Qty.")],
         [30, 30, 50, 45, 25],
-        [[s.location, s.bin, s.lot_no, s.serial_no, format_quantity(s.quantity)] for s in report.in_stock],
+        [[s.location, s.bin, s.lot_no, s.serial_no, quantity_text(s.quantity)] for s in report.in_stock],
     )
     _table(
         pdf,
@@ -327,7 +328,7 @@ def recall_report_pdf(report: RecallReport) -> FPDF:
                 h.bin or "",
                 h.source_document,
                 h.partner,
-                format_quantity(h.quantity),
+                quantity_text(h.quantity),
             ]
             for h in report.blocked_pick_lines
         ],

@@ -5,6 +5,7 @@ install compiles them too; .mo files are never committed)."""
 
 from __future__ import annotations
 
+from decimal import Decimal
 from pathlib import Path
 
 import pytest
@@ -16,7 +17,8 @@ from django.utils.translation import trans_real
 from core.exceptions import TrackingLocked
 from picking.models import Pick, SourceDocument
 from picking.services.pick_line_update import pick_line_update
-from tests.world import World, make_pick
+from picking.views.pick_print import pick_list_pdf, print_lines
+from tests.world import EXP_LATE, World, make_pick
 
 LOCALE = Path(__file__).resolve().parents[2] / "locale"
 
@@ -88,3 +90,23 @@ def test_document_and_pick_labels_are_translated() -> None:
         assert str(Pick.Type.INVENTORY_PICK.label) == "Picking inventario"
         assert str(SourceDocument.Type.SALES_ORDER.label) == "Pedido de venta"
     assert str(Pick.Type.WAREHOUSE_PICK.label) == "Warehouse pick"
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    ("language", "quantity", "date"),
+    [("en", b"1.5 x LOT-WH", b"expires 2030-06-30"), ("de", b"1,5 x LOT-WH", b"30.06.2030")],
+)
+def test_pick_list_pdf_writes_quantities_and_dates_in_the_language(
+    world: World, language: str, quantity: bytes, date: bytes
+) -> None:
+    # given a pick of 1.5 units of a lot that expires on EXP_LATE
+    world.receive(world.lot_wh, "A1", {"quantity": 5, "lot_no": "L1", "expiration_date": EXP_LATE})
+    pick = make_pick(world, (world.lot_wh, Decimal("1.5")))
+    # when its pick list is printed in the language (uncompressed, to read its text)
+    with translation.override(language):
+        pdf = pick_list_pdf(pick, print_lines(pick))
+        pdf.set_compression(False)
+        content = bytes(pdf.output())
+    # then the quantity and the expiration date are written as that language writes them
+    assert quantity in content and date in content
