@@ -51,20 +51,44 @@ def user_language(user: Any) -> str:
     return supported_language(value or "") or ""
 
 
+# The user's setting as read once per session (pages then cost no query for it); a session is one
+# login on one device, so a change made on another device shows there at the next login.
+SESSION_KEY = "lotpick_language"
+
+
+def session_user_language(request: Any) -> str:
+    """The user's own setting, read once per session and kept in it ("" when none)."""
+    user = getattr(request, "user", None)
+    if user is None or not getattr(user, "is_authenticated", False):
+        return ""
+    session = getattr(request, "session", None)
+    if session is None:
+        return user_language(user)
+    cached = session.get(SESSION_KEY)
+    if isinstance(cached, str) and (cached == "" or supported_language(cached)):
+        return cached
+    value = user_language(user)
+    session[SESSION_KEY] = value
+    return value
+
+
 def request_language(request: Any, *, api: bool) -> str:
     """The language to answer `request` in (see the module's docstring)."""
     accepted = language_from_accept(request.META.get("HTTP_ACCEPT_LANGUAGE"))
     if api:
         return accepted or DEFAULT_LANGUAGE
-    return user_language(getattr(request, "user", None)) or accepted or DEFAULT_LANGUAGE
+    return session_user_language(request) or accepted or DEFAULT_LANGUAGE
 
 
-def set_user_language(user: Any, language: str) -> str:
-    """Save the user's setting ("" = the browser's language); returns what was saved."""
+def set_user_language(user: Any, language: str, *, session: Any = None) -> str:
+    """Save the user's setting ("" = the browser's language) and, given the request's session, keep it
+    there for the next pages; returns what was saved."""
     from core.models import UserPreferences
 
     value = supported_language(language) or ""
     UserPreferences.objects.update_or_create(user=user, defaults={"language": value})
+    if session is not None:
+        session[SESSION_KEY] = value
     return value
 
 

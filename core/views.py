@@ -124,7 +124,7 @@ def profile(request: HttpRequest) -> HttpResponse:
     if request.method == "POST":
         form = LanguageForm(request.POST)
         if form.is_valid():
-            saved = set_user_language(request.user, form.cleaned_data["language"])
+            saved = set_user_language(request.user, form.cleaned_data["language"], session=request.session)
             with translation.override(saved or request_language(request, api=False)):
                 messages.success(request, _("Your language was saved."))
             return redirect("profile")
@@ -144,7 +144,7 @@ def set_language(request: HttpRequest) -> HttpResponse:
     """The top bar's switcher: save the user's language and go back to the page it was on."""
     form = LanguageForm(request.POST)
     if form.is_valid():
-        saved = set_user_language(request.user, form.cleaned_data["language"])
+        saved = set_user_language(request.user, form.cleaned_data["language"], session=request.session)
         with translation.override(saved or request_language(request, api=False)):
             messages.success(request, _("Your language was saved."))
     else:

@@ -326,3 +326,21 @@ def test_quantities_in_messages_follow_the_language() -> None:
     with translation.override("en"):
         (problem,) = tracking_problems(None, entries, line_quantity=Decimal("1.5"))
     assert problem.detail == "The numbers add up to 2.5, more than the line's quantity 1.5."
+
+
+def test_the_users_setting_is_read_once_per_session_and_a_change_shows_at_once(worker: Any) -> None:
+    """Pages spend no query on the user's language after the first; the switcher's change shows on the
+    next page of the same session."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from core.language import set_user_language
+
+    set_user_language(worker, "de")
+    client = browser_for(worker)
+    assert client.get("/").headers["Content-Language"] == "de"
+    with CaptureQueriesContext(connection) as queries:
+        assert client.get("/").headers["Content-Language"] == "de"
+    assert not any("userpreferences" in q["sql"].lower() for q in queries.captured_queries)
+    client.post("/language/", {"language": "es", "next": "/profile/"})
+    assert client.get("/").headers["Content-Language"] == "es"
