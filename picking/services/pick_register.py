@@ -306,8 +306,9 @@ def _insert_registered_lines(handled: Any, *, registered_pick_id: int) -> None:
 
 
 def _insert_picked_stock(handled_takes: Any) -> None:
-    """The picked stock of each shipment line: the take line's numbers in its place line's bin."""
-    rows = handled_takes.order_by().values(
+    """The picked stock of each shipment line: the take line's numbers in its place line's bin, inserted
+    in the order of the take lines (what "oldest first" lists and ships first within one registration)."""
+    rows = handled_takes.order_by("pk").values(
         "shipment_line_id",
         "item_id",
         "serial_no",
