@@ -9,7 +9,6 @@ POST one service call (`picking.services.recalls`); refusals come back as messag
 from __future__ import annotations
 
 import csv
-from typing import Any
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required, permission_required
@@ -27,6 +26,8 @@ from picking.models import Recall
 from picking.selectors.recalls import RecallReport, recall_list, recall_report
 from picking.selectors.tracing import CSV_HEADER, DIRECTIONS, item_trace, trace_rows
 from picking.services.recalls import recall_close, recall_open
+from picking.views.pdf import TitledPdf, pdf_download
+from picking.views.pdf import latin as _latin
 from picking.views.refusals import refused_page
 from warehouse.scoping import visible_locations
 
@@ -216,30 +217,10 @@ def recall_print(request: HttpRequest, pk: int) -> HttpResponse:
 def recall_pdf(request: HttpRequest, pk: int) -> HttpResponse:
     report = _report_or_404(request, pk)
     pdf = recall_report_pdf(report)
-    response = HttpResponse(bytes(pdf.output()), content_type="application/pdf")
-    response["Content-Disposition"] = f'attachment; filename="recall-{report.recall.no}.pdf"'
-    return response
+    return pdf_download(pdf, f"recall-{report.recall.no}.pdf")
 
 
 # --- The PDF --------------------------------------------------------------------------------------------
-
-
-def _latin(text: Any) -> str:
-    """The PDF's built-in fonts hold Latin-1: other characters are replaced, never an error."""
-    return str(text).encode("latin-1", "replace").decode("latin-1")
-
-
-class _RecallPdf(FPDF):
-    title_text = ""
-
-    def header(self) -> None:
-        self.set_font("helvetica", "B", 9)
-        self.cell(0, 5, _latin(self.title_text), new_x="LMARGIN", new_y="NEXT")
-
-    def footer(self) -> None:
-        self.set_y(-12)
-        self.set_font("helvetica", "", 8)
-        self.cell(0, 5, _latin(_("Page %(page)s") % {"page": self.page_no()}), align="R")
 
 
 def _table(pdf: FPDF, title: str, header: list[str], widths: list[int], rows: list[list[str]]) -> None:
@@ -265,7 +246,7 @@ def recall_report_pdf(report: RecallReport) -> FPDF:
     """A4 recall report: the recall, its reason and numbers, the partners and documents that received the
     numbers with quantities, the stock left per bin and the held pick lines."""
     recall = report.recall
-    pdf = _RecallPdf(format="A4")
+    pdf = TitledPdf(format="A4")
     pdf.title_text = _("Recall report %(no)s · item %(item)s") % {"no": recall.no, "item": recall.item.no}
     pdf.set_auto_page_break(auto=True, margin=15)
     pdf.add_page()
