@@ -24,7 +24,7 @@ from core.exceptions import DomainError, NotFoundError, PermissionDeniedError
 from core.quantities import format_quantity
 from picking.models import Recall
 from picking.selectors.recalls import RecallReport, recall_list, recall_report
-from picking.selectors.tracing import CSV_HEADER, DIRECTIONS, item_trace, trace_rows
+from picking.selectors.tracing import CSV_HEADER, DIRECTIONS, Trace, item_trace, trace_rows
 from picking.services.recalls import recall_close, recall_open
 from picking.views.pdf import TitledPdf, pdf_download
 from picking.views.pdf import latin as _latin
@@ -55,6 +55,23 @@ def _trace_params(request: HttpRequest) -> dict[str, str]:
     return params
 
 
+def _trace(request: HttpRequest, params: dict[str, str]) -> Trace:
+    """The trace the query parameters `params` (`_trace_params`) ask for; DomainError when refused."""
+    return item_trace(
+        user=request.user,
+        item_no=params["item"],
+        lot_no=params["lot_no"],
+        serial_no=params["serial_no"],
+        direction=params["direction"],
+        location_code=params["location"],
+    )
+
+
+def _file_name_part(text: str) -> str:
+    """`text` safe in a download's file name: characters other than letters, digits, `-_.` become `_`."""
+    return "".join(c if c.isalnum() or c in "-_." else "_" for c in text)
+
+
 @login_required
 @permission_required(VIEW_TRACE, raise_exception=True)
 def tracing(request: HttpRequest) -> HttpResponse:
@@ -63,14 +80,7 @@ def tracing(request: HttpRequest) -> HttpResponse:
     trace, problem = None, None
     if params["item"] or params["lot_no"] or params["serial_no"]:
         try:
-            trace = item_trace(
-                user=request.user,
-                item_no=params["item"],
-                lot_no=params["lot_no"],
-                serial_no=params["serial_no"],
-                direction=params["direction"],
-                location_code=params["location"],
-            )
+            trace = _trace(request, params)
         except DomainError as exc:  # a wrong number is said on the page, next to the form
             problem = exc
     status = 200 if problem is None else (404 if isinstance(problem, NotFoundError) else 400)
@@ -94,19 +104,12 @@ def tracing_csv(request: HttpRequest) -> HttpResponse:
     """The trace as CSV rows (the same as `GET /api/v1/tracing/?format=csv`)."""
     params = _trace_params(request)
     try:
-        trace = item_trace(
-            user=request.user,
-            item_no=params["item"],
-            lot_no=params["lot_no"],
-            serial_no=params["serial_no"],
-            direction=params["direction"],
-            location_code=params["location"],
-        )
+        trace = _trace(request, params)
     except DomainError as exc:
         return refused_page(request, exc, lambda status: redirect("picking:tracing"))
     response = HttpResponse(content_type="text/csv; charset=utf-8")
-    number = "".join(c if c.isalnum() or c in "-_." else "_" for c in (trace.serial_no or trace.lot_no))
-    item = "".join(c if c.isalnum() or c in "-_." else "_" for c in trace.item.no)
+    number = _file_name_part(trace.serial_no or trace.lot_no)
+    item = _file_name_part(trace.item.no)
     response["Content-Disposition"] = f'attachment; filename="trace-{item}-{number}-{trace.direction}.csv"'
     writer = csv.writer(response)
     writer.writerow(CSV_HEADER)
