@@ -60,23 +60,10 @@ def _of_document_type(
     )
 
 
-def _of_pick(
-    pick: Pick, object_type: str, object_id: int | None, object_repr: str, before: Values, after: Values
-) -> Change:
-    """An entry about the pick or one of its lines (it belongs to the pick)."""
-    return _of_document_type(PICK, pick, object_type, object_id, object_repr, before, after)
-
-
-def _of_document(
-    document: SourceDocument,
-    object_type: str,
-    object_id: int | None,
-    object_repr: str,
-    before: Values,
-    after: Values,
-) -> Change:
-    """An entry about a source document or one of its lines (it belongs to the source document)."""
-    return _of_document_type(SOURCE_DOCUMENT, document, object_type, object_id, object_repr, before, after)
+# An entry about a pick, a source document or a warehouse shipment, or one of its lines (it belongs to it).
+_of_pick = partial(_of_document_type, PICK)
+_of_document = partial(_of_document_type, SOURCE_DOCUMENT)
+_of_shipment = partial(_of_document_type, SHIPMENT)
 
 
 def _values_by_pk(queryset: QuerySet[Any], fields: tuple[str, ...]) -> dict[int, dict[str, Any]]:
@@ -180,17 +167,6 @@ SHIPMENT_LINE_FIELDS = (
     "qty_to_ship",
     "bin_id",
 )
-
-
-def _of_shipment(
-    shipment: WarehouseShipment,
-    object_type: str,
-    object_id: int | None,
-    object_repr: str,
-    before: Values,
-    after: Values,
-) -> Change:
-    return _of_document_type(SHIPMENT, shipment, object_type, object_id, object_repr, before, after)
 
 
 def shipment_lines_values(shipment_id: int) -> dict[int, dict[str, Any]]:
