@@ -24,6 +24,7 @@ from __future__ import annotations
 import statistics
 import traceback
 from dataclasses import dataclass, field
+from functools import partial
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -50,6 +51,18 @@ class FlowRun:
     @property
     def total(self) -> float:
         return sum(self.seconds.values())
+
+    def step(
+        self, server: Server, token: str, name: str, method: str, path: str, body: Any, expect: int
+    ) -> Any:
+        """Send one request of the flow to `/api/v1{path}`; keep its seconds, size and the workers' CPU
+        seconds as the step `name`; the answer's body."""
+        cpu = cpu_seconds(server.process)
+        answer = request(method, f"{server.url}/api/v1{path}", token, body, expect=expect)
+        self.cpu[name] = cpu_seconds(server.process) - cpu
+        self.seconds[name] = answer.seconds
+        self.sizes[name] = answer.size
+        return answer.body
 
 
 def _warehouse_code() -> ItemTrackingCode:
@@ -80,16 +93,8 @@ def _order(no: str, location: str, item_no: str, count: int) -> dict[str, Any]:
 
 
 def inventory_flow(server: Server, token: str, item_no: str, count: int, tag: str) -> FlowRun:
-    api = f"{server.url}/api/v1"
     run = FlowRun()
-
-    def step(name: str, method: str, path: str, body: Any, expect: int) -> Any:
-        cpu = cpu_seconds(server.process)
-        answer = request(method, f"{api}{path}", token, body, expect=expect)
-        run.cpu[name] = cpu_seconds(server.process) - cpu
-        run.seconds[name] = answer.seconds
-        run.sizes[name] = answer.size
-        return answer.body
+    step = partial(run.step, server, token)
 
     adjustment = {"location": data.LOCATION, "bin": data.BIN_CODES[0], "item": item_no}
     adjustment["entries"] = _entries(item_no, count)  # type: ignore[assignment]
@@ -105,16 +110,8 @@ def inventory_flow(server: Server, token: str, item_no: str, count: int, tag: st
 
 
 def warehouse_flow(server: Server, token: str, item_no: str, count: int, tag: str, location: str) -> FlowRun:
-    api = f"{server.url}/api/v1"
     run = FlowRun()
-
-    def step(name: str, method: str, path: str, body: Any, expect: int) -> Any:
-        cpu = cpu_seconds(server.process)
-        answer = request(method, f"{api}{path}", token, body, expect=expect)
-        run.cpu[name] = cpu_seconds(server.process) - cpu
-        run.seconds[name] = answer.seconds
-        run.sizes[name] = answer.size
-        return answer.body
+    step = partial(run.step, server, token)
 
     from benchmarks.warehouse import STORAGE_BINS
 

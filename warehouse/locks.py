@@ -12,6 +12,8 @@ from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
 
+from django.db.models import QuerySet
+
 from core.db import keys_subquery
 from warehouse.models import BinContent, ItemLedgerEntry
 
@@ -21,16 +23,21 @@ BinKey = tuple[int, int, str, str]
 ReceiptKey = tuple[int, int, str, str]
 
 
+def _bin_contents_for_update(wanted: list[BinKey]) -> QuerySet[BinContent]:
+    """The bin content rows of the keys `wanted`, locked (in pk order) when the query runs."""
+    return (
+        BinContent.objects.select_for_update(of=("self",))
+        .filter(pk__in=keys_subquery(BinContent, ["bin", "item", "lot_no", "serial_no"], wanted))
+        .order_by("pk")
+    )
+
+
 def lock_bin_contents(keys: Iterable[BinKey]) -> dict[BinKey, BinContent]:
     """Lock the bin content rows of `keys` (those that exist) and return them by key."""
     wanted = sorted(set(keys))
     if not wanted:
         return {}
-    rows = (
-        BinContent.objects.select_for_update(of=("self",))
-        .filter(pk__in=keys_subquery(BinContent, ["bin", "item", "lot_no", "serial_no"], wanted))
-        .order_by("pk")
-    )
+    rows = _bin_contents_for_update(wanted)
     return {(r.bin_id, r.item_id, r.lot_no, r.serial_no): r for r in rows}
 
 
@@ -61,11 +68,8 @@ def lock_bin_content_rows(keys: Iterable[BinKey]) -> dict[BinKey, BinRow]:
     wanted = sorted(set(keys))
     if not wanted:
         return {}
-    rows = (
-        BinContent.objects.select_for_update(of=("self",))
-        .filter(pk__in=keys_subquery(BinContent, ["bin", "item", "lot_no", "serial_no"], wanted))
-        .order_by("pk")
-        .values_list("pk", "bin_id", "item_id", "lot_no", "serial_no", "expiration_date", "quantity")
+    rows = _bin_contents_for_update(wanted).values_list(
+        "pk", "bin_id", "item_id", "lot_no", "serial_no", "expiration_date", "quantity"
     )
     return {(r[1], r[2], r[3], r[4]): BinRow(*r) for r in rows}
 

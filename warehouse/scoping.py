@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.db.models import QuerySet
+from django.db.models import Q, QuerySet
 from django.utils.translation import gettext as _
 
 from core.exceptions import NotFoundError
@@ -49,3 +49,9 @@ def visible_location_ids(user: Any) -> set[int] | None:
     if user is not None and getattr(user, "is_authenticated", False) and sees_all_locations(user):
         return None
     return set(visible_locations(user).values_list("pk", flat=True))
+
+
+def at_locations(location_ids: set[int] | None, path: str) -> Q:
+    """The filter keeping the rows whose location (at the lookup `path`, e.g. `pick__location_id`) is one of
+    `location_ids`, as `visible_location_ids` answers them (None: every location, no filter)."""
+    return Q() if location_ids is None else Q(**{f"{path}__in": location_ids})

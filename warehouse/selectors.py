@@ -6,7 +6,7 @@ import datetime
 from collections.abc import Iterable
 from dataclasses import dataclass
 from decimal import Decimal
-from typing import Any
+from typing import Any, TypedDict, Unpack
 
 from django.db.models import Exists, Model, OuterRef, Q, QuerySet
 from django.utils import timezone
@@ -74,59 +74,33 @@ class NumberScope:
         return rows.filter(self.q(rows.model))
 
 
-def stock_rows(
-    *,
-    item_ids: Iterable[int] | None = None,
-    location_id: int | None = None,
-    location_ids: Iterable[int] | None = None,
-    bin_id: int | None = None,
-    lot_no: str | None = None,
-    serial_no: str | None = None,
-    on_date: datetime.date | None = None,
-    only_positive: bool = True,
-    numbers: NumberScope | None = None,
-) -> list[StockRow]:
+class StockFilter(TypedDict, total=False):
+    """Which bin content rows `stock_rows` and `stock_rows_query` read: the arguments of `stock_rows_filter`
+    (all optional, its defaults apply)."""
+
+    item_ids: Iterable[int] | None
+    location_id: int | None
+    location_ids: Iterable[int] | None
+    bin_id: int | None
+    lot_no: str | None
+    serial_no: str | None
+    only_positive: bool
+    numbers: NumberScope | None
+
+
+def stock_rows(*, on_date: datetime.date | None = None, **filters: Unpack[StockFilter]) -> list[StockRow]:
     """Bin content rows with their flags, in ONE query whatever the number of rows.
 
     `location_ids` (optional) restricts to a set of locations, e.g. those a user may see; `numbers` to the
     rows of some numbers (and items).
     """
-    values = stock_rows_query(
-        item_ids=item_ids,
-        location_id=location_id,
-        location_ids=location_ids,
-        bin_id=bin_id,
-        lot_no=lot_no,
-        serial_no=serial_no,
-        only_positive=only_positive,
-        numbers=numbers,
-    )
-    return stock_rows_of(values, on_date=on_date)
+    return stock_rows_of(stock_rows_query(**filters), on_date=on_date)
 
 
-def stock_rows_query(
-    *,
-    item_ids: Iterable[int] | None = None,
-    location_id: int | None = None,
-    location_ids: Iterable[int] | None = None,
-    bin_id: int | None = None,
-    lot_no: str | None = None,
-    serial_no: str | None = None,
-    only_positive: bool = True,
-    numbers: NumberScope | None = None,
-) -> QuerySet[Any]:
+def stock_rows_query(**filters: Unpack[StockFilter]) -> QuerySet[Any]:
     """The query of `stock_rows` (value tuples in stock page order; slice it in SQL), read with
     `stock_rows_of`; `stock_rows_filter` with the same arguments counts them."""
-    filtered = stock_rows_filter(
-        item_ids=item_ids,
-        location_id=location_id,
-        location_ids=location_ids,
-        bin_id=bin_id,
-        lot_no=lot_no,
-        serial_no=serial_no,
-        only_positive=only_positive,
-        numbers=numbers,
-    )
+    filtered = stock_rows_filter(**filters)
     rows = filtered.annotate(
         lot_blocked=Exists(
             LotNoInformation.objects.filter(

@@ -20,7 +20,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from core.api import idempotent
+from core.api import idempotent, valid_input
 from core.exceptions import ErrorCode, InvalidInput, NotFoundError
 from core.fields import CodeField, QuantityField
 from core.openapi import IDEMPOTENCY_KEY, PROBLEM
@@ -120,9 +120,7 @@ class AdjustmentApi(APIView):
     )
     def post(self, request: Request) -> Response:
         def create() -> Response:
-            data = AdjustmentInputSerializer(data=request.data)
-            data.is_valid(raise_exception=True)
-            values = data.validated_data
+            values = valid_input(AdjustmentInputSerializer, request.data)
             written = inventory_adjust(
                 location_code=values["location"],
                 bin_code=values["bin"],
@@ -343,9 +341,7 @@ class MovementApi(APIView):
     )
     def post(self, request: Request) -> Response:
         def create() -> Response:
-            data = MovementInputSerializer(data=request.data)
-            data.is_valid(raise_exception=True)
-            values = data.validated_data
+            values = valid_input(MovementInputSerializer, request.data)
             result = movement_create(
                 location_code=values["location"],
                 item_no=values["item"],

@@ -27,7 +27,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from core.api import idempotent
+from core.api import idempotent, valid_input
 from core.exceptions import ErrorCode, InvalidInput
 from core.fields import CodeField, QuantityField
 from core.openapi import IDEMPOTENCY_KEY, PROBLEM
@@ -326,9 +326,7 @@ class RecallListCreateApi(ListAPIView[Recall]):
     )
     def post(self, request: Request, *args: Any, **kwargs: Any) -> Response:
         def create() -> Response:
-            data = RecallInputSerializer(data=request.data)
-            data.is_valid(raise_exception=True)
-            values = data.validated_data
+            values = valid_input(RecallInputSerializer, request.data)
             recall = recall_open(
                 item_no=values["item"],
                 lot_nos=values["lot_nos"],

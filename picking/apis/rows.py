@@ -13,6 +13,7 @@ from collections.abc import Callable, Sequence
 from decimal import Decimal
 from typing import Any
 
+from django.db import models
 from django.db.models import QuerySet
 from rest_framework import serializers
 
@@ -85,25 +86,37 @@ def pick_line_rows(*, pick_id: int) -> list[dict[str, Any]]:
     return rows
 
 
-# --- Posted pick lines (PostedPickLineSerializer) ----------------------------------------------------
+def _lines_by_line_no(
+    model: type[models.Model], columns: Sequence[Column], **document: int
+) -> list[dict[str, Any]]:
+    """The lines of one posted or registered document (`document`: its foreign key and pk), by line no."""
+    return _rows(model._default_manager.filter(**document).order_by("line_no"), columns)
 
-_POSTED_PICK_LINE: list[Column] = [
-    ("line_no", "line_no", None),
-    ("pick_line_no", "pick_line_no", None),
+
+# The columns every posted or registered line answers in this order: what moved, where, with which numbers.
+_ITEM_BIN_QUANTITY_TRACKING: list[Column] = [
     ("item", "item__no", None),
     ("bin", "bin__code", None),
     ("quantity", "quantity", _quantity),
     ("serial_no", "serial_no", None),
     ("lot_no", "lot_no", None),
     ("expiration_date", "expiration_date", _date),
+]
+
+
+# --- Posted pick lines (PostedPickLineSerializer) ----------------------------------------------------
+
+_POSTED_PICK_LINE: list[Column] = [
+    ("line_no", "line_no", None),
+    ("pick_line_no", "pick_line_no", None),
+    *_ITEM_BIN_QUANTITY_TRACKING,
     ("source_line_no", "source_line__line_no", None),
 ]
 
 
 def posted_pick_line_rows(*, posted_pick_id: int) -> list[dict[str, Any]]:
     """The posted pick's lines by line no., as `PostedPickLineSerializer(many=True)` answers them."""
-    lines = PostedPickLine.objects.filter(posted_pick_id=posted_pick_id).order_by("line_no")
-    return _rows(lines, _POSTED_PICK_LINE)
+    return _lines_by_line_no(PostedPickLine, _POSTED_PICK_LINE, posted_pick_id=posted_pick_id)
 
 
 # --- Registered pick lines (RegisteredPickLineSerializer) ----------------------------------------------
@@ -112,12 +125,7 @@ _REGISTERED_PICK_LINE: list[Column] = [
     ("line_no", "line_no", None),
     ("pick_line_no", "pick_line_no", None),
     ("action", "action", None),
-    ("item", "item__no", None),
-    ("bin", "bin__code", None),
-    ("quantity", "quantity", _quantity),
-    ("serial_no", "serial_no", None),
-    ("lot_no", "lot_no", None),
-    ("expiration_date", "expiration_date", _date),
+    *_ITEM_BIN_QUANTITY_TRACKING,
     ("shipment_line", "shipment_line_id", None),
     ("shipment_no", "shipment_no", None),
     ("source_line_no", "source_line__line_no", None),
@@ -126,8 +134,7 @@ _REGISTERED_PICK_LINE: list[Column] = [
 
 def registered_pick_line_rows(*, registered_pick_id: int) -> list[dict[str, Any]]:
     """The registered pick's lines by line no., as `RegisteredPickLineSerializer(many=True)` answers them."""
-    lines = RegisteredPickLine.objects.filter(registered_pick_id=registered_pick_id).order_by("line_no")
-    return _rows(lines, _REGISTERED_PICK_LINE)
+    return _lines_by_line_no(RegisteredPickLine, _REGISTERED_PICK_LINE, registered_pick_id=registered_pick_id)
 
 
 # --- Posted shipment lines (PostedShipmentLineSerializer) ------------------------------------------------
@@ -138,19 +145,13 @@ _POSTED_SHIPMENT_LINE: list[Column] = [
     ("source_document", "source_document_id", None),
     ("source_document_no", "source_document__no", None),
     ("source_line_no", "source_line__line_no", None),
-    ("item", "item__no", None),
-    ("bin", "bin__code", None),
-    ("quantity", "quantity", _quantity),
-    ("serial_no", "serial_no", None),
-    ("lot_no", "lot_no", None),
-    ("expiration_date", "expiration_date", _date),
+    *_ITEM_BIN_QUANTITY_TRACKING,
 ]
 
 
 def posted_shipment_line_rows(*, posted_shipment_id: int) -> list[dict[str, Any]]:
     """The posted shipment's lines by line no., as `PostedShipmentLineSerializer(many=True)` answers them."""
-    lines = PostedShipmentLine.objects.filter(posted_shipment_id=posted_shipment_id).order_by("line_no")
-    return _rows(lines, _POSTED_SHIPMENT_LINE)
+    return _lines_by_line_no(PostedShipmentLine, _POSTED_SHIPMENT_LINE, posted_shipment_id=posted_shipment_id)
 
 
 # --- Item ledger entries (ItemLedgerEntrySerializer) ---------------------------------------------------

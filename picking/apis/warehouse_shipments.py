@@ -22,7 +22,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from core.api import idempotent
+from core.api import idempotent, valid_input
 from core.exceptions import ErrorCode, InvalidInput, NotFoundError
 from core.fields import QuantityField
 from core.openapi import IDEMPOTENCY_KEY, PROBLEM
@@ -196,12 +196,6 @@ class ShipmentLineUpdateInputSerializer(serializers.Serializer[Any]):
 _LINE_FIELDS = {"qty_to_ship", "bin"}
 
 
-def _valid(serializer_class: type[serializers.Serializer[Any]], data: Any) -> dict[str, Any]:
-    serializer = serializer_class(data=data)
-    serializer.is_valid(raise_exception=True)
-    return dict(serializer.validated_data)
-
-
 def _shipment_response(shipment_id: int, user: Any, status_code: int = 200) -> Response:
     shipment = shipment_detail(shipment_id=shipment_id, user=user)
     headers = {}
@@ -262,7 +256,7 @@ class WarehouseShipmentListCreateApi(ListAPIView[WarehouseShipment]):
     )
     def post(self, request: Request, *args: Any, **kwargs: Any) -> Response:
         def create() -> Response:
-            data = _valid(ShipmentCreateInputSerializer, request.data)
+            data = valid_input(ShipmentCreateInputSerializer, request.data)
             shipment = warehouse_shipment_create(
                 location_code=data["location"],
                 user=request.user,
@@ -318,7 +312,7 @@ class WarehouseShipmentLineApi(APIView):
                     for name in fixed
                 ],
             )
-        data = _valid(ShipmentLineUpdateInputSerializer, request.data)
+        data = valid_input(ShipmentLineUpdateInputSerializer, request.data)
         warehouse_shipment_line_update(
             shipment_line_id=line_id,
             user=request.user,

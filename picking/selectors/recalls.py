@@ -22,7 +22,7 @@ from core.exceptions import NotFoundError
 from core.quantities import ZERO
 from picking.models import PickLine, Recall, RecallNumber, SourceDocument
 from warehouse.models import BinContent, ItemLedgerEntry
-from warehouse.scoping import visible_location_ids
+from warehouse.scoping import at_locations, visible_location_ids
 
 NumbersKey = tuple[int, str, str]  # (item id, lot no., serial no.)
 
@@ -225,9 +225,6 @@ def recall_findings(
     serials = [n.serial_no for n in numbers if n.serial_no]
     which = Q(lot_no__in=lots) | Q(serial_no__in=serials)
 
-    def scoped(path: str) -> Q:
-        return Q() if location_ids is None else Q(**{f"{path}__in": location_ids})
-
     lines = [
         HeldLine(
             pick_id=row["pick_id"],
@@ -244,7 +241,7 @@ def recall_findings(
         )
         for row in PickLine.objects.filter(
             which,
-            scoped("pick__location_id"),
+            at_locations(location_ids, "pick__location_id"),
             item_id=recall.item_id,
             action=PickLine.Action.TAKE,
             qty_handled__lt=F("quantity"),
@@ -268,7 +265,7 @@ def recall_findings(
     shipped_rows = list(
         ItemLedgerEntry.objects.filter(
             which,
-            scoped("location_id"),
+            at_locations(location_ids, "location_id"),
             item_id=recall.item_id,
             quantity__lt=0,
             document_type__in=["posted_pick", "posted_shipment"],
@@ -313,7 +310,7 @@ def recall_findings(
             quantity=row["quantity"],
         )
         for row in BinContent.objects.filter(
-            which, scoped("location_id"), item_id=recall.item_id, quantity__gt=0
+            which, at_locations(location_ids, "location_id"), item_id=recall.item_id, quantity__gt=0
         )
         .order_by("location__code", "bin__code", "lot_no", "serial_no")
         .values("lot_no", "serial_no", "quantity", location_code=F("location__code"), bin_code=F("bin__code"))

@@ -35,7 +35,7 @@ from core.exceptions import ErrorCode, InvalidInput, NotFoundError
 from core.quantities import ZERO, format_quantity
 from picking.models import PickLine, PostedPickLine, PostedShipmentLine, RegisteredPickLine, SourceDocument
 from warehouse.models import Item, ItemLedgerEntry, WarehouseEntry
-from warehouse.scoping import get_visible_location, visible_location_ids
+from warehouse.scoping import at_locations, get_visible_location, visible_location_ids
 
 FORWARD = "forward"
 BACKWARD = "backward"
@@ -166,10 +166,6 @@ def _numbers(lot_no: str, serial_no: str, prefix: str = "") -> Q:
     return q
 
 
-def _scope(location_ids: set[int] | None, path: str) -> Q:
-    return Q() if location_ids is None else Q(**{f"{path}__in": location_ids})
-
-
 def _rows(rows: Any) -> list[dict[str, Any]]:
     return list(rows)
 
@@ -177,7 +173,7 @@ def _rows(rows: Any) -> list[dict[str, Any]]:
 def _read(*, item: Item, lot_no: str, serial_no: str, location_ids: set[int] | None) -> _Reads:
     numbers = Q(item_id=item.pk) & _numbers(lot_no, serial_no)
     entries = _rows(
-        ItemLedgerEntry.objects.filter(numbers, _scope(location_ids, "location_id"))
+        ItemLedgerEntry.objects.filter(numbers, at_locations(location_ids, "location_id"))
         .order_by("pk")
         .values(
             "pk",
@@ -193,7 +189,7 @@ def _read(*, item: Item, lot_no: str, serial_no: str, location_ids: set[int] | N
         )
     )
     warehouse_entries = _rows(
-        WarehouseEntry.objects.filter(numbers, _scope(location_ids, "location_id"))
+        WarehouseEntry.objects.filter(numbers, at_locations(location_ids, "location_id"))
         .order_by("pk")
         .values(
             "pk",
@@ -210,7 +206,7 @@ def _read(*, item: Item, lot_no: str, serial_no: str, location_ids: set[int] | N
     open_lines = _rows(
         PickLine.objects.filter(
             numbers,
-            _scope(location_ids, "pick__location_id"),
+            at_locations(location_ids, "pick__location_id"),
             action=PickLine.Action.TAKE,
             qty_handled__lt=F("quantity"),
         )
@@ -227,7 +223,7 @@ def _read(*, item: Item, lot_no: str, serial_no: str, location_ids: set[int] | N
         )
     )
     registered = _rows(
-        RegisteredPickLine.objects.filter(numbers, _scope(location_ids, "registered_pick__location_id"))
+        RegisteredPickLine.objects.filter(numbers, at_locations(location_ids, "registered_pick__location_id"))
         .order_by("pk")
         .values(
             "registered_pick_id",
@@ -241,12 +237,12 @@ def _read(*, item: Item, lot_no: str, serial_no: str, location_ids: set[int] | N
         )
     )
     posted_picks = _rows(
-        PostedPickLine.objects.filter(numbers, _scope(location_ids, "posted_pick__location_id"))
+        PostedPickLine.objects.filter(numbers, at_locations(location_ids, "posted_pick__location_id"))
         .order_by("pk")
         .values("posted_pick_id", no=F("posted_pick__no"), bin_code=F("bin__code"))
     )
     posted_shipments = _rows(
-        PostedShipmentLine.objects.filter(numbers, _scope(location_ids, "posted_shipment__location_id"))
+        PostedShipmentLine.objects.filter(numbers, at_locations(location_ids, "posted_shipment__location_id"))
         .order_by("pk")
         .values(
             "posted_shipment_id", "source_document_id", no=F("posted_shipment__no"), bin_code=F("bin__code")

@@ -9,7 +9,11 @@ lines' entries to the source document (`source_document`).
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from functools import partial
 from typing import Any
+
+from django.db.models import QuerySet
 
 from core.activity import Action, Change, activity_record, loggable, snapshot
 from picking.models import (
@@ -33,43 +37,58 @@ TRACKING_FIELDS = ("serial_no", "lot_no", "quantity", "qty_handled", "expiration
 Values = dict[str, Any] | None
 
 
-def _of_pick(
-    pick: Pick, object_type: str, object_id: int | None, object_repr: str, before: Values, after: Values
-) -> Change:
-    """An entry about the pick or one of its lines (it belongs to the pick)."""
-    return Change(
-        object_type=object_type,
-        object_id=object_id,
-        object_repr=object_repr,
-        document_type=PICK,
-        document_id=pick.pk,
-        document_no=pick.no,
-        location_id=pick.location_id,
-        before=before,
-        after=after,
-    )
-
-
-def _of_document(
-    document: SourceDocument,
+def _of_document_type(
+    document_type: str,
+    owner: Pick | SourceDocument | WarehouseShipment,
     object_type: str,
     object_id: int | None,
     object_repr: str,
     before: Values,
     after: Values,
 ) -> Change:
-    """An entry about a source document or one of its lines (it belongs to the source document)."""
+    """An entry about `owner` or one of its lines (it belongs to `owner`, a document of `document_type`)."""
     return Change(
         object_type=object_type,
         object_id=object_id,
         object_repr=object_repr,
-        document_type=SOURCE_DOCUMENT,
-        document_id=document.pk,
-        document_no=document.no,
-        location_id=document.location_id,
+        document_type=document_type,
+        document_id=owner.pk,
+        document_no=owner.no,
+        location_id=owner.location_id,
         before=before,
         after=after,
     )
+
+
+# An entry about a pick, a source document or a warehouse shipment, or one of its lines (it belongs to it).
+_of_pick = partial(_of_document_type, PICK)
+_of_document = partial(_of_document_type, SOURCE_DOCUMENT)
+_of_shipment = partial(_of_document_type, SHIPMENT)
+
+
+def _values_by_pk(queryset: QuerySet[Any], fields: tuple[str, ...]) -> dict[int, dict[str, Any]]:
+    """The loggable values of `fields` of every row of `queryset`, by pk (one query)."""
+    return {
+        row.pop("pk"): {name: loggable(value) for name, value in row.items()}
+        for row in queryset.values("pk", *fields)
+    }
+
+
+def _line_changes(
+    of: Callable[[str, int | None, str, Values, Values], Change],
+    object_type: str,
+    document_no: str,
+    before: dict[int, dict[str, Any]],
+    after: dict[int, dict[str, Any]],
+) -> list[Change]:
+    """An entry per line created, changed or deleted between `before` and `after` (values by pk), by pk."""
+    changes = []
+    for pk in sorted({*before, *after}):
+        old, new = before.get(pk), after.get(pk)
+        if old != new:
+            line_no = (new or old or {}).get("line_no")
+            changes.append(of(object_type, pk, f"{document_no} line {line_no}", old, new))
+    return changes
 
 
 def pick_change(pick: Pick, *, before: Values = None, after: Values = None) -> Change:
@@ -113,10 +132,7 @@ LINE_VALUE_FIELDS = ("line_no", *PICK_LINE_FIELDS)
 
 def pick_lines_values(pick_id: int) -> dict[int, dict[str, Any]]:
     """The values the log keeps of every line of the pick, by pk (one query)."""
-    return {
-        row.pop("pk"): {name: loggable(value) for name, value in row.items()}
-        for row in PickLine.objects.filter(pick_id=pick_id).values("pk", *LINE_VALUE_FIELDS)
-    }
+    return _values_by_pk(PickLine.objects.filter(pick_id=pick_id), LINE_VALUE_FIELDS)
 
 
 def record_pick_change(
@@ -135,11 +151,7 @@ def record_pick_change(
     none when `lines_gone`, and one INSERT)."""
     after = {} if lines_gone else pick_lines_values(pick.pk)
     changes = [pick_change(pick, before=pick_before, after=pick_after)] if pick_before or pick_after else []
-    for pk in sorted({*lines_before, *after}):
-        old, new = lines_before.get(pk), after.get(pk)
-        if old != new:
-            line_no = (new or old or {}).get("line_no")
-            changes.append(_of_pick(pick, "pick_line", pk, f"{pick.no} line {line_no}", old, new))
+    changes += _line_changes(partial(_of_pick, pick), "pick_line", pick.no, lines_before, after)
     activity_record(user=user, action=action, operation=operation, changes=changes)
 
 
@@ -157,35 +169,9 @@ SHIPMENT_LINE_FIELDS = (
 )
 
 
-def _of_shipment(
-    shipment: WarehouseShipment,
-    object_type: str,
-    object_id: int | None,
-    object_repr: str,
-    before: Values,
-    after: Values,
-) -> Change:
-    return Change(
-        object_type=object_type,
-        object_id=object_id,
-        object_repr=object_repr,
-        document_type=SHIPMENT,
-        document_id=shipment.pk,
-        document_no=shipment.no,
-        location_id=shipment.location_id,
-        before=before,
-        after=after,
-    )
-
-
 def shipment_lines_values(shipment_id: int) -> dict[int, dict[str, Any]]:
     """The values the log keeps of every line of the shipment, by pk (one query)."""
-    return {
-        row.pop("pk"): {name: loggable(value) for name, value in row.items()}
-        for row in WarehouseShipmentLine.objects.filter(shipment_id=shipment_id).values(
-            "pk", *SHIPMENT_LINE_FIELDS
-        )
-    }
+    return _values_by_pk(WarehouseShipmentLine.objects.filter(shipment_id=shipment_id), SHIPMENT_LINE_FIELDS)
 
 
 def shipment_lines_snapshot(lines: Any) -> dict[int, dict[str, Any]]:
@@ -213,11 +199,7 @@ def record_shipment_change(
         changes.append(
             _of_shipment(shipment, SHIPMENT, shipment.pk, shipment.no, shipment_before, shipment_after)
         )
-    for pk in sorted({*lines_before, *after}):
-        old, new = lines_before.get(pk), after.get(pk)
-        if old != new:
-            line_no = (new or old or {}).get("line_no")
-            changes.append(
-                _of_shipment(shipment, "shipment_line", pk, f"{shipment.no} line {line_no}", old, new)
-            )
+    changes += _line_changes(
+        partial(_of_shipment, shipment), "shipment_line", shipment.no, lines_before, after
+    )
     activity_record(user=user, action=action, operation=operation, changes=changes)

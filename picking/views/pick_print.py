@@ -5,7 +5,6 @@ then line no.). Two queries whatever the number of lines (the pick, its lines wi
 from __future__ import annotations
 
 from itertools import groupby
-from typing import Any
 
 from django.contrib.auth.decorators import login_required, permission_required
 from django.http import HttpRequest, HttpResponse
@@ -22,6 +21,8 @@ from core.quantities import quantity_text
 from picking.barcodes import bars
 from picking.models import Pick, PickLine
 from picking.selectors.picks import walking_order
+from picking.views.pdf import TitledPdf, pdf_download
+from picking.views.pdf import latin as _latin
 from picking.views.pick_page import VIEW_PICK, get_pick_or_404
 
 
@@ -57,30 +58,10 @@ def pick_print_view(request: HttpRequest, pk: int) -> HttpResponse:
 def pick_pdf_view(request: HttpRequest, pk: int) -> HttpResponse:
     pick = get_pick_or_404(request.user, pk)
     pdf = pick_list_pdf(pick, print_lines(pick))
-    response = HttpResponse(bytes(pdf.output()), content_type="application/pdf")
-    response["Content-Disposition"] = f'attachment; filename="pick-{pick.no}.pdf"'
-    return response
+    return pdf_download(pdf, f"pick-{pick.no}.pdf")
 
 
 # --- The PDF ---------------------------------------------------------------------------------------
-
-
-def _latin(text: Any) -> str:
-    """The PDF's built-in fonts hold Latin-1: other characters are replaced, never an error."""
-    return str(text).encode("latin-1", "replace").decode("latin-1")
-
-
-class _PickListPdf(FPDF):
-    title_text = ""
-
-    def header(self) -> None:
-        self.set_font("helvetica", "B", 9)
-        self.cell(0, 5, _latin(self.title_text), new_x="LMARGIN", new_y="NEXT")
-
-    def footer(self) -> None:
-        self.set_y(-12)
-        self.set_font("helvetica", "", 8)
-        self.cell(0, 5, _latin(_("Page %(page)s") % {"page": self.page_no()}), align="R")
 
 
 def _barcode(pdf: FPDF, text: str, *, x: float, y: float, width: float, height: float) -> None:
@@ -95,7 +76,7 @@ def _barcode(pdf: FPDF, text: str, *, x: float, y: float, width: float, height: 
 def pick_list_pdf(pick: Pick, lines: list[PickLine]) -> FPDF:
     """A4 pick list: the pick's barcode, then per bin its barcode and its lines with the barcodes of the
     item and the number to pick, the quantity and a box to tick."""
-    pdf = _PickListPdf(format="A4")
+    pdf = TitledPdf(format="A4")
     pdf.title_text = _("Pick list %(no)s · %(document)s · location %(location)s") % {
         "no": pick.no,
         "document": pick.source_document or "",

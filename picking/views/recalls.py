@@ -9,7 +9,6 @@ POST one service call (`picking.services.recalls`); refusals come back as messag
 from __future__ import annotations
 
 import csv
-from typing import Any
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required, permission_required
@@ -26,8 +25,10 @@ from core.language import day
 from core.quantities import quantity_text
 from picking.models import Recall
 from picking.selectors.recalls import RecallReport, recall_list, recall_report
-from picking.selectors.tracing import CSV_HEADER, DIRECTIONS, item_trace, trace_rows
+from picking.selectors.tracing import CSV_HEADER, DIRECTIONS, Trace, item_trace, trace_rows
 from picking.services.recalls import recall_close, recall_open
+from picking.views.pdf import TitledPdf, pdf_download
+from picking.views.pdf import latin as _latin
 from picking.views.refusals import refused_page
 from warehouse.scoping import visible_locations
 
@@ -55,6 +56,23 @@ def _trace_params(request: HttpRequest) -> dict[str, str]:
     return params
 
 
+def _trace(request: HttpRequest, params: dict[str, str]) -> Trace:
+    """The trace the query parameters `params` (`_trace_params`) ask for; DomainError when refused."""
+    return item_trace(
+        user=request.user,
+        item_no=params["item"],
+        lot_no=params["lot_no"],
+        serial_no=params["serial_no"],
+        direction=params["direction"],
+        location_code=params["location"],
+    )
+
+
+def _file_name_part(text: str) -> str:
+    """`text` safe in a download's file name: characters other than letters, digits, `-_.` become `_`."""
+    return "".join(c if c.isalnum() or c in "-_." else "_" for c in text)
+
+
 @login_required
 @permission_required(VIEW_TRACE, raise_exception=True)
 def tracing(request: HttpRequest) -> HttpResponse:
@@ -63,14 +81,7 @@ def tracing(request: HttpRequest) -> HttpResponse:
     trace, problem = None, None
     if params["item"] or params["lot_no"] or params["serial_no"]:
         try:
-            trace = item_trace(
-                user=request.user,
-                item_no=params["item"],
-                lot_no=params["lot_no"],
-                serial_no=params["serial_no"],
-                direction=params["direction"],
-                location_code=params["location"],
-            )
+            trace = _trace(request, params)
         except DomainError as exc:  # a wrong number is said on the page, next to the form
             problem = exc
     status = 200 if problem is None else (404 if isinstance(problem, NotFoundError) else 400)
@@ -94,19 +105,12 @@ def tracing_csv(request: HttpRequest) -> HttpResponse:
     """The trace as CSV rows (the same as `GET /api/v1/tracing/?format=csv`)."""
     params = _trace_params(request)
     try:
-        trace = item_trace(
-            user=request.user,
-            item_no=params["item"],
-            lot_no=params["lot_no"],
-            serial_no=params["serial_no"],
-            direction=params["direction"],
-            location_code=params["location"],
-        )
+        trace = _trace(request, params)
     except DomainError as exc:
         return refused_page(request, exc, lambda status: redirect("picking:tracing"))
     response = HttpResponse(content_type="text/csv; charset=utf-8")
-    number = "".join(c if c.isalnum() or c in "-_." else "_" for c in (trace.serial_no or trace.lot_no))
-    item = "".join(c if c.isalnum() or c in "-_." else "_" for c in trace.item.no)
+    number = _file_name_part(trace.serial_no or trace.lot_no)
+    item = _file_name_part(trace.item.no)
     response["Content-Disposition"] = f'attachment; filename="trace-{item}-{number}-{trace.direction}.csv"'
     writer = csv.writer(response)
     writer.writerow(CSV_HEADER)
@@ -217,30 +221,10 @@ def recall_print(request: HttpRequest, pk: int) -> HttpResponse:
 def recall_pdf(request: HttpRequest, pk: int) -> HttpResponse:
     report = _report_or_404(request, pk)
     pdf = recall_report_pdf(report)
-    response = HttpResponse(bytes(pdf.output()), content_type="application/pdf")
-    response["Content-Disposition"] = f'attachment; filename="recall-{report.recall.no}.pdf"'
-    return response
+    return pdf_download(pdf, f"recall-{report.recall.no}.pdf")
 
 
 # --- The PDF --------------------------------------------------------------------------------------------
-
-
-def _latin(text: Any) -> str:
-    """The PDF's built-in fonts hold Latin-1: other characters are replaced, never an error."""
-    return str(text).encode("latin-1", "replace").decode("latin-1")
-
-
-class _RecallPdf(FPDF):
-    title_text = ""
-
-    def header(self) -> None:
-        self.set_font("helvetica", "B", 9)
-        self.cell(0, 5, _latin(self.title_text), new_x="LMARGIN", new_y="NEXT")
-
-    def footer(self) -> None:
-        self.set_y(-12)
-        self.set_font("helvetica", "", 8)
-        self.cell(0, 5, _latin(_("Page %(page)s") % {"page": self.page_no()}), align="R")
 
 
 def _table(pdf: FPDF, title: str, header: list[str], widths: list[int], rows: list[list[str]]) -> None:
@@ -266,7 +250,7 @@ def recall_report_pdf(report: RecallReport) -> FPDF:
     """A4 recall report: the recall, its reason and numbers, the partners and documents that received the
     numbers with quantities, the stock left per bin and the held pick lines."""
     recall = report.recall
-    pdf = _RecallPdf(format="A4")
+    pdf = TitledPdf(format="A4")
     pdf.title_text = _("Recall report %(no)s · item %(item)s") % {"no": recall.no, "item": recall.item.no}
     pdf.set_auto_page_break(auto=True, margin=15)
     pdf.add_page()

@@ -140,6 +140,7 @@ _COMMON_ROW_FIELDS = [
     "created_by",
     "created_at",
 ]
+_SOURCE_FIELDS = ["source_document_type", "source_document_no", "source_line_no"]
 _LEDGER_ROW_FIELDS = [
     *_COMMON_ROW_FIELDS,
     "serial_no",
@@ -149,9 +150,7 @@ _LEDGER_ROW_FIELDS = [
     "open",
     "applies_to_entry",
     "expiration_date",
-    "source_document_type",
-    "source_document_no",
-    "source_line_no",
+    *_SOURCE_FIELDS,
 ]
 _WAREHOUSE_ROW_FIELDS = [
     *_COMMON_ROW_FIELDS,
@@ -192,6 +191,29 @@ class _Document:
             "created_by_id": self.user_id,
         }
 
+    def _common_row(
+        self, m: OutboundMovement | InboundMovement, source: EntrySource | None
+    ) -> tuple[Any, ...]:
+        """The values of `_COMMON_ROW_FIELDS` of an entry of `m` (`source`: its entry in `sources`)."""
+        return (
+            source.entry_type if source else self.entry_type,
+            self.document_type,
+            self.document_no,
+            self.posting_date,
+            m.item_id,
+            m.location_id,
+            self.user_id,
+            self.created_at,
+        )
+
+    def _source_row(
+        self, m: OutboundMovement | InboundMovement, source: EntrySource | None
+    ) -> tuple[Any, ...]:
+        """The values of `_SOURCE_FIELDS` of a ledger entry of `m` (`source`: its entry in `sources`)."""
+        if source:
+            return (source.source_document_type, source.source_document_no, source.source_line_no)
+        return (self.source_document_type, self.source_document_no, self.source_line_nos.get(m.ref))
+
     def ledger_entry(
         self,
         m: OutboundMovement | InboundMovement,
@@ -203,6 +225,7 @@ class _Document:
         applies_to_entry_id: int | None = None,
     ) -> ItemLedgerEntry:
         source = self.sources.get(m.ref)
+        source_document_type, source_document_no, source_line_no = self._source_row(m, source)
         return ItemLedgerEntry(
             **self._common(m),
             serial_no=m.serial_no,
@@ -212,9 +235,9 @@ class _Document:
             remaining_quantity=remaining_quantity,
             open=open,
             applies_to_entry_id=applies_to_entry_id,
-            source_document_type=source.source_document_type if source else self.source_document_type,
-            source_document_no=source.source_document_no if source else self.source_document_no,
-            source_line_no=source.source_line_no if source else self.source_line_nos.get(m.ref),
+            source_document_type=source_document_type,
+            source_document_no=source_document_no,
+            source_line_no=source_line_no,
         )
 
     def ledger_row(
@@ -227,14 +250,7 @@ class _Document:
         """A closed outbound entry as a tuple in the order of `_LEDGER_ROW_FIELDS` (quantity at [10])."""
         source = self.sources.get(m.ref)
         return (
-            source.entry_type if source else self.entry_type,
-            self.document_type,
-            self.document_no,
-            self.posting_date,
-            m.item_id,
-            m.location_id,
-            self.user_id,
-            self.created_at,
+            *self._common_row(m, source),
             m.serial_no,
             m.lot_no,
             quantity,
@@ -242,9 +258,7 @@ class _Document:
             False,
             applies_to_entry_id,
             expiration_date,
-            source.source_document_type if source else self.source_document_type,
-            source.source_document_no if source else self.source_document_no,
-            source.source_line_no if source else self.source_line_nos.get(m.ref),
+            *self._source_row(m, source),
         )
 
     def warehouse_row(
@@ -258,14 +272,7 @@ class _Document:
         """A warehouse entry as a tuple in the order of `_WAREHOUSE_ROW_FIELDS`."""
         source = self.sources.get(m.ref)
         return (
-            source.entry_type if source else self.entry_type,
-            self.document_type,
-            self.document_no,
-            self.posting_date,
-            m.item_id,
-            m.location_id,
-            self.user_id,
-            self.created_at,
+            *self._common_row(m, source),
             m.bin_id,
             row.lot_no,
             row.serial_no,
