@@ -30,67 +30,37 @@ lines of the pick (each step reads only the lines and stock rows the code can co
 
 from __future__ import annotations
 
-import enum
 from collections.abc import Sequence
-from dataclasses import dataclass, field, replace
-from decimal import Decimal
+from dataclasses import replace
 from typing import Any, NoReturn
 
 from django.db import transaction
-from django.db.models import F, Q, QuerySet
+from django.db.models import Q
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
-from core.exceptions import Conflict, ErrorCode, InvalidInput, NotFoundError, TrackingLocked
+from core.exceptions import Conflict, ErrorCode, NotFoundError, TrackingLocked
 from core.language import day
 from core.permissions import require_perm
 from core.quantities import ONE, format_quantity
-from picking.models import Pick, PickLine
+from picking.models import PickLine
 from picking.scan_codes import GS1Data, ScannedCode, read_scan
-from picking.selectors.picks import get_visible_pick, walking_order
+from picking.selectors.picks import get_visible_pick
 from picking.services.pick_common import describe, numbers_text
 from picking.services.pick_line_update import UNSET, pick_line_update
+from picking.services.pick_scan_state import (
+    Parsed,
+    Scan,
+    ScanKind,
+    ScanResult,
+    choose_result,
+    refuse_no_match,
+    scan_quantity,
+    updated_result,
+)
 from tracking.rules import requirement
 from warehouse.models import Bin, BinContent, Item
 from warehouse.rules import gtin_forms, require_whole_units
-
-
-class ScanKind(enum.StrEnum):
-    """What a scan did."""
-
-    LINE_UPDATED = "line_updated"  # a line got its numbers and/or Qty. to Handle
-    BIN_CONFIRMED = "bin_confirmed"  # a bin code: the lines in that bin (or a line switched to it)
-    CHOOSE_LINE = "choose_line"  # several lines fit: scan again with `line_id`
-
-
-@dataclass(frozen=True)
-class Parsed(GS1Data):
-    """What the scan was read as (the API's `parsed`): a GS1 code's parts, or the bin scanned."""
-
-    bin: str = ""
-
-
-@dataclass(frozen=True)
-class ScanResult:
-    kind: ScanKind
-    message: str  # what the worker is told
-    code: str  # what was scanned
-    line: PickLine | None = None  # the line changed (a new one-unit line when a serial was split off)
-    lines: tuple[PickLine, ...] = ()  # the lines to choose from, or the open lines of a confirmed bin
-    parsed: Parsed = field(default_factory=Parsed)
-    split_from: int | None = None  # the line `line` was split off (a serial number scanned on it)
-
-    @property
-    def serial_no(self) -> str:
-        return self.parsed.serial_no
-
-    @property
-    def lot_no(self) -> str:
-        return self.parsed.lot_no
-
-    @property
-    def quantity(self) -> Decimal | None:
-        return self.parsed.quantity
 
 
 def pick_scan(
@@ -107,8 +77,8 @@ def pick_scan(
     require_perm(user, "picking.change_pickline", _("You are not allowed to handle pick lines."))
     pick = get_visible_pick(pick_id=pick_id, user=user)
     scanned = read_scan(code)
-    step = _scan_quantity(quantity)
-    scan = _Scan(pick=pick, user=user, code=scanned.text, step=step, line_id=line_id)
+    step = scan_quantity(quantity)
+    scan = Scan(pick=pick, user=user, code=scanned.text, step=step, line_id=line_id)
     if line_id is not None and not scan.open_lines().exists():
         raise NotFoundError(
             _("Pick %(pick)s has no open line #%(line)s.") % {"pick": pick.no, "line": line_id}
@@ -118,7 +88,7 @@ def pick_scan(
     return result
 
 
-def _read(scan: _Scan, scanned: ScannedCode) -> ScanResult:
+def _read(scan: Scan, scanned: ScannedCode) -> ScanResult:
     if scanned.marked_gs1 is not None:
         return _by_gs1(scan, scanned.marked_gs1)
     result = (
@@ -128,93 +98,13 @@ def _read(scan: _Scan, scanned: ScannedCode) -> ScanResult:
         or (_by_gs1(scan, scanned.gs1) if scanned.gs1 is not None else None)
         or _as_new_number(scan, scanned.text)
     )
-    return result or _refuse_no_match(scan, scanned.text)
-
-
-# --- What the scan concerns --------------------------------------------------------------------------
-
-
-@dataclass
-class _Scan:
-    pick: Pick
-    user: Any
-    code: str
-    step: Decimal | None  # the quantity given with the scan (None: not given)
-    line_id: int | None = None
-    item_ids: frozenset[int] | None = None  # only lines of these items (a GS1 code's GTIN)
-    gs1: GS1Data | None = None
-
-    def open_lines(self) -> QuerySet[PickLine]:
-        """The pick's open take lines the scan may concern, in walking order."""
-        lines = PickLine.objects.filter(
-            pick_id=self.pick.pk, action=PickLine.Action.TAKE, qty_handled__lt=F("quantity")
-        )
-        if self.line_id is not None:
-            lines = lines.filter(pk=self.line_id)
-        if self.item_ids is not None:
-            lines = lines.filter(item_id__in=self.item_ids)
-        return walking_order(lines.select_related("item__tracking_code", "bin"))
-
-    def changeable_lines(self) -> QuerySet[PickLine]:
-        return self.open_lines().filter(tracking_locked=False)
-
-    @property
-    def parsed(self) -> Parsed:
-        gs1 = self.gs1 or GS1Data()
-        return Parsed(
-            gtin=gs1.gtin,
-            lot_no=gs1.lot_no,
-            serial_no=gs1.serial_no,
-            expiration_date=gs1.expiration_date,
-            quantity=self.step if self.step is not None else gs1.quantity,
-        )
-
-    def units(self) -> Decimal:
-        """How many units a lot or untracked item scan adds: the quantity given, the code's, or 1."""
-        if self.step is not None:
-            return self.step
-        if self.gs1 is not None and self.gs1.quantity is not None:
-            return self.gs1.quantity
-        return ONE
-
-
-def _scan_quantity(value: Any) -> Decimal | None:
-    text = "" if value is None else str(value).strip().replace(",", ".")
-    if not text:
-        return None
-    try:
-        quantity = Decimal(text)
-    except ArithmeticError:
-        quantity = Decimal("NaN")
-    if not quantity.is_finite():
-        raise InvalidInput(
-            _("'%(text)s' is not a quantity. Enter a number above 0, or leave it empty for 1.")
-            % {"text": text},
-            errors=[{"field": "quantity", "code": ErrorCode.INVALID, "detail": _("Enter a number above 0.")}],
-        )
-    if quantity <= 0:
-        raise InvalidInput(
-            _(
-                "The quantity must be greater than 0 (got %(quantity)s). Enter a number above 0, or leave it "
-                "empty for 1."
-            )
-            % {"quantity": format_quantity(quantity)},
-            code=ErrorCode.QUANTITY_NOT_POSITIVE,
-            errors=[
-                {
-                    "field": "quantity",
-                    "code": ErrorCode.QUANTITY_NOT_POSITIVE,
-                    "detail": _("Enter a number above 0."),
-                }
-            ],
-        )
-    return quantity
+    return result or refuse_no_match(scan, scanned.text)
 
 
 # --- 1. GS1 codes ------------------------------------------------------------------------------------
 
 
-def _by_gs1(scan: _Scan, gs1: GS1Data) -> ScanResult:
+def _by_gs1(scan: Scan, gs1: GS1Data) -> ScanResult:
     scan = replace(scan, gs1=gs1)
     if gs1.gtin:
         items = _items_with_gtin(scan, gs1.gtin)
@@ -233,10 +123,10 @@ def _by_gs1(scan: _Scan, gs1: GS1Data) -> ScanResult:
         if not (gs1.serial_no or gs1.lot_no):
             return _add_units_of_item(scan, items[0])
     number = gs1.serial_no or gs1.lot_no
-    return _by_number(scan, number) or _as_new_number(scan, number) or _refuse_no_match(scan, number)
+    return _by_number(scan, number) or _as_new_number(scan, number) or refuse_no_match(scan, number)
 
 
-def _items_with_gtin(scan: _Scan, gtin: str) -> list[Item]:
+def _items_with_gtin(scan: Scan, gtin: str) -> list[Item]:
     return list(
         Item.objects.select_related("tracking_code")
         .filter(gtin__in=gtin_forms(gtin), pk__in=scan.open_lines().values("item_id"))
@@ -244,7 +134,7 @@ def _items_with_gtin(scan: _Scan, gtin: str) -> list[Item]:
     )
 
 
-def _checked(scan: _Scan, result: ScanResult) -> ScanResult:
+def _checked(scan: Scan, result: ScanResult) -> ScanResult:
     """A GS1 code's lot and expiration date must agree with the line it landed on (inside the scan's
     transaction: refusing here undoes the change)."""
     gs1, line = scan.gs1, result.line
@@ -287,7 +177,7 @@ def _checked(scan: _Scan, result: ScanResult) -> ScanResult:
 # --- 2. Numbers on lines or in their bins -------------------------------------------------------------
 
 
-def _by_number(scan: _Scan, number: str) -> ScanResult | None:
+def _by_number(scan: Scan, number: str) -> ScanResult | None:
     """A number on an open line, or in the bin of a changeable line of its item (letter case ignored when
     only one number fits)."""
     on_lines = list(scan.open_lines().filter(Q(serial_no__iexact=number) | Q(lot_no__iexact=number)))
@@ -317,7 +207,7 @@ def _spelling(serial_no: str, lot_no: str, number: str) -> str:
     return serial_no if serial_no.upper() == number.upper() else lot_no
 
 
-def _stock_carrying(scan: _Scan, number: str) -> list[tuple[int, int, str, str]]:
+def _stock_carrying(scan: Scan, number: str) -> list[tuple[int, int, str, str]]:
     """(item, bin, serial_no, lot_no) of stock rows carrying `number` (any letter case) for the items of
     the changeable lines, in their bins (one query)."""
     changeable = scan.changeable_lines().order_by()
@@ -333,7 +223,7 @@ def _stock_carrying(scan: _Scan, number: str) -> list[tuple[int, int, str, str]]
     )
 
 
-def _on_line_carrying(scan: _Scan, number: str, lines: Sequence[PickLine]) -> ScanResult | None:
+def _on_line_carrying(scan: Scan, number: str, lines: Sequence[PickLine]) -> ScanResult | None:
     """A line already carrying the number gets Qty. to Handle (serial: 1; lot: the units scanned more)."""
     for ln in lines:
         if ln.serial_no == number:
@@ -342,7 +232,7 @@ def _on_line_carrying(scan: _Scan, number: str, lines: Sequence[PickLine]) -> Sc
                 "serial": number,
                 "line": line.line_no,
             }
-            return _checked(scan, _updated(scan, line, message, serial_no=number, quantity=ONE))
+            return _checked(scan, updated_result(scan, line, message, serial_no=number, quantity=ONE))
     lot_lines = [ln for ln in lines if ln.lot_no == number and not ln.serial_no]
     if not lot_lines:
         return None
@@ -357,12 +247,10 @@ def _on_line_carrying(scan: _Scan, number: str, lines: Sequence[PickLine]) -> Sc
         "line": line.line_no,
         "qty": format_quantity(line.qty_to_handle),
     }
-    return _checked(scan, _updated(scan, line, message, lot_no=number, quantity=units))
+    return _checked(scan, updated_result(scan, line, message, lot_no=number, quantity=units))
 
 
-def _in_bin_of_line(
-    scan: _Scan, number: str, stock: Sequence[tuple[int, int, str, str]]
-) -> ScanResult | None:
+def _in_bin_of_line(scan: Scan, number: str, stock: Sequence[tuple[int, int, str, str]]) -> ScanResult | None:
     """The number is in stock in the bin of a changeable line of its item: it goes on that line (a line
     still without a number of that kind first, then one whose proposed number may change and that was not
     scanned yet (a line whose number was scanned keeps it: when every line is scanned, the scan is refused
@@ -382,7 +270,7 @@ def _in_bin_of_line(
     return None
 
 
-def _refuse_nothing_left(scan: _Scan, lines: Sequence[PickLine], number: str) -> NoReturn:
+def _refuse_nothing_left(scan: Scan, lines: Sequence[PickLine], number: str) -> NoReturn:
     """Every line that could take the scanned number already has its own scanned number (a Qty. to Handle):
     refused, so that no scanned number is ever replaced. All of them full: one unit more than the pick
     needs; else a line with room carries another lot, to be split first."""
@@ -425,7 +313,7 @@ def _refuse_nothing_left(scan: _Scan, lines: Sequence[PickLine], number: str) ->
 # --- 3. Bin codes ---------------------------------------------------------------------------------------
 
 
-def _by_bin(scan: _Scan, code: str) -> ScanResult | None:
+def _by_bin(scan: Scan, code: str) -> ScanResult | None:
     bins = list(Bin.objects.filter(location_id=scan.pick.location_id, code__iexact=code).order_by("pk"))
     bin_ = next((b for b in bins if b.code == code), bins[0] if len(bins) == 1 else None)
     if bin_ is None:
@@ -468,7 +356,7 @@ def _by_bin(scan: _Scan, code: str) -> ScanResult | None:
 # --- 4. Item numbers and GTINs -------------------------------------------------------------------------
 
 
-def _by_item(scan: _Scan, scanned: ScannedCode) -> ScanResult | None:
+def _by_item(scan: Scan, scanned: ScannedCode) -> ScanResult | None:
     on_pick = scan.open_lines().order_by().values("item_id")
     items = list(Item.objects.select_related("tracking_code").filter(no__iexact=scanned.text, pk__in=on_pick))
     item = next((i for i in items if i.no == scanned.text), items[0] if len(items) == 1 else None)
@@ -480,7 +368,7 @@ def _by_item(scan: _Scan, scanned: ScannedCode) -> ScanResult | None:
     return _add_units_of_item(replace(scan, item_ids=frozenset({item.pk})), item)
 
 
-def _add_units_of_item(scan: _Scan, item: Item) -> ScanResult:
+def _add_units_of_item(scan: Scan, item: Item) -> ScanResult:
     """An item (no number): one more unit (or the quantity given) on its line with room."""
     req = requirement(item.tracking_code)
     if req.tracked:
@@ -514,7 +402,7 @@ def _add_units_of_item(scan: _Scan, item: Item) -> ScanResult:
             errors=[{"field": "code", "code": ErrorCode.SCAN_NO_MATCH, "detail": _("Nothing left to pick.")}],
         )
     if len({ln.bin_id for ln in lines}) > 1:
-        return _choose(scan, lines)
+        return choose_result(scan, lines)
     target = lines[0]
     units = scan.units()
     require_whole_units(
@@ -526,13 +414,13 @@ def _add_units_of_item(scan: _Scan, item: Item) -> ScanResult:
         "line": line.line_no,
         "qty": format_quantity(line.qty_to_handle),
     }
-    return _updated(scan, line, message, quantity=units)
+    return updated_result(scan, line, message, quantity=units)
 
 
 # --- 6. New numbers (case 2) ----------------------------------------------------------------------------
 
 
-def _as_new_number(scan: _Scan, number: str) -> ScanResult | None:
+def _as_new_number(scan: Scan, number: str) -> ScanResult | None:
     """A new number for an item whose stock carries none of that kind, on its first line lacking one (an
     item taking both: serial first). A plain code that lines of several items could take, as a serial
     number or as a lot, asks which (`choose_line`)."""
@@ -555,12 +443,12 @@ def _as_new_number(scan: _Scan, number: str) -> ScanResult | None:
             _refuse_when_every_line_has_its_number(scan, kind, number)
         return None
     if len(firsts) > 1:
-        return _choose(scan, [ln for ln, _kind in firsts.values()])
+        return choose_result(scan, [ln for ln, _kind in firsts.values()])
     line, kind = next(iter(firsts.values()))
     return _put_number(scan, number, line, kind, new=True)
 
 
-def _refuse_when_every_line_has_its_number(scan: _Scan, kind: str, number: str) -> None:
+def _refuse_when_every_line_has_its_number(scan: Scan, kind: str, number: str) -> None:
     """Case 2, when no line can take a new number: if the pick has an item taking new numbers of this kind
     whose lines all have theirs scanned (a Qty. to Handle), the scan is one unit too many."""
     open_lines = list(scan.changeable_lines().exclude(**{kind: ""}))
@@ -582,19 +470,19 @@ def _takes_new_number(item: Item, kind: str) -> bool:
 # --- Writing and answering ---------------------------------------------------------------------------------
 
 
-def _gs1_lot_for(scan: _Scan, line: PickLine) -> Any:
+def _gs1_lot_for(scan: Scan, line: PickLine) -> Any:
     """The GS1 code's lot, when the line has none yet and may take one; else "unchanged"."""
     if scan.gs1 is None or not scan.gs1.lot_no or line.lot_no or line.tracking_locked:
         return UNSET
     return scan.gs1.lot_no if requirement(line.item.tracking_code).lot.tracked else UNSET
 
 
-def _update(scan: _Scan, line: PickLine, **changes: Any) -> PickLine:
+def _update(scan: Scan, line: PickLine, **changes: Any) -> PickLine:
     changes = {k: v for k, v in changes.items() if v is not UNSET}
     return pick_line_update(pick_line_id=line.pk, user=scan.user, **changes)
 
 
-def _put_number(scan: _Scan, number: str, target: PickLine, kind: str, *, new: bool) -> ScanResult:
+def _put_number(scan: Scan, number: str, target: PickLine, kind: str, *, new: bool) -> ScanResult:
     """Put the number on the line: a serial number with Qty. to Handle 1, a lot with the units scanned (at
     most the outstanding quantity)."""
     if kind == "serial_no":
@@ -605,7 +493,7 @@ def _put_number(scan: _Scan, number: str, target: PickLine, kind: str, *, new: b
             else _("Serial number %(number)s is on line %(line)s, Qty. to Handle 1.")
         )
         message = template % {"number": number, "line": line.line_no}
-        result = _updated(scan, line, message, serial_no=number, quantity=ONE)
+        result = updated_result(scan, line, message, serial_no=number, quantity=ONE)
         if line.pk != target.pk:
             result = replace(result, split_from=target.pk)
         return _checked(scan, result)
@@ -621,61 +509,4 @@ def _put_number(scan: _Scan, number: str, target: PickLine, kind: str, *, new: b
         else _("Lot %(number)s is on line %(line)s, Qty. to Handle %(qty)s.")
     )
     message = template % {"number": number, "line": line.line_no, "qty": format_quantity(line.qty_to_handle)}
-    return _checked(scan, _updated(scan, line, message, lot_no=number, quantity=qty))
-
-
-def _updated(
-    scan: _Scan, line: PickLine, message: str, *, serial_no: str = "", lot_no: str = "", quantity: Decimal
-) -> ScanResult:
-    parsed = replace(
-        scan.parsed,
-        serial_no=scan.parsed.serial_no or serial_no,
-        lot_no=scan.parsed.lot_no or lot_no,
-        quantity=quantity,
-    )
-    return ScanResult(ScanKind.LINE_UPDATED, message, scan.code, line=line, parsed=parsed)
-
-
-def _choose(scan: _Scan, lines: Sequence[PickLine]) -> ScanResult:
-    message = _("%(code)s fits %(count)s lines: choose the line it goes on.") % {
-        "code": scan.code,
-        "count": len(lines),
-    }
-    return ScanResult(ScanKind.CHOOSE_LINE, message, scan.code, lines=tuple(lines), parsed=scan.parsed)
-
-
-def _refuse_no_match(scan: _Scan, number: str) -> NoReturn:
-    """Nothing fits: explain a locked line that prescribes another number in the number's bin, or say that
-    no line takes the code."""
-    locked = scan.open_lines().filter(tracking_locked=True).order_by()
-    row = (
-        BinContent.objects.filter(
-            Q(serial_no__iexact=number) | Q(lot_no__iexact=number),
-            item_id__in=locked.values("item_id"),
-            bin_id__in=locked.values("bin_id"),
-            quantity__gt=0,
-        )
-        .values_list("item_id", "bin_id")
-        .first()
-    )
-    if row is not None:
-        line = scan.open_lines().filter(tracking_locked=True, item_id=row[0], bin_id=row[1]).first()
-        assert line is not None
-        raise TrackingLocked(
-            _(
-                "%(line)s picks %(numbers)s, prescribed by the source document: %(code)s cannot take its "
-                "place. Scan %(numbers)s; only a supervisor can change prescribed numbers, on the source "
-                "document."
-            )
-            % {"line": describe(line), "numbers": numbers_text(line), "code": number},
-            errors=[{"field": "code", "code": ErrorCode.TRACKING_LOCKED, "detail": _("Locked line.")}],
-        )
-    raise Conflict(
-        _(
-            "No open line of pick %(pick)s can take %(code)s: it is not on the pick and not in the bins of "
-            "its lines. Check the label and scan again, or choose the number on the line."
-        )
-        % {"pick": scan.pick.no, "code": number},
-        code=ErrorCode.SCAN_NO_MATCH,
-        errors=[{"field": "code", "code": ErrorCode.SCAN_NO_MATCH, "detail": _("No line takes this code.")}],
-    )
+    return _checked(scan, updated_result(scan, line, message, lot_no=number, quantity=qty))
