@@ -24,6 +24,6 @@ def source_documents_import_task(job_id: int) -> None:
 @shared_task(name="picking.picks_create_batch", ignore_result=True)
 def picks_create_batch_task(job_id: int) -> None:
     """Create one inventory pick per source document of the batch job `job_id` (a finished job is skipped)."""
-    from picking.services.pick_create import picks_create_batch_run
+    from picking.services.pick_create_batch import picks_create_batch_run
 
     picks_create_batch_run(job_id=job_id)

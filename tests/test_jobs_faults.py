@@ -18,9 +18,9 @@ from core.jobs import JobClaimLost, job_claim, jobs_requeue_stale
 from core.models import Job
 from core.tasks import jobs_requeue_stale_task
 from picking.models import Pick, SourceDocument
-from picking.services import pick_create as creating
+from picking.services import pick_create_batch as creating
 from picking.services import source_document_import as importing
-from picking.services.pick_create import BATCH_KIND, picks_create_batch, picks_create_batch_run
+from picking.services.pick_create_batch import BATCH_KIND, picks_create_batch, picks_create_batch_run
 from picking.services.source_document_import import IMPORT_KIND, source_document_import_run
 from tests.clients import api_client_for, browser_for, ok
 from tests.world import World, document, order

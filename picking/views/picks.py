@@ -42,7 +42,8 @@ from picking.selectors.pick_lines import pick_line_available_tracking
 from picking.selectors.picks import pick_detail, pick_list, posted_pick_detail, posted_pick_list
 from picking.services.pick_assign import pick_assign, pick_take_next
 from picking.services.pick_common import numbers_text
-from picking.services.pick_create import pick_create_from_source, picks_create_batch
+from picking.services.pick_create import pick_create_from_source
+from picking.services.pick_create_batch import picks_create_batch
 from picking.services.pick_delete import pick_delete, pick_line_delete
 from picking.services.pick_line_assign import pick_line_assign_lot_no, pick_line_assign_serial_nos
 from picking.services.pick_line_split import pick_line_split

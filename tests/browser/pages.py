@@ -27,7 +27,7 @@ from picking.models import (
     SourceDocument,
     WarehouseShipment,
 )
-from picking.services.pick_create import batch_summary
+from picking.services.pick_create_batch import batch_summary
 from picking.services.recalls import recall_open
 from tests.world import (
     EXP_EARLY,
