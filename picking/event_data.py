@@ -40,7 +40,7 @@ from picking.models import (
     SourceLine,
     WarehouseShipment,
 )
-from picking.selectors.picks import pick_with_lines, posted_pick_with_lines
+from picking.selectors.picks import pick_lines_load, pick_with_lines, posted_pick_with_lines
 from picking.selectors.recalls import recall_report_unscoped
 from picking.selectors.shipments import (
     posted_shipment_with_lines,
@@ -173,7 +173,7 @@ def pick_data(pick: Pick) -> dict[str, Any]:
     plain = pick_with_lines(pick_id=pick.pk, with_lines=False)
     if plain.type != Pick.Type.WAREHOUSE_PICK:  # lines read as plain rows (picking.apis.picks.pick_data)
         return _with_document(pick_answer(plain), plain.source_document)
-    fresh = pick_with_lines(pick_id=pick.pk)  # a warehouse pick's take/place pairs, as the API answers them
+    fresh = pick_lines_load(plain)  # a warehouse pick's take/place pairs, as the API answers them
     data = dict(PickSerializer(fresh).data)
     lines = PickLine.objects.filter(pick_id=fresh.pk)
     data["warehouse_shipments"] = list(
