@@ -252,11 +252,14 @@ def update_rows(
         return int(cursor.rowcount)
 
 
-def keys_subquery(model: type[models.Model], fields: Sequence[str], keys: Iterable[Sequence[Any]]) -> RawSQL:
+def keys_subquery(
+    model: type[models.Model], fields: Sequence[str], keys: Iterable[Sequence[Any]], *, where: str = ""
+) -> RawSQL:
     """`SELECT pk FROM table WHERE (fields) IN (keys)` as an expression for `filter(pk__in=...)`.
 
     A fixed number of parameters whatever the number of keys, and an exact match on the tuple (not the
-    cross product of each column's values).
+    cross product of each column's values). `where`: a further condition in SQL (no parameters), e.g. the
+    predicate of a partial index the lookup should use.
     """
     key_rows = [list(k) for k in keys]
     table = _qn(model._meta.db_table)
@@ -269,7 +272,19 @@ def keys_subquery(model: type[models.Model], fields: Sequence[str], keys: Iterab
     else:
         source, params = _columns_source(model, fields, key_rows)
     sql = f"SELECT {pk_column} FROM {table} WHERE ({columns}) IN (SELECT * FROM ({source}) AS k)"
+    if where:
+        sql += f" AND {where}"
     return RawSQL(sql, params)
+
+
+def union_all(parts: Sequence[RawSQL]) -> RawSQL:
+    """The rows of several `keys_subquery` (each `SELECT pk ...`) as one subquery for `filter(pk__in=...)`:
+    one semi-join on their `UNION ALL` (an `OR` of several `IN (subquery)` would make PostgreSQL test every
+    row of the table against each)."""
+    if len(parts) == 1:
+        return parts[0]
+    sql = " UNION ALL ".join(f"SELECT * FROM ({part.sql}) AS u{i}" for i, part in enumerate(parts))
+    return RawSQL(sql, [param for part in parts for param in part.params])
 
 
 def keys_condition(model: type[models.Model], fields: Sequence[str], keys: Iterable[Sequence[Any]]) -> RawSQL:
