@@ -120,5 +120,5 @@ def open_receipts_for_update(wanted: list[ReceiptKey]) -> QuerySet[ItemLedgerEnt
     )
 
 
-# The predicate of the unique index `ile_serial_in_stock_once`, so that a lookup by (item, serial no.) uses it.
-OPEN_SERIALS = "\"open\" AND NOT (\"serial_no\" = '')"
+# The predicate of the unique index `ile_serial_in_stock_once`: a lookup by (item, serial no.) uses it.
+OPEN_SERIALS = '"open" AND NOT ("serial_no" = \'\')'

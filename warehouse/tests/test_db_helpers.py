@@ -73,7 +73,9 @@ def test_receipts_of_serial_numbers_are_locked_through_the_unique_index(wh: Worl
     serial numbers in stock answers with at most one row each, whatever the statistics say; lots by their
     whole key. Both in one query, in pk order."""
     received = wh.receive(wh.sn_wh, "A1", *serials(2, "SN-", expiration=None))
-    lots = wh.receive(wh.lot_strict, "A1", {"lot_no": "L-1", "quantity": "3", "expiration_date": "2030-01-01"})
+    lots = wh.receive(
+        wh.lot_strict, "A1", {"lot_no": "L-1", "quantity": "3", "expiration_date": "2030-01-01"}
+    )
     keys = [
         (wh.location.pk, wh.sn_wh.pk, "", "SN-00001"),
         (wh.location.pk, wh.lot_strict.pk, "L-1", ""),
