@@ -4,6 +4,7 @@ document and per user, at their locations only; it outlives deleted picks."""
 
 from __future__ import annotations
 
+from decimal import Decimal
 from typing import Any
 
 import pytest
@@ -11,8 +12,11 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from core.models import ActivityEntry
+from picking.models import SourceLine
+from picking.services.activity import pick_lines_values
 from picking.services.item_tracking_lines import item_tracking_lines_replace
 from picking.services.pick_assign import pick_assign
+from picking.services.pick_create import pick_create_from_source
 from picking.services.pick_delete import pick_delete, pick_line_delete
 from picking.services.pick_line_split import pick_line_split
 from picking.services.pick_line_update import pick_line_set_qty_to_handle
@@ -74,6 +78,29 @@ def test_every_change_of_a_pick_is_logged_and_outlives_the_pick(world: World) ->
         ("sup-main", "deleted", "pick_line_delete", second.no),
         ("sup-main", "deleted", "pick_line_delete", f"{second.no} line 10000"),
     ]
+
+
+def test_the_entries_of_created_lines_hold_the_values_the_log_keeps_of_lines(world: World) -> None:
+    """Creating a pick logs its lines from the rows inserted (built by PostgreSQL): the same entries as
+    every other change, values as `pick_lines_values` reads them (quantities without trailing zeros)."""
+    world.receive(world.plain, "A1", {"quantity": "2.5"}, {"quantity": 10})
+    world.receive(world.lot_wh, "B1", {"quantity": 4, "lot_no": "L-7", "expiration_date": "2027-01-31"})
+    doc = document(world, (world.plain, "7.25"), (world.lot_wh, 3), no="SO-LOG9")
+    pick = pick_from(world, doc)
+    # more lines for the same document: added to its open pick ("changed")
+    SourceLine.objects.filter(document=doc, line_no=10000).update(quantity=Decimal("8.25"))
+    pick_create_from_source(source_document_id=doc.pk, user=world.supervisor)
+    logged = list(ActivityEntry.objects.filter(document_no=pick.no, object_type="pick_line").order_by("pk"))
+    values = pick_lines_values(pick.pk)
+    assert [(e.action, e.object_id, e.object_repr, e.before, e.after) for e in logged] == [
+        (action, pk, f"{pick.no} line {values[pk]['line_no']}", None, values[pk])
+        for action, pk in zip(["created"] * (len(values) - 1) + ["changed"], sorted(values), strict=True)
+    ]
+    assert sorted(e.after["quantity"] for e in logged if e.after) == ["1", "3", "7.25"]
+    assert [(e.username, e.document_type, e.document_id, e.location_id) for e in logged[:1]] == [
+        ("sup-main", "pick", pick.pk, world.location.pk)
+    ]
+    assert all(e.user_id == world.supervisor.pk and e.at is not None for e in logged)
 
 
 def test_deleting_a_pick_and_post_and_delete_rest_are_logged(world: World) -> None:

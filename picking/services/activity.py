@@ -9,13 +9,13 @@ lines' entries to the source document (`source_document`).
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from functools import partial
 from typing import Any
 
 from django.db.models import QuerySet
 
-from core.activity import Action, Change, activity_record, loggable, snapshot
+from core.activity import Action, Change, activity_record, activity_record_created, loggable, snapshot
 from picking.models import (
     ItemTrackingLine,
     Pick,
@@ -153,6 +153,38 @@ def record_pick_change(
     changes = [pick_change(pick, before=pick_before, after=pick_after)] if pick_before or pick_after else []
     changes += _line_changes(partial(_of_pick, pick), "pick_line", pick.no, lines_before, after)
     activity_record(user=user, action=action, operation=operation, changes=changes)
+
+
+def record_pick_lines_created(
+    *,
+    user: Any,
+    pick: Pick,
+    operation: str,
+    line_ids: Sequence[int],
+    action: str = Action.CHANGED,
+    pick_after: dict[str, Any] | None = None,
+) -> None:
+    """Log lines a service has just inserted into a pick (`line_ids`, ids of one INSERT) and, with
+    `pick_after`, the pick itself: the entries `record_pick_change` writes for them (the pick's first, then
+    one per line by pk, `before` None, `after` the line's values), built by the database from the rows
+    inserted (`activity_record_created`): two INSERTs, no line read back. Nothing else of the pick may
+    have changed since it was locked (`record_pick_change` otherwise)."""
+    if pick_after:
+        activity_record(
+            user=user, action=action, operation=operation, changes=[pick_change(pick, after=pick_after)]
+        )
+    if not line_ids:
+        return
+    activity_record_created(
+        user=user,
+        action=action,
+        operation=operation,
+        # the ids one INSERT took, in the pick (locked or new): no other line of it lies in between
+        rows=PickLine.objects.filter(pick_id=pick.pk, pk__gte=min(line_ids), pk__lte=max(line_ids)),
+        fields=LINE_VALUE_FIELDS,
+        like=_of_pick(pick, "pick_line", None, f"{pick.no} line ", None, None),
+        repr_field="line_no",
+    )
 
 
 # --- A warehouse shipment and its lines ---------------------------------------------------------------------

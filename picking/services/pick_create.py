@@ -44,7 +44,7 @@ from picking.models import (
 from picking.planning import Budget, Demand, NotPicked, PlannedLine, Prescribed, plan_demand
 from picking.rules import carries_numbers
 from picking.selectors.picks import visible_filter
-from picking.services.activity import pick_lines_values, record_pick_change
+from picking.services.activity import record_pick_lines_created
 from picking.services.document_numbers import INVENTORY_PICK_SERIES, take_document_no
 from picking.services.pick_assign import find_assignee
 from picking.services.pick_common import LINE_NO_STEP, integrity_conflict, next_line_nos, refresh_qty_on_picks
@@ -121,21 +121,20 @@ def _create_for_document(*, document: SourceDocument, user: Any) -> PickCreateRe
         # The number last, once the pick is sure to be made: taken in its own short transaction.
         pick = _new_pick(document, pick_no=take_document_no(INVENTORY_PICK_SERIES), user=user)
         line_nos = [(i + 1) * LINE_NO_STEP for i in range(len(planned))]
-        lines_before: dict[int, dict[str, Any]] = {}
     else:
         pick = existing
         line_nos = next_line_nos(pick.pk, len(planned))
-        lines_before = pick_lines_values(pick.pk)
     pick.location = document.location
     pick.source_document = document
-    insert_take_lines(pick, planned, line_nos)
+    line_ids = insert_take_lines(pick, planned, line_nos, returning_ids=True)
     refresh_qty_on_picks(document_id=document.pk)
-    record_pick_change(
+    # Only lines were added (the pick is new or locked): their entries are built from the rows inserted.
+    record_pick_lines_created(
         user=user,
         pick=pick,
         operation="pick_create",
         action=Action.CREATED if existing is None else Action.CHANGED,
-        lines_before=lines_before,
+        line_ids=line_ids,
         pick_after={"source_document": str(document), "lines_added": len(planned)},
     )
     if existing is None:
