@@ -274,7 +274,7 @@ def test_bulk_changes_are_logged_with_exactly_the_values_before_and_after(world:
     before_post = pick_lines_values(pick.pk)
     pick_post(pick_id=pick.pk, user=sup)
 
-    def logged(operation: str) -> dict[int, tuple[Any, Any]]:
+    def logged(operation: str) -> dict[int | None, tuple[Any, Any]]:
         return {
             e.object_id: (e.before, e.after)
             for e in ActivityEntry.objects.filter(operation=operation, object_type="pick_line")
