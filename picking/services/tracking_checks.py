@@ -126,6 +126,7 @@ def _check_line(
     errors: list[Error] = []
     rule_problems = _rule_problems(line, req)
     lots_on_line: set[str] = set()
+    item_pk = line.item.pk
     for index, entry in enumerate(line.tracking):
         if not entry.serial_no and entry.lot_no in lots_on_line:
             errors.append(
@@ -151,9 +152,7 @@ def _check_line(
         if entry.serial_no and req.serial.warehouse:
             errors.extend(_check_serial_in_stock(entry, line, req, location, stock))
         elif (
-            entry.serial_no
-            and used_serial_nos is not None
-            and (line.item.pk, entry.serial_no) in used_serial_nos
+            entry.serial_no and used_serial_nos is not None and (item_pk, entry.serial_no) in used_serial_nos
         ):
             errors.append(
                 field_error(
@@ -168,14 +167,15 @@ def _check_line(
             )
         serial_checked = bool(entry.serial_no) and req.serial.warehouse
         if entry.lot_no and not serial_checked and req.lot.warehouse:
-            key = (line.item.pk, entry.lot_no, line.bin_id)
+            key = (item_pk, entry.lot_no, line.bin_id)
             request = lot_requests.setdefault(key, _LotRequest(ZERO, [], line))
             request.quantity += entry.quantity
             request.entries.append(entry)
     errors.extend(rule_problems.get(None, []))
+    label = line.label  # translated once per line, not once per number
     for entry in line.tracking:
         if entry.serial_no:
-            seen_serials.setdefault((line.item.pk, entry.serial_no), line.label)
+            seen_serials.setdefault((item_pk, entry.serial_no), label)
     return errors
 
 

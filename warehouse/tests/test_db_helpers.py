@@ -65,3 +65,17 @@ def test_insert_on_conflict_do_nothing(wh: World) -> None:
     )
     assert dict(LotNoInformation.objects.values_list("lot_no", "description")) == {"L1": "kept", "L2": "new"}
     assert LotNoInformation.objects.get(lot_no="L2").blocked
+
+
+def test_keys_with_quotes_backslashes_commas_braces_and_spaces_match_exactly(wh: World) -> None:
+    """On PostgreSQL the keys travel as array literals built in Python: every character must survive."""
+    item = wh.plain.pk
+    lots = ['L"1', "L\\2", "L,3", "{L4}", "L 5", "NULL", "Ä-6", 'L\\"7']
+    bulk_insert(
+        [BinContent(location=wh.location, bin=wh.a1, item_id=item, lot_no=lot, quantity=1) for lot in lots]
+        + [BinContent(location=wh.location, bin=wh.a1, item_id=item, lot_no="L", quantity=1)]
+    )
+    found = BinContent.objects.filter(
+        pk__in=keys_subquery(BinContent, ["item", "lot_no"], [(item, x) for x in lots])
+    )
+    assert sorted(found.values_list("lot_no", flat=True)) == sorted(lots)
