@@ -43,7 +43,7 @@ BinItem = tuple[int, int]  # (bin_id, item_id)
 RowKey = tuple[int, int, str, str]  # (bin_id, item_id, lot_no, serial_no)
 
 
-@dataclass
+@dataclass(slots=True)
 class AvailableRow:
     """A stock row and what open pick lines hold of it by its numbers."""
 

@@ -16,7 +16,7 @@ from tracking.rules import TRACKING_CODE_FLAGS, is_expired, requirement_of_flags
 from warehouse.models import Bin, BinContent, LotNoInformation, SerialNoInformation
 
 
-@dataclass
+@dataclass(slots=True)  # one per stock row read (10 000s): no __dict__ per instance
 class StockRow:
     bin_content_id: int
     location_id: int
