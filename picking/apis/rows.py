@@ -208,6 +208,23 @@ def ledger_entry_rows(*, entry_ids: Sequence[int]) -> list[dict[str, Any]]:
 # --- Source documents (SourceDocumentSerializer) -----------------------------------------------------
 
 
+def _quantity_memo() -> Callable[[Decimal], str]:
+    """`format_quantity`, remembering the text of each quantity: 10 000 serial numbers have two quantities
+    between them (1 and 0). Equal quantities have the same text (`1.00000` and `1` are "1"), except a
+    negative zero, so signed values are not remembered."""
+    memo: dict[Decimal, str] = {}
+
+    def text(value: Decimal) -> str:
+        if value.is_signed():
+            return format_quantity(value)
+        found = memo.get(value)
+        if found is None:
+            found = memo[value] = format_quantity(value)
+        return found
+
+    return text
+
+
 def source_document_rows(documents: QuerySet[SourceDocument]) -> dict[int, dict[str, Any]]:
     """The documents of `documents` (in its order, by id) as `SourceDocumentSerializer` answers them, with
     their lines by line no. and each line's item tracking lines by id. Three queries, whatever the number
@@ -221,6 +238,7 @@ def source_document_rows(documents: QuerySet[SourceDocument]) -> dict[int, dict[
     pks = [header[0] for header in headers]
     if not pks:
         return {}
+    quantity_text = _quantity_memo()
     tracking: dict[int, list[dict[str, Any]]] = defaultdict(list)
     tracked: dict[int, Decimal] = {}
     numbers = (
@@ -236,8 +254,8 @@ def source_document_rows(documents: QuerySet[SourceDocument]) -> dict[int, dict[
                 "serial_no": serial_no,
                 "lot_no": lot_no,
                 "expiration_date": None if expiration is None else _DATE.to_representation(expiration),
-                "quantity": format_quantity(quantity),
-                "qty_handled": format_quantity(handled),
+                "quantity": quantity_text(quantity),
+                "qty_handled": quantity_text(handled),
                 "origin": origin,
             }
         )
@@ -263,14 +281,14 @@ def source_document_rows(documents: QuerySet[SourceDocument]) -> dict[int, dict[
             {
                 "line_no": line_no,
                 "item": item_no,
-                "quantity": format_quantity(quantity),
+                "quantity": quantity_text(quantity),
                 "bin": bin_code,
-                "qty_shipped": format_quantity(shipped),
-                "qty_on_picks": format_quantity(on_picks),
-                "qty_on_shipments": format_quantity(on_shipments),
-                "qty_outstanding": format_quantity(quantity - shipped),
+                "qty_shipped": quantity_text(shipped),
+                "qty_on_picks": quantity_text(on_picks),
+                "qty_on_shipments": quantity_text(on_shipments),
+                "qty_outstanding": quantity_text(quantity - shipped),
                 # the serializer's sum starts at `quantity * 0`: "0" for a line without numbers
-                "qty_tracked": format_quantity(tracked.get(pk, quantity * 0)),
+                "qty_tracked": quantity_text(tracked.get(pk, quantity * 0)),
                 "tracking": tracking.get(pk, []),
             }
         )
