@@ -43,7 +43,7 @@ BinItem = tuple[int, int]  # (bin_id, item_id)
 RowKey = tuple[int, int, str, str]  # (bin_id, item_id, lot_no, serial_no)
 
 
-@dataclass
+@dataclass(slots=True)
 class AvailableRow:
     """A stock row and what open pick lines hold of it by its numbers."""
 
@@ -134,12 +134,14 @@ def available_stock(
     lot_no: str | None = None,
     serial_no: str | None = None,
     numbers: NumberScope | None = None,
+    ordered: bool = True,
 ) -> AvailableStock:
     """Stock rows with `qty_on_picks` and `available`, and unassigned reservations per bin and item.
 
     `exclude_pick_line_ids`: lines whose reservation does not count (e.g. the line being re-proposed).
     `numbers`: only the rows (and reservations) of those numbers and items: what checking or taking
-    prescribed numbers needs, whatever else the items have in stock.
+    prescribed numbers needs, whatever else the items have in stock. `ordered` False: the rows in no
+    particular order (checks that look them up by number), else in stock page order.
     """
     ids = list(item_ids) if item_ids is not None else None
     locs = (
@@ -156,6 +158,7 @@ def available_stock(
         serial_no=serial_no,
         on_date=on_date,
         numbers=numbers,
+        ordered=ordered,
     )
     named, unassigned = open_pick_reservations(
         item_ids=ids,

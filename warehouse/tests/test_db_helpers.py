@@ -91,3 +91,17 @@ def test_receipts_of_serial_numbers_are_locked_through_the_unique_index(wh: Worl
     if connection.vendor == "postgresql":
         plan = open_receipts_for_update(keys[:1]).explain()
         assert "ile_serial_in_stock_once" in plan, plan
+
+
+def test_keys_with_quotes_backslashes_commas_braces_and_spaces_match_exactly(wh: World) -> None:
+    """On PostgreSQL the keys travel as array literals built in Python: every character must survive."""
+    item = wh.plain.pk
+    lots = ['L"1', "L\\2", "L,3", "{L4}", "L 5", "NULL", "Ä-6", 'L\\"7']
+    bulk_insert(
+        [BinContent(location=wh.location, bin=wh.a1, item_id=item, lot_no=lot, quantity=1) for lot in lots]
+        + [BinContent(location=wh.location, bin=wh.a1, item_id=item, lot_no="L", quantity=1)]
+    )
+    found = BinContent.objects.filter(
+        pk__in=keys_subquery(BinContent, ["item", "lot_no"], [(item, x) for x in lots])
+    )
+    assert sorted(found.values_list("lot_no", flat=True)) == sorted(lots)
