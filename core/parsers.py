@@ -27,21 +27,31 @@ def _path(parent: str, key: str | int) -> str:
 
 
 def check_json(data: Any, *, allowed_controls: str = FREE_TEXT_CONTROLS) -> None:
-    """Refuse parsed JSON nested too deeply or holding control characters (InvalidInput, 400)."""
+    """Refuse parsed JSON nested too deeply or holding control characters (InvalidInput, 400).
+
+    A value's path is only spelled out when it is needed (a container, or a string that is not printable:
+    `str.isprintable` is false for every control character), not for each of thousands of strings."""
     max_depth = int(settings.LOTPICK_API_MAX_JSON_DEPTH)
-    stack: list[tuple[Any, str, int]] = [(data, "", 1)]
+    # (value, its parent's path, its key or index in the parent (None: the body), depth)
+    stack: list[tuple[Any, str, str | int | None, int]] = [(data, "", None, 1)]
     while stack:
-        value, path, depth = stack.pop()
-        if isinstance(value, dict | list) and depth > max_depth:
+        value, parent, key, depth = stack.pop()
+        if isinstance(value, str):
+            if not value.isprintable():
+                _check_text(value, parent if key is None else _path(parent, key), allowed_controls)
+            continue
+        if not isinstance(value, dict | list):
+            continue
+        path = parent if key is None else _path(parent, key)
+        if depth > max_depth:
             raise too_deep(max_depth, path)
         if isinstance(value, dict):
-            for key, child in value.items():
-                _check_text(key, _path(path, key), allowed_controls)
-                stack.append((child, _path(path, key), depth + 1))
-        elif isinstance(value, list):
-            stack.extend((child, _path(path, index), depth + 1) for index, child in enumerate(value))
-        elif isinstance(value, str):
-            _check_text(value, path, allowed_controls)
+            for name, child in value.items():
+                if not (type(name) is str and name.isprintable()):
+                    _check_text(name, _path(path, name), allowed_controls)
+                stack.append((child, path, name, depth + 1))
+        else:
+            stack.extend((child, path, index, depth + 1) for index, child in enumerate(value))
 
 
 def too_deep(max_depth: int, path: str = "") -> InvalidInput:
