@@ -15,6 +15,7 @@ from django.urls import path, reverse
 from django.utils.translation import gettext as _
 from drf_spectacular.utils import OpenApiParameter, extend_schema, inline_serializer
 from rest_framework import serializers, status
+from rest_framework.fields import SkipField, empty
 from rest_framework.generics import ListAPIView
 from rest_framework.request import Request
 from rest_framework.response import Response
@@ -85,11 +86,74 @@ class AdjustmentEntrySerializer(serializers.Serializer[Any]):
     expiration_date = serializers.DateField(required=False, allow_null=True, default=None)
 
 
-class AdjustmentInputSerializer(serializers.Serializer[Any]):
+class AdjustmentHeaderSerializer(serializers.Serializer[Any]):
+    """What an adjustment names besides its entries."""
+
     location = CodeField(max_length=10, help_text="Location code.")
     bin = CodeField(max_length=20, help_text="Bin code at the location.")
     item = CodeField(max_length=20, help_text="Item no.")
+
+
+class AdjustmentInputSerializer(AdjustmentHeaderSerializer):
     entries = AdjustmentEntrySerializer(many=True, allow_empty=False)
+
+
+def _plain_number(value: Any) -> bool:
+    """A serial or lot number `CodeField(max_length=50, allow_blank=True)` takes as it is: a string of at
+    most 50 printable ASCII characters (none is a control, formatting or separator character, a NUL or a
+    surrogate) without surrounding spaces."""
+    return (
+        type(value) is str
+        and len(value) <= 50
+        and value.isascii()
+        and value.isprintable()
+        and (value == value.strip())
+    )
+
+
+def _valid_entries(raw: Any) -> list[dict[str, Any]] | None:
+    """The validated entries of an adjustment, as `AdjustmentEntrySerializer(many=True)` gives them, or None
+    when one is not valid (the serializer then says why). A receipt of thousands of serial numbers repeats
+    its quantity and expiration date: each distinct value goes through its DRF field once, and a plain
+    number is taken as the field would take it, without a DRF field per value (0.8 s for 5 000 entries)."""
+    if not isinstance(raw, list) or not raw:
+        return None
+    fields = AdjustmentEntrySerializer().fields
+    names = list(fields)
+    memo: dict[tuple[str, type, Any], Any] = {}
+    entries = []
+    try:
+        for entry in raw:
+            if type(entry) is not dict:
+                return None
+            values = {}
+            for name in names:
+                value = entry.get(name, empty)
+                if name in ("serial_no", "lot_no") and _plain_number(value):
+                    values[name] = value
+                    continue
+                if name in ("serial_no", "lot_no"):
+                    values[name] = fields[name].run_validation(value)
+                    continue
+                key = (name, type(value), value)
+                if key not in memo:
+                    memo[key] = fields[name].run_validation(value)
+                values[name] = memo[key]
+            entries.append(values)
+    except (serializers.ValidationError, SkipField, TypeError):
+        return None
+    return entries
+
+
+def _adjustment_input(data: Any) -> dict[str, Any]:
+    """`valid_input(AdjustmentInputSerializer, data)`: the same values, or the same 400; the entries through
+    `_valid_entries`."""
+    entries = _valid_entries(data.get("entries")) if isinstance(data, dict) else None
+    if entries is not None:
+        header = AdjustmentHeaderSerializer(data=data)
+        if header.is_valid():
+            return {**header.validated_data, "entries": entries}
+    return valid_input(AdjustmentInputSerializer, data)
 
 
 AdjustmentOutput = inline_serializer(
@@ -120,7 +184,7 @@ class AdjustmentApi(APIView):
     )
     def post(self, request: Request) -> Response:
         def create() -> Response:
-            values = valid_input(AdjustmentInputSerializer, request.data)
+            values = _adjustment_input(request.data)
             written = inventory_adjust(
                 location_code=values["location"],
                 bin_code=values["bin"],

@@ -190,6 +190,24 @@ def _ledger_columns(bin_path: str) -> list[Column]:
     ]
 
 
+def _memo(convert: Callable[[Any], Any]) -> Callable[[Any], Any]:
+    """`convert` remembering its answer per value: the entries of one posting share their posting date,
+    creation time and mostly their quantities, and formatting each again cost more than the query. Zero
+    is converted each time (`-0` and `0` are equal but format differently)."""
+    answers: dict[Any, Any] = {}
+
+    def converted(value: Any) -> Any:
+        if not value:
+            return convert(value)
+        try:
+            return answers[value]
+        except KeyError:
+            answers[value] = answer = convert(value)
+            return answer
+
+    return converted
+
+
 def ledger_entry_rows(*, entry_ids: Sequence[int]) -> list[dict[str, Any]]:
     """These item ledger entries by id, as `ItemLedgerEntrySerializer(many=True)` answers them (`bin`: the
     bin of the entry's first warehouse entry). Two queries: the entries, and their warehouse entries' bins
@@ -199,9 +217,19 @@ def ledger_entry_rows(*, entry_ids: Sequence[int]) -> list[dict[str, Any]]:
     warehouse = WarehouseEntry.objects.filter(item_ledger_entry_id__in=ids).order_by("pk")
     for entry_id, bin_code in warehouse.values_list("item_ledger_entry_id", "bin__code"):
         bins.setdefault(entry_id, bin_code)
-    rows = _rows(ItemLedgerEntry.objects.filter(pk__in=ids).order_by("pk"), _ledger_columns("id"))
-    for row in rows:
-        row["bin"] = bins.get(row["id"])
+    columns = _ledger_columns("id")
+    keys = [key for key, _path, _convert in columns]
+    converters = [_memo(convert) if convert is not None else None for _key, _path, convert in columns]
+    converted = [(i, convert) for i, convert in enumerate(converters) if convert is not None]
+    bin_index = keys.index("bin")
+    rows = []
+    entries = ItemLedgerEntry.objects.filter(pk__in=ids).order_by("pk")
+    for row in entries.values_list(*[path for _key, path, _convert in columns]):
+        values = list(row)
+        for i, convert in converted:
+            values[i] = convert(values[i])
+        values[bin_index] = bins.get(values[0])
+        rows.append(dict(zip(keys, values, strict=True)))
     return rows
 
 

@@ -39,6 +39,15 @@ class AdjustmentRefused(OutboundRefused):
     title: StrOrPromise = gettext_lazy("The adjustment cannot be posted.")
 
 
+def _code_problem(value: str) -> str | None:
+    """`core.validation.code_problem`, answered at once for the usual number: printable ASCII holds no
+    character of the categories it refuses (controls, formatting, line and paragraph separators), so only
+    surrounding spaces remain to check."""
+    if value.isascii() and value.isprintable() and value == value.strip():
+        return None
+    return code_problem(value)
+
+
 def _parse_entry(index: int, raw: dict[str, Any], errors: list[dict[str, Any]]) -> dict[str, Any] | None:
     def err(field: str, code: str, detail: str) -> None:
         errors.append(
@@ -89,7 +98,7 @@ def _parse_entry(index: int, raw: dict[str, Any], errors: list[dict[str, Any]]) 
         value = raw.get(name) or ""
         if not isinstance(value, str):
             value = str(value)
-        problem = code_problem(value)
+        problem = _code_problem(value)
         if problem is not None:
             err(name, ErrorCode.INVALID_CHARACTERS, f"{name} {problem}")
             return None
@@ -190,15 +199,24 @@ def inventory_adjust(
     errors: list[dict[str, Any]] = []
     parsed = [_parse_entry(i, raw, errors) for i, raw in enumerate(entries)]
     req = requirement(item.tracking_code)
+    # What `tracking_problems` finds for one entry depends on whether it has a serial and a lot number and
+    # on its quantity, not on the numbers (only quoted in a problem's text): a combination found clean is
+    # not checked again (thousands of serial numbers of quantity 1).
+    clean: set[tuple[bool, bool, Decimal]] = set()
     for index, entry in enumerate(parsed):
         if entry is None:
             continue
-        problems = tracking_problems(
-            req,
-            [(entry["serial_no"], entry["lot_no"], entry["quantity"])],
-            allow_negative=True,
-            require_numbers=False,
-        )
+        key = (not entry["serial_no"], not entry["lot_no"], entry["quantity"])
+        problems = []
+        if key not in clean:
+            problems = tracking_problems(
+                req,
+                [(entry["serial_no"], entry["lot_no"], entry["quantity"])],
+                allow_negative=True,
+                require_numbers=False,
+            )
+            if not problems:
+                clean.add(key)
         for p in [*problems, *_missing_numbers(req, entry)]:
             errors.append(
                 {
