@@ -50,7 +50,7 @@ from picking.services.pick_assign import find_assignee
 from picking.services.pick_common import LINE_NO_STEP, integrity_conflict, next_line_nos, refresh_qty_on_picks
 from picking.services.source_document_events import refuse_cancelled
 from tracking.rules import Requirement, requirement, stock_key
-from warehouse.locks import lock_bin_contents
+from warehouse.locks import lock_bin_contents_of
 from warehouse.models import Bin, BinContent, Item, Location
 from warehouse.selectors import NumberScope
 
@@ -327,11 +327,11 @@ def planning_scope(requirements: dict[int, Requirement], demands: Sequence[PlanD
 def lock_stock_of_items(
     *, location_id: int, item_ids: Iterable[int], numbers: NumberScope | None = None
 ) -> None:
-    """Lock the bin content rows (with stock) of the items (or of the `numbers` scope) at the location: two
-    queries for any number of rows."""
+    """Lock the bin content rows (with stock) of the items (or of the `numbers` scope) at the location: one
+    query for any number of rows."""
     rows = BinContent.objects.filter(location_id=location_id, quantity__gt=0)
     rows = numbers.filter(rows) if numbers is not None else rows.filter(item_id__in=sorted(item_ids))
-    lock_bin_contents(list(rows.values_list("bin_id", "item_id", "lot_no", "serial_no")))
+    lock_bin_contents_of(rows)
 
 
 def _bin_codes(open_lines: list[SourceLine], known: dict[int, str]) -> dict[int, str]:
