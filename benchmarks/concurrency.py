@@ -49,6 +49,8 @@ _BIG_POSTING = """
 import gc, json, resource, sys, time
 import django
 django.setup()
+from config.gctuning import tune
+tune()  # as a worker process does after start-up
 from django.contrib.auth import get_user_model
 from picking.services.pick_post import pick_post
 user = get_user_model().objects.get(pk={user_id})

@@ -12,13 +12,13 @@ entries `activity_record` would write, without reading the rows back into Python
 from __future__ import annotations
 
 import datetime
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
 from django.db import models
-from django.db.models import F, Func, QuerySet, Value
+from django.db.models import F, Func, Q, QuerySet, Value
 from django.db.models.functions import Cast, Concat, JSONObject, Left
 from django.utils import timezone
 
@@ -134,6 +134,18 @@ def activity_record_created(
         ]
         activity_record(user=user, action=action, operation=operation, changes=changes)
         return len(changes)
+    annotations = _entry_constants(user, action, operation, like)
+    annotations["log_object_id"] = F("pk")
+    annotations["log_object_repr"] = Left(
+        Concat(Value(like.object_repr), Cast(F(repr_field), models.TextField())), 200
+    )
+    annotations["log_after"] = JSONObject(**{name: _loggable_expression(rows.model, name) for name in fields})
+    query = rows.order_by("pk").annotate(**annotations).values(*annotations)
+    return insert_select(ActivityEntry, query, {name.removeprefix("log_"): name for name in annotations})
+
+
+def _entry_constants(user: Any, action: str, operation: str, like: Change) -> dict[str, Any]:
+    """What every entry of one `INSERT ... SELECT` shares, as annotations `log_<column>`."""
     user_id, username = _authenticated(user)
     constants: dict[str, Any] = {
         "at": timezone.now(),
@@ -147,15 +159,83 @@ def activity_record_created(
         "document_no": like.document_no,
         "location_id": like.location_id,
     }
-    annotations: dict[str, Any] = {
+    return {
         f"log_{name}": Value(value)
         for name, value in constants.items()
         if value is not None  # NULL by omission: a NULL parameter would reach the column as text
     }
+
+
+def _loggable_of(expression: Any, output_field: models.Field[Any, Any]) -> Any:
+    """`_loggable_expression` of a computed value (`output_field` says what it is)."""
+    if isinstance(output_field, models.DecimalField):
+        return Cast(Func(expression, function="TRIM_SCALE"), models.TextField())
+    if isinstance(output_field, models.DateField) and not isinstance(output_field, models.DateTimeField):
+        return Cast(expression, models.TextField())
+    return expression
+
+
+def activity_record_update(
+    *,
+    user: Any,
+    action: str,
+    operation: str,
+    rows: QuerySet[Any],
+    fields: Sequence[str],
+    changes: Mapping[str, Any],
+    like: Change,
+    repr_field: str,
+) -> int:
+    """Log an UPDATE about to set `changes` (field name -> expression with an `output_field`) on `rows`:
+    call it right BEFORE that UPDATE, in the same transaction, with the rows locked. One entry per row
+    whose values change, in pk order: `before` its `fields` now, `after` the same with `changes` applied,
+    as `snapshot` keeps them; `object_repr` `like.object_repr` followed by the row's `repr_field`.
+
+    PostgreSQL: ONE `INSERT ... SELECT` (the entries built by the database). Elsewhere: one query reads the
+    rows with their new values, `activity_record` writes the entries. Returns the number of entries.
+    """
+    changed = Q()
+    for name, expression in changes.items():
+        changed |= ~Q(**{name: expression})
+    rows = rows.filter(changed).order_by("pk")
+    if not is_postgresql():
+        new = {f"new_{name}": expression for name, expression in changes.items()}
+        entries = []
+        for values in rows.annotate(**new).values("pk", *fields, *new):
+            before = {name: loggable(values[name]) for name in fields}
+            after = {
+                name: loggable(values[f"new_{name}"]) if name in changes else before[name] for name in fields
+            }
+            entries.append(
+                Change(
+                    object_type=like.object_type,
+                    object_id=values["pk"],
+                    object_repr=f"{like.object_repr}{values[repr_field]}",
+                    document_type=like.document_type,
+                    document_id=like.document_id,
+                    document_no=like.document_no,
+                    location_id=like.location_id,
+                    before=before,
+                    after=after,
+                )
+            )
+        activity_record(user=user, action=action, operation=operation, changes=entries)
+        return len(entries)
+    annotations = _entry_constants(user, action, operation, like)
     annotations["log_object_id"] = F("pk")
     annotations["log_object_repr"] = Left(
         Concat(Value(like.object_repr), Cast(F(repr_field), models.TextField())), 200
     )
-    annotations["log_after"] = JSONObject(**{name: _loggable_expression(rows.model, name) for name in fields})
-    query = rows.order_by("pk").annotate(**annotations).values(*annotations)
+    annotations["log_before"] = JSONObject(
+        **{name: _loggable_expression(rows.model, name) for name in fields}
+    )
+    annotations["log_after"] = JSONObject(
+        **{
+            name: _loggable_of(changes[name], changes[name].output_field)
+            if name in changes
+            else _loggable_expression(rows.model, name)
+            for name in fields
+        }
+    )
+    query = rows.annotate(**annotations).values(*annotations)
     return insert_select(ActivityEntry, query, {name.removeprefix("log_"): name for name in annotations})

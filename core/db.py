@@ -5,13 +5,14 @@ and build a `CASE WHEN` per row for updates, so the number of queries grows with
 helpers here pass all rows as a fixed number of parameters instead:
 
 - rows to write: one JSON document holding every row, unpacked with `jsonb_array_elements` on PostgreSQL
-  (`INSERT ... SELECT FROM jsonb_array_elements`, `UPDATE ... FROM (...)`; `jsonb`: parsed once, then each
-  column is a lookup, where `json ->> i` re-scans the row's text per column, about 3x slower for 15
-  columns) and with `json_each` on SQLite (JSON1 is built in). One JSON text is encoded in C and passed
-  as one parameter; an array per column is quoted by the driver value by value (about 2.5 us each).
+  (`INSERT ... SELECT FROM jsonb_array_elements`, `UPDATE ... FROM (...)`) and with `json_each` on SQLite
+  (JSON1 is built in). One JSON text is encoded in C and passed as one parameter; an array per column is
+  quoted by the driver value by value (about 2.5 us each). `jsonb`, not `json`: the document is parsed
+  once, while each `->>` on a `json` value scans the row's text again (7 columns of 10 000 rows: twice
+  as slow).
 - keys to match (`keys_subquery`: `(a, b) IN (SELECT ...)`, a join on the wanted pairs): one array per
-  key column (one text parameter each), unpacked with `unnest(...)` on PostgreSQL (the planner knows the
-  array's length and hashes the join), `json_each` on SQLite.
+  key column, unpacked with `unnest(...)` on PostgreSQL (the planner knows the array's length and hashes
+  the join), `json_each` on SQLite.
 
 `insert_select` copies rows the database already has (an ORM query) into another table without reading
 them into Python. `own_transaction_alias` gives a second connection whose work commits on its own (numbers
@@ -131,39 +132,35 @@ def _columns_source(
     return f"SELECT {extracts} FROM json_each(%s) WHERE true", [document]
 
 
-def _array_element(value: Any) -> str:
-    if value is None:
-        return "NULL"
-    if isinstance(value, int):  # bool too: "True" is a boolean's input
-        return str(value)
-    text = str(value)
-    return '"' + text.replace("\\", "\\\\").replace('"', '\\"') + '"'
-
-
-def _array_literal(values: Sequence[Any]) -> str:
-    """The text of a PostgreSQL array of `values` (every element quoted, but numbers and NULL), passed as ONE
-    string parameter: the driver would quote a list element by element (a regular expression per value,
-    about 3 us: 0.2 s for the 10 000 (item, serial number) keys of a pick)."""
-    return "{" + ",".join(map(_array_element, values)) + "}"
-
-
 def _array_source(
     model: type[models.Model], names: Sequence[str], rows: Sequence[Sequence[Any]]
 ) -> tuple[str, list[Any]]:
     """PostgreSQL: `rows` as `unnest` of one array per column. The planner knows how many rows an array
     literal holds (it estimates 100 for a JSON document), so a join on many keys is hashed instead of
-    looked up row by row; used for keys, which are few columns. Each array is one text parameter
-    (`_array_literal`), cast to its type."""
+    looked up row by row; used for keys, which are few columns."""
     conn = connections[DEFAULT_DB_ALIAS]
     fields = [_field(model, name) for name in names]
     preparers = [_preparer(field, conn) for field in fields]
-    columns: list[str] = []
+    columns: list[Any] = []
     for i, prepare in enumerate(preparers):
         values = [row[i] for row in rows]
-        columns.append(_array_literal([prepare(v) for v in values] if prepare is not None else values))
+        prepared = [prepare(v) for v in values] if prepare is not None else values
+        columns.append(_array_literal(prepared))
     unnest = ", ".join(f"%s::{_array_type(field)}" for field in fields)
     names_sql = ", ".join(_qn(field.column) for field in fields)
     return f"SELECT * FROM unnest({unnest}) AS v({names_sql})", columns
+
+
+def _array_literal(values: list[Any]) -> Any:
+    """The text of a PostgreSQL array of integers or strings (`{1,2}`, `{"A","B \\"C\\""}`), built by
+    `str.join` in C; psycopg adapts a list element by element (about 2.5 us each: 50 ms for the 20 000
+    values of 10 000 (item, serial number) keys). Anything else stays a list for psycopg to adapt."""
+    if all(type(v) is int for v in values):
+        return "{" + ",".join(map(str, values)) + "}"
+    if all(type(v) is str for v in values):
+        quoted = (v.replace("\\", "\\\\").replace('"', '\\"') for v in values)
+        return '{"' + '","'.join(quoted) + '"}'
+    return values
 
 
 def insert_rows(
@@ -270,11 +267,14 @@ def update_rows(
         return int(cursor.rowcount)
 
 
-def keys_subquery(model: type[models.Model], fields: Sequence[str], keys: Iterable[Sequence[Any]]) -> RawSQL:
+def keys_subquery(
+    model: type[models.Model], fields: Sequence[str], keys: Iterable[Sequence[Any]], *, where: str = ""
+) -> RawSQL:
     """`SELECT pk FROM table WHERE (fields) IN (keys)` as an expression for `filter(pk__in=...)`.
 
     A fixed number of parameters whatever the number of keys, and an exact match on the tuple (not the
-    cross product of each column's values).
+    cross product of each column's values). `where`: a further condition in SQL (no parameters), e.g. the
+    predicate of a partial index the lookup should use.
     """
     key_rows = [list(k) for k in keys]
     table = _qn(model._meta.db_table)
@@ -287,7 +287,19 @@ def keys_subquery(model: type[models.Model], fields: Sequence[str], keys: Iterab
     else:
         source, params = _columns_source(model, fields, key_rows)
     sql = f"SELECT {pk_column} FROM {table} WHERE ({columns}) IN (SELECT * FROM ({source}) AS k)"
+    if where:
+        sql += f" AND {where}"
     return RawSQL(sql, params)
+
+
+def union_all(parts: Sequence[RawSQL]) -> RawSQL:
+    """The rows of several `keys_subquery` (each `SELECT pk ...`) as one subquery for `filter(pk__in=...)`:
+    one semi-join on their `UNION ALL` (an `OR` of several `IN (subquery)` would make PostgreSQL test every
+    row of the table against each)."""
+    if len(parts) == 1:
+        return parts[0]
+    sql = " UNION ALL ".join(f"SELECT * FROM ({part.sql}) AS u{i}" for i, part in enumerate(parts))
+    return RawSQL(sql, [param for part in parts for param in part.params])
 
 
 def keys_condition(model: type[models.Model], fields: Sequence[str], keys: Iterable[Sequence[Any]]) -> RawSQL:

@@ -29,6 +29,9 @@ def _path(parent: str, key: str | int) -> str:
 def check_json(data: Any, *, allowed_controls: str = FREE_TEXT_CONTROLS) -> None:
     """Refuse parsed JSON nested too deeply or holding control characters (InvalidInput, 400)."""
     max_depth = int(settings.LOTPICK_API_MAX_JSON_DEPTH)
+    if _acceptable(data, max_depth, allowed_controls):
+        return
+    # Refused: walk again with the path of each value, to name the first problem.
     stack: list[tuple[Any, str, int]] = [(data, "", 1)]
     while stack:
         value, path, depth = stack.pop()
@@ -42,6 +45,29 @@ def check_json(data: Any, *, allowed_controls: str = FREE_TEXT_CONTROLS) -> None
             stack.extend((child, _path(path, index), depth + 1) for index, child in enumerate(value))
         elif isinstance(value, str):
             _check_text(value, path, allowed_controls)
+
+
+def _acceptable(data: Any, max_depth: int, allowed: str) -> bool:
+    """`check_json` finds nothing to refuse: the same walk without building the path of each value (a
+    body of 10 000 serial numbers holds some 50 000 values)."""
+    stack: list[tuple[dict[Any, Any] | list[Any], int]] = [([data], 0)]
+    while stack:
+        container, depth = stack.pop()
+        if depth > max_depth:
+            return False
+        if isinstance(container, dict):
+            if any(first_control_character(key, allowed) is not None for key in container):
+                return False
+            values: Any = container.values()
+        else:
+            values = container
+        for value in values:
+            if isinstance(value, str):
+                if first_control_character(value, allowed) is not None:
+                    return False
+            elif isinstance(value, dict | list):
+                stack.append((value, depth + 1))
+    return True
 
 
 def too_deep(max_depth: int, path: str = "") -> InvalidInput:

@@ -27,8 +27,17 @@ FREE_TEXT_CONTROLS = "\t\n\r"
 _CODE_CATEGORIES = {"Cc", "Cf", "Zl", "Zp"}
 
 
+def _plain(text: str) -> bool:
+    """Printable ASCII only (the usual number, code or word): no character of `_CODE_CATEGORIES`, no
+    control character. Checked in C, so the character loops below run only for the rare other text
+    (an import of 10 000 serial numbers checks 20 000 strings)."""
+    return text.isascii() and text.isprintable()
+
+
 def first_control_character(text: str, allowed: str = FREE_TEXT_CONTROLS) -> str | None:
     """The first control character of `text` not in `allowed`, or None."""
+    if _plain(text):
+        return None
     for char in text:
         if unicodedata.category(char) == "Cc" and char not in allowed:
             return char
@@ -42,12 +51,16 @@ def describe_character(char: str) -> str:
 
 def code_problem(value: str) -> str | None:
     """Why `value` is not acceptable as a number or code (None when it is)."""
-    for char in value:
-        if unicodedata.category(char) in _CODE_CATEGORIES:
-            return _(
-                "holds the invisible character %(char)s (a control character, a tab or line break, or a "
-                "bidirectional override): type or scan it again."
-            ) % {"char": describe_character(char)}
+    invisible = (
+        None
+        if _plain(value)
+        else next((char for char in value if unicodedata.category(char) in _CODE_CATEGORIES), None)
+    )
+    if invisible is not None:
+        return _(
+            "holds the invisible character %(char)s (a control character, a tab or line break, or a "
+            "bidirectional override): type or scan it again."
+        ) % {"char": describe_character(invisible)}
     if value != value.strip():
         return _("starts or ends with a space: leave the spaces out.")
     return None

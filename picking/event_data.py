@@ -13,23 +13,18 @@ event is for the ERP, not for the user who made the change) and takes a fixed nu
 
 from __future__ import annotations
 
-from collections import defaultdict
 from collections.abc import Sequence
-from decimal import Decimal
 from typing import Any
 
-from rest_framework import serializers
-
 from core.events import event_data_renderer_add
-from core.quantities import ZERO, format_quantity
 from picking.apis.picks import PickSerializer, PostedPickSerializer, RegisteredPickSerializer
 from picking.apis.picks import pick_data as pick_answer
 from picking.apis.picks import posted_pick_data as posted_pick_answer
 from picking.apis.recalls import report_data
+from picking.apis.rows import source_document_rows
 from picking.apis.source_documents import SourceDocumentSerializer
 from picking.apis.warehouse_shipments import PostedShipmentSerializer, WarehouseShipmentSerializer
 from picking.models import (
-    ItemTrackingLine,
     Pick,
     PickLine,
     PostedPick,
@@ -47,7 +42,7 @@ from picking.selectors.shipments import (
     registered_pick_with_lines,
     shipment_with_lines,
 )
-from picking.selectors.source_documents import source_document_with_lines, source_documents_with_lines
+from picking.selectors.source_documents import source_documents_with_lines
 
 
 def _with_document(data: dict[str, Any], document: SourceDocument | None) -> dict[str, Any]:
@@ -57,93 +52,21 @@ def _with_document(data: dict[str, Any], document: SourceDocument | None) -> dic
 
 
 def source_document_data(document: SourceDocument) -> dict[str, Any]:
-    fresh = source_document_with_lines(pk=document.pk)
-    return _with_document(dict(SourceDocumentSerializer(fresh).data), fresh)
+    return source_documents_data([document])[0]
 
 
 def source_documents_data(documents: Sequence[SourceDocument]) -> list[dict[str, Any]]:
-    """`SourceDocumentSerializer`'s data of each document, read as plain rows (three queries): an import
-    or a document of 10 000 prescribed numbers builds no model instance and no serializer per row. The
-    shape is the serializer's, field for field (tests/events check they agree)."""
+    """Each document as the API answers it (`picking.apis.rows.source_document_rows`: plain rows, three
+    queries, no model instance or serializer per line or number), in the order given. The shape is
+    `SourceDocumentSerializer`'s, field for field (tests/events check they agree)."""
     pks = [d.pk for d in documents]
-    date_field, datetime_field = serializers.DateField(), serializers.DateTimeField()
-    headers = {
-        row["id"]: row
-        for row in SourceDocument.objects.filter(pk__in=pks).values(
-            "id", "type", "no", "location__code", "partner", "shipment_date", "status", "created_at"
-        )
-    }
-    tracking: dict[int, list[dict[str, Any]]] = defaultdict(list)
-    tracked: dict[int, Decimal] = defaultdict(lambda: ZERO)
-    rows = (
-        ItemTrackingLine.objects.filter(source_line__document_id__in=pks)
-        .order_by("pk")
-        .values_list(
-            "source_line_id", "serial_no", "lot_no", "expiration_date", "quantity", "qty_handled", "origin"
-        )
-    )
-    for line_id, serial_no, lot_no, expiration, quantity, handled, origin in rows:
-        tracking[line_id].append(
-            {
-                "serial_no": serial_no,
-                "lot_no": lot_no,
-                "expiration_date": date_field.to_representation(expiration) if expiration else None,
-                "quantity": format_quantity(quantity),
-                "qty_handled": format_quantity(handled),
-                "origin": origin,
-            }
-        )
-        tracked[line_id] += quantity
-    lines: dict[int, list[dict[str, Any]]] = defaultdict(list)
-    line_rows = (
-        SourceLine.objects.filter(document_id__in=pks)
-        .order_by("document_id", "line_no")
-        .values_list(
-            "pk",
-            "document_id",
-            "line_no",
-            "item__no",
-            "quantity",
-            "bin__code",
-            "qty_shipped",
-            "qty_on_picks",
-            "qty_on_shipments",
-        )
-    )
-    for pk, document_id, line_no, item_no, quantity, bin_code, shipped, on_picks, on_shipments in line_rows:
-        lines[document_id].append(
-            {
-                "line_no": line_no,
-                "item": item_no,
-                "quantity": format_quantity(quantity),
-                "bin": bin_code,
-                "qty_shipped": format_quantity(shipped),
-                "qty_on_picks": format_quantity(on_picks),
-                "qty_on_shipments": format_quantity(on_shipments),
-                "qty_outstanding": format_quantity(quantity - shipped),
-                "qty_tracked": format_quantity(tracked.get(pk, quantity * 0)),
-                "tracking": tracking.get(pk, []),
-            }
-        )
+    rows = source_document_rows(SourceDocument.objects.filter(pk__in=pks))
     result = []
     for pk in pks:
-        h = headers[pk]
-        shipment_date = h["shipment_date"]
-        result.append(
-            {
-                "id": pk,
-                "type": h["type"],
-                "no": h["no"],
-                "location": h["location__code"],
-                "partner": h["partner"],
-                "shipment_date": date_field.to_representation(shipment_date) if shipment_date else None,
-                "status": h["status"],
-                "created_at": datetime_field.to_representation(h["created_at"]),
-                "lines": lines.get(pk, []),
-                "source_document_type": h["type"],
-                "source_document_no": h["no"],
-            }
-        )
+        data = rows[pk]
+        data["source_document_type"] = data["type"]
+        data["source_document_no"] = data["no"]
+        result.append(data)
     return result
 
 

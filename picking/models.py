@@ -187,7 +187,8 @@ class PickLine(models.Model):
         TAKE = "take", _("Take")
         PLACE = "place", _("Place")
 
-    pick = models.ForeignKey(Pick, on_delete=models.CASCADE, related_name="lines")
+    # db_index=False: `pick_line_no_unique` (pick, line_no) serves lookups by pick
+    pick = models.ForeignKey(Pick, on_delete=models.CASCADE, related_name="lines", db_index=False)
     line_no = models.PositiveIntegerField()
     action = models.CharField(max_length=10, choices=Action.choices, default=Action.TAKE)
     source_line = models.ForeignKey(SourceLine, on_delete=models.PROTECT, related_name="pick_lines")

@@ -12,7 +12,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from core.models import ActivityEntry
-from picking.models import SourceLine
+from picking.models import PostedPick, SourceLine
 from picking.services.activity import pick_lines_values
 from picking.services.item_tracking_lines import item_tracking_lines_replace
 from picking.services.pick_assign import pick_assign
@@ -253,3 +253,42 @@ def test_workers_and_integrations_may_not_read_it(world: World, logged: str, who
     user = world.worker if who == "worker" else world.add_user("erp-read", "integration")
     assert ok(api_client_for(user).get("/api/v1/activity/"), 403)["code"] == "permission_denied"
     assert browser_for(user).get("/activity/").status_code == 403
+
+
+def test_bulk_changes_are_logged_with_exactly_the_values_before_and_after(world: World) -> None:
+    """Autofill, Delete Qty. to Handle, posting and registering log their lines through the database
+    (`record_pick_lines_update`): the entries hold the same values the line-by-line log would (quantities
+    without trailing zeros, the bin's id, the numbers), for exactly the lines that change."""
+    world.receive(world.plain, "A1", {"quantity": 10})
+    sup = world.supervisor
+    pick = make_pick(world, (world.plain, Decimal("4.5")), no="SO-LOGV")
+    line = pick.lines.get()
+    pick_line_split(pick_line_id=line.pk, quantity="1.5", user=sup)
+    pick_line_set_qty_to_handle(pick_line_id=line.pk, qty_to_handle="3", user=sup)
+    expected_fill = {
+        pk: (values, {**values, "qty_to_handle": values["quantity"]})
+        for pk, values in pick_lines_values(pick.pk).items()
+        if values["qty_to_handle"] != values["quantity"]
+    }
+    pick_autofill_qty_to_handle(pick_id=pick.pk, user=sup)
+    before_post = pick_lines_values(pick.pk)
+    pick_post(pick_id=pick.pk, user=sup)
+
+    def logged(operation: str) -> dict[int | None, tuple[Any, Any]]:
+        return {
+            e.object_id: (e.before, e.after)
+            for e in ActivityEntry.objects.filter(operation=operation, object_type="pick_line")
+        }
+
+    # only the split-off line (Qty. to Handle 0) changed on autofill; the other had 3 of 3 already
+    assert len(expected_fill) == 1
+    assert logged("pick_autofill_qty_to_handle") == expected_fill
+    assert logged("pick_post") == {
+        pk: (values, {**values, "qty_handled": values["quantity"], "qty_to_handle": "0"})
+        for pk, values in before_post.items()
+    }
+    assert {v["quantity"] for v in before_post.values()} == {"3", "1.5"}
+    assert ActivityEntry.objects.get(operation="pick_post", object_type="pick").after == {
+        "posted_pick": PostedPick.objects.get(pick=pick).no,
+        "status": "completed",
+    }

@@ -158,7 +158,7 @@ def stock_key(code: TrackingCodeLike | Requirement | None, lot_no: str, serial_n
     return (lot_no if req.lot.warehouse else "", serial_no if req.serial.warehouse else "")
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class TrackingEntry:
     serial_no: str = ""
     lot_no: str = ""

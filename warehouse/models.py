@@ -161,7 +161,8 @@ class ItemLedgerEntry(models.Model):
     document_type = models.CharField(max_length=30)
     document_no = models.CharField(max_length=30)
     posting_date = models.DateField()
-    item = models.ForeignKey(Item, on_delete=models.PROTECT, related_name="ledger_entries")
+    # db_index=False: the indexes on (item, ...) below serve lookups by item (one index less to write)
+    item = models.ForeignKey(Item, on_delete=models.PROTECT, related_name="ledger_entries", db_index=False)
     location = models.ForeignKey(Location, on_delete=models.PROTECT, related_name="+")
     serial_no = models.CharField(max_length=50, blank=True, default="")
     lot_no = models.CharField(max_length=50, blank=True, default="")
@@ -231,7 +232,8 @@ class WarehouseEntry(models.Model):
     posting_date = models.DateField()
     item = models.ForeignKey(Item, on_delete=models.PROTECT, related_name="+")
     location = models.ForeignKey(Location, on_delete=models.PROTECT, related_name="+")
-    bin = models.ForeignKey(Bin, on_delete=models.PROTECT, related_name="+")
+    # db_index=False: `we_bin_item_numbers` (bin, item, lot, serial) serves lookups by bin
+    bin = models.ForeignKey(Bin, on_delete=models.PROTECT, related_name="+", db_index=False)
     serial_no = models.CharField(max_length=50, blank=True, default="")
     lot_no = models.CharField(max_length=50, blank=True, default="")
     expiration_date = models.DateField(null=True, blank=True)
@@ -264,8 +266,9 @@ class BinContent(models.Model):
     """Running balance per (bin, item, lot_no, serial_no): the sum of its warehouse entries."""
 
     location = models.ForeignKey(Location, on_delete=models.PROTECT, related_name="+")
-    bin = models.ForeignKey(Bin, on_delete=models.PROTECT, related_name="contents")
-    item = models.ForeignKey(Item, on_delete=models.PROTECT, related_name="bin_contents")
+    # db_index=False: `bin_content_unique` (bin, item, ...) and `bc_item_location` serve these lookups
+    bin = models.ForeignKey(Bin, on_delete=models.PROTECT, related_name="contents", db_index=False)
+    item = models.ForeignKey(Item, on_delete=models.PROTECT, related_name="bin_contents", db_index=False)
     lot_no = models.CharField(max_length=50, blank=True, default="")
     serial_no = models.CharField(max_length=50, blank=True, default="")
     expiration_date = models.DateField(null=True, blank=True)

@@ -17,7 +17,7 @@ from tracking.rules import TRACKING_CODE_FLAGS, is_expired, requirement_of_flags
 from warehouse.models import Bin, BinContent, LotNoInformation, SerialNoInformation
 
 
-@dataclass
+@dataclass(slots=True)  # one per stock row read (10 000s): no __dict__ per instance
 class StockRow:
     bin_content_id: int
     location_id: int
@@ -104,18 +104,21 @@ class StockFilter(TypedDict, total=False):
     numbers: NumberScope | None
 
 
-def stock_rows(*, on_date: datetime.date | None = None, **filters: Unpack[StockFilter]) -> list[StockRow]:
+def stock_rows(
+    *, on_date: datetime.date | None = None, ordered: bool = True, **filters: Unpack[StockFilter]
+) -> list[StockRow]:
     """Bin content rows with their flags, in ONE query whatever the number of rows.
 
     `location_ids` (optional) restricts to a set of locations, e.g. those a user may see; `numbers` to the
-    rows of some numbers (and items).
+    rows of some numbers (and items). `ordered` False: in no particular order, for callers that look rows
+    up by number (sorting 10 000 rows by location, bin, item and numbers is a tenth of the read).
     """
-    return stock_rows_of(stock_rows_query(**filters), on_date=on_date)
+    return stock_rows_of(stock_rows_query(ordered=ordered, **filters), on_date=on_date)
 
 
-def stock_rows_query(**filters: Unpack[StockFilter]) -> QuerySet[Any]:
-    """The query of `stock_rows` (value tuples in stock page order; slice it in SQL), read with
-    `stock_rows_of`; `stock_rows_filter` with the same arguments counts them."""
+def stock_rows_query(*, ordered: bool = True, **filters: Unpack[StockFilter]) -> QuerySet[Any]:
+    """The query of `stock_rows` (value tuples in stock page order unless not `ordered`; slice it in SQL),
+    read with `stock_rows_of`; `stock_rows_filter` with the same arguments counts them."""
     filtered = stock_rows_filter(**filters)
     rows = filtered.annotate(
         lot_blocked=Exists(
@@ -128,7 +131,11 @@ def stock_rows_query(**filters: Unpack[StockFilter]) -> QuerySet[Any]:
                 item_id=OuterRef("item_id"), serial_no=OuterRef("serial_no"), blocked=True
             )
         ),
-    ).order_by("location__code", "bin__code", "item__no", "expiration_date", "lot_no", "serial_no", "pk")
+    )
+    if ordered:
+        rows = rows.order_by(
+            "location__code", "bin__code", "item__no", "expiration_date", "lot_no", "serial_no", "pk"
+        )
     # Plain tuples, not model instances: this read returns every stock row of the items (100 000s).
     code_fields = [f"item__tracking_code__{name}" for name in TRACKING_CODE_FLAGS]
     return rows.values_list(*_ROW_FIELDS, "lot_blocked", "serial_blocked", *code_fields)

@@ -1,14 +1,15 @@
 """The lines of big answers serialised from plain rows (`values_list`), without model instances.
 
-A pick, posted pick or adjustment of thousands of serial numbers answers every line (the contract says
-so); building a model instance per line, per related object and per DRF field cost more than the work
-itself (docs/performance.md, "Round two"). These functions answer exactly what the DRF serializers of
-`picking/apis/` answer for the same rows (same keys, same order, same formatting; a test compares them),
-in one query each, from tuples.
+A source document, pick, posted pick or adjustment of thousands of serial numbers answers every line
+(the contract says so); building a model instance per line, per related object and per DRF field cost
+more than the work itself (docs/performance.md, "Round two"). These functions answer exactly what the DRF
+serializers of `picking/apis/` answer for the same rows (same keys, same order, same formatting; a test
+compares them), in one query each, from tuples.
 """
 
 from __future__ import annotations
 
+from collections import defaultdict
 from collections.abc import Callable, Sequence
 from decimal import Decimal
 from typing import Any
@@ -17,8 +18,16 @@ from django.db import models
 from django.db.models import QuerySet
 from rest_framework import serializers
 
-from core.quantities import format_quantity
-from picking.models import PickLine, PostedPickLine, PostedShipmentLine, RegisteredPickLine
+from core.quantities import ZERO, format_quantity
+from picking.models import (
+    ItemTrackingLine,
+    PickLine,
+    PostedPickLine,
+    PostedShipmentLine,
+    RegisteredPickLine,
+    SourceDocument,
+    SourceLine,
+)
 from warehouse.models import ItemLedgerEntry, WarehouseEntry
 
 _DATE = serializers.DateField()
@@ -194,3 +203,106 @@ def ledger_entry_rows(*, entry_ids: Sequence[int]) -> list[dict[str, Any]]:
     for row in rows:
         row["bin"] = bins.get(row["id"])
     return rows
+
+
+# --- Source documents (SourceDocumentSerializer) -----------------------------------------------------
+
+
+def _quantity_memo() -> Callable[[Decimal], str]:
+    """`format_quantity`, remembering the text of each quantity: 10 000 serial numbers have two quantities
+    between them (1 and 0). Equal quantities have the same text (`1.00000` and `1` are "1"), except a
+    negative zero, so signed values are not remembered."""
+    memo: dict[Decimal, str] = {}
+
+    def text(value: Decimal) -> str:
+        if value.is_signed():
+            return format_quantity(value)
+        found = memo.get(value)
+        if found is None:
+            found = memo[value] = format_quantity(value)
+        return found
+
+    return text
+
+
+def source_document_rows(documents: QuerySet[SourceDocument]) -> dict[int, dict[str, Any]]:
+    """The documents of `documents` (in its order, by id) as `SourceDocumentSerializer` answers them, with
+    their lines by line no. and each line's item tracking lines by id. Three queries, whatever the number
+    of lines and numbers: the answer to a document of 10 000 prescribed serial numbers builds no model
+    instance and no serializer per row (docs/performance.md, "Ingest (round three)")."""
+    headers = list(
+        documents.values_list(
+            "id", "type", "no", "location__code", "partner", "shipment_date", "status", "created_at"
+        )
+    )
+    pks = [header[0] for header in headers]
+    if not pks:
+        return {}
+    quantity_text = _quantity_memo()
+    tracking: dict[int, list[dict[str, Any]]] = defaultdict(list)
+    tracked: dict[int, Decimal] = {}
+    numbers = (
+        ItemTrackingLine.objects.filter(source_line__document_id__in=pks)
+        .order_by("pk")
+        .values_list(
+            "source_line_id", "serial_no", "lot_no", "expiration_date", "quantity", "qty_handled", "origin"
+        )
+    )
+    for line_id, serial_no, lot_no, expiration, quantity, handled, origin in numbers:
+        tracking[line_id].append(
+            {
+                "serial_no": serial_no,
+                "lot_no": lot_no,
+                "expiration_date": None if expiration is None else _DATE.to_representation(expiration),
+                "quantity": quantity_text(quantity),
+                "qty_handled": quantity_text(handled),
+                "origin": origin,
+            }
+        )
+        tracked[line_id] = tracked.get(line_id, ZERO) + quantity
+    lines: dict[int, list[dict[str, Any]]] = defaultdict(list)
+    line_rows = (
+        SourceLine.objects.filter(document_id__in=pks)
+        .order_by("document_id", "line_no")
+        .values_list(
+            "pk",
+            "document_id",
+            "line_no",
+            "item__no",
+            "quantity",
+            "bin__code",
+            "qty_shipped",
+            "qty_on_picks",
+            "qty_on_shipments",
+        )
+    )
+    for pk, document_id, line_no, item_no, quantity, bin_code, shipped, on_picks, on_shipments in line_rows:
+        lines[document_id].append(
+            {
+                "line_no": line_no,
+                "item": item_no,
+                "quantity": quantity_text(quantity),
+                "bin": bin_code,
+                "qty_shipped": quantity_text(shipped),
+                "qty_on_picks": quantity_text(on_picks),
+                "qty_on_shipments": quantity_text(on_shipments),
+                "qty_outstanding": quantity_text(quantity - shipped),
+                # the serializer's sum starts at `quantity * 0`: "0" for a line without numbers
+                "qty_tracked": quantity_text(tracked.get(pk, quantity * 0)),
+                "tracking": tracking.get(pk, []),
+            }
+        )
+    return {
+        pk: {
+            "id": pk,
+            "type": type_,
+            "no": no,
+            "location": location,
+            "partner": partner,
+            "shipment_date": _date(shipment_date),
+            "status": status,
+            "created_at": _datetime(created_at),
+            "lines": lines.get(pk, []),
+        }
+        for pk, type_, no, location, partner, shipment_date, status, created_at in headers
+    }

@@ -26,8 +26,15 @@ from core.fields import CodeField, QuantityField
 from core.openapi import IDEMPOTENCY_KEY, PROBLEM
 from core.parsers import loads
 from core.permissions import ModelPermsForMethod, require_perms
+from picking.apis.rows import source_document_rows
 from picking.models import ItemTrackingLine, SourceDocument, SourceLine
-from picking.selectors.source_documents import source_document_get, source_document_list, source_line_get
+from picking.selectors.source_documents import (
+    source_document_get,
+    source_document_list,
+    source_document_not_found,
+    source_document_visible,
+    source_line_get,
+)
 from picking.services.item_tracking_lines import item_tracking_lines_replace
 from picking.services.source_document_change import (
     source_document_cancel,
@@ -138,11 +145,15 @@ LIST_PARAMETERS = [
 
 
 def _document_response(document_id: int, user: Any, status_code: int = 200) -> Response:
-    document = source_document_get(user=user, pk=document_id)
+    """The document as `SourceDocumentSerializer` renders it, read as plain rows (three queries, no model
+    instance per line or number: the answer to a document of 10 000 serial numbers costs like its rows)."""
+    data = source_document_rows(source_document_visible(user=user, pk=document_id)).get(document_id)
+    if data is None:
+        raise source_document_not_found()
     headers = {}
     if status_code == status.HTTP_201_CREATED:
-        headers["Location"] = reverse("api-source-document-detail", args=[document.pk])
-    return Response(SourceDocumentSerializer(document).data, status=status_code, headers=headers)
+        headers["Location"] = reverse("api-source-document-detail", args=[document_id])
+    return Response(data, status=status_code, headers=headers)
 
 
 class SourceDocumentListCreateApi(ListAPIView[SourceDocument]):

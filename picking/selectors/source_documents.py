@@ -58,17 +58,28 @@ def source_document_list(
     return documents
 
 
+def source_document_not_found() -> NotFoundError:
+    return NotFoundError(_("This source document does not exist, or is not at a location you work at."))
+
+
 def source_document_get(*, user: Any, pk: int) -> SourceDocument:
     """One document with its lines and tracking lines (four queries), or NotFoundError."""
     document = (
-        SourceDocument.objects.filter(pk=pk, location__in=visible_locations(user))
+        source_document_visible(user=user, pk=pk)
         .select_related("location")
         .prefetch_related(_lines_prefetch())
         .first()
     )
     if document is None:
-        raise NotFoundError(_("This source document does not exist, or is not at a location you work at."))
+        raise source_document_not_found()
     return document
+
+
+def source_document_visible(*, user: Any, pk: int) -> QuerySet[SourceDocument]:
+    """The document `pk` if it is at a location the user works at (else nothing), not read yet: the API
+    reads it as plain rows (`picking.apis.rows.source_document_rows`) and answers `source_document_not_found`
+    when it finds none."""
+    return SourceDocument.objects.filter(pk=pk, location__in=visible_locations(user))
 
 
 def source_line_get(*, user: Any, document_id: int, line_no: int) -> SourceLine:
@@ -87,11 +98,6 @@ def source_line_get(*, user: Any, document_id: int, line_no: int) -> SourceLine:
             % {"document": document_id, "line": line_no}
         )
     return line
-
-
-def source_document_with_lines(*, pk: int) -> SourceDocument:
-    """One document with its lines as `source_document_get` reads it, whoever asks (events for ERPs)."""
-    return SourceDocument.objects.select_related("location").prefetch_related(_lines_prefetch()).get(pk=pk)
 
 
 def source_documents_with_lines(*, pks: list[int]) -> list[SourceDocument]:

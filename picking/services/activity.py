@@ -9,13 +9,21 @@ lines' entries to the source document (`source_document`).
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from functools import partial
 from typing import Any
 
-from django.db.models import QuerySet
+from django.db.models import DecimalField, ExpressionWrapper, QuerySet
 
-from core.activity import Action, Change, activity_record, activity_record_created, loggable, snapshot
+from core.activity import (
+    Action,
+    Change,
+    activity_record,
+    activity_record_created,
+    activity_record_update,
+    loggable,
+    snapshot,
+)
 from picking.models import (
     ItemTrackingLine,
     Pick,
@@ -184,6 +192,49 @@ def record_pick_lines_created(
         fields=LINE_VALUE_FIELDS,
         like=_of_pick(pick, "pick_line", None, f"{pick.no} line ", None, None),
         repr_field="line_no",
+    )
+
+
+def record_pick_lines_update(
+    *,
+    user: Any,
+    pick: Pick,
+    operation: str,
+    lines: QuerySet[PickLine],
+    changes: Mapping[str, Any],
+    action: str = Action.CHANGED,
+    pick_before: dict[str, Any] | None = None,
+    pick_after: dict[str, Any] | None = None,
+) -> None:
+    """Log an UPDATE about to set `changes` (field -> expression with an `output_field`) on `lines` of the
+    pick, right BEFORE it runs: the entries `record_pick_change` would write afterwards (the pick's first
+    when `pick_before` or `pick_after` is given, then one per line that changes, by pk, with its values
+    before and after), built by the database (`activity_record_update`): no line read into Python."""
+    if pick_before or pick_after:
+        activity_record(
+            user=user,
+            action=action,
+            operation=operation,
+            changes=[pick_change(pick, before=pick_before, after=pick_after)],
+        )
+    activity_record_update(
+        user=user,
+        action=action,
+        operation=operation,
+        rows=lines,
+        fields=LINE_VALUE_FIELDS,
+        changes=changes,
+        like=_of_pick(pick, "pick_line", None, f"{pick.no} line ", None, None),
+        repr_field="line_no",
+    )
+
+
+def quantity_of(expression: Any) -> Any:
+    """`expression` as a pick line quantity (the output field `record_pick_lines_update` needs)."""
+    field = PickLine._meta.get_field("quantity")
+    return ExpressionWrapper(
+        expression,
+        output_field=DecimalField(max_digits=field.max_digits, decimal_places=field.decimal_places),
     )
 
 

@@ -52,7 +52,7 @@ from picking.models import (
     SourceLine,
 )
 from picking.selectors.picks import get_visible_pick
-from picking.services.activity import pick_lines_values, record_pick_change
+from picking.services.activity import quantity_of, record_pick_lines_update
 from picking.services.document_numbers import POSTED_PICK_SERIES, take_document_no
 from picking.services.pick_delete import pick_delete_rest_locked
 from picking.services.recall_checks import pick_line_recall_error, recall_errors
@@ -124,17 +124,10 @@ def _post(*, pick_id: int, user: Any, delete_rest: bool) -> PostedPick | None:
                 _("Pick %(pick)s has no source document to ship.") % {"pick": pick.no},
                 code=ErrorCode.NO_SOURCE_DOCUMENT,
             )
-        lines_before = pick_lines_values(pick.pk)
-        posted = _post_locked(pick=pick, user=user) if anything or not delete_rest else None
-        if posted is not None:
-            record_pick_change(
-                user=user,
-                pick=pick,
-                operation="pick_post_and_delete_rest" if delete_rest else "pick_post",
-                action=Action.POSTED,
-                lines_before=lines_before,
-                pick_after={"posted_pick": posted.no, "status": pick.status},
-            )
+        operation = "pick_post_and_delete_rest" if delete_rest else "pick_post"
+        posted = (
+            _post_locked(pick=pick, user=user, operation=operation) if anything or not delete_rest else None
+        )
         if posted is None and not delete_rest:
             raise Conflict(
                 _(
@@ -157,9 +150,9 @@ def _post(*, pick_id: int, user: Any, delete_rest: bool) -> PostedPick | None:
     return posted
 
 
-def _post_locked(*, pick: Pick, user: Any) -> PostedPick | None:
-    """With the pick locked: lock, check, take the posted pick's number, write. None when nothing to
-    handle."""
+def _post_locked(*, pick: Pick, user: Any, operation: str) -> PostedPick | None:
+    """With the pick locked: lock, check, take the posted pick's number, write, log (`operation`). None
+    when nothing to handle."""
     lines = lock_pick_lines(pick_id=pick.pk)
     to_post = [line for line in lines if line.action == PickLine.Action.TAKE and line.qty_to_handle > 0]
     if not to_post:
@@ -210,11 +203,29 @@ def _post_locked(*, pick: Pick, user: Any) -> PostedPick | None:
         posting_date=posting_date,
         posted_by=user if getattr(user, "is_authenticated", False) else None,
     )
-    _write_from_pick_lines(pick_id=pick.pk, posted_pick_id=posted.pk, lines=to_post)
-    _update_document_status(document.pk)
-    done = not PickLine.objects.filter(pick_id=pick.pk).filter(qty_handled__lt=F("quantity")).exists()
-    Pick.objects.filter(pk=pick.pk).update(status=Pick.Status.COMPLETED if done else Pick.Status.IN_PROGRESS)
+    # Every line of the pick is locked and read: whether it is complete once these are handled.
+    handling = {line.pk: line.qty_to_handle for line in to_post}
+    done = all(line.qty_handled + handling.get(line.pk, ZERO) >= line.quantity for line in lines)
     pick.status = Pick.Status.COMPLETED if done else Pick.Status.IN_PROGRESS
+
+    def log(handled: Any) -> None:
+        """The posting in the activity log, right before the handled lines change (by the database)."""
+        record_pick_lines_update(
+            user=user,
+            pick=pick,
+            operation=operation,
+            action=Action.POSTED,
+            lines=handled,
+            changes={
+                "qty_handled": quantity_of(F("qty_handled") + F("qty_to_handle")),
+                "qty_to_handle": quantity_of(Value(ZERO)),
+            },
+            pick_after={"posted_pick": posted.no, "status": pick.status},
+        )
+
+    _write_from_pick_lines(pick_id=pick.pk, posted_pick_id=posted.pk, lines=to_post, log=log)
+    _update_document_status(document.pk)
+    Pick.objects.filter(pk=pick.pk).update(status=pick.status)
     return posted
 
 
@@ -408,11 +419,13 @@ def pick_refusal(
 # --- Writing -------------------------------------------------------------------------------------
 
 
-def _write_from_pick_lines(*, pick_id: int, posted_pick_id: int, lines: list[PickLine]) -> None:
+def _write_from_pick_lines(
+    *, pick_id: int, posted_pick_id: int, lines: list[PickLine], log: Callable[[Any], None]
+) -> None:
     """Everything a posting writes besides the ledger, from the pick lines being posted (qty_to_handle
     > 0), in set-based statements: posted pick lines, the source lines' item tracking lines (prescribed
     lines' qty_handled, numbers chosen on the pick written back), source lines, and finally the pick
-    lines."""
+    lines (`log` is called with them right before)."""
     handled = PickLine.objects.filter(pick_id=pick_id, action=PickLine.Action.TAKE, qty_to_handle__gt=0)
     _insert_posted_lines(handled, posted_pick_id=posted_pick_id)
 
@@ -435,6 +448,7 @@ def _write_from_pick_lines(*, pick_id: int, posted_pick_id: int, lines: list[Pic
         add_fields=["qty_shipped", "qty_on_picks"],
     )
     # Last: the pick lines themselves.
+    log(handled)
     handled.update(qty_handled=F("qty_handled") + F("qty_to_handle"), qty_to_handle=ZERO)
 
 

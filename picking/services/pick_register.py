@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import logging
 from collections import defaultdict
+from collections.abc import Callable
 from decimal import Decimal
 from typing import Any
 
@@ -47,7 +48,7 @@ from picking.models import (
     WarehouseShipmentLine,
 )
 from picking.selectors.picks import get_visible_pick
-from picking.services.activity import pick_lines_values, record_pick_change
+from picking.services.activity import quantity_of, record_pick_lines_update
 from picking.services.document_numbers import REGISTERED_PICK_SERIES, take_document_no
 from picking.services.pick_delete import pick_delete_rest_locked
 from picking.services.pick_post import handled_line_errors, ledger_line_errors, pick_refusal
@@ -103,19 +104,13 @@ def _register(*, pick_id: int, user: Any, delete_rest: bool) -> RegisteredPick |
                 code=ErrorCode.PICK_DELETED,
             )
         pick.location = visible.location
-        lines_before = pick_lines_values(pick.pk)
+        operation = "pick_register_and_delete_rest" if delete_rest else "pick_register"
         registered = (
-            _register_locked(pick=pick, user=user, registered_no=registered_no) if registered_no else None
+            _register_locked(pick=pick, user=user, registered_no=registered_no, operation=operation)
+            if registered_no
+            else None
         )
         if registered is not None:
-            record_pick_change(
-                user=user,
-                pick=pick,
-                operation="pick_register_and_delete_rest" if delete_rest else "pick_register",
-                action=Action.REGISTERED,
-                lines_before=lines_before,
-                pick_after={"registered_pick": registered.no, "status": pick.status},
-            )
             # A registered pick never changes: rendered right after the commit, off this transaction.
             event_emit(event_type=EventType.PICK_REGISTERED, subject=registered, render_later=True)
         if registered is None and not delete_rest:
@@ -138,8 +133,9 @@ def _register(*, pick_id: int, user: Any, delete_rest: bool) -> RegisteredPick |
     return registered
 
 
-def _register_locked(*, pick: Pick, user: Any, registered_no: str) -> RegisteredPick | None:
-    """With the number taken and the pick locked: lock, check, write. None when nothing to handle."""
+def _register_locked(*, pick: Pick, user: Any, registered_no: str, operation: str) -> RegisteredPick | None:
+    """With the number taken and the pick locked: lock, check, write, log (`operation`). None when nothing
+    to handle."""
     lines = lock_pick_lines(pick_id=pick.pk)
     takes = [line for line in lines if line.action == PickLine.Action.TAKE and line.qty_to_handle > 0]
     if not takes:
@@ -188,12 +184,29 @@ def _register_locked(*, pick: Pick, user: Any, registered_no: str) -> Registered
         posting_date=posting_date,
         registered_by=user if getattr(user, "is_authenticated", False) else None,
     )
+    # Every line of the pick is locked and read: whether it is complete once the handled ones are.
+    done = all(line.qty_handled + line.qty_to_handle >= line.quantity for line in lines)
+    pick.status = Pick.Status.COMPLETED if done else Pick.Status.IN_PROGRESS
+
+    def log(handled: Any) -> None:
+        """Registering in the activity log, right before the handled lines change (by the database)."""
+        record_pick_lines_update(
+            user=user,
+            pick=pick,
+            operation=operation,
+            action=Action.REGISTERED,
+            lines=handled,
+            changes={
+                "qty_handled": quantity_of(F("qty_handled") + F("qty_to_handle")),
+                "qty_to_handle": quantity_of(Value(ZERO)),
+            },
+            pick_after={"registered_pick": registered.no, "status": pick.status},
+        )
+
     _write_from_pick_lines(
-        pick=pick, registered_pick_id=registered.pk, takes=takes, shipment_lines=shipment_lines
+        pick=pick, registered_pick_id=registered.pk, takes=takes, shipment_lines=shipment_lines, log=log
     )
     refresh_shipment_status(shipments=Q(pk__in=[s.pk for s in shipments]))
-    done = not PickLine.objects.filter(pick_id=pick.pk, qty_handled__lt=F("quantity")).exists()
-    pick.status = Pick.Status.COMPLETED if done else Pick.Status.IN_PROGRESS
     Pick.objects.filter(pk=pick.pk).update(status=pick.status)
     return registered
 
@@ -240,10 +253,15 @@ def _place_errors(
 
 
 def _write_from_pick_lines(
-    *, pick: Pick, registered_pick_id: int, takes: list[PickLine], shipment_lines: list[WarehouseShipmentLine]
+    *,
+    pick: Pick,
+    registered_pick_id: int,
+    takes: list[PickLine],
+    shipment_lines: list[WarehouseShipmentLine],
+    log: Callable[[Any], None],
 ) -> None:
     """Registered pick lines and picked stock (INSERT ... SELECT from the pick lines), the shipment lines
-    (one UPDATE), and last the pick lines themselves."""
+    (one UPDATE), and last the pick lines themselves (`log` is called with them right before)."""
     handled = PickLine.objects.filter(pick_id=pick.pk, qty_to_handle__gt=0)
     _insert_registered_lines(handled, registered_pick_id=registered_pick_id)
     _insert_picked_stock(handled.filter(action=PickLine.Action.TAKE))
@@ -262,6 +280,7 @@ def _write_from_pick_lines(
         set_fields=["qty_to_ship"],
         add_fields=["qty_picked", "qty_on_picks"],
     )
+    log(handled)
     handled.update(qty_handled=F("qty_handled") + F("qty_to_handle"), qty_to_handle=ZERO)
 
 

@@ -276,7 +276,8 @@ def _resolve(doc: DocumentInput, refs: _Refs) -> list[Error]:
 
 def _stock_by_location(docs: Sequence[DocumentInput]) -> dict[int, list[AvailableRow]]:
     """Available stock of the warehouse-tracked numbers to check (only those: a join on the wanted
-    (item, number) pairs, however much else the items have in stock): two queries per location."""
+    (item, number) pairs, however much else the items have in stock), unsorted (the checks look rows up
+    by number): two queries per location."""
     serials: dict[int, set[tuple[int, str]]] = defaultdict(set)
     lots: dict[int, set[tuple[int, str]]] = defaultdict(set)
     for doc in docs:
@@ -297,6 +298,7 @@ def _stock_by_location(docs: Sequence[DocumentInput]) -> dict[int, list[Availabl
             numbers=NumberScope(
                 serials=frozenset(serials.get(location_id, ())), lots=frozenset(lots.get(location_id, ()))
             ),
+            ordered=False,
         ).rows
         for location_id in serials.keys() | lots.keys()
     }

@@ -32,7 +32,7 @@ Error = dict[str, Any]
 _ANY_NUMBERS = Requirement(serial=KindRequirement(tracked=True), lot=KindRequirement(tracked=True))
 
 
-@dataclass
+@dataclass(slots=True)  # one per number: no __dict__ per instance
 class TrackingInput:
     """One (serial_no, lot_no, quantity) of a source line, with the path of its field.
 

@@ -126,6 +126,8 @@ def _check_line(
     errors: list[Error] = []
     rule_problems = _rule_problems(line, req)
     lots_on_line: set[str] = set()
+    item_pk = line.item.pk
+    tracked = req.tracked
     for index, entry in enumerate(line.tracking):
         if not entry.serial_no and entry.lot_no in lots_on_line:
             errors.append(
@@ -142,18 +144,23 @@ def _check_line(
             continue
         if not entry.serial_no:
             lots_on_line.add(entry.lot_no)
-        entry_errors = list(rule_problems.get(index, []))
-        if entry.serial_no and not any(e["code"] == ErrorCode.DUPLICATE_SERIAL for e in entry_errors):
+        problems = rule_problems.get(index)
+        entry_errors = list(problems) if problems else []
+        if (
+            entry.serial_no
+            and (item_pk, entry.serial_no) in seen_serials
+            and not any(e["code"] == ErrorCode.DUPLICATE_SERIAL for e in entry_errors)
+        ):
             entry_errors.extend(_check_serial_on_other_lines(entry, line, seen_serials))
-        errors.extend(entry_errors)
-        if entry_errors or not req.tracked or not entry.check_stock:
+        if entry_errors:
+            errors.extend(entry_errors)
+            continue
+        if not tracked or not entry.check_stock:
             continue
         if entry.serial_no and req.serial.warehouse:
             errors.extend(_check_serial_in_stock(entry, line, req, location, stock))
         elif (
-            entry.serial_no
-            and used_serial_nos is not None
-            and (line.item.pk, entry.serial_no) in used_serial_nos
+            entry.serial_no and used_serial_nos is not None and (item_pk, entry.serial_no) in used_serial_nos
         ):
             errors.append(
                 field_error(
@@ -168,14 +175,15 @@ def _check_line(
             )
         serial_checked = bool(entry.serial_no) and req.serial.warehouse
         if entry.lot_no and not serial_checked and req.lot.warehouse:
-            key = (line.item.pk, entry.lot_no, line.bin_id)
+            key = (item_pk, entry.lot_no, line.bin_id)
             request = lot_requests.setdefault(key, _LotRequest(ZERO, [], line))
             request.quantity += entry.quantity
             request.entries.append(entry)
     errors.extend(rule_problems.get(None, []))
+    label = line.label  # translated once per line, not once per number
     for entry in line.tracking:
         if entry.serial_no:
-            seen_serials.setdefault((line.item.pk, entry.serial_no), line.label)
+            seen_serials.setdefault((item_pk, entry.serial_no), label)
     return errors
 
 
@@ -200,7 +208,7 @@ def _rule_problems(line: LineContext, req: Requirement) -> dict[int | None, list
                 _("%(prefix)s: %(problem)s") % {"prefix": prefix, "problem": problem.detail},
             )
         )
-    for index, entry in enumerate(line.tracking):
+    for index, entry in enumerate(line.tracking if line.item.whole_units else ()):
         fraction = whole_units_problem(
             quantity=entry.quantity, whole_units=line.item.whole_units, item_no=line.item.no
         )

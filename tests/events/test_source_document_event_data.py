@@ -4,6 +4,7 @@ what the API's serializers render."""
 from __future__ import annotations
 
 import datetime
+import json
 from typing import Any
 
 import pytest
@@ -13,6 +14,7 @@ from picking.event_data import (
     pick_data_serialized,
     posted_pick_data,
     posted_pick_data_serialized,
+    source_document_data,
     source_documents_data,
     source_documents_data_serialized,
 )
@@ -38,6 +40,11 @@ def test_event_data_of_documents_equals_what_the_serializer_renders(stocked_worl
     documents = [second, first]
 
     assert source_documents_data(documents) == source_documents_data_serialized(documents)
+    # the same keys in the same order (the JSON of the event is the API's answer)
+    assert json.dumps(source_documents_data(documents)) == json.dumps(
+        source_documents_data_serialized(documents)
+    )
+    assert json.dumps(source_document_data(first)) == json.dumps(source_documents_data_serialized([first])[0])
     assert [d["no"] for d in source_documents_data(documents)] == ["SO-EVENT-2", "SO-EVENT-1"]
 
 

@@ -140,8 +140,9 @@ def test_a_rolled_back_posting_sends_nothing(
 def test_a_subscription_gets_its_events_in_commit_order_and_waits_behind_a_failing_one(
     world: World, receiver: Receiver, settings: Any, django_capture_on_commit_callbacks: Any
 ) -> None:
-    # given a receiver that fails the first request
-    settings.LOTPICK_WEBHOOK_RETRY_DELAYS = [0.2]
+    # given a receiver that fails the first request (retried after a second: long enough for the pick to
+    # be created first on a loaded machine)
+    settings.LOTPICK_WEBHOOK_RETRY_DELAYS = [1.0]
     receiver.statuses = [503]
     subscribe(world, receiver.url)
     world.receive(world.sn_wh, world.a1, *serials(1, expiration=None))
@@ -153,7 +154,7 @@ def test_a_subscription_gets_its_events_in_commit_order_and_waits_behind_a_faili
         pick_from(world, doc)
     # then the second event waits while the first one is retried
     assert [e["type"] for e in receiver.events()] == ["source_document.created"]
-    time.sleep(0.3)
+    time.sleep(1.1)
     events_dispatch()
     assert [e["type"] for e in receiver.events()] == [
         "source_document.created",

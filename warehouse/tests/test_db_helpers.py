@@ -10,7 +10,8 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from core.db import bulk_insert, insert_rows, keys_subquery, update_rows
-from tests.world import World
+from tests.world import World, serials
+from warehouse.locks import lock_open_receipts, open_receipts_for_update
 from warehouse.models import BinContent, LotNoInformation
 
 pytestmark = pytest.mark.django_db
@@ -65,3 +66,42 @@ def test_insert_on_conflict_do_nothing(wh: World) -> None:
     )
     assert dict(LotNoInformation.objects.values_list("lot_no", "description")) == {"L1": "kept", "L2": "new"}
     assert LotNoInformation.objects.get(lot_no="L2").blocked
+
+
+def test_receipts_of_serial_numbers_are_locked_through_the_unique_index(wh: World) -> None:
+    """A posting looks its serial numbers' receipts up by (item, serial no.), which the unique index of
+    serial numbers in stock answers with at most one row each, whatever the statistics say; lots by their
+    whole key. Both in one query, in pk order."""
+    received = wh.receive(wh.sn_wh, "A1", *serials(2, "SN-", expiration=None))
+    lots = wh.receive(
+        wh.lot_strict, "A1", {"lot_no": "L-1", "quantity": "3", "expiration_date": "2030-01-01"}
+    )
+    keys = [
+        (wh.location.pk, wh.sn_wh.pk, "", "SN-00001"),
+        (wh.location.pk, wh.lot_strict.pk, "L-1", ""),
+        (wh.location.pk, wh.sn_wh.pk, "", "SN-9"),  # not in stock
+    ]
+    with CaptureQueriesContext(connection) as read:
+        locked = lock_open_receipts(keys)
+    assert len(read.captured_queries) == 1
+    assert {key: [r.pk for r in rows] for key, rows in locked.items()} == {
+        keys[0]: [received[1].pk],
+        keys[1]: [lots[0].pk],
+    }
+    if connection.vendor == "postgresql":
+        plan = open_receipts_for_update(keys[:1]).explain()
+        assert "ile_serial_in_stock_once" in plan, plan
+
+
+def test_keys_with_quotes_backslashes_commas_braces_and_spaces_match_exactly(wh: World) -> None:
+    """On PostgreSQL the keys travel as array literals built in Python: every character must survive."""
+    item = wh.plain.pk
+    lots = ['L"1', "L\\2", "L,3", "{L4}", "L 5", "NULL", "Ä-6", 'L\\"7']
+    bulk_insert(
+        [BinContent(location=wh.location, bin=wh.a1, item_id=item, lot_no=lot, quantity=1) for lot in lots]
+        + [BinContent(location=wh.location, bin=wh.a1, item_id=item, lot_no="L", quantity=1)]
+    )
+    found = BinContent.objects.filter(
+        pk__in=keys_subquery(BinContent, ["item", "lot_no"], [(item, x) for x in lots])
+    )
+    assert sorted(found.values_list("lot_no", flat=True)) == sorted(lots)

@@ -259,3 +259,69 @@ def test_import_accepts_a_body_larger_than_ordinary_requests(
     # and a body that is not JSON is refused clearly
     response = client.post(f"{URL}import/", "[{", content_type="application/json")
     assert response.status_code == 400 and response.json()["code"] == "parse_error"
+
+
+@pytest.mark.django_db
+def test_the_document_answered_from_rows_is_byte_for_byte_what_the_serializer_renders(
+    stocked_world: World,
+) -> None:
+    """`POST` (201), `GET` and cancel answer `picking.apis.rows.source_document_rows`; it must render
+    exactly as `SourceDocumentSerializer` did: keys, order, formatting."""
+    from rest_framework.renderers import JSONRenderer
+
+    from picking.apis.source_documents import SourceDocumentSerializer
+    from picking.models import ItemTrackingLine, SourceLine
+    from picking.selectors.source_documents import source_document_get
+
+    w = stocked_world
+    erp = api_client_for(w.admin)
+    body = order(
+        "SO-ROWS",
+        {
+            "line_no": 10000,
+            "item": "SN-SPEC",
+            "quantity": 3,
+            "bin": "A1",
+            "tracking": [{"serial_no": "SN-001"}],
+        },
+        {
+            "line_no": 20000,
+            "item": "LOT-SPEC",
+            "quantity": "7.5",
+            "tracking": [{"lot_no": "L-A", "quantity": "2.5"}, {"lot_no": "L-C", "quantity": 3}],
+        },
+        {"line_no": 30000, "item": "PLAIN", "quantity": 4, "bin": "A1"},
+        {"line_no": 40000, "item": "SN-OUT", "quantity": 2, "tracking": [{"serial_no": "NEW-1"}]},
+    )
+    created = erp.post(URL, body, format="json")
+    assert created.status_code == 201, created.content
+    doc = SourceDocument.objects.get(no="SO-ROWS")
+    # shipped and handled quantities, a document without shipment date or partner
+    SourceLine.objects.filter(document=doc, line_no=30000).update(qty_shipped="1.25", qty_on_picks=2)
+    ItemTrackingLine.objects.filter(source_line__document=doc, lot_no="L-A").update(qty_handled="0.5")
+    renderer = JSONRenderer()  # the API's (DRF's default)
+
+    def serialized() -> bytes:
+        data = SourceDocumentSerializer(source_document_get(user=w.admin, pk=doc.pk)).data
+        return bytes(renderer.render(data))
+
+    fresh = SourceDocumentSerializer(source_document_get(user=w.admin, pk=doc.pk)).data
+    # lots with their expiration dates taken from stock
+    assert all(t["expiration_date"] for t in fresh["lines"][1]["tracking"])
+    assert fresh["lines"][2]["bin"] == "A1" and fresh["lines"][1]["bin"] is None
+    answered = erp.get(f"{URL}{doc.pk}/")
+    assert answered.content == serialized()
+    SourceDocument.objects.filter(pk=doc.pk).update(partner="", shipment_date=None)
+    assert erp.get(f"{URL}{doc.pk}/").content == serialized()
+    # the 201 of a new document, and the answer of a cancel
+    other = erp.post(URL, order("SO-ROWS-2", {"line_no": 1, "item": "PLAIN", "quantity": 1}), format="json")
+    assert other.status_code == 201
+    other_doc = SourceDocument.objects.get(no="SO-ROWS-2")
+    assert other.content == bytes(
+        renderer.render(SourceDocumentSerializer(source_document_get(user=w.admin, pk=other_doc.pk)).data)
+    )
+    cancelled = erp.post(f"{URL}{other_doc.pk}/cancel/")
+    assert cancelled.status_code == 200 and cancelled.json()["status"] == "cancelled"
+    assert cancelled.content == bytes(
+        renderer.render(SourceDocumentSerializer(source_document_get(user=w.admin, pk=other_doc.pk)).data)
+    )
