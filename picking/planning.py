@@ -299,10 +299,11 @@ def _plan_prescribed(demand: Demand, budget: Budget, plan: LinePlan, *, location
                 )
                 for bin_key, take in taken_bins
             )
-        what = _("item %(item)s %(numbers)s") % {"item": demand.item_no, "numbers": prescribed.label}
-        _report_shortage(
-            demand, plan, wanted=wanted, got=got, what=what, rows=matching, location_code=location_code
-        )
+        if got < wanted:  # (the words only when they are needed: 10 000 numbers, 10 000 translations)
+            what = _("item %(item)s %(numbers)s") % {"item": demand.item_no, "numbers": prescribed.label}
+            _report_shortage(
+                demand, plan, wanted=wanted, got=got, what=what, rows=matching, location_code=location_code
+            )
     return total
 
 

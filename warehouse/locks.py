@@ -41,6 +41,12 @@ def lock_bin_contents(keys: Iterable[BinKey]) -> dict[BinKey, BinContent]:
     return {(r.bin_id, r.item_id, r.lot_no, r.serial_no): r for r in rows}
 
 
+def lock_bin_contents_of(rows: QuerySet[BinContent]) -> list[int]:
+    """Lock the bin content rows `rows` selects (in pk order, ONE query, read as ids only): the stock a
+    new pick is planned from, locked by the filter that selects it instead of by its keys."""
+    return list(rows.select_for_update(of=("self",)).order_by("pk").values_list("pk", flat=True))
+
+
 @dataclass(slots=True)
 class BinRow:
     """A locked bin content row, without a model instance (postings lock tens of thousands)."""

@@ -50,7 +50,7 @@ from picking.services.pick_assign import find_assignee
 from picking.services.pick_common import LINE_NO_STEP, integrity_conflict, next_line_nos, refresh_qty_on_picks
 from picking.services.source_document_events import refuse_cancelled
 from tracking.rules import Requirement, requirement, stock_key
-from warehouse.locks import lock_bin_contents
+from warehouse.locks import lock_bin_contents_of
 from warehouse.models import Bin, BinContent, Item, Location
 from warehouse.selectors import NumberScope
 
@@ -275,17 +275,23 @@ def planning_stock(
     today = timezone.localdate()
     if demands is None:
         lock_stock_of_items(location_id=location.pk, item_ids=items)
-        available = available_stock(item_ids=sorted(items), location_id=location.pk, on_date=today)
+        available = available_stock(
+            item_ids=sorted(items), location_id=location.pk, on_date=today, ordered=False
+        )
     else:
         scope = planning_scope(requirements, demands)
         lock_stock_of_items(location_id=location.pk, item_ids=(), numbers=scope)
-        available = available_stock(item_ids=None, location_id=location.pk, on_date=today, numbers=scope)
+        available = available_stock(
+            item_ids=None, location_id=location.pk, on_date=today, numbers=scope, ordered=False
+        )
         partial = {item_id for _, item_id in available.unassigned_on_picks} - scope.items
         if partial:
             # Reservations without numbers are subtracted from the bin's total: read all of those items.
             scope = replace(scope, items=scope.items | partial)
             lock_stock_of_items(location_id=location.pk, item_ids=partial)
-            available = available_stock(item_ids=None, location_id=location.pk, on_date=today, numbers=scope)
+            available = available_stock(
+                item_ids=None, location_id=location.pk, on_date=today, numbers=scope, ordered=False
+            )
     return PlanningStock(
         items=items,
         requirements=requirements,
@@ -327,11 +333,11 @@ def planning_scope(requirements: dict[int, Requirement], demands: Sequence[PlanD
 def lock_stock_of_items(
     *, location_id: int, item_ids: Iterable[int], numbers: NumberScope | None = None
 ) -> None:
-    """Lock the bin content rows (with stock) of the items (or of the `numbers` scope) at the location: two
-    queries for any number of rows."""
+    """Lock the bin content rows (with stock) of the items (or of the `numbers` scope) at the location: one
+    query for any number of rows."""
     rows = BinContent.objects.filter(location_id=location_id, quantity__gt=0)
     rows = numbers.filter(rows) if numbers is not None else rows.filter(item_id__in=sorted(item_ids))
-    lock_bin_contents(list(rows.values_list("bin_id", "item_id", "lot_no", "serial_no")))
+    lock_bin_contents_of(rows)
 
 
 def _bin_codes(open_lines: list[SourceLine], known: dict[int, str]) -> dict[int, str]:
@@ -428,26 +434,32 @@ def insert_take_lines(
     """The planned take lines, each for its source line (an inventory pick) or shipment line (a warehouse
     pick), in one INSERT; their ids in order when `returning_ids`."""
     take = PickLine.Action.TAKE.value
-    rows = [
-        (
-            pick.pk,
-            line_no,
-            take,
-            demand.source_line_id if isinstance(demand, WarehouseShipmentLine) else demand.pk,
-            demand.item_id,
-            n.bin_id,
-            n.quantity,
-            ZERO,
-            ZERO,
-            n.serial_no,
-            n.lot_no,
-            n.expiration_date,
-            n.tracking_locked,
-            n.item_tracking_line_id,
-            demand.pk if isinstance(demand, WarehouseShipmentLine) else None,
+    pick_id = pick.pk
+    rows = []
+    for line_no, (demand, n) in zip(line_nos, planned, strict=True):
+        if isinstance(demand, WarehouseShipmentLine):
+            source_line_id, shipment_line_id = demand.source_line_id, demand.id
+        else:
+            source_line_id, shipment_line_id = demand.id, None
+        rows.append(
+            (
+                pick_id,
+                line_no,
+                take,
+                source_line_id,
+                demand.item_id,
+                n.bin_id,
+                n.quantity,
+                0,
+                0,
+                n.serial_no,
+                n.lot_no,
+                n.expiration_date,
+                n.tracking_locked,
+                n.item_tracking_line_id,
+                shipment_line_id,
+            )
         )
-        for line_no, (demand, n) in zip(line_nos, planned, strict=True)
-    ]
     try:
         with transaction.atomic():
             return insert_rows(PickLine, _LINE_FIELDS, rows, returning_ids=returning_ids)
