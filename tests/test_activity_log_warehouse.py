@@ -77,6 +77,10 @@ def test_the_warehouse_flow_is_logged_per_shipment_and_per_pick(world: World) ->
     # and the pick's log: created, handled, registered (by the worker), registered and the rest deleted
     pick_log = [(u, a, o) for u, a, o, _ in entries(document_type="pick", document_no=pick.no)]
     assert ("sup-main", "created", "warehouse_pick_create") in pick_log
+    created = ActivityEntry.objects.filter(operation="warehouse_pick_create", object_type="pick_line")
+    assert created.count() == 4  # two take/place pairs, one entry per line, with its values
+    assert all(e.before is None and e.after and e.after["qty_handled"] == "0" for e in created)
+    assert sorted(e.after["quantity"] for e in created if e.after) == ["2", "2", "3", "3"]
     assert pick_log.count(("worker-main", "registered", "pick_register")) == 3  # the pick and one pair
     assert ("sup-main", "registered", "pick_register_and_delete_rest") in pick_log
     assert ("sup-main", "deleted", "pick_register_and_delete_rest") in pick_log

@@ -168,11 +168,12 @@ def record_pick_lines_created(
     user: Any,
     pick: Pick,
     operation: str,
-    line_ids: Sequence[int],
+    line_ids: Sequence[int] | None,
     action: str = Action.CHANGED,
     pick_after: dict[str, Any] | None = None,
 ) -> None:
-    """Log lines a service has just inserted into a pick (`line_ids`, ids of one INSERT) and, with
+    """Log lines a service has just inserted into a pick (`line_ids`, ids of one INSERT; None: every line
+    of a pick created by this transaction) and, with
     `pick_after`, the pick itself: the entries `record_pick_change` writes for them (the pick's first, then
     one per line by pk, `before` None, `after` the line's values), built by the database from the rows
     inserted (`activity_record_created`): two INSERTs, no line read back. Nothing else of the pick may
@@ -181,14 +182,17 @@ def record_pick_lines_created(
         activity_record(
             user=user, action=action, operation=operation, changes=[pick_change(pick, after=pick_after)]
         )
-    if not line_ids:
-        return
+    rows = PickLine.objects.filter(pick_id=pick.pk)
+    if line_ids is not None:
+        if not line_ids:
+            return
+        # the ids one INSERT took, in the pick (locked or new): no other line of it lies in between
+        rows = rows.filter(pk__gte=min(line_ids), pk__lte=max(line_ids))
     activity_record_created(
         user=user,
         action=action,
         operation=operation,
-        # the ids one INSERT took, in the pick (locked or new): no other line of it lies in between
-        rows=PickLine.objects.filter(pick_id=pick.pk, pk__gte=min(line_ids), pk__lte=max(line_ids)),
+        rows=rows,
         fields=LINE_VALUE_FIELDS,
         like=_of_pick(pick, "pick_line", None, f"{pick.no} line ", None, None),
         repr_field="line_no",

@@ -32,7 +32,7 @@ from core.quantities import ZERO
 from picking.models import Pick, SourceLine, WarehouseShipment, WarehouseShipmentLine
 from picking.planning import Demand, NotPicked, PlannedLine, plan_demand
 from picking.selectors.picks import visible_filter
-from picking.services.activity import record_pick_change
+from picking.services.activity import record_pick_lines_created
 from picking.services.document_numbers import WAREHOUSE_PICK_SERIES, take_document_no
 from picking.services.pick_assign import find_assignee
 from picking.services.pick_common import LINE_NO_STEP, integrity_conflict
@@ -103,12 +103,13 @@ def warehouse_pick_create(
         pick = _new_pick(location, pick_no=pick_no, user=user, assignee=assignee)
         _insert_pairs(pick, location, planned)
         refresh_shipment_lines(lines=Q(shipment_id__in=ids))
-        record_pick_change(
+        # A new pick: its entries are built by the database from the rows inserted.
+        record_pick_lines_created(
             user=user,
             pick=pick,
             operation="warehouse_pick_create",
             action=Action.CREATED,
-            lines_before={},
+            line_ids=None,
             pick_after={"shipments": [numbers[pk] for pk in ids], "lines_added": 2 * len(planned)},
         )
         # Rendered right after the commit, off this transaction: a pick can have thousands of lines.
