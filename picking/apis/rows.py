@@ -46,12 +46,32 @@ def _datetime(value: Any) -> str | None:
     return None if value is None else _DATETIME.to_representation(value)
 
 
+def _memo(convert: Callable[[Any], Any]) -> Callable[[Any], Any]:
+    """`convert` remembering its answer per value: the entries of one posting share their posting date,
+    creation time and mostly their quantities, and formatting each again cost more than the query. Zero
+    is converted each time (`-0` and `0` are equal but format differently)."""
+    answers: dict[Any, Any] = {}
+
+    def converted(value: Any) -> Any:
+        if not value:
+            return convert(value)
+        try:
+            return answers[value]
+        except KeyError:
+            answers[value] = answer = convert(value)
+            return answer
+
+    return converted
+
+
 Column = tuple[str, str, Callable[[Any], Any] | None]  # (answer key, values_list path, converter)
 
 
 def _rows(queryset: QuerySet[Any], columns: Sequence[Column]) -> list[dict[str, Any]]:
     keys = [key for key, _path, _convert in columns]
-    converters = [(i, convert) for i, (_key, _path, convert) in enumerate(columns) if convert is not None]
+    converters = [
+        (i, _memo(convert)) for i, (_key, _path, convert) in enumerate(columns) if convert is not None
+    ]
     out = []
     for row in queryset.values_list(*[path for _key, path, _convert in columns]):
         values = list(row)
@@ -86,12 +106,13 @@ _PICK_LINE: list[Column] = [
 def pick_line_rows(*, pick_id: int) -> list[dict[str, Any]]:
     """The pick's lines by line no., as `PickLineSerializer(many=True)` answers them."""
     rows = _rows(PickLine.objects.filter(pick_id=pick_id).order_by("line_no"), _PICK_LINE)
+    text = _memo(format_quantity)
     for row in rows:
         quantity, handled = row["quantity"], row["qty_handled"]
-        row["quantity"] = format_quantity(quantity)
-        row["qty_handled"] = format_quantity(handled)
-        row["qty_outstanding"] = format_quantity(quantity - handled)
-        row["qty_to_handle"] = format_quantity(row["qty_to_handle"])
+        row["quantity"] = text(quantity)
+        row["qty_handled"] = text(handled)
+        row["qty_outstanding"] = text(quantity - handled)
+        row["qty_to_handle"] = text(row["qty_to_handle"])
     return rows
 
 
@@ -190,24 +211,6 @@ def _ledger_columns(bin_path: str) -> list[Column]:
     ]
 
 
-def _memo(convert: Callable[[Any], Any]) -> Callable[[Any], Any]:
-    """`convert` remembering its answer per value: the entries of one posting share their posting date,
-    creation time and mostly their quantities, and formatting each again cost more than the query. Zero
-    is converted each time (`-0` and `0` are equal but format differently)."""
-    answers: dict[Any, Any] = {}
-
-    def converted(value: Any) -> Any:
-        if not value:
-            return convert(value)
-        try:
-            return answers[value]
-        except KeyError:
-            answers[value] = answer = convert(value)
-            return answer
-
-    return converted
-
-
 def ledger_entry_rows(*, entry_ids: Sequence[int]) -> list[dict[str, Any]]:
     """These item ledger entries by id, as `ItemLedgerEntrySerializer(many=True)` answers them (`bin`: the
     bin of the entry's first warehouse entry). Two queries: the entries, and their warehouse entries' bins
@@ -236,23 +239,6 @@ def ledger_entry_rows(*, entry_ids: Sequence[int]) -> list[dict[str, Any]]:
 # --- Source documents (SourceDocumentSerializer) -----------------------------------------------------
 
 
-def _quantity_memo() -> Callable[[Decimal], str]:
-    """`format_quantity`, remembering the text of each quantity: 10 000 serial numbers have two quantities
-    between them (1 and 0). Equal quantities have the same text (`1.00000` and `1` are "1"), except a
-    negative zero, so signed values are not remembered."""
-    memo: dict[Decimal, str] = {}
-
-    def text(value: Decimal) -> str:
-        if value.is_signed():
-            return format_quantity(value)
-        found = memo.get(value)
-        if found is None:
-            found = memo[value] = format_quantity(value)
-        return found
-
-    return text
-
-
 def source_document_rows(documents: QuerySet[SourceDocument]) -> dict[int, dict[str, Any]]:
     """The documents of `documents` (in its order, by id) as `SourceDocumentSerializer` answers them, with
     their lines by line no. and each line's item tracking lines by id. Three queries, whatever the number
@@ -266,7 +252,7 @@ def source_document_rows(documents: QuerySet[SourceDocument]) -> dict[int, dict[
     pks = [header[0] for header in headers]
     if not pks:
         return {}
-    quantity_text = _quantity_memo()
+    quantity_text = _memo(format_quantity)
     tracking: dict[int, list[dict[str, Any]]] = defaultdict(list)
     tracked: dict[int, Decimal] = {}
     numbers = (
