@@ -96,7 +96,17 @@ def _preparer(field: models.Field[Any, Any], conn: Any) -> Any:
         # The JSON text of the value (SQL NULL for None), cast to jsonb in the statement.
         return lambda value: None if value is None else json.dumps(value, cls=encoder)
     if isinstance(field, models.DateTimeField):
-        return lambda value: field.get_db_prep_save(value, conn)
+        # The rows of one statement mostly share one timestamp (`created_at`): converted once each.
+        converted: dict[Any, Any] = {}
+
+        def prepare_datetime(value: Any) -> Any:
+            try:
+                return converted[value]
+            except KeyError:
+                converted[value] = prepared = field.get_db_prep_save(value, conn)
+                return prepared
+
+        return prepare_datetime
     if isinstance(field, _PLAIN_FIELDS) or type(field) is models.DateField:
         return None
     return lambda value: field.get_db_prep_save(value, conn)
