@@ -90,14 +90,8 @@ def _authenticated(user: Any) -> tuple[int | None, str]:
 
 
 def _loggable_expression(model: type[models.Model], name: str) -> Any:
-    """The value of the field `name` as `loggable` keeps it, computed by PostgreSQL: a quantity as text
-    without trailing zeros (`format_quantity`: `trim_scale`, never exponent notation), a date in ISO."""
-    field = model._meta.get_field(name)
-    if isinstance(field, models.DecimalField):
-        return Cast(Func(F(name), function="TRIM_SCALE"), models.TextField())
-    if isinstance(field, models.DateField) and not isinstance(field, models.DateTimeField):
-        return Cast(F(name), models.TextField())
-    return F(name)
+    """The value of the field `name` as `loggable` keeps it, computed by PostgreSQL."""
+    return _loggable_of(F(name), model._meta.get_field(name))
 
 
 def activity_record_created(
@@ -118,29 +112,107 @@ def activity_record_created(
     row read into Python). Elsewhere: one query reads the rows, `activity_record` writes the entries.
     Returns the number of entries.
     """
+    return _record_rows(
+        user=user,
+        action=action,
+        operation=operation,
+        rows=rows,
+        fields=fields,
+        like=like,
+        repr_field=repr_field,
+        changes=None,
+    )
+
+
+def activity_record_update(
+    *,
+    user: Any,
+    action: str,
+    operation: str,
+    rows: QuerySet[Any],
+    fields: Sequence[str],
+    changes: Mapping[str, Any],
+    like: Change,
+    repr_field: str,
+) -> int:
+    """Log an UPDATE about to set `changes` (field name -> expression with an `output_field`) on `rows`:
+    call it right BEFORE that UPDATE, in the same transaction, with the rows locked. One entry per row
+    whose values change, in pk order: `before` its `fields` now, `after` the same with `changes` applied,
+    as `snapshot` keeps them; otherwise as `activity_record_created`. Returns the number of entries.
+    """
+    changed = Q()
+    for name, expression in changes.items():
+        changed |= ~Q(**{name: expression})
+    return _record_rows(
+        user=user,
+        action=action,
+        operation=operation,
+        rows=rows.filter(changed),
+        fields=fields,
+        like=like,
+        repr_field=repr_field,
+        changes=changes,
+    )
+
+
+def _record_rows(
+    *,
+    user: Any,
+    action: str,
+    operation: str,
+    rows: QuerySet[Any],
+    fields: Sequence[str],
+    like: Change,
+    repr_field: str,
+    changes: Mapping[str, Any] | None,
+) -> int:
+    """One entry per row of `rows`, by pk: created (`changes` None: `after` the row's values) or about to
+    be updated (`before` the row's values, `after` them with `changes` applied)."""
+    rows = rows.order_by("pk")
     if not is_postgresql():
-        changes = [
-            Change(
-                object_type=like.object_type,
-                object_id=values.pop("pk"),
-                object_repr=f"{like.object_repr}{values[repr_field]}",
-                document_type=like.document_type,
-                document_id=like.document_id,
-                document_no=like.document_no,
-                location_id=like.location_id,
-                after={name: loggable(value) for name, value in values.items()},
+        new = {f"new_{name}": expression for name, expression in (changes or {}).items()}
+        entries = []
+        for values in rows.annotate(**new).values("pk", *fields, *new):
+            now = {name: loggable(values[name]) for name in fields}
+            after = now
+            if changes is not None:
+                after = {
+                    name: loggable(values[f"new_{name}"]) if name in changes else now[name] for name in fields
+                }
+            entries.append(
+                Change(
+                    object_type=like.object_type,
+                    object_id=values["pk"],
+                    object_repr=f"{like.object_repr}{values[repr_field]}",
+                    document_type=like.document_type,
+                    document_id=like.document_id,
+                    document_no=like.document_no,
+                    location_id=like.location_id,
+                    before=None if changes is None else now,
+                    after=after,
+                )
             )
-            for values in rows.order_by("pk").values("pk", *fields)
-        ]
-        activity_record(user=user, action=action, operation=operation, changes=changes)
-        return len(changes)
+        activity_record(user=user, action=action, operation=operation, changes=entries)
+        return len(entries)
     annotations = _entry_constants(user, action, operation, like)
     annotations["log_object_id"] = F("pk")
     annotations["log_object_repr"] = Left(
         Concat(Value(like.object_repr), Cast(F(repr_field), models.TextField())), 200
     )
-    annotations["log_after"] = JSONObject(**{name: _loggable_expression(rows.model, name) for name in fields})
-    query = rows.order_by("pk").annotate(**annotations).values(*annotations)
+    now_json = JSONObject(**{name: _loggable_expression(rows.model, name) for name in fields})
+    if changes is None:
+        annotations["log_after"] = now_json
+    else:
+        annotations["log_before"] = now_json
+        annotations["log_after"] = JSONObject(
+            **{
+                name: _loggable_of(changes[name], changes[name].output_field)
+                if name in changes
+                else _loggable_expression(rows.model, name)
+                for name in fields
+            }
+        )
+    query = rows.annotate(**annotations).values(*annotations)
     return insert_select(ActivityEntry, query, {name.removeprefix("log_"): name for name in annotations})
 
 
@@ -166,76 +238,12 @@ def _entry_constants(user: Any, action: str, operation: str, like: Change) -> di
     }
 
 
-def _loggable_of(expression: Any, output_field: models.Field[Any, Any]) -> Any:
-    """`_loggable_expression` of a computed value (`output_field` says what it is)."""
+def _loggable_of(expression: Any, output_field: Any) -> Any:
+    """A value as `loggable` keeps it, computed by PostgreSQL (`output_field` says what it is): a quantity
+    as text without trailing zeros (`format_quantity`: `trim_scale`, never exponent notation), a date in
+    ISO."""
     if isinstance(output_field, models.DecimalField):
         return Cast(Func(expression, function="TRIM_SCALE"), models.TextField())
     if isinstance(output_field, models.DateField) and not isinstance(output_field, models.DateTimeField):
         return Cast(expression, models.TextField())
     return expression
-
-
-def activity_record_update(
-    *,
-    user: Any,
-    action: str,
-    operation: str,
-    rows: QuerySet[Any],
-    fields: Sequence[str],
-    changes: Mapping[str, Any],
-    like: Change,
-    repr_field: str,
-) -> int:
-    """Log an UPDATE about to set `changes` (field name -> expression with an `output_field`) on `rows`:
-    call it right BEFORE that UPDATE, in the same transaction, with the rows locked. One entry per row
-    whose values change, in pk order: `before` its `fields` now, `after` the same with `changes` applied,
-    as `snapshot` keeps them; `object_repr` `like.object_repr` followed by the row's `repr_field`.
-
-    PostgreSQL: ONE `INSERT ... SELECT` (the entries built by the database). Elsewhere: one query reads the
-    rows with their new values, `activity_record` writes the entries. Returns the number of entries.
-    """
-    changed = Q()
-    for name, expression in changes.items():
-        changed |= ~Q(**{name: expression})
-    rows = rows.filter(changed).order_by("pk")
-    if not is_postgresql():
-        new = {f"new_{name}": expression for name, expression in changes.items()}
-        entries = []
-        for values in rows.annotate(**new).values("pk", *fields, *new):
-            before = {name: loggable(values[name]) for name in fields}
-            after = {
-                name: loggable(values[f"new_{name}"]) if name in changes else before[name] for name in fields
-            }
-            entries.append(
-                Change(
-                    object_type=like.object_type,
-                    object_id=values["pk"],
-                    object_repr=f"{like.object_repr}{values[repr_field]}",
-                    document_type=like.document_type,
-                    document_id=like.document_id,
-                    document_no=like.document_no,
-                    location_id=like.location_id,
-                    before=before,
-                    after=after,
-                )
-            )
-        activity_record(user=user, action=action, operation=operation, changes=entries)
-        return len(entries)
-    annotations = _entry_constants(user, action, operation, like)
-    annotations["log_object_id"] = F("pk")
-    annotations["log_object_repr"] = Left(
-        Concat(Value(like.object_repr), Cast(F(repr_field), models.TextField())), 200
-    )
-    annotations["log_before"] = JSONObject(
-        **{name: _loggable_expression(rows.model, name) for name in fields}
-    )
-    annotations["log_after"] = JSONObject(
-        **{
-            name: _loggable_of(changes[name], changes[name].output_field)
-            if name in changes
-            else _loggable_expression(rows.model, name)
-            for name in fields
-        }
-    )
-    query = rows.annotate(**annotations).values(*annotations)
-    return insert_select(ActivityEntry, query, {name.removeprefix("log_"): name for name in annotations})

@@ -13,7 +13,7 @@ from collections.abc import Callable, Mapping, Sequence
 from functools import partial
 from typing import Any
 
-from django.db.models import DecimalField, ExpressionWrapper, QuerySet
+from django.db.models import DecimalField, ExpressionWrapper, F, QuerySet, Value
 
 from core.activity import (
     Action,
@@ -24,6 +24,7 @@ from core.activity import (
     loggable,
     snapshot,
 )
+from core.quantities import ZERO
 from picking.models import (
     ItemTrackingLine,
     Pick,
@@ -178,10 +179,7 @@ def record_pick_lines_created(
     one per line by pk, `before` None, `after` the line's values), built by the database from the rows
     inserted (`activity_record_created`): two INSERTs, no line read back. Nothing else of the pick may
     have changed since it was locked (`record_pick_change` otherwise)."""
-    if pick_after:
-        activity_record(
-            user=user, action=action, operation=operation, changes=[pick_change(pick, after=pick_after)]
-        )
+    _record_pick_entry(user, pick, operation, action, None, pick_after)
     rows = PickLine.objects.filter(pick_id=pick.pk)
     if line_ids is not None:
         if not line_ids:
@@ -193,9 +191,7 @@ def record_pick_lines_created(
         action=action,
         operation=operation,
         rows=rows,
-        fields=LINE_VALUE_FIELDS,
-        like=_of_pick(pick, "pick_line", None, f"{pick.no} line ", None, None),
-        repr_field="line_no",
+        **_pick_line_entries(pick),
     )
 
 
@@ -214,23 +210,54 @@ def record_pick_lines_update(
     pick, right BEFORE it runs: the entries `record_pick_change` would write afterwards (the pick's first
     when `pick_before` or `pick_after` is given, then one per line that changes, by pk, with its values
     before and after), built by the database (`activity_record_update`): no line read into Python."""
-    if pick_before or pick_after:
-        activity_record(
-            user=user,
-            action=action,
-            operation=operation,
-            changes=[pick_change(pick, before=pick_before, after=pick_after)],
-        )
+    _record_pick_entry(user, pick, operation, action, pick_before, pick_after)
     activity_record_update(
-        user=user,
-        action=action,
-        operation=operation,
-        rows=lines,
-        fields=LINE_VALUE_FIELDS,
-        changes=changes,
-        like=_of_pick(pick, "pick_line", None, f"{pick.no} line ", None, None),
-        repr_field="line_no",
+        user=user, action=action, operation=operation, rows=lines, changes=changes, **_pick_line_entries(pick)
     )
+
+
+def record_pick_lines_handled(
+    *,
+    user: Any,
+    pick: Pick,
+    operation: str,
+    action: str,
+    handled: QuerySet[PickLine],
+    pick_after: dict[str, Any],
+) -> None:
+    """Log posting or registering `handled` (the lines with a Qty. to Handle), right before their UPDATE:
+    Qty. Handled raised by Qty. to Handle, Qty. to Handle back to 0; the pick's entry (`pick_after`) first."""
+    record_pick_lines_update(
+        user=user,
+        pick=pick,
+        operation=operation,
+        action=action,
+        lines=handled,
+        changes={
+            "qty_handled": quantity_of(F("qty_handled") + F("qty_to_handle")),
+            "qty_to_handle": quantity_of(Value(ZERO)),
+        },
+        pick_after=pick_after,
+    )
+
+
+def _record_pick_entry(
+    user: Any, pick: Pick, operation: str, action: str, before: Values, after: Values
+) -> None:
+    """The pick's own entry (when there is something to say about it), before its lines' entries."""
+    if before or after:
+        changes = [pick_change(pick, before=before, after=after)]
+        activity_record(user=user, action=action, operation=operation, changes=changes)
+
+
+def _pick_line_entries(pick: Pick) -> dict[str, Any]:
+    """How the entries of the pick's lines are described (the arguments `activity_record_created` and
+    `activity_record_update` share)."""
+    return {
+        "fields": LINE_VALUE_FIELDS,
+        "like": _of_pick(pick, "pick_line", None, f"{pick.no} line ", None, None),
+        "repr_field": "line_no",
+    }
 
 
 def quantity_of(expression: Any) -> Any:

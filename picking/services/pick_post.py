@@ -52,7 +52,7 @@ from picking.models import (
     SourceLine,
 )
 from picking.selectors.picks import get_visible_pick
-from picking.services.activity import quantity_of, record_pick_lines_update
+from picking.services.activity import record_pick_lines_handled
 from picking.services.document_numbers import POSTED_PICK_SERIES, take_document_no
 from picking.services.pick_delete import pick_delete_rest_locked
 from picking.services.recall_checks import pick_line_recall_error, recall_errors
@@ -210,16 +210,12 @@ def _post_locked(*, pick: Pick, user: Any, operation: str) -> PostedPick | None:
 
     def log(handled: Any) -> None:
         """The posting in the activity log, right before the handled lines change (by the database)."""
-        record_pick_lines_update(
+        record_pick_lines_handled(
             user=user,
             pick=pick,
             operation=operation,
             action=Action.POSTED,
-            lines=handled,
-            changes={
-                "qty_handled": quantity_of(F("qty_handled") + F("qty_to_handle")),
-                "qty_to_handle": quantity_of(Value(ZERO)),
-            },
+            handled=handled,
             pick_after={"posted_pick": posted.no, "status": pick.status},
         )
 

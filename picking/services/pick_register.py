@@ -48,7 +48,7 @@ from picking.models import (
     WarehouseShipmentLine,
 )
 from picking.selectors.picks import get_visible_pick
-from picking.services.activity import quantity_of, record_pick_lines_update
+from picking.services.activity import record_pick_lines_handled
 from picking.services.document_numbers import REGISTERED_PICK_SERIES, take_document_no
 from picking.services.pick_delete import pick_delete_rest_locked
 from picking.services.pick_post import handled_line_errors, ledger_line_errors, pick_refusal
@@ -189,17 +189,13 @@ def _register_locked(*, pick: Pick, user: Any, registered_no: str, operation: st
     pick.status = Pick.Status.COMPLETED if done else Pick.Status.IN_PROGRESS
 
     def log(handled: Any) -> None:
-        """Registering in the activity log, right before the handled lines change (by the database)."""
-        record_pick_lines_update(
+        """The registering in the activity log, right before the handled lines change (by the database)."""
+        record_pick_lines_handled(
             user=user,
             pick=pick,
             operation=operation,
             action=Action.REGISTERED,
-            lines=handled,
-            changes={
-                "qty_handled": quantity_of(F("qty_handled") + F("qty_to_handle")),
-                "qty_to_handle": quantity_of(Value(ZERO)),
-            },
+            handled=handled,
             pick_after={"registered_pick": registered.no, "status": pick.status},
         )
 
