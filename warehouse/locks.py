@@ -87,7 +87,8 @@ def lock_open_receipts(keys: Iterable[ReceiptKey]) -> dict[ReceiptKey, list[Rece
     numbers in stock (`ile_serial_in_stock_once`): the planner knows each finds at most one row, whatever
     its statistics say. Matched on all four columns instead, a table filled just before (a big receipt,
     statistics not yet refreshed) let PostgreSQL pick the index on (item, lot no.) and walk every entry of
-    the item once per serial number: seconds for a posting of 5 000 serial numbers.
+    the item once per serial number: seconds for a posting of 5 000 serial numbers. The location and lot
+    of the rows found are checked here (a serial number in stock elsewhere is not one of the keys).
     """
     wanted = sorted(set(keys))
     if not wanted:
@@ -95,28 +96,24 @@ def lock_open_receipts(keys: Iterable[ReceiptKey]) -> dict[ReceiptKey, list[Rece
     rows = open_receipts_for_update(wanted).values_list(
         "pk", "location_id", "item_id", "lot_no", "serial_no", "remaining_quantity", "open"
     )
+    keys = set(wanted)
     result: dict[ReceiptKey, list[ReceiptRow]] = {}
     for pk, location_id, item_id, lot_no, serial_no, remaining, is_open in rows:
-        result.setdefault((location_id, item_id, lot_no, serial_no), []).append(
-            ReceiptRow(pk, remaining, is_open)
-        )
+        key = (location_id, item_id, lot_no, serial_no)
+        if key in keys:  # a serial number in stock at another location (or lot) is not one of these
+            result.setdefault(key, []).append(ReceiptRow(pk, remaining, is_open))
     return result
 
 
 def open_receipts_for_update(wanted: list[ReceiptKey]) -> QuerySet[ItemLedgerEntry]:
     """The open receipt entries of the keys `wanted`, locked (in pk order) when the query runs."""
-    serials = [(item, serial, location, lot) for location, item, lot, serial in wanted if serial]
+    serials = sorted({(item, serial) for _location, item, _lot, serial in wanted if serial})
     others = [key for key in wanted if not key[3]]
     parts = []
     if serials:
-        parts.append(
-            keys_subquery(
-                ItemLedgerEntry,
-                ["item", "serial_no", "location", "lot_no"],
-                serials,
-                where=OPEN_SERIALS,
-            )
-        )
+        # By (item, serial no.) only: any further column lets the planner weigh other indexes on (item, ...),
+        # which walk every entry of the item per serial number when it guesses wrong.
+        parts.append(keys_subquery(ItemLedgerEntry, ["item", "serial_no"], serials, where=OPEN_SERIALS))
     if others:
         parts.append(keys_subquery(ItemLedgerEntry, ["location", "item", "lot_no", "serial_no"], others))
     return (

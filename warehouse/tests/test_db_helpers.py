@@ -80,6 +80,7 @@ def test_receipts_of_serial_numbers_are_locked_through_the_unique_index(wh: Worl
         (wh.location.pk, wh.sn_wh.pk, "", "SN-00001"),
         (wh.location.pk, wh.lot_strict.pk, "L-1", ""),
         (wh.location.pk, wh.sn_wh.pk, "", "SN-9"),  # not in stock
+        (wh.location.pk + 999, wh.sn_wh.pk, "", "SN-00000"),  # in stock, but at another location
     ]
     with CaptureQueriesContext(connection) as read:
         locked = lock_open_receipts(keys)
