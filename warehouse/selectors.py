@@ -80,7 +80,9 @@ class NumberScope:
         if items:
             q |= Q(item_id__in=items)
         if serials:
-            q |= Q(keys_condition(model, ["item", "serial_no"], serials))
+            # `serial_no <> ''` lets the unique indexes of serial numbers (in stock once, on one open pick
+            # line) answer each key with one row; without it a stale plan may walk each item per number.
+            q |= Q(keys_condition(model, ["item", "serial_no"], serials)) & ~Q(serial_no="")
         if lots:
             q |= Q(keys_condition(model, ["item", "lot_no"], lots))
         self._conditions[model] = q
