@@ -216,7 +216,7 @@ def record_pick_lines_update(
     )
 
 
-def record_pick_lines_handled(
+def pick_lines_handled(
     *,
     user: Any,
     pick: Pick,
@@ -225,8 +225,9 @@ def record_pick_lines_handled(
     handled: QuerySet[PickLine],
     pick_after: dict[str, Any],
 ) -> None:
-    """Log posting or registering `handled` (the lines with a Qty. to Handle), right before their UPDATE:
-    Qty. Handled raised by Qty. to Handle, Qty. to Handle back to 0; the pick's entry (`pick_after`) first."""
+    """Posting and registering, last step: `handled` (the lines with a Qty. to Handle) get Qty. Handled
+    raised by Qty. to Handle and Qty. to Handle back to 0 (one UPDATE), logged right before it by the
+    database, the pick's entry (`pick_after`) first."""
     record_pick_lines_update(
         user=user,
         pick=pick,
@@ -239,6 +240,7 @@ def record_pick_lines_handled(
         },
         pick_after=pick_after,
     )
+    handled.update(qty_handled=F("qty_handled") + F("qty_to_handle"), qty_to_handle=ZERO)
 
 
 def _record_pick_entry(

@@ -28,7 +28,7 @@ from decimal import Decimal
 from typing import Any
 
 from django.db import transaction
-from django.db.models import Case, CharField, Exists, F, OuterRef, Q, Value, When, Window
+from django.db.models import Case, CharField, Exists, F, OuterRef, Q, QuerySet, Value, When, Window
 from django.db.models.functions import RowNumber
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -52,7 +52,7 @@ from picking.models import (
     SourceLine,
 )
 from picking.selectors.picks import get_visible_pick
-from picking.services.activity import record_pick_lines_handled
+from picking.services.activity import pick_lines_handled
 from picking.services.document_numbers import POSTED_PICK_SERIES, take_document_no
 from picking.services.pick_delete import pick_delete_rest_locked
 from picking.services.recall_checks import pick_line_recall_error, recall_errors
@@ -208,18 +208,15 @@ def _post_locked(*, pick: Pick, user: Any, operation: str) -> PostedPick | None:
     done = all(line.qty_handled + handling.get(line.pk, ZERO) >= line.quantity for line in lines)
     pick.status = Pick.Status.COMPLETED if done else Pick.Status.IN_PROGRESS
 
-    def log(handled: Any) -> None:
-        """The posting in the activity log, right before the handled lines change (by the database)."""
-        record_pick_lines_handled(
-            user=user,
-            pick=pick,
-            operation=operation,
-            action=Action.POSTED,
-            handled=handled,
-            pick_after={"posted_pick": posted.no, "status": pick.status},
-        )
-
-    _write_from_pick_lines(pick_id=pick.pk, posted_pick_id=posted.pk, lines=to_post, log=log)
+    handled = _write_from_pick_lines(pick_id=pick.pk, posted_pick_id=posted.pk, lines=to_post)
+    pick_lines_handled(
+        user=user,
+        pick=pick,
+        operation=operation,
+        action=Action.POSTED,
+        handled=handled,
+        pick_after={"posted_pick": posted.no, "status": pick.status},
+    )
     _update_document_status(document.pk)
     Pick.objects.filter(pk=pick.pk).update(status=pick.status)
     return posted
@@ -415,13 +412,11 @@ def pick_refusal(
 # --- Writing -------------------------------------------------------------------------------------
 
 
-def _write_from_pick_lines(
-    *, pick_id: int, posted_pick_id: int, lines: list[PickLine], log: Callable[[Any], None]
-) -> None:
+def _write_from_pick_lines(*, pick_id: int, posted_pick_id: int, lines: list[PickLine]) -> QuerySet[PickLine]:
     """Everything a posting writes besides the ledger, from the pick lines being posted (qty_to_handle
     > 0), in set-based statements: posted pick lines, the source lines' item tracking lines (prescribed
-    lines' qty_handled, numbers chosen on the pick written back), source lines, and finally the pick
-    lines (`log` is called with them right before)."""
+    lines' qty_handled, numbers chosen on the pick written back) and source lines. The pick lines' own
+    change is left to `pick_lines_handled`: the lines handled are returned."""
     handled = PickLine.objects.filter(pick_id=pick_id, action=PickLine.Action.TAKE, qty_to_handle__gt=0)
     _insert_posted_lines(handled, posted_pick_id=posted_pick_id)
 
@@ -444,8 +439,7 @@ def _write_from_pick_lines(
         add_fields=["qty_shipped", "qty_on_picks"],
     )
     # Last: the pick lines themselves.
-    log(handled)
-    handled.update(qty_handled=F("qty_handled") + F("qty_to_handle"), qty_to_handle=ZERO)
+    return handled
 
 
 def _insert_posted_lines(handled: Any, *, posted_pick_id: int) -> None:

@@ -21,12 +21,11 @@ from __future__ import annotations
 
 import logging
 from collections import defaultdict
-from collections.abc import Callable
 from decimal import Decimal
 from typing import Any
 
 from django.db import transaction
-from django.db.models import F, Q, Value, Window
+from django.db.models import F, Q, QuerySet, Value, Window
 from django.db.models.functions import Coalesce, RowNumber
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -48,7 +47,7 @@ from picking.models import (
     WarehouseShipmentLine,
 )
 from picking.selectors.picks import get_visible_pick
-from picking.services.activity import record_pick_lines_handled
+from picking.services.activity import pick_lines_handled
 from picking.services.document_numbers import REGISTERED_PICK_SERIES, take_document_no
 from picking.services.pick_delete import pick_delete_rest_locked
 from picking.services.pick_post import handled_line_errors, ledger_line_errors, pick_refusal
@@ -188,19 +187,16 @@ def _register_locked(*, pick: Pick, user: Any, registered_no: str, operation: st
     done = all(line.qty_handled + line.qty_to_handle >= line.quantity for line in lines)
     pick.status = Pick.Status.COMPLETED if done else Pick.Status.IN_PROGRESS
 
-    def log(handled: Any) -> None:
-        """The registering in the activity log, right before the handled lines change (by the database)."""
-        record_pick_lines_handled(
-            user=user,
-            pick=pick,
-            operation=operation,
-            action=Action.REGISTERED,
-            handled=handled,
-            pick_after={"registered_pick": registered.no, "status": pick.status},
-        )
-
-    _write_from_pick_lines(
-        pick=pick, registered_pick_id=registered.pk, takes=takes, shipment_lines=shipment_lines, log=log
+    handled = _write_from_pick_lines(
+        pick=pick, registered_pick_id=registered.pk, takes=takes, shipment_lines=shipment_lines
+    )
+    pick_lines_handled(
+        user=user,
+        pick=pick,
+        operation=operation,
+        action=Action.REGISTERED,
+        handled=handled,
+        pick_after={"registered_pick": registered.no, "status": pick.status},
     )
     refresh_shipment_status(shipments=Q(pk__in=[s.pk for s in shipments]))
     Pick.objects.filter(pk=pick.pk).update(status=pick.status)
@@ -254,10 +250,10 @@ def _write_from_pick_lines(
     registered_pick_id: int,
     takes: list[PickLine],
     shipment_lines: list[WarehouseShipmentLine],
-    log: Callable[[Any], None],
-) -> None:
-    """Registered pick lines and picked stock (INSERT ... SELECT from the pick lines), the shipment lines
-    (one UPDATE), and last the pick lines themselves (`log` is called with them right before)."""
+) -> QuerySet[PickLine]:
+    """Registered pick lines and picked stock (INSERT ... SELECT from the pick lines) and the shipment lines
+    (one UPDATE); the pick lines' own change is left to `pick_lines_handled`: the lines handled are
+    returned."""
     handled = PickLine.objects.filter(pick_id=pick.pk, qty_to_handle__gt=0)
     _insert_registered_lines(handled, registered_pick_id=registered_pick_id)
     _insert_picked_stock(handled.filter(action=PickLine.Action.TAKE))
@@ -276,8 +272,7 @@ def _write_from_pick_lines(
         set_fields=["qty_to_ship"],
         add_fields=["qty_picked", "qty_on_picks"],
     )
-    log(handled)
-    handled.update(qty_handled=F("qty_handled") + F("qty_to_handle"), qty_to_handle=ZERO)
+    return handled
 
 
 def _insert_registered_lines(handled: Any, *, registered_pick_id: int) -> None:
