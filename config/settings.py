@@ -115,6 +115,14 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
         }
     )
     DATABASES["default"]["CONN_MAX_AGE"] = 0
+elif DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql" and not os.environ.get(
+    "LOTPICK_PG_JIT"
+):
+    # No JIT compilation: PostgreSQL compiles a query once its estimated cost passes `jit_above_cost`,
+    # which the set-based reads and writes of a big pick or document do. For these short queries the
+    # compilation cost more than it saved (40 ms of a 200 ms read; docs/performance.md, "Round four").
+    # LOTPICK_PG_JIT=1 keeps the server's setting.
+    DATABASES["default"].setdefault("OPTIONS", {})["options"] = "-c jit=off"
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 

@@ -138,6 +138,8 @@ def stock_rows_query(*, ordered: bool = True, **filters: Unpack[StockFilter]) ->
         rows = rows.order_by(
             "location__code", "bin__code", "item__no", "expiration_date", "lot_no", "serial_no", "pk"
         )
+    else:
+        rows = rows.order_by()  # not even the model's default order (a sort of every row read)
     # Plain tuples, not model instances: this read returns every stock row of the items (100 000s).
     code_fields = [f"item__tracking_code__{name}" for name in TRACKING_CODE_FLAGS]
     return rows.values_list(*_ROW_FIELDS, "lot_blocked", "serial_blocked", *code_fields)
