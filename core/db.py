@@ -14,6 +14,10 @@ helpers here pass all rows as a fixed number of parameters instead:
   key column, unpacked with `unnest(...)` on PostgreSQL (the planner knows the array's length and hashes
   the join), `json_each` on SQLite.
 
+Rows whose ids nobody needs back (`insert_rows(..., returning_ids=False)`) are written with `COPY ... FROM
+STDIN` on PostgreSQL, the database's own bulk load; a single row (an event holding a big document) as
+`VALUES`, so its JSON is encoded and parsed once.
+
 `insert_select` copies rows the database already has (an ORM query) into another table without reading
 them into Python. `own_transaction_alias` gives a second connection whose work commits on its own (numbers
 of documents, docs/architecture.md, "Document numbers"). This module is the only place that writes SQL by
@@ -24,6 +28,7 @@ Values go through each field's `get_db_prep_save`, exactly as the ORM would stor
 
 from __future__ import annotations
 
+import contextlib
 import copy
 import datetime
 import json
@@ -142,6 +147,22 @@ def _columns_source(
     return f"SELECT {extracts} FROM json_each(%s) WHERE true", [document]
 
 
+def _values_source(
+    model: type[models.Model], names: Sequence[str], row: Sequence[Any]
+) -> tuple[str, list[Any]]:
+    """PostgreSQL: one row as `VALUES (...)`, a parameter per value. A single big JSON value (an event's
+    data: a document of 10 000 numbers) is then encoded and parsed once, not again as a string inside the
+    JSON document of `_columns_source`."""
+    conn = connections[DEFAULT_DB_ALIAS]
+    fields = [_field(model, name) for name in names]
+    params = []
+    for field, value in zip(fields, row, strict=True):
+        prepare = _preparer(field, conn)
+        params.append(value if prepare is None else prepare(value))
+    casts = ", ".join(f"%s::{_array_type(field)[:-2]}" for field in fields)
+    return f"VALUES ({casts})", params
+
+
 def _array_source(
     model: type[models.Model], names: Sequence[str], rows: Sequence[Sequence[Any]]
 ) -> tuple[str, list[Any]]:
@@ -188,8 +209,14 @@ def insert_rows(
     """
     if not rows:
         return []
+    if not returning_ids and not on_conflict and is_postgresql():
+        _copy_rows(model, fields, rows)
+        return []
     table = _qn(model._meta.db_table)
-    source, params = _columns_source(model, fields, rows)
+    if len(rows) == 1 and is_postgresql():
+        source, params = _values_source(model, fields, rows[0])
+    else:
+        source, params = _columns_source(model, fields, rows)
     columns = ", ".join(_qn(_field(model, name).column) for name in fields)
     pk_column = _qn(model._meta.pk.column)
     sql = f"INSERT INTO {table} ({columns}) {source} {on_conflict}"
@@ -201,6 +228,34 @@ def insert_rows(
             return []
         ids = sorted(int(row[0]) for row in cursor.fetchall())
     return ids
+
+
+def _copy_rows(model: type[models.Model], names: Sequence[str], rows: Sequence[Sequence[Any]]) -> None:
+    """PostgreSQL: write `rows` with `COPY ... FROM STDIN`, the database's own bulk load (about half the
+    time of `INSERT ... SELECT FROM jsonb_array_elements` for 10 000 rows: no JSON document to build and
+    parse). Constraints and triggers hold as for an INSERT; errors arrive as Django's (IntegrityError), and
+    the statement passes through the connection's execute wrappers and query log like any other."""
+    conn = connections[DEFAULT_DB_ALIAS]
+    fields = [_field(model, name) for name in names]
+    preparers = [_preparer(field, conn) for field in fields]
+    columns = ", ".join(_qn(field.column) for field in fields)
+    sql = f"COPY {_qn(model._meta.db_table)} ({columns}) FROM STDIN"
+
+    def copy(sql: str, params: Any, many: bool, context: dict[str, Any]) -> None:
+        conn.validate_no_broken_transaction()
+        with conn.wrap_database_errors, context["cursor"].cursor.copy(sql) as copying:
+            write = copying.write_row
+            if any(p is not None for p in preparers):
+                for row in rows:
+                    write([v if p is None else p(v) for p, v in zip(preparers, row, strict=True)])
+            else:
+                for row in rows:
+                    write(row)
+
+    with connection.cursor() as cursor:
+        debug = getattr(cursor, "debug_sql", None)  # a CursorDebugWrapper (DEBUG, assertNumQueries)
+        with debug(sql) if debug is not None else contextlib.nullcontext():
+            cursor._execute_with_wrappers(sql, None, False, executor=copy)
 
 
 def insert_select(model: type[models.Model], query: models.QuerySet[Any], columns: Mapping[str, str]) -> int:

@@ -99,8 +99,14 @@ class ActivityEntry(models.Model):
         DELETED = "deleted", _("Deleted")
 
     at = models.DateTimeField(default=timezone.now)
+    # db_index=False: `activity_user_at` (user, at) serves lookups by user
     user = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        db_index=False,
     )
     username = models.CharField(max_length=150, blank=True, default="")
     action = models.CharField(max_length=20, choices=Action.choices)

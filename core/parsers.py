@@ -26,10 +26,17 @@ def _path(parent: str, key: str | int) -> str:
     return f"{parent}.{key}" if parent else key
 
 
-def check_json(data: Any, *, allowed_controls: str = FREE_TEXT_CONTROLS) -> None:
-    """Refuse parsed JSON nested too deeply or holding control characters (InvalidInput, 400)."""
+def check_json(data: Any, *, allowed_controls: str = FREE_TEXT_CONTROLS, text: str | None = None) -> None:
+    """Refuse parsed JSON nested too deeply or holding control characters (InvalidInput, 400).
+
+    `text`: the JSON text `data` was parsed from. When it is ASCII without a backslash or DEL, no key or
+    string can hold a control character (JSON refuses raw ones below U+0020; every other one would need
+    an escape or a non-ASCII byte), so only the nesting is walked."""
     max_depth = int(settings.LOTPICK_API_MAX_JSON_DEPTH)
-    if _acceptable(data, max_depth, allowed_controls):
+    if text is not None and text.isascii() and "\\" not in text and "\x7f" not in text:
+        if _shallow_enough(data, max_depth):
+            return
+    elif _acceptable(data, max_depth, allowed_controls):
         return
     # Refused: walk again with the path of each value, to name the first problem.
     stack: list[tuple[Any, str, int]] = [(data, "", 1)]
@@ -70,6 +77,18 @@ def _acceptable(data: Any, max_depth: int, allowed: str) -> bool:
     return True
 
 
+def _shallow_enough(data: Any, max_depth: int) -> bool:
+    """No container nested deeper than `max_depth` (the walk of `_acceptable` without looking at text)."""
+    stack: list[tuple[Any, int]] = [(data, 1)] if isinstance(data, dict | list) else []
+    while stack:
+        container, depth = stack.pop()
+        if depth > max_depth:
+            return False
+        values = container.values() if isinstance(container, dict) else container
+        stack.extend((value, depth + 1) for value in values if isinstance(value, dict | list))
+    return True
+
+
 def too_deep(max_depth: int, path: str = "") -> InvalidInput:
     detail = _("The JSON is nested more than %(depth)s levels deep; no request needs that.") % {
         "depth": max_depth
@@ -105,7 +124,7 @@ def loads(raw: bytes | str, *, allowed_controls: str = FREE_TEXT_CONTROLS) -> An
         raise InvalidInput(
             _("The body is not valid UTF-8 JSON: %(error)s.") % {"error": exc}, code=ErrorCode.PARSE_ERROR
         ) from exc
-    check_json(data, allowed_controls=allowed_controls)
+    check_json(data, allowed_controls=allowed_controls, text=text)
     return data
 
 

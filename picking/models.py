@@ -53,7 +53,10 @@ class SourceDocument(models.Model):
 
 
 class SourceLine(models.Model):
-    document = models.ForeignKey(SourceDocument, on_delete=models.CASCADE, related_name="lines")
+    # db_index=False: `source_line_no_unique` (document, line_no) serves lookups by document
+    document = models.ForeignKey(
+        SourceDocument, on_delete=models.CASCADE, related_name="lines", db_index=False
+    )
     line_no = models.PositiveIntegerField()
     item = models.ForeignKey("warehouse.Item", on_delete=models.PROTECT, related_name="+")
     quantity = models.DecimalField(max_digits=18, decimal_places=5)
@@ -106,7 +109,10 @@ class ItemTrackingLine(models.Model):
         SOURCE = "source", _("Source document")
         PICK = "pick", _("Pick")
 
-    source_line = models.ForeignKey(SourceLine, on_delete=models.CASCADE, related_name="tracking_lines")
+    # db_index=False: `item_tracking_line_unique` (source_line, lot, serial, origin) serves lookups by line
+    source_line = models.ForeignKey(
+        SourceLine, on_delete=models.CASCADE, related_name="tracking_lines", db_index=False
+    )
     serial_no = models.CharField(max_length=50, blank=True, default="")
     lot_no = models.CharField(max_length=50, blank=True, default="")
     expiration_date = models.DateField(null=True, blank=True)
@@ -339,7 +345,10 @@ class WarehouseShipmentLine(models.Model):
     """One source line on a shipment. `qty_picked` is registered so far (shipped included), `qty_on_picks`
     is on open warehouse pick take lines, `qty_to_ship` is what the next posting ships."""
 
-    shipment = models.ForeignKey(WarehouseShipment, on_delete=models.CASCADE, related_name="lines")
+    # db_index=False: `shipment_line_no_unique` (shipment, line_no) serves lookups by shipment
+    shipment = models.ForeignKey(
+        WarehouseShipment, on_delete=models.CASCADE, related_name="lines", db_index=False
+    )
     line_no = models.PositiveIntegerField()
     source_line = models.ForeignKey(SourceLine, on_delete=models.PROTECT, related_name="shipment_lines")
     item = models.ForeignKey("warehouse.Item", on_delete=models.PROTECT, related_name="+")

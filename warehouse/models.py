@@ -107,7 +107,8 @@ class WarehouseEmployee(models.Model):
 
 
 class LotNoInformation(models.Model):
-    item = models.ForeignKey(Item, on_delete=models.PROTECT, related_name="lot_infos")
+    # db_index=False: `lot_info_unique` (item, lot_no) serves lookups by item
+    item = models.ForeignKey(Item, on_delete=models.PROTECT, related_name="lot_infos", db_index=False)
     lot_no = models.CharField(max_length=50)
     description = models.CharField(max_length=100, blank=True, default="")
     certificate = models.CharField(max_length=100, blank=True, default="")
@@ -124,7 +125,8 @@ class LotNoInformation(models.Model):
 
 
 class SerialNoInformation(models.Model):
-    item = models.ForeignKey(Item, on_delete=models.PROTECT, related_name="serial_infos")
+    # db_index=False: `serial_info_unique` (item, serial_no) serves lookups by item
+    item = models.ForeignKey(Item, on_delete=models.PROTECT, related_name="serial_infos", db_index=False)
     serial_no = models.CharField(max_length=50)
     description = models.CharField(max_length=100, blank=True, default="")
     certificate = models.CharField(max_length=100, blank=True, default="")

@@ -41,7 +41,7 @@ from picking.services.source_document_change import (
     source_line_add,
     source_line_delete,
 )
-from picking.services.source_document_create import source_document_create
+from picking.services.source_document_create import source_document_create_with_data
 from picking.services.source_document_import import source_document_import_start
 from picking.services.source_lines import source_line_set_quantity
 
@@ -144,6 +144,9 @@ LIST_PARAMETERS = [
 ]
 
 
+_EVENT_ONLY_KEYS = ("source_document_type", "source_document_no")
+
+
 def _document_response(document_id: int, user: Any, status_code: int = 200) -> Response:
     """The document as `SourceDocumentSerializer` renders it, read as plain rows (three queries, no model
     instance per line or number: the answer to a document of 10 000 serial numbers costs like its rows)."""
@@ -187,8 +190,14 @@ class SourceDocumentListCreateApi(ListAPIView[SourceDocument]):
     )
     def post(self, request: Request, *args: Any, **kwargs: Any) -> Response:
         def create() -> Response:
-            document = source_document_create(data=request.data, user=request.user)
-            return _document_response(document.pk, request.user, status.HTTP_201_CREATED)
+            created = source_document_create_with_data(data=request.data, user=request.user)
+            # The event's data is the document as this API answers it, plus its type and no. again.
+            answer = {key: value for key, value in created.data.items() if key not in _EVENT_ONLY_KEYS}
+            return Response(
+                answer,
+                status=status.HTTP_201_CREATED,
+                headers={"Location": reverse("api-source-document-detail", args=[created.document.pk])},
+            )
 
         return idempotent(request, create)
 

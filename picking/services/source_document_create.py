@@ -21,6 +21,7 @@ from core.activity import Action, activity_record
 from core.db import bulk_insert, insert_rows, keys_subquery
 from core.events import EventType, events_emit
 from core.exceptions import DuplicateDocument, ErrorCode
+from core.models import Event
 from core.quantities import ZERO
 from picking.availability import AvailableRow, available_stock
 from picking.models import ItemTrackingLine, SourceDocument, SourceLine
@@ -58,12 +59,27 @@ class _Refs:
     existing: set[tuple[str, str]]
 
 
+@dataclass(frozen=True)
+class DocumentCreated:
+    """A new document and what its `source_document.created` event carries: the document as the API
+    answers it (plus `source_document_type` / `source_document_no`), rendered once in the transaction."""
+
+    document: SourceDocument
+    data: dict[str, Any]
+
+
 def source_document_create(*, data: Any, user: Any) -> SourceDocument:
     """Create one source document with its lines and prescribed numbers, all or nothing.
 
     Raises InvalidInput (400) listing every problem, DuplicateDocument (409) for a repeated (type, no),
     SerialNotAvailable / InsufficientQuantity (409) when prescribed numbers are not available.
     """
+    return source_document_create_with_data(data=data, user=user).document
+
+
+def source_document_create_with_data(*, data: Any, user: Any) -> DocumentCreated:
+    """`source_document_create`, also returning the document's event data, so that the API answers what
+    the event carries instead of reading and formatting the 10 000 numbers of a big document again."""
     good, bad = validate_documents([data], user=user)
     if bad:
         _index, ref, errors = bad[0]
@@ -72,7 +88,8 @@ def source_document_create(*, data: Any, user: Any) -> SourceDocument:
         raise_for(errors, ref=ref)
     try:
         with transaction.atomic():
-            return _write_documents(good, user=user)[0]
+            documents, events = _write_documents(good, user=user)
+            return DocumentCreated(document=documents[0], data=events[0].data)
     except IntegrityError as exc:
         doc = good[0]
         if SourceDocument.objects.filter(type=doc.type, no=doc.no).exists():
@@ -104,12 +121,12 @@ def source_documents_import(*, documents: Sequence[Any], user: Any) -> ImportRes
         return result
     try:
         with transaction.atomic():
-            result.created = _write_documents(good, user=user)
+            result.created = _write_documents(good, user=user)[0]
     except IntegrityError:
         for doc in good:
             try:
                 with transaction.atomic():
-                    result.created.extend(_write_documents([doc], user=user))
+                    result.created.extend(_write_documents([doc], user=user)[0])
             except IntegrityError:
                 result.errors.append(
                     {
@@ -342,8 +359,9 @@ def _used_serial_nos(docs: Sequence[DocumentInput]) -> set[tuple[int, str]]:
     return set(found)
 
 
-def _write_documents(docs: Sequence[DocumentInput], *, user: Any) -> list[SourceDocument]:
-    """Insert documents, lines and tracking lines: three INSERTs, whatever the number of lines."""
+def _write_documents(docs: Sequence[DocumentInput], *, user: Any) -> tuple[list[SourceDocument], list[Event]]:
+    """Insert documents, lines and tracking lines (three INSERTs, whatever the number of lines) and their
+    `source_document.created` events (returned, in the order of the documents)."""
     created_by = user if getattr(user, "is_authenticated", False) else None
     documents = bulk_insert(
         [
@@ -361,7 +379,7 @@ def _write_documents(docs: Sequence[DocumentInput], *, user: Any) -> list[Source
     write_lines(
         [(document, line) for document, doc in zip(documents, docs, strict=True) for line in doc.lines]
     )
-    events_emit(event_type=EventType.SOURCE_DOCUMENT_CREATED, subjects=documents)
+    events = events_emit(event_type=EventType.SOURCE_DOCUMENT_CREATED, subjects=documents)
     activity_record(
         user=user,
         action=Action.CREATED,
@@ -374,7 +392,7 @@ def _write_documents(docs: Sequence[DocumentInput], *, user: Any) -> list[Source
             for document, doc in zip(documents, docs, strict=True)
         ],
     )
-    return documents
+    return documents, events
 
 
 def write_lines(lines: Sequence[tuple[SourceDocument, LineInput]]) -> list[SourceLine]:
