@@ -113,3 +113,54 @@ def test_deleting_shipments_and_shipment_lines_is_logged_and_outlives_them(world
     assert page.status_code == 200 and f"{no} line 20000" in page.content.decode()
     assert ok(api_client_for(world.outsider).get("/api/v1/activity/", {"document": no}))["results"] == []
     assert ok(api_client_for(world.worker).get("/api/v1/activity/"), 403)["code"] == "permission_denied"
+
+
+def test_a_change_to_one_line_logs_what_comparing_the_whole_pick_logs(
+    world: World, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Splitting a take line and setting Qty. to Handle read only the lines they can touch (the line, its
+    place line, the lines they make); the log is what comparing every line of the pick before and after
+    gives. Checked by running the same changes on a twin pick with the comparison of every line."""
+    from picking.services import activity
+    from picking.services.pick_line_split import pick_line_split
+
+    whse = world.add_warehouse()
+    world.receive(world.plain, world.bin("W1", whse), {"quantity": 20})
+
+    def run(no: str) -> list[tuple[str, str, Any, Any]]:
+        doc = document(world, (world.plain, 4), (world.plain, 3), no=no, location=whse)
+        pick = warehouse_pick_for(world, shipment_for(world, doc))
+        first, second = pick.lines.filter(action="take").order_by("line_no")
+        new = pick_line_split(pick_line_id=first.pk, quantity="1", user=world.supervisor)
+        pick_line_set_qty_to_handle(pick_line_id=new.pk, qty_to_handle="1", user=world.worker)
+        pick_line_set_qty_to_handle(pick_line_id=second.pk, qty_to_handle="2", user=world.worker)
+        logged = ActivityEntry.objects.filter(
+            document_no=pick.no, operation__in=["pick_line_split", "pick_line_update"]
+        ).order_by("pk")
+        ids = dict(pick.lines.values_list("pk", "line_no"))
+        return [(e.operation, e.action, ids.get(e.object_id), (e.before, e.after)) for e in logged]
+
+    scoped = run("SO-SCOPE-1")
+    everything = activity.pick_lines_values
+
+    def whole_pick(pick_id: int, line_ids: Any) -> Any:
+        last = activity.PickLine.objects.order_by("-pk").values_list("pk", flat=True).first() or 0
+        concerned = activity.LinesConcerned(pick_id=pick_id, line_ids=(), last_pk=last)
+        monkeypatch.setattr(
+            concerned.__class__,
+            "queryset",
+            lambda self: activity.PickLine.objects.filter(pick_id=self.pick_id),
+        )
+        return concerned, everything(pick_id)
+
+    monkeypatch.setattr("picking.services.pick_line_split.pick_lines_values_concerned", whole_pick)
+    monkeypatch.setattr("picking.services.pick_line_update.pick_lines_values_concerned", whole_pick)
+    assert run("SO-SCOPE-2") == scoped
+    # the split changed the take line and its place line, and made a take line with its place line
+    split = [
+        (line_no, values[0] is None)
+        for operation, _a, line_no, values in scoped
+        if operation == "pick_line_split"
+    ]
+    assert [made for _line_no, made in split] == [False, False, True, True]
+    assert len({line_no for line_no, _made in split}) == 4

@@ -10,10 +10,11 @@ lines' entries to the source document (`source_document`).
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass
 from functools import partial
 from typing import Any
 
-from django.db.models import DecimalField, ExpressionWrapper, F, QuerySet, Value
+from django.db.models import DecimalField, ExpressionWrapper, F, Q, QuerySet, Value
 
 from core.activity import (
     Action,
@@ -144,6 +145,33 @@ def pick_lines_values(pick_id: int) -> dict[int, dict[str, Any]]:
     return _values_by_pk(PickLine.objects.filter(pick_id=pick_id), LINE_VALUE_FIELDS)
 
 
+@dataclass(frozen=True)
+class LinesConcerned:
+    """The lines of a pick that a change to some of its lines can touch: those lines, their place lines (a
+    warehouse pick's), and the lines the change makes: ids above `last_pk`, the highest pick line id before
+    the change (ids only grow, and the caller holds the pick's lock, so no other change makes lines for this
+    pick meanwhile). Logging only these keeps a scan on a 30 000-line pick from reading every line twice."""
+
+    pick_id: int
+    line_ids: tuple[int, ...]
+    last_pk: int
+
+    def queryset(self) -> QuerySet[PickLine]:
+        return PickLine.objects.filter(pick_id=self.pick_id).filter(
+            Q(pk__in=self.line_ids) | Q(pair_id__in=self.line_ids) | Q(pk__gt=self.last_pk)
+        )
+
+
+def pick_lines_values_concerned(
+    pick_id: int, line_ids: Sequence[int]
+) -> tuple[LinesConcerned, dict[int, dict[str, Any]]]:
+    """`pick_lines_values` of the lines a change to `line_ids` can touch (two queries, whatever the size of
+    the pick); pass the first value to `record_pick_change(concerned=...)`."""
+    last_pk = PickLine.objects.order_by("-pk").values_list("pk", flat=True).first() or 0
+    concerned = LinesConcerned(pick_id=pick_id, line_ids=tuple(sorted(set(line_ids))), last_pk=last_pk)
+    return concerned, _values_by_pk(concerned.queryset(), LINE_VALUE_FIELDS)
+
+
 def record_pick_change(
     *,
     user: Any,
@@ -154,11 +182,18 @@ def record_pick_change(
     pick_before: dict[str, Any] | None = None,
     pick_after: dict[str, Any] | None = None,
     lines_gone: bool = False,
+    concerned: LinesConcerned | None = None,
 ) -> None:
     """Log what a service did to a pick: the pick itself (when `pick_before` or `pick_after` is given)
     and every line created, changed or deleted since `lines_before` (one query to read the lines now,
-    none when `lines_gone`, and one INSERT)."""
-    after = {} if lines_gone else pick_lines_values(pick.pk)
+    none when `lines_gone`, and one INSERT). `concerned`: `lines_before` holds only those lines
+    (`pick_lines_values_concerned`), and only those are read again."""
+    if lines_gone:
+        after: dict[int, dict[str, Any]] = {}
+    elif concerned is not None:
+        after = _values_by_pk(concerned.queryset(), LINE_VALUE_FIELDS)
+    else:
+        after = pick_lines_values(pick.pk)
     changes = [pick_change(pick, before=pick_before, after=pick_after)] if pick_before or pick_after else []
     changes += _line_changes(partial(_of_pick, pick), "pick_line", pick.no, lines_before, after)
     activity_record(user=user, action=action, operation=operation, changes=changes)

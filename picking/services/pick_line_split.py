@@ -12,7 +12,7 @@ from core.exceptions import ErrorCode, InvalidInput, TrackingLocked
 from core.permissions import require_perm
 from picking import rules
 from picking.models import PickLine
-from picking.services.activity import pick_lines_values, record_pick_change
+from picking.services.activity import pick_lines_values_concerned, record_pick_change
 from picking.services.pick_common import (
     check_line_open,
     describe,
@@ -52,9 +52,11 @@ def pick_line_split(*, pick_line_id: int, quantity: Any, user: Any) -> PickLine:
                 code=ErrorCode.INVALID_SPLIT,
                 errors=[{"field": "quantity", "code": ErrorCode.INVALID_SPLIT, "detail": problem}],
             )
-        lines_before = pick_lines_values(pick.pk)
+        concerned, lines_before = pick_lines_values_concerned(pick.pk, [line.pk])
         new = split_off(line, split_qty)
         pairs_follow(pick=pick, take_line_ids=[line.pk], made_from={new.pk: line.pk})
-        record_pick_change(user=user, pick=pick, operation="pick_line_split", lines_before=lines_before)
+        record_pick_change(
+            user=user, pick=pick, operation="pick_line_split", lines_before=lines_before, concerned=concerned
+        )
         new.pick = pick
         return new

@@ -20,7 +20,7 @@ from core.permissions import require_perm
 from core.quantities import ONE
 from picking import rules
 from picking.models import Pick, PickLine
-from picking.services.activity import pick_lines_values, record_pick_change
+from picking.services.activity import pick_lines_values_concerned, record_pick_change
 from picking.services.pick_common import (
     check_line_open,
     describe,
@@ -70,7 +70,7 @@ def pick_line_update(
                 pick, line, serial_no=serial_no, lot_no=lot_no, bin_code=bin_code, qty_to_handle=qty_to_handle
             )
         check_line_open(line)
-        lines_before = pick_lines_values(pick.pk)
+        concerned, lines_before = pick_lines_values_concerned(pick.pk, [line.pk])
         changes = _requested_changes(line, pick, serial_no=serial_no, lot_no=lot_no, bin_code=bin_code)
         _refuse_on_locked_line(line, changes)
         if changes.get("serial_no") and line.qty_handled > 0:
@@ -83,7 +83,9 @@ def pick_line_update(
         if not isinstance(qty_to_handle, _Unset):
             set_qty_to_handle(result, qty_to_handle)
             result.save(update_fields=["qty_to_handle"])
-        record_pick_change(user=user, pick=pick, operation="pick_line_update", lines_before=lines_before)
+        record_pick_change(
+            user=user, pick=pick, operation="pick_line_update", lines_before=lines_before, concerned=concerned
+        )
         result.pick = pick
         made = {result.pk: line.pk} if result.pk != line.pk else None
         pairs_follow(pick=pick, take_line_ids=[line.pk, result.pk], made_from=made)
