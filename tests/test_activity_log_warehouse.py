@@ -138,7 +138,7 @@ def test_a_change_to_one_line_logs_what_comparing_the_whole_pick_logs(
             document_no=pick.no, operation__in=["pick_line_split", "pick_line_update"]
         ).order_by("pk")
         ids = dict(pick.lines.values_list("pk", "line_no"))
-        return [(e.operation, e.action, ids.get(e.object_id), (e.before, e.after)) for e in logged]
+        return [(e.operation, e.action, ids.get(e.object_id or 0), (e.before, e.after)) for e in logged]
 
     scoped = run("SO-SCOPE-1")
     everything = activity.pick_lines_values
