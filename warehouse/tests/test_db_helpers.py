@@ -106,3 +106,37 @@ def test_keys_with_quotes_backslashes_commas_braces_and_spaces_match_exactly(wh:
         pk__in=keys_subquery(BinContent, ["item", "lot_no"], [(item, x) for x in lots])
     )
     assert sorted(found.values_list("lot_no", flat=True)) == sorted(lots)
+
+
+def test_rows_without_ids_are_written_in_one_statement_that_fails_as_django_errors_do(wh: World) -> None:
+    """`insert_rows(..., returning_ids=False)` (COPY on PostgreSQL, an INSERT on SQLite): one statement,
+    seen by query counts; dates, decimals, empty strings and NULL stored as the ORM stores them; a broken
+    constraint raises Django's IntegrityError and leaves nothing written."""
+    from django.db import IntegrityError, transaction
+
+    rows = [
+        (
+            wh.location.pk,
+            wh.a1.pk,
+            wh.lot_strict.pk,
+            f"L{i}",
+            "",
+            datetime.date(2027, 2, i + 1),
+            Decimal("1.25"),
+        )
+        for i in range(3)
+    ]
+    fields = ["location", "bin", "item", "lot_no", "serial_no", "expiration_date", "quantity"]
+    with CaptureQueriesContext(connection) as write:
+        assert insert_rows(BinContent, fields, rows, returning_ids=False) == []
+    assert len(write.captured_queries) == 1
+    stored = BinContent.objects.order_by("lot_no").values_list(
+        "lot_no", "serial_no", "expiration_date", "quantity"
+    )
+    assert list(stored) == [(f"L{i}", "", datetime.date(2027, 2, i + 1), Decimal("1.25")) for i in range(3)]
+
+    again = [(wh.location.pk, wh.a1.pk, wh.lot_strict.pk, "L9", "", None, Decimal(1)), rows[0]]
+    with pytest.raises(IntegrityError), transaction.atomic():
+        insert_rows(BinContent, fields, again, returning_ids=False)
+    assert not BinContent.objects.filter(lot_no="L9").exists()
+    assert BinContent.objects.count() == 3
