@@ -623,7 +623,7 @@ def inventory_post_outbound(
                 err(
                     ErrorCode.EXPIRED,
                     _("%(what)s expired on %(date)s; expired stock cannot be shipped.")
-                    % {"what": what[:1].upper() + what[1:], "date": day(row.expiration_date)},
+                    % {"what": what()[:1].upper() + what()[1:], "date": day(row.expiration_date)},
                 )
         if errors:
             raise _refusal(OutboundRefused, errors, _("taken out"))
