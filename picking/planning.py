@@ -192,6 +192,8 @@ class Budget:
             rows = self._by_lot.get((item_id, lot_key), [])
         else:
             rows = self.ordered(item_id, None)
+        if bin_id is None and not (serial_key and lot_key):
+            return list(rows)  # the index already matched the one number asked for (10 000 prescribed)
         return [
             r
             for r in rows
