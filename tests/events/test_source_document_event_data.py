@@ -12,7 +12,6 @@ from django.core.serializers.json import DjangoJSONEncoder
 
 from core.db import is_postgresql
 from core.models import Event
-
 from picking.event_data import (
     pick_data,
     pick_data_in_database,
