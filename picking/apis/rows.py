@@ -140,7 +140,7 @@ def pick_line_rows_json(*, pick_id: int) -> tuple[str, list[Any]]:
     """PostgreSQL only: the SQL (and its parameters) of a subquery whose one value is the JSON text of
     `pick_line_rows`, built by the database. Writing the lines of a pick of 10 000 serial numbers into an
     event this way moves no row through Python and no JSON over the connection (docs/performance.md,
-    "Create (round four)"); a test compares the two."""
+    "Pick creation (round four)"); a test compares the two."""
     tables = {
         "pick_line": PickLine._meta.db_table,
         "item": PickLine._meta.get_field("item").related_model._meta.db_table,  # type: ignore[union-attr]
