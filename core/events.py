@@ -33,7 +33,7 @@ from django.db.models import Exists, Max, OuterRef
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from core.db import bulk_insert, update_rows
+from core.db import bulk_insert, is_postgresql, update_rows
 from core.exceptions import ErrorCode, InvalidInput
 from core.locks import lock_event_sequencer
 from core.models import Event, WebhookDelivery, WebhookSubscription
@@ -64,6 +64,7 @@ FEED_TYPES = [t.value for t in EventType if t is not EventType.PING]
 
 Renderer = Callable[[Any], dict[str, Any]]
 ManyRenderer = Callable[[Sequence[Any]], list[dict[str, Any]]]
+DatabaseRenderer = Callable[[Any], Any]  # an expression for the UPDATE of `data`, or None
 
 
 @dataclass(frozen=True)
@@ -71,16 +72,25 @@ class _Renderers:
     model: Any
     render: Renderer
     render_many: ManyRenderer | None
+    render_in_database: DatabaseRenderer | None = None
 
 
 _RENDERERS: dict[str, _Renderers] = {}  # by model label ("picking.pick")
 
 
-def event_data_renderer_add(model: Any, render: Renderer, render_many: ManyRenderer | None = None) -> None:
+def event_data_renderer_add(
+    model: Any,
+    render: Renderer,
+    render_many: ManyRenderer | None = None,
+    *,
+    render_in_database: DatabaseRenderer | None = None,
+) -> None:
     """Register how an object of `model` is written into an event's `data`: the object as the API returns
     it, plus its source document's `source_document_type` and `source_document_no` where it has one.
-    `render_many` renders many objects in a fixed number of queries (imports, deferred rendering)."""
-    _RENDERERS[model._meta.label_lower] = _Renderers(model, render, render_many)
+    `render_many` renders many objects in a fixed number of queries (imports, deferred rendering).
+    `render_in_database` (PostgreSQL, deferred rendering): the same data as an expression the UPDATE of the
+    event evaluates, for objects too large to go through Python (None: `render` it is)."""
+    _RENDERERS[model._meta.label_lower] = _Renderers(model, render, render_many, render_in_database)
 
 
 def _renderers(subject: Any) -> _Renderers:
@@ -232,7 +242,15 @@ def _render_deferred(events: list[tuple[int, str, int]]) -> None:
             continue
         subjects = {s.pk: s for s in renderers.model._default_manager.filter(pk__in=[i for _, i in items])}
         alive = [subjects[i] for _, i in items if i in subjects]
-        rendered = dict(zip([s.pk for s in alive], _render_many(renderers, alive), strict=True))
+        rendered: dict[int, Any] = {}
+        if renderers.render_in_database is not None and is_postgresql():
+            for subject in alive:
+                expression = renderers.render_in_database(subject)
+                if expression is not None:
+                    rendered[subject.pk] = expression
+            alive = [s for s in alive if s.pk not in rendered]
+        if alive:
+            rendered.update(zip([s.pk for s in alive], _render_many(renderers, alive), strict=True))
         for pk, subject_id in items:
             Event.objects.filter(pk=pk).update(
                 data=rendered.get(subject_id, {"id": subject_id}), subject_type="", subject_id=None

@@ -13,15 +13,25 @@ event is for the ERP, not for the user who made the change) and takes a fixed nu
 
 from __future__ import annotations
 
+import json
 from collections.abc import Sequence
 from typing import Any
 
+from django.core.serializers.json import DjangoJSONEncoder
+from django.db.models import JSONField
+from django.db.models.expressions import RawSQL
+
 from core.events import event_data_renderer_add
-from picking.apis.picks import PickSerializer, PostedPickSerializer, RegisteredPickSerializer
+from picking.apis.picks import (
+    PickSerializer,
+    PickSummarySerializer,
+    PostedPickSerializer,
+    RegisteredPickSerializer,
+)
 from picking.apis.picks import pick_data as pick_answer
 from picking.apis.picks import posted_pick_data as posted_pick_answer
 from picking.apis.recalls import report_data
-from picking.apis.rows import source_document_rows
+from picking.apis.rows import pick_line_rows_json, source_document_rows
 from picking.apis.source_documents import SourceDocumentSerializer
 from picking.apis.warehouse_shipments import PostedShipmentSerializer, WarehouseShipmentSerializer
 from picking.models import (
@@ -107,6 +117,23 @@ def pick_data(pick: Pick) -> dict[str, Any]:
     return _with_documents(data, lines.values("source_line_id"))
 
 
+def pick_data_in_database(pick: Pick) -> RawSQL | None:
+    """`pick_data` of an inventory pick as an expression PostgreSQL evaluates in the UPDATE that writes the
+    event (`core.events._render_deferred`): the header rendered here, its lines as JSON built by the
+    database (`picking.apis.rows.pick_line_rows_json`), the two joined as text and made jsonb once. The
+    same data, one query less, and the lines of a pick of 10 000 serial numbers neither read into Python,
+    nor encoded to JSON, nor sent over the connection. None for a warehouse pick (`pick_data` renders it).
+    """
+    if pick.type == Pick.Type.WAREHOUSE_PICK:
+        return None
+    plain = pick_with_lines(pick_id=pick.pk, with_lines=False)
+    header = _with_document(dict(PickSummarySerializer(plain).data), plain.source_document)
+    header_json = json.dumps(header, cls=DjangoJSONEncoder)  # "{...}": "lines" goes before its "}"
+    opening = header_json[:-1] + (', "lines": ' if header else '"lines": ')
+    lines_sql, params = pick_line_rows_json(pick_id=plain.pk)
+    return RawSQL(f"(%s || ({lines_sql}) || '}}')::jsonb", [opening, *params], output_field=JSONField())
+
+
 def shipment_data(shipment: WarehouseShipment) -> dict[str, Any]:
     fresh = shipment_with_lines(shipment_id=shipment.pk)
     data = dict(WarehouseShipmentSerializer(fresh).data)
@@ -152,7 +179,7 @@ def recall_data(recall: Recall) -> dict[str, Any]:
 
 def register() -> None:
     event_data_renderer_add(SourceDocument, source_document_data, source_documents_data)
-    event_data_renderer_add(Pick, pick_data)
+    event_data_renderer_add(Pick, pick_data, render_in_database=pick_data_in_database)
     event_data_renderer_add(PostedPick, posted_pick_data)
     event_data_renderer_add(Recall, recall_data)
     event_data_renderer_add(WarehouseShipment, shipment_data)

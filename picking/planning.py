@@ -192,6 +192,8 @@ class Budget:
             rows = self._by_lot.get((item_id, lot_key), [])
         else:
             rows = self.ordered(item_id, None)
+        if bin_id is None and not (serial_key and lot_key):
+            return list(rows)  # the index already matched the one number asked for (10 000 prescribed)
         return [
             r
             for r in rows
@@ -274,13 +276,16 @@ def _plan_prescribed(demand: Demand, budget: Budget, plan: LinePlan, *, location
     """Case 4: one locked line per prescribed number and bin. Returns the quantity the numbers cover."""
     req = demand.requirement
     carried = rules.carries_numbers(req)
+    # `stock_key` of each number, its two flags read once per line (10 000 numbers, one requirement)
+    lot_kept, serial_kept = stock_key(req, "lot", "serial")
     total = ZERO
     for prescribed in demand.prescribed:
         wanted = min(prescribed.quantity, demand.quantity - total)
         if wanted <= 0:
             break
         total += wanted
-        lot_key, serial_key = stock_key(req, prescribed.lot_no, prescribed.serial_no)
+        lot_key = prescribed.lot_no if lot_kept else ""
+        serial_key = prescribed.serial_no if serial_kept else ""
         matching = budget.with_numbers(demand.item_id, demand.bin_id, lot_key, serial_key)
         if carried:
             taken_rows, got = allot(matching, budget.take_row, wanted)

@@ -14,7 +14,7 @@ from collections.abc import Callable, Sequence
 from decimal import Decimal
 from typing import Any
 
-from django.db import models
+from django.db import connection, models
 from django.db.models import QuerySet
 from rest_framework import serializers
 
@@ -114,6 +114,41 @@ def pick_line_rows(*, pick_id: int) -> list[dict[str, Any]]:
         row["qty_outstanding"] = text(quantity - handled)
         row["qty_to_handle"] = text(row["qty_to_handle"])
     return rows
+
+
+# `pick_line_rows` built by PostgreSQL: one JSON array, the same keys and the same text for every value
+# (`trim_scale(...)::text` is `format_quantity` of a numeric(18, 5); dates as ISO 8601, like DRF's). JSON
+# text, not jsonb: a jsonb object per row costs twice as much, and so does merging jsonb values.
+_PICK_LINES_JSON = """
+SELECT COALESCE(json_agg(line ORDER BY line.line_no), '[]'::json)::text FROM (
+    SELECT pl.id AS id, pl.line_no AS line_no, pl.action AS action, item.no AS item, bin.code AS bin,
+        trim_scale(pl.quantity)::text AS quantity, trim_scale(pl.qty_handled)::text AS qty_handled,
+        trim_scale(pl.quantity - pl.qty_handled)::text AS qty_outstanding,
+        trim_scale(pl.qty_to_handle)::text AS qty_to_handle, pl.serial_no AS serial_no, pl.lot_no AS lot_no,
+        to_char(pl.expiration_date, 'YYYY-MM-DD') AS expiration_date, pl.tracking_locked AS tracking_locked,
+        sl.line_no AS source_line_no, pl.pair_id AS pair, pl.shipment_line_id AS shipment_line
+    FROM {pick_line} pl
+    JOIN {item} item ON item.id = pl.item_id
+    LEFT JOIN {bin} bin ON bin.id = pl.bin_id
+    JOIN {source_line} sl ON sl.id = pl.source_line_id
+    WHERE pl.pick_id = %s
+) line
+"""
+
+
+def pick_line_rows_json(*, pick_id: int) -> tuple[str, list[Any]]:
+    """PostgreSQL only: the SQL (and its parameters) of a subquery whose one value is the JSON text of
+    `pick_line_rows`, built by the database. Writing the lines of a pick of 10 000 serial numbers into an
+    event this way moves no row through Python and no JSON over the connection (docs/performance.md,
+    "Pick creation (round four)"); a test compares the two."""
+    tables = {
+        "pick_line": PickLine._meta.db_table,
+        "item": PickLine._meta.get_field("item").related_model._meta.db_table,  # type: ignore[union-attr]
+        "bin": PickLine._meta.get_field("bin").related_model._meta.db_table,  # type: ignore[union-attr]
+        "source_line": SourceLine._meta.db_table,
+    }
+    quoted = {key: connection.ops.quote_name(name) for key, name in tables.items()}
+    return _PICK_LINES_JSON.format(**quoted), [pick_id]
 
 
 def _lines_by_line_no(

@@ -435,6 +435,8 @@ def insert_take_lines(
     pick), in one INSERT; their ids in order when `returning_ids`."""
     take = PickLine.Action.TAKE.value
     pick_id = pick.pk
+    # The text `core.db.insert_rows` writes for a quantity, once per distinct quantity (10 000 lines of 1).
+    quantity_texts: dict[Decimal, str] = {}
     rows = []
     for line_no, (demand, n) in zip(line_nos, planned, strict=True):
         if isinstance(demand, WarehouseShipmentLine):
@@ -449,7 +451,7 @@ def insert_take_lines(
                 source_line_id,
                 demand.item_id,
                 n.bin_id,
-                n.quantity,
+                quantity_texts.get(n.quantity) or quantity_texts.setdefault(n.quantity, f"{n.quantity:f}"),
                 0,
                 0,
                 n.serial_no,
