@@ -115,13 +115,38 @@ def test_deleting_shipments_and_shipment_lines_is_logged_and_outlives_them(world
     assert ok(api_client_for(world.worker).get("/api/v1/activity/"), 403)["code"] == "permission_denied"
 
 
+def _logged(pick: Any, operations: list[str]) -> list[tuple[str, str, Any, Any]]:
+    """(operation, action, line no., (before, after)) of the pick's entries of `operations`, with the
+    numbers a series gave written as "N" (twin picks get different numbers from the same series)."""
+
+    def plain(values: Any) -> Any:
+        if values is None:
+            return None
+        return {k: ("N" if k in ("serial_no", "lot_no") and v else v) for k, v in values.items()}
+
+    logged = ActivityEntry.objects.filter(document_no=pick.no, operation__in=operations).order_by("pk")
+    ids = dict(pick.lines.values_list("pk", "line_no"))
+    return [
+        (e.operation, e.action, ids.get(e.object_id or 0), (plain(e.before), plain(e.after))) for e in logged
+    ]
+
+
+def _compare_every_line(monkeypatch: pytest.MonkeyPatch) -> None:
+    """From now on, changes to one line read and compare every line of the pick (as they used to)."""
+    from picking.models import PickLine
+    from picking.services import activity
+
+    monkeypatch.setattr(
+        activity.LinesConcerned, "queryset", lambda self: PickLine.objects.filter(pick_id=self.pick_id)
+    )
+
+
 def test_a_change_to_one_line_logs_what_comparing_the_whole_pick_logs(
     world: World, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """Splitting a take line and setting Qty. to Handle read only the lines they can touch (the line, its
     place line, the lines they make); the log is what comparing every line of the pick before and after
     gives. Checked by running the same changes on a twin pick with the comparison of every line."""
-    from picking.services import activity
     from picking.services.pick_line_split import pick_line_split
 
     whse = world.add_warehouse()
@@ -134,27 +159,10 @@ def test_a_change_to_one_line_logs_what_comparing_the_whole_pick_logs(
         new = pick_line_split(pick_line_id=first.pk, quantity="1", user=world.supervisor)
         pick_line_set_qty_to_handle(pick_line_id=new.pk, qty_to_handle="1", user=world.worker)
         pick_line_set_qty_to_handle(pick_line_id=second.pk, qty_to_handle="2", user=world.worker)
-        logged = ActivityEntry.objects.filter(
-            document_no=pick.no, operation__in=["pick_line_split", "pick_line_update"]
-        ).order_by("pk")
-        ids = dict(pick.lines.values_list("pk", "line_no"))
-        return [(e.operation, e.action, ids.get(e.object_id or 0), (e.before, e.after)) for e in logged]
+        return _logged(pick, ["pick_line_split", "pick_line_update"])
 
     scoped = run("SO-SCOPE-1")
-    everything = activity.pick_lines_values
-
-    def whole_pick(pick_id: int, line_ids: Any) -> Any:
-        last = activity.PickLine.objects.order_by("-pk").values_list("pk", flat=True).first() or 0
-        concerned = activity.LinesConcerned(pick_id=pick_id, line_ids=(), last_pk=last)
-        monkeypatch.setattr(
-            concerned.__class__,
-            "queryset",
-            lambda self: activity.PickLine.objects.filter(pick_id=self.pick_id),
-        )
-        return concerned, everything(pick_id)
-
-    monkeypatch.setattr("picking.services.pick_line_split.pick_lines_values_concerned", whole_pick)
-    monkeypatch.setattr("picking.services.pick_line_update.pick_lines_values_concerned", whole_pick)
+    _compare_every_line(monkeypatch)
     assert run("SO-SCOPE-2") == scoped
     # the split changed the take line and its place line, and made a take line with its place line
     split = [
@@ -164,3 +172,36 @@ def test_a_change_to_one_line_logs_what_comparing_the_whole_pick_logs(
     ]
     assert [made for _line_no, made in split] == [False, False, True, True]
     assert len({line_no for line_no, _made in split}) == 4
+
+
+def test_numbers_assigned_from_a_series_log_what_comparing_the_whole_pick_logs(
+    world: World, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Case 2 on an inventory pick: serial numbers and a lot number from the items' series, on a pick with
+    other lines; the same entries as comparing every line of the pick."""
+    from picking.services.pick_line_assign import pick_line_assign_lot_no, pick_line_assign_serial_nos
+    from tests.world import make_pick
+
+    world.receive(world.sn_out, "A1", {"quantity": 10})
+    world.receive(world.lot_out, "A1", {"quantity": 20})
+    world.receive(world.plain, "A1", {"quantity": 10})
+
+    def run() -> list[tuple[str, str, Any, Any]]:
+        pick = make_pick(world, (world.sn_out, 3), (world.lot_out, 6), (world.plain, 2))
+        serial, lot = (pick.lines.get(item=item) for item in (world.sn_out, world.lot_out))
+        pick_line_set_qty_to_handle(pick_line_id=serial.pk, qty_to_handle="2", user=world.worker)
+        pick_line_assign_serial_nos(pick_line_id=serial.pk, user=world.worker)
+        pick_line_assign_lot_no(pick_line_id=lot.pk, quantity="4", user=world.worker)
+        return _logged(pick, ["pick_line_assign_serial_nos", "pick_line_assign_lot_no"])
+
+    scoped = run()
+    _compare_every_line(monkeypatch)
+    assert run() == scoped
+    # three serial numbers: the line kept one and two lines were made; the lot split off the rest
+    assert [(operation, values[0] is None) for operation, _a, _no, values in scoped] == [
+        ("pick_line_assign_serial_nos", False),
+        ("pick_line_assign_serial_nos", True),
+        ("pick_line_assign_serial_nos", True),
+        ("pick_line_assign_lot_no", False),
+        ("pick_line_assign_lot_no", True),
+    ]

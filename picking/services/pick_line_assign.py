@@ -20,7 +20,7 @@ from core.permissions import require_perm
 from core.quantities import ONE, ZERO, format_quantity
 from picking.models import Pick, PickLine
 from picking.selectors.picks import get_visible_pick_line
-from picking.services.activity import pick_lines_values, record_pick_change
+from picking.services.activity import pick_lines_values_concerned, record_pick_change
 from picking.services.pick_common import (
     check_line_open,
     describe,
@@ -66,11 +66,15 @@ def pick_line_assign_serial_nos(*, pick_line_id: int, quantity: Any = None, user
                 _("The line changed meanwhile. Reload and try again."), code=ErrorCode.CONCURRENT_CHANGE
             )
         _refuse_numbers_used_before(line, numbers, series_code=series.code)
-        lines_before = pick_lines_values(pick.pk)
+        concerned, lines_before = pick_lines_values_concerned(pick.pk, [line.pk])
         new_lines = _give_serial_numbers(line, numbers)
         pairs_follow(pick=pick, take_line_ids=[line.pk], made_from={n.pk: line.pk for n in new_lines})
         record_pick_change(
-            user=user, pick=pick, operation="pick_line_assign_serial_nos", lines_before=lines_before
+            user=user,
+            pick=pick,
+            operation="pick_line_assign_serial_nos",
+            lines_before=lines_before,
+            concerned=concerned,
         )
         return pick
 
@@ -95,7 +99,7 @@ def pick_line_assign_lot_no(*, pick_line_id: int, quantity: Any = None, user: An
         check_line_open(line)
         check_assign_allowed(line, "lot")
         outstanding = assign_quantity(line, None)
-        lines_before = pick_lines_values(pick.pk)
+        concerned, lines_before = pick_lines_values_concerned(pick.pk, [line.pk])
         made: dict[int, int] = {}
         if qty < outstanding:
             made[split_off(line, outstanding - qty).pk] = line.pk
@@ -103,7 +107,11 @@ def pick_line_assign_lot_no(*, pick_line_id: int, quantity: Any = None, user: An
         line.save(update_fields=["lot_no"])
         pairs_follow(pick=pick, take_line_ids=[line.pk], made_from=made)
         record_pick_change(
-            user=user, pick=pick, operation="pick_line_assign_lot_no", lines_before=lines_before
+            user=user,
+            pick=pick,
+            operation="pick_line_assign_lot_no",
+            lines_before=lines_before,
+            concerned=concerned,
         )
         return pick
 
