@@ -30,17 +30,21 @@ from picking.apis.picks import (
 )
 from picking.apis.picks import pick_data as pick_answer
 from picking.apis.picks import posted_pick_data as posted_pick_answer
+from picking.apis.picks import registered_pick_data as registered_pick_answer
 from picking.apis.recalls import report_data
 from picking.apis.rows import pick_line_rows_json, source_document_rows
 from picking.apis.source_documents import SourceDocumentSerializer
 from picking.apis.warehouse_shipments import PostedShipmentSerializer, WarehouseShipmentSerializer
+from picking.apis.warehouse_shipments import posted_shipment_data as posted_shipment_answer
 from picking.models import (
     Pick,
     PickLine,
     PostedPick,
     PostedShipment,
+    PostedShipmentLine,
     Recall,
     RegisteredPick,
+    RegisteredPickLine,
     SourceDocument,
     SourceLine,
     WarehouseShipment,
@@ -141,12 +145,30 @@ def shipment_data(shipment: WarehouseShipment) -> dict[str, Any]:
 
 
 def registered_pick_data(registered: RegisteredPick) -> dict[str, Any]:
+    """A registered pick as the API answers it, its lines from plain rows
+    (`picking.apis.picks.registered_pick_data`: no model instance or serializer per line)."""
+    fresh = registered_pick_with_lines(registered_pick_id=registered.pk, with_lines=False)
+    lines = RegisteredPickLine.objects.filter(registered_pick_id=fresh.pk).values("source_line_id")
+    return _with_documents(registered_pick_answer(fresh), lines)
+
+
+def posted_shipment_data(posted: PostedShipment) -> dict[str, Any]:
+    """A posted shipment as the API answers it, its lines from plain rows
+    (`picking.apis.warehouse_shipments.posted_shipment_data`)."""
+    fresh = posted_shipment_with_lines(posted_shipment_id=posted.pk, with_lines=False)
+    lines = PostedShipmentLine.objects.filter(posted_shipment_id=fresh.pk).values("source_line_id")
+    return _with_documents(posted_shipment_answer(fresh), lines)
+
+
+def registered_pick_data_serialized(registered: RegisteredPick) -> dict[str, Any]:
+    """`registered_pick_data` through `RegisteredPickSerializer` (what it must equal; tests/events)."""
     fresh = registered_pick_with_lines(registered_pick_id=registered.pk)
     data = dict(RegisteredPickSerializer(fresh).data)
     return _with_documents(data, [line.source_line_id for line in fresh.lines.all()])
 
 
-def posted_shipment_data(posted: PostedShipment) -> dict[str, Any]:
+def posted_shipment_data_serialized(posted: PostedShipment) -> dict[str, Any]:
+    """`posted_shipment_data` through `PostedShipmentSerializer` (what it must equal; tests/events)."""
     fresh = posted_shipment_with_lines(posted_shipment_id=posted.pk)
     data = dict(PostedShipmentSerializer(fresh).data)
     return _with_documents(data, [line.source_line_id for line in fresh.lines.all()])

@@ -355,19 +355,19 @@ def shipment_with_lines(*, shipment_id: int) -> WarehouseShipment:
     )
 
 
-def registered_pick_with_lines(*, registered_pick_id: int) -> RegisteredPick:
-    """One registered pick with its lines as `registered_pick_detail` reads it, whoever asks."""
-    return (
-        RegisteredPick.objects.select_related("location", "registered_by")
-        .prefetch_related(_registered_lines())
-        .get(pk=registered_pick_id)
-    )
+def registered_pick_with_lines(*, registered_pick_id: int, with_lines: bool = True) -> RegisteredPick:
+    """One registered pick with its lines as `registered_pick_detail` reads it, whoever asks (`with_lines`
+    False: the header only, for callers that read the lines as plain rows)."""
+    registered = RegisteredPick.objects.select_related("location", "registered_by")
+    if with_lines:
+        registered = registered.prefetch_related(_registered_lines())
+    return registered.get(pk=registered_pick_id)
 
 
-def posted_shipment_with_lines(*, posted_shipment_id: int) -> PostedShipment:
-    """One posted shipment with its lines as `posted_shipment_detail` reads it, whoever asks."""
-    return (
-        PostedShipment.objects.select_related("location", "posted_by")
-        .prefetch_related(_posted_lines())
-        .get(pk=posted_shipment_id)
-    )
+def posted_shipment_with_lines(*, posted_shipment_id: int, with_lines: bool = True) -> PostedShipment:
+    """One posted shipment with its lines as `posted_shipment_detail` reads it, whoever asks (`with_lines`
+    False: the header only)."""
+    posted = PostedShipment.objects.select_related("location", "posted_by")
+    if with_lines:
+        posted = posted.prefetch_related(_posted_lines())
+    return posted.get(pk=posted_shipment_id)

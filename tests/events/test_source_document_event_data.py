@@ -99,3 +99,51 @@ def test_pick_data_rendered_by_the_database_equals_pick_data(stocked_world: Any)
     assert written(pick) == expected
     ship(w, pick)  # handled quantities, a completed pick
     assert written(pick) == json.loads(json.dumps(pick_data(pick), cls=DjangoJSONEncoder))
+
+
+def test_event_data_of_registered_picks_and_posted_shipments_equals_what_the_serializers_render(
+    world: Any,
+) -> None:
+    """Two documents on one shipment (serial numbers prescribed, a lot with its expiration date, an
+    untracked item): the data of the registered pick and of the posted shipment, read as plain rows,
+    equals the serializers' rendering, key for key and in the same order."""
+    from picking.event_data import (
+        posted_shipment_data,
+        posted_shipment_data_serialized,
+        registered_pick_data,
+        registered_pick_data_serialized,
+    )
+    from tests.world import post_shipment, register, shipment_for, warehouse_pick_for
+
+    w = world
+    whse = w.add_warehouse()
+    w.receive(
+        w.sn_wh,
+        w.bin("W1", whse),
+        {"serial_no": "SN-W1", "quantity": 1},
+        {"serial_no": "SN-W2", "quantity": 1},
+    )
+    w.receive(
+        w.lot_strict, w.bin("W1", whse), {"lot_no": "L-W", "quantity": "4", "expiration_date": "2031-01-31"}
+    )
+    w.receive(w.plain, w.bin("W2", whse), {"quantity": 5})
+    first = document(
+        w,
+        (w.sn_wh, 2, {"tracking": [("SN-W1", "", 1), ("SN-W2", "", 1)]}),
+        (w.lot_strict, "2.5"),
+        no="SO-WEV-1",
+        location=whse,
+    )
+    second = document(w, (w.plain, 3), no="SO-WEV-2", location=whse)
+    shipment = shipment_for(w, first, second)
+    registered = register(w, warehouse_pick_for(w, shipment))
+    posted = post_shipment(w, shipment)
+
+    for rows, serialized in (
+        (registered_pick_data(registered), registered_pick_data_serialized(registered)),
+        (posted_shipment_data(posted), posted_shipment_data_serialized(posted)),
+    ):
+        assert rows == serialized
+        assert json.dumps(rows, cls=DjangoJSONEncoder) == json.dumps(serialized, cls=DjangoJSONEncoder)
+        assert [d["no"] for d in rows["source_documents"]] == ["SO-WEV-1", "SO-WEV-2"]
+        assert len(rows["lines"]) >= 4
