@@ -117,6 +117,19 @@ def _preparer(field: models.Field[Any, Any], conn: Any) -> Any:
     return lambda value: field.get_db_prep_save(value, conn)
 
 
+def _prepared_rows(
+    model: type[models.Model], names: Sequence[str], rows: Sequence[Sequence[Any]]
+) -> tuple[list[models.Field[Any, Any]], Sequence[Sequence[Any]]]:
+    """The fields of `names`, and `rows` with each value prepared for the database as the field stores it
+    (`rows` itself when no field needs it)."""
+    conn = connections[DEFAULT_DB_ALIAS]
+    fields = [_field(model, name) for name in names]
+    preparers = [_preparer(field, conn) for field in fields]
+    if all(p is None for p in preparers):
+        return fields, rows
+    return fields, [[v if p is None else p(v) for p, v in zip(preparers, row, strict=True)] for row in rows]
+
+
 def _columns_source(
     model: type[models.Model], names: Sequence[str], rows: Sequence[Sequence[Any]]
 ) -> tuple[str, list[Any]]:
@@ -124,14 +137,7 @@ def _columns_source(
     JSON document holding every row (encoded by the `json` module in C; an array per column would be
     quoted element by element by the driver, about 2.5 us per value)."""
     conn = connections[DEFAULT_DB_ALIAS]
-    fields = [_field(model, name) for name in names]
-    preparers = [_preparer(field, conn) for field in fields]
-    if any(p is not None for p in preparers):
-        prepared: Sequence[Sequence[Any]] = [
-            [v if p is None else p(v) for p, v in zip(preparers, row, strict=True)] for row in rows
-        ]
-    else:
-        prepared = rows
+    fields, prepared = _prepared_rows(model, names, rows)
     document = json.dumps(prepared if isinstance(prepared, list) else list(prepared), default=_json_value)
     names_sql = [field.column for field in fields]
     if conn.vendor == "postgresql":
@@ -153,14 +159,9 @@ def _values_source(
     """PostgreSQL: one row as `VALUES (...)`, a parameter per value. A single big JSON value (an event's
     data: a document of 10 000 numbers) is then encoded and parsed once, not again as a string inside the
     JSON document of `_columns_source`."""
-    conn = connections[DEFAULT_DB_ALIAS]
-    fields = [_field(model, name) for name in names]
-    params = []
-    for field, value in zip(fields, row, strict=True):
-        prepare = _preparer(field, conn)
-        params.append(value if prepare is None else prepare(value))
+    fields, (params,) = _prepared_rows(model, names, [row])
     casts = ", ".join(f"%s::{_array_type(field)[:-2]}" for field in fields)
-    return f"VALUES ({casts})", params
+    return f"VALUES ({casts})", list(params)
 
 
 def _array_source(
@@ -236,8 +237,7 @@ def _copy_rows(model: type[models.Model], names: Sequence[str], rows: Sequence[S
     parse). Constraints and triggers hold as for an INSERT; errors arrive as Django's (IntegrityError), and
     the statement passes through the connection's execute wrappers and query log like any other."""
     conn = connections[DEFAULT_DB_ALIAS]
-    fields = [_field(model, name) for name in names]
-    preparers = [_preparer(field, conn) for field in fields]
+    fields, prepared = _prepared_rows(model, names, rows)
     columns = ", ".join(_qn(field.column) for field in fields)
     sql = f"COPY {_qn(model._meta.db_table)} ({columns}) FROM STDIN"
 
@@ -245,12 +245,8 @@ def _copy_rows(model: type[models.Model], names: Sequence[str], rows: Sequence[S
         conn.validate_no_broken_transaction()
         with conn.wrap_database_errors, context["cursor"].cursor.copy(sql) as copying:
             write = copying.write_row
-            if any(p is not None for p in preparers):
-                for row in rows:
-                    write([v if p is None else p(v) for p, v in zip(preparers, row, strict=True)])
-            else:
-                for row in rows:
-                    write(row)
+            for row in prepared:
+                write(row)
 
     with connection.cursor() as cursor:
         debug = getattr(cursor, "debug_sql", None)  # a CursorDebugWrapper (DEBUG, assertNumQueries)
