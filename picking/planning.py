@@ -31,7 +31,7 @@ from django.utils.translation import gettext as _
 from core.quantities import ONE, ZERO, format_quantity
 from picking import rules
 from picking.availability import AvailableRow, AvailableStock, BinItem, RowKey
-from tracking.rules import Requirement, stock_key
+from tracking.rules import Requirement
 
 # --- What goes in and comes out ------------------------------------------------------------------
 
@@ -276,8 +276,8 @@ def _plan_prescribed(demand: Demand, budget: Budget, plan: LinePlan, *, location
     """Case 4: one locked line per prescribed number and bin. Returns the quantity the numbers cover."""
     req = demand.requirement
     carried = rules.carries_numbers(req)
-    # `stock_key` of each number, its two flags read once per line (10 000 numbers, one requirement)
-    lot_kept, serial_kept = stock_key(req, "lot", "serial")
+    # `stock_key` of each number (a kind stock does not carry is ""), its two flags read once per line
+    lot_kept, serial_kept = req.lot.warehouse, req.serial.warehouse
     total = ZERO
     for prescribed in demand.prescribed:
         wanted = min(prescribed.quantity, demand.quantity - total)
