@@ -83,6 +83,12 @@ BODIES: list[str] = [
     json.dumps({"a": {"b": {"c": {"d": {"e": {"f": {"g": {"h": {"i": {"j": 1}}}}}}}}}}),
     json.dumps("just a string"),
     json.dumps(12),
+    # brackets in strings are text, not nesting; mixed and sibling containers count by their deepest
+    json.dumps({"a": "[[[[[[[[[[[[{{{{{{{{{{{{", "b": "}{]["}),
+    json.dumps([{}, [[{"a": [1, {}, []]}]], {"b": {"c": []}}]),
+    json.dumps([{"a": [{"b": [{"c": [{"d": [{"e": 1}]}]}]}]}]),  # 10 levels
+    json.dumps([{"a": [{"b": [{"c": [{"d": [{"e": []}]}]}]}]}]),  # 11 levels
+    json.dumps([[], [[[[[[[[[[1]]]]]]]]]], []]),  # 11 levels, after a shallow sibling
 ]
 
 

@@ -14,6 +14,7 @@ item) and plain values, and is unit-tested without a database.
 from __future__ import annotations
 
 import functools
+import operator
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
@@ -78,9 +79,15 @@ class Requirement:
 
 
 def requirement(code: TrackingCodeLike | None) -> Requirement:
-    """The requirement of an item's tracking code (None: the item is not tracked)."""
+    """The requirement of an item's tracking code (None: the item is not tracked), worked out once per
+    distinct set of flags (`requirement_of_flags`): checks ask it for each of 1 000s of lines."""
     if code is None:
-        return Requirement()
+        return _NOT_TRACKED
+    return requirement_of_flags(tuple(bool(flag) for flag in _flags_of(code)))
+
+
+def _requirement(code: TrackingCodeLike) -> Requirement:
+    """`requirement`, worked out."""
 
     def kind(prefix: str) -> KindRequirement:
         specific = bool(getattr(code, f"{prefix}_specific_tracking"))
@@ -114,6 +121,8 @@ TRACKING_CODE_FLAGS = (
     "require_expiration_date_entry",
     "strict_expiration_posting",
 )
+_flags_of = operator.attrgetter(*TRACKING_CODE_FLAGS)
+_NOT_TRACKED = Requirement()
 
 
 def requirement_from_values(values: Mapping[str, Any], *, prefix: str = "") -> Requirement:
@@ -122,7 +131,7 @@ def requirement_from_values(values: Mapping[str, Any], *, prefix: str = "") -> R
     `prefix="item__tracking_code__"`. A flag that is None (no tracking code: a LEFT JOIN found none) or
     missing reads as off."""
     flags = {flag: bool(values.get(f"{prefix}{flag}")) for flag in TRACKING_CODE_FLAGS}
-    return requirement(SimpleNamespace(**flags))
+    return _requirement(SimpleNamespace(**flags))
 
 
 @functools.lru_cache(maxsize=1024)
