@@ -15,3 +15,19 @@ def test_no_missing_migrations() -> None:
         call_command("makemigrations", "--check", "--dry-run", stdout=out, stderr=out)
     except SystemExit as exit_:
         pytest.fail(f"Missing migrations (run makemigrations):\n{out.getvalue()} ({exit_})")
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db
+def test_event_data_is_compressed_with_lz4_where_the_server_has_it() -> None:
+    from django.db import connection
+
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT enumvals FROM pg_settings WHERE name = 'default_toast_compression'")
+        (methods,) = cursor.fetchone()
+        cursor.execute(
+            "SELECT attcompression FROM pg_attribute"
+            " WHERE attrelid = 'core_event'::regclass AND attname = 'data'"
+        )
+        (method,) = cursor.fetchone()
+    assert method == ("l" if "lz4" in methods else "")

@@ -119,6 +119,11 @@ class LotNoInformation(models.Model):
         ordering = ["item_id", "lot_no"]
         verbose_name = _("lot no. information")
         constraints = [models.UniqueConstraint(fields=["item", "lot_no"], name="lot_info_unique")]
+        # The blocked lots only (few): every stock read asks whether its lots are blocked, and without it
+        # PostgreSQL reads the whole table to learn that none is.
+        indexes = [
+            models.Index(fields=["item", "lot_no"], condition=Q(blocked=True), name="lot_info_blocked")
+        ]
 
     def __str__(self) -> str:
         return f"{self.item} lot {self.lot_no}"
@@ -137,6 +142,10 @@ class SerialNoInformation(models.Model):
         ordering = ["item_id", "serial_no"]
         verbose_name = _("serial no. information")
         constraints = [models.UniqueConstraint(fields=["item", "serial_no"], name="serial_info_unique")]
+        # The blocked serial numbers only (few), as `lot_info_blocked`.
+        indexes = [
+            models.Index(fields=["item", "serial_no"], condition=Q(blocked=True), name="serial_info_blocked")
+        ]
 
     def __str__(self) -> str:
         return f"{self.item} serial {self.serial_no}"
