@@ -94,12 +94,27 @@ _PLAIN_FIELDS = (
 )
 
 
+class JSONText(str):
+    """The value of a JSON field encoded already (e.g. an event's data that is also an API answer,
+    `core.renderers.encoded_answer`): set-based writes store the text as it is instead of encoding again."""
+
+
 def _preparer(field: models.Field[Any, Any], conn: Any) -> Any:
     """How to prepare a value of `field` for the database (plain values pass through unchanged)."""
-    if isinstance(field, models.JSONField) and conn.vendor == "postgresql":
+    if isinstance(field, models.JSONField):
         encoder = field.encoder
-        # The JSON text of the value (SQL NULL for None), cast to jsonb in the statement.
-        return lambda value: None if value is None else json.dumps(value, cls=encoder)
+        if conn.vendor == "postgresql":
+            # The JSON text of the value (SQL NULL for None), cast to jsonb in the statement.
+            return lambda value: (
+                None
+                if value is None
+                else str(value)
+                if isinstance(value, JSONText)
+                else json.dumps(value, cls=encoder)
+            )
+        return lambda value: (
+            str(value) if isinstance(value, JSONText) else field.get_db_prep_save(value, conn)
+        )
     if isinstance(field, models.DateTimeField):
         # The rows of one statement mostly share one timestamp (`created_at`): converted once each.
         converted: dict[Any, Any] = {}

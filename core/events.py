@@ -33,7 +33,7 @@ from django.db.models import Exists, Max, OuterRef
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from core.db import bulk_insert, is_postgresql, update_rows
+from core.db import JSONText, bulk_insert, is_postgresql, update_rows
 from core.exceptions import ErrorCode, InvalidInput
 from core.locks import lock_event_sequencer
 from core.models import Event, WebhookDelivery, WebhookSubscription
@@ -137,13 +137,23 @@ def event_emit(
     return event
 
 
-def events_emit(*, event_type: EventType, subjects: Sequence[Any]) -> list[Event]:
+def events_emit(
+    *,
+    event_type: EventType,
+    subjects: Sequence[Any],
+    payloads: Sequence[dict[str, Any] | JSONText] | None = None,
+) -> list[Event]:
     """`event_emit` for many objects of one model at once (an import): one INSERT, and the renderer's
-    `render_many` keeps the number of queries fixed."""
+    `render_many` keeps the number of queries fixed. `payloads`: the data of each subject, in order, when
+    the caller has it already (what the renderer would answer; a new document's, rendered from its
+    input), as a dict or as its JSON text (`core.db.JSONText`, stored as it is)."""
     if not subjects:
         return []
     _require_transaction()
-    payloads = _render_many(_renderers(subjects[0]), subjects)
+    if payloads is None:
+        payloads = _render_many(_renderers(subjects[0]), subjects)
+    elif len(payloads) != len(subjects):
+        raise ValueError("events_emit: one payload per subject")
     events = bulk_insert([Event(type=str(event_type), data=p) for p in payloads])
     dispatch_soon()
     return events

@@ -20,16 +20,18 @@ from __future__ import annotations
 
 import datetime
 from collections import defaultdict
-from collections.abc import Iterable
+from collections.abc import Collection, Iterable
 from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
 
-from django.db.models import F, Q
+from django.db.models import Exists, F, OuterRef, Q
 
+from core.db import keys_condition
 from core.quantities import ZERO
 from picking.models import PickLine
 from tracking.rules import TRACKING_CODE_FLAGS, requirement_of_flags, stock_key
+from warehouse.models import Bin, BinContent, SerialNoInformation
 from warehouse.selectors import (
     NumberScope,
     StockRow,
@@ -174,6 +176,45 @@ def available_stock(
         ],
         unassigned_on_picks=unassigned,
     )
+
+
+def serials_plainly_available(*, location_id: int, serials: Collection[tuple[int, str]]) -> bool:
+    """Whether every (item_id, serial_no) of `serials` is plainly available at the location: in stock there
+    (a whole unit) with no lot and no expiration date, in a bin that is neither blocked nor a shipping bin,
+    the serial number not blocked, and on no open pick line. One COUNT, however many numbers: checking
+    10 000 prescribed serial numbers that are all fine (the usual document) reads no stock row.
+
+    Such a number passes every stock check of a source line without a bin and takes nothing from stock
+    (`picking.services.tracking_checks`); when any number is not plain, the caller reads their stock rows
+    (`available_stock`) and checks them one by one, which also says what is wrong. A serial number is in
+    stock in one row at most (`bin_content_serial_in_one_bin`) and on one open pick line at most."""
+    if not serials:
+        return True
+    blocked = SerialNoInformation.objects.filter(
+        item_id=OuterRef("item_id"), serial_no=OuterRef("serial_no"), blocked=True
+    )
+    # Any open take line of the number, wherever it is: an exact reservation check is the slow path's.
+    on_pick = PickLine.objects.filter(
+        item_id=OuterRef("item_id"),
+        serial_no=OuterRef("serial_no"),
+        action=PickLine.Action.TAKE,
+        qty_handled__lt=F("quantity"),
+    )
+    plain = (
+        BinContent.objects.filter(
+            keys_condition(BinContent, ["item", "serial_no"], serials),  # in any order: counted
+            location_id=location_id,
+            quantity__gte=1,
+            lot_no="",
+            expiration_date__isnull=True,
+            bin__blocked=False,
+        )
+        .exclude(serial_no="")
+        .exclude(bin__kind=Bin.Kind.SHIPPING)
+        .exclude(Exists(blocked))
+        .exclude(Exists(on_pick))
+    )
+    return plain.count() == len(serials)
 
 
 class AvailabilityRows:

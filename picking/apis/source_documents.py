@@ -144,9 +144,6 @@ LIST_PARAMETERS = [
 ]
 
 
-_EVENT_ONLY_KEYS = ("source_document_type", "source_document_no")
-
-
 def _document_response(document_id: int, user: Any, status_code: int = 200) -> Response:
     """The document as `SourceDocumentSerializer` renders it, read as plain rows (three queries, no model
     instance per line or number: the answer to a document of 10 000 serial numbers costs like its rows)."""
@@ -191,10 +188,9 @@ class SourceDocumentListCreateApi(ListAPIView[SourceDocument]):
     def post(self, request: Request, *args: Any, **kwargs: Any) -> Response:
         def create() -> Response:
             created = source_document_create_with_data(data=request.data, user=request.user)
-            # The event's data is the document as this API answers it, plus its type and no. again.
-            answer = {key: value for key, value in created.data.items() if key not in _EVENT_ONLY_KEYS}
+            # The document as this API answers it, its JSON text made once with its event's data.
             return Response(
-                answer,
+                created.answer,
                 status=status.HTTP_201_CREATED,
                 headers={"Location": reverse("api-source-document-detail", args=[created.document.pk])},
             )

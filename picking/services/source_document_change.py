@@ -103,7 +103,16 @@ def source_line_add(*, document_id: int, data: Any, user: Any) -> SourceLine:
                 errors=[{"field": "line_no", "code": ErrorCode.ALREADY_EXISTS, "detail": detail}],
             )
         raise_for(validate_added_lines(document=document, lines=[line_input], user=user), ref=_("The line"))
-        (created,) = write_lines([(document, line_input)])
+        (line_id,) = write_lines([(document, line_input)])
+        created = SourceLine(
+            pk=line_id,
+            document=document,
+            line_no=line_input.line_no,
+            item=line_input.item,
+            quantity=line_input.quantity,
+            bin=line_input.bin,
+        )
+        created._state.adding = False
         if document.status == SourceDocument.Status.SHIPPED:
             SourceDocument.objects.filter(pk=document.pk).update(
                 status=SourceDocument.Status.PARTIALLY_SHIPPED

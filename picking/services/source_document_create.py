@@ -9,6 +9,7 @@ that feeds an import chunk by chunk is `picking.services.source_document_import`
 
 from __future__ import annotations
 
+import json
 from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass, field
@@ -16,14 +17,15 @@ from typing import Any
 
 from django.db import IntegrityError, transaction
 from django.utils.translation import gettext as _
+from rest_framework import serializers
 
 from core.activity import Action, activity_record
-from core.db import bulk_insert, insert_rows, keys_subquery
+from core.db import JSONText, bulk_insert, insert_rows, keys_subquery
 from core.events import EventType, events_emit
 from core.exceptions import DuplicateDocument, ErrorCode
-from core.models import Event
-from core.quantities import ZERO
-from picking.availability import AvailableRow, available_stock
+from core.quantities import ZERO, format_quantity_memo
+from core.renderers import EncodedAnswer, encoded_answer
+from picking.availability import AvailableRow, available_stock, serials_plainly_available
 from picking.models import ItemTrackingLine, SourceDocument, SourceLine
 from picking.services.activity import document_change
 from picking.services.source_document_input import (
@@ -34,7 +36,7 @@ from picking.services.source_document_input import (
     field_path,
     parse_document,
 )
-from picking.services.tracking_checks import LineContext, check_lines, raise_for
+from picking.services.tracking_checks import LineContext, check_lines, plain_candidate, raise_for
 from tracking.rules import requirement
 from warehouse.models import Bin, Item, ItemLedgerEntry, Location
 from warehouse.rules import whole_units_problem
@@ -61,11 +63,11 @@ class _Refs:
 
 @dataclass(frozen=True)
 class DocumentCreated:
-    """A new document and what its `source_document.created` event carries: the document as the API
-    answers it (plus `source_document_type` / `source_document_no`), rendered once in the transaction."""
+    """A new document, and the document as the API answers it (`answer`, its JSON text made once), which
+    its `source_document.created` event carries plus `source_document_type` / `source_document_no`."""
 
     document: SourceDocument
-    data: dict[str, Any]
+    answer: EncodedAnswer
 
 
 def source_document_create(*, data: Any, user: Any) -> SourceDocument:
@@ -88,8 +90,8 @@ def source_document_create_with_data(*, data: Any, user: Any) -> DocumentCreated
         raise_for(errors, ref=ref)
     try:
         with transaction.atomic():
-            documents, events = _write_documents(good, user=user)
-            return DocumentCreated(document=documents[0], data=events[0].data)
+            (created,) = _write_documents(good, user=user)
+            return created
     except IntegrityError as exc:
         doc = good[0]
         if SourceDocument.objects.filter(type=doc.type, no=doc.no).exists():
@@ -121,12 +123,12 @@ def source_documents_import(*, documents: Sequence[Any], user: Any) -> ImportRes
         return result
     try:
         with transaction.atomic():
-            result.created = _write_documents(good, user=user)[0]
+            result.created = [created.document for created in _write_documents(good, user=user)]
     except IntegrityError:
         for doc in good:
             try:
                 with transaction.atomic():
-                    result.created.extend(_write_documents([doc], user=user)[0])
+                    result.created.extend(created.document for created in _write_documents([doc], user=user))
             except IntegrityError:
                 result.errors.append(
                     {
@@ -158,10 +160,12 @@ def validate_documents(raws: Sequence[Any], *, user: Any) -> tuple[list[Document
     good: list[DocumentInput] = []
     for index, doc in resolved:
         assert doc.location is not None
+        stock = stock_by_location.get(doc.location.pk, _LocationStock())
         errors = check_lines(
             lines=_line_contexts(doc),
             location=doc.location,
-            stock=stock_by_location.get(doc.location.pk, []),
+            stock=stock.rows,
+            plain_serials=stock.plain_serials,
             used_serial_nos=used,
         )
         if errors:
@@ -291,33 +295,66 @@ def _resolve(doc: DocumentInput, refs: _Refs) -> list[Error]:
     return errors
 
 
-def _stock_by_location(docs: Sequence[DocumentInput]) -> dict[int, list[AvailableRow]]:
-    """Available stock of the warehouse-tracked numbers to check (only those: a join on the wanted
-    (item, number) pairs, however much else the items have in stock), unsorted (the checks look rows up
-    by number): two queries per location."""
+@dataclass
+class _LocationStock:
+    """What the stock checks of one location get: the stock rows of the numbers to check one by one, and
+    the serial numbers found plainly available in SQL (`serials_plainly_available`), which need no row."""
+
+    rows: list[AvailableRow] = field(default_factory=list)
+    plain_serials: frozenset[tuple[int, str]] = frozenset()
+
+
+def _stock_by_location(docs: Sequence[DocumentInput]) -> dict[int, _LocationStock]:
+    """The stock to check the documents' numbers against, per location.
+
+    The serial numbers of lines without a bin (the usual document) are first counted in SQL: when every
+    one is plainly available (`serials_plainly_available`, one COUNT), no stock row is read for them.
+    Otherwise, and for lots and the numbers of lines with a bin, the available stock of the wanted
+    (item, number) pairs only (a join on them, however much else the items have in stock), unsorted (the
+    checks look rows up by number): two queries per location."""
     serials: dict[int, set[tuple[int, str]]] = defaultdict(set)
     lots: dict[int, set[tuple[int, str]]] = defaultdict(set)
+    candidates: dict[int, set[tuple[int, str]]] = defaultdict(set)
     for doc in docs:
         assert doc.location is not None
+        location_id = doc.location.pk
         for line in doc.lines:
             assert line.item is not None
             req = requirement(line.item.tracking_code)
+            if not (req.serial.warehouse or req.lot.warehouse) or not line.tracking:
+                continue
+            item_pk, has_bin = line.item.pk, line.bin is not None
             for entry in line.tracking:
                 # What `check_lines` looks up: a serial number the stock carries, else a lot it carries.
                 if entry.serial_no and req.serial.warehouse:
-                    serials[doc.location.pk].add((line.item.pk, entry.serial_no))
+                    pair = (item_pk, entry.serial_no)
+                    if plain_candidate(entry, has_bin, req):
+                        candidates[location_id].add(pair)
+                    else:
+                        serials[location_id].add(pair)
                 elif entry.lot_no and req.lot.warehouse:
-                    lots[doc.location.pk].add((line.item.pk, entry.lot_no))
+                    lots[location_id].add((item_pk, entry.lot_no))
+    plain: dict[int, frozenset[tuple[int, str]]] = {}
+    for location_id, pairs in candidates.items():
+        if serials_plainly_available(location_id=location_id, serials=pairs):
+            plain[location_id] = frozenset(pairs)
+        else:
+            serials[location_id] |= pairs
     return {
-        location_id: available_stock(
-            item_ids=None,
-            location_id=location_id,
-            numbers=NumberScope(
-                serials=frozenset(serials.get(location_id, ())), lots=frozenset(lots.get(location_id, ()))
-            ),
-            ordered=False,
-        ).rows
-        for location_id in serials.keys() | lots.keys()
+        location_id: _LocationStock(
+            rows=available_stock(
+                item_ids=None,
+                location_id=location_id,
+                numbers=NumberScope(
+                    serials=frozenset(serials.get(location_id, ())), lots=frozenset(lots.get(location_id, ()))
+                ),
+                ordered=False,
+            ).rows
+            if location_id in serials or location_id in lots
+            else [],
+            plain_serials=plain.get(location_id, frozenset()),
+        )
+        for location_id in serials.keys() | lots.keys() | candidates.keys()
     }
 
 
@@ -359,9 +396,10 @@ def _used_serial_nos(docs: Sequence[DocumentInput]) -> set[tuple[int, str]]:
     return set(found)
 
 
-def _write_documents(docs: Sequence[DocumentInput], *, user: Any) -> tuple[list[SourceDocument], list[Event]]:
+def _write_documents(docs: Sequence[DocumentInput], *, user: Any) -> list[DocumentCreated]:
     """Insert documents, lines and tracking lines (three INSERTs, whatever the number of lines) and their
-    `source_document.created` events (returned, in the order of the documents)."""
+    `source_document.created` events. Each document's answer is rendered from what was just written
+    (`_created_answer`, not read back) and JSON-encoded once, for the API's answer and the event's data."""
     created_by = user if getattr(user, "is_authenticated", False) else None
     documents = bulk_insert(
         [
@@ -379,7 +417,14 @@ def _write_documents(docs: Sequence[DocumentInput], *, user: Any) -> tuple[list[
     write_lines(
         [(document, line) for document, doc in zip(documents, docs, strict=True) for line in doc.lines]
     )
-    events = events_emit(event_type=EventType.SOURCE_DOCUMENT_CREATED, subjects=documents)
+    answers = [
+        encoded_answer(_created_answer(document, doc)) for document, doc in zip(documents, docs, strict=True)
+    ]
+    events_emit(
+        event_type=EventType.SOURCE_DOCUMENT_CREATED,
+        subjects=documents,
+        payloads=[_event_text(answer, document) for answer, document in zip(answers, documents, strict=True)],
+    )
     activity_record(
         user=user,
         action=Action.CREATED,
@@ -392,18 +437,99 @@ def _write_documents(docs: Sequence[DocumentInput], *, user: Any) -> tuple[list[
             for document, doc in zip(documents, docs, strict=True)
         ],
     )
-    return documents, events
+    return [
+        DocumentCreated(document=document, answer=answer)
+        for document, answer in zip(documents, answers, strict=True)
+    ]
 
 
-def write_lines(lines: Sequence[tuple[SourceDocument, LineInput]]) -> list[SourceLine]:
-    """Insert checked lines (with their prescribed numbers) into their documents: two INSERTs."""
-    created = bulk_insert(
+def _event_text(answer: EncodedAnswer, document: SourceDocument) -> JSONText:
+    """The event's data as JSON text: the answer's text with `source_document_type` and
+    `source_document_no` added at its end (the order `picking.event_data` renders them in)."""
+    extra = json.dumps({"source_document_type": document.type, "source_document_no": document.no})
+    return JSONText(f"{answer.json_text[:-1]},{extra[1:]}")
+
+
+_DATE = serializers.DateField()
+_DATETIME = serializers.DateTimeField()
+
+
+def _created_answer(document: SourceDocument, doc: DocumentInput) -> dict[str, Any]:
+    """A document just written from `doc` as the API answers it (`picking.event_data.source_document_data`
+    without its last two keys, which reads it back from the database; tests hold the two equal).
+
+    Rendered from the checked input, whose values are what the rows hold (quantities of at most five
+    decimals, the expiration dates and lots taken from stock), so that 10 000 numbers are not read again.
+    """
+    text = format_quantity_memo()
+    zero = text(ZERO)
+    lines = []
+    for line in sorted(doc.lines, key=lambda line: line.line_no):
+        assert line.item is not None
+        quantity = text(line.quantity)
+        tracked = line.quantity * 0  # the serializer's sum starts there: "0" for a line without numbers
+        tracking = []
+        for e in line.tracking:
+            tracking.append(
+                {
+                    "serial_no": e.serial_no,
+                    "lot_no": e.lot_no,
+                    "expiration_date": None if e.expiration_date is None else e.expiration_date.isoformat(),
+                    "quantity": text(e.quantity),
+                    "qty_handled": zero,
+                    "origin": ItemTrackingLine.Origin.SOURCE.value,
+                }
+            )
+            tracked += e.quantity
+        lines.append(
+            {
+                "line_no": line.line_no,
+                "item": line.item.no,
+                "quantity": quantity,
+                "bin": line.bin.code if line.bin is not None else None,
+                "qty_shipped": zero,
+                "qty_on_picks": zero,
+                "qty_on_shipments": zero,
+                "qty_outstanding": quantity,
+                "qty_tracked": text(tracked),
+                "tracking": tracking,
+            }
+        )
+    assert doc.location is not None
+    return {
+        "id": document.pk,
+        "type": document.type,
+        "no": document.no,
+        "location": doc.location.code,
+        "partner": document.partner,
+        "shipment_date": None
+        if document.shipment_date is None
+        else _DATE.to_representation(document.shipment_date),
+        "status": document.status,
+        "created_at": _DATETIME.to_representation(document.created_at),
+        "lines": lines,
+    }
+
+
+def write_lines(lines: Sequence[tuple[SourceDocument, LineInput]]) -> list[int]:
+    """Insert checked lines (with their prescribed numbers) into their documents: two INSERTs of plain rows
+    (no model instance per line). Returns the lines' ids in the order of `lines`."""
+    ids = insert_rows(
+        SourceLine,
+        ["document", "line_no", "item", "quantity", "bin", "qty_shipped", "qty_on_picks", "qty_on_shipments"],
         [
-            SourceLine(
-                document=document, line_no=line.line_no, item=line.item, quantity=line.quantity, bin=line.bin
+            (
+                document.pk,
+                line.line_no,
+                line.item.pk if line.item is not None else None,
+                line.quantity,
+                line.bin.pk if line.bin is not None else None,
+                ZERO,
+                ZERO,
+                ZERO,
             )
             for document, line in lines
-        ]
+        ],
     )
     # The prescribed numbers as plain rows (tens of thousands of them: no model instances).
     source = ItemTrackingLine.Origin.SOURCE.value
@@ -411,13 +537,13 @@ def write_lines(lines: Sequence[tuple[SourceDocument, LineInput]]) -> list[Sourc
         ItemTrackingLine,
         ["source_line", "serial_no", "lot_no", "expiration_date", "quantity", "qty_handled", "origin"],
         [
-            (source_line.pk, e.serial_no, e.lot_no, e.expiration_date, e.quantity, ZERO, source)
-            for source_line, (_document, line) in zip(created, lines, strict=True)
+            (line_id, e.serial_no, e.lot_no, e.expiration_date, e.quantity, ZERO, source)
+            for line_id, (_document, line) in zip(ids, lines, strict=True)
             for e in line.tracking
         ],
         returning_ids=False,
     )
-    return created
+    return ids
 
 
 def validate_added_lines(*, document: SourceDocument, lines: list[LineInput], user: Any) -> list[Error]:
@@ -435,10 +561,12 @@ def validate_added_lines(*, document: SourceDocument, lines: list[LineInput], us
     if errors:
         return errors
     assert doc.location is not None
+    stock = _stock_by_location([doc]).get(doc.location.pk, _LocationStock())
     return check_lines(
         lines=_line_contexts(doc),
         location=doc.location,
-        stock=_stock_by_location([doc]).get(doc.location.pk, []),
+        stock=stock.rows,
+        plain_serials=stock.plain_serials,
         used_serial_nos=_used_serial_nos([doc]),
     )
 

@@ -93,20 +93,29 @@ def check_lines(
     stock: Sequence[AvailableRow],
     used_serials: dict[ItemSerial, str] | None = None,
     used_serial_nos: set[ItemSerial] | None = None,
+    plain_serials: frozenset[ItemSerial] = frozenset(),
 ) -> list[Error]:
     """Check the tracking of `lines` of one document; fill expiration dates (and a serial's lot) from stock.
 
     `used_serials`: serial numbers already on other lines of the document ((item_id, serial_no) -> "line N").
     `used_serial_nos`: (item_id, serial_no) that already appear in the item ledger (for new numbers of
     outbound-only tracking, which must never have been used for the item before).
+    `plain_serials`: (item_id, serial_no) found plainly available at the location
+    (`picking.availability.serials_plainly_available`): an entry that is a `plain_candidate` among them
+    passes the stock checks without a stock row (it has no lot or expiration date to take from stock).
     """
     errors: list[Error] = []
-    seen_serials: dict[ItemSerial, str] = dict(used_serials or {})
+    # (item, serial) -> where it is already: "line N" of another line, or the line no. of one checked here
+    seen_serials: dict[ItemSerial, str | int] = dict(used_serials or {})
     by_stock = _Stock(stock)
     lot_requests: dict[LotRequestKey, _LotRequest] = {}
     for line in lines:
         req = requirement(line.item.tracking_code)
-        errors.extend(_check_line(line, req, location, by_stock, seen_serials, used_serial_nos, lot_requests))
+        errors.extend(
+            _check_line(
+                line, req, location, by_stock, seen_serials, used_serial_nos, lot_requests, plain_serials
+            )
+        )
     for (item_id, lot_no, bin_id), request in lot_requests.items():
         rows = [r for r in by_stock.by_lot.get((item_id, lot_no), []) if bin_id in (None, r.stock.bin_id)]
         errors.extend(_check_lot_in_stock(request, location, rows))
@@ -118,11 +127,13 @@ def _check_line(
     req: Requirement,
     location: Location,
     stock: _Stock,
-    seen_serials: dict[ItemSerial, str],
+    seen_serials: dict[ItemSerial, str | int],
     used_serial_nos: set[ItemSerial] | None,
     lot_requests: dict[LotRequestKey, _LotRequest],
+    plain_serials: frozenset[ItemSerial],
 ) -> list[Error]:
     """The problems of one line, entry by entry, then the line's total; lots are gathered for later."""
+    has_bin = line.bin_id is not None
     errors: list[Error] = []
     rule_problems = _rule_problems(line, req)
     lots_on_line: set[str] = set()
@@ -158,7 +169,10 @@ def _check_line(
         if not tracked or not entry.check_stock:
             continue
         if entry.serial_no and req.serial.warehouse:
-            errors.extend(_check_serial_in_stock(entry, line, req, location, stock))
+            if (item_pk, entry.serial_no) in plain_serials and plain_candidate(entry, has_bin, req):
+                entry.expiration_date = None  # what the stock row says: none (nor a lot)
+            else:
+                errors.extend(_check_serial_in_stock(entry, line, req, location, stock))
         elif (
             entry.serial_no and used_serial_nos is not None and (item_pk, entry.serial_no) in used_serial_nos
         ):
@@ -180,10 +194,10 @@ def _check_line(
             request.quantity += entry.quantity
             request.entries.append(entry)
     errors.extend(rule_problems.get(None, []))
-    label = line.label  # translated once per line, not once per number
+    line_no = line.line_no  # worded ("line N") only for a refusal
     for entry in line.tracking:
         if entry.serial_no:
-            seen_serials.setdefault((item_pk, entry.serial_no), label)
+            seen_serials.setdefault((item_pk, entry.serial_no), line_no)
     return errors
 
 
@@ -194,9 +208,12 @@ def _rule_problems(line: LineContext, req: Requirement) -> dict[int | None, list
     lines of the document is `_check_serial_on_other_lines`'.
     """
     entries = [TrackingEntry(e.serial_no, e.lot_no, e.quantity) for e in line.tracking]
-    prefix = _("Line %(line)s (item %(item)s)") % {"line": line.line_no, "item": line.item.no}
     found: dict[int | None, list[Error]] = defaultdict(list)
-    for problem in tracking_problems(req, entries, line_quantity=line.quantity, require_numbers=False):
+    problems = tracking_problems(req, entries, line_quantity=line.quantity, require_numbers=False)
+    if not problems and not line.item.whole_units:
+        return found  # the usual line: nothing to word
+    prefix = _("Line %(line)s (item %(item)s)") % {"line": line.line_no, "item": line.item.no}
+    for problem in problems:
         if problem.index is None:
             field_name = f"{line.line_field}.tracking" if line.line_field else "tracking"
         else:
@@ -224,12 +241,15 @@ def _rule_problems(line: LineContext, req: Requirement) -> dict[int | None, list
 
 
 def _check_serial_on_other_lines(
-    entry: TrackingInput, line: LineContext, seen: dict[ItemSerial, str]
+    entry: TrackingInput, line: LineContext, seen: dict[ItemSerial, str | int]
 ) -> list[Error]:
     """A serial number ships once: refuse it when an earlier line of the document (`seen`) carries it."""
     key = (line.item.pk, entry.serial_no)
     if key not in seen:
         return []
+    where = seen[key]
+    if isinstance(where, int):
+        where = _("line %(line)s") % {"line": where}
     return [
         field_error(
             f"{entry.field}.serial_no",
@@ -238,7 +258,7 @@ def _check_serial_on_other_lines(
                 "Serial number %(serial)s of item %(item)s is already on %(line)s of this document. A serial "
                 "number ships once: remove one."
             )
-            % {"serial": entry.serial_no, "item": line.item.no, "line": seen[key]},
+            % {"serial": entry.serial_no, "item": line.item.no, "line": where},
         )
     ]
 
@@ -247,6 +267,14 @@ def _where(location: Location, line: LineContext) -> str:
     if line.bin_id:
         return _("bin %(bin)s at location %(location)s") % {"bin": line.bin_code, "location": location.code}
     return _("location %(location)s") % {"location": location.code}
+
+
+def plain_candidate(entry: TrackingInput, has_bin: bool, req: Requirement) -> bool:
+    """Whether a warehouse-tracked serial number may pass the stock checks by
+    `picking.availability.serials_plainly_available` alone: its line ships from anywhere at the location
+    (no bin to match), and it names no lot that stock would have to match. The others are checked
+    against their stock row (`_check_serial_in_stock`)."""
+    return not has_bin and not (entry.lot_no and req.lot.warehouse)
 
 
 def _check_serial_in_stock(
