@@ -4,6 +4,8 @@
   one COUNT) pass the stock checks without reading their stock rows. Every other state of stock must give
   exactly what reading the rows gives: the same refusals and the same lots and expiration dates taken from
   stock.
+- A line made only of such numbers passes as a whole (`tracking_checks._plainly_fine`, set operations);
+  every line must give what checking it entry by entry gives.
 - The `source_document.created` data is rendered from the checked input instead of read back; it must be
   what reading the document back renders, key for key and in the same order.
 """
@@ -21,6 +23,7 @@ from picking.availability import serials_plainly_available
 from picking.event_data import source_document_data, source_documents_data
 from picking.models import SourceDocument
 from picking.services import source_document_create as create_module
+from picking.services import tracking_checks
 from picking.services.source_document_create import (
     source_document_create_with_data,
     source_documents_import,
@@ -139,6 +142,85 @@ def test_a_line_with_a_bin_checks_its_serials_against_the_bin(serial_world: Worl
     )
     assert numbers == [] and [e["code"] for e in problems[0]] == ["serial_not_available"]
     assert "bin A1" in problems[0][0]["detail"]
+
+
+# (lines of one document, how many of them pass as a whole, the codes of the refusal)
+WHOLE_LINE_CASES = [
+    pytest.param([_line(10000, "SN-WH", "W-P1", "W-P2")], 1, [], id="plain"),
+    pytest.param([_line(10000, "SN-WH", "W-P1", quantity="3")], 1, [], id="fewer-numbers-than-quantity"),
+    pytest.param([_line(10000, "SN-WH", "W-P1"), _line(20000, "SN-WH", "W-P2")], 2, [], id="two-plain-lines"),
+    pytest.param(
+        [_line(10000, "SN-WH", "W-P1", "W-P1")], 0, ["duplicate_serial"], id="same-number-twice-on-a-line"
+    ),
+    pytest.param(
+        [_line(10000, "SN-WH", "W-P1"), _line(20000, "SN-WH", "W-P1", "W-P2")],
+        1,
+        ["duplicate_serial"],
+        id="same-number-on-two-lines",
+    ),
+    pytest.param(
+        [_line(10000, "SN-WH", "W-P1", "W-P2", quantity="1")],
+        0,
+        ["tracking_exceeds_quantity"],
+        id="more-numbers-than-quantity",
+    ),
+    pytest.param(
+        [
+            {
+                "line_no": 10000,
+                "item": "SN-WH",
+                "quantity": "2",
+                "tracking": [{"serial_no": "W-P1", "quantity": "2"}],
+            }
+        ],
+        0,
+        ["serial_quantity_not_one"],
+        id="serial-quantity-two",
+    ),
+    pytest.param(
+        [
+            {
+                "line_no": 10000,
+                "item": "SN-WH",
+                "quantity": "1",
+                "tracking": [{"serial_no": "W-P1", "lot_no": "L"}],
+            }
+        ],
+        0,
+        ["lot_not_tracked"],
+        id="lot-on-an-item-without-lots",
+    ),
+    pytest.param([_line(10000, "SN-WH", "W-P1", bin="A1")], 0, [], id="line-with-a-bin"),
+]
+
+
+@pytest.mark.parametrize(("lines", "passed", "codes"), WHOLE_LINE_CASES)
+def test_a_plain_line_passing_as_a_whole_checks_like_entry_by_entry(
+    serial_world: World,
+    monkeypatch: pytest.MonkeyPatch,
+    lines: list[dict[str, Any]],
+    passed: int,
+    codes: list[str],
+) -> None:
+    walk = tracking_checks._plainly_fine
+    outcomes: list[bool] = []
+
+    def counted(*args: Any) -> bool:
+        outcomes.append(walk(*args))
+        return outcomes[-1]
+
+    # when the document is checked with the whole-line pass, and again entry by entry
+    monkeypatch.setattr(tracking_checks, "_plainly_fine", counted)
+    whole = _outcome(order("SO-WHOLE", *lines), serial_world.supervisor)
+    monkeypatch.setattr(tracking_checks, "_plainly_fine", lambda *args: False)
+    by_entry = _outcome(order("SO-WHOLE", *lines), serial_world.supervisor)
+
+    # then both say the same, and the pass took the lines it should
+    assert whole == by_entry
+    assert outcomes.count(True) == passed
+    numbers, problems = whole
+    assert [e["code"] for errors in problems for e in errors] == codes
+    assert bool(numbers) is (not codes)
 
 
 def _dumped(data: Any) -> str:
