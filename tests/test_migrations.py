@@ -31,3 +31,14 @@ def test_event_data_is_compressed_with_lz4_where_the_server_has_it() -> None:
         )
         (method,) = cursor.fetchone()
     assert method == ("l" if "lz4" in methods else "")
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db
+def test_pick_lines_leave_room_to_update_in_place() -> None:
+    from django.db import connection
+
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT reloptions FROM pg_class WHERE oid = 'picking_pickline'::regclass")
+        (options,) = cursor.fetchone()
+    assert "fillfactor=50" in (options or [])
