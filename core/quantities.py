@@ -9,7 +9,6 @@ and read them in the page's language (`localize_quantity`, `parse_quantity_input
 from __future__ import annotations
 
 import re
-from collections.abc import Callable
 from decimal import Decimal
 from typing import Any, overload
 
@@ -33,23 +32,6 @@ def format_quantity(value: Decimal | None) -> str | None:
     if "." in text:
         text = text.rstrip("0").rstrip(".")
     return text or "0"
-
-
-def format_quantity_memo() -> Callable[[Decimal], str]:
-    """`format_quantity` remembering its answer per value: the 10 000 numbers of a document mostly share
-    one quantity, and formatting each again costs more than looking it up. Zero is formatted each time
-    (`-0` and `0` are equal but format differently)."""
-    answers: dict[Decimal, str] = {}
-
-    def text(value: Decimal) -> str:
-        if not value:
-            return format_quantity(value)
-        answer = answers.get(value)
-        if answer is None:
-            answers[value] = answer = format_quantity(value)
-        return answer
-
-    return text
 
 
 def display_quantity(value: Any) -> str:

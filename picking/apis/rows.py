@@ -16,8 +16,8 @@ from typing import Any
 
 from django.db import connection, models
 from django.db.models import QuerySet
-from rest_framework import serializers
 
+from core.formats import date_text, datetime_text, memo
 from core.quantities import ZERO, format_quantity
 from picking.models import (
     ItemTrackingLine,
@@ -30,38 +30,9 @@ from picking.models import (
 )
 from warehouse.models import ItemLedgerEntry, WarehouseEntry
 
-_DATE = serializers.DateField()
-_DATETIME = serializers.DateTimeField()
-
 
 def _quantity(value: Decimal | None) -> str | None:
     return None if value is None else format_quantity(value)
-
-
-def _date(value: Any) -> str | None:
-    return None if value is None else _DATE.to_representation(value)
-
-
-def _datetime(value: Any) -> str | None:
-    return None if value is None else _DATETIME.to_representation(value)
-
-
-def _memo(convert: Callable[[Any], Any]) -> Callable[[Any], Any]:
-    """`convert` remembering its answer per value: the entries of one posting share their posting date,
-    creation time and mostly their quantities, and formatting each again cost more than the query. Zero
-    is converted each time (`-0` and `0` are equal but format differently)."""
-    answers: dict[Any, Any] = {}
-
-    def converted(value: Any) -> Any:
-        if not value:
-            return convert(value)
-        try:
-            return answers[value]
-        except KeyError:
-            answers[value] = answer = convert(value)
-            return answer
-
-    return converted
 
 
 Column = tuple[str, str, Callable[[Any], Any] | None]  # (answer key, values_list path, converter)
@@ -70,7 +41,7 @@ Column = tuple[str, str, Callable[[Any], Any] | None]  # (answer key, values_lis
 def _rows(queryset: QuerySet[Any], columns: Sequence[Column]) -> list[dict[str, Any]]:
     keys = [key for key, _path, _convert in columns]
     converters = [
-        (i, _memo(convert)) for i, (_key, _path, convert) in enumerate(columns) if convert is not None
+        (i, memo(convert)) for i, (_key, _path, convert) in enumerate(columns) if convert is not None
     ]
     out = []
     for row in queryset.values_list(*[path for _key, path, _convert in columns]):
@@ -95,7 +66,7 @@ _PICK_LINE: list[Column] = [
     ("qty_to_handle", "qty_to_handle", None),
     ("serial_no", "serial_no", None),
     ("lot_no", "lot_no", None),
-    ("expiration_date", "expiration_date", _date),
+    ("expiration_date", "expiration_date", date_text),
     ("tracking_locked", "tracking_locked", None),
     ("source_line_no", "source_line__line_no", None),
     ("pair", "pair_id", None),
@@ -106,7 +77,7 @@ _PICK_LINE: list[Column] = [
 def pick_line_rows(*, pick_id: int) -> list[dict[str, Any]]:
     """The pick's lines by line no., as `PickLineSerializer(many=True)` answers them."""
     rows = _rows(PickLine.objects.filter(pick_id=pick_id).order_by("line_no"), _PICK_LINE)
-    text = _memo(format_quantity)
+    text = memo(format_quantity)
     for row in rows:
         quantity, handled = row["quantity"], row["qty_handled"]
         row["quantity"] = text(quantity)
@@ -165,7 +136,7 @@ _ITEM_BIN_QUANTITY_TRACKING: list[Column] = [
     ("quantity", "quantity", _quantity),
     ("serial_no", "serial_no", None),
     ("lot_no", "lot_no", None),
-    ("expiration_date", "expiration_date", _date),
+    ("expiration_date", "expiration_date", date_text),
 ]
 
 
@@ -228,13 +199,13 @@ def _ledger_columns(bin_path: str) -> list[Column]:
         ("entry_type", "entry_type", None),
         ("document_type", "document_type", None),
         ("document_no", "document_no", None),
-        ("posting_date", "posting_date", _date),
+        ("posting_date", "posting_date", date_text),
         ("item", "item__no", None),
         ("location", "location__code", None),
         ("bin", bin_path, None),
         ("serial_no", "serial_no", None),
         ("lot_no", "lot_no", None),
-        ("expiration_date", "expiration_date", _date),
+        ("expiration_date", "expiration_date", date_text),
         ("quantity", "quantity", _quantity),
         ("remaining_quantity", "remaining_quantity", _quantity),
         ("open", "open", None),
@@ -242,7 +213,7 @@ def _ledger_columns(bin_path: str) -> list[Column]:
         ("source_document_type", "source_document_type", None),
         ("source_document_no", "source_document_no", None),
         ("source_line_no", "source_line_no", None),
-        ("created_at", "created_at", _datetime),
+        ("created_at", "created_at", datetime_text),
     ]
 
 
@@ -257,7 +228,7 @@ def ledger_entry_rows(*, entry_ids: Sequence[int]) -> list[dict[str, Any]]:
         bins.setdefault(entry_id, bin_code)
     columns = _ledger_columns("id")
     keys = [key for key, _path, _convert in columns]
-    converters = [_memo(convert) if convert is not None else None for _key, _path, convert in columns]
+    converters = [memo(convert) if convert is not None else None for _key, _path, convert in columns]
     converted = [(i, convert) for i, convert in enumerate(converters) if convert is not None]
     bin_index = keys.index("bin")
     rows = []
@@ -287,7 +258,7 @@ def source_document_rows(documents: QuerySet[SourceDocument]) -> dict[int, dict[
     pks = [header[0] for header in headers]
     if not pks:
         return {}
-    quantity_text = _memo(format_quantity)
+    quantity_text = memo(format_quantity)
     tracking: dict[int, list[dict[str, Any]]] = defaultdict(list)
     tracked: dict[int, Decimal] = {}
     numbers = (
@@ -302,7 +273,7 @@ def source_document_rows(documents: QuerySet[SourceDocument]) -> dict[int, dict[
             {
                 "serial_no": serial_no,
                 "lot_no": lot_no,
-                "expiration_date": None if expiration is None else _DATE.to_representation(expiration),
+                "expiration_date": date_text(expiration),
                 "quantity": quantity_text(quantity),
                 "qty_handled": quantity_text(handled),
                 "origin": origin,
@@ -348,9 +319,9 @@ def source_document_rows(documents: QuerySet[SourceDocument]) -> dict[int, dict[
             "no": no,
             "location": location,
             "partner": partner,
-            "shipment_date": _date(shipment_date),
+            "shipment_date": date_text(shipment_date),
             "status": status,
-            "created_at": _datetime(created_at),
+            "created_at": datetime_text(created_at),
             "lines": lines.get(pk, []),
         }
         for pk, type_, no, location, partner, shipment_date, status, created_at in headers

@@ -17,13 +17,13 @@ from typing import Any
 
 from django.db import IntegrityError, transaction
 from django.utils.translation import gettext as _
-from rest_framework import serializers
 
 from core.activity import Action, activity_record
 from core.db import JSONText, bulk_insert, insert_rows, keys_subquery
 from core.events import EventType, events_emit
 from core.exceptions import DuplicateDocument, ErrorCode
-from core.quantities import ZERO, format_quantity_memo
+from core.formats import date_text, datetime_text, memo
+from core.quantities import ZERO, format_quantity
 from core.renderers import EncodedAnswer, encoded_answer
 from picking.availability import AvailableRow, available_stock, serials_plainly_available
 from picking.models import ItemTrackingLine, SourceDocument, SourceLine
@@ -450,10 +450,6 @@ def _event_text(answer: EncodedAnswer, document: SourceDocument) -> JSONText:
     return JSONText(f"{answer.json_text[:-1]},{extra[1:]}")
 
 
-_DATE = serializers.DateField()
-_DATETIME = serializers.DateTimeField()
-
-
 def _created_answer(document: SourceDocument, doc: DocumentInput) -> dict[str, Any]:
     """A document just written from `doc` as the API answers it (`picking.event_data.source_document_data`
     without its last two keys, which reads it back from the database; tests hold the two equal).
@@ -461,7 +457,7 @@ def _created_answer(document: SourceDocument, doc: DocumentInput) -> dict[str, A
     Rendered from the checked input, whose values are what the rows hold (quantities of at most five
     decimals, the expiration dates and lots taken from stock), so that 10 000 numbers are not read again.
     """
-    text = format_quantity_memo()
+    text = memo(format_quantity)
     zero = text(ZERO)
     lines = []
     for line in sorted(doc.lines, key=lambda line: line.line_no):
@@ -474,7 +470,7 @@ def _created_answer(document: SourceDocument, doc: DocumentInput) -> dict[str, A
                 {
                     "serial_no": e.serial_no,
                     "lot_no": e.lot_no,
-                    "expiration_date": None if e.expiration_date is None else e.expiration_date.isoformat(),
+                    "expiration_date": date_text(e.expiration_date),
                     "quantity": text(e.quantity),
                     "qty_handled": zero,
                     "origin": ItemTrackingLine.Origin.SOURCE.value,
@@ -502,11 +498,9 @@ def _created_answer(document: SourceDocument, doc: DocumentInput) -> dict[str, A
         "no": document.no,
         "location": doc.location.code,
         "partner": document.partner,
-        "shipment_date": None
-        if document.shipment_date is None
-        else _DATE.to_representation(document.shipment_date),
+        "shipment_date": date_text(document.shipment_date),
         "status": document.status,
-        "created_at": _DATETIME.to_representation(document.created_at),
+        "created_at": datetime_text(document.created_at),
         "lines": lines,
     }
 
