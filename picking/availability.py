@@ -194,12 +194,16 @@ def serials_plainly_available(*, location_id: int, serials: Collection[tuple[int
         item_id=OuterRef("item_id"), serial_no=OuterRef("serial_no"), blocked=True
     )
     # Any open take line of the number, wherever it is: an exact reservation check is the slow path's.
+    # Its conditions are those of `serial_on_one_open_pick_line` (serial_no not blank included, which
+    # PostgreSQL cannot infer from the match on the outer number), so each number is one look-up in that
+    # unique index. Without it the check walked every pick line of the item, open or handled, for each
+    # number: 3 s for 30 000 numbers of an item that had been picked 30 000 times before.
     on_pick = PickLine.objects.filter(
         item_id=OuterRef("item_id"),
         serial_no=OuterRef("serial_no"),
         action=PickLine.Action.TAKE,
         qty_handled__lt=F("quantity"),
-    )
+    ).exclude(serial_no="")
     plain = (
         BinContent.objects.filter(
             keys_condition(BinContent, ["item", "serial_no"], serials),  # in any order: counted
