@@ -15,6 +15,11 @@ Warehouse flow (`http-warehouse`), at BENCHWH (require shipment and pick): recei
 then `shipment` (`POST /warehouse-shipments/`), `create pick` (`.../create-pick/`), `autofill`, `register`
 (`POST /picks/{id}/register/`) and `post shipment` (`POST /warehouse-shipments/{id}/post/`).
 
+The flows send `Prefer: return=minimal` on the steps that work on every serial number (receive, create
+pick, autofill, post; register and post shipment), as an ERP that only needs the outcome does: the answers
+carry the document and the number of its lines (docs/api.md, "Big answers"). `http-full` runs the
+inventory flow again without it, every line answered, for comparison.
+
 Each step and the total are reported as the median (min, max) of the measured runs; a warm-up flow of 100
 serial numbers runs first on each server, untimed.
 """
@@ -52,13 +57,26 @@ class FlowRun:
     def total(self) -> float:
         return sum(self.seconds.values())
 
+    minimal: bool = True  # `Prefer: return=minimal` on the steps over every serial number
+
     def step(
-        self, server: Server, token: str, name: str, method: str, path: str, body: Any, expect: int
+        self,
+        server: Server,
+        token: str,
+        name: str,
+        method: str,
+        path: str,
+        body: Any,
+        expect: int,
+        *,
+        big: bool = True,
     ) -> Any:
         """Send one request of the flow to `/api/v1{path}`; keep its seconds, size and the workers' CPU
-        seconds as the step `name`; the answer's body."""
+        seconds as the step `name`; the answer's body. `big`: a step over every serial number (it asks
+        for a minimal answer when the flow does)."""
+        headers = {"Prefer": "return=minimal"} if big and self.minimal else None
         cpu = cpu_seconds(server.process)
-        answer = request(method, f"{server.url}/api/v1{path}", token, body, expect=expect)
+        answer = request(method, f"{server.url}/api/v1{path}", token, body, expect=expect, headers=headers)
         self.cpu[name] = cpu_seconds(server.process) - cpu
         self.seconds[name] = answer.seconds
         self.sizes[name] = answer.size
@@ -92,18 +110,23 @@ def _order(no: str, location: str, item_no: str, count: int) -> dict[str, Any]:
     }
 
 
-def inventory_flow(server: Server, token: str, item_no: str, count: int, tag: str) -> FlowRun:
-    run = FlowRun()
+def inventory_flow(
+    server: Server, token: str, item_no: str, count: int, tag: str, *, minimal: bool = True
+) -> FlowRun:
+    run = FlowRun(minimal=minimal)
     step = partial(run.step, server, token)
 
     adjustment = {"location": data.LOCATION, "bin": data.BIN_CODES[0], "item": item_no}
     adjustment["entries"] = _entries(item_no, count)  # type: ignore[assignment]
     step("receive", "POST", "/inventory/adjustments/", adjustment, 201)
     order = _order(f"HO-{tag}", data.LOCATION, item_no, count)
-    document = step("order", "POST", "/source-documents/", order, 201)
+    document = step("order", "POST", "/source-documents/", order, 201, big=False)
     pick = step("create pick", "POST", "/picks/", {"source_document": document["id"]}, 201)
     if pick.get("not_picked"):
         raise RuntimeError(f"the pick did not cover the order: {pick['not_picked'][:2]}")
+    lines = pick["line_count"] if minimal else len(pick["lines"])
+    if lines != count:
+        raise RuntimeError(f"the pick has {lines} lines, not {count}")
     step("autofill", "POST", f"/picks/{pick['id']}/autofill-qty-to-handle/", None, 200)
     step("post", "POST", f"/picks/{pick['id']}/post/", None, 201)
     return run
@@ -119,9 +142,9 @@ def warehouse_flow(server: Server, token: str, item_no: str, count: int, tag: st
     adjustment["entries"] = _entries(item_no, count)
     step("receive", "POST", "/inventory/adjustments/", adjustment, 201)
     order = _order(f"HW-{tag}", location, item_no, count)
-    document = step("order", "POST", "/source-documents/", order, 201)
+    document = step("order", "POST", "/source-documents/", order, 201, big=False)
     gather = {"location": location, "source_documents": [document["id"]]}
-    shipment = step("shipment", "POST", "/warehouse-shipments/", gather, 201)
+    shipment = step("shipment", "POST", "/warehouse-shipments/", gather, 201, big=False)
     pick = step("create pick", "POST", f"/warehouse-shipments/{shipment['id']}/create-pick/", None, 201)
     if pick.get("not_picked"):
         raise RuntimeError(f"the warehouse pick did not cover the order: {pick['not_picked'][:2]}")
@@ -157,8 +180,14 @@ def _results(
 def run_flows(suite: Suite) -> None:
     """The selected HTTP flows of the suite's config (`Config.http_sizes`, `Config.http_runs`)."""
     cfg = suite.config
-    variants = [v for v in ("http", "http-warehouse") if cfg.selected(f"{v} ") or cfg.selected(v)]
-    sizes = {"http": cfg.http_sizes, "http-warehouse": cfg.http_warehouse_sizes}
+    variants = [
+        v for v in ("http", "http-full", "http-warehouse") if cfg.selected(f"{v} ") or cfg.selected(v)
+    ]
+    sizes = {
+        "http": cfg.http_sizes,
+        "http-full": cfg.http_full_sizes,
+        "http-warehouse": cfg.http_warehouse_sizes,
+    }
     variants = [v for v in variants if sizes[v]]
     if not variants:
         return
@@ -180,9 +209,10 @@ def run_flows(suite: Suite) -> None:
 
             def flow(variant: str, count: int) -> FlowRun:
                 n = next(counter)
-                if variant == "http":
+                if variant in ("http", "http-full"):
                     item = data.create_items(f"HF{n}", 1, master.serial_code)[0]
-                    return inventory_flow(server, master.token, item.no, count, f"{n}")
+                    minimal = variant == "http"
+                    return inventory_flow(server, master.token, item.no, count, f"{n}", minimal=minimal)
                 item = data.create_items(f"HW{n}", 1, wh_code)[0]
                 return warehouse_flow(server, master.token, item.no, count, f"{n}", WH_LOCATION)
 
@@ -190,7 +220,7 @@ def run_flows(suite: Suite) -> None:
                 flow(variant, 100)  # warm-up, untimed
                 analyze()  # statistics of what the grid and the warm-up wrote (benchmarks.sql.analyze)
                 for count in sizes[variant]:
-                    steps = INVENTORY_STEPS if variant == "http" else WAREHOUSE_STEPS
+                    steps = WAREHOUSE_STEPS if variant == "http-warehouse" else INVENTORY_STEPS
                     log(f"{suite.elapsed()} {variant} flow of {count} serial numbers")
                     runs: list[FlowRun] = []
                     try:

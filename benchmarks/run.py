@@ -12,7 +12,8 @@ Options: `--quick` (smaller grid, 3 runs), `--scenarios post,serial-big` (run th
 contains one of the words; what they need still runs, untimed), `--runs`, `--budget SECONDS` (the suite
 reduces measured runs of the largest scenarios to stay within it; 0: no budget), `--profile` (cProfile of
 the warm-up run of each scenario into benchmarks/results/profiles/; the HTTP flows: every request, in
-the web workers), `--http-sizes 5000` and `--http-warehouse-sizes 0` (the HTTP flows' sizes), `--keep-db`,
+the web workers), `--http-sizes 5000`, `--http-full-sizes 0` and `--http-warehouse-sizes 0` (the HTTP
+flows' sizes), `--keep-db`,
 `--output`. `LOTPICK_BENCH_DB` names the benchmark database (default `lotpick_bench`).
 Only a full run writes latest.json by default; others write partial.json.
 """
@@ -130,6 +131,11 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
         help="serial numbers of the HTTP flows, comma-separated (e.g. 5000); 0: none",
     )
     parser.add_argument(
+        "--http-full-sizes",
+        default=None,
+        help="serial numbers of the HTTP inventory flows with full answers, comma-separated; 0: none",
+    )
+    parser.add_argument(
         "--http-warehouse-sizes",
         default=None,
         help="serial numbers of the HTTP warehouse flows, comma-separated; 0: none",
@@ -182,6 +188,8 @@ def main(argv: list[str] | None = None) -> int:
             config = replace(config, budget_s=args.budget or None)
         if args.http_sizes is not None:
             config = replace(config, http_sizes=_sizes(args.http_sizes))
+        if args.http_full_sizes is not None:
+            config = replace(config, http_full_sizes=_sizes(args.http_full_sizes))
         if args.http_warehouse_sizes is not None:
             config = replace(config, http_warehouse_sizes=_sizes(args.http_warehouse_sizes))
         if args.profile:

@@ -70,6 +70,7 @@ VARIANTS = (
     "warehouse",
     "adjustment",
     "http",
+    "http-full",
     "http-warehouse",
     "concurrency",
     "memory",
@@ -101,6 +102,8 @@ class Config:
     # The whole flow over HTTP through gunicorn (benchmarks/flow.py): serial numbers per flow, and runs.
     http_sizes: tuple[int, ...] = ()
     http_warehouse_sizes: tuple[int, ...] = ()
+    # the inventory flow again with full answers (no `Prefer: return=minimal`): serial numbers per flow
+    http_full_sizes: tuple[int, ...] = ()
     http_runs: int = 3
     # Concurrency and memory (benchmarks/concurrency.py): serial numbers of the big posting; 0: not run.
     big_posting: int = 0
@@ -117,6 +120,7 @@ FULL = Config(
     receive_sizes=(1000, 10_000),
     http_sizes=(1000, 5000, 10_000),
     http_warehouse_sizes=(1000, 5000),
+    http_full_sizes=(5000,),
     big_posting=30_000,
     tracing=(100, 10_000),
 )
@@ -666,6 +670,7 @@ class Suite:
 
 _STEPS = {
     "http": (*INVENTORY_STEPS, "total"),
+    "http-full": (*INVENTORY_STEPS, "total"),
     "http-warehouse": (*WAREHOUSE_STEPS, "total"),
 }
 

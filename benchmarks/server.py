@@ -171,12 +171,19 @@ class Answer:
 
 
 def request(
-    method: str, url: str, token: str, body: Any = None, *, expect: int | None = None, timeout: float = 300
+    method: str,
+    url: str,
+    token: str,
+    body: Any = None,
+    *,
+    expect: int | None = None,
+    timeout: float = 300,
+    headers: dict[str, str] | None = None,
 ) -> Answer:
     """One API request with a token (the body encoded before the clock starts): status, JSON body, seconds
     from sending to having read the whole answer, and its size in bytes."""
     data = json.dumps(body).encode() if body is not None else None
-    req = urllib.request.Request(url, data=data, method=method)
+    req = urllib.request.Request(url, data=data, method=method, headers=headers or {})
     req.add_header("Authorization", f"Token {token}")
     req.add_header("Accept", "application/json")
     if data is not None:

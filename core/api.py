@@ -431,3 +431,38 @@ __all__ = [
     "status",
     "valid_input",
 ]
+
+
+# --- Prefer: return=minimal (RFC 7240) ----------------------------------------------------------
+
+PREFER_HEADER = "Prefer"
+RETURN_MINIMAL = "return=minimal"
+
+
+def prefers_minimal(request: HttpRequest | Request) -> bool:
+    """True when the request asks for `Prefer: return=minimal` (RFC 7240): the client wants the outcome
+    of a big operation without its lines. Preferences are comma-separated, each may carry `;` parameters;
+    names and values are compared without case and spaces, an unknown preference is ignored."""
+    header = request.headers.get(PREFER_HEADER, "")
+    for preference in header.split(","):
+        token = preference.split(";", 1)[0]
+        if "".join(token.split()).lower() == RETURN_MINIMAL:
+            return True
+    return False
+
+
+def lines_answer(
+    request: HttpRequest | Request,
+    header: dict[str, Any],
+    *,
+    rows: Callable[[], list[dict[str, Any]]],
+    count: Callable[[], int],
+    key: str = "lines",
+    count_key: str = "line_count",
+) -> tuple[dict[str, Any], dict[str, str]]:
+    """The answer of an operation on many lines and its extra headers: `header` with every line under
+    `key` (`rows()`), or, when the client sent `Prefer: return=minimal`, `header` with only the number of
+    lines under `count_key` (`count()`: no line is read) and `Preference-Applied: return=minimal`."""
+    if prefers_minimal(request):
+        return {**header, count_key: count()}, {"Preference-Applied": RETURN_MINIMAL}
+    return {**header, key: rows()}, {}

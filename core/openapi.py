@@ -16,7 +16,7 @@ from typing import Any
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse
 
-from core.api import IDEMPOTENCY_HEADER, PROBLEM_CONTENT_TYPE
+from core.api import IDEMPOTENCY_HEADER, PREFER_HEADER, PROBLEM_CONTENT_TYPE, RETURN_MINIMAL
 
 PROBLEM = OpenApiResponse(OpenApiTypes.OBJECT, description="Problem details (application/problem+json).")
 
@@ -25,6 +25,18 @@ IDEMPOTENCY_KEY = OpenApiParameter(
     str,
     OpenApiParameter.HEADER,
     description="Repeat a request safely: same key and body return the first response.",
+)
+
+PREFER_MINIMAL = OpenApiParameter(
+    PREFER_HEADER,
+    str,
+    OpenApiParameter.HEADER,
+    enum=[RETURN_MINIMAL],
+    description=(
+        "`return=minimal` (RFC 7240): answer without the lines, with their number instead (`line_count`, "
+        "an adjustment: `entry_count`); the answer says `Preference-Applied: return=minimal`. For big "
+        "operations when the client only needs the outcome; GET the object (the `Location`) for the lines."
+    ),
 )
 
 PROBLEM_SCHEMA: dict[str, Any] = {

@@ -7,6 +7,7 @@ locations you are a warehouse employee of (404 for others).
 
 from __future__ import annotations
 
+from functools import partial
 from typing import Any
 from urllib.parse import urlencode
 
@@ -21,10 +22,10 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from core.api import idempotent, valid_input
+from core.api import idempotent, lines_answer, valid_input
 from core.exceptions import ErrorCode, InvalidInput, NotFoundError
 from core.fields import CodeField, QuantityField
-from core.openapi import IDEMPOTENCY_KEY, PROBLEM
+from core.openapi import IDEMPOTENCY_KEY, PREFER_MINIMAL, PROBLEM
 from core.pagination import Pagination
 from core.permissions import ModelPermsForMethod, require_perms
 from picking.apis.rows import ledger_entry_rows
@@ -160,7 +161,15 @@ AdjustmentOutput = inline_serializer(
     "AdjustmentResult",
     {
         "document_no": serializers.CharField(),
-        "entries": ItemLedgerEntrySerializer(many=True),
+        "entries": ItemLedgerEntrySerializer(
+            many=True,
+            required=False,
+            help_text="Every entry written; left out when the request said `Prefer: return=minimal`.",
+        ),
+        "entry_count": serializers.IntegerField(
+            required=False,
+            help_text="Only with `Prefer: return=minimal`: the number of entries written, instead of them.",
+        ),
     },
 )
 
@@ -179,7 +188,7 @@ class AdjustmentApi(APIView):
 
     @extend_schema(
         request=AdjustmentInputSerializer,
-        parameters=[IDEMPOTENCY_KEY],
+        parameters=[IDEMPOTENCY_KEY, PREFER_MINIMAL],
         responses={201: AdjustmentOutput, 400: PROBLEM, 404: PROBLEM, 409: PROBLEM, 422: PROBLEM},
     )
     def post(self, request: Request) -> Response:
@@ -194,13 +203,17 @@ class AdjustmentApi(APIView):
             )
             document_no = written[0].document_no
             # The entries from plain rows (picking.apis.rows): thousands of serial numbers in one receipt.
-            entries = ledger_entry_rows(entry_ids=[e.pk for e in written])
-            url = reverse("api-item-ledger-entry-list") + "?" + urlencode({"document_no": document_no})
-            return Response(
-                {"document_no": document_no, "entries": entries},
-                status=status.HTTP_201_CREATED,
-                headers={"Location": url},
+            entry_ids = [e.pk for e in written]
+            data, extra = lines_answer(
+                request,
+                {"document_no": document_no},
+                key="entries",
+                count_key="entry_count",
+                rows=partial(ledger_entry_rows, entry_ids=entry_ids),
+                count=partial(len, entry_ids),
             )
+            url = reverse("api-item-ledger-entry-list") + "?" + urlencode({"document_no": document_no})
+            return Response(data, status=status.HTTP_201_CREATED, headers={"Location": url, **extra})
 
         return idempotent(request, create)
 

@@ -10,6 +10,7 @@ Permissions per method: reading needs `view_pick`; handling lines `change_pickli
 from __future__ import annotations
 
 from collections.abc import Callable
+from functools import partial
 from typing import Any
 
 from django.db.models import QuerySet
@@ -22,11 +23,11 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from core.api import idempotent, refuse_read_only_fields, valid_input
+from core.api import idempotent, lines_answer, refuse_read_only_fields, valid_input
 from core.apis import JobSerializer
 from core.exceptions import ErrorCode, NotFoundError
 from core.fields import CodeField, QuantityField
-from core.openapi import IDEMPOTENCY_KEY, PROBLEM
+from core.openapi import IDEMPOTENCY_KEY, PREFER_MINIMAL, PROBLEM
 from core.permissions import ModelPermsForMethod, require_perms
 from picking.apis.rows import pick_line_rows, posted_pick_line_rows, registered_pick_line_rows
 from picking.models import Pick, PickLine, PostedPick, PostedPickLine, RegisteredPick, RegisteredPickLine
@@ -150,6 +151,28 @@ class PickCreatedSerializer(PickSerializer):
         return list(NotPickedSerializer(self.context.get("not_picked", []), many=True).data)
 
 
+LINES_HELP = "Every line; left out when the request said `Prefer: return=minimal`."
+LINE_COUNT_HELP = "Only with `Prefer: return=minimal`: the number of lines, instead of the lines."
+
+
+class PickAnswerSerializer(PickSummarySerializer):
+    """What an operation on many lines of a pick answers (schema only): the pick with every line, or with
+    `Prefer: return=minimal` the number of its lines (`core.api.lines_answer`)."""
+
+    lines = PickLineSerializer(many=True, required=False, help_text=LINES_HELP)
+    line_count = serializers.IntegerField(required=False, help_text=LINE_COUNT_HELP)
+
+    class Meta(PickSummarySerializer.Meta):
+        fields = [*PickSummarySerializer.Meta.fields, "lines", "line_count"]
+
+
+class PickCreatedAnswerSerializer(PickAnswerSerializer):
+    not_picked = NotPickedSerializer(many=True, read_only=True)
+
+    class Meta(PickAnswerSerializer.Meta):
+        fields = [*PickAnswerSerializer.Meta.fields, "not_picked"]
+
+
 class PostedPickLineSerializer(serializers.ModelSerializer[PostedPickLine]):
     item: serializers.SlugRelatedField[Any] = serializers.SlugRelatedField(slug_field="no", read_only=True)
     bin: serializers.SlugRelatedField[Any] = serializers.SlugRelatedField(
@@ -203,6 +226,16 @@ class PostedPickSerializer(PostedPickHeaderSerializer):
     class Meta(PostedPickHeaderSerializer.Meta):
         fields = [*PostedPickHeaderSerializer.Meta.fields, "lines"]
         read_only_fields = fields
+
+
+class PostedPickAnswerSerializer(PostedPickHeaderSerializer):
+    """What posting answers (schema only): the posted pick with every line, or their number."""
+
+    lines = PostedPickLineSerializer(many=True, required=False, help_text=LINES_HELP)
+    line_count = serializers.IntegerField(required=False, help_text=LINE_COUNT_HELP)
+
+    class Meta(PostedPickHeaderSerializer.Meta):
+        fields = [*PostedPickHeaderSerializer.Meta.fields, "lines", "line_count"]
 
 
 class RegisteredPickLineSerializer(serializers.ModelSerializer[RegisteredPickLine]):
@@ -259,6 +292,16 @@ class RegisteredPickSerializer(RegisteredPickHeaderSerializer):
     class Meta(RegisteredPickHeaderSerializer.Meta):
         fields = [*RegisteredPickHeaderSerializer.Meta.fields, "lines"]
         read_only_fields = fields
+
+
+class RegisteredPickAnswerSerializer(RegisteredPickHeaderSerializer):
+    """What registering answers (schema only): the registered pick with every line, or their number."""
+
+    lines = RegisteredPickLineSerializer(many=True, required=False, help_text=LINES_HELP)
+    line_count = serializers.IntegerField(required=False, help_text=LINE_COUNT_HELP)
+
+    class Meta(RegisteredPickHeaderSerializer.Meta):
+        fields = [*RegisteredPickHeaderSerializer.Meta.fields, "lines", "line_count"]
 
 
 class AvailableNumberSerializer(serializers.Serializer[Any]):
@@ -364,30 +407,58 @@ def registered_pick_data(registered: RegisteredPick) -> dict[str, Any]:
     return data
 
 
-def pick_response(pick_id: int, user: Any, status_code: int = 200, **context: Any) -> Response:
+def pick_response(
+    pick_id: int, user: Any, status_code: int = 200, *, request: Request | None = None, **context: Any
+) -> Response:
+    """The pick as `PickSerializer` answers it (`PickCreatedSerializer` with `not_picked`); with `request`,
+    honouring its `Prefer: return=minimal` (`core.api.lines_answer`: the number of lines instead)."""
     pick = pick_detail(pick_id=pick_id, user=user, with_lines=False)
     headers = {}
     if status_code == status.HTTP_201_CREATED or "not_picked" in context:
         headers["Location"] = reverse("api-pick-detail", args=[pick.pk])
         context.setdefault("not_picked", [])
-    return Response(pick_data(pick, **context), status=status_code, headers=headers)
+    if request is None:
+        return Response(pick_data(pick, **context), status=status_code, headers=headers)
+    data, extra = lines_answer(
+        request,
+        dict(PickSummarySerializer(pick).data),
+        rows=partial(pick_line_rows, pick_id=pick.pk),
+        count=PickLine.objects.filter(pick_id=pick.pk).count,
+    )
+    if "not_picked" in context:
+        data["not_picked"] = list(NotPickedSerializer(context["not_picked"], many=True).data)
+    return Response(data, status=status_code, headers={**headers, **extra})
 
 
-def _posted_response(posted_pick_id: int, user: Any) -> Response:
-    posted = posted_pick_detail(posted_pick_id=posted_pick_id, user=user, with_lines=False)
+def _posted_response(posted_pick_id: int, request: Request) -> Response:
+    posted = posted_pick_detail(posted_pick_id=posted_pick_id, user=request.user, with_lines=False)
+    data, extra = lines_answer(
+        request,
+        dict(PostedPickHeaderSerializer(posted).data),
+        rows=partial(posted_pick_line_rows, posted_pick_id=posted.pk),
+        count=PostedPickLine.objects.filter(posted_pick_id=posted.pk).count,
+    )
     return Response(
-        posted_pick_data(posted),
+        data,
         status=status.HTTP_201_CREATED,
-        headers={"Location": reverse("api-posted-pick-detail", args=[posted.pk])},
+        headers={"Location": reverse("api-posted-pick-detail", args=[posted.pk]), **extra},
     )
 
 
-def registeredpick_response(registered_pick_id: int, user: Any) -> Response:
-    registered = registered_pick_detail(registered_pick_id=registered_pick_id, user=user, with_lines=False)
+def registeredpick_response(registered_pick_id: int, request: Request) -> Response:
+    registered = registered_pick_detail(
+        registered_pick_id=registered_pick_id, user=request.user, with_lines=False
+    )
+    data, extra = lines_answer(
+        request,
+        dict(RegisteredPickHeaderSerializer(registered).data),
+        rows=partial(registered_pick_line_rows, registered_pick_id=registered.pk),
+        count=RegisteredPickLine.objects.filter(registered_pick_id=registered.pk).count,
+    )
     return Response(
-        registered_pick_data(registered),
+        data,
         status=status.HTTP_201_CREATED,
-        headers={"Location": reverse("api-registered-pick-detail", args=[registered.pk])},
+        headers={"Location": reverse("api-registered-pick-detail", args=[registered.pk]), **extra},
     )
 
 
@@ -433,10 +504,10 @@ class PickListCreateApi(ListAPIView[Pick]):
 
     @extend_schema(
         request=PickCreateInputSerializer,
-        parameters=[IDEMPOTENCY_KEY],
+        parameters=[IDEMPOTENCY_KEY, PREFER_MINIMAL],
         responses={
-            201: PickCreatedSerializer,
-            200: OpenApiResponse(PickCreatedSerializer, description="Lines added to the open pick."),
+            201: PickCreatedAnswerSerializer,
+            200: OpenApiResponse(PickCreatedAnswerSerializer, description="Lines added to the open pick."),
             400: PROBLEM,
             404: PROBLEM,
             409: PROBLEM,
@@ -460,6 +531,7 @@ class PickListCreateApi(ListAPIView[Pick]):
                 result.pick.pk,
                 request.user,
                 status.HTTP_201_CREATED if result.created else status.HTTP_200_OK,
+                request=request,
                 not_picked=result.not_picked,
             )
 
@@ -636,10 +708,12 @@ class _PickQtyToHandleApi(APIView):
     permission_classes = [require_perms("picking.change_pickline")]
     service: Callable[..., object]
 
-    @extend_schema(request=None, responses={200: PickSerializer, 404: PROBLEM})
+    @extend_schema(
+        request=None, parameters=[PREFER_MINIMAL], responses={200: PickAnswerSerializer, 404: PROBLEM}
+    )
     def post(self, request: Request, pk: int) -> Response:
         type(self).service(pick_id=pk, user=request.user)
-        return pick_response(pk, request.user)
+        return pick_response(pk, request.user, request=request)
 
 
 class PickAutofillApi(_PickQtyToHandleApi):
@@ -661,11 +735,13 @@ class PickRegisterApi(APIView):
     permission_classes = [require_perms("picking.register_pick")]
 
     @extend_schema(
-        request=None, responses={201: RegisteredPickSerializer, 403: PROBLEM, 404: PROBLEM, 409: PROBLEM}
+        request=None,
+        parameters=[PREFER_MINIMAL],
+        responses={201: RegisteredPickAnswerSerializer, 403: PROBLEM, 404: PROBLEM, 409: PROBLEM},
     )
     def post(self, request: Request, pk: int) -> Response:
         registered = pick_register(pick_id=pk, user=request.user)
-        return registeredpick_response(registered.pk, request.user)
+        return registeredpick_response(registered.pk, request)
 
 
 class PickRegisterAndDeleteRestApi(APIView):
@@ -676,13 +752,14 @@ class PickRegisterAndDeleteRestApi(APIView):
 
     @extend_schema(
         request=None,
-        responses={201: RegisteredPickSerializer, 204: None, 403: PROBLEM, 404: PROBLEM, 409: PROBLEM},
+        parameters=[PREFER_MINIMAL],
+        responses={201: RegisteredPickAnswerSerializer, 204: None, 403: PROBLEM, 404: PROBLEM, 409: PROBLEM},
     )
     def post(self, request: Request, pk: int) -> Response:
         registered = pick_register_and_delete_rest(pick_id=pk, user=request.user)
         if registered is None:
             return Response(status=status.HTTP_204_NO_CONTENT)
-        return registeredpick_response(registered.pk, request.user)
+        return registeredpick_response(registered.pk, request)
 
 
 class PickPostApi(APIView):
@@ -691,11 +768,13 @@ class PickPostApi(APIView):
     permission_classes = [require_perms("picking.post_pick")]
 
     @extend_schema(
-        request=None, responses={201: PostedPickSerializer, 403: PROBLEM, 404: PROBLEM, 409: PROBLEM}
+        request=None,
+        parameters=[PREFER_MINIMAL],
+        responses={201: PostedPickAnswerSerializer, 403: PROBLEM, 404: PROBLEM, 409: PROBLEM},
     )
     def post(self, request: Request, pk: int) -> Response:
         posted = pick_post(pick_id=pk, user=request.user)
-        return _posted_response(posted.pk, request.user)
+        return _posted_response(posted.pk, request)
 
 
 class PickPostAndDeleteRestApi(APIView):
@@ -706,13 +785,14 @@ class PickPostAndDeleteRestApi(APIView):
 
     @extend_schema(
         request=None,
-        responses={201: PostedPickSerializer, 204: None, 403: PROBLEM, 404: PROBLEM, 409: PROBLEM},
+        parameters=[PREFER_MINIMAL],
+        responses={201: PostedPickAnswerSerializer, 204: None, 403: PROBLEM, 404: PROBLEM, 409: PROBLEM},
     )
     def post(self, request: Request, pk: int) -> Response:
         posted = pick_post_and_delete_rest(pick_id=pk, user=request.user)
         if posted is None:
             return Response(status=status.HTTP_204_NO_CONTENT)
-        return _posted_response(posted.pk, request.user)
+        return _posted_response(posted.pk, request)
 
 
 # --- Scanning ------------------------------------------------------------------------------------

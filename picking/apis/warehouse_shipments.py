@@ -10,6 +10,7 @@ details. Permissions: reading needs `view_warehouseshipment`; creating, changing
 
 from __future__ import annotations
 
+from functools import partial
 from typing import Any
 
 from django.db.models import QuerySet
@@ -22,12 +23,12 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from core.api import idempotent, valid_input
+from core.api import idempotent, lines_answer, valid_input
 from core.exceptions import ErrorCode, InvalidInput, NotFoundError
 from core.fields import QuantityField
-from core.openapi import IDEMPOTENCY_KEY, PROBLEM
+from core.openapi import IDEMPOTENCY_KEY, PREFER_MINIMAL, PROBLEM
 from core.permissions import ModelPermsForMethod, require_perms
-from picking.apis.picks import PickCreatedSerializer, pick_response
+from picking.apis.picks import LINE_COUNT_HELP, LINES_HELP, PickCreatedAnswerSerializer, pick_response
 from picking.apis.rows import posted_shipment_line_rows
 from picking.models import (
     PostedShipment,
@@ -158,6 +159,16 @@ class PostedShipmentSerializer(PostedShipmentHeaderSerializer):
     class Meta(PostedShipmentHeaderSerializer.Meta):
         fields = [*PostedShipmentHeaderSerializer.Meta.fields, "lines"]
         read_only_fields = fields
+
+
+class PostedShipmentAnswerSerializer(PostedShipmentHeaderSerializer):
+    """What posting a shipment answers (schema only): the posted shipment with every line, or their number."""
+
+    lines = PostedShipmentLineSerializer(many=True, required=False, help_text=LINES_HELP)
+    line_count = serializers.IntegerField(required=False, help_text=LINE_COUNT_HELP)
+
+    class Meta(PostedShipmentHeaderSerializer.Meta):
+        fields = [*PostedShipmentHeaderSerializer.Meta.fields, "lines", "line_count"]
 
 
 def posted_shipment_data(posted: PostedShipment) -> dict[str, Any]:
@@ -335,15 +346,19 @@ class WarehouseShipmentCreatePickApi(APIView):
 
     @extend_schema(
         request=None,
-        parameters=[IDEMPOTENCY_KEY],
-        responses={201: PickCreatedSerializer, 403: PROBLEM, 404: PROBLEM, 409: PROBLEM, 422: PROBLEM},
+        parameters=[IDEMPOTENCY_KEY, PREFER_MINIMAL],
+        responses={201: PickCreatedAnswerSerializer, 403: PROBLEM, 404: PROBLEM, 409: PROBLEM, 422: PROBLEM},
     )
     def post(self, request: Request, pk: int) -> Response:
         def create() -> Response:
             result = warehouse_pick_create(shipment_ids=[pk], user=request.user)
             assert result.pick is not None
             return pick_response(
-                result.pick.pk, request.user, status.HTTP_201_CREATED, not_picked=result.not_picked
+                result.pick.pk,
+                request.user,
+                status.HTTP_201_CREATED,
+                request=request,
+                not_picked=result.not_picked,
             )
 
         return idempotent(request, create)
@@ -355,15 +370,23 @@ class WarehouseShipmentPostApi(APIView):
     permission_classes = [require_perms("picking.post_warehouseshipment")]
 
     @extend_schema(
-        request=None, responses={201: PostedShipmentSerializer, 403: PROBLEM, 404: PROBLEM, 409: PROBLEM}
+        request=None,
+        parameters=[PREFER_MINIMAL],
+        responses={201: PostedShipmentAnswerSerializer, 403: PROBLEM, 404: PROBLEM, 409: PROBLEM},
     )
     def post(self, request: Request, pk: int) -> Response:
         posted = warehouse_shipment_post(shipment_id=pk, user=request.user)
         detail = posted_shipment_detail(posted_shipment_id=posted.pk, user=request.user, with_lines=False)
+        data, extra = lines_answer(
+            request,
+            dict(PostedShipmentHeaderSerializer(detail).data),
+            rows=partial(posted_shipment_line_rows, posted_shipment_id=detail.pk),
+            count=PostedShipmentLine.objects.filter(posted_shipment_id=detail.pk).count,
+        )
         return Response(
-            posted_shipment_data(detail),
+            data,
             status=status.HTTP_201_CREATED,
-            headers={"Location": reverse("api-posted-shipment-detail", args=[posted.pk])},
+            headers={"Location": reverse("api-posted-shipment-detail", args=[posted.pk]), **extra},
         )
 
 
