@@ -43,17 +43,24 @@ class _Numbered(Protocol):
 
 
 def recall_holds(keys: Iterable[NumbersKey]) -> dict[NumbersKey, RecallHold]:
-    """The open recall holding each (item id, lot no., serial no.) of `keys`, for those held (one query,
-    none when `keys` is empty). A key is held when an open recall of its item names its lot or its serial
-    number."""
+    """The open recall holding each (item id, lot no., serial no.) of `keys`, for those held. A key is held
+    when an open recall of its item names its lot or its serial number.
+
+    One query when no recall of the items is open (the usual case: the numbers are not sent), two when one
+    is (its numbers among those of `keys`), none when `keys` is empty."""
     keys = {k for k in keys if k[1] or k[2]}
     if not keys:
         return {}
     item_ids = {k[0] for k in keys}
+    open_recalls = list(
+        Recall.objects.filter(status=Recall.Status.OPEN, item_id__in=item_ids).values_list("pk", flat=True)
+    )
+    if not open_recalls:
+        return {}
     lots = {k[1] for k in keys if k[1]}
     serials = {k[2] for k in keys if k[2]}
     rows = (
-        RecallNumber.objects.filter(recall__status=Recall.Status.OPEN, recall__item_id__in=item_ids)
+        RecallNumber.objects.filter(recall_id__in=open_recalls)
         .filter(Q(lot_no__in=lots, serial_no="") | Q(serial_no__in=serials, lot_no=""))
         .order_by("recall_id", "pk")
         .values_list("recall__item_id", "lot_no", "serial_no", "recall_id", "recall__no", "recall__reason")

@@ -3,7 +3,8 @@
 A line (pick line, or what a shipment line ships) whose numbers an open recall names is refused with
 `recalled` and the recall's number and reason, whatever else is wrong with it; the ledger primitive's own
 `lot_blocked` / `serial_blocked` for the same line (the recall blocked the number) are left out, so the
-worker reads why the goods are held. One query (`picking.selectors.recalls.recall_holds`).
+worker reads why the goods are held. One query when no recall of the items is open, two when one is
+(`picking.selectors.recalls.recall_holds`).
 """
 
 from __future__ import annotations
