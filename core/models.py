@@ -99,7 +99,9 @@ class ActivityEntry(models.Model):
         DELETED = "deleted", _("Deleted")
 
     at = models.DateTimeField(default=timezone.now)
-    # db_index=False: `activity_user_at` (user, at) serves lookups by user
+    # db_index=False: `activity_user_at` (user, at) serves lookups by user. No foreign key constraint: the
+    # log names everything it refers to without one (docs/architecture.md, "Foreign keys"); deleting a user
+    # still empties the column (SET_NULL) and `username` keeps the name.
     user = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         null=True,
@@ -107,6 +109,7 @@ class ActivityEntry(models.Model):
         on_delete=models.SET_NULL,
         related_name="+",
         db_index=False,
+        db_constraint=False,
     )
     username = models.CharField(max_length=150, blank=True, default="")
     action = models.CharField(max_length=20, choices=Action.choices)

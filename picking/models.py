@@ -288,9 +288,18 @@ class PostedPickLine(models.Model):
     pick_line_no = models.PositiveIntegerField()
     action = models.CharField(max_length=10, choices=PickLine.Action.choices, default=PickLine.Action.TAKE)
     source_line = models.ForeignKey(SourceLine, on_delete=models.PROTECT, related_name="+")
-    item = models.ForeignKey("warehouse.Item", on_delete=models.PROTECT, related_name="+")
+    # Copies of the item and bin of the warehouse entries this posting wrote, with the database's checks
+    # there: no foreign key constraint here (docs/architecture.md, "Foreign keys").
+    item = models.ForeignKey(
+        "warehouse.Item", on_delete=models.PROTECT, related_name="+", db_constraint=False
+    )
     bin = models.ForeignKey(
-        "warehouse.Bin", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+        "warehouse.Bin",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        db_constraint=False,
     )
     quantity = models.DecimalField(max_digits=18, decimal_places=5)
     serial_no = models.CharField(max_length=50, blank=True, default="")
@@ -478,8 +487,12 @@ class RegisteredPickLine(models.Model):
         WarehouseShipmentLine, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
     shipment_no = models.CharField(max_length=30, blank=True, default="")
-    item = models.ForeignKey("warehouse.Item", on_delete=models.PROTECT, related_name="+")
-    bin = models.ForeignKey("warehouse.Bin", on_delete=models.PROTECT, related_name="+")
+    # Copies of the item and bin of the warehouse entries registering wrote, with the database's checks
+    # there: no foreign key constraint here (docs/architecture.md, "Foreign keys").
+    item = models.ForeignKey(
+        "warehouse.Item", on_delete=models.PROTECT, related_name="+", db_constraint=False
+    )
+    bin = models.ForeignKey("warehouse.Bin", on_delete=models.PROTECT, related_name="+", db_constraint=False)
     quantity = models.DecimalField(max_digits=18, decimal_places=5)
     serial_no = models.CharField(max_length=50, blank=True, default="")
     lot_no = models.CharField(max_length=50, blank=True, default="")
@@ -528,8 +541,12 @@ class PostedShipmentLine(models.Model):
     shipment_line_no = models.PositiveIntegerField()
     source_document = models.ForeignKey(SourceDocument, on_delete=models.PROTECT, related_name="+")
     source_line = models.ForeignKey(SourceLine, on_delete=models.PROTECT, related_name="+")
-    item = models.ForeignKey("warehouse.Item", on_delete=models.PROTECT, related_name="+")
-    bin = models.ForeignKey("warehouse.Bin", on_delete=models.PROTECT, related_name="+")
+    # Copies of the item and bin of the warehouse entries this posting wrote, with the database's checks
+    # there: no foreign key constraint here (docs/architecture.md, "Foreign keys").
+    item = models.ForeignKey(
+        "warehouse.Item", on_delete=models.PROTECT, related_name="+", db_constraint=False
+    )
+    bin = models.ForeignKey("warehouse.Bin", on_delete=models.PROTECT, related_name="+", db_constraint=False)
     quantity = models.DecimalField(max_digits=18, decimal_places=5)
     serial_no = models.CharField(max_length=50, blank=True, default="")
     lot_no = models.CharField(max_length=50, blank=True, default="")

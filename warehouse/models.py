@@ -241,8 +241,10 @@ class WarehouseEntry(models.Model):
     document_type = models.CharField(max_length=30)
     document_no = models.CharField(max_length=30)
     posting_date = models.DateField()
-    item = models.ForeignKey(Item, on_delete=models.PROTECT, related_name="+")
-    location = models.ForeignKey(Location, on_delete=models.PROTECT, related_name="+")
+    # Copies (item, location, user) of what the item ledger entries of the same posting hold, with the
+    # database's checks there: no foreign key constraint here (docs/architecture.md, "Foreign keys").
+    item = models.ForeignKey(Item, on_delete=models.PROTECT, related_name="+", db_constraint=False)
+    location = models.ForeignKey(Location, on_delete=models.PROTECT, related_name="+", db_constraint=False)
     # db_index=False: `we_bin_item_numbers` (bin, item, lot, serial) serves lookups by bin
     bin = models.ForeignKey(Bin, on_delete=models.PROTECT, related_name="+", db_index=False)
     serial_no = models.CharField(max_length=50, blank=True, default="")
@@ -253,7 +255,12 @@ class WarehouseEntry(models.Model):
         ItemLedgerEntry, null=True, blank=True, on_delete=models.PROTECT, related_name="warehouse_entries"
     )
     created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        db_constraint=False,
     )
     created_at = models.DateTimeField(auto_now_add=True)
 
