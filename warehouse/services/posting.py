@@ -516,16 +516,22 @@ def inventory_post_outbound(
             else lambda m: _new_number_problems(m, reqs.get(m.item_id)),
         )
 
-        def bin_key(m: OutboundMovement) -> tuple[int, int, str, str]:
+        # Each movement's bin content key and receipt key, computed once (the loops below read them often).
+        bin_keys: dict[int, tuple[int, int, str, str]] = {}
+        receipt_keys: dict[int, tuple[int, int, str, str]] = {}
+        for m in valid:
             lot_key, serial_key = stock_key(reqs[m.item_id], m.lot_no, m.serial_no)
-            return (m.bin_id, m.item_id, lot_key, serial_key)
+            bin_keys[id(m)] = (m.bin_id, m.item_id, lot_key, serial_key)
+            receipt_keys[id(m)] = (m.location_id, m.item_id, lot_key, serial_key)
+
+        def bin_key(m: OutboundMovement) -> tuple[int, int, str, str]:
+            return bin_keys[id(m)]
 
         def receipt_key(m: OutboundMovement) -> tuple[int, int, str, str]:
-            lot_key, serial_key = stock_key(reqs[m.item_id], m.lot_no, m.serial_no)
-            return (m.location_id, m.item_id, lot_key, serial_key)
+            return receipt_keys[id(m)]
 
-        bin_rows = lock_bin_content_rows(bin_key(m) for m in valid)
-        receipts = lock_open_receipts(receipt_key(m) for m in valid)
+        bin_rows = lock_bin_content_rows(bin_keys.values())
+        receipts = lock_open_receipts(receipt_keys.values())
         blocked_lots, blocked_serials = _blocked_numbers(
             {(m.item_id, m.lot_no) for m in valid if m.lot_no},
             {(m.item_id, m.serial_no) for m in valid if m.serial_no},
