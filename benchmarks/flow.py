@@ -20,6 +20,11 @@ pick, autofill, post; register and post shipment), as an ERP that only needs the
 carry the document and the number of its lines (docs/api.md, "Big answers"). `http-full` runs the
 inventory flow again without it, every line answered, for comparison.
 
+The server runs as production does (docs/operations.md): gunicorn with 2 workers and one Celery worker
+on a Redis broker (database 14, its own queue), so the events dispatcher runs on the worker after each
+commit, not in the request; each run starts once the worker has dispatched the previous run's events.
+Without Redis the flows run without a broker (events rendered in the request) and the results say so.
+
 Each step and the total are reported as the median (min, max) of the measured runs; a warm-up flow of 100
 serial numbers runs first on each server, untimed.
 """
@@ -27,7 +32,9 @@ serial numbers runs first on each server, untimed.
 from __future__ import annotations
 
 import statistics
+import time
 import traceback
+from contextlib import ExitStack
 from dataclasses import dataclass, field
 from functools import partial
 from pathlib import Path
@@ -35,8 +42,9 @@ from typing import TYPE_CHECKING, Any
 
 from benchmarks import data
 from benchmarks.harness import FAILED, Measurement, Result, log
-from benchmarks.server import Server, cpu_seconds, gunicorn_server, request
+from benchmarks.server import Server, broker_env, celery_worker, cpu_seconds, gunicorn_server, request
 from benchmarks.sql import analyze
+from core.models import Event
 from tracking.models import ItemTrackingCode
 
 if TYPE_CHECKING:
@@ -202,9 +210,19 @@ def run_flows(suite: Suite) -> None:
         suite.report(Result("http total", "total", "http", 1, 0, 0, status=FAILED, detail=f"set-up: {exc}"))
         return
     profile_dir = cfg.profile_dir / "http" if cfg.profile_dir is not None else None
-    log(f"{suite.elapsed()} starting gunicorn (2 workers) on the benchmark database")
+    broker = broker_env()
+    note = "" if broker else "no broker: events rendered in the request"
+    log(
+        f"{suite.elapsed()} starting gunicorn (2 workers) on the benchmark database, "
+        + ("with a Celery worker (Redis broker)" if broker else "without a broker (Redis does not answer)")
+    )
     try:
-        with gunicorn_server(workers=2, log=RESULTS / "gunicorn.log", profile_dir=profile_dir) as server:
+        with ExitStack() as stack:
+            if broker:
+                stack.enter_context(celery_worker(env=broker, log=RESULTS / "celery.log"))
+            server = stack.enter_context(
+                gunicorn_server(workers=2, log=RESULTS / "gunicorn.log", profile_dir=profile_dir, env=broker)
+            )
             counter = iter(range(1_000_000))
 
             def flow(variant: str, count: int) -> FlowRun:
@@ -216,8 +234,17 @@ def run_flows(suite: Suite) -> None:
                 item = data.create_items(f"HW{n}", 1, wh_code)[0]
                 return warehouse_flow(server, master.token, item.no, count, f"{n}", WH_LOCATION)
 
+            def settled() -> None:
+                """Wait until the worker has dispatched the flow's events: the next run starts idle."""
+                deadline = time.monotonic() + 120
+                while Event.objects.filter(position__isnull=True).exists():
+                    if time.monotonic() > deadline:
+                        raise RuntimeError("the Celery worker did not dispatch the events within 120 s")
+                    time.sleep(0.05)
+
             for variant in variants:
                 flow(variant, 100)  # warm-up, untimed
+                settled()
                 analyze()  # statistics of what the grid and the warm-up wrote (benchmarks.sql.analyze)
                 for count in sizes[variant]:
                     steps = WAREHOUSE_STEPS if variant == "http-warehouse" else INVENTORY_STEPS
@@ -226,6 +253,7 @@ def run_flows(suite: Suite) -> None:
                     try:
                         for _ in range(cfg.http_runs):
                             runs.append(flow(variant, count))
+                            settled()
                             analyze()
                     except Exception as exc:
                         traceback.print_exc()
@@ -235,7 +263,7 @@ def run_flows(suite: Suite) -> None:
                             )
                         )
                         continue
-                    for result in _results(variant, steps, count, runs, ""):
+                    for result in _results(variant, steps, count, runs, note):
                         suite.report(result)
                     log(
                         f"{suite.elapsed()} {variant} {count}: "

@@ -3,8 +3,9 @@
 `gunicorn_server()` starts `python -m gunicorn` (the one installed in the virtualenv by `make install`) as a
 subprocess on a free port of 127.0.0.1, against the database of `DATABASE_URL`, as production runs it
 (`DJANGO_DEBUG=0`, the repository's `gunicorn.conf.py`), with the API throttle and the HTTPS redirect off
-(plain HTTP on the loopback). No broker: tasks (the events dispatcher after a commit) run in the request,
-as `config/settings.py` does without `CELERY_BROKER_URL`.
+(plain HTTP on the loopback). No broker unless `env` names one (`broker_env()`, with `celery_worker()`
+next to it, as the HTTP flows do); without one, tasks (the events dispatcher after a commit) run in the
+request, as `config/settings.py` does without `CELERY_BROKER_URL`.
 
 With `profile_dir`, the server runs `benchmarks.profiled_wsgi:application` instead: every request is
 profiled with cProfile into that folder.
@@ -122,6 +123,58 @@ def gunicorn_server(
             with suppress(urllib.error.HTTPError):
                 urllib.request.urlopen(f"{url}/api/v1/items/?page_size=1", timeout=30)
         yield Server(url=url, process=proc, log=log)
+    finally:
+        stop(proc)
+
+
+BENCH_BROKER_URL = "redis://127.0.0.1:6379/14"
+BENCH_QUEUE = "lotpick-bench"
+
+
+def broker_env() -> dict[str, str] | None:
+    """The settings of a Celery broker for the benchmark (Redis database 14, its own queue, emptied), or
+    None when Redis does not answer (the flows then run without a broker, and say so)."""
+    import redis
+
+    url = os.environ.get("LOTPICK_BENCH_BROKER_URL", BENCH_BROKER_URL)
+    try:
+        connection = redis.Redis.from_url(url, socket_connect_timeout=2, socket_timeout=2)
+        connection.ping()
+        connection.flushdb()
+    except (redis.RedisError, OSError):
+        return None
+    return {"CELERY_BROKER_URL": url, "CELERY_RESULT_BACKEND": url, "LOTPICK_CELERY_QUEUE": BENCH_QUEUE}
+
+
+@contextmanager
+def celery_worker(*, env: dict[str, str], log: Path) -> Iterator[subprocess.Popen[bytes]]:
+    """One Celery worker process (`celery -A config worker --concurrency 1`), as production runs it next
+    to gunicorn (docs/operations.md); yields once it is ready to take tasks."""
+    args = [sys.executable, "-m", "celery", "-A", "config", "worker", "--concurrency", "1"]
+    args += [
+        "--queues",
+        env.get("LOTPICK_CELERY_QUEUE", BENCH_QUEUE),
+        "--loglevel",
+        "INFO",
+        "--without-gossip",
+    ]
+    log.parent.mkdir(parents=True, exist_ok=True)
+    with log.open("wb") as out:
+        proc = subprocess.Popen(
+            args,
+            cwd=ROOT,
+            env=server_env(**env),
+            stdout=out,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,
+        )
+    try:
+        deadline = time.monotonic() + 60
+        while b" ready." not in log.read_bytes():
+            if proc.poll() is not None or time.monotonic() > deadline:
+                raise RuntimeError(f"the Celery worker did not start: {log.read_text()[-2000:]}")
+            time.sleep(0.2)
+        yield proc
     finally:
         stop(proc)
 
