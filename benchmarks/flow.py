@@ -22,7 +22,8 @@ inventory flow again without it, every line answered, for comparison.
 
 The server runs as production does (docs/operations.md): gunicorn with 2 workers and one Celery worker
 on a Redis broker (database 14, its own queue), so the events dispatcher runs on the worker after each
-commit, not in the request; each run starts once the worker has dispatched the previous run's events.
+commit, not in the request; each run starts once the worker has dispatched the previous run's events, and
+after a `CHECKPOINT` (the writes before it are not flushed while it runs).
 Without Redis the flows run without a broker (events rendered in the request) and the results say so.
 
 Each step and the total are reported as the median (min, max) of the measured runs; a warm-up flow of 100
@@ -43,7 +44,7 @@ from typing import TYPE_CHECKING, Any
 from benchmarks import data
 from benchmarks.harness import FAILED, Measurement, Result, log
 from benchmarks.server import Server, broker_env, celery_worker, cpu_seconds, gunicorn_server, request
-from benchmarks.sql import analyze
+from benchmarks.sql import analyze, checkpoint
 from core.models import Event
 from tracking.models import ItemTrackingCode
 
@@ -246,6 +247,7 @@ def run_flows(suite: Suite) -> None:
                 flow(variant, 100)  # warm-up, untimed
                 settled()
                 analyze()  # statistics of what the grid and the warm-up wrote (benchmarks.sql.analyze)
+                checkpoint()
                 for count in sizes[variant]:
                     steps = WAREHOUSE_STEPS if variant == "http-warehouse" else INVENTORY_STEPS
                     log(f"{suite.elapsed()} {variant} flow of {count} serial numbers")
@@ -255,6 +257,7 @@ def run_flows(suite: Suite) -> None:
                             runs.append(flow(variant, count))
                             settled()
                             analyze()
+                            checkpoint()
                     except Exception as exc:
                         traceback.print_exc()
                         suite.report(
