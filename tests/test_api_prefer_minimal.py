@@ -17,7 +17,7 @@ from tests.world import document as source_document
 
 pytestmark = pytest.mark.django_db
 
-MINIMAL = {"HTTP_PREFER": "return=minimal"}
+MINIMAL: dict[str, Any] = {"HTTP_PREFER": "return=minimal"}
 
 
 def _client(user: Any) -> APIClient:
