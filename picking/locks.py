@@ -10,6 +10,9 @@ are serialised by the database lock.
 
 from __future__ import annotations
 
+import datetime
+from dataclasses import dataclass, fields
+from decimal import Decimal
 from typing import Any
 
 from django.db.models import Q
@@ -34,6 +37,44 @@ def lock_pick(*, pick_id: int) -> Pick | None:
 def lock_pick_lines(*, pick_id: int) -> list[PickLine]:
     """Lock every line of a pick (after the pick), in pk order."""
     return list(PickLine.objects.select_for_update(of=("self",)).filter(pick_id=pick_id).order_by("pk"))
+
+
+@dataclass(slots=True)
+class LockedLine:
+    """A locked pick line read as a plain row (`lock_pick_line_rows`): the fields posting and registering
+    read, under the model's names, without building a model instance per line."""
+
+    pk: int
+    line_no: int
+    action: str
+    source_line_id: int
+    item_id: int
+    bin_id: int | None
+    quantity: Decimal
+    qty_handled: Decimal
+    qty_to_handle: Decimal
+    serial_no: str
+    lot_no: str
+    expiration_date: datetime.date | None
+    tracking_locked: bool
+    item_tracking_line_id: int | None
+    shipment_line_id: int | None
+    pair_id: int | None
+
+
+_LOCKED_LINE_FIELDS = [f.name for f in fields(LockedLine)]
+
+
+def lock_pick_line_rows(*, pick_id: int) -> list[LockedLine]:
+    """`lock_pick_lines` (the same lock, the same order), read as plain rows: a posting of 5 000 serial
+    numbers builds no 5 000 model instances to read a few fields of each."""
+    rows = (
+        PickLine.objects.select_for_update(of=("self",))
+        .filter(pick_id=pick_id)
+        .order_by("pk")
+        .values_list(*_LOCKED_LINE_FIELDS)
+    )
+    return [LockedLine(*row) for row in rows]
 
 
 def lock_pick_line_ids(*, pick_id: int) -> list[int]:

@@ -42,7 +42,7 @@ from core.permissions import require_perm
 from core.quantities import ZERO
 from picking import rules
 from picking.exceptions import PickPostRefused, PickRegisterRefused
-from picking.locks import lock_document_source_lines, lock_pick, lock_pick_lines
+from picking.locks import LockedLine, lock_document_source_lines, lock_pick, lock_pick_line_rows
 from picking.models import (
     Pick,
     PickLine,
@@ -153,7 +153,7 @@ def _post(*, pick_id: int, user: Any, delete_rest: bool) -> PostedPick | None:
 def _post_locked(*, pick: Pick, user: Any, operation: str) -> PostedPick | None:
     """With the pick locked: lock, check, take the posted pick's number, write, log (`operation`). None
     when nothing to handle."""
-    lines = lock_pick_lines(pick_id=pick.pk)
+    lines = lock_pick_line_rows(pick_id=pick.pk)
     to_post = [line for line in lines if line.action == PickLine.Action.TAKE and line.qty_to_handle > 0]
     if not to_post:
         return None
@@ -233,7 +233,7 @@ def _missing_text(missing: list[str]) -> str:
 
 
 def handled_line_errors(
-    lines: list[PickLine], items: dict[int, Item], *, verb: str = "posted"
+    lines: list[LockedLine], items: dict[int, Item], *, verb: str = "posted"
 ) -> list[dict[str, Any]]:
     """Problems the pick itself can see, per line: numbers missing, no bin (`verb`: what is refused)."""
     errors: list[dict[str, Any]] = []
@@ -282,7 +282,7 @@ def _post_to_ledger(
     *,
     pick: Pick,
     document: SourceDocument,
-    lines: list[PickLine],
+    lines: list[LockedLine],
     posted_no: str | Callable[[], str],
     posting_date: datetime.date,
     user: Any,
@@ -325,7 +325,7 @@ def _post_to_ledger(
 
 
 def ledger_line_errors(
-    refused: list[dict[str, Any]], by_ref: dict[int, PickLine], reported: set[tuple[Any, Any]]
+    refused: list[dict[str, Any]], by_ref: dict[int, LockedLine], reported: set[tuple[Any, Any]]
 ) -> list[dict[str, Any]]:
     """The ledger primitive's problems as the pick's per-line errors (missing numbers as
     `tracking_incomplete`)."""
@@ -412,7 +412,9 @@ def pick_refusal(
 # --- Writing -------------------------------------------------------------------------------------
 
 
-def _write_from_pick_lines(*, pick_id: int, posted_pick_id: int, lines: list[PickLine]) -> QuerySet[PickLine]:
+def _write_from_pick_lines(
+    *, pick_id: int, posted_pick_id: int, lines: list[LockedLine]
+) -> QuerySet[PickLine]:
     """Everything a posting writes besides the ledger, from the pick lines being posted (qty_to_handle
     > 0), in set-based statements: posted pick lines, the source lines' item tracking lines (prescribed
     lines' qty_handled, numbers chosen on the pick written back) and source lines. The pick lines' own

@@ -37,7 +37,7 @@ from core.exceptions import Conflict, ErrorCode
 from core.permissions import require_perm
 from core.quantities import ZERO
 from picking.exceptions import PickRegisterRefused
-from picking.locks import lock_pick, lock_pick_lines
+from picking.locks import LockedLine, lock_pick, lock_pick_line_rows
 from picking.models import (
     Pick,
     PickedStock,
@@ -135,7 +135,7 @@ def _register(*, pick_id: int, user: Any, delete_rest: bool) -> RegisteredPick |
 def _register_locked(*, pick: Pick, user: Any, registered_no: str, operation: str) -> RegisteredPick | None:
     """With the number taken and the pick locked: lock, check, write, log (`operation`). None when nothing
     to handle."""
-    lines = lock_pick_lines(pick_id=pick.pk)
+    lines = lock_pick_line_rows(pick_id=pick.pk)
     takes = [line for line in lines if line.action == PickLine.Action.TAKE and line.qty_to_handle > 0]
     if not takes:
         return None
@@ -203,7 +203,7 @@ def _register_locked(*, pick: Pick, user: Any, registered_no: str, operation: st
     return registered
 
 
-def _move(pick: Pick, take: PickLine, place: PickLine, req: Requirement) -> BinMove:
+def _move(pick: Pick, take: LockedLine, place: LockedLine, req: Requirement) -> BinMove:
     """The pair's goods from the take line's bin to the place line's, by the numbers the stock carries (new
     numbers assigned on the pick are kept on the picked stock, not in the bins)."""
     lot_key, serial_key = stock_key(req, take.lot_no, take.serial_no)
@@ -221,7 +221,7 @@ def _move(pick: Pick, take: PickLine, place: PickLine, req: Requirement) -> BinM
 
 
 def _place_errors(
-    takes: list[PickLine], places: dict[int, PickLine], bins: dict[int, Bin], items: dict[int, Item]
+    takes: list[LockedLine], places: dict[int, LockedLine], bins: dict[int, Bin], items: dict[int, Item]
 ) -> list[dict[str, Any]]:
     """Each pair's place line names a shipping bin."""
     errors = []
@@ -248,7 +248,7 @@ def _write_from_pick_lines(
     *,
     pick: Pick,
     registered_pick_id: int,
-    takes: list[PickLine],
+    takes: list[LockedLine],
     shipment_lines: list[WarehouseShipmentLine],
 ) -> QuerySet[PickLine]:
     """Registered pick lines and picked stock (INSERT ... SELECT from the pick lines) and the shipment lines
