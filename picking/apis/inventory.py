@@ -33,7 +33,7 @@ from picking.availability import AvailableRow, availability_rows
 from picking.services.movements import movement_create
 from warehouse.models import Bin, Item, ItemLedgerEntry, WarehouseEntry
 from warehouse.scoping import get_visible_location, visible_location_ids
-from warehouse.services import inventory_adjust
+from warehouse.services import inventory_adjust_ids
 
 
 class ItemLedgerEntrySerializer(serializers.ModelSerializer[ItemLedgerEntry]):
@@ -194,16 +194,15 @@ class AdjustmentApi(APIView):
     def post(self, request: Request) -> Response:
         def create() -> Response:
             values = _adjustment_input(request.data)
-            written = inventory_adjust(
+            adjusted = inventory_adjust_ids(
                 location_code=values["location"],
                 bin_code=values["bin"],
                 item_no=values["item"],
                 entries=[dict(e) for e in values["entries"]],
                 user=request.user,
             )
-            document_no = written[0].document_no
+            document_no, entry_ids = adjusted.document_no, adjusted.entry_ids
             # The entries from plain rows (picking.apis.rows): thousands of serial numbers in one receipt.
-            entry_ids = [e.pk for e in written]
             data, extra = lines_answer(
                 request,
                 {"document_no": document_no},

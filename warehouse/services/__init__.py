@@ -1,6 +1,6 @@
 """Writes of the warehouse app: the ledger posting primitive, inventory adjustments, master data."""
 
-from warehouse.services.adjustments import AdjustmentRefused, inventory_adjust
+from warehouse.services.adjustments import Adjusted, AdjustmentRefused, inventory_adjust, inventory_adjust_ids
 from warehouse.services.master_data import (
     bin_create,
     bin_update,
@@ -20,6 +20,7 @@ from warehouse.services.posting import (
 )
 
 __all__ = [
+    "Adjusted",
     "AdjustmentRefused",
     "InboundMovement",
     "OutboundMovement",
@@ -27,6 +28,7 @@ __all__ = [
     "bin_update",
     "get_bin",
     "inventory_adjust",
+    "inventory_adjust_ids",
     "inventory_post_inbound",
     "inventory_post_outbound",
     "item_create",

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime
+from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 from typing import TYPE_CHECKING, Any
 
@@ -149,6 +150,15 @@ def _adjustment_document_no() -> str:
         return document_no_take(code=ADJUSTMENT_SERIES)
 
 
+@dataclass(frozen=True)
+class Adjusted:
+    """What an adjustment wrote, without the entries themselves: its document no. and the ids of its item
+    ledger entries, in id order."""
+
+    document_no: str
+    entry_ids: list[int]
+
+
 def inventory_adjust(
     *,
     location_code: str,
@@ -161,8 +171,60 @@ def inventory_adjust(
     """Receive (positive quantities) and remove (negative) stock of one item in one bin, in one go.
 
     Every rule of the item's tracking code is checked for every entry; a refused adjustment writes
-    nothing at all. Removing expired stock is allowed (that is how it leaves the warehouse).
+    nothing at all. Removing expired stock is allowed (that is how it leaves the warehouse). Returns the
+    item ledger entries written, in id order.
     """
+    written: list[ItemLedgerEntry] = []
+    _adjust(
+        location_code=location_code,
+        bin_code=bin_code,
+        item_no=item_no,
+        entries=entries,
+        user=user,
+        posting_date=posting_date,
+        written=written,
+    )
+    written.sort(key=lambda e: e.pk)
+    return written
+
+
+def inventory_adjust_ids(
+    *,
+    location_code: str,
+    bin_code: str,
+    item_no: str,
+    entries: list[dict[str, Any]],
+    user: Any,
+    posting_date: datetime.date | None = None,
+) -> Adjusted:
+    """`inventory_adjust`, answering only the document no. and the entries' ids: a receipt of thousands of
+    serial numbers builds no model instance per entry (the API reads what it answers as plain rows)."""
+    ids: list[int] = []
+    document_no = _adjust(
+        location_code=location_code,
+        bin_code=bin_code,
+        item_no=item_no,
+        entries=entries,
+        user=user,
+        posting_date=posting_date,
+        written_ids=ids,
+    )
+    return Adjusted(document_no=document_no, entry_ids=sorted(ids))
+
+
+def _adjust(
+    *,
+    location_code: str,
+    bin_code: str,
+    item_no: str,
+    entries: list[dict[str, Any]],
+    user: Any,
+    posting_date: datetime.date | None,
+    written: list[ItemLedgerEntry] | None = None,
+    written_ids: list[int] | None = None,
+) -> str:
+    """The adjustment; the entries written are appended to `written` (as instances) or their ids to
+    `written_ids`. Returns the document no."""
     location = get_visible_location(user, code=location_code)
     bin_ = Bin.objects.filter(location=location, code=bin_code).first()
     if bin_ is None:
@@ -294,11 +356,12 @@ def inventory_adjust(
             taken.append(_adjustment_document_no())
         return taken[0]
 
+    returning = written is not None
     with transaction.atomic():
-        written: list[ItemLedgerEntry] = []
+        entries_written: list[ItemLedgerEntry] = []
         refused: list[dict[str, Any]] = []
         try:
-            written += inventory_post_outbound(
+            entries_written += inventory_post_outbound(
                 movements=outbound,
                 entry_type=EntryType.NEGATIVE_ADJUSTMENT,
                 document_type=DOCUMENT_TYPE,
@@ -306,17 +369,21 @@ def inventory_adjust(
                 posting_date=date,
                 user=user,
                 refuse_expired=False,
+                returning=returning,
+                written_ids=written_ids,
             )
         except OutboundRefused as exc:
             refused += exc.errors
         try:
-            written += inventory_post_inbound(
+            entries_written += inventory_post_inbound(
                 movements=inbound,
                 entry_type=EntryType.POSITIVE_ADJUSTMENT,
                 document_type=DOCUMENT_TYPE,
                 document_no=document_no,
                 posting_date=date,
                 user=user,
+                returning=returning,
+                written_ids=written_ids,
             )
         except InboundRefused as exc:
             refused += exc.errors or [{"line": None, "code": exc.code, "detail": exc.detail}]
@@ -333,5 +400,6 @@ def inventory_adjust(
                 code=refused[0]["code"],
                 errors=refused,
             )
-    written.sort(key=lambda e: e.pk)
-    return written
+    if written is not None:
+        written += entries_written
+    return taken[0] if taken else ""

@@ -490,11 +490,13 @@ def inventory_post_outbound(
     refuse_expired: bool = True,
     sources: Mapping[Any, EntrySource] | None = None,
     returning: bool = True,
+    written_ids: list[int] | None = None,
 ) -> list[ItemLedgerEntry]:
     """Take stock out of bins: lock, check every movement, write in bulk (or raise OutboundRefused).
 
     `returning=False`: the entries are written from plain tuples and not returned (a posting of 30 000
-    serial numbers builds no model instance for them).
+    serial numbers builds no model instance for them). `written_ids`: the ids of the entries written are
+    appended to it.
 
     Call inside the caller's `transaction.atomic()`. `source_line_nos` maps a movement's `ref` to the
     source line no. written on its entries; `sources` maps it to its own entry type and source document
@@ -676,6 +678,8 @@ def inventory_post_outbound(
             returning_ids=False,
         )
         entries = _ledger_entries(ids, ledger_rows) if returning else []
+        if written_ids is not None:
+            written_ids += ids
         del ledger_rows, bins_of_entries
         changed = [r for rows in receipts.values() for r in rows if remaining[r.pk] != r.remaining_quantity]
         update_rows(
@@ -707,9 +711,12 @@ def inventory_post_inbound(
     source_document_type: str = "",
     source_document_no: str = "",
     source_line_nos: dict[Any, int] | None = None,
+    returning: bool = True,
+    written_ids: list[int] | None = None,
 ) -> list[ItemLedgerEntry]:
     """Receive stock into bins: check every movement, then write receipts (open, remaining = quantity),
     warehouse entries, bin content (created or incremented) and missing lot/serial information, in bulk.
+    `returning` and `written_ids` as for `inventory_post_outbound`.
 
     Numbers of a kind the item's stock does not carry (no warehouse tracking) are refused. The expiration
     date of a number already known comes from its information card when not given.
@@ -903,7 +910,9 @@ def inventory_post_inbound(
                 ),
                 code=ErrorCode.SERIAL_ALREADY_IN_STOCK,
             ) from exc
-    return _ledger_entries(ids, rows)
+    if written_ids is not None:
+        written_ids += ids
+    return _ledger_entries(ids, rows) if returning else []
 
 
 def bin_contents_add(rows: Sequence[Sequence[Any]]) -> None:
