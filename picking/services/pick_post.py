@@ -237,11 +237,10 @@ def handled_line_errors(
 ) -> list[dict[str, Any]]:
     """Problems the pick itself can see, per line: numbers missing, no bin (`verb`: what is refused)."""
     errors: list[dict[str, Any]] = []
+    reqs = {pk: requirement(item.tracking_code) for pk, item in items.items()}  # once per item, not per line
     for line in lines:
         item = items[line.item_id]
-        missing = rules.missing_numbers(
-            requirement(item.tracking_code), lot_no=line.lot_no, serial_no=line.serial_no
-        )
+        missing = rules.missing_numbers(reqs[line.item_id], lot_no=line.lot_no, serial_no=line.serial_no)
         if missing:
             what = _missing_text(missing)
             values = {"line": line.line_no, "item": item.no, "what": what}
