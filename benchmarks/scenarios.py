@@ -122,6 +122,7 @@ FULL = Config(
     http_sizes=(1000, 5000, 10_000),
     http_warehouse_sizes=(1000, 5000),
     http_full_sizes=(5000,),
+    http_runs=5,
     big_posting=30_000,
     tracing=(100, 10_000),
 )
