@@ -21,7 +21,7 @@ carry the document and the number of its lines (docs/api.md, "Big answers"). `ht
 inventory flow again without it, every line answered, for comparison.
 
 The server runs as production does (docs/operations.md): gunicorn with 2 workers and one Celery worker
-on a Redis broker (database 14, its own queue), so the events dispatcher runs on the worker after each
+on a Redis broker (database 11, its own queue), so the events dispatcher runs on the worker after each
 commit, not in the request; each run starts once the worker has dispatched the previous run's events, and
 after a `CHECKPOINT` (the writes before it are not flushed while it runs).
 Without Redis the flows run without a broker (events rendered in the request) and the results say so.

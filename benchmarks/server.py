@@ -93,16 +93,7 @@ def gunicorn_server(
         "--timeout",
         "300",
     ]
-    log.parent.mkdir(parents=True, exist_ok=True)
-    with log.open("wb") as out:
-        proc = subprocess.Popen(
-            args,
-            cwd=ROOT,
-            env=server_env(**extra),
-            stdout=out,
-            stderr=subprocess.STDOUT,
-            start_new_session=True,
-        )
+    proc = _spawn(args, env=extra, log=log)
     url = f"http://127.0.0.1:{port}"
     try:
         deadline = time.monotonic() + 60
@@ -127,12 +118,12 @@ def gunicorn_server(
         stop(proc)
 
 
-BENCH_BROKER_URL = "redis://127.0.0.1:6379/14"
+BENCH_BROKER_URL = "redis://127.0.0.1:6379/11"
 BENCH_QUEUE = "lotpick-bench"
 
 
 def broker_env() -> dict[str, str] | None:
-    """The settings of a Celery broker for the benchmark (Redis database 14, its own queue, emptied), or
+    """The settings of a Celery broker for the benchmark (Redis database 11, its own queue, emptied), or
     None when Redis does not answer (the flows then run without a broker, and say so)."""
     import redis
 
@@ -158,16 +149,7 @@ def celery_worker(*, env: dict[str, str], log: Path) -> Iterator[subprocess.Pope
         "INFO",
         "--without-gossip",
     ]
-    log.parent.mkdir(parents=True, exist_ok=True)
-    with log.open("wb") as out:
-        proc = subprocess.Popen(
-            args,
-            cwd=ROOT,
-            env=server_env(**env),
-            stdout=out,
-            stderr=subprocess.STDOUT,
-            start_new_session=True,
-        )
+    proc = _spawn(args, env=env, log=log)
     try:
         deadline = time.monotonic() + 60
         while b" ready." not in log.read_bytes():
@@ -177,6 +159,21 @@ def celery_worker(*, env: dict[str, str], log: Path) -> Iterator[subprocess.Pope
         yield proc
     finally:
         stop(proc)
+
+
+def _spawn(args: list[str], *, env: dict[str, str], log: Path) -> subprocess.Popen[bytes]:
+    """Start `args` in the repository with the server environment plus `env`, its output to `log`, in a
+    session of its own (`stop` ends it with its children)."""
+    log.parent.mkdir(parents=True, exist_ok=True)
+    with log.open("wb") as out:
+        return subprocess.Popen(
+            args,
+            cwd=ROOT,
+            env=server_env(**env),
+            stdout=out,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,
+        )
 
 
 def stop(proc: subprocess.Popen[bytes]) -> None:
