@@ -61,12 +61,11 @@ class FlowRun:
     seconds: dict[str, float] = field(default_factory=dict)
     sizes: dict[str, int] = field(default_factory=dict)  # bytes answered per step
     cpu: dict[str, float] = field(default_factory=dict)  # CPU seconds of the web workers per step
+    minimal: bool = True  # `Prefer: return=minimal` on the steps over every serial number
 
     @property
     def total(self) -> float:
         return sum(self.seconds.values())
-
-    minimal: bool = True  # `Prefer: return=minimal` on the steps over every serial number
 
     def step(
         self,

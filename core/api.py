@@ -466,3 +466,19 @@ def lines_answer(
     if prefers_minimal(request):
         return {**header, count_key: count()}, {"Preference-Applied": RETURN_MINIMAL}
     return {**header, key: rows()}, {}
+
+
+def lines_created(
+    request: HttpRequest | Request,
+    header: dict[str, Any],
+    *,
+    location: str,
+    rows: Callable[[], list[dict[str, Any]]],
+    count: Callable[[], int],
+    key: str = "lines",
+    count_key: str = "line_count",
+) -> Response:
+    """201 with `lines_answer` and `Location: location`: what posting, registering, shipping and
+    adjusting answer."""
+    data, extra = lines_answer(request, header, rows=rows, count=count, key=key, count_key=count_key)
+    return Response(data, status=status.HTTP_201_CREATED, headers={"Location": location, **extra})

@@ -22,7 +22,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from core.api import idempotent, lines_answer, valid_input
+from core.api import idempotent, lines_created, valid_input
 from core.exceptions import ErrorCode, InvalidInput, NotFoundError
 from core.fields import CodeField, QuantityField
 from core.openapi import IDEMPOTENCY_KEY, PREFER_MINIMAL, PROBLEM
@@ -203,16 +203,16 @@ class AdjustmentApi(APIView):
             )
             document_no, entry_ids = adjusted.document_no, adjusted.entry_ids
             # The entries from plain rows (picking.apis.rows): thousands of serial numbers in one receipt.
-            data, extra = lines_answer(
+            ledger = reverse("api-item-ledger-entry-list") + "?" + urlencode({"document_no": document_no})
+            return lines_created(
                 request,
                 {"document_no": document_no},
+                location=ledger,
                 key="entries",
                 count_key="entry_count",
                 rows=partial(ledger_entry_rows, entry_ids=entry_ids),
                 count=partial(len, entry_ids),
             )
-            url = reverse("api-item-ledger-entry-list") + "?" + urlencode({"document_no": document_no})
-            return Response(data, status=status.HTTP_201_CREATED, headers={"Location": url, **extra})
 
         return idempotent(request, create)
 

@@ -23,7 +23,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from core.api import idempotent, lines_answer, refuse_read_only_fields, valid_input
+from core.api import idempotent, lines_answer, lines_created, refuse_read_only_fields, valid_input
 from core.apis import JobSerializer
 from core.exceptions import ErrorCode, NotFoundError
 from core.fields import CodeField, QuantityField
@@ -432,16 +432,12 @@ def pick_response(
 
 def _posted_response(posted_pick_id: int, request: Request) -> Response:
     posted = posted_pick_detail(posted_pick_id=posted_pick_id, user=request.user, with_lines=False)
-    data, extra = lines_answer(
+    return lines_created(
         request,
         dict(PostedPickHeaderSerializer(posted).data),
+        location=reverse("api-posted-pick-detail", args=[posted.pk]),
         rows=partial(posted_pick_line_rows, posted_pick_id=posted.pk),
         count=PostedPickLine.objects.filter(posted_pick_id=posted.pk).count,
-    )
-    return Response(
-        data,
-        status=status.HTTP_201_CREATED,
-        headers={"Location": reverse("api-posted-pick-detail", args=[posted.pk]), **extra},
     )
 
 
@@ -449,16 +445,12 @@ def registeredpick_response(registered_pick_id: int, request: Request) -> Respon
     registered = registered_pick_detail(
         registered_pick_id=registered_pick_id, user=request.user, with_lines=False
     )
-    data, extra = lines_answer(
+    return lines_created(
         request,
         dict(RegisteredPickHeaderSerializer(registered).data),
+        location=reverse("api-registered-pick-detail", args=[registered.pk]),
         rows=partial(registered_pick_line_rows, registered_pick_id=registered.pk),
         count=RegisteredPickLine.objects.filter(registered_pick_id=registered.pk).count,
-    )
-    return Response(
-        data,
-        status=status.HTTP_201_CREATED,
-        headers={"Location": reverse("api-registered-pick-detail", args=[registered.pk]), **extra},
     )
 
 

@@ -23,7 +23,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from core.api import idempotent, lines_answer, valid_input
+from core.api import idempotent, lines_created, valid_input
 from core.exceptions import ErrorCode, InvalidInput, NotFoundError
 from core.fields import QuantityField
 from core.openapi import IDEMPOTENCY_KEY, PREFER_MINIMAL, PROBLEM
@@ -377,16 +377,12 @@ class WarehouseShipmentPostApi(APIView):
     def post(self, request: Request, pk: int) -> Response:
         posted = warehouse_shipment_post(shipment_id=pk, user=request.user)
         detail = posted_shipment_detail(posted_shipment_id=posted.pk, user=request.user, with_lines=False)
-        data, extra = lines_answer(
+        return lines_created(
             request,
             dict(PostedShipmentHeaderSerializer(detail).data),
+            location=reverse("api-posted-shipment-detail", args=[posted.pk]),
             rows=partial(posted_shipment_line_rows, posted_shipment_id=detail.pk),
             count=PostedShipmentLine.objects.filter(posted_shipment_id=detail.pk).count,
-        )
-        return Response(
-            data,
-            status=status.HTTP_201_CREATED,
-            headers={"Location": reverse("api-posted-shipment-detail", args=[posted.pk]), **extra},
         )
 
 
