@@ -6,10 +6,10 @@ helpers here pass all rows as a fixed number of parameters instead:
 
 - rows to write: one JSON document holding every row, unpacked with `jsonb_array_elements` on PostgreSQL
   (`INSERT ... SELECT FROM jsonb_array_elements`, `UPDATE ... FROM (...)`) and with `json_each` on SQLite
-  (JSON1 is built in). One JSON text is encoded in C and passed as one parameter; an array per column is
-  quoted by the driver value by value (about 2.5 us each). `jsonb`, not `json`: the document is parsed
-  once, while each `->>` on a `json` value scans the row's text again (7 columns of 10 000 rows: twice
-  as slow).
+  (JSON1 is built in). One JSON text is encoded by orjson (`core.jsontext`) and passed as one parameter;
+  an array per column is quoted by the driver value by value (about 2.5 us each). `jsonb`, not `json`:
+  the document is parsed once, while each `->>` on a `json` value scans the row's text again (7 columns
+  of 10 000 rows: twice as slow).
 - keys to match (`keys_subquery`: `(a, b) IN (SELECT ...)`, a join on the wanted pairs): one array per
   key column, unpacked with `unnest(...)` on PostgreSQL (the planner knows the array's length and hashes
   the join), `json_each` on SQLite.
@@ -31,7 +31,6 @@ from __future__ import annotations
 import contextlib
 import copy
 import datetime
-import json
 import threading
 import weakref
 from collections.abc import Iterable, Mapping, Sequence
@@ -42,6 +41,8 @@ from django.core.signals import request_finished, request_started
 from django.db import DEFAULT_DB_ALIAS, connection, connections, models
 from django.db.backends.base.base import BaseDatabaseWrapper
 from django.db.models.expressions import RawSQL
+
+from core.jsontext import compact_json
 
 M = TypeVar("M", bound=models.Model)
 
@@ -104,13 +105,13 @@ def _preparer(field: models.Field[Any, Any], conn: Any) -> Any:
     if isinstance(field, models.JSONField):
         encoder = field.encoder
         if conn.vendor == "postgresql":
-            # The JSON text of the value (SQL NULL for None), cast to jsonb in the statement.
+            # The JSON text of the value (SQL NULL for None), cast to the column type (json, jsonb).
             return lambda value: (
                 None
                 if value is None
                 else str(value)
                 if isinstance(value, JSONText)
-                else json.dumps(value, cls=encoder)
+                else compact_json(value, encoder=encoder).decode()
             )
         return lambda value: (
             str(value) if isinstance(value, JSONText) else field.get_db_prep_save(value, conn)
@@ -149,11 +150,12 @@ def _columns_source(
     model: type[models.Model], names: Sequence[str], rows: Sequence[Sequence[Any]]
 ) -> tuple[str, list[Any]]:
     """A `SELECT` producing `rows` as columns named like the fields' columns, and its parameters: ONE
-    JSON document holding every row (encoded by the `json` module in C; an array per column would be
+    JSON document holding every row (encoded by orjson, `core.jsontext`; an array per column would be
     quoted element by element by the driver, about 2.5 us per value)."""
     conn = connections[DEFAULT_DB_ALIAS]
     fields, prepared = _prepared_rows(model, names, rows)
-    document = json.dumps(prepared if isinstance(prepared, list) else list(prepared), default=_json_value)
+    rows_list = prepared if isinstance(prepared, list) else list(prepared)
+    document = compact_json(rows_list, default=_json_value).decode()
     names_sql = [field.column for field in fields]
     if conn.vendor == "postgresql":
         casts = ", ".join(

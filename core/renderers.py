@@ -3,15 +3,19 @@
 A new source document of 10 000 serial numbers is about 1.3 MB of JSON, and the same document is its
 `source_document.created` event's data. The service encodes it once (`encoded_answer`) for both: the event
 row stores that text, and this renderer sends it as the answer instead of encoding the document again.
+Answers are encoded by orjson (`core.jsontext.compact_json`): the same text as DRF's encoder, in about a
+sixth of the time.
 """
 
 from __future__ import annotations
 
-import json
 from typing import Any
 
 from rest_framework import renderers
-from rest_framework.compat import LONG_SEPARATORS, SHORT_SEPARATORS
+
+from core.jsontext import compact_json
+
+_LINE_SEPARATORS = (("\u2028".encode(), b"\\u2028"), ("\u2029".encode(), b"\\u2029"))
 
 
 class EncodedAnswer(dict[str, Any]):
@@ -22,29 +26,35 @@ class EncodedAnswer(dict[str, Any]):
         self.json_text = json_text
 
 
+def answer_json(data: Any) -> bytes:
+    """`data` as DRF's `JSONRenderer` renders it without indentation (compact, not ASCII-escaped, U+2028
+    and U+2029 escaped as JavaScript needs; a test holds the two equal), encoded by orjson."""
+    text = compact_json(data, encoder=renderers.JSONRenderer.encoder_class)
+    for raw, escaped in _LINE_SEPARATORS:
+        if raw in text:
+            text = text.replace(raw, escaped)
+    return text
+
+
 def encoded_answer(data: dict[str, Any]) -> EncodedAnswer:
-    """`data` with its JSON text exactly as `JSONRenderer` renders it (compact, not ASCII-escaped, U+2028
-    and U+2029 escaped; a test holds the two equal)."""
-    r = renderers.JSONRenderer
-    text = json.dumps(
-        data,
-        cls=r.encoder_class,
-        ensure_ascii=r.ensure_ascii,
-        allow_nan=not r.strict,
-        separators=SHORT_SEPARATORS if r.compact else LONG_SEPARATORS,
-    )
-    return EncodedAnswer(data, text.replace("\u2028", "\\u2028").replace("\u2029", "\\u2029"))
+    """`data` with its JSON text exactly as `JSONRenderer` renders it (`answer_json`)."""
+    return EncodedAnswer(data, answer_json(data).decode())
 
 
 class JSONRenderer(renderers.JSONRenderer):
-    """DRF's JSON renderer; an `EncodedAnswer` is sent as its text unless indentation is asked for."""
+    """DRF's JSON renderer, encoding with orjson (`answer_json`); an `EncodedAnswer` is sent as its text.
+    An answer with indentation asked for (`Accept: application/json; indent=2`) is DRF's own."""
 
     def render(
         self, data: Any, accepted_media_type: str | None = None, renderer_context: Any = None
     ) -> bytes:
         if (
-            isinstance(data, EncodedAnswer)
-            and self.get_indent(accepted_media_type or "", renderer_context or {}) is None
+            data is None
+            or not self.compact
+            or self.ensure_ascii
+            or self.get_indent(accepted_media_type or "", renderer_context or {}) is not None
         ):
+            return super().render(data, accepted_media_type, renderer_context)
+        if isinstance(data, EncodedAnswer):
             return data.json_text.encode()
-        return super().render(data, accepted_media_type, renderer_context)
+        return answer_json(data)
