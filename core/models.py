@@ -7,6 +7,8 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
+from core.model_fields import JSONDocumentField
+
 
 class IdempotencyKey(models.Model):
     """One `Idempotency-Key` per user: the request it answered and the response to replay."""
@@ -152,7 +154,7 @@ class Event(models.Model):
     """
 
     type = models.CharField(max_length=60)
-    data = models.JSONField(encoder=DjangoJSONEncoder)
+    data = JSONDocumentField(encoder=DjangoJSONEncoder)
     occurred_at = models.DateTimeField(default=timezone.now)
     position = models.BigIntegerField(null=True, blank=True, unique=True)
     # Set while `data` is still to be rendered from this object (`event_emit(..., render_later=True)`).
