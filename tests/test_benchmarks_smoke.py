@@ -17,7 +17,7 @@ from django.db import models
 from benchmarks import data
 from benchmarks.harness import FAILED, NOT_AVAILABLE, OK, SKIPPED, Result, markdown_table, records, table
 from benchmarks.run import admin_conninfo, bench_database_url, parse_args
-from benchmarks.scenarios import OPERATIONS, Config, Family, Suite, run_suite
+from benchmarks.scenarios import OPERATIONS, Config, Family, Suite, grid_budget, run_suite
 from warehouse.models import (
     BinContent,
     ItemLedgerEntry,
@@ -119,6 +119,21 @@ def test_the_time_budget_cuts_runs_of_large_families_but_always_measures_one(
     # Then a short budget drops the warm-up and measures once, saying so; a long one changes nothing
     assert suite.plan_warmup(large) == expected_warmup
     assert suite.affordable_runs(large, 12.0) == expected_runs
+
+
+@pytest.mark.parametrize(
+    ("spent", "expected"),
+    [(125.0, 270.0), (209.0, 176.0), (400.0, 54.0), (0.0, 270.0)],
+)
+def test_a_slower_machine_gives_the_grid_less_time_so_make_bench_stays_within_10_minutes(
+    spent: float, expected: float
+) -> None:
+    # Given the full suite's budgets (270 s for the grid, 510 s in all) and `spent` seconds before the grid
+    config = Config(budget_s=270.0, total_s=510.0)
+    # Then the grid keeps its 270 s on a fast machine, and what is left (at least a fifth) on a slow one
+    assert grid_budget(config, spent=spent) == expected
+    assert grid_budget(Config(budget_s=270.0), spent=400.0) == 270.0  # no total: the budget as set
+    assert grid_budget(Config(budget_s=None, total_s=510.0), spent=400.0) is None  # --budget 0
 
 
 def _normalised(model: type[models.Model], item_ids: dict[int, str]) -> list[dict[str, Any]]:
