@@ -174,18 +174,16 @@ def inventory_adjust(
     nothing at all. Removing expired stock is allowed (that is how it leaves the warehouse). Returns the
     item ledger entries written, in id order.
     """
-    written: list[ItemLedgerEntry] = []
-    _adjust(
+    done = _adjust(
         location_code=location_code,
         bin_code=bin_code,
         item_no=item_no,
         entries=entries,
         user=user,
         posting_date=posting_date,
-        written=written,
+        returning=True,
     )
-    written.sort(key=lambda e: e.pk)
-    return written
+    return sorted(done.entries, key=lambda e: e.pk)
 
 
 def inventory_adjust_ids(
@@ -199,17 +197,23 @@ def inventory_adjust_ids(
 ) -> Adjusted:
     """`inventory_adjust`, answering only the document no. and the entries' ids: a receipt of thousands of
     serial numbers builds no model instance per entry (the API reads what it answers as plain rows)."""
-    ids: list[int] = []
-    document_no = _adjust(
+    done = _adjust(
         location_code=location_code,
         bin_code=bin_code,
         item_no=item_no,
         entries=entries,
         user=user,
         posting_date=posting_date,
-        written_ids=ids,
+        returning=False,
     )
-    return Adjusted(document_no=document_no, entry_ids=sorted(ids))
+    return Adjusted(document_no=done.document_no, entry_ids=sorted(done.entry_ids))
+
+
+@dataclass(frozen=True)
+class _Written:
+    document_no: str
+    entry_ids: list[int]
+    entries: list[ItemLedgerEntry]  # empty unless asked for (`returning`)
 
 
 def _adjust(
@@ -220,11 +224,10 @@ def _adjust(
     entries: list[dict[str, Any]],
     user: Any,
     posting_date: datetime.date | None,
-    written: list[ItemLedgerEntry] | None = None,
-    written_ids: list[int] | None = None,
-) -> str:
-    """The adjustment; the entries written are appended to `written` (as instances) or their ids to
-    `written_ids`. Returns the document no."""
+    returning: bool,
+) -> _Written:
+    """The adjustment: its document no., the ids of the entries written and, when `returning`, the entries
+    as instances."""
     location = get_visible_location(user, code=location_code)
     bin_ = Bin.objects.filter(location=location, code=bin_code).first()
     if bin_ is None:
@@ -356,12 +359,12 @@ def _adjust(
             taken.append(_adjustment_document_no())
         return taken[0]
 
-    returning = written is not None
+    ids: list[int] = []
     with transaction.atomic():
-        entries_written: list[ItemLedgerEntry] = []
+        written: list[ItemLedgerEntry] = []
         refused: list[dict[str, Any]] = []
         try:
-            entries_written += inventory_post_outbound(
+            written += inventory_post_outbound(
                 movements=outbound,
                 entry_type=EntryType.NEGATIVE_ADJUSTMENT,
                 document_type=DOCUMENT_TYPE,
@@ -370,12 +373,12 @@ def _adjust(
                 user=user,
                 refuse_expired=False,
                 returning=returning,
-                written_ids=written_ids,
+                written_ids=ids,
             )
         except OutboundRefused as exc:
             refused += exc.errors
         try:
-            entries_written += inventory_post_inbound(
+            written += inventory_post_inbound(
                 movements=inbound,
                 entry_type=EntryType.POSITIVE_ADJUSTMENT,
                 document_type=DOCUMENT_TYPE,
@@ -383,7 +386,7 @@ def _adjust(
                 posting_date=date,
                 user=user,
                 returning=returning,
-                written_ids=written_ids,
+                written_ids=ids,
             )
         except InboundRefused as exc:
             refused += exc.errors or [{"line": None, "code": exc.code, "detail": exc.detail}]
@@ -400,6 +403,4 @@ def _adjust(
                 code=refused[0]["code"],
                 errors=refused,
             )
-    if written is not None:
-        written += entries_written
-    return taken[0] if taken else ""
+    return _Written(document_no=taken[0] if taken else "", entry_ids=ids, entries=written)
