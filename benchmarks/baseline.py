@@ -220,6 +220,12 @@ def ingest(master: Master, shape: Shape, run: int) -> tuple[float, int]:
 
 def create(master: Master, shape: Shape, run: int) -> tuple[float, int]:
     """Pick and pick lines, source lines' qty_on_picks, the pick number."""
+    seconds, rows, _ = create_with_pick(master, shape, run)
+    return seconds, rows
+
+
+def create_with_pick(master: Master, shape: Shape, run: int) -> tuple[float, int, int]:
+    """`create`, and the id of the pick it wrote (for `autofill`): (seconds, rows written, pick id)."""
     tag = f"{shape.prefix}-C{run}"
     doc, doc_parts = _document(master, shape, tag, qty_on_picks=False)
     write(doc_parts)
@@ -230,7 +236,7 @@ def create(master: Master, shape: Shape, run: int) -> tuple[float, int]:
         Update(SourceLine, doc.line_ids, add_values={"qty_on_picks": [on_picks] * len(doc.line_ids)}),
         _series_update(master, pick.no),
     ]
-    return write(parts), row_count(parts)
+    return write(parts), row_count(parts), pick.pick_id
 
 
 def post(master: Master, shape: Shape, run: int) -> tuple[float, int]:

@@ -28,6 +28,14 @@ Without Redis the flows run without a broker (events rendered in the request) an
 
 Each step and the total are reported as the median (min, max) of the measured runs; a warm-up flow of 100
 serial numbers runs first on each server, untimed.
+
+The inventory flows have a baseline, the flow's database floor (`inventory_floor`): after the measured
+runs of a size, the rows each step writes are written the fastest way the database offers
+(`benchmarks.baseline`: COPY and set-based UPDATEs, one transaction per step) for a mirror item in the same
+database, `FLOOR_RUNS` times. Each step's row and the total then carry that baseline and the ratio, so
+that a run on a slower machine reads against what the same database does there. The floor writes what
+the grid's baselines write (no activity log, no event); the posting's floor updates the order's item
+tracking lines where case 1 inserts them. The warehouse flow has none.
 """
 
 from __future__ import annotations
@@ -41,11 +49,12 @@ from functools import partial
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from benchmarks import data
-from benchmarks.harness import FAILED, Measurement, Result, log
+from benchmarks import baseline, data
+from benchmarks.harness import FAILED, Measurement, Result, baseline_once, log
 from benchmarks.server import Server, broker_env, celery_worker, cpu_seconds, gunicorn_server, request
-from benchmarks.sql import analyze, checkpoint
+from benchmarks.sql import analyze, checkpoint, row_count, write
 from core.models import Event
+from core.quantities import ONE
 from tracking.models import ItemTrackingCode
 
 if TYPE_CHECKING:
@@ -54,6 +63,10 @@ if TYPE_CHECKING:
 INVENTORY_STEPS = ("receive", "order", "create pick", "autofill", "post")
 WAREHOUSE_STEPS = ("receive", "order", "shipment", "create pick", "autofill", "register", "post shipment")
 RESULTS = Path(__file__).resolve().parent / "results"
+FLOOR_RUNS = 2  # database floors per size of the inventory flow (the database alone varies less)
+FLOOR = "the flow's rows by COPY and set-based UPDATEs, one transaction per step (benchmarks.flow)"
+
+Floor = dict[str, tuple[float, int]]  # step -> (seconds, rows written)
 
 
 @dataclass
@@ -162,13 +175,48 @@ def warehouse_flow(server: Server, token: str, item_no: str, count: int, tag: st
     return run
 
 
+def inventory_floor(master: data.Master, count: int, tag: str) -> Floor:
+    """The inventory flow's database floor for `count` serial numbers: the rows each step writes, written
+    the fastest way the database offers (`benchmarks.baseline`) for a new mirror item, each step in one
+    transaction; {step: (seconds, rows written)}."""
+    mirror = data.create_items(f"BHF{tag}", 1, master.serial_code)[0]
+    stock = [
+        data.StockEntry(
+            item_id=mirror.pk, bin_id=master.bins[0].pk, quantity=ONE, serial_no=f"{mirror.no}-{k:05d}"
+        )
+        for k in range(count)
+    ]
+    receipt = [*data.seed_parts(master, stock, f"BHR{tag}"), baseline._series_update(master, f"BHR{tag}")]
+    floor: Floor = {"receive": baseline_once(lambda: (write(receipt), row_count(receipt)))}
+    order = baseline.Shape(kind="lot", items=[mirror], per_line=count, prefix=f"BHO{tag}")
+    floor["order"] = baseline_once(lambda: baseline.ingest(master, order, 0))
+    shape = baseline.Shape(kind="serial", items=[mirror], per_line=count, prefix=f"BHF{tag}")
+    seconds, rows, pick_id = baseline.create_with_pick(master, shape, 0)
+    floor["create pick"] = (seconds, rows)
+    floor["autofill"] = baseline_once(lambda: baseline.autofill(pick_id))
+    floor["post"] = baseline_once(lambda: baseline.post(master, shape, 0))
+    return floor
+
+
 def _results(
-    variant: str, steps: tuple[str, ...], count: int, runs: list[FlowRun], note: str
+    variant: str,
+    steps: tuple[str, ...],
+    count: int,
+    runs: list[FlowRun],
+    note: str,
+    floors: list[Floor] | None = None,
 ) -> list[Result]:
     out = []
     for name in (*steps, "total"):
         m = Measurement()
         m.times = [r.total if name == "total" else r.seconds[name] for r in runs]
+        if floors:
+            if name == "total":
+                m.baseline_times = [sum(s for s, _ in f.values()) for f in floors]
+                m.baseline_rows = sum(n for _, n in floors[0].values())
+            else:
+                m.baseline_times = [f[name][0] for f in floors]
+                m.baseline_rows = floors[0][name][1]
         result = Result(
             scenario=f"{variant} {name}",
             operation=name,
@@ -176,7 +224,7 @@ def _results(
             lines=1,
             serials=count,
             serials_per_line=count,
-        ).fill(m, "")
+        ).fill(m, FLOOR if floors else "")
         cpu = statistics.median(sum(r.cpu.values()) if name == "total" else r.cpu[name] for r in runs)
         sizes = [r.sizes[name] for r in runs] if name != "total" else []
         notes = (note, f"web CPU {cpu:.2f} s", f"answer {max(sizes) // 1024} KiB" if sizes else "")
@@ -242,6 +290,17 @@ def run_flows(suite: Suite) -> None:
                         raise RuntimeError("the Celery worker did not dispatch the events within 120 s")
                     time.sleep(0.05)
 
+            floors: dict[int, list[Floor]] = {}  # the inventory flows' database floors by size
+
+            def floors_of(count: int) -> list[Floor]:
+                if count not in floors:
+                    floors[count] = [
+                        inventory_floor(master, count, f"{count}-{k}") for k in range(FLOOR_RUNS)
+                    ]
+                    analyze()
+                    checkpoint()
+                return floors[count]
+
             for variant in variants:
                 flow(variant, 100)  # warm-up, untimed
                 settled()
@@ -265,11 +324,20 @@ def run_flows(suite: Suite) -> None:
                             )
                         )
                         continue
-                    for result in _results(variant, steps, count, runs, note):
+                    floor_note = note
+                    try:
+                        floor = floors_of(count) if variant != "http-warehouse" else None
+                    except Exception as exc:  # the flow's figures stand, without their baseline
+                        traceback.print_exc()
+                        floor = None
+                        floor_note = "; ".join(x for x in (note, f"no database floor: {exc}") if x)
+                    for result in _results(variant, steps, count, runs, floor_note, floor):
                         suite.report(result)
+                    floor_s = [sum(s for s, _ in f.values()) for f in floor or []]
                     log(
                         f"{suite.elapsed()} {variant} {count}: "
                         + ", ".join(f"{s} {statistics.median(r.seconds[s] for r in runs):.3f}" for s in steps)
+                        + (f"; database floor {statistics.median(floor_s):.3f}" if floor_s else "")
                     )
     except Exception as exc:
         traceback.print_exc()

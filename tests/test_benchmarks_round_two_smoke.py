@@ -1,7 +1,7 @@
 """The parts of `make bench` added in round two (docs/performance.md, "Round two") run on the test
-database: receiving by adjustment against its COPY baseline, and the picks the concurrency and memory
-scenarios prepare with COPY are picks the posting service accepts and posts completely. (The HTTP flows
-need a server on a real database; `make bench` runs them.)"""
+database: receiving by adjustment against its COPY baseline, the picks the concurrency and memory
+scenarios prepare with COPY are picks the posting service accepts and posts completely, and the inventory
+flow's database floor. (The HTTP flows need a server on a real database; `make bench` runs them.)"""
 
 from __future__ import annotations
 
@@ -9,9 +9,10 @@ import pytest
 
 from benchmarks import data
 from benchmarks.concurrency import prepare_pick
+from benchmarks.flow import INVENTORY_STEPS, FlowRun, _results, inventory_floor
 from benchmarks.harness import OK
 from benchmarks.scenarios import Config, run_suite
-from picking.models import Pick, PostedPickLine
+from picking.models import Pick, PickLine, PostedPickLine
 from picking.services.pick_post import pick_post
 from warehouse.models import BinContent, ItemLedgerEntry
 
@@ -50,3 +51,45 @@ def test_prepared_picks_post_completely() -> None:
     assert PostedPickLine.objects.filter(posted_pick=posted).count() == 12
     assert Pick.objects.get(pk=prepared.pick_id).status == Pick.Status.COMPLETED
     assert not BinContent.objects.filter(item__no__startswith="TP-", quantity__gt=0).exists()
+
+
+def test_the_inventory_flow_has_a_database_floor_per_step() -> None:
+    # Given the master data of the benchmark (the flow itself needs a server: `make bench` runs it)
+    master = data.create_master_data()
+
+    # When the floor of a flow of 6 serial numbers is written
+    floor = inventory_floor(master, 6, "T")
+
+    # Then every step of the inventory flow has its seconds and the rows it wrote
+    assert list(floor) == list(INVENTORY_STEPS)
+    assert all(seconds > 0 and rows > 0 for seconds, rows in floor.values()), floor
+    # receipt: ledger entry, warehouse entry, bin content and serial information per number
+    assert floor["receive"][1] == 4 * 6
+    # the autofill floor updated the lines of the pick the create floor wrote
+    lines = PickLine.objects.filter(item__no__startswith="BHFT-")
+    assert lines.count() == 2 * 6  # the create floor's pick, and the pick the post floor ships
+    assert floor["autofill"][1] == 6
+    created = lines.order_by("id")[:6]
+    assert all(line.qty_to_handle == line.quantity - line.qty_handled for line in created)
+
+
+def test_flow_results_carry_the_floor_as_their_baseline() -> None:
+    # Given two measured runs of a flow and two floors
+    runs = [FlowRun(seconds=dict.fromkeys(INVENTORY_STEPS, 0.2)) for _ in range(2)]
+    for run in runs:
+        run.cpu = dict.fromkeys(INVENTORY_STEPS, 0.01)
+        run.sizes = dict.fromkeys(INVENTORY_STEPS, 100)
+    floors = [dict.fromkeys(INVENTORY_STEPS, (0.1, 10)), dict.fromkeys(INVENTORY_STEPS, (0.05, 10))]
+
+    # When they are reported
+    results = {r.operation: r for r in _results("http", INVENTORY_STEPS, 6, runs, "", floors)}
+
+    # Then each step reads against the median floor of that step, the total against the whole floor
+    assert results["post"].baseline_median_s == pytest.approx(0.075)
+    assert results["post"].ratio == pytest.approx(2.67, abs=0.01)
+    assert results["total"].median_s == pytest.approx(1.0)
+    assert results["total"].baseline_median_s == pytest.approx(0.375)
+    assert results["total"].baseline_rows == 50
+    # And without floors (the warehouse flow) there is no baseline
+    bare = _results("http-warehouse", INVENTORY_STEPS, 6, runs, "", None)
+    assert all(r.baseline_median_s is None and r.ratio is None for r in bare)
