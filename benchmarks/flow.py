@@ -29,13 +29,14 @@ Without Redis the flows run without a broker (events rendered in the request) an
 Each step and the total are reported as the median (min, max) of the measured runs; a warm-up flow of 100
 serial numbers runs first on each server, untimed.
 
-The inventory flows have a baseline, the flow's database floor (`inventory_floor`): after the measured
+Every flow has a baseline, its database floor (`inventory_floor`, `warehouse_floor`): after the measured
 runs of a size, the rows each step writes are written the fastest way the database offers
-(`benchmarks.baseline`: COPY and set-based UPDATEs, one transaction per step) for a mirror item in the same
-database, `FLOOR_RUNS` times. Each step's row and the total then carry that baseline and the ratio, so
-that a run on a slower machine reads against what the same database does there. The floor writes what
-the grid's baselines write (no activity log, no event); the posting's floor updates the order's item
-tracking lines where case 1 inserts them. The warehouse flow has none.
+(`benchmarks.baseline` and `benchmarks.warehouse`: COPY and set-based UPDATEs, one transaction per step)
+for a mirror item in the same database, `FLOOR_RUNS` times. Each step's row and the total then carry that
+baseline and the ratio, so that a run on a slower machine reads against what the same database does
+there. The floor writes what the grid's baselines write (no activity log, no event); its orders prescribe
+the serial numbers (case 4), so where case 1 inserts the order's item tracking lines when posting, the
+floor updates them.
 """
 
 from __future__ import annotations
@@ -59,6 +60,7 @@ from tracking.models import ItemTrackingCode
 
 if TYPE_CHECKING:
     from benchmarks.scenarios import Suite
+    from benchmarks.warehouse import Warehouse
 
 INVENTORY_STEPS = ("receive", "order", "create pick", "autofill", "post")
 WAREHOUSE_STEPS = ("receive", "order", "shipment", "create pick", "autofill", "register", "post shipment")
@@ -198,6 +200,33 @@ def inventory_floor(master: data.Master, count: int, tag: str) -> Floor:
     return floor
 
 
+def warehouse_floor(wh: Warehouse, count: int, tag: str) -> Floor:
+    """The warehouse flow's database floor for `count` serial numbers (`benchmarks.warehouse` baselines),
+    at BENCHWH for a new mirror item; {step: (seconds, rows written)}."""
+    from benchmarks import warehouse
+
+    master = wh.master
+    mirror = data.create_items(f"BHW{tag}", 1, master.serial_code)[0]
+    stock = [
+        data.StockEntry(
+            item_id=mirror.pk, bin_id=master.bins[0].pk, quantity=ONE, serial_no=f"{mirror.no}-{k:05d}"
+        )
+        for k in range(count)
+    ]
+    receipt = [*data.seed_parts(master, stock, f"BHWR{tag}"), baseline._series_update(master, f"BHWR{tag}")]
+    floor: Floor = {"receive": baseline_once(lambda: (write(receipt), row_count(receipt)))}
+    order = baseline.Shape(kind="lot", items=[mirror], per_line=count, prefix=f"BHWO{tag}")
+    floor["order"] = baseline_once(lambda: baseline.ingest(master, order, 0))
+    floor["shipment"] = baseline_once(lambda: warehouse.shipment_baseline(wh, order, 0))
+    shape = baseline.Shape(kind="serial", items=[mirror], per_line=count, prefix=f"BHW{tag}")
+    seconds, rows, pick_id = warehouse.create_pick_baseline(wh, shape, 0)
+    floor["create pick"] = (seconds, rows)
+    floor["autofill"] = baseline_once(lambda: baseline.autofill(pick_id))
+    floor["register"] = baseline_once(lambda: warehouse.register_baseline(wh, shape, 0))
+    floor["post shipment"] = baseline_once(lambda: warehouse.ship_baseline(wh, shape, 0))
+    return floor
+
+
 def _results(
     variant: str,
     steps: tuple[str, ...],
@@ -252,7 +281,7 @@ def run_flows(suite: Suite) -> None:
 
     try:
         wh_code = _warehouse_code()
-        create_warehouse(master)
+        wh = create_warehouse(master)
     except Exception as exc:
         traceback.print_exc()
         suite.report(Result("http total", "total", "http", 1, 0, 0, status=FAILED, detail=f"set-up: {exc}"))
@@ -290,16 +319,20 @@ def run_flows(suite: Suite) -> None:
                         raise RuntimeError("the Celery worker did not dispatch the events within 120 s")
                     time.sleep(0.05)
 
-            floors: dict[int, list[Floor]] = {}  # the inventory flows' database floors by size
+            floors: dict[tuple[bool, int], list[Floor]] = {}  # the flows' database floors by kind and size
 
-            def floors_of(count: int) -> list[Floor]:
-                if count not in floors:
-                    floors[count] = [
-                        inventory_floor(master, count, f"{count}-{k}") for k in range(FLOOR_RUNS)
+            def floors_of(variant: str, count: int) -> list[Floor]:
+                wanted = variant == "http-warehouse", count
+                if wanted not in floors:
+                    floors[wanted] = [
+                        warehouse_floor(wh, count, f"{count}-{k}")
+                        if variant == "http-warehouse"
+                        else inventory_floor(master, count, f"{count}-{k}")
+                        for k in range(FLOOR_RUNS)
                     ]
                     analyze()
                     checkpoint()
-                return floors[count]
+                return floors[wanted]
 
             for variant in variants:
                 flow(variant, 100)  # warm-up, untimed
@@ -326,7 +359,7 @@ def run_flows(suite: Suite) -> None:
                         continue
                     floor_note = note
                     try:
-                        floor = floors_of(count) if variant != "http-warehouse" else None
+                        floor = floors_of(variant, count)
                     except Exception as exc:  # the flow's figures stand, without their baseline
                         traceback.print_exc()
                         floor = None

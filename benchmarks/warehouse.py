@@ -235,11 +235,23 @@ def _serials(shape: baseline.Shape, doc: Any) -> list[tuple[int, int, str, int]]
     ]
 
 
-def register_baseline(wh: Warehouse, shape: baseline.Shape, run: int) -> tuple[float, int]:
-    """The rows registering writes, for a document of the shape (written untimed before: the document,
-    its shipment, the pick of one pair per serial number, the stock in the storage bins)."""
-    master, location_id, user_id = wh.master, wh.master.location.pk, wh.master.supervisor.pk
-    tag = f"{shape.prefix}-R{run}"
+@dataclass
+class _PickPairs:
+    """A warehouse pick of one take/place pair per serial number of a document on its shipment, and the
+    stock in the storage bins it takes from."""
+
+    doc: Any
+    shipment: _Shipment
+    pick_id: int
+    takes: list[Row]
+    places: list[Row]
+    content_ids: list[int]
+    before: list[Part]  # the document on its shipment, and the stock
+    pick: list[Part]  # the pick and its lines, the shipment lines' quantity on picks, the series
+
+
+def _pick_pairs(wh: Warehouse, shape: baseline.Shape, tag: str, *, qty_to_handle: bool) -> _PickPairs:
+    master, location_id = wh.master, wh.master.location.pk
     doc, doc_parts = baseline._document(master, shape, tag, qty_on_picks=False)
     shipment = _shipment(wh, doc, shape, tag, picked=False)
     serials = _serials(shape, doc)
@@ -250,7 +262,12 @@ def register_baseline(wh: Warehouse, shape: baseline.Shape, run: int) -> tuple[f
     content_ids = next_ids(BinContent, count)
     bins = master.bins
     pick = Pick(id=pick_id, no=f"P{tag}", type=Pick.Type.WAREHOUSE_PICK, location_id=location_id)
-    common = {"pick_id": pick_id, "quantity": ONE, "qty_to_handle": ONE, "tracking_locked": True}
+    common = {
+        "pick_id": pick_id,
+        "quantity": ONE,
+        "qty_to_handle": ONE if qty_to_handle else ZERO,
+        "tracking_locked": True,
+    }
     takes = [
         Row(
             id=take_ids[n],
@@ -290,21 +307,66 @@ def register_baseline(wh: Warehouse, shape: baseline.Shape, run: int) -> tuple[f
         )
         for n, t in enumerate(takes)
     ]
-    write(
-        [
-            *doc_parts,
-            Update(
-                SourceLine,
-                doc.line_ids,
-                set_values={"qty_on_shipments": [Decimal(shape.per_line)] * len(doc.line_ids)},
-            ),
-            *shipment.parts,
-            Rows.of(Pick, [pick]),
-            Rows.of_dicts(PickLine, places),  # the place lines first: the take lines point at them
-            Rows.of_dicts(PickLine, [Row({**t, "pair_id": place_ids[n]}) for n, t in enumerate(takes)]),
-            Rows.of_dicts(BinContent, contents),
-        ]
+    quantity = Decimal(shape.per_line)
+    before: list[Part] = [
+        *doc_parts,
+        Update(SourceLine, doc.line_ids, set_values={"qty_on_shipments": [quantity] * len(doc.line_ids)}),
+        *shipment.parts,
+        Rows.of_dicts(BinContent, contents),
+    ]
+    pick_parts: list[Part] = [
+        Rows.of(Pick, [pick]),
+        Rows.of_dicts(PickLine, places),  # the place lines first: the take lines point at them
+        Rows.of_dicts(PickLine, [Row({**t, "pair_id": place_ids[n]}) for n, t in enumerate(takes)]),
+        # (the shipment lines are written with it already: the same value again, the same write)
+        Update(
+            WarehouseShipmentLine,
+            shipment.line_ids,
+            set_values={"qty_on_picks": [quantity] * len(shipment.line_ids)},
+        ),
+        baseline._series_update(master, f"P{tag}"),
+    ]
+    return _PickPairs(doc, shipment, pick_id, takes, places, content_ids, before, pick_parts)
+
+
+def shipment_baseline(wh: Warehouse, shape: baseline.Shape, run: int) -> tuple[float, int]:
+    """The rows gathering a document on a new shipment writes (the document written untimed before)."""
+    tag = f"{shape.prefix}-G{run}"
+    doc, doc_parts = baseline._document(wh.master, shape, tag, qty_on_picks=False)
+    write(doc_parts)
+    shipment = _shipment(wh, doc, shape, tag, picked=False)
+    quantity = Decimal(shape.per_line)
+    parts: list[Part] = [
+        *shipment.parts,
+        Update(SourceLine, doc.line_ids, set_values={"qty_on_shipments": [quantity] * len(doc.line_ids)}),
+        baseline._series_update(wh.master, f"S{tag}"),
+    ]
+    return write(parts), row_count(parts)
+
+
+def create_pick_baseline(wh: Warehouse, shape: baseline.Shape, run: int) -> tuple[float, int, int]:
+    """The rows creating a warehouse pick writes, for a document of the shape on its shipment (written
+    untimed before, with the stock): (seconds, rows, pick id)."""
+    pairs = _pick_pairs(wh, shape, f"{shape.prefix}-W{run}", qty_to_handle=False)
+    write(pairs.before)
+    return write(pairs.pick), row_count(pairs.pick), pairs.pick_id
+
+
+def register_baseline(wh: Warehouse, shape: baseline.Shape, run: int) -> tuple[float, int]:
+    """The rows registering writes, for a document of the shape (written untimed before: the document,
+    its shipment, the pick of one pair per serial number, the stock in the storage bins)."""
+    master, location_id, user_id = wh.master, wh.master.location.pk, wh.master.supervisor.pk
+    tag = f"{shape.prefix}-R{run}"
+    pairs = _pick_pairs(wh, shape, tag, qty_to_handle=True)
+    shipment, pick_id, takes, places, content_ids = (
+        pairs.shipment,
+        pairs.pick_id,
+        pairs.takes,
+        pairs.places,
+        pairs.content_ids,
     )
+    count = len(takes)
+    write([*pairs.before, *pairs.pick[:3]])  # not the shipment lines' quantity on picks: set as picked below
 
     today = timezone.localdate()
     registered_id = next_ids(RegisteredPick, 1)[0]

@@ -9,10 +9,18 @@ import pytest
 
 from benchmarks import data
 from benchmarks.concurrency import prepare_pick
-from benchmarks.flow import INVENTORY_STEPS, FlowRun, _results, inventory_floor
+from benchmarks.flow import (
+    INVENTORY_STEPS,
+    WAREHOUSE_STEPS,
+    FlowRun,
+    _results,
+    inventory_floor,
+    warehouse_floor,
+)
+from benchmarks.warehouse import create_warehouse
 from benchmarks.harness import OK
 from benchmarks.scenarios import Config, run_suite
-from picking.models import Pick, PickLine, PostedPickLine
+from picking.models import Pick, PickLine, PostedPickLine, RegisteredPickLine, WarehouseShipment
 from picking.services.pick_post import pick_post
 from warehouse.models import BinContent, ItemLedgerEntry
 
@@ -71,6 +79,25 @@ def test_the_inventory_flow_has_a_database_floor_per_step() -> None:
     assert floor["autofill"][1] == 6
     created = lines.order_by("id")[:6]
     assert all(line.qty_to_handle == line.quantity - line.qty_handled for line in created)
+
+
+def test_the_warehouse_flow_has_a_database_floor_per_step() -> None:
+    # Given the benchmark's warehouse location (shipment and pick)
+    wh = create_warehouse(data.create_master_data())
+
+    # When the floor of a warehouse flow of 5 serial numbers is written
+    floor = warehouse_floor(wh, 5, "T")
+
+    # Then every step of the warehouse flow has its seconds and the rows it wrote
+    assert list(floor) == list(WAREHOUSE_STEPS)
+    assert all(seconds > 0 and rows > 0 for seconds, rows in floor.values()), floor
+    # the create floor wrote a pair per number, which the autofill floor then updated
+    created = PickLine.objects.filter(pick__no="PBHWT-W0")
+    assert created.count() == 2 * 5 and floor["autofill"][1] == 2 * 5
+    assert all(line.qty_to_handle == line.quantity for line in created)
+    # the register floor wrote its registered lines, the shipment floor its shipment
+    assert RegisteredPickLine.objects.filter(item__no__startswith="BHWT-").count() == 2 * 5
+    assert WarehouseShipment.objects.filter(no__startswith="SBHWOT").exists()
 
 
 def test_flow_results_carry_the_floor_as_their_baseline() -> None:
