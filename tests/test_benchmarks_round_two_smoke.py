@@ -17,9 +17,9 @@ from benchmarks.flow import (
     inventory_floor,
     warehouse_floor,
 )
-from benchmarks.warehouse import create_warehouse
 from benchmarks.harness import OK
 from benchmarks.scenarios import Config, run_suite
+from benchmarks.warehouse import create_warehouse
 from picking.models import Pick, PickLine, PostedPickLine, RegisteredPickLine, WarehouseShipment
 from picking.services.pick_post import pick_post
 from warehouse.models import BinContent, ItemLedgerEntry
