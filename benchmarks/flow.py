@@ -65,7 +65,9 @@ if TYPE_CHECKING:
 INVENTORY_STEPS = ("receive", "order", "create pick", "autofill", "post")
 WAREHOUSE_STEPS = ("receive", "order", "shipment", "create pick", "autofill", "register", "post shipment")
 RESULTS = Path(__file__).resolve().parent / "results"
-FLOOR_RUNS = 2  # database floors per size of the inventory flow (the database alone varies less)
+# Database floors per size of a flow: one (each costs about twice its timed part in untimed set-up, and
+# what the flows take before the grid shrinks the grid's time budget: `scenarios.grid_budget`).
+FLOOR_RUNS = 1
 FLOOR = "the flow's rows by COPY and set-based UPDATEs, one transaction per step (benchmarks.flow)"
 
 Floor = dict[str, tuple[float, int]]  # step -> (seconds, rows written)
