@@ -88,6 +88,32 @@ def test_tiny_grid_runs_every_scenario_with_its_baseline() -> None:
 
 
 @pytest.mark.django_db
+def test_a_family_with_few_runs_samples_its_cheap_baselines_three_times() -> None:
+    # Given a family the configuration measures once (as the time budget leaves the largest ones)
+    results = _by_scenario(run_suite(replace(TINY, serial_lines=(3,))))
+
+    # Then the baselines cheap enough to repeat (ingest, render, scan, autofill) are the median of 3
+    # samples, and the expensive ones (create, post: whole documents and picks) stay one sample
+    for op in ("ingest", "render", "scan", "autofill"):
+        r = results[(f"{op} serial", 3)]
+        assert r.status == OK and r.runs == 1
+        assert "baseline: median of 3 samples" in r.detail, (op, r.detail)
+        assert r.baseline_min_s is not None and r.baseline_max_s is not None
+        assert r.baseline_min_s <= r.baseline_median_s <= r.baseline_max_s  # type: ignore[operator]
+    for op in ("create", "post"):
+        assert "samples" not in results[(f"{op} serial", 3)].detail
+
+
+@pytest.mark.django_db
+def test_five_runs_take_one_baseline_sample_each() -> None:
+    results = run_suite(
+        replace(TINY, serial_lines=(1,), lot_lines=(), runs=5, warmup=0, scenarios=("ingest serial",))
+    )
+    assert [(r.scenario, r.runs) for r in results] == [("ingest serial", 5)]
+    assert "samples" not in results[0].detail
+
+
+@pytest.mark.django_db
 def test_a_filtered_run_reports_only_the_chosen_scenarios_but_runs_what_they_need() -> None:
     # Given only "post lot" is asked for
     results = run_suite(replace(TINY, scenarios=("post lot",)))
