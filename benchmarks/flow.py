@@ -59,6 +59,7 @@ from benchmarks.sql import analyze, checkpoint, row_count, write
 from core.models import Event
 from core.quantities import ONE
 from tracking.models import ItemTrackingCode
+from warehouse.models import Item
 
 if TYPE_CHECKING:
     from benchmarks.scenarios import Suite
@@ -181,19 +182,25 @@ def warehouse_flow(server: Server, token: str, item_no: str, count: int, tag: st
     return run
 
 
-def inventory_floor(master: data.Master, count: int, tag: str) -> Floor:
-    """The inventory flow's database floor for `count` serial numbers: the rows each step writes, written
-    the fastest way the database offers (`benchmarks.baseline`) for a new mirror item, each step in one
-    transaction; {step: (seconds, rows written)}."""
-    mirror = data.create_items(f"BHF{tag}", 1, master.serial_code)[0]
+def _receipt_floor(master: data.Master, mirror: Item, count: int, document_no: str) -> tuple[float, int]:
+    """A receipt of `count` new serial numbers of `mirror` into the location's first bin, by COPY (the rows
+    `inventory_adjust` writes, `benchmarks.data.seed_parts`): (seconds, rows written)."""
     stock = [
         data.StockEntry(
             item_id=mirror.pk, bin_id=master.bins[0].pk, quantity=ONE, serial_no=f"{mirror.no}-{k:05d}"
         )
         for k in range(count)
     ]
-    receipt = [*data.seed_parts(master, stock, f"BHR{tag}"), baseline._series_update(master, f"BHR{tag}")]
-    floor: Floor = {"receive": baseline_once(lambda: (write(receipt), row_count(receipt)))}
+    receipt = [*data.seed_parts(master, stock, document_no), baseline._series_update(master, document_no)]
+    return baseline_once(lambda: (write(receipt), row_count(receipt)))
+
+
+def inventory_floor(master: data.Master, count: int, tag: str) -> Floor:
+    """The inventory flow's database floor for `count` serial numbers: the rows each step writes, written
+    the fastest way the database offers (`benchmarks.baseline`) for a new mirror item, each step in one
+    transaction; {step: (seconds, rows written)}."""
+    mirror = data.create_items(f"BHF{tag}", 1, master.serial_code)[0]
+    floor: Floor = {"receive": _receipt_floor(master, mirror, count, f"BHR{tag}")}
     order = baseline.Shape(kind="lot", items=[mirror], per_line=count, prefix=f"BHO{tag}")
     floor["order"] = baseline_once(lambda: baseline.ingest(master, order, 0))
     shape = baseline.Shape(kind="serial", items=[mirror], per_line=count, prefix=f"BHF{tag}")
@@ -211,14 +218,7 @@ def warehouse_floor(wh: Warehouse, count: int, tag: str) -> Floor:
 
     master = wh.master
     mirror = data.create_items(f"BHW{tag}", 1, master.serial_code)[0]
-    stock = [
-        data.StockEntry(
-            item_id=mirror.pk, bin_id=master.bins[0].pk, quantity=ONE, serial_no=f"{mirror.no}-{k:05d}"
-        )
-        for k in range(count)
-    ]
-    receipt = [*data.seed_parts(master, stock, f"BHWR{tag}"), baseline._series_update(master, f"BHWR{tag}")]
-    floor: Floor = {"receive": baseline_once(lambda: (write(receipt), row_count(receipt)))}
+    floor: Floor = {"receive": _receipt_floor(master, mirror, count, f"BHWR{tag}")}
     order = baseline.Shape(kind="lot", items=[mirror], per_line=count, prefix=f"BHWO{tag}")
     floor["order"] = baseline_once(lambda: baseline.ingest(master, order, 0))
     floor["shipment"] = baseline_once(lambda: warehouse.shipment_baseline(wh, order, 0))

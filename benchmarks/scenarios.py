@@ -463,9 +463,8 @@ class Suite:
                     check=create_check,
                     baseline=lambda r: baseline.create(master, shape, r),
                     baseline_label=baseline.describe(),
-                    resample=lambda r, k: baseline.create(
-                        master, shape, r + 1000 * k
-                    ),  # a document of its own
+                    # a document of its own each time
+                    resample=lambda r, k: baseline.create(master, shape, r + 1000 * k),
                 )
             if op == "render":
                 page_path("picking:pick-detail", 0)

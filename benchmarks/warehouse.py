@@ -240,14 +240,14 @@ class _PickPairs:
     """A warehouse pick of one take/place pair per serial number of a document on its shipment, and the
     stock in the storage bins it takes from."""
 
-    doc: Any
     shipment: _Shipment
     pick_id: int
     takes: list[Row]
     places: list[Row]
     content_ids: list[int]
     before: list[Part]  # the document on its shipment, and the stock
-    pick: list[Part]  # the pick and its lines, the shipment lines' quantity on picks, the series
+    pick: list[Part]  # the pick and its lines
+    picked: list[Part]  # what creating the pick writes besides: shipment lines' quantity on picks, series
 
 
 def _pick_pairs(wh: Warehouse, shape: baseline.Shape, tag: str, *, qty_to_handle: bool) -> _PickPairs:
@@ -318,6 +318,8 @@ def _pick_pairs(wh: Warehouse, shape: baseline.Shape, tag: str, *, qty_to_handle
         Rows.of(Pick, [pick]),
         Rows.of_dicts(PickLine, places),  # the place lines first: the take lines point at them
         Rows.of_dicts(PickLine, [Row({**t, "pair_id": place_ids[n]}) for n, t in enumerate(takes)]),
+    ]
+    picked: list[Part] = [
         # (the shipment lines are written with it already: the same value again, the same write)
         Update(
             WarehouseShipmentLine,
@@ -326,7 +328,7 @@ def _pick_pairs(wh: Warehouse, shape: baseline.Shape, tag: str, *, qty_to_handle
         ),
         baseline._series_update(master, f"P{tag}"),
     ]
-    return _PickPairs(doc, shipment, pick_id, takes, places, content_ids, before, pick_parts)
+    return _PickPairs(shipment, pick_id, takes, places, content_ids, before, pick_parts, picked)
 
 
 def shipment_baseline(wh: Warehouse, shape: baseline.Shape, run: int) -> tuple[float, int]:
@@ -349,7 +351,8 @@ def create_pick_baseline(wh: Warehouse, shape: baseline.Shape, run: int) -> tupl
     untimed before, with the stock): (seconds, rows, pick id)."""
     pairs = _pick_pairs(wh, shape, f"{shape.prefix}-W{run}", qty_to_handle=False)
     write(pairs.before)
-    return write(pairs.pick), row_count(pairs.pick), pairs.pick_id
+    parts = [*pairs.pick, *pairs.picked]
+    return write(parts), row_count(parts), pairs.pick_id
 
 
 def register_baseline(wh: Warehouse, shape: baseline.Shape, run: int) -> tuple[float, int]:
@@ -366,7 +369,7 @@ def register_baseline(wh: Warehouse, shape: baseline.Shape, run: int) -> tuple[f
         pairs.content_ids,
     )
     count = len(takes)
-    write([*pairs.before, *pairs.pick[:3]])  # not the shipment lines' quantity on picks: set as picked below
+    write([*pairs.before, *pairs.pick])
 
     today = timezone.localdate()
     registered_id = next_ids(RegisteredPick, 1)[0]
