@@ -59,7 +59,6 @@ from benchmarks.sql import analyze, checkpoint, row_count, write
 from core.models import Event
 from core.quantities import ONE
 from tracking.models import ItemTrackingCode
-from warehouse.models import Item
 
 if TYPE_CHECKING:
     from benchmarks.scenarios import Suite
@@ -182,28 +181,32 @@ def warehouse_flow(server: Server, token: str, item_no: str, count: int, tag: st
     return run
 
 
-def _receipt_floor(master: data.Master, mirror: Item, count: int, document_no: str) -> tuple[float, int]:
-    """A receipt of `count` new serial numbers of `mirror` into the location's first bin, by COPY (the rows
-    `inventory_adjust` writes, `benchmarks.data.seed_parts`): (seconds, rows written)."""
+def _received_and_ordered(
+    master: data.Master, count: int, name: str, receipt_no: str, order_prefix: str
+) -> tuple[Floor, baseline.Shape, baseline.Shape]:
+    """The first two steps of a flow's floor, for a new mirror item `name`: a receipt of `count` new serial
+    numbers into the location's first bin (the rows `inventory_adjust` writes, `data.seed_parts`) and an
+    order of one line of `count` units. Returns the floor so far, the order's shape (no numbers) and the
+    shape whose orders prescribe the numbers, for the steps after."""
+    mirror = data.create_items(name, 1, master.serial_code)[0]
     stock = [
         data.StockEntry(
             item_id=mirror.pk, bin_id=master.bins[0].pk, quantity=ONE, serial_no=f"{mirror.no}-{k:05d}"
         )
         for k in range(count)
     ]
-    receipt = [*data.seed_parts(master, stock, document_no), baseline._series_update(master, document_no)]
-    return baseline_once(lambda: (write(receipt), row_count(receipt)))
+    receipt = [*data.seed_parts(master, stock, receipt_no), baseline._series_update(master, receipt_no)]
+    floor: Floor = {"receive": baseline_once(lambda: (write(receipt), row_count(receipt)))}
+    order = baseline.Shape(kind="lot", items=[mirror], per_line=count, prefix=order_prefix)
+    floor["order"] = baseline_once(lambda: baseline.ingest(master, order, 0))
+    return floor, order, baseline.Shape(kind="serial", items=[mirror], per_line=count, prefix=name)
 
 
 def inventory_floor(master: data.Master, count: int, tag: str) -> Floor:
     """The inventory flow's database floor for `count` serial numbers: the rows each step writes, written
     the fastest way the database offers (`benchmarks.baseline`) for a new mirror item, each step in one
     transaction; {step: (seconds, rows written)}."""
-    mirror = data.create_items(f"BHF{tag}", 1, master.serial_code)[0]
-    floor: Floor = {"receive": _receipt_floor(master, mirror, count, f"BHR{tag}")}
-    order = baseline.Shape(kind="lot", items=[mirror], per_line=count, prefix=f"BHO{tag}")
-    floor["order"] = baseline_once(lambda: baseline.ingest(master, order, 0))
-    shape = baseline.Shape(kind="serial", items=[mirror], per_line=count, prefix=f"BHF{tag}")
+    floor, _, shape = _received_and_ordered(master, count, f"BHF{tag}", f"BHR{tag}", f"BHO{tag}")
     seconds, rows, pick_id = baseline.create_with_pick(master, shape, 0)
     floor["create pick"] = (seconds, rows)
     floor["autofill"] = baseline_once(lambda: baseline.autofill(pick_id))
@@ -216,13 +219,8 @@ def warehouse_floor(wh: Warehouse, count: int, tag: str) -> Floor:
     at BENCHWH for a new mirror item; {step: (seconds, rows written)}."""
     from benchmarks import warehouse
 
-    master = wh.master
-    mirror = data.create_items(f"BHW{tag}", 1, master.serial_code)[0]
-    floor: Floor = {"receive": _receipt_floor(master, mirror, count, f"BHWR{tag}")}
-    order = baseline.Shape(kind="lot", items=[mirror], per_line=count, prefix=f"BHWO{tag}")
-    floor["order"] = baseline_once(lambda: baseline.ingest(master, order, 0))
+    floor, order, shape = _received_and_ordered(wh.master, count, f"BHW{tag}", f"BHWR{tag}", f"BHWO{tag}")
     floor["shipment"] = baseline_once(lambda: warehouse.shipment_baseline(wh, order, 0))
-    shape = baseline.Shape(kind="serial", items=[mirror], per_line=count, prefix=f"BHW{tag}")
     seconds, rows, pick_id = warehouse.create_pick_baseline(wh, shape, 0)
     floor["create pick"] = (seconds, rows)
     floor["autofill"] = baseline_once(lambda: baseline.autofill(pick_id))

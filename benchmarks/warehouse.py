@@ -226,6 +226,18 @@ def _shipment(wh: Warehouse, doc: Any, shape: baseline.Shape, tag: str, *, picke
     )
 
 
+def _on_shipment(wh: Warehouse, doc: Any, shape: baseline.Shape, tag: str) -> tuple[_Shipment, list[Part]]:
+    """The document gathered on a new shipment (not picked): the shipment and what gathering writes (the
+    shipment and its lines, the source lines' quantity on shipments)."""
+    shipment = _shipment(wh, doc, shape, tag, picked=False)
+    quantity = Decimal(shape.per_line)
+    on_shipments = [quantity] * len(doc.line_ids)
+    return shipment, [
+        *shipment.parts,
+        Update(SourceLine, doc.line_ids, set_values={"qty_on_shipments": on_shipments}),
+    ]
+
+
 def _serials(shape: baseline.Shape, doc: Any) -> list[tuple[int, int, str, int]]:
     """(line index, item id, serial no., item tracking line id) of every serial number of the document."""
     return [
@@ -253,7 +265,7 @@ class _PickPairs:
 def _pick_pairs(wh: Warehouse, shape: baseline.Shape, tag: str, *, qty_to_handle: bool) -> _PickPairs:
     master, location_id = wh.master, wh.master.location.pk
     doc, doc_parts = baseline._document(master, shape, tag, qty_on_picks=False)
-    shipment = _shipment(wh, doc, shape, tag, picked=False)
+    shipment, gathered = _on_shipment(wh, doc, shape, tag)
     serials = _serials(shape, doc)
     count = len(serials)
     pick_id = next_ids(Pick, 1)[0]
@@ -308,12 +320,7 @@ def _pick_pairs(wh: Warehouse, shape: baseline.Shape, tag: str, *, qty_to_handle
         for n, t in enumerate(takes)
     ]
     quantity = Decimal(shape.per_line)
-    before: list[Part] = [
-        *doc_parts,
-        Update(SourceLine, doc.line_ids, set_values={"qty_on_shipments": [quantity] * len(doc.line_ids)}),
-        *shipment.parts,
-        Rows.of_dicts(BinContent, contents),
-    ]
+    before: list[Part] = [*doc_parts, *gathered, Rows.of_dicts(BinContent, contents)]
     pick_parts: list[Part] = [
         Rows.of(Pick, [pick]),
         Rows.of_dicts(PickLine, places),  # the place lines first: the take lines point at them
@@ -336,13 +343,8 @@ def shipment_baseline(wh: Warehouse, shape: baseline.Shape, run: int) -> tuple[f
     tag = f"{shape.prefix}-G{run}"
     doc, doc_parts = baseline._document(wh.master, shape, tag, qty_on_picks=False)
     write(doc_parts)
-    shipment = _shipment(wh, doc, shape, tag, picked=False)
-    quantity = Decimal(shape.per_line)
-    parts: list[Part] = [
-        *shipment.parts,
-        Update(SourceLine, doc.line_ids, set_values={"qty_on_shipments": [quantity] * len(doc.line_ids)}),
-        baseline._series_update(wh.master, f"S{tag}"),
-    ]
+    _, gathered = _on_shipment(wh, doc, shape, tag)
+    parts: list[Part] = [*gathered, baseline._series_update(wh.master, f"S{tag}")]
     return write(parts), row_count(parts)
 
 
