@@ -31,7 +31,11 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import replace
 from pathlib import Path
+from typing import TYPE_CHECKING
 from urllib.parse import urlsplit, urlunsplit
+
+if TYPE_CHECKING:
+    from benchmarks.scenarios import Config
 
 ROOT = Path(__file__).resolve().parent.parent
 if str(ROOT) not in sys.path:
@@ -149,6 +153,31 @@ def _sizes(text: str) -> tuple[int, ...]:
     return tuple(n for n in (int(t) for t in text.split(",") if t.strip()) if n > 0)
 
 
+def config_from(args: argparse.Namespace) -> Config:
+    """The suite's configuration from the command line: the full one (or `--quick`) with the options given.
+    A run given its HTTP flow sizes measures every one of them against its database floor."""
+    from benchmarks.scenarios import FULL, QUICK
+
+    config = QUICK if args.quick else FULL
+    tokens = tuple(t.strip() for t in args.scenarios.split(",") if t.strip())
+    config = replace(config, scenarios=tokens)
+    if args.runs is not None:
+        config = replace(config, runs=max(1, args.runs), http_runs=max(1, args.runs))
+    if args.budget is not None:
+        config = replace(config, budget_s=args.budget or None)
+    if args.http_sizes is not None:
+        config = replace(config, http_sizes=_sizes(args.http_sizes))
+    if args.http_full_sizes is not None:
+        config = replace(config, http_full_sizes=_sizes(args.http_full_sizes))
+    if args.http_warehouse_sizes is not None:
+        config = replace(config, http_warehouse_sizes=_sizes(args.http_warehouse_sizes))
+    if args.profile:
+        config = replace(config, profile_dir=Path(args.profile))
+    if (args.http_sizes, args.http_full_sizes, args.http_warehouse_sizes) != (None, None, None):
+        config = replace(config, http_floor_sizes=None)
+    return config
+
+
 def main(argv: list[str] | None = None) -> int:
     args = parse_args(argv)
     # A TERM (a timeout, Ctrl-C of a wrapper) unwinds like an exception: the gunicorn servers and the
@@ -175,25 +204,11 @@ def main(argv: list[str] | None = None) -> int:
             table,
             write_json,
         )
-        from benchmarks.scenarios import FULL, QUICK, run_suite
+        from benchmarks.scenarios import FULL, run_suite
 
         # Production-like: no SQL log, no template debug information.
         settings.DEBUG = False
-        config = QUICK if args.quick else FULL
-        tokens = tuple(t.strip() for t in args.scenarios.split(",") if t.strip())
-        config = replace(config, scenarios=tokens)
-        if args.runs is not None:
-            config = replace(config, runs=max(1, args.runs), http_runs=max(1, args.runs))
-        if args.budget is not None:
-            config = replace(config, budget_s=args.budget or None)
-        if args.http_sizes is not None:
-            config = replace(config, http_sizes=_sizes(args.http_sizes))
-        if args.http_full_sizes is not None:
-            config = replace(config, http_full_sizes=_sizes(args.http_full_sizes))
-        if args.http_warehouse_sizes is not None:
-            config = replace(config, http_warehouse_sizes=_sizes(args.http_warehouse_sizes))
-        if args.profile:
-            config = replace(config, profile_dir=Path(args.profile))
+        config = config_from(args)
         full = config == FULL
         output = Path(args.output) if args.output else RESULTS / ("latest.json" if full else "partial.json")
 

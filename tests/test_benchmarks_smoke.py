@@ -16,7 +16,7 @@ from django.db import models
 
 from benchmarks import data
 from benchmarks.harness import FAILED, NOT_AVAILABLE, OK, SKIPPED, Result, markdown_table, records, table
-from benchmarks.run import admin_conninfo, bench_database_url, parse_args
+from benchmarks.run import admin_conninfo, bench_database_url, config_from, parse_args
 from benchmarks.scenarios import OPERATIONS, Config, Family, Suite, grid_budget, run_suite
 from warehouse.models import (
     BinContent,
@@ -231,3 +231,11 @@ def test_command_line_options() -> None:
     assert args.quick and args.runs == 3 and args.scenarios == "post,serial-big"
     assert args.profile.endswith("profiles")
     assert parse_args([]).profile is None
+
+
+def test_a_run_given_its_http_sizes_floors_every_one_and_make_bench_only_the_goals() -> None:
+    assert config_from(parse_args([])).http_floor_sizes == (5000,)
+    assert config_from(parse_args(["--scenarios", "ingest"])).http_floor_sizes == (5000,)
+    given = config_from(parse_args(["--http-sizes", "1000", "--http-warehouse-sizes", "0"]))
+    assert given.http_sizes == (1000,) and given.http_warehouse_sizes == ()
+    assert given.http_floor_sizes is None  # every size
