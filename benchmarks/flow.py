@@ -75,6 +75,11 @@ FLOOR = "the flow's rows by COPY and set-based UPDATEs, one transaction per step
 Floor = dict[str, tuple[float, int]]  # step -> (seconds, rows written)
 
 
+def floor_seconds(floor: Floor) -> float:
+    """The whole flow's floor: the seconds of its steps added up."""
+    return sum(seconds for seconds, _ in floor.values())
+
+
 @dataclass
 class FlowRun:
     seconds: dict[str, float] = field(default_factory=dict)
@@ -243,7 +248,7 @@ def _results(
         m.times = [r.total if name == "total" else r.seconds[name] for r in runs]
         if floors:
             if name == "total":
-                m.baseline_times = [sum(s for s, _ in f.values()) for f in floors]
+                m.baseline_times = [floor_seconds(f) for f in floors]
                 m.baseline_rows = sum(n for _, n in floors[0].values())
             else:
                 m.baseline_times = [f[name][0] for f in floors]
@@ -369,7 +374,7 @@ def run_flows(suite: Suite) -> None:
                         floor_note = "; ".join(x for x in (note, f"no database floor: {exc}") if x)
                     for result in _results(variant, steps, count, runs, floor_note, floor):
                         suite.report(result)
-                    floor_s = [sum(s for s, _ in f.values()) for f in floor or []]
+                    floor_s = [floor_seconds(f) for f in floor or []]
                     log(
                         f"{suite.elapsed()} {variant} {count}: "
                         + ", ".join(f"{s} {statistics.median(r.seconds[s] for r in runs):.3f}" for s in steps)
