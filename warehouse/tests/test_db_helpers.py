@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime
+import json
 from decimal import Decimal
 
 import pytest
@@ -140,3 +141,37 @@ def test_rows_without_ids_are_written_in_one_statement_that_fails_as_django_erro
         insert_rows(BinContent, fields, again, returning_ids=False)
     assert not BinContent.objects.filter(lot_no="L9").exists()
     assert BinContent.objects.count() == 3
+
+
+def test_one_row_is_one_statement_that_stores_a_big_json_value_as_sent(wh: World) -> None:
+    """`insert_rows` of a single row (on PostgreSQL its values travel apart from the statement's text): one
+    statement in the query log, its id returned, a JSON value of 1 MB stored as sent and read back equal,
+    dates and empty strings as the ORM stores them; a broken constraint raises Django's IntegrityError and
+    leaves nothing written."""
+    from django.db import IntegrityError, transaction
+    from django.utils import timezone
+
+    from core.db import JSONText
+    from core.models import Event
+
+    data = {"tracking": [{"serial_no": f"SN-{i:06d}", "quantity": "1"} for i in range(30_000)]}
+    text = json.dumps(data)
+    assert len(text) > 1_000_000
+    at = timezone.now()
+    fields = ["type", "data", "occurred_at", "position", "subject_type"]
+    with CaptureQueriesContext(connection) as write:
+        (pk,) = insert_rows(Event, fields, [("test.big", JSONText(text), at, 7, "")])
+    assert len(write.captured_queries) == 1
+    stored = Event.objects.get(pk=pk)
+    assert (stored.type, stored.data, stored.occurred_at, stored.position, stored.subject_type) == (
+        "test.big",
+        data,
+        at,
+        7,
+        "",
+    )
+
+    with pytest.raises(IntegrityError), transaction.atomic():  # position is unique
+        insert_rows(Event, fields, [("test.again", JSONText("{}"), at, 7, "")])
+    assert not Event.objects.filter(type="test.again").exists()
+    assert insert_rows(Event, fields, [("test.after", {"ok": True}, at, None, "")])  # the connection works on
