@@ -13,7 +13,7 @@ from django.test import override_settings
 from core.exceptions import InvalidInput
 from core.parsers import check_json, loads
 from picking.services import source_document_input
-from picking.services.source_document_input import parse_entry
+from picking.services.source_document_input import parse_entry, parse_tracking
 
 ENTRIES: list[Any] = [
     {"serial_no": "SN-1"},
@@ -59,6 +59,32 @@ def test_an_entry_reads_as_the_full_rules_read_it(raw: Any, monkeypatch: pytest.
     shortcut = _outcome(raw)
     monkeypatch.setattr(source_document_input, "_plain_serial_no", lambda raw: None)
     assert shortcut == _outcome(raw)
+
+
+def test_a_list_of_entries_reads_as_the_full_rules_read_it(monkeypatch: pytest.MonkeyPatch) -> None:
+    """`parse_tracking` makes the usual entries itself: the same entries and the same errors, in order."""
+
+    def outcome() -> Any:
+        errors: list[Any] = []
+        entries = parse_tracking(ENTRIES, "lines[3].tracking", errors)
+        read = [
+            (
+                e.serial_no,
+                e.lot_no,
+                str(e.quantity),
+                e.quantity.as_tuple(),
+                e.field,
+                e.expiration_date,
+                e.check_stock,
+            )
+            for e in entries
+        ]
+        return read, errors
+
+    shortcut = outcome()
+    assert len(shortcut[0]) > 5 and shortcut[1]  # good entries and refused ones
+    monkeypatch.setattr(source_document_input, "_plain_serial_no", lambda raw: None)
+    assert shortcut == outcome()
 
 
 def test_the_usual_entry_takes_the_shortcut() -> None:
