@@ -83,7 +83,7 @@ def requirement(code: TrackingCodeLike | None) -> Requirement:
     distinct set of flags (`requirement_of_flags`): checks ask it for each of 1 000s of lines."""
     if code is None:
         return _NOT_TRACKED
-    return requirement_of_flags(tuple(bool(flag) for flag in _flags_of(code)))
+    return requirement_of_flags(tuple(map(bool, _flags_of(code))))
 
 
 def _requirement(code: TrackingCodeLike) -> Requirement:
