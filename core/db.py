@@ -16,7 +16,8 @@ helpers here pass all rows as a fixed number of parameters instead:
 
 Rows whose ids nobody needs back (`insert_rows(..., returning_ids=False)`) are written with `COPY ... FROM
 STDIN` on PostgreSQL, the database's own bulk load; a single row (an event holding a big document) as
-`VALUES`, so its JSON is encoded and parsed once.
+`VALUES`, so its JSON is encoded and parsed once, with its values sent apart from the statement
+(`_execute_bound`), so a big value is not quoted into the statement's text and parsed again by the server.
 
 `insert_select` copies rows the database already has (an ORM query) into another table without reading
 them into Python. `own_transaction_alias` gives a second connection whose work commits on its own (numbers
