@@ -209,7 +209,7 @@ def _array_literal(values: list[Any]) -> Any:
         return "{" + ",".join(map(str, values)) + "}"
     if types == {str}:
         text = '","'.join(values)
-        if "\\" in text or '"' in text:  # rare in codes: escaped one by one
+        if "\\" in text or text.count('"') != 2 * (len(values) - 1):  # a value holds one: escape them all
             text = '","'.join(v.replace("\\", "\\\\").replace('"', '\\"') for v in values)
         return '{"' + text + '"}'
     return values
