@@ -34,7 +34,7 @@ import copy
 import datetime
 import threading
 import weakref
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from decimal import Decimal
 from typing import Any, TypeVar
 
@@ -234,7 +234,8 @@ def insert_rows(
         _copy_rows(model, fields, rows)
         return []
     table = _qn(model._meta.db_table)
-    if len(rows) == 1 and is_postgresql():
+    bound = len(rows) == 1 and is_postgresql()
+    if bound:
         source, params = _values_source(model, fields, rows[0])
     else:
         source, params = _columns_source(model, fields, rows)
@@ -243,7 +244,7 @@ def insert_rows(
     sql = f"INSERT INTO {table} ({columns}) {source} {on_conflict}"
     if returning_ids:
         sql += f" RETURNING {pk_column}"
-    if len(rows) == 1 and is_postgresql():
+    if bound:
         found = _execute_bound(sql, params)
     else:
         with connection.cursor() as cursor:
@@ -258,21 +259,33 @@ def _execute_bound(sql: str, params: Sequence[Any]) -> list[tuple[Any, ...]]:
     10 000 numbers) is then neither escaped by the driver nor scanned by the server's parser (about 3 ms of
     7). Returns the rows it returns. The statement passes through the connection's execute wrappers and
     query log like any other."""
-    conn = connections[DEFAULT_DB_ALIAS]
     found: list[tuple[Any, ...]] = []
 
-    def bound(sql: str, params: Any, many: bool, context: dict[str, Any]) -> None:
-        conn.validate_no_broken_transaction()
-        with conn.wrap_database_errors, psycopg.Cursor(context["cursor"].cursor.connection) as cursor:
+    def execute(client: Any) -> None:
+        with psycopg.Cursor(client.connection) as cursor:  # on the connection of Django's client cursor
             cursor.execute(sql, params, prepare=False)  # never a named statement (poolers, migrations)
             if cursor.description is not None:
                 found.extend(cursor.fetchall())
 
+    _through_django(sql, params, execute)
+    return found
+
+
+def _through_django(sql: str, params: Sequence[Any] | None, run: Callable[[Any], None]) -> None:
+    """Run the statement `sql` as `run(cursor)` on the driver's cursor of Django's connection, as Django runs
+    its own: through the connection's execute wrappers, in its query log (DEBUG, assertNumQueries), its
+    errors raised as Django's (IntegrityError, ...)."""
+    conn = connections[DEFAULT_DB_ALIAS]
+
+    def executor(sql: str, params: Any, many: bool, context: dict[str, Any]) -> None:
+        conn.validate_no_broken_transaction()
+        with conn.wrap_database_errors:
+            run(context["cursor"].cursor)
+
     with connection.cursor() as cursor:
         debug = getattr(cursor, "debug_sql", None)  # a CursorDebugWrapper (DEBUG, assertNumQueries)
         with debug(sql, params) if debug is not None else contextlib.nullcontext():
-            cursor._execute_with_wrappers(sql, params, False, executor=bound)
-    return found
+            cursor._execute_with_wrappers(sql, params, False, executor=executor)
 
 
 def _copy_rows(model: type[models.Model], names: Sequence[str], rows: Sequence[Sequence[Any]]) -> None:
@@ -280,22 +293,17 @@ def _copy_rows(model: type[models.Model], names: Sequence[str], rows: Sequence[S
     time of `INSERT ... SELECT FROM jsonb_array_elements` for 10 000 rows: no JSON document to build and
     parse). Constraints and triggers hold as for an INSERT; errors arrive as Django's (IntegrityError), and
     the statement passes through the connection's execute wrappers and query log like any other."""
-    conn = connections[DEFAULT_DB_ALIAS]
     fields, prepared = _prepared_rows(model, names, rows)
     columns = ", ".join(_qn(field.column) for field in fields)
     sql = f"COPY {_qn(model._meta.db_table)} ({columns}) FROM STDIN"
 
-    def copy(sql: str, params: Any, many: bool, context: dict[str, Any]) -> None:
-        conn.validate_no_broken_transaction()
-        with conn.wrap_database_errors, context["cursor"].cursor.copy(sql) as copying:
+    def copy(cursor: Any) -> None:
+        with cursor.copy(sql) as copying:
             write = copying.write_row
             for row in prepared:
                 write(row)
 
-    with connection.cursor() as cursor:
-        debug = getattr(cursor, "debug_sql", None)  # a CursorDebugWrapper (DEBUG, assertNumQueries)
-        with debug(sql) if debug is not None else contextlib.nullcontext():
-            cursor._execute_with_wrappers(sql, None, False, executor=copy)
+    _through_django(sql, None, copy)
 
 
 def insert_select(model: type[models.Model], query: models.QuerySet[Any], columns: Mapping[str, str]) -> int:
